@@ -1,0 +1,3 @@
+from pyward._cli import main
+
+raise SystemExit(main())

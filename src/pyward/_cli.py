@@ -1,0 +1,92 @@
+"""The command line: parse arguments, call one library function, render, exit.
+
+Sub-commands are a registry (:data:`COMMANDS`): each is one module in
+``pyward._commands`` with ``add_arguments(parser)`` and ``run(args) -> int``. Only the
+module of the command being run is imported, so start-up stays cheap. Errors are
+caught here, once, and mapped to the documented exit codes (see ``pyward.errors``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from pyward import __version__
+from pyward.errors import EXIT_INPUT, PywardError
+
+#: name -> (module, one-line help). Adding a command is one module plus one line here.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "audit": ("pyward._commands.audit", "audit dependencies for known vulnerabilities"),
+    "explain": ("pyward._commands.explain", "show why an advisory matches (or not) a version"),
+    "db": ("pyward._commands.db", "manage the local advisory store"),
+    "sbom": ("pyward._commands.sbom", "write a CycloneDX or SPDX SBOM"),
+    "serve": ("pyward._commands.serve", "serve the advisory store as an OSV-compatible API"),
+}
+
+
+def _build_parser(selected: str | None) -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="pyward",
+        description="Supply-chain security for Python: audit, SBOM, OSV mirror.",
+    )
+    parser.add_argument("--version", action="version", version=f"pyward {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == selected:
+            importlib.import_module(module).add_arguments(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["--version"]:
+        # Fast path: no argparse, no imports.
+        sys.stdout.write(f"pyward {__version__}\n")
+        return 0
+    selected = next((a for a in args_list if not a.startswith("-")), None)
+    if selected not in COMMANDS:
+        selected = None
+    parser = _build_parser(selected)
+    try:
+        args = parser.parse_args(args_list)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return EXIT_INPUT
+        import importlib
+
+        module = importlib.import_module(COMMANDS[args.command][0])
+        return int(module.run(args))
+    except PywardError as exc:
+        _error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``pyward audit | head``); not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # a bug: one line, not a traceback, unless asked for
+        if os.environ.get("PYWARD_DEBUG"):
+            raise
+        _error(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(set PYWARD_DEBUG=1 for a traceback, and please report it)"
+        )
+        return EXIT_INPUT
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"pyward: error: {message}\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

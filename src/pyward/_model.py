@@ -1,0 +1,166 @@
+"""The inventory model: what a project depends on, as every reader reports it.
+
+Readers (``pyward._inventory``) turn a source (an environment, a lock file, a
+requirements file, an SBOM) into an :class:`Inventory`. Everything downstream (audit,
+SBOM, serve) consumes only this model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, NewType
+
+#: ``name==version`` with the PEP 503 normalised name; unique within an inventory
+#: (a lock may hold one name at several versions, e.g. ``torch==2.13.0`` and
+#: ``torch==2.13.0+cpu``).
+ComponentKey = NewType("ComponentKey", str)
+
+SourceKind = Literal["registry", "git", "url", "path", "directory", "editable", "virtual", "installed"]
+
+_NORMALIZE = re.compile(r"[-_.]+")
+
+
+def canonical_name(name: str) -> str:
+    """PEP 503 normalisation (``PyYAML`` -> ``pyyaml``, ``python_dateutil`` -> ``python-dateutil``).
+
+    Same result as ``packaging.utils.canonicalize_name`` without importing it on the
+    hot path; a test holds the two equal.
+    """
+    return _NORMALIZE.sub("-", name).lower()
+
+
+def component_key(name: str, version: str | None) -> ComponentKey:
+    return ComponentKey(f"{canonical_name(name)}=={version or ''}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hash:
+    algorithm: str
+    """Lower-case hashlib name: ``sha256``, ``sha512``, ``md5``..."""
+    value: str
+    """Lower-case hex digest."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location:
+    """Where a component is written down, for SARIF results and error messages."""
+
+    file: str
+    """Path of the file as given (relative paths stay relative)."""
+    line: int | None = None
+    """1-based line of the entry, where the reader knows it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Component:
+    """One distribution at one version."""
+
+    name: str
+    """PEP 503 normalised name."""
+    version: str | None
+    """Version exactly as written (``None`` for an unversioned editable root)."""
+    display_name: str | None = None
+    """The name as written in the source, when it differs from ``name``."""
+    purl: str = ""
+    """``pkg:pypi/<name>@<version>``, with ``repository_url`` for a non-default index."""
+    source: SourceKind = "registry"
+    """Where the distribution comes from."""
+    index: str | None = None
+    """Index URL it was locked from, when the source records one."""
+    non_default_index: bool = False
+    """True when it comes from an index other than the project's default one."""
+    source_url: str | None = None
+    """Git/URL/path reference for non-registry sources."""
+    hashes: tuple[Hash, ...] = ()
+    """Artifact hashes recorded by the source (every file's, deduplicated)."""
+    markers: str | None = None
+    """PEP 508 environment marker under which it is installed, if any."""
+    groups: frozenset[str] = frozenset()
+    """Dependency groups / categories / extras that bring it in (``main``, ``dev``...)."""
+    extras: frozenset[str] = frozenset()
+    """Extras of this component that are requested."""
+    direct: bool = False
+    """A direct dependency of the project (or a top-level install in an environment)."""
+    location: Location | None = None
+    """Where it is written down."""
+    license_expression: str | None = None
+    """SPDX expression, when the source carries one (SBOMs, installed metadata)."""
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    """Extra string facts a reader knows (summary, home page, author, supplier...)."""
+
+    @property
+    def key(self) -> ComponentKey:
+        return component_key(self.name, self.version)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotAudited:
+    """A dependency that cannot be audited, and why. Never dropped silently."""
+
+    name: str | None
+    """Normalised name where known (a bare VCS URL may not have one)."""
+    requirement: str
+    """What was written (the requirement line or the lock entry's name)."""
+    reason: str
+    """Why it cannot be audited, in words: ``not pinned; lock the project first``."""
+    location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inventory:
+    """Every component one source pins, with the dependency graph where it records one."""
+
+    source: str
+    """The file (or environment directory) read."""
+    format: str
+    """Reader id: ``uv.lock``, ``poetry.lock``, ``requirements``, ``environment``..."""
+    components: tuple[Component, ...] = ()
+    not_audited: tuple[NotAudited, ...] = ()
+    edges: Mapping[ComponentKey, tuple[ComponentKey, ...]] = field(default_factory=dict)
+    """Dependency edges (``a -> [b, c]``) where the format records them."""
+    roots: tuple[ComponentKey, ...] = ()
+    """The project's direct dependencies (entry points for "why is this here")."""
+    project: Component | None = None
+    """The root project itself, when the source describes one (not audited)."""
+    notes: tuple[str, ...] = ()
+    """Warnings met while reading (unknown minor format version...)."""
+
+    def component(self, key: ComponentKey) -> Component | None:
+        for c in self.components:
+            if c.key == key:
+                return c
+        return None
+
+    def why(self, key: ComponentKey) -> tuple[ComponentKey, ...]:
+        """The shortest path from a direct dependency to ``key`` (``key`` alone if direct
+        or if the format records no edges)."""
+        return shortest_path(self.roots, self.edges, key)
+
+
+def shortest_path(
+    roots: Iterable[ComponentKey],
+    edges: Mapping[ComponentKey, tuple[ComponentKey, ...]],
+    target: ComponentKey,
+) -> tuple[ComponentKey, ...]:
+    """Breadth-first search from every root; ``(target,)`` when unreachable."""
+    parents: dict[ComponentKey, ComponentKey | None] = {}
+    queue: deque[ComponentKey] = deque()
+    for r in roots:
+        if r not in parents:
+            parents[r] = None
+            queue.append(r)
+    while queue:
+        node = queue.popleft()
+        if node == target:
+            path = [node]
+            while (p := parents[path[-1]]) is not None:
+                path.append(p)
+            return tuple(reversed(path))
+        for nxt in edges.get(node, ()):
+            if nxt not in parents:
+                parents[nxt] = node
+                queue.append(nxt)
+    return (target,)

@@ -1,0 +1,20 @@
+"""Shared fixtures: paths to the real data copied into ``tests/data``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+CORPUS = DATA / "corpus"
+PYPA_DB = DATA / "pypa-advisory-database"
+PYPA_VULNS = PYPA_DB / "vulns"
+SCHEMAS = DATA / "schemas"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's real cache directory or colours output."""
+    monkeypatch.setenv("PYWARD_CACHE_DIR", str(tmp_path_factory.mktemp("pyward-cache")))
+    monkeypatch.setenv("NO_COLOR", "1")
