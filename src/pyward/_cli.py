@@ -8,13 +8,16 @@ caught here, once, and mapped to the documented exit codes (see ``pyward.errors`
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pyward import __version__
 from pyward.errors import EXIT_INPUT, PywardError
+
+if TYPE_CHECKING:
+    import argparse
 
 #: name -> (module, one-line help). Adding a command is one module plus one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -27,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def _build_parser(selected: str | None) -> argparse.ArgumentParser:
+    import argparse
     import importlib
 
     parser = argparse.ArgumentParser(
