@@ -1,0 +1,221 @@
+"""The audit core: inventories and advisory data in, one :class:`AuditReport` out.
+
+Pure: no I/O (configuration and VEX files are read before, by the caller). Every
+component is either audited or reported as not audited, with the reason; a record or
+an input part that cannot be read becomes a warning or an error, and the rest of the
+audit goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from pyward._advisory._types import AdvisoryData, Vulnerability
+from pyward._audit._report import (
+    LEVELS,
+    AuditReport,
+    Finding,
+    FixStep,
+    Level,
+    Rating,
+    Suppressed,
+)
+from pyward._audit._vex import VexStatement
+from pyward._config import Config, IgnoreRule
+from pyward._model import Component, ComponentKey, Inventory, NotAudited
+from pyward.errors import PywardError
+
+__all__ = [
+    "AuditReport",
+    "Config",
+    "Finding",
+    "FixStep",
+    "IgnoreRule",
+    "Suppressed",
+    "VexStatement",
+    "audit",
+    "fails",
+]
+
+#: Sources whose version is a registry release that advisories can name.
+_AUDITABLE = frozenset({"registry", "installed"})
+
+_NOT_REGISTRY = {
+    "git": "git source: the version is not a registry release",
+    "url": "url source: the version is not a registry release",
+    "path": "path source: the version is not a registry release",
+    "directory": "directory source: the version is not a registry release",
+    "editable": "editable source: the version is not a registry release",
+    "virtual": "virtual package (the project itself): not a registry release",
+}
+
+
+def audit(
+    inventories: Sequence[Inventory],
+    data: AdvisoryData,
+    *,
+    config: Config | None = None,
+    vex: Sequence[VexStatement] = (),
+    errors: Sequence[str] = (),
+    warnings: Sequence[str] = (),
+    today: dt.date | None = None,
+) -> AuditReport:
+    """Audit ``inventories`` against ``data``.
+
+    ``config`` carries the threshold and the ignore rules; ``vex`` the statements of
+    the VEX documents already read; ``errors`` and ``warnings`` are what the caller met
+    while reading inputs (they go into the report as they are). ``today`` decides
+    which ignores have expired (default: the local date).
+    """
+    config = config or Config()
+    today = today or dt.date.today()
+    notes: list[str] = list(warnings)
+    components: list[Component] = []
+    not_audited: list[NotAudited] = []
+    # One finding per flaw and component key across inputs: the same pin in two files
+    # is one thing to fix. The first inventory that has the component gives its path.
+    owner: dict[ComponentKey, tuple[Inventory, Component]] = {}
+    seen_sources: set[str] = set()
+    kept_inventories: list[Inventory] = []
+    for inv in inventories:
+        if inv.source in seen_sources:
+            notes.append(f"{inv.source}: given more than once; read once")
+            continue
+        seen_sources.add(inv.source)
+        kept_inventories.append(inv)
+        notes.extend(f"{inv.source}: {note}" for note in inv.notes)
+        not_audited.extend(inv.not_audited)
+        for comp in inv.components:
+            if comp.source not in _AUDITABLE or not comp.version:
+                reason = (
+                    "no version: nothing to match advisories against"
+                    if not comp.version
+                    else _NOT_REGISTRY.get(comp.source, f"{comp.source} source: not audited")
+                )
+                not_audited.append(
+                    NotAudited(
+                        name=comp.name,
+                        requirement=comp.display_name or comp.name,
+                        reason=reason,
+                        location=comp.location,
+                    )
+                )
+                continue
+            components.append(comp)
+            owner.setdefault(comp.key, (inv, comp))
+
+    findings: list[Finding] = []
+    for inv, comp in owner.values():
+        version = comp.version or ""
+        try:
+            vulns = data.vulnerabilities(comp.name, version)
+        except (PywardError, ValueError, KeyError, TypeError) as exc:
+            notes.append(f"advisories for {comp.name} {comp.version} could not be read: {exc}")
+            not_audited.append(
+                NotAudited(
+                    name=comp.name,
+                    requirement=f"{comp.name}=={comp.version}",
+                    reason=f"advisory data error: {exc}",
+                    location=comp.location,
+                )
+            )
+            continue
+        for vuln in vulns:
+            finding, extra = _finding(comp, vuln, inv)
+            findings.append(finding)
+            notes.extend(extra)
+
+    from pyward._audit._suppress import suppress
+
+    outcome = suppress(findings, config.ignores, vex, today=today)
+    notes.extend(outcome.warnings)
+    kept = sorted(outcome.findings, key=_sort_key)
+
+    fix_plan: tuple[FixStep, ...] = ()
+    if kept:
+        from pyward._audit._fix import plan
+
+        fix_plan = plan(kept, data)
+
+    failed = outcome.expired or any(fails(f.rating.level, config) for f in kept)
+    return AuditReport(
+        database=data.info,
+        inventories=tuple(kept_inventories),
+        components=tuple(components),
+        not_audited=tuple(not_audited),
+        findings=tuple(kept),
+        suppressed=outcome.suppressed,
+        fix_plan=fix_plan,
+        warnings=tuple(dict.fromkeys(notes)),
+        errors=tuple(errors),
+        fail_on=config.fail_on,
+        failed=failed,
+    )
+
+
+def fails(level: Level, config: Config) -> bool:
+    """Whether a finding of ``level`` fails the run under ``config``."""
+    if level == "unknown":
+        return config.unknown_severity == "fail"
+    if config.fail_on is None:
+        return True
+    return LEVELS.index(level) <= LEVELS.index(config.fail_on)
+
+
+def _sort_key(f: Finding) -> tuple[bool, int, str, str, str]:
+    return (
+        not f.exposed,
+        LEVELS.index(f.rating.level),
+        f.component.name,
+        f.component.version or "",
+        f.id,
+    )
+
+
+def _finding(
+    comp: Component, vuln: Vulnerability, inv: Inventory
+) -> tuple[Finding, tuple[str, ...]]:
+    from pyward._audit._exposure import exposure
+    from pyward._audit._fix import _version, sort_versions
+    from pyward._audit._severity import rate
+
+    advisories = vuln.advisories
+    summary = next((a.summary.strip() for a in advisories if a.summary and a.summary.strip()), "")
+    details = next((a.details for a in advisories if a.details), None)
+    if not summary and details:
+        summary = details.strip().splitlines()[0].strip()
+    rating: Rating
+    rating, warnings = rate(advisories)
+    installed = _version(comp.version or "")
+    fixed: list[str] = []
+    for m in vuln.matches:
+        for v in m.fixed:
+            parsed = _version(v)
+            # A fix on an older branch is no upgrade for this version.
+            if installed is None or parsed is None or parsed > installed:
+                fixed.append(v)
+    references: dict[str, None] = {}
+    for a in advisories:
+        for ref in a.references:
+            url = ref.get("url")
+            if url:
+                references[url] = None
+    published = [a.published for a in advisories if a.published]
+    modified = [a.modified for a in advisories if a.modified]
+    finding = Finding(
+        component=comp,
+        id=vuln.ids[0],
+        aliases=tuple(vuln.ids[1:]),
+        summary=summary or vuln.ids[0],
+        details=details,
+        rating=rating,
+        fixed_in=sort_versions(fixed),
+        path=inv.why(comp.key),
+        matches=vuln.matches,
+        references=tuple(references),
+        exposed=exposure(comp) is not None,
+        published=min(published) if published else None,
+        modified=max(modified) if modified else None,
+    )
+    return finding, warnings

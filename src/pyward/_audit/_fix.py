@@ -1,0 +1,293 @@
+"""The fix plan: the smallest upgrade that fixes every finding of a component, and how
+to apply it to each kind of input.
+
+A target is chosen among the ``fixed`` versions the records name, each checked
+against the matcher (``data.matches``) so that records with several branches (fixed
+in 2.2.5 and in 3.0.1) or with only ``last_affected`` are handled by the same rules
+that found the flaw.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyward._advisory._types import AdvisoryData
+from pyward._audit._report import Finding, FixStep
+from pyward._model import Component, Inventory, canonical_name
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+
+def _version(text: str) -> Version | None:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def sort_versions(versions: Iterable[str]) -> tuple[str, ...]:
+    """PEP 440 order; versions that do not parse go last, in text order."""
+    good: list[tuple[Version, str]] = []
+    bad: list[str] = []
+    for v in set(versions):
+        parsed = _version(v)
+        if parsed is None:
+            bad.append(v)
+        else:
+            good.append((parsed, v))
+    good.sort()
+    return tuple(v for _, v in good) + tuple(sorted(bad))
+
+
+def plan(findings: Sequence[Finding], data: AdvisoryData) -> tuple[FixStep, ...]:
+    """One step per component with findings, in the order the findings come."""
+    by_component: dict[tuple[str, str | None], list[Finding]] = {}
+    for f in findings:
+        by_component.setdefault((f.component.name, f.component.version), []).append(f)
+    return tuple(_step(group, data) for group in by_component.values())
+
+
+def _step(findings: list[Finding], data: AdvisoryData) -> FixStep:
+    component = findings[0].component
+    installed = _version(component.version or "")
+    ids = [f.id for f in findings]
+    if installed is None:
+        return FixStep(component=component, target=None, fixes=(), unfixed=tuple(ids))
+    # The records of each finding: a candidate fixes the finding when none of them
+    # still matches it.
+    records = [{m.advisory_id for m in f.matches} for f in findings]
+    candidates: list[Version] = []
+    for f in findings:
+        for m in f.matches:
+            for text in (*m.fixed, *f.fixed_in):
+                v = _version(text)
+                if v is not None and v > installed and v not in candidates:
+                    candidates.append(v)
+    candidates.sort()
+    if not installed.is_prerelease:
+        # Prefer final releases; a pre-release target only when nothing else fixes.
+        candidates = [v for v in candidates if not v.is_prerelease] + [
+            v for v in candidates if v.is_prerelease
+        ]
+    results: list[tuple[Version, list[bool]]] = []
+    for cand in candidates:
+        still = {m.advisory_id for m in data.matches(component.name, str(cand))}
+        fixed_here = [not (r & still) for r in records]
+        results.append((cand, fixed_here))
+        if all(fixed_here):
+            break
+    fixable = [any(r[1][n] for r in results) for n in range(len(findings))]
+    if not any(fixable):
+        return FixStep(component=component, target=None, fixes=(), unfixed=tuple(ids))
+    # The smallest candidate that fixes every finding some release fixes; when no one
+    # release does, the one that fixes the most (the rest stay listed as unfixed).
+    target, fixed_here = next(
+        (r for r in results if r[1] == fixable),
+        max(results, key=lambda r: (sum(r[1]), -results.index(r))),
+    )
+    return FixStep(
+        component=component,
+        target=str(target),
+        fixes=tuple(i for i, ok in zip(ids, fixed_here, strict=True) if ok),
+        unfixed=tuple(i for i, ok in zip(ids, fixed_here, strict=True) if not ok),
+        same_major=target.release[0] == installed.release[0],
+    )
+
+
+# --- applying the plan -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Applied:
+    """What ``--fix --apply`` did and what the user still has to run."""
+
+    changed: tuple[str, ...]
+    """Lines describing each rewritten pin: ``FILE:LINE: django 3.1.4 -> 3.2.25``."""
+    commands: tuple[str, ...]
+    """Commands to run for inputs pyward does not edit (lock files, environments)."""
+    warnings: tuple[str, ...]
+    """Removed hashes, pins that could not be found."""
+
+
+def _tool(fmt: str) -> str:
+    f = fmt.lower()
+    for tool in ("uv", "poetry", "pdm", "pipenv", "pylock", "requirements"):
+        if tool in f:
+            return tool
+    if "pipfile" in f:
+        return "pipenv"
+    if "cyclonedx" in f or "spdx" in f or "sbom" in f:
+        return "sbom"
+    if "environment" in f or "venv" in f or "installed" in f:
+        return "environment"
+    return "other"
+
+
+def commands_for(inventory: Inventory, steps: Sequence[FixStep]) -> list[str]:
+    """What to run to apply ``steps`` to an input pyward does not edit itself."""
+    tool = _tool(inventory.format)
+    out: list[str] = []
+    for step in steps:
+        if step.target is None:
+            continue
+        comp = step.component
+        name = comp.display_name or comp.name
+        t = step.target
+        if tool == "uv":
+            # https://docs.astral.sh/uv/concepts/projects/sync/#upgrading-locked-package-versions
+            out.append(f"uv lock --upgrade-package '{name}=={t}'")
+        elif tool == "poetry":
+            out.append(f"poetry add '{name}@^{t}'" if comp.direct else f"poetry update {name}")
+        elif tool == "pdm":
+            out.append(f"pdm add '{name}>={t}'" if comp.direct else f"pdm update {name}")
+        elif tool == "pipenv":
+            out.append(f"pipenv install '{name}>={t}'" if comp.direct else f"pipenv update {name}")
+        elif tool == "pylock":
+            out.append(f"# {inventory.source}: re-lock with {name}>={t} (e.g. pip lock / uv)")
+        elif tool == "sbom":
+            out.append(f"# {inventory.source}: rebuild what it describes with {name}>={t}")
+        elif tool == "environment":
+            out.append(f"python -m pip install '{name}=={t}'")
+        else:
+            out.append(f"# {inventory.source}: upgrade {name} to {t}")
+    return out
+
+
+def apply(inventories: Sequence[Inventory], steps: Sequence[FixStep]) -> Applied:
+    """Rewrite ``==`` pins in requirements files; commands for everything else."""
+    targets = {
+        (s.component.name, s.component.version): s.target for s in steps if s.target is not None
+    }
+    changed: list[str] = []
+    commands: list[str] = []
+    warnings: list[str] = []
+    for inv in inventories:
+        relevant = [s for s in steps if s.target is not None and _pins(inv, s.component)]
+        if not relevant:
+            continue
+        if _tool(inv.format) != "requirements":
+            for cmd in commands_for(inv, relevant):
+                if cmd not in commands:
+                    commands.append(cmd)
+            continue
+        files: dict[str, dict[str, tuple[str, str]]] = {}
+        for comp in inv.components:
+            target = targets.get((comp.name, comp.version))
+            if target is None or comp.version is None:
+                continue
+            file = comp.location.file if comp.location else inv.source
+            files.setdefault(file, {})[comp.name] = (comp.version, target)
+        for file, pins in files.items():
+            c, w = rewrite_requirements(Path(file), pins)
+            changed.extend(c)
+            warnings.extend(w)
+    return Applied(changed=tuple(changed), commands=tuple(commands), warnings=tuple(warnings))
+
+
+def _pins(inv: Inventory, comp: Component) -> bool:
+    return any(c.name == comp.name and c.version == comp.version for c in inv.components)
+
+
+# A pinned requirement at the start of a line: name, optional extras, ``==``, version.
+# Hand-written rather than packaging.requirements: pip's requirements format (options,
+# continuations, hashes) is not PEP 508, and the rewrite must keep every other byte.
+_PIN = re.compile(
+    r"^(?P<head>\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)"
+    r"\s*(?:\[[^\]]*\])?\s*==\s*)(?P<version>[A-Za-z0-9.+!_-]+)(?P<tail>.*)$",
+    re.DOTALL,
+)
+_HASH = re.compile(r"\s*--hash[=\s]\s*\S+")
+
+
+def rewrite_requirements(
+    path: Path, pins: dict[str, tuple[str, str]]
+) -> tuple[list[str], list[str]]:
+    """Replace ``name==old`` by ``name==new`` for each entry of ``pins``
+    (normalised name -> (old, new)), in place and atomically.
+
+    Everything else is kept byte for byte (comments, extras, markers, line endings,
+    continuations), except the ``--hash`` options of a rewritten pin: they hash the old
+    version's files, so they are removed and a warning says to regenerate them.
+    """
+    text = path.read_text("utf-8")
+    lines = text.splitlines(keepends=True)
+    changed: list[str] = []
+    warnings: list[str] = []
+    done: set[str] = set()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        # One logical line: physical lines joined by a trailing backslash.
+        j = i
+        while j < len(lines) - 1 and lines[j].rstrip("\r\n").endswith("\\"):
+            j += 1
+        group = lines[i : j + 1]
+        m = _PIN.match(group[0])
+        name = canonical_name(m["name"]) if m else ""
+        if m and name in pins and pins[name][0] == m["version"] and name not in done:
+            old, new = pins[name]
+            group = [f"{m['head']}{new}{m['tail']}", *group[1:]]
+            changed.append(f"{path}:{i + 1}: {m['name']} {old} -> {new}")
+            done.add(name)
+            if any("--hash" in g for g in group):
+                group = _drop_hashes(group)
+                warnings.append(
+                    f"{path}:{i + 1}: removed the --hash options of {m['name']} (they were for "
+                    f"{old}); regenerate hashes (e.g. pip-compile --generate-hashes) before "
+                    "installing with --require-hashes"
+                )
+        out.extend(group)
+        i = j + 1
+    for name, (old, new) in pins.items():
+        if name not in done:
+            warnings.append(
+                f"{path}: no '{name}=={old}' pin found to upgrade to {new}; edit it by hand"
+            )
+    if changed:
+        _write_atomic(path, "".join(out))
+    return changed, warnings
+
+
+def _drop_hashes(group: list[str]) -> list[str]:
+    kept: list[str] = []
+    for n, line in enumerate(group):
+        body = line.rstrip("\r\n")
+        ending = line[len(body) :]
+        cont = body.endswith("\\")
+        core = body[:-1] if cont else body
+        stripped = _HASH.sub("", core)
+        if n > 0 and not stripped.strip():
+            continue  # a continuation line that held only hashes
+        kept.append(
+            stripped.rstrip() + (" \\" if cont else "") + ending if cont else stripped + ending
+        )
+    # The logical line must not end with a continuation into the next entry.
+    last = kept[-1]
+    body = last.rstrip("\r\n")
+    if body.endswith("\\"):
+        ending = last[len(body) :] or "\n"
+        kept[-1] = body[:-1].rstrip() + ending
+    return kept
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,298 @@
+"""VEX documents: statements that a product is not affected by a flaw.
+
+Two formats are read:
+
+* CycloneDX VEX (https://cyclonedx.org/capabilities/vex/): ``vulnerabilities[]`` with
+  ``analysis.state`` and ``affects[].ref`` (a purl, or a ``bom-ref`` of a component
+  of the same document).
+* OpenVEX (https://github.com/openvex/spec): ``statements[]`` with ``status``,
+  ``vulnerability`` (``name``, ``@id``, ``aliases``) and ``products[]`` (``@id`` or
+  ``identifiers.purl``, and ``subcomponents``).
+
+A statement suppresses a finding when one of its ids is one of the flaw's ids and one
+of its products is the component's purl (name and version; qualifiers ignored). A
+statement with no product applies to every component. States honoured: CycloneDX
+``not_affected``, ``false_positive`` and ``resolved``; OpenVEX ``not_affected`` and
+``fixed``. Other states (``exploitable``, ``in_triage``, ``affected``,
+``under_investigation``) are statements of risk, not suppressions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from pyward._audit._report import Finding
+from pyward._model import canonical_name
+from pyward.errors import InputError
+
+_CDX_STATES = ("not_affected", "false_positive", "resolved")
+_CDX_ALL_STATES = (*_CDX_STATES, "exploitable", "in_triage", "resolved_with_pedigree")
+_OPENVEX_STATES = ("not_affected", "fixed")
+_OPENVEX_ALL_STATES = (*_OPENVEX_STATES, "affected", "under_investigation")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Product:
+    """A Python package named by a VEX statement."""
+
+    name: str
+    """PEP 503 normalised name."""
+    version: str | None
+    """``None``: every version."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VexStatement:
+    """One suppressing statement of one VEX document."""
+
+    ids: frozenset[str]
+    """Every id the statement names, case-folded."""
+    products: tuple[Product, ...]
+    """The packages it covers; empty: all."""
+    all_products: bool
+    """The statement names no product, so it applies to every component."""
+    state: str
+    """``not_affected``, ``false_positive``, ``resolved`` or ``fixed``."""
+    reason: str
+    """Justification and detail, in words."""
+    rule: str
+    """``VEX not_affected: FILE statements[3]``."""
+
+
+def parse_purl(purl: str) -> Product | None:
+    """The PyPI package a purl names (qualifiers and subpath dropped), else ``None``.
+
+    Hand-written: the purl grammar for ``pkg:pypi/name@version`` is a few splits, and
+    packageurl-python is not a dependency of pyward.
+    """
+    if not purl.startswith("pkg:"):
+        return None
+    rest = purl[4:].lstrip("/").split("#", 1)[0].split("?", 1)[0]
+    kind, _, path = rest.partition("/")
+    if kind.lower() != "pypi" or not path:
+        return None
+    name, _, version = path.rpartition("@") if "@" in path else (path, "", "")
+    name = unquote(name.rsplit("/", 1)[-1])
+    if not name:
+        return None
+    return Product(name=canonical_name(name), version=unquote(version) or None)
+
+
+def vex_applies(statement: VexStatement, finding: Finding) -> bool:
+    if not any(i.casefold() in statement.ids for i in finding.ids):
+        return False
+    if statement.all_products:
+        return True
+    component = finding.component
+    return any(
+        p.name == component.name and (p.version is None or p.version == component.version)
+        for p in statement.products
+    )
+
+
+def load_vex(path: Path) -> tuple[list[VexStatement], list[str]]:
+    """Parse one VEX file into suppressing statements, and warnings for statements
+    that can never apply (products that are not Python packages)."""
+    import orjson
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON: {exc.msg}", where=f"line {exc.lineno}") from None
+    if not isinstance(doc, dict):
+        raise InputError(path, "must be a JSON object (a CycloneDX or OpenVEX document)")
+    if doc.get("bomFormat") == "CycloneDX" or "vulnerabilities" in doc:
+        return _cyclonedx(doc, path)
+    if "statements" in doc or "openvex" in str(doc.get("@context", "")):
+        return _openvex(doc, path)
+    raise InputError(path, "neither a CycloneDX VEX nor an OpenVEX document")
+
+
+def _str(value: Any, path: Path, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InputError(path, "must be a non-empty string", where=where)
+    return value
+
+
+def _list(value: Any, path: Path, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(path, "must be an array", where=where)
+    return value
+
+
+def _obj(value: Any, path: Path, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(path, "must be an object", where=where)
+    return value
+
+
+def _bom_refs(doc: dict[str, Any]) -> dict[str, str]:
+    """``bom-ref`` -> purl for every component (nested ones too) and the metadata one."""
+    refs: dict[str, str] = {}
+    stack: list[Any] = list(doc.get("components") or [])
+    meta = doc.get("metadata")
+    if isinstance(meta, dict) and isinstance(meta.get("component"), dict):
+        stack.append(meta["component"])
+    while stack:
+        comp = stack.pop()
+        if not isinstance(comp, dict):
+            continue
+        ref, purl = comp.get("bom-ref"), comp.get("purl")
+        if isinstance(ref, str) and isinstance(purl, str):
+            refs[ref] = purl
+        stack.extend(comp.get("components") or [])
+    return refs
+
+
+def _cyclonedx(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], list[str]]:
+    refs = _bom_refs(doc)
+    out: list[VexStatement] = []
+    warnings: list[str] = []
+    for i, raw_vuln in enumerate(_list(doc.get("vulnerabilities"), path, "vulnerabilities")):
+        where = f"vulnerabilities[{i}]"
+        vuln = _obj(raw_vuln, path, where)
+        ids = {_str(vuln.get("id"), path, f"{where}.id").casefold()}
+        for j, raw_ref in enumerate(_list(vuln.get("references"), path, f"{where}.references")):
+            ref_obj = _obj(raw_ref, path, f"{where}.references[{j}]")
+            ids.add(_str(ref_obj.get("id"), path, f"{where}.references[{j}].id").casefold())
+        analysis = vuln.get("analysis")
+        if analysis is None:
+            continue
+        analysis = _obj(analysis, path, f"{where}.analysis")
+        state = analysis.get("state")
+        if state is None:
+            continue
+        if state not in _CDX_ALL_STATES:
+            raise InputError(
+                path, f"unknown state {state!r} (CycloneDX 1.6)", where=f"{where}.analysis.state"
+            )
+        if state not in _CDX_STATES:
+            continue
+        products: list[Product] = []
+        affects = _list(vuln.get("affects"), path, f"{where}.affects")
+        for j, raw_aff in enumerate(affects):
+            aw = f"{where}.affects[{j}]"
+            aff = _obj(raw_aff, path, aw)
+            ref = _str(aff.get("ref"), path, f"{aw}.ref")
+            purl = refs.get(ref) or refs.get(ref.split("#", 1)[-1]) or ref
+            product = parse_purl(purl)
+            if product is None:
+                warnings.append(
+                    f"{path}: {aw}.ref: {ref!r} is neither a PyPI purl nor the bom-ref of a "
+                    "PyPI component of this document; it applies to no package"
+                )
+                continue
+            versions = _list(aff.get("versions"), path, f"{aw}.versions")
+            if not versions:
+                products.append(product)
+            for k, raw_ver in enumerate(versions):
+                ver = _obj(raw_ver, path, f"{aw}.versions[{k}]")
+                if ver.get("status", "affected") == "affected" or "version" not in ver:
+                    continue
+                value = _str(ver.get("version"), path, f"{aw}.versions[{k}].version")
+                products.append(Product(name=product.name, version=value))
+        reason = ": ".join(
+            str(x) for x in (state, analysis.get("justification"), analysis.get("detail")) if x
+        )
+        out.append(
+            VexStatement(
+                ids=frozenset(ids),
+                products=tuple(products),
+                all_products=not affects,
+                state=state,
+                reason=reason,
+                rule=f"VEX {state}: {path} {where}",
+            )
+        )
+    return out, warnings
+
+
+def _vuln_ids(value: Any, path: Path, where: str) -> set[str]:
+    if isinstance(value, str):  # OpenVEX 0.0.1: the vulnerability is a bare id
+        return {value.casefold()}
+    vuln = _obj(value, path, where)
+    ids: set[str] = set()
+    name = vuln.get("name")
+    if name is not None:
+        ids.add(_str(name, path, f"{where}.name").casefold())
+    ident = vuln.get("@id")
+    if isinstance(ident, str) and ident:
+        # ``@id`` is an IRI; its last segment is the id (".../vuln/detail/CVE-2023-1").
+        ids.add(ident.rstrip("/").rsplit("/", 1)[-1].casefold())
+    for k, alias in enumerate(_list(vuln.get("aliases"), path, f"{where}.aliases")):
+        ids.add(_str(alias, path, f"{where}.aliases[{k}]").casefold())
+    if not ids:
+        raise InputError(path, "names no vulnerability id", where=where)
+    return ids
+
+
+def _product_purls(value: Any, path: Path, where: str) -> list[tuple[str, str]]:
+    """(purl-ish string, its JSON path) for a product and its subcomponents."""
+    if isinstance(value, str):
+        return [(value, where)]
+    prod = _obj(value, path, where)
+    found: list[tuple[str, str]] = []
+    idents = prod.get("identifiers")
+    if isinstance(idents, dict) and isinstance(idents.get("purl"), str):
+        found.append((idents["purl"], f"{where}.identifiers.purl"))
+    elif isinstance(prod.get("@id"), str):
+        found.append((prod["@id"], f"{where}.@id"))
+    for k, sub in enumerate(_list(prod.get("subcomponents"), path, f"{where}.subcomponents")):
+        found.extend(_product_purls(sub, path, f"{where}.subcomponents[{k}]"))
+    if not found:
+        raise InputError(path, "names no product (@id or identifiers.purl)", where=where)
+    return found
+
+
+def _openvex(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], list[str]]:
+    out: list[VexStatement] = []
+    warnings: list[str] = []
+    for i, raw_st in enumerate(_list(doc.get("statements"), path, "statements")):
+        where = f"statements[{i}]"
+        st = _obj(raw_st, path, where)
+        if "vulnerability" not in st:
+            raise InputError(path, "missing", where=f"{where}.vulnerability")
+        ids = _vuln_ids(st["vulnerability"], path, f"{where}.vulnerability")
+        status = st.get("status")
+        if status not in _OPENVEX_ALL_STATES:
+            raise InputError(
+                path,
+                f"must be one of {', '.join(_OPENVEX_ALL_STATES)}",
+                where=f"{where}.status",
+            )
+        if status not in _OPENVEX_STATES:
+            continue
+        products: list[Product] = []
+        raw_products = _list(st.get("products"), path, f"{where}.products")
+        for j, prod in enumerate(raw_products):
+            pairs = _product_purls(prod, path, f"{where}.products[{j}]")
+            python = [p for p in (parse_purl(s) for s, _ in pairs) if p is not None]
+            if not python:
+                warnings.append(
+                    f"{path}: {where}.products[{j}]: {pairs[0][0]!r} names no PyPI package; "
+                    "it applies to no package"
+                )
+            products.extend(python)
+        reason = ": ".join(
+            str(x) for x in (status, st.get("justification"), st.get("impact_statement")) if x
+        )
+        out.append(
+            VexStatement(
+                ids=frozenset(ids),
+                products=tuple(products),
+                all_products=not raw_products,
+                state=str(status),
+                reason=reason,
+                rule=f"VEX {status}: {path} {where}",
+            )
+        )
+    return out, warnings

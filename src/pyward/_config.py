@@ -1,0 +1,238 @@
+"""Project configuration: ``[tool.pyward]`` in ``pyproject.toml``, or ``pyward.toml``.
+
+The file nearest to the audited target wins (``pyward.toml`` before ``pyproject.toml``
+in one directory; a ``pyproject.toml`` without ``[tool.pyward]`` is passed over), or
+the file given with ``--config``. Keys (see docs/configuration.md)::
+
+    [tool.pyward]
+    fail-on = "high"                 # low | medium | high | critical
+    unknown-severity = "pass"        # fail (default) | pass
+    format = "json"                  # default --format
+    vex = ["security/vex.json"]      # relative to the configuration file
+    ignore = [
+      { id = "CVE-2023-32681", reason = "no proxies in production", until = 2026-12-31 },
+      { id = "PYSEC-2024-1", reason = "waiting for upstream", until = "until-fixed" },
+    ]
+
+Unknown keys are warned about; a value of the wrong type is an ``InputError`` naming
+the key path (``pyproject.toml: tool.pyward.ignore[2].reason: missing``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from pyward._audit._report import LEVELS, Level
+from pyward.errors import InputError
+
+FORMATS = ("table", "json", "markdown", "sarif", "cyclonedx-vex")
+FAIL_ON: tuple[Level, ...] = tuple(level for level in LEVELS if level != "unknown")
+UnknownPolicy = Literal["fail", "pass"]
+
+_KEYS = ("fail-on", "unknown-severity", "ignore", "format", "vex")
+_IGNORE_KEYS = ("id", "reason", "until")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IgnoreRule:
+    """One ignore: a flaw (by any of its ids) that does not fail the audit."""
+
+    id: str
+    """An id of the flaw (PYSEC, GHSA, CVE...); matched against every alias."""
+    reason: str
+    """Why it is ignored (required: an ignore without a reason is an error)."""
+    until: dt.date | None = None
+    """Last day the ignore holds; after it the run fails and says so."""
+    until_fixed: bool = False
+    """Holds only while no fixed version of the flaw exists."""
+    origin: str = "command line"
+    """Where the rule was written: ``pyproject.toml: tool.pyward.ignore[0]``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """The settings of one audit (file values, before command-line overrides)."""
+
+    fail_on: Level | None = None
+    """Lowest severity that fails the run; ``None``: any finding fails."""
+    unknown_severity: UnknownPolicy = "fail"
+    """Whether a finding with no known severity fails the run."""
+    ignores: tuple[IgnoreRule, ...] = ()
+    """Ignore rules, in file order."""
+    format: str | None = None
+    """Default output format."""
+    vex: tuple[Path, ...] = ()
+    """VEX documents to honour, resolved against the configuration file's directory."""
+    path: Path | None = None
+    """The file read, if any."""
+    warnings: tuple[str, ...] = field(default=())
+    """Unknown keys and other non-fatal remarks."""
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, f"invalid TOML: {exc}") from None
+
+
+def find_config(start: Path) -> Path | None:
+    """The configuration file nearest to ``start`` (a file or directory), walking up
+    to the repository root (a directory holding ``.git``) or the file-system root."""
+    directory = start if start.is_dir() else start.parent
+    directory = directory.resolve()
+    for d in (directory, *directory.parents):
+        candidate = d / "pyward.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = d / "pyproject.toml"
+        if candidate.is_file() and _has_tool_table(candidate):
+            return candidate
+        if (d / ".git").exists():
+            return None
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    # A cheap text check before parsing: most pyproject.toml files have no such table.
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return False
+    return "tool.pyward" in text
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate one configuration file (``None``: the defaults)."""
+    if path is None:
+        return Config()
+    data = _load_toml(path)
+    if path.name == "pyward.toml":
+        table: Any = data
+        prefix = ""
+    else:
+        table = data.get("tool", {}).get("pyward", {}) if isinstance(data.get("tool"), dict) else {}
+        prefix = "tool.pyward."
+    if not isinstance(table, dict):
+        raise InputError(path, "must be a table", where=prefix.rstrip("."))
+    return _validate(table, path, prefix)
+
+
+def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
+    warnings = [
+        f"{path}: {prefix}{key}: unknown key (known: {', '.join(_KEYS)}); ignored"
+        for key in table
+        if key not in _KEYS
+    ]
+
+    fail_on: Level | None = None
+    if "fail-on" in table:
+        value = table["fail-on"]
+        if value not in FAIL_ON:
+            raise InputError(path, f"must be one of {', '.join(FAIL_ON)}", where=f"{prefix}fail-on")
+        fail_on = cast("Level", value)
+
+    unknown: UnknownPolicy = "fail"
+    if "unknown-severity" in table:
+        value = table["unknown-severity"]
+        if value not in ("fail", "pass"):
+            raise InputError(path, "must be 'fail' or 'pass'", where=f"{prefix}unknown-severity")
+        unknown = cast("UnknownPolicy", value)
+
+    fmt: str | None = None
+    if "format" in table:
+        value = table["format"]
+        if value not in FORMATS:
+            raise InputError(path, f"must be one of {', '.join(FORMATS)}", where=f"{prefix}format")
+        fmt = value
+
+    vex: list[Path] = []
+    if "vex" in table:
+        value = table["vex"]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise InputError(path, "must be a list of file names", where=f"{prefix}vex")
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item:
+                raise InputError(path, "must be a file name", where=f"{prefix}vex[{i}]")
+            vex.append(path.parent / item)
+
+    ignores: list[IgnoreRule] = []
+    if "ignore" in table:
+        value = table["ignore"]
+        if not isinstance(value, list):
+            raise InputError(path, "must be an array of tables", where=f"{prefix}ignore")
+        for i, item in enumerate(value):
+            rule, extra = _ignore_rule(item, path, f"{prefix}ignore[{i}]")
+            ignores.append(rule)
+            warnings.extend(extra)
+
+    return Config(
+        fail_on=fail_on,
+        unknown_severity=unknown,
+        ignores=tuple(ignores),
+        format=fmt,
+        vex=tuple(vex),
+        path=path,
+        warnings=tuple(warnings),
+    )
+
+
+def _ignore_rule(item: object, path: Path, where: str) -> tuple[IgnoreRule, list[str]]:
+    if not isinstance(item, dict):
+        raise InputError(path, "must be a table with id and reason", where=where)
+    warnings = [
+        f"{path}: {where}.{key}: unknown key (known: {', '.join(_IGNORE_KEYS)}); ignored"
+        for key in item
+        if key not in _IGNORE_KEYS
+    ]
+    ident = item.get("id")
+    if ident is None:
+        raise InputError(path, "missing", where=f"{where}.id")
+    if not isinstance(ident, str) or not ident.strip():
+        raise InputError(path, "must be a non-empty string", where=f"{where}.id")
+    reason = item.get("reason")
+    if reason is None:
+        raise InputError(path, "missing", where=f"{where}.reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InputError(path, "must be a non-empty string", where=f"{where}.reason")
+    until, until_fixed = parse_until(item.get("until"), path, f"{where}.until")
+    rule = IgnoreRule(
+        id=ident.strip(),
+        reason=reason.strip(),
+        until=until,
+        until_fixed=until_fixed,
+        origin=f"{path}: {where}",
+    )
+    return rule, warnings
+
+
+def parse_until(value: object, path: Path | str | None, where: str) -> tuple[dt.date | None, bool]:
+    """``until``: a TOML date, an ISO date string, or ``"until-fixed"``."""
+    if value is None:
+        return None, False
+    if isinstance(value, dt.datetime):
+        return value.date(), False
+    if isinstance(value, dt.date):
+        return value, False
+    if isinstance(value, str):
+        if value == "until-fixed":
+            return None, True
+        try:
+            return dt.date.fromisoformat(value), False
+        except ValueError:
+            pass
+    raise InputError(path, 'must be a date (2026-12-31) or the string "until-fixed"', where=where)
