@@ -1,0 +1,359 @@
+"""Reader of ``pyproject.toml`` alone (no lock file next to it).
+
+A project's declared requirements are ranges, not what gets installed; only exact pins
+(``==`` without a wildcard, or ``===``) name one version that can be audited. Every
+other requirement is a :class:`NotAudited` ("not pinned; lock the project first").
+
+Read: ``[project] dependencies`` (group ``main``), ``[project.optional-dependencies]``
+(``extra:NAME``), ``[dependency-groups]`` (PEP 735, with ``{include-group = ...}``), and
+Poetry's ``[tool.poetry.dependencies]``, ``[tool.poetry.group.NAME.dependencies]`` and
+``[tool.poetry.dev-dependencies]`` (group ``dev``); Poetry extras (``[tool.poetry.extras]``)
+put their optional dependencies in ``extra:NAME``. In Poetry a bare ``"1.2.3"`` is an
+exact pin (https://python-poetry.org/docs/dependency-specification/#exact-requirements).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyward._inventory import _toml
+from pyward._inventory._common import purl
+from pyward._model import Component, ComponentKey, Inventory, Location, NotAudited, canonical_name
+from pyward._model import component_key as _key
+from pyward.errors import InputError
+
+FORMAT = "pyproject.toml"
+
+_POETRY_EXACT = re.compile(r"^\s*(?:==)?\s*(?P<v>[0-9][^\s*,<>=!~^|]*)\s*$")
+
+
+@dataclass(slots=True)
+class _Pin:
+    name: str
+    display: str
+    version: str
+    markers: str | None
+    extras: set[str]
+    groups: set[str]
+    location: Location
+
+
+@dataclass(slots=True)
+class _State:
+    file: Path
+    lines: list[str]
+    pins: dict[ComponentKey, _Pin] = field(default_factory=dict)
+    not_audited: list[NotAudited] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cursor: dict[str, int] = field(default_factory=dict)
+
+    def location(self, needle: str) -> Location:
+        """The line where ``needle`` (a requirement as written) next appears."""
+        start = self.cursor.get(needle, 0)
+        for i in range(start, len(self.lines)):
+            if needle in self.lines[i]:
+                self.cursor[needle] = i + 1
+                return Location(file=str(self.file), line=i + 1)
+        return Location(file=str(self.file))
+
+
+def read(path: Path) -> Inventory:
+    """Read the exact pins of a ``pyproject.toml``."""
+    path = Path(path)
+    text = _toml.read_text(path)
+    data = _toml.loads(text, path)
+    state = _State(file=path, lines=text.splitlines())
+    project_table = data.get("project")
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    project: Component | None = None
+    if project_table is not None:
+        if not isinstance(project_table, dict):
+            raise InputError(path, "expected a table", where="project")
+        project = _project(path, project_table.get("name"), project_table.get("version"), "project")
+        for i, req in enumerate(
+            _strings(path, project_table.get("dependencies"), "project.dependencies")
+        ):
+            _pep508(state, req, "main", f"project.dependencies[{i}]")
+        optional = project_table.get("optional-dependencies")
+        if optional is not None:
+            if not isinstance(optional, dict):
+                raise InputError(path, "expected a table", where="project.optional-dependencies")
+            for extra, reqs in optional.items():
+                where = f"project.optional-dependencies.{extra}"
+                for i, req in enumerate(_strings(path, reqs, where)):
+                    _pep508(state, req, f"extra:{canonical_name(extra)}", f"{where}[{i}]")
+    groups = data.get("dependency-groups")
+    if groups is not None:
+        if not isinstance(groups, dict):
+            raise InputError(path, "expected a table", where="dependency-groups")
+        for group in groups:
+            for req, where in _expand_group(path, groups, group, ()):
+                _pep508(state, req, canonical_name(group), where)
+    if isinstance(poetry, dict):
+        if project is None:
+            project = _project(path, poetry.get("name"), poetry.get("version"), "tool.poetry")
+        _poetry(state, poetry)
+    components = tuple(
+        Component(
+            name=p.name,
+            version=p.version,
+            display_name=p.display if p.display != p.name else None,
+            purl=purl(p.name, p.version),
+            markers=p.markers,
+            groups=frozenset(p.groups),
+            extras=frozenset(p.extras),
+            direct=True,
+            location=p.location,
+        )
+        for p in state.pins.values()
+    )
+    if not components and not state.not_audited:
+        state.notes.append(f"{path}: declares no dependencies")
+    return Inventory(
+        source=str(path),
+        format=FORMAT,
+        components=components,
+        not_audited=tuple(state.not_audited),
+        roots=tuple(c.key for c in components),
+        project=project,
+        notes=tuple(state.notes),
+    )
+
+
+def _project(path: Path, name: object, version: object, where: str) -> Component | None:
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(path, "expected a non-empty string", where=f"{where}.name")
+    if version is not None and not isinstance(version, str):
+        raise InputError(path, "expected a string", where=f"{where}.version")
+    normal = canonical_name(name)
+    return Component(
+        name=normal,
+        version=version,
+        display_name=name if name != normal else None,
+        source="virtual",
+        purl=purl(normal, version),
+    )
+
+
+def _strings(path: Path, value: object, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(path, "expected an array of strings", where=where)
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise InputError(path, "expected a string", where=f"{where}[{i}]")
+    return value
+
+
+def _expand_group(
+    path: Path, groups: dict[str, Any], group: str, seen: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """PEP 735 ``include-group`` expansion: (requirement, key path) pairs."""
+    if group in seen:
+        chain = " -> ".join((*seen, group))
+        raise InputError(
+            path, f"include-group cycle: {chain}", where=f"dependency-groups.{seen[0]}"
+        )
+    items = groups[group]
+    where = f"dependency-groups.{group}"
+    if not isinstance(items, list):
+        raise InputError(path, "expected an array", where=where)
+    out: list[tuple[str, str]] = []
+    normal = {canonical_name(g): g for g in groups}
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            out.append((item, f"{where}[{i}]"))
+        elif isinstance(item, dict) and isinstance(item.get("include-group"), str):
+            target = normal.get(canonical_name(item["include-group"]))
+            if target is None:
+                raise InputError(
+                    path,
+                    f"include-group {item['include-group']!r} is not defined",
+                    where=f"{where}[{i}]",
+                )
+            out.extend(_expand_group(path, groups, target, (*seen, group)))
+        else:
+            raise InputError(
+                path, "expected a string or {include-group = ...}", where=f"{where}[{i}]"
+            )
+    return out
+
+
+def _pep508(state: _State, text: str, group: str, where: str) -> None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        req = Requirement(text)
+    except InvalidRequirement as exc:
+        detail = str(exc).splitlines()[0]
+        raise InputError(
+            state.file, f"invalid requirement: {text}: {detail}", where=where
+        ) from None
+    location = state.location(text)
+    name = canonical_name(req.name)
+    if req.url:
+        reason = (
+            "VCS requirement"
+            if req.url.startswith(("git+", "hg+", "svn+", "bzr+"))
+            else "direct URL"
+        )
+        state.not_audited.append(
+            NotAudited(name=name, requirement=text, reason=reason, location=location)
+        )
+        return
+    pins = {
+        s.version
+        for s in req.specifier
+        if s.operator == "===" or (s.operator == "==" and not s.version.endswith(".*"))
+    }
+    if len(pins) != 1:
+        state.not_audited.append(
+            NotAudited(
+                name=name,
+                requirement=text,
+                reason="not pinned; lock the project first",
+                location=location,
+            )
+        )
+        return
+    _add(
+        state,
+        _Pin(
+            name=name,
+            display=req.name,
+            version=next(iter(pins)),
+            markers=str(req.marker) if req.marker is not None else None,
+            extras={canonical_name(e) for e in req.extras},
+            groups={group},
+            location=location,
+        ),
+    )
+
+
+def _add(state: _State, pin: _Pin) -> None:
+    key = _key(pin.name, pin.version)
+    existing = state.pins.get(key)
+    if existing is None:
+        state.pins[key] = pin
+        return
+    existing.groups |= pin.groups
+    existing.extras |= pin.extras
+    if existing.markers != pin.markers:
+        existing.markers = (
+            None
+            if existing.markers is None or pin.markers is None
+            else f"({existing.markers}) or ({pin.markers})"
+        )
+
+
+def _poetry(state: _State, poetry: dict[str, Any]) -> None:
+    extras_of: dict[str, set[str]] = {}
+    extras = poetry.get("extras")
+    if isinstance(extras, dict):
+        for extra, names in extras.items():
+            for n in _strings(state.file, names, f"tool.poetry.extras.{extra}"):
+                extras_of.setdefault(canonical_name(n), set()).add(f"extra:{canonical_name(extra)}")
+    tables: list[tuple[str, str, object]] = [
+        ("main", "tool.poetry.dependencies", poetry.get("dependencies")),
+        ("dev", "tool.poetry.dev-dependencies", poetry.get("dev-dependencies")),
+    ]
+    groups = poetry.get("group")
+    if isinstance(groups, dict):
+        for group, table in groups.items():
+            deps = table.get("dependencies") if isinstance(table, dict) else None
+            tables.append((canonical_name(group), f"tool.poetry.group.{group}.dependencies", deps))
+    for group, where, table in tables:
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            raise InputError(state.file, "expected a table", where=where)
+        for display, spec in table.items():
+            if group == "main" and display == "python":
+                continue
+            name = canonical_name(display)
+            in_groups = {group}
+            if group == "main" and isinstance(spec, dict) and spec.get("optional") is True:
+                in_groups = extras_of.get(name, {"main"})
+            _poetry_dependency(state, display, spec, in_groups, f"{where}.{display}")
+
+
+def _poetry_dependency(
+    state: _State, display: str, spec: object, groups: set[str], where: str
+) -> None:
+    name = canonical_name(display)
+    location = _poetry_location(state, display) or Location(file=str(state.file))
+    written = f"{display} = {spec!r}"
+    if isinstance(spec, list):
+        state.not_audited.append(
+            NotAudited(
+                name=name,
+                requirement=written,
+                reason="not pinned; lock the project first",
+                location=location,
+            )
+        )
+        return
+    table: dict[str, Any]
+    if isinstance(spec, str):
+        table = {"version": spec}
+    elif isinstance(spec, dict):
+        table = spec
+    else:
+        raise InputError(state.file, "expected a version string or a table", where=where)
+    for key, reason in (("git", "VCS requirement"), ("path", "local path"), ("url", "direct URL")):
+        if key in table:
+            state.not_audited.append(
+                NotAudited(name=name, requirement=written, reason=reason, location=location)
+            )
+            return
+    version = table.get("version")
+    if not isinstance(version, str):
+        raise InputError(
+            state.file,
+            "expected a version string",
+            where=f"{where}.version" if isinstance(spec, dict) else where,
+        )
+    m = _POETRY_EXACT.match(version)
+    if m is None:
+        state.not_audited.append(
+            NotAudited(
+                name=name,
+                requirement=written,
+                reason="not pinned; lock the project first",
+                location=location,
+            )
+        )
+        return
+    markers = table.get("markers")
+    extras = table.get("extras")
+    _add(
+        state,
+        _Pin(
+            name=name,
+            display=display,
+            version=m["v"],
+            markers=markers if isinstance(markers, str) else None,
+            extras={canonical_name(e) for e in extras if isinstance(e, str)}
+            if isinstance(extras, list)
+            else set(),
+            groups=set(groups),
+            location=location,
+        ),
+    )
+
+
+def _poetry_location(state: _State, display: str) -> Location | None:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(display)}[\"']?\s*=")
+    start = state.cursor.get(f"poetry:{display}", 0)
+    for i in range(start, len(state.lines)):
+        if pattern.match(state.lines[i]):
+            state.cursor[f"poetry:{display}"] = i + 1
+            return Location(file=str(state.file), line=i + 1)
+    return None

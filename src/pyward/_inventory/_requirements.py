@@ -1,0 +1,650 @@
+"""Reader of pip requirements files (``requirements*.txt``, ``*.in``).
+
+The file format is pip's (https://pip.pypa.io/en/stable/reference/requirements-file-format/);
+PEP 508 requirements inside it are parsed by ``packaging.requirements.Requirement``.
+
+The line and option handling (continuations, comments, ``${VAR}``, option lines,
+includes) is hand-written, following pip's ``req_file.py`` step by step. The library
+``pip-requirements-parser`` (nexB) was evaluated and not used: its last release (32.0.1)
+dates from 2022, it vendors pip 22's parser together with ``packaging-legacy-version``
+and ``pyparsing`` (a second, older idea of versions than the ``packaging`` used
+everywhere else here), costs ~115 ms to import, recurses without end on an include
+cycle, and collects bad lines in a list instead of failing on the first one with its
+file and line. The part we need is ~200 lines.
+
+Rules, as pip applies them:
+
+* ``\\`` at the end of a line joins the next one (not on a whole-line comment);
+  `` #`` starts a comment (``#egg=`` inside a URL does not);
+* ``${NAME}`` (upper case, digits, ``_``) is replaced by the environment variable when it
+  is set and not empty, and left as written otherwise;
+* everything before the first token that starts with ``-`` is the requirement, the rest
+  its options (``--hash``; file-wide options such as ``--no-binary`` written on a
+  requirement line are accepted and, like pip, do not apply to the file);
+* ``-r`` / ``-c`` paths are relative to the including file. Include cycles are an error.
+
+Constraints (``-c``) only pin: a constraint never adds a component. A requirement that
+is not pinned in the requirements files but is pinned by a constraint becomes a
+component at the constraint's version (with the constraint's hashes); a constraint that
+pins a requirement to another version than its own pin is an error, as pip would fail
+to install it. A constraint for a name no requirement mentions is ignored (pip would use
+it only for a transitive dependency, which a requirements file does not list).
+
+Everything pip would install is a component when it is pinned with ``==`` (no
+wildcard) or ``===``; everything else is a :class:`NotAudited` with the reason. The
+``# via`` annotations of ``pip-compile`` become the dependency graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyward._inventory._common import dedupe_hashes, purl
+from pyward._model import Component, ComponentKey, Hash, Inventory, Location, NotAudited
+from pyward._model import canonical_name as _canonical
+from pyward._model import component_key as _key
+from pyward.errors import InputError
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
+FORMAT = "requirements"
+
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+_ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_VIA_START = re.compile(r"^\s*#\s+via(?:\s+(?P<rest>\S.*?))?\s*$")
+_VIA_MORE = re.compile(r"^\s*#\s{3,}(?P<rest>\S.*?)\s*$")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
+_ARCHIVE_SUFFIXES = (
+    ".whl",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".zip",
+    ".tar",
+)
+_EGG = re.compile(r"[#&]egg=([^&]+)")
+
+# pip's options (pip/_internal/req/req_file.py SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ):
+# canonical long name -> takes a value.
+_OPTIONS: dict[str, bool] = {
+    "--index-url": True,
+    "--extra-index-url": True,
+    "--no-index": False,
+    "--constraint": True,
+    "--requirement": True,
+    "--editable": True,
+    "--find-links": True,
+    "--no-binary": True,
+    "--only-binary": True,
+    "--prefer-binary": False,
+    "--require-hashes": False,
+    "--pre": False,
+    "--trusted-host": True,
+    "--use-feature": True,
+    "--hash": True,
+    "--config-settings": True,
+    "--global-option": True,
+    "--install-option": True,
+}
+_SHORT = {
+    "-i": "--index-url",
+    "-c": "--constraint",
+    "-r": "--requirement",
+    "-e": "--editable",
+    "-f": "--find-links",
+}
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A pinned requirement while the files are being read."""
+
+    name: str
+    display: str
+    version: str
+    hashes: list[Hash]
+    markers: str | None
+    extras: set[str]
+    location: Location
+    via: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Unpinned:
+    """A requirement without an exact pin (a constraint may still pin it)."""
+
+    name: str
+    display: str
+    requirement: Requirement
+    text: str
+    location: Location
+
+
+@dataclass(slots=True)
+class _State:
+    entries: dict[ComponentKey, _Entry] = field(default_factory=dict)
+    unpinned: list[_Unpinned] = field(default_factory=list)
+    not_audited: list[NotAudited] = field(default_factory=list)
+    constraints: dict[str, _Entry] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    index_url: str | None = None
+    annotated: bool = False
+
+
+def read(path: Path) -> Inventory:
+    """Read a requirements file and the files it includes."""
+    state = _State()
+    _read_file(Path(path), state, stack=(), constraint=False)
+    return _build(Path(path), state)
+
+
+# -- lines ------------------------------------------------------------------------------
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """pip's ``join_lines`` + ``expand_env_variables``: (first line number, joined line).
+
+    Whole-line comments are yielded as they are (the ``# via`` annotations live there).
+    """
+    start: int | None = None
+    parts: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        is_comment = _COMMENT.match(line) is not None
+        if not line.endswith("\\") or is_comment:
+            if parts:
+                assert start is not None
+                # A comment line ends a continuation, as in pip.
+                parts.append(" " + line if is_comment else line)
+                yield start, _expand("".join(parts))
+                parts = []
+            else:
+                yield number, _expand(line)
+        else:
+            if not parts:
+                start = number
+            parts.append(line.rstrip("\\"))
+    if parts:
+        assert start is not None
+        yield start, _expand("".join(parts))
+
+
+def _expand(line: str) -> str:
+    def value(m: re.Match[str]) -> str:
+        return os.environ.get(m[1]) or m[0]
+
+    return _ENV_VAR.sub(value, line) if "${" in line else line
+
+
+def _split_args_options(line: str) -> tuple[str, str]:
+    """pip's ``break_args_options``: the requirement, then everything from the first option."""
+    tokens = line.split(" ")
+    for i, token in enumerate(tokens):
+        if token.startswith("-"):
+            return " ".join(tokens[:i]), " ".join(tokens[i:])
+    return line, ""
+
+
+def _parse_options(text: str, file: Path, number: int) -> list[tuple[str, str | None]]:
+    try:
+        tokens = shlex.split(text, posix=True)
+    except ValueError as exc:
+        raise InputError(file, f"cannot split options: {exc}", where=f"line {number}") from None
+    out: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        value: str | None = None
+        if token.startswith("--"):
+            name, eq, inline = token.partition("=")
+            if eq:
+                value = inline
+        elif token.startswith("-") and len(token) >= 2:
+            name = token[:2]
+            if len(token) > 2:
+                value = token[2:]
+            name = _SHORT.get(name, name)
+        else:
+            raise InputError(file, f"unexpected argument {token!r}", where=f"line {number}")
+        if name not in _OPTIONS:
+            raise InputError(file, f"unknown option {token!r}", where=f"line {number}")
+        if _OPTIONS[name] and value is None:
+            i += 1
+            if i >= len(tokens):
+                raise InputError(file, f"option {name} needs a value", where=f"line {number}")
+            value = tokens[i]
+        elif not _OPTIONS[name] and value is not None:
+            raise InputError(file, f"option {name} takes no value", where=f"line {number}")
+        out.append((name, value))
+        i += 1
+    return out
+
+
+# -- files ------------------------------------------------------------------------------
+
+
+def _read_text(file: Path, including: tuple[Path, int] | None) -> str:
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if including is not None:
+            parent, number = including
+            raise InputError(
+                parent, f"cannot read included file {file}: {reason}", where=f"line {number}"
+            ) from None
+        raise InputError(file, f"cannot read: {reason}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(file, "not UTF-8 text", where=f"line {line}") from None
+
+
+def _read_file(
+    file: Path,
+    state: _State,
+    *,
+    stack: tuple[tuple[Path, Path, int], ...],
+    constraint: bool,
+) -> None:
+    """Read ``file``; ``stack`` holds (real path, file, line) of every including line."""
+    real = Path(os.path.realpath(file))
+    for seen, _, _ in stack:
+        if seen == real:
+            chain = " -> ".join([str(f) for _, f, _ in stack] + [str(file)])
+            parent, number = stack[-1][1], stack[-1][2]
+            raise InputError(parent, f"include cycle: {chain}", where=f"line {number}")
+    text = _read_text(file, (stack[-1][1], stack[-1][2]) if stack else None)
+    last: _Entry | None = None
+    in_via = False
+    for number, line in _logical_lines(text):
+        if _COMMENT.match(line):
+            if last is not None and not constraint:
+                m = _VIA_START.match(line)
+                if m:
+                    state.annotated = True
+                    in_via = True
+                    if m["rest"]:
+                        last.via.append(m["rest"])
+                        in_via = False
+                    continue
+                more = _VIA_MORE.match(line) if in_via else None
+                if more:
+                    last.via.append(more["rest"])
+                    continue
+            in_via = False
+            continue
+        in_via = False
+        content = _COMMENT.sub("", line).strip()
+        if not content:
+            continue
+        args, options_text = _split_args_options(content)
+        options = _parse_options(options_text, file, number) if options_text else []
+        location = Location(file=str(file), line=number)
+        if args:
+            last = _requirement(args, options, location, file, state, constraint=constraint)
+            continue
+        last = None
+        for name, value in options:
+            assert value is not None or not _OPTIONS[name]
+            if name in ("--requirement", "--constraint"):
+                assert value is not None
+                _include(
+                    file,
+                    number=number,
+                    target=value,
+                    state=state,
+                    stack=stack,
+                    real=real,
+                    constraint=constraint or name == "--constraint",
+                )
+            elif name == "--editable":
+                assert value is not None
+                egg = _EGG.search(value)
+                state.not_audited.append(
+                    NotAudited(
+                        name=_canonical(egg[1].split("==")[0]) if egg else None,
+                        requirement=f"-e {value}",
+                        reason="editable install",
+                        location=location,
+                    )
+                )
+            elif name == "--index-url":
+                state.index_url = value
+            elif name == "--extra-index-url":
+                state.notes.append(
+                    f"{file}: line {number}: --extra-index-url {_redact(value or '')}: pip takes "
+                    "each package from whichever index has the highest version, so the "
+                    "audited names may come from this index instead (dependency confusion)"
+                )
+            elif name == "--find-links":
+                state.notes.append(
+                    f"{file}: line {number}: --find-links {_redact(value or '')}: packages may "
+                    "come from these files instead of the index"
+                )
+            elif name == "--no-index":
+                state.notes.append(
+                    f"{file}: line {number}: --no-index: packages come only from --find-links"
+                )
+            elif name in ("--hash", "--config-settings", "--global-option", "--install-option"):
+                raise InputError(
+                    file,
+                    f"option {name} needs a requirement on the same line",
+                    where=f"line {number}",
+                )
+
+
+def _include(
+    file: Path,
+    *,
+    number: int,
+    target: str,
+    state: _State,
+    stack: tuple[tuple[Path, Path, int], ...],
+    real: Path,
+    constraint: bool,
+) -> None:
+    if _URL_SCHEME.match(target):
+        state.not_audited.append(
+            NotAudited(
+                name=None,
+                requirement=f"-r {target}",
+                reason="requirements file at a URL; not fetched",
+                location=Location(file=str(file), line=number),
+            )
+        )
+        return
+    included = Path(target) if os.path.isabs(target) else file.parent / target
+    _read_file(included, state, stack=(*stack, (real, file, number)), constraint=constraint)
+
+
+# -- one requirement --------------------------------------------------------------------
+
+
+def _is_url(text: str) -> bool:
+    return bool(_URL_SCHEME.match(text)) or text.startswith(_VCS_PREFIXES)
+
+
+def _looks_like_path(text: str) -> bool:
+    # pip's rule (req_install._looks_like_path): a path separator or an archive name.
+    return (
+        "/" in text
+        or os.sep in text
+        or text.startswith(".")
+        or text.lower().endswith(_ARCHIVE_SUFFIXES)
+    )
+
+
+def _name_from_url(url: str) -> str | None:
+    egg = _EGG.search(url)
+    if egg:
+        return _canonical(re.split(r"[=<>!~\[]", egg[1], maxsplit=1)[0])
+    filename = url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename
+
+    try:
+        if filename.endswith(".whl"):
+            from packaging.utils import parse_wheel_filename
+
+            return parse_wheel_filename(filename)[0]
+        if filename.endswith((".tar.gz", ".zip")):
+            from packaging.utils import parse_sdist_filename
+
+            return parse_sdist_filename(filename)[0]
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None
+
+
+def _url_reason(url: str) -> str:
+    return "VCS requirement" if url.startswith(_VCS_PREFIXES) else "direct URL"
+
+
+def _requirement(
+    args: str,
+    options: list[tuple[str, str | None]],
+    location: Location,
+    file: Path,
+    state: _State,
+    *,
+    constraint: bool,
+) -> _Entry | None:
+    number = location.line
+    text = args.strip()
+    if _is_url(text) or (
+        _looks_like_path(text.split(";", 1)[0].strip()) and not _has_operator(text)
+    ):
+        url = text.split("; ", 1)[0].strip() if _is_url(text) else text.split(";", 1)[0].strip()
+        if not constraint:
+            reason = _url_reason(url) if _is_url(text) else "local path"
+            state.not_audited.append(
+                NotAudited(
+                    name=_name_from_url(url), requirement=text, reason=reason, location=location
+                )
+            )
+        return None
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        req = Requirement(text)
+    except InvalidRequirement as exc:
+        detail = str(exc).splitlines()[0]
+        raise InputError(
+            file, f"invalid requirement: {text}: {detail}", where=f"line {number}"
+        ) from None
+    name = _canonical(req.name)
+    if req.url:
+        if not constraint:
+            state.not_audited.append(
+                NotAudited(
+                    name=name, requirement=text, reason=_url_reason(req.url), location=location
+                )
+            )
+        return None
+    hashes = [_hash(value, file, number) for opt, value in options if opt == "--hash" and value]
+    version = _pinned_version(req)
+    markers = str(req.marker) if req.marker is not None else None
+    if version is None:
+        if not constraint:
+            state.unpinned.append(
+                _Unpinned(
+                    name=name, display=req.name, requirement=req, text=text, location=location
+                )
+            )
+        return None
+    entry = _Entry(
+        name=name,
+        display=req.name,
+        version=version,
+        hashes=hashes,
+        markers=markers,
+        extras={_canonical(e) for e in req.extras},
+        location=location,
+    )
+    if constraint:
+        previous = state.constraints.get(name)
+        if previous is not None and previous.version != version:
+            raise _conflict(file, number, name, version, previous)
+        if previous is None:
+            state.constraints[name] = entry
+        return None
+    return _add(entry, state, file)
+
+
+def _has_operator(text: str) -> bool:
+    return any(op in text for op in ("==", ">=", "<=", "~=", "!=", "<", ">", "@"))
+
+
+def _pinned_version(req: Requirement) -> str | None:
+    pins = {
+        s.version
+        for s in req.specifier
+        if s.operator == "===" or (s.operator == "==" and not s.version.endswith(".*"))
+    }
+    return next(iter(pins)) if len(pins) == 1 else None
+
+
+def _hash(value: str, file: Path, number: int | None) -> Hash:
+    algorithm, sep, digest = value.partition(":")
+    algorithm = algorithm.lower()
+    if not sep or algorithm not in hashlib.algorithms_guaranteed or algorithm.startswith("shake"):
+        raise InputError(
+            file, f"invalid --hash value {value!r} (expected ALGORITHM:HEX)", where=f"line {number}"
+        )
+    size = hashlib.new(algorithm).digest_size * 2
+    if len(digest) != size or not all(c in "0123456789abcdefABCDEF" for c in digest):
+        raise InputError(
+            file,
+            f"invalid --hash value {value!r} (a {algorithm} digest is {size} hex digits)",
+            where=f"line {number}",
+        )
+    return Hash(algorithm=algorithm, value=digest.lower())
+
+
+def _where(location: Location, file: Path) -> str:
+    return (
+        f"line {location.line}"
+        if location.file == str(file)
+        else f"{location.file}: line {location.line}"
+    )
+
+
+def _conflict(
+    file: Path, number: int | None, name: str, version: str, previous: _Entry
+) -> InputError:
+    return InputError(
+        file,
+        f"conflicting pins: {name}=={version} and {name}=={previous.version} "
+        f"({_where(previous.location, file)})",
+        where=f"line {number}",
+    )
+
+
+def _add(entry: _Entry, state: _State, file: Path) -> _Entry:
+    key = _key(entry.name, entry.version)
+    existing = state.entries.get(key)
+    if existing is not None:
+        existing.hashes.extend(entry.hashes)
+        existing.extras |= entry.extras
+        if existing.markers != entry.markers:
+            existing.markers = (
+                None
+                if existing.markers is None or entry.markers is None
+                else f"({existing.markers}) or ({entry.markers})"
+            )
+        return existing
+    for other in state.entries.values():
+        # Two pins of one name are legitimate only under different markers
+        # (``uv pip compile --universal`` writes ``numpy==1.26; python_version < "3.9"``...).
+        if other.name == entry.name and other.markers == entry.markers:
+            raise _conflict(file, entry.location.line, entry.name, entry.version, other)
+    state.entries[key] = entry
+    return entry
+
+
+def _redact(url: str) -> str:
+    """Hide the password (often a token) of ``https://user:secret@host/...``."""
+    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/@]*)@", url)
+    if not m:
+        return url
+    user = m[2].split(":", 1)[0]
+    return f"{m[1]}{user}:***@{url[m.end() :]}" if ":" in m[2] else f"{m[1]}***@{url[m.end() :]}"
+
+
+# -- result -----------------------------------------------------------------------------
+
+
+def _build(path: Path, state: _State) -> Inventory:
+    not_audited = list(state.not_audited)
+    for item in state.unpinned:
+        pin = state.constraints.get(item.name)
+        if pin is not None and item.requirement.specifier.contains(pin.version, prereleases=True):
+            _add(
+                _Entry(
+                    name=item.name,
+                    display=item.display,
+                    version=pin.version,
+                    hashes=list(pin.hashes),
+                    markers=str(item.requirement.marker) if item.requirement.marker else None,
+                    extras={_canonical(e) for e in item.requirement.extras},
+                    location=item.location,
+                ),
+                state,
+                path,
+            )
+            continue
+        not_audited.append(
+            NotAudited(
+                name=item.name,
+                requirement=item.text,
+                reason=f"not pinned: {item.text}; lock the project first",
+                location=item.location,
+            )
+        )
+    for entry in state.entries.values():
+        pin = state.constraints.get(entry.name)
+        if pin is not None and pin.version != entry.version:
+            raise _conflict(
+                Path(pin.location.file), pin.location.line, entry.name, pin.version, entry
+            )
+
+    index = _redact(state.index_url) if state.index_url else None
+    by_name: dict[str, list[ComponentKey]] = {}
+    for key, entry in state.entries.items():
+        by_name.setdefault(entry.name, []).append(key)
+    edges: dict[ComponentKey, list[ComponentKey]] = {}
+    components: list[Component] = []
+    roots: list[ComponentKey] = []
+    for key, entry in state.entries.items():
+        parents = [
+            _canonical(p.split("[", 1)[0].split(" ", 1)[0]) for p in entry.via if _is_package_ref(p)
+        ]
+        known = [p for p in parents if p in by_name]
+        direct = not known or len(known) < len(entry.via)
+        for parent in known:
+            for parent_key in by_name[parent]:
+                edges.setdefault(parent_key, []).append(key)
+        if direct:
+            roots.append(key)
+        components.append(
+            Component(
+                name=entry.name,
+                version=entry.version,
+                display_name=entry.display if entry.display != entry.name else None,
+                purl=purl(entry.name, entry.version, index),
+                index=index,
+                hashes=dedupe_hashes(entry.hashes),
+                markers=entry.markers,
+                extras=frozenset(entry.extras),
+                direct=direct,
+                location=entry.location,
+            )
+        )
+    return Inventory(
+        source=str(path),
+        format=FORMAT,
+        components=tuple(components),
+        # A file included twice (``-r pip.txt`` from two files) lists its entries once.
+        not_audited=tuple(dict.fromkeys(not_audited)),
+        edges={k: tuple(dict.fromkeys(v)) for k, v in edges.items()},
+        roots=tuple(roots),
+        notes=tuple(dict.fromkeys(state.notes)),
+    )
+
+
+def _is_package_ref(via: str) -> bool:
+    # ``-r requirements.in`` / ``-c constraints.txt`` / ``pyward (pyproject.toml)`` name
+    # the project's own inputs, not a package.
+    return not via.startswith("-") and "(" not in via
