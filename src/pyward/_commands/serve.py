@@ -1,0 +1,60 @@
+"""``pyward serve``: serve the advisory store as an OSV-compatible API."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pyward._commands._common import add_cache_dir_option, open_store
+from pyward.errors import UsageError
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    add_cache_dir_option(parser)
+    parser.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="worker processes sharing the port (default: 1)",
+    )
+    parser.add_argument(
+        "--access-log", action="store_true", help="log one line per request (info level)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: not a port number (0-65535)")
+    store = open_store(args)
+    info = store.info
+    if info.snapshot:
+        sys.stderr.write(
+            f"pyward: notice: serving the built-in snapshot ({info.record_count} records, "
+            f"newest {info.newest_modified or 'unknown'}, {info.age_days():.0f} days old); "
+            "run `pyward db update` for current data\n"
+        )
+    from pyward._serve import serve
+
+    serve(
+        store,
+        cache_dir=args.cache_dir,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=args.access_log,
+    )
+    return 0

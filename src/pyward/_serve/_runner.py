@@ -1,0 +1,93 @@
+"""Run the API under uvicorn: one process, or several workers sharing the socket.
+
+Each worker opens the store itself (read-only) and checks for a replaced store file
+on its own, so workers, like replicas behind a load balancer, share nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pyward.errors import UsageError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from pyward._advisory._types import AdvisoryData
+
+#: How the parent passes ``--cache-dir`` to worker processes (they import the app
+#: by name, so it cannot be an argument).
+_CACHE_DIR_ENV = "PYWARD_SERVE_CACHE_DIR"
+
+
+def worker_app() -> FastAPI:
+    """The application factory each worker process calls (``--workers N``)."""
+    from pyward._advisory import AdvisoryStore
+    from pyward._serve._app import create_app
+
+    cache_dir = os.environ.get(_CACHE_DIR_ENV) or None
+    return create_app(AdvisoryStore.open(Path(cache_dir) if cache_dir else None))
+
+
+def check_bind(host: str, port: int) -> None:
+    """Fail with a one-line usage error, not uvicorn's log and exit, when the address
+    cannot be listened on (port taken, unknown host, no permission)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UsageError(f"--host {host}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise UsageError(
+                f"--port {port}: cannot listen on {host}:{port}: {exc.strerror}"
+            ) from None
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration, plus pyward's own logger (store reopened,
+    internal errors) through the same handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["pyward"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def serve(
+    store: AdvisoryData,
+    *,
+    cache_dir: Path | None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    access_log: bool = False,
+) -> None:
+    """Serve until interrupted. ``store`` is already open (the parent checked that
+    there is data); with several workers each opens its own from ``cache_dir``."""
+    import uvicorn
+
+    from pyward._serve._app import create_app
+
+    check_bind(host, port)
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": access_log,
+        "log_config": log_config(),
+        "log_level": "info",
+        # osv.dev does not name its server software either.
+        "server_header": False,
+    }
+    if workers > 1:
+        os.environ[_CACHE_DIR_ENV] = str(cache_dir) if cache_dir is not None else ""
+        uvicorn.run("pyward._serve._runner:worker_app", factory=True, workers=workers, **common)
+    else:
+        uvicorn.run(create_app(store), **common)

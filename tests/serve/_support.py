@@ -1,0 +1,83 @@
+"""Helpers of the serve tests: the real PyPA records, stores over them, and a real
+uvicorn server on 127.0.0.1 in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from tests.conftest import PYPA_VULNS
+
+
+@cache
+def pypa_files() -> tuple[Path, ...]:
+    return tuple(sorted(PYPA_VULNS.rglob("*.yaml")))
+
+
+@cache
+def pypa_records() -> tuple[Mapping[str, Any], ...]:
+    """Every record of the PyPA advisory database copy that the store's reader accepts
+    (``from_records`` is strict; ``db update`` counts the rest as skipped)."""
+    from pyward._advisory._osv import RecordError, load_document, parse_advisory
+
+    out = []
+    for path in pypa_files():
+        data = load_document(path.name, path.read_bytes(), file=str(path))
+        assert isinstance(data, dict)
+        for key in ("modified", "published", "withdrawn"):  # TEMPORARY: YAML timestamps
+            if hasattr(data.get(key), "isoformat"):
+                data[key] = data[key].isoformat().replace("+00:00", "Z")
+        try:
+            parse_advisory(data)
+        except RecordError:
+            continue
+        out.append(data)
+    return tuple(out)
+
+
+def make_store(records: Any) -> Any:
+    from pyward._advisory import AdvisoryStore
+
+    return AdvisoryStore.from_records(list(records))
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextlib.contextmanager
+def running_server(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free 127.0.0.1 port; yields the base URL."""
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+
+    def target() -> None:
+        asyncio.run(server.serve(sockets=[sock]))
+
+    thread = threading.Thread(target=target, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
