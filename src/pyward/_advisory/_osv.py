@@ -1,0 +1,258 @@
+"""Validate OSV records (https://ossf.github.io/osv-schema/) into :class:`Advisory`.
+
+The wire format is parsed (JSON or YAML) elsewhere; this module checks the shape and
+the values the matcher depends on, at the boundary, and raises :class:`RecordError`
+naming the file, the record id and the key path of the first bad value.
+
+Only ``PyPI`` affected entries are kept in the :class:`Advisory` (a record may name
+several ecosystems); the record itself is stored unchanged for ``record(id)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any, Literal, cast
+
+from pyward._advisory._types import (
+    Advisory,
+    AdvisoryId,
+    Affected,
+    Event,
+    EventKind,
+    Range,
+    Severity,
+)
+from pyward._model import canonical_name
+from pyward.errors import InputError
+
+#: The newest OSV schema minor version this reader knows; newer minors of major 1 are
+#: read (they only add optional fields), a newer major is refused.
+KNOWN_SCHEMA = (1, 7)
+
+_EVENT_KINDS: tuple[EventKind, ...] = ("introduced", "fixed", "last_affected", "limit")
+_RANGE_TYPES = ("ECOSYSTEM", "SEMVER", "GIT")
+
+
+class RecordError(InputError):
+    """One OSV record cannot be read; the update skips it and counts it."""
+
+    def __init__(self, file: str | None, what: str, record_id: str | None, path: str = "") -> None:
+        where = " ".join(p for p in (record_id, path) if p) or None
+        super().__init__(file, what, where=where)
+        self.record_id = record_id
+
+
+def is_pypi(ecosystem: object) -> bool:
+    """``PyPI``, or ``PyPI:<suffix>`` (OSV allows an ecosystem suffix)."""
+    return isinstance(ecosystem, str) and (ecosystem == "PyPI" or ecosystem.startswith("PyPI:"))
+
+
+def schema_major_minor(value: object) -> tuple[int, int] | None:
+    """``"1.6.0"`` -> ``(1, 6)``; ``None`` when the field is absent or unreadable."""
+    if not isinstance(value, str):
+        return None
+    parts = value.split(".")
+    try:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        return None
+
+
+def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
+    """Validate one OSV record. Raises :class:`RecordError` on the first bad value."""
+    from pyward._advisory._match import UnparseableEvent, sort_events
+
+    if not isinstance(data, Mapping):
+        raise RecordError(file, f"not an OSV record (a {type(data).__name__}, not an object)", None)
+    raw_id = data.get("id")
+    if not isinstance(raw_id, str) or not raw_id.strip():
+        raise RecordError(file, "missing", None, "id")
+    rid = raw_id
+
+    def fail(path: str, what: str) -> RecordError:
+        return RecordError(file, what, rid, path)
+
+    schema = data.get("schema_version")
+    if schema is not None:
+        mm = schema_major_minor(schema)
+        if mm is None:
+            raise fail("schema_version", f"unreadable version {schema!r}")
+        if mm[0] != KNOWN_SCHEMA[0]:
+            raise fail("schema_version", f"unsupported OSV schema major version {schema!r}")
+    modified = data.get("modified")
+    if not isinstance(modified, str) or not modified:
+        raise fail("modified", "missing")
+
+    def opt_str(key: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise fail(key, f"expected a string, got {type(value).__name__}")
+        return value
+
+    def str_list(value: object, path: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise fail(path, f"expected a list, got {type(value).__name__}")
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise fail(f"{path}[{i}]", f"expected a string, got {type(item).__name__}")
+        return tuple(value)
+
+    def mapping(value: object, path: str) -> Mapping[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise fail(path, f"expected an object, got {type(value).__name__}")
+        return cast(Mapping[str, Any], value)
+
+    def obj_list(value: object, path: str) -> list[Mapping[str, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise fail(path, f"expected a list, got {type(value).__name__}")
+        for i, item in enumerate(value):
+            if not isinstance(item, Mapping):
+                raise fail(f"{path}[{i}]", f"expected an object, got {type(item).__name__}")
+        return cast(list[Mapping[str, Any]], value)
+
+    severities = []
+    for i, sev in enumerate(obj_list(data.get("severity"), "severity")):
+        s_type, s_score = sev.get("type"), sev.get("score")
+        if not isinstance(s_type, str) or not isinstance(s_score, str):
+            raise fail(f"severity[{i}]", "needs string 'type' and 'score'")
+        severities.append(Severity(type=s_type, score=s_score))
+
+    affected: list[Affected] = []
+    for i, entry in enumerate(obj_list(data.get("affected"), "affected")):
+        path = f"affected[{i}]"
+        package = mapping(entry.get("package"), f"{path}.package")
+        ecosystem = package.get("ecosystem")
+        name = package.get("name")
+        if not is_pypi(ecosystem):
+            continue  # other ecosystems: stored in the record, not indexed
+        if not isinstance(name, str) or not name:
+            raise fail(f"{path}.package.name", "missing")
+        ranges: list[Range] = []
+        for j, rng in enumerate(obj_list(entry.get("ranges"), f"{path}.ranges")):
+            rpath = f"{path}.ranges[{j}]"
+            r_type = rng.get("type")
+            if r_type not in _RANGE_TYPES:
+                raise fail(f"{rpath}.type", f"unknown range type {r_type!r}")
+            raw_events = obj_list(rng.get("events"), f"{rpath}.events")
+            if not raw_events:
+                raise fail(f"{rpath}.events", "empty")
+            events: list[Event] = []
+            for k, ev in enumerate(raw_events):
+                epath = f"{rpath}.events[{k}]"
+                keys: list[EventKind] = [k for k in _EVENT_KINDS if k in ev]
+                if len(keys) != 1:
+                    raise fail(
+                        epath, "needs exactly one of introduced, fixed, last_affected, limit"
+                    )
+                kind: EventKind = keys[0]
+                value = ev[kind]
+                if not isinstance(value, str) or not value:
+                    raise fail(f"{epath}.{kind}", f"expected a version string, got {value!r}")
+                events.append(Event(kind=kind, value=value))
+            if r_type != "GIT":
+                if not any(e.kind == "introduced" for e in events):
+                    raise fail(f"{rpath}.events", "no 'introduced' event")
+                try:
+                    events = sort_events(events)
+                except UnparseableEvent as exc:
+                    bad = events[exc.index]
+                    raise fail(
+                        f"{rpath}.events[{exc.index}].{bad.kind}",
+                        f"not a PEP 440 version: {bad.value!r}",
+                    ) from None
+            repo = rng.get("repo")
+            ranges.append(
+                Range(
+                    type=cast(Literal["ECOSYSTEM", "SEMVER", "GIT"], r_type),
+                    events=tuple(events),
+                    repo=repo if isinstance(repo, str) else None,
+                )
+            )
+        versions = str_list(entry.get("versions"), f"{path}.versions")
+        affected.append(
+            Affected(
+                name=canonical_name(name),
+                ecosystem=cast(str, ecosystem),
+                ranges=tuple(ranges),
+                versions=versions,
+                ecosystem_specific=mapping(
+                    entry.get("ecosystem_specific"), f"{path}.ecosystem_specific"
+                ),
+                database_specific=mapping(
+                    entry.get("database_specific"), f"{path}.database_specific"
+                ),
+            )
+        )
+
+    references = []
+    for i, ref in enumerate(obj_list(data.get("references"), "references")):
+        references.append({str(k): str(v) for k, v in ref.items() if isinstance(v, str)})
+        if "url" not in references[-1]:
+            raise fail(f"references[{i}].url", "missing")
+
+    return Advisory(
+        id=AdvisoryId(rid),
+        modified=modified,
+        published=opt_str("published"),
+        withdrawn=opt_str("withdrawn"),
+        aliases=str_list(data.get("aliases"), "aliases"),
+        upstream=str_list(data.get("upstream"), "upstream"),
+        related=str_list(data.get("related"), "related"),
+        summary=opt_str("summary"),
+        details=opt_str("details"),
+        severity=tuple(severities),
+        affected=tuple(affected),
+        references=tuple(references),
+        credits=tuple(obj_list(data.get("credits"), "credits")),
+        database_specific=mapping(data.get("database_specific"), "database_specific"),
+        schema_version=opt_str("schema_version"),
+    )
+
+
+def load_document(name: str, payload: bytes, *, file: str | None = None) -> object:
+    """Parse the bytes of one record file: JSON, or YAML for ``.yaml``/``.yml`` names.
+
+    Raises :class:`RecordError` naming the file (and the line, for YAML) when the text
+    is not valid.
+    """
+    label = file or name
+    if name.endswith((".yaml", ".yml")):
+        import yaml
+
+        try:
+            return yaml.load(payload, Loader=_yaml_loader())
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}" if mark is not None else None
+            problem = getattr(exc, "problem", None) or "invalid YAML"
+            raise RecordError(label, f"invalid YAML: {problem}", None, where or "") from None
+    import orjson
+
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise RecordError(label, f"invalid JSON: {exc}", None) from None
+
+
+@lru_cache(maxsize=1)
+def _yaml_loader() -> type:
+    """PyYAML's safe loader (the C one when built) without the timestamp resolver:
+    OSV timestamps must stay the strings the record wrote (``modified`` is compared
+    and served as written), not become ``datetime`` objects."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolvers = {
+        first: [(tag, rx) for tag, rx in entries if tag != "tag:yaml.org,2002:timestamp"]
+        for first, entries in base.yaml_implicit_resolvers.items()
+    }
+    return type("_OsvLoader", (base,), {"yaml_implicit_resolvers": resolvers})

@@ -1,0 +1,472 @@
+"""The local advisory store: one SQLite file of OSV records, indexed by package name.
+
+Layout (format 1):
+
+* ``records(id, modified, withdrawn, origin, doc)``: every record, withdrawn ones too;
+  ``doc`` is the record's OSV JSON, zlib-compressed; ``origin`` says which source entry
+  it came from (zip entry name + CRC + size, or file path + size + mtime) so that an
+  update re-parses only what changed.
+* ``affected(name, id, entry)``: one row per PyPI affected entry of a non-withdrawn
+  record, keyed by the PEP 503 name; ``entry`` is the compact matching form (sorted
+  non-GIT events, the ``versions`` list and its canonical PEP 440 forms).
+* ``meta(key, value)``: source, updated, record count, newest ``modified``, skipped.
+
+Readers open the file read-only; ``db update`` writes a new file beside it and
+``os.replace``-s it, so a reader keeps the old inode and never sees half an update.
+Only ``sqlite3`` and ``packaging.version`` are imported on the lookup path.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pyward._advisory._match import Candidate, CompiledEntry, compile_entry, match_entry
+from pyward._advisory._types import (
+    Advisory,
+    AdvisoryId,
+    Match,
+    StoreInfo,
+    Vulnerability,
+)
+from pyward._model import canonical_name
+from pyward.errors import InputError, NoDataError
+
+#: The store file inside the cache directory.
+STORE_FILE = "advisories.sqlite"
+#: Bumped when the layout changes; a store of another format is rebuilt by ``db update``.
+STORE_FORMAT = "1"
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE records(
+    id TEXT PRIMARY KEY,
+    modified TEXT NOT NULL,
+    withdrawn INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    doc BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE affected(name TEXT NOT NULL, id TEXT NOT NULL, entry BLOB NOT NULL);
+"""
+_INDEXES = """
+CREATE INDEX affected_name ON affected(name);
+CREATE INDEX records_origin ON records(origin);
+"""
+
+
+def resolve_cache_dir(cache_dir: Path | str | None = None) -> Path:
+    """The argument, else ``$PYWARD_CACHE_DIR``, else the user cache directory."""
+    if cache_dir is not None:
+        return Path(cache_dir)
+    env = os.environ.get("PYWARD_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("pyward"))
+
+
+def _id_rank(advisory_id: str) -> tuple[int, str]:
+    """PYSEC first, then GHSA, then the rest (MAL, OSV...), each alphabetically."""
+    if advisory_id.startswith("PYSEC-"):
+        return (0, advisory_id)
+    if advisory_id.startswith("GHSA-"):
+        return (1, advisory_id)
+    return (2, advisory_id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _FileKey:
+    """What ``refresh`` compares to notice that ``db update`` replaced the file."""
+
+    inode: int
+    """``st_ino`` of the opened file."""
+    mtime_ns: int
+    """``st_mtime_ns`` of the opened file."""
+    size: int
+    """``st_size`` of the opened file."""
+
+
+def _file_key(path: Path) -> _FileKey | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _FileKey(inode=st.st_ino, mtime_ns=st.st_mtime_ns, size=st.st_size)
+
+
+def read_meta(conn: sqlite3.Connection, label: str) -> dict[str, str]:
+    """The ``meta`` table; :class:`InputError` when the file is not a store of ours."""
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise InputError(label, f"not a pyward advisory store ({exc})") from None
+    if meta.get("format") != STORE_FORMAT:
+        raise InputError(
+            label,
+            f"advisory store format {meta.get('format')!r} is not {STORE_FORMAT!r}; "
+            "run `pyward db update` to rebuild it",
+        )
+    return meta
+
+
+def info_from_meta(meta: Mapping[str, str], *, path: str | None, snapshot: bool) -> StoreInfo:
+    updated = datetime.fromisoformat(meta["updated"])
+    if updated.tzinfo is None:
+        updated = updated.replace(tzinfo=timezone.utc)
+    source = meta["source"]
+    return StoreInfo(
+        source=f"built-in snapshot: {source}" if snapshot else source,
+        updated=updated,
+        record_count=int(meta["record_count"]),
+        newest_modified=meta.get("newest_modified") or None,
+        skipped=int(meta.get("skipped", "0")),
+        snapshot=snapshot,
+        path=path,
+    )
+
+
+class AdvisoryStore:
+    """OSV advisories for PyPI, indexed by package; implements ``AdvisoryData``.
+
+    Thread-safe: one connection guarded by a lock (a lookup holds it for
+    microseconds), so ``pyward serve`` can share one store across request threads.
+    """
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        info: StoreInfo,
+        *,
+        path: Path | None = None,
+        meta: Mapping[str, str] | None = None,
+    ) -> None:
+        self._conn = conn
+        self._info = info
+        self._path = path
+        self._meta = dict(meta or {})
+        self._key = _file_key(path) if path is not None else None
+        self._lock = threading.RLock()
+        self._entries: dict[str, list[CompiledEntry]] = {}
+        self._advisories: dict[str, Advisory | None] = {}
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, cache_dir: Path | None = None) -> AdvisoryStore:
+        """The store in the cache directory, else the built-in snapshot.
+
+        Raises :class:`NoDataError` when there is neither.
+        """
+        directory = resolve_cache_dir(cache_dir)
+        path = directory / STORE_FILE
+        if path.is_file():
+            return cls.open_file(path)
+        from pyward._advisory._snapshot import open_snapshot
+
+        store = open_snapshot(directory)
+        if store is None:
+            raise NoDataError(
+                f"no advisory data: no store in {directory} and no built-in snapshot; "
+                "run `pyward db update`"
+            )
+        return store
+
+    @classmethod
+    def open_file(cls, path: Path, *, snapshot: bool = False) -> AdvisoryStore:
+        """Open one store file read-only."""
+        conn = _connect_ro(path)
+        try:
+            meta = read_meta(conn, str(path))
+        except BaseException:
+            conn.close()
+            raise
+        info = info_from_meta(meta, path=str(path), snapshot=snapshot)
+        return cls(conn, info, path=path, meta=meta)
+
+    @classmethod
+    def from_records(
+        cls, records: Iterable[Mapping[str, Any]], source: str = "records"
+    ) -> AdvisoryStore:
+        """An in-memory store of OSV records (dicts), for tests and for library users.
+
+        Strict: a malformed record raises :class:`pyward._advisory._osv.RecordError`.
+        """
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        writer = StoreWriter(conn)
+        for record in records:
+            writer.add(record, origin="memory", file=None)
+        meta = writer.finish(source=source, skipped=0)
+        return cls(conn, info_from_meta(meta, path=None, snapshot=False), meta=meta)
+
+    # -- AdvisoryData -------------------------------------------------------------------
+
+    @property
+    def info(self) -> StoreInfo:
+        return self._info
+
+    @property
+    def meta(self) -> Mapping[str, str]:
+        """Raw metadata (includes the HTTP validators of the last download)."""
+        return self._meta
+
+    def matches(self, name: str, version: str) -> list[Match]:
+        entries = self._compiled(canonical_name(name))
+        if not entries:
+            return []
+        cand = Candidate.of(version)
+        found: dict[str, Match] = {}
+        for entry in entries:
+            if entry.advisory_id in found:
+                continue
+            hit = match_entry(entry, cand)
+            if hit is not None:
+                found[entry.advisory_id] = hit
+        return sorted(found.values(), key=lambda m: _id_rank(m.advisory_id))
+
+    def vulnerabilities(self, name: str, version: str) -> list[Vulnerability]:
+        matches = self.matches(name, version)
+        if not matches:
+            return []
+        advisories: dict[str, Advisory | None] = {
+            m.advisory_id: self.advisory(m.advisory_id) for m in matches
+        }
+        # Union-find over the matched records: two records are one flaw when either
+        # names the other, or both name the same alias/upstream id (PYSEC + GHSA of
+        # one CVE).
+        parent: dict[str, str] = {m.advisory_id: m.advisory_id for m in matches}
+
+        def find(x: str) -> str:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        owner: dict[str, str] = {}
+        for rid, adv in advisories.items():
+            linked: set[str] = {rid}
+            if adv is not None:
+                linked.update(adv.aliases)
+                linked.update(adv.upstream)
+            for other in linked:
+                if other in owner:
+                    parent[find(rid)] = find(owner[other])
+                else:
+                    owner[other] = rid
+        groups: dict[str, list[Match]] = {}
+        for m in matches:
+            groups.setdefault(find(m.advisory_id), []).append(m)
+        out = []
+        for group in groups.values():
+            group.sort(key=lambda m: _id_rank(m.advisory_id))
+            ids: list[str] = [m.advisory_id for m in group]
+            aliases: set[str] = set()
+            for m in group:
+                adv = advisories[m.advisory_id]
+                if adv is not None:
+                    aliases.update(adv.aliases)
+            ids.extend(sorted(aliases.difference(ids), key=_id_rank))
+            out.append(
+                Vulnerability(
+                    ids=tuple(ids),
+                    advisories=tuple(a for m in group if (a := advisories[m.advisory_id])),
+                    matches=tuple(group),
+                )
+            )
+        out.sort(key=lambda v: _id_rank(v.id))
+        return out
+
+    def advisory(self, advisory_id: str) -> Advisory | None:
+        if advisory_id in self._advisories:
+            return self._advisories[advisory_id]
+        data = self.record(advisory_id)
+        if data is None:
+            return None
+        from pyward._advisory._osv import parse_advisory
+
+        advisory = parse_advisory(data, file=self._info.path)
+        self._advisories[advisory_id] = advisory
+        return advisory
+
+    def record(self, advisory_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT doc FROM records WHERE id = ?", (advisory_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        import orjson
+
+        data: dict[str, Any] = orjson.loads(zlib.decompress(row[0]))
+        return data
+
+    def ids_for_package(self, name: str) -> list[AdvisoryId]:
+        ids = {e.advisory_id for e in self._compiled(canonical_name(name))}
+        return sorted(ids, key=_id_rank)
+
+    # -- more than the protocol ---------------------------------------------------------
+
+    def all_ids(self) -> list[str]:
+        """Every record id, withdrawn ones too (for the server's listing and tests)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT id FROM records ORDER BY id").fetchall()
+        return [r[0] for r in rows]
+
+    def package_names(self) -> list[str]:
+        """Every normalised package name with at least one non-withdrawn record."""
+        with self._lock:
+            rows = self._conn.execute("SELECT DISTINCT name FROM affected ORDER BY name").fetchall()
+        return [r[0] for r in rows]
+
+    def refresh(self) -> bool:
+        """Reopen when ``db update`` replaced the file since it was opened (one stat).
+
+        Lookups in flight finish on the old connection (the old inode stays readable).
+        """
+        if self._path is None or self._key is None:
+            return False
+        key = _file_key(self._path)
+        if key is None or key == self._key:
+            return False
+        try:
+            conn = _connect_ro(self._path)
+            meta = read_meta(conn, str(self._path))
+        except (InputError, sqlite3.Error):
+            return False  # keep serving the old data rather than fail
+        with self._lock:
+            old, self._conn = self._conn, conn
+            self._meta = meta
+            self._info = info_from_meta(meta, path=str(self._path), snapshot=self._info.snapshot)
+            self._key = key
+            self._entries = {}
+            self._advisories = {}
+        old.close()
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> AdvisoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _compiled(self, name: str) -> list[CompiledEntry]:
+        cached = self._entries.get(name)
+        if cached is not None:
+            return cached
+        import orjson
+
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, entry FROM affected WHERE name = ?", (name,)
+            ).fetchall()
+        entries = [compile_entry(rid, name, orjson.loads(blob)) for rid, blob in rows]
+        self._entries[name] = entries
+        return entries
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        conn.execute("PRAGMA query_only = 1")
+    except sqlite3.Error as exc:
+        raise InputError(path, f"cannot open the advisory store ({exc})") from None
+    return conn
+
+
+class StoreWriter:
+    """Fills a fresh store (a new file, or memory) record by record.
+
+    Used by ``from_records``, ``db update`` and the snapshot build; ``copy_from``
+    carries unchanged rows over from the previous store without parsing them.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        conn.executescript(_SCHEMA)
+        self.ids: dict[str, str] = {}
+        """id -> ``modified`` of every record written so far."""
+        self.newest: str = ""
+
+    def add(self, data: Mapping[str, Any], *, origin: str, file: str | None) -> Advisory:
+        """Validate and write one record; raises ``RecordError`` when it is malformed."""
+        import orjson
+
+        from pyward._advisory._match import compact_entry
+        from pyward._advisory._osv import parse_advisory
+
+        advisory = parse_advisory(data, file=file)
+        doc = zlib.compress(orjson.dumps(data), 6)
+        self.write(advisory, origin, doc, compact_entry)
+        return advisory
+
+    def write(self, advisory: Advisory, origin: str, doc: bytes, compact: Any) -> None:
+        import orjson
+
+        if advisory.id in self.ids:
+            self.conn.execute("DELETE FROM records WHERE id = ?", (advisory.id,))
+            self.conn.execute("DELETE FROM affected WHERE id = ?", (advisory.id,))
+        self.conn.execute(
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
+            (advisory.id, advisory.modified, 1 if advisory.withdrawn else 0, origin, doc),
+        )
+        if not advisory.withdrawn:
+            self.conn.executemany(
+                "INSERT INTO affected VALUES (?, ?, ?)",
+                [(a.name, advisory.id, orjson.dumps(compact(a))) for a in advisory.affected],
+            )
+        self.ids[advisory.id] = advisory.modified
+        self.newest = max(self.newest, advisory.modified)
+
+    def copy_from(self, schema: str, origins: Iterable[str]) -> list[tuple[str, str]]:
+        """Copy the rows of an ATTACHed store whose ``origin`` is in ``origins``;
+        returns ``(id, modified)`` of the copied records."""
+        if self.ids:
+            raise RuntimeError("copy_from must run before any record is written")
+        self.conn.execute("CREATE TEMP TABLE keep(origin TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((o,) for o in origins))
+        self.conn.execute(
+            f"INSERT INTO records SELECT r.* FROM {schema}.records r "
+            "JOIN keep k ON r.origin = k.origin"
+        )
+        self.conn.execute(
+            f"INSERT INTO affected SELECT a.* FROM {schema}.affected a "
+            f"JOIN {schema}.records r ON a.id = r.id JOIN keep k ON r.origin = k.origin"
+        )
+        fresh = self.conn.execute("SELECT id, modified FROM records").fetchall()
+        self.conn.execute("DROP TABLE temp.keep")
+        for rid, modified in fresh:
+            self.ids[rid] = modified
+            self.newest = max(self.newest, modified)
+        return fresh
+
+    def finish(
+        self, *, source: str, skipped: int, extra: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        """Index, write the metadata, commit; returns the metadata."""
+        self.conn.executescript(_INDEXES)
+        meta = {
+            "format": STORE_FORMAT,
+            "source": source,
+            "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "record_count": str(len(self.ids)),
+            "newest_modified": self.newest,
+            "skipped": str(skipped),
+            **(extra or {}),
+        }
+        self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+        self.conn.commit()
+        return meta

@@ -1,0 +1,440 @@
+"""``pyward db update``: fill the store from OSV's PyPI export, a mirror, or a directory.
+
+Sources: a URL of a zip of OSV JSON records (by default OSV's published PyPI export,
+overridable with ``$PYWARD_OSV_URL``), a local zip of such records, or a directory
+tree of ``.json``/``.yaml`` records (the PyPA advisory-database layout).
+
+Updates are atomic and incremental: a new SQLite file is built beside the old store
+and ``os.replace``-d over it only when complete (a failure leaves the old one in
+place); records whose source entry is unchanged (zip entry name + CRC-32 + size, or
+file path + size + content hash) are copied over from the old store without being
+parsed. A malformed record is skipped with a warning naming the file or id and counted;
+it never aborts the update. Downloads are conditional (ETag / Last-Modified), so an
+unchanged export costs one request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import sys
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pyward._advisory._store import (
+    STORE_FILE,
+    STORE_FORMAT,
+    StoreWriter,
+    info_from_meta,
+    resolve_cache_dir,
+)
+from pyward._advisory._types import StoreInfo
+from pyward.errors import InputError, NetworkError
+
+if TYPE_CHECKING:
+    import httpx
+
+#: OSV's published per-ecosystem export (every PyPI record as JSON, one file each).
+#: Documented at https://google.github.io/osv.dev/data/#data-dumps.
+DEFAULT_OSV_URL = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
+RECORD_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def default_url() -> str:
+    return os.environ.get("PYWARD_OSV_URL") or DEFAULT_OSV_URL
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceEntry:
+    """One record file of a source, with a key that changes when its content does."""
+
+    name: str
+    """Path inside the zip or relative to the directory (used in warnings)."""
+    origin: str
+    """``zip:NAME:CRC:SIZE`` or ``file:PATH:SIZE:HASH``."""
+    read: Callable[[], bytes]
+    """The file's bytes."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateResult:
+    """What one ``db update`` did."""
+
+    source: str
+    """The URL or path the data came from."""
+    added: int = 0
+    """Records whose id the previous store did not have."""
+    changed: int = 0
+    """Records re-read because their source entry changed."""
+    unchanged: int = 0
+    """Records copied from the previous store without being parsed."""
+    removed: int = 0
+    """Records of the previous store that the source no longer has."""
+    skipped: int = 0
+    """Malformed records (each named in ``warnings``)."""
+    seconds: float = 0.0
+    """Wall time of the update."""
+    not_modified: bool = False
+    """The server answered 304: the store was left as it was."""
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    """One line per skipped record or other oddity."""
+    info: StoreInfo | None = None
+    """The store's metadata after the update."""
+
+    def summary(self) -> str:
+        if self.not_modified:
+            return f"advisory data unchanged: {self.source} not modified since the last update"
+        count = self.info.record_count if self.info else 0
+        return (
+            f"{count} records from {self.source}: {self.added} added, {self.changed} changed, "
+            f"{self.unchanged} unchanged, {self.removed} removed, {self.skipped} skipped "
+            f"({self.seconds:.2f} s)"
+        )
+
+
+def directory_entries(root: Path) -> Iterator[SourceEntry]:
+    """Every ``.json``/``.yaml`` file under ``root``, sorted, hidden files excluded."""
+    paths = sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in RECORD_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        data = path.read_bytes()
+        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+        yield SourceEntry(
+            name=rel,
+            origin=f"file:{rel}:{len(data)}:{digest}",
+            read=lambda data=data: data,  # type: ignore[misc]
+        )
+
+
+@contextmanager
+def zip_entries(path: Path) -> Iterator[list[SourceEntry]]:
+    """Every record file of a zip, in archive order, readable while the context is
+    open. :class:`InputError` if the file is not a zip."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(path, f"not a zip of OSV records ({exc})") from None
+
+    def reader(info: zipfile.ZipInfo) -> Callable[[], bytes]:
+        def read() -> bytes:
+            try:
+                return archive.read(info)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
+                raise InputError(path, f"corrupt zip ({exc})", where=info.filename) from None
+
+        return read
+
+    with archive:
+        yield [
+            SourceEntry(
+                name=info.filename,
+                origin=f"zip:{info.filename}:{info.CRC:08x}:{info.file_size}",
+                read=reader(info),
+            )
+            for info in archive.infolist()
+            if not info.is_dir() and info.filename.endswith(RECORD_SUFFIXES)
+        ]
+
+
+@contextmanager
+def local_entries(path: Path) -> Iterator[list[SourceEntry]]:
+    """The records of a local zip or directory."""
+    if not path.exists():
+        raise InputError(path, "no such file or directory")
+    if path.is_dir():
+        yield list(directory_entries(path))
+        return
+    with zip_entries(path) as entries:
+        yield entries
+
+
+def rebuild(
+    entries: Iterable[SourceEntry],
+    target: Path,
+    *,
+    source: str,
+    previous: Path | None = None,
+    extra_meta: dict[str, str] | None = None,
+    updated: str | None = None,
+) -> UpdateResult:
+    """Build a complete store at ``target`` from ``entries``, atomically.
+
+    ``previous`` (a store file) lends its rows for entries whose origin it already
+    holds. The new file is written as ``target``'s hidden sibling and renamed over
+    ``target`` only once complete.
+    """
+    from pyward._advisory._osv import RecordError, load_document, parse_advisory
+
+    started = time.perf_counter()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        writer = StoreWriter(conn)
+        old: dict[str, tuple[str, str]] = {}
+        """origin -> (id, modified) of the previous store."""
+        old_ids: set[str] = set()
+        if previous is not None and previous.is_file():
+            try:
+                conn.execute(
+                    "ATTACH DATABASE ? AS old", (f"{previous.resolve().as_uri()}?mode=ro",)
+                )
+                fmt = conn.execute("SELECT value FROM old.meta WHERE key = 'format'").fetchone()
+                if fmt is not None and fmt[0] == STORE_FORMAT:
+                    for origin, rid, modified in conn.execute(
+                        "SELECT origin, id, modified FROM old.records"
+                    ):
+                        old[origin] = (rid, modified)
+                        old_ids.add(rid)
+                else:
+                    conn.execute("DETACH DATABASE old")
+            except sqlite3.DatabaseError:
+                # An unreadable previous store is rebuilt from scratch, not an error.
+                old.clear()
+                old_ids.clear()
+                if any(r[1] == "old" for r in conn.execute("PRAGMA database_list")):
+                    conn.execute("DETACH DATABASE old")
+
+        entry_list = list(entries)
+        keep = [e.origin for e in entry_list if e.origin in old]
+        if keep:
+            writer.copy_from("old", keep)
+        unchanged = len(writer.ids)
+        if old:
+            conn.commit()
+            conn.execute("DETACH DATABASE old")
+
+        warnings: list[str] = []
+        skipped = 0
+        added = changed = 0
+        seen_at: dict[str, str] = {}
+        for entry in entry_list:
+            if entry.origin in old:
+                seen_at.setdefault(old[entry.origin][0], entry.name)
+                continue
+            try:
+                data = load_document(entry.name, entry.read(), file=entry.name)
+                advisory = parse_advisory(data, file=entry.name)
+            except RecordError as exc:
+                skipped += 1
+                warnings.append(f"skipped {exc}")
+                continue
+            if advisory.id in writer.ids:
+                first = seen_at.get(advisory.id, "?")
+                if writer.ids[advisory.id] >= advisory.modified:
+                    warnings.append(
+                        f"{entry.name}: {advisory.id}: duplicate of {first}; kept the newer one"
+                    )
+                    continue
+                warnings.append(
+                    f"{first}: {advisory.id}: duplicate of {entry.name}; kept the newer one"
+                )
+            elif advisory.id in old_ids:
+                changed += 1
+            else:
+                added += 1
+            seen_at[advisory.id] = entry.name
+            _write(writer, advisory, data, entry.origin)
+
+        if not writer.ids:
+            if skipped:
+                raise InputError(
+                    source, f"no valid OSV record ({skipped} malformed; first: {warnings[0]})"
+                )
+            raise InputError(source, "no OSV records (.json or .yaml files) found")
+        removed = len(old_ids.difference(writer.ids))
+        meta = writer.finish(source=source, skipped=skipped, extra=extra_meta)
+        if updated is not None:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'updated'", (updated,))
+            meta["updated"] = updated
+            conn.commit()
+        conn.close()
+        _fsync(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    return UpdateResult(
+        source=source,
+        added=added,
+        changed=changed,
+        unchanged=unchanged,
+        removed=removed,
+        skipped=skipped,
+        seconds=time.perf_counter() - started,
+        warnings=tuple(warnings),
+        info=info_from_meta(meta, path=str(target), snapshot=False),
+    )
+
+
+def _write(writer: StoreWriter, advisory: Any, data: Any, origin: str) -> None:
+    import orjson
+
+    from pyward._advisory._match import compact_entry
+
+    doc = zlib.compress(orjson.dumps(data), 6)
+    writer.write(advisory, origin, doc, compact_entry)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def update(
+    source: str | None = None,
+    cache_dir: Path | None = None,
+    *,
+    client: httpx.Client | None = None,
+    progress: bool | None = None,
+) -> UpdateResult:
+    """Fill (or refresh) the store in ``cache_dir`` from ``source``.
+
+    ``source``: ``None`` (OSV's export, or ``$PYWARD_OSV_URL``), an ``http(s)://`` URL
+    of a zip, or a local zip / directory. ``client`` is injectable for tests.
+    """
+    directory = resolve_cache_dir(cache_dir)
+    target = directory / STORE_FILE
+    if source is None or source.startswith(("http://", "https://")):
+        url = source or default_url()
+        return _update_from_url(url, target, client=client, progress=progress)
+    path = Path(source)
+    with local_entries(path) as entries:
+        return rebuild(entries, target, source=str(path.resolve()), previous=target)
+
+
+def _previous_meta(target: Path) -> dict[str, str]:
+    if not target.is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return {}
+
+
+def _update_from_url(
+    url: str, target: Path, *, client: httpx.Client | None, progress: bool | None
+) -> UpdateResult:
+    started = time.perf_counter()
+    previous = _previous_meta(target)
+    headers: dict[str, str] = {}
+    if previous.get("source") == url and previous.get("format") == STORE_FORMAT:
+        if previous.get("etag"):
+            headers["If-None-Match"] = previous["etag"]
+        if previous.get("last_modified"):
+            headers["If-Modified-Since"] = previous["last_modified"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    download = target.with_name(f".download.{os.getpid()}.zip")
+    try:
+        validators = _download(url, download, headers, client=client, progress=progress)
+        if validators is None:
+            return UpdateResult(
+                source=url,
+                not_modified=True,
+                seconds=time.perf_counter() - started,
+                info=info_from_meta(previous, path=str(target), snapshot=False),
+            )
+        with zip_entries(download) as entries:
+            result = rebuild(entries, target, source=url, previous=target, extra_meta=validators)
+    finally:
+        download.unlink(missing_ok=True)
+    return UpdateResult(
+        source=result.source,
+        added=result.added,
+        changed=result.changed,
+        unchanged=result.unchanged,
+        removed=result.removed,
+        skipped=result.skipped,
+        seconds=time.perf_counter() - started,
+        warnings=result.warnings,
+        info=result.info,
+    )
+
+
+def _download(
+    url: str,
+    dest: Path,
+    headers: dict[str, str],
+    *,
+    client: httpx.Client | None,
+    progress: bool | None,
+) -> dict[str, str] | None:
+    """Stream ``url`` to ``dest``; ``None`` on 304. Returns the response's validators."""
+    import httpx
+
+    own = client is None
+    http = client or httpx.Client(follow_redirects=True, timeout=httpx.Timeout(30.0))
+    if progress is None:
+        progress = sys.stderr.isatty()
+    try:
+        with http.stream("GET", url, headers=headers) as response:
+            if response.status_code == 304:
+                return None
+            if response.status_code >= 400:
+                raise NetworkError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with open(dest, "wb") as fh:
+                if progress:
+                    _stream_with_bar(response, fh, total, url)
+                else:
+                    for chunk in response.iter_bytes(1 << 16):
+                        fh.write(chunk)
+            validators = {}
+            if etag := response.headers.get("ETag"):
+                validators["etag"] = etag
+            if last := response.headers.get("Last-Modified"):
+                validators["last_modified"] = last
+            return validators
+    except httpx.HTTPError as exc:
+        raise NetworkError(f"{url}: {type(exc).__name__}: {exc}") from None
+    finally:
+        if own:
+            http.close()
+
+
+def _stream_with_bar(response: httpx.Response, fh: Any, total: int | None, url: str) -> None:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TransferSpeedColumn,
+    )
+
+    columns = (
+        TextColumn("downloading advisories"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(url, total=total)
+        for chunk in response.iter_bytes(1 << 16):
+            fh.write(chunk)
+            bar.advance(task, len(chunk))
