@@ -1,0 +1,306 @@
+"""Reader of ``poetry.lock``: pre-1.0 (no ``lock-version``), 1.x and 2.x (``lock-version``
+1.0 to 2.1).
+
+Format: python-poetry/poetry ``src/poetry/packages/locker.py`` (writer and reader).
+What this reader decides:
+
+* **Hashes**: 2.x keeps ``files`` in each package; 1.x keeps them in
+  ``[metadata.files]`` keyed by name; pre-1.0 keeps bare hex SHA-256 digests in
+  ``[metadata.hashes]``. A name locked at two versions shares that table, so both
+  versions get all its hashes (the only reading the format allows).
+* **Groups**: 1.x ``category`` (``main``/``dev``), 2.1 ``groups``. Lock 2.0 (Poetry
+  1.5 to 1.8) records neither, so its components have no groups (unknown, not
+  guessed). An ``optional = true`` package is installed only through an extra: its
+  groups are the ``extra:NAME`` of every ``[extras]`` entry that reaches it, instead
+  of ``main``.
+* **Markers**: ``markers`` (``marker`` before 1.0) as written; 2.1's per-group table
+  becomes the disjunction of its values.
+* **Sources**: ``[package.source]`` ``legacy`` is a secondary index (``index``,
+  ``non_default_index``, a ``repository_url`` purl qualifier); ``git`` gives
+  ``git+URL@COMMIT`` (the resolved commit when recorded); ``directory`` (``editable``
+  with ``develop = true``), ``file`` (``path``) and ``url`` keep the URL as written.
+* **Direct**: the lock does not record the project's own requirements (they are in
+  ``pyproject.toml``), so :attr:`Inventory.roots` are the packages no other locked
+  package requires: direct for certain, though a direct dependency that something else
+  also requires is not among them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pyward._inventory._common import (
+    Fields,
+    dedupe_hashes,
+    graph_tops,
+    header_lines,
+    join_markers,
+    parse_hash,
+    purl,
+)
+from pyward._inventory._toml import loads, read_text
+from pyward._model import (
+    Component,
+    ComponentKey,
+    Hash,
+    Inventory,
+    Location,
+    SourceKind,
+    canonical_name,
+    component_key,
+)
+from pyward.errors import InputError
+
+FORMAT = "poetry.lock"
+#: Newest ``lock-version`` minor of each supported major.
+KNOWN_MINOR = {1: 1, 2: 1}
+
+
+def read(path: Path) -> Inventory:
+    """Read ``path`` as a ``poetry.lock``."""
+    text = read_text(path)
+    return _build(path, text, loads(text, path))
+
+
+def _lock_version(file: str, metadata: Fields | None) -> tuple[int, str | None]:
+    """The major lock version (0 for pre-1.0 locks) and a note for an unknown minor."""
+    raw = metadata.table.get("lock-version") if metadata else None
+    if raw is None:
+        return 0, None
+    where = "metadata.lock-version"
+    if not isinstance(raw, str):
+        raise InputError(file, f"expected a string, found {raw!r}", where=where)
+    try:
+        numbers = [int(p) for p in raw.split(".")]
+    except ValueError:
+        raise InputError(file, f"invalid format version {raw!r}", where=where) from None
+    major, minor = numbers[0], numbers[1] if len(numbers) > 1 else 0
+    if major not in KNOWN_MINOR:
+        raise InputError(
+            file,
+            f"unsupported poetry.lock format version {raw} (this pyward reads 1.x, 2.x)",
+            where=where,
+        )
+    if minor > KNOWN_MINOR[major]:
+        return major, (
+            f"{file}: poetry.lock format version {raw} is newer than this pyward knows "
+            f"({major}.{KNOWN_MINOR[major]}); read as {major}.{KNOWN_MINOR[major]}"
+        )
+    return major, None
+
+
+def _requirement_name(text: str) -> str:
+    # "[extras]" and "[package.extras]" entries: "name", "name (>=1.0)", "name[x] (>=1)".
+    end = len(text)
+    for stop in (" ", "(", "[", ";", "<", ">", "=", "!", "~"):
+        i = text.find(stop)
+        if i != -1:
+            end = min(end, i)
+    return canonical_name(text[:end].strip())
+
+
+def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
+    file = str(path)
+    top = Fields(file, data, "")
+    metadata = top.sub("metadata")
+    _major, note = _lock_version(file, metadata)
+    packages = [Fields(file, p, f"package[{i}]") for i, p in enumerate(top.opt_list("package"))]
+
+    names = [p.string("name") for p in packages]
+    versions = [p.string("version") for p in packages]
+    canon = [canonical_name(n) for n in names]
+    keys = [component_key(n, v) for n, v in zip(canon, versions, strict=True)]
+    by_name: dict[str, list[int]] = {}
+    for i, n in enumerate(canon):
+        by_name.setdefault(n, []).append(i)
+
+    # 1.x / pre-1.0 hash tables, looked up by normalised name.
+    shared_files: dict[str, tuple[str, list[Any]]] = {}
+    if metadata is not None:
+        for key in ("files", "hashes"):
+            table = metadata.sub(key)
+            if table is not None:
+                for name, value in table.table.items():
+                    shared_files[canonical_name(name)] = (f"metadata.{key}.{name}", value)
+
+    edges: dict[ComponentKey, tuple[ComponentKey, ...]] = {}
+    for i, p in enumerate(packages):
+        deps = p.sub("dependencies")
+        if deps is None:
+            continue
+        targets: dict[ComponentKey, None] = {}
+        for dep_name, constraint in deps.table.items():
+            for t in _resolve(by_name.get(canonical_name(dep_name), []), constraint, versions):
+                if t != i:
+                    targets[keys[t]] = None
+        if targets:
+            edges[keys[i]] = tuple(targets)
+
+    groups = _groups(top, packages=packages, keys=keys, by_name=by_name, edges=edges)
+    roots = graph_tops(dict.fromkeys(keys), edges)
+    root_set = set(roots)
+
+    default_lines = header_lines(text, "package")
+    lines = default_lines if len(default_lines) == len(packages) else []
+    components: list[Component] = []
+    for i, p in enumerate(packages):
+        kind, index, source_url = _source(p)
+        non_default = index is not None
+        components.append(
+            Component(
+                name=canon[i],
+                version=versions[i],
+                display_name=names[i] if names[i] != canon[i] else None,
+                purl=purl(canon[i], versions[i], index),
+                source=kind,
+                index=index,
+                non_default_index=non_default,
+                source_url=source_url,
+                hashes=_hashes(file, p, canon[i], shared_files),
+                markers=_markers(p),
+                groups=groups[i],
+                direct=keys[i] in root_set,
+                location=Location(file=file, line=lines[i] if lines else None),
+            )
+        )
+    return Inventory(
+        source=file,
+        format=FORMAT,
+        components=tuple(components),
+        edges=edges,
+        roots=roots,
+        notes=(note,) if note else (),
+    )
+
+
+def _resolve(candidates: list[int], constraint: object, versions: list[str]) -> list[int]:
+    """The locked versions a dependency entry can mean.
+
+    One candidate (the usual case) is it. For a name locked at several versions, keep the
+    ones the entry's PEP 440 constraints allow; constraints Poetry writes in its own
+    syntax (``^1.2``) are not PEP 440, and then every candidate stays.
+    """
+    if len(candidates) <= 1:
+        return candidates
+    specs: list[str] = []
+    for item in constraint if isinstance(constraint, list) else [constraint]:
+        if isinstance(item, str):
+            specs.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("version"), str):
+            specs.append(item["version"])
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    kept: set[int] = set()
+    for spec in specs:
+        try:
+            parsed = SpecifierSet("" if spec.strip() == "*" else spec)
+        except InvalidSpecifier:
+            return candidates
+        kept.update(c for c in candidates if parsed.contains(versions[c], prereleases=True))
+    return [c for c in candidates if c in kept] or candidates
+
+
+def _groups(
+    top: Fields,
+    *,
+    packages: list[Fields],
+    keys: list[ComponentKey],
+    by_name: dict[str, list[int]],
+    edges: dict[ComponentKey, tuple[ComponentKey, ...]],
+) -> list[frozenset[str]]:
+    result: list[set[str]] = []
+    for p in packages:
+        category = p.opt_string("category")
+        if category is not None:
+            result.append({"main" if category == "main" else category})
+        else:
+            result.append(set(p.strings("groups")))
+    optional = [bool(p.opt_bool("optional")) for p in packages]
+    extras = top.sub("extras")
+    if extras is not None and any(optional):
+        index_of = {k: i for i, k in enumerate(keys)}
+        via_extra: dict[int, set[str]] = {}
+        for extra in extras.table:
+            stack = [
+                t for n in extras.strings(extra) for t in by_name.get(_requirement_name(n), [])
+            ]
+            seen: set[int] = set()
+            while stack:
+                i = stack.pop()
+                if i in seen:
+                    continue
+                seen.add(i)
+                if optional[i]:
+                    via_extra.setdefault(i, set()).add(f"extra:{canonical_name(extra)}")
+                stack.extend(index_of[k] for k in edges.get(keys[i], ()))
+        for i, extra_groups in via_extra.items():
+            result[i].discard("main")
+            result[i].update(extra_groups)
+    return [frozenset(g) for g in result]
+
+
+def _source(p: Fields) -> tuple[SourceKind, str | None, str | None]:
+    """(kind, secondary index URL, source URL) of a package."""
+    source = p.sub("source")
+    if source is None:
+        return "registry", None, None
+    kind = source.opt_string("type") or ""
+    url = source.opt_string("url")
+    if kind in ("", "pypi"):
+        return "registry", None, None
+    if kind == "legacy":
+        if url is None:
+            raise source.error("url", "missing")
+        return "registry", url, None
+    if url is None:
+        raise source.error("url", "missing")
+    if kind == "git":
+        ref = source.opt_string("resolved_reference") or source.opt_string("reference")
+        text = f"git+{url}@{ref}" if ref else f"git+{url}"
+        sub = source.opt_string("subdirectory")
+        return "git", None, f"{text}#subdirectory={sub}" if sub else text
+    if kind == "directory":
+        return ("editable" if p.opt_bool("develop") else "directory"), None, url
+    if kind == "file":
+        return "path", None, url
+    if kind == "url":
+        return "url", None, url
+    raise source.error("type", f"unknown source type {kind!r}")
+
+
+def _markers(p: Fields) -> str | None:
+    value = p.table.get("markers", p.table.get("marker"))
+    if value is None or isinstance(value, str):
+        return value or None
+    if isinstance(value, dict):
+        return join_markers(m if isinstance(m, str) else None for m in value.values())
+    key = "markers" if "markers" in p.table else "marker"
+    raise p.error(key, "expected a string or a table")
+
+
+def _hashes(
+    file: str, p: Fields, name: str, shared: dict[str, tuple[str, list[Any]]]
+) -> tuple[Hash, ...]:
+    hashes: list[Hash] = []
+    if "files" in p.table:
+        where, items = p.path("files"), p.opt_list("files")
+    elif name in shared:
+        where, items = shared[name]
+    else:
+        return ()
+    if not isinstance(items, list):
+        raise InputError(file, "expected an array", where=where)
+    for j, item in enumerate(items):
+        if isinstance(item, str):  # pre-1.0: bare hex SHA-256 digests
+            h = parse_hash(f"sha256:{item}")
+            at = f"{where}[{j}]"
+        elif isinstance(item, dict) and isinstance(item.get("hash"), str):
+            h = parse_hash(item["hash"])
+            at = f"{where}[{j}].hash"
+        else:
+            raise InputError(file, "expected a file table with a hash", where=f"{where}[{j}]")
+        if h is None:
+            raise InputError(file, "not an ALGORITHM:HEX hash", where=at)
+        hashes.append(h)
+    return dedupe_hashes(hashes)

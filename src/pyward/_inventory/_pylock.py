@@ -1,0 +1,199 @@
+"""Reader of ``pylock.toml`` (PEP 751, ``lock-version = "1.0"``).
+
+Validation is ``packaging.pylock.Pylock.from_dict`` (the reference implementation of
+PEP 751): its errors carry the key path (``packages[3].name``) and become
+``InputError`` s. Values are then taken from the parsed tables, so versions and
+markers stay as written (``packaging`` would normalise them).
+
+What this reader decides:
+
+* **The project**: a package that is a ``directory`` at ``"."`` (uv export writes the
+  project so, editable and without a version) is :attr:`Inventory.project`. Any other
+  package without a version is ``NotAudited``.
+* **Groups** come from the package's marker: ``"x" in extras`` is ``extra:x`` and
+  ``"g" in dependency_groups`` is ``g`` (PEP 751's own markers); PDM names its main
+  dependencies ``default``, which is ``main`` in a lock ``created-by = "pdm"``. A
+  marker without either gives no groups.
+* **Index**: ``index`` as written; the index most packages name is the default one and
+  others are ``non_default_index``.
+* **Edges** come from PEP 751's optional ``dependencies`` arrays (uv does not write
+  them); tool tables (``[packages.tool.pdm]``) are the tool's own and are not read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pyward._inventory._common import (
+    Fields,
+    check_format_version,
+    dedupe_hashes,
+    header_lines,
+    parse_hash,
+    purl,
+)
+from pyward._inventory._toml import loads, read_text
+from pyward._model import (
+    Component,
+    ComponentKey,
+    Hash,
+    Inventory,
+    Location,
+    NotAudited,
+    SourceKind,
+    canonical_name,
+    component_key,
+)
+from pyward.errors import InputError
+
+FORMAT = "pylock.toml"
+
+_IN_EXTRAS = re.compile(r"""["']([^"']+)["']\s+in\s+extras\b""")
+_IN_GROUPS = re.compile(r"""["']([^"']+)["']\s+in\s+dependency_groups\b""")
+
+
+def read(path: Path) -> Inventory:
+    """Read ``path`` as a ``pylock.toml``."""
+    text = read_text(path)
+    return _build(path, text, loads(text, path))
+
+
+def _validate(file: str, data: dict[str, Any]) -> None:
+    from packaging.pylock import Pylock, PylockValidationError
+
+    try:
+        Pylock.from_dict(data)
+    except PylockValidationError as exc:
+        what = "missing" if exc.message == "Missing required value" else exc.message
+        raise InputError(file, what, where=exc.context) from None
+
+
+def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
+    file = str(path)
+    top = Fields(file, data, "")
+    note = check_format_version(
+        file, "lock-version", top.string("lock-version"), major=1, known_minor=0, fmt=FORMAT
+    )
+    # packaging logs its own warning for a newer minor; we report it as a note instead.
+    _validate(file, {**data, "lock-version": "1.0"} if note else data)
+
+    pdm = data.get("created-by") == "pdm"
+    packages = [Fields(file, p, f"packages[{i}]") for i, p in enumerate(top.opt_list("packages"))]
+    found_lines = header_lines(text, "packages")
+    lines = found_lines if len(found_lines) == len(packages) else []
+    counts = Counter(p.table["index"] for p in packages if isinstance(p.table.get("index"), str))
+    default_index = counts.most_common(1)[0][0] if counts else None
+
+    names = [canonical_name(p.string("name")) for p in packages]
+    versions = [p.opt_string("version") for p in packages]
+    by_name: dict[str, list[int]] = {}
+    for i, n in enumerate(names):
+        by_name.setdefault(n, []).append(i)
+
+    components: list[Component] = []
+    not_audited: list[NotAudited] = []
+    project: Component | None = None
+    edges: dict[ComponentKey, tuple[ComponentKey, ...]] = {}
+    for i, p in enumerate(packages):
+        name, version = names[i], versions[i]
+        location = Location(file=file, line=lines[i] if lines else None)
+        kind, source_url, hashes = _source(p)
+        index = p.opt_string("index") if kind == "registry" else None
+        non_default = index is not None and index != default_index
+        marker = p.opt_string("marker")
+        groups: set[str] = set()
+        if marker:
+            groups.update(f"extra:{canonical_name(x)}" for x in _IN_EXTRAS.findall(marker))
+            groups.update(
+                "main" if pdm and g == "default" else g for g in _IN_GROUPS.findall(marker)
+            )
+        component = Component(
+            name=name,
+            version=version,
+            purl=purl(name, version, index if non_default else None),
+            source=kind,
+            index=index,
+            non_default_index=non_default,
+            source_url=source_url,
+            hashes=hashes,
+            markers=marker,
+            groups=frozenset(groups),
+            location=location,
+        )
+        targets: dict[ComponentKey, None] = {}
+        for j, raw in enumerate(p.opt_list("dependencies")):
+            dep = Fields(file, raw, p.path(f"dependencies[{j}]"))
+            dep_version = dep.opt_string("version")
+            for t in by_name.get(canonical_name(dep.string("name")), []):
+                if dep_version is None or versions[t] == dep_version:
+                    targets[component_key(names[t], versions[t])] = None
+        if targets:
+            edges[component.key] = tuple(targets)
+
+        if kind in ("directory", "editable") and source_url in (".", "./") and project is None:
+            project = component
+        elif version is None:
+            not_audited.append(
+                NotAudited(
+                    name=name,
+                    requirement=f"{name} @ {source_url}" if source_url else name,
+                    reason=f"{kind} package without a version; nothing to match advisories against",
+                    location=location,
+                )
+            )
+        else:
+            components.append(component)
+    return Inventory(
+        source=file,
+        format=FORMAT,
+        components=tuple(components),
+        not_audited=tuple(not_audited),
+        edges=edges,
+        project=project,
+        notes=(note,) if note else (),
+    )
+
+
+def _hash_table(owner: Fields, key: str, out: list[Hash]) -> None:
+    table = owner.sub(key)
+    if table is None:
+        return
+    for algorithm, value in table.table.items():
+        h = parse_hash(f"{algorithm}:{value}") if isinstance(value, str) else None
+        if h is None:
+            raise table.error(algorithm, f"not a hex digest: {value!r}")
+        out.append(h)
+
+
+def _source(p: Fields) -> tuple[SourceKind, str | None, tuple[Hash, ...]]:
+    hashes: list[Hash] = []
+    vcs = p.sub("vcs")
+    if vcs is not None:
+        vtype = vcs.string("type")
+        location = vcs.opt_string("url") or vcs.opt_string("path") or ""
+        ref = vcs.opt_string("commit-id") or vcs.opt_string("requested-revision")
+        text = f"{vtype}+{location}@{ref}" if ref else f"{vtype}+{location}"
+        sub = vcs.opt_string("subdirectory")
+        if sub:
+            text += f"#subdirectory={sub}"
+        return ("git" if vtype == "git" else "url"), text, ()
+    directory = p.sub("directory")
+    if directory is not None:
+        kind: SourceKind = "editable" if directory.opt_bool("editable") else "directory"
+        return kind, directory.string("path"), ()
+    archive = p.sub("archive")
+    if archive is not None:
+        _hash_table(archive, "hashes", hashes)
+        url = archive.opt_string("url")
+        if url is not None:
+            return "url", url, dedupe_hashes(hashes)
+        return "path", archive.opt_string("path"), dedupe_hashes(hashes)
+    sdist = p.sub("sdist")
+    if sdist is not None:
+        _hash_table(sdist, "hashes", hashes)
+    for j, raw in enumerate(p.opt_list("wheels")):
+        _hash_table(Fields(p.file, raw, p.path(f"wheels[{j}]")), "hashes", hashes)
+    return "registry", None, dedupe_hashes(hashes)

@@ -1,0 +1,402 @@
+"""Reader of ``uv.lock`` (format ``version = 1``, revisions 1 to 3).
+
+Format: astral-sh/uv ``crates/uv-resolver/src/lock`` (``mod.rs``: ``Lock``,
+``Package``, ``Source``, ``Dependency``). What this reader decides:
+
+* **Components** are every ``[[package]]`` uv would install with all groups, all extras
+  and all markers selected, except the project itself and versionless workspace
+  members. A name locked at two versions (``torch 2.13.0`` and ``2.13.0+cpu``) is two
+  components; dependency entries that carry ``version``/``source`` say which one.
+* **The project** is the workspace root: the package whose source is
+  ``editable = "."`` or ``virtual = "."`` (uv's root member). It is
+  :attr:`Inventory.project`, not a component.
+* **Workspace members** (``[manifest] members``) other than the root belong to the
+  project: with a version they are components (source ``editable``/``directory``...,
+  ``direct``); without one they are ``NotAudited`` ("local workspace member"), because
+  there is no published version to match advisories against. Virtual members are never
+  installed (uv only installs their dependencies), so they are ``NotAudited`` too.
+* **Groups**: a walk from every member's ``dependencies`` (``main``),
+  ``optional-dependencies`` (``extra:NAME``) and ``dev-dependencies`` (group name),
+  following extras (``{ name = "datasets", extra = ["audio"] }`` brings in
+  ``datasets``' ``audio`` optional dependencies) and expanding references to members
+  (``guidellm[all]`` in the ``dev`` group puts ``all``'s dependencies in ``dev``).
+* **Direct** / :attr:`Inventory.roots`: what members (after that expansion) depend on.
+* **Markers**: a package's own ``resolution-markers`` say in which forks it was
+  resolved, not when it is installed. The markers on the dependency edges that bring it
+  in do; ``markers`` is their disjunction (``None`` when one edge is unconditional).
+  Markers of the edges further up the path are not conjoined, so the condition may be
+  broader than uv's exact one, never narrower: an audit with markers evaluated keeps
+  every package that can be installed.
+* **Default index**: the lock does not record which index is the default, so the
+  registry most packages come from is; the others are ``non_default_index`` and get a
+  ``repository_url`` in their purl.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pyward._inventory._common import (
+    Fields,
+    dedupe_hashes,
+    header_lines,
+    join_markers,
+    parse_hash,
+    purl,
+)
+from pyward._inventory._toml import loads, read_text
+from pyward._model import (
+    Component,
+    ComponentKey,
+    Hash,
+    Inventory,
+    Location,
+    NotAudited,
+    SourceKind,
+    canonical_name,
+    component_key,
+)
+
+FORMAT = "uv.lock"
+#: The newest ``revision`` of lock ``version = 1`` this reader knows.
+KNOWN_REVISION = 3
+
+_SOURCE_KINDS: tuple[tuple[str, SourceKind], ...] = (
+    ("registry", "registry"),
+    ("git", "git"),
+    ("url", "url"),
+    ("path", "path"),
+    ("directory", "directory"),
+    ("editable", "editable"),
+    ("virtual", "virtual"),
+)
+
+
+class _Dep:
+    """One dependency edge: target package index, requested extras, marker."""
+
+    __slots__ = ("extras", "marker", "target")
+
+    def __init__(self, target: int, extras: tuple[str, ...], marker: str | None) -> None:
+        self.target = target
+        self.extras = extras
+        self.marker = marker
+
+
+class _Pkg:
+    __slots__ = (
+        "deps",
+        "dev",
+        "fields",
+        "kind",
+        "name",
+        "optional",
+        "raw_name",
+        "source",
+        "source_value",
+        "version",
+    )
+
+    def __init__(self, fields: Fields) -> None:
+        self.fields = fields
+        self.raw_name = fields.string("name")
+        self.name = canonical_name(self.raw_name)
+        self.version = fields.opt_string("version")
+        source = fields.sub("source")
+        if source is None:
+            raise fields.error("source", "missing")
+        self.source: dict[str, Any] = source.table
+        for key, kind in _SOURCE_KINDS:
+            if key in source.table:
+                self.kind: SourceKind = kind
+                self.source_value = source.string(key)
+                break
+        else:
+            raise fields.error("source", "no known source kind (registry, git, url, path, ...)")
+        self.deps: list[_Dep] = []
+        self.optional: dict[str, list[_Dep]] = {}
+        self.dev: dict[str, list[_Dep]] = {}
+
+
+def read(path: Path) -> Inventory:
+    """Read ``path`` as a ``uv.lock``."""
+    text = read_text(path)
+    return _build(path, text, loads(text, path))
+
+
+def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
+    file = str(path)
+    top = Fields(file, data, "")
+    notes: list[str] = []
+    version = data.get("version")
+    if version is None:
+        raise top.error("version", "missing")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise top.error("version", f"expected an integer, found {version!r}")
+    if version != 1:
+        raise top.error(
+            "version", f"unsupported uv.lock format version {version} (this pyward reads 1)"
+        )
+    revision = data.get("revision", 0)
+    if not isinstance(revision, int) or isinstance(revision, bool):
+        raise top.error("revision", f"expected an integer, found {revision!r}")
+    if revision > KNOWN_REVISION:
+        notes.append(
+            f"{file}: uv.lock revision {revision} is newer than this pyward knows "
+            f"({KNOWN_REVISION}); read as revision {KNOWN_REVISION}"
+        )
+
+    raw_packages = top.opt_list("package")
+    pkgs = [_Pkg(Fields(file, p, f"package[{i}]")) for i, p in enumerate(raw_packages)]
+    by_name: dict[str, list[int]] = {}
+    for i, p in enumerate(pkgs):
+        by_name.setdefault(p.name, []).append(i)
+    for p in pkgs:
+        f = p.fields
+        p.deps = _deps(f, "dependencies", pkgs, by_name)
+        optional = f.sub("optional-dependencies")
+        if optional is not None:
+            p.optional = {e: _deps(optional, e, pkgs, by_name) for e in optional.table}
+        dev = f.sub("dev-dependencies")
+        if dev is not None:
+            p.dev = {g: _deps(dev, g, pkgs, by_name) for g in dev.table}
+
+    # The workspace: [manifest] members by name, and the root (source ".").
+    manifest = top.sub("manifest")
+    member_names = {canonical_name(m) for m in manifest.strings("members")} if manifest else set()
+    root: int | None = None
+    for i, p in enumerate(pkgs):
+        if p.kind in ("editable", "virtual") and p.source_value == "." and root is None:
+            root = i
+    members = {i for i, p in enumerate(pkgs) if p.name in member_names and p.kind != "registry"}
+    if root is not None:
+        members.add(root)
+
+    groups, direct, incoming = _walk(pkgs, members, manifest, by_name)
+    direct.update(m for m in members if m != root and pkgs[m].version and pkgs[m].kind != "virtual")
+
+    counts = Counter(p.source_value for p in pkgs if p.kind == "registry")
+    default_index = counts.most_common(1)[0][0] if counts else None
+
+    lines = header_lines(text, "package")
+    if len(lines) != len(pkgs):
+        lines = []
+
+    components: list[Component] = []
+    not_audited: list[NotAudited] = []
+    project: Component | None = None
+    edges: dict[ComponentKey, tuple[ComponentKey, ...]] = {}
+    keys = [component_key(p.name, p.version) for p in pkgs]
+    for i, p in enumerate(pkgs):
+        location = Location(file=file, line=lines[i] if lines else None)
+        if i != root:
+            targets: dict[ComponentKey, None] = {}
+            for dep in _all_deps(p):
+                if dep.target not in members or pkgs[dep.target].version:
+                    targets[keys[dep.target]] = None
+            if targets:
+                edges[keys[i]] = tuple(targets)
+        component = _component(
+            p,
+            i,
+            location=location,
+            default_index=default_index,
+            groups=groups,
+            direct=direct,
+            incoming=incoming,
+        )
+        if i == root:
+            project = component
+        elif i in members and (p.version is None or p.kind == "virtual"):
+            reason = (
+                "virtual workspace member (not installed; its dependencies are)"
+                if p.kind == "virtual"
+                else "local workspace member without a version; nothing to match advisories against"
+            )
+            not_audited.append(
+                NotAudited(name=p.name, requirement=p.raw_name, reason=reason, location=location)
+            )
+        elif p.version is None:
+            not_audited.append(
+                NotAudited(
+                    name=p.name,
+                    requirement=f"{p.raw_name} @ {p.source_value}",
+                    reason=f"{p.kind} dependency without a version; "
+                    "nothing to match advisories against",
+                    location=location,
+                )
+            )
+        else:
+            components.append(component)
+
+    roots = tuple(keys[i] for i in sorted(direct) if pkgs[i].version and i != root)
+    return Inventory(
+        source=file,
+        format=FORMAT,
+        components=tuple(components),
+        not_audited=tuple(not_audited),
+        edges=edges,
+        roots=roots,
+        project=project,
+        notes=tuple(notes),
+    )
+
+
+def _component(
+    p: _Pkg,
+    i: int,
+    *,
+    location: Location,
+    default_index: str | None,
+    groups: dict[int, set[str]],
+    direct: set[int],
+    incoming: dict[int, list[str | None]],
+) -> Component:
+    f = p.fields
+    hashes: list[Hash] = []
+    sdist = f.table.get("sdist")
+    if sdist is not None:
+        _add_hash(f, "sdist", sdist, hashes)
+    wheels = f.table.get("wheels")
+    if wheels is not None:
+        if not isinstance(wheels, list):
+            raise f.error("wheels", "expected an array")
+        for j, wheel in enumerate(wheels):
+            _add_hash(f, f"wheels[{j}]", wheel, hashes)
+    registry = p.kind == "registry"
+    non_default = registry and p.source_value != default_index
+    return Component(
+        name=p.name,
+        version=p.version,
+        display_name=p.raw_name if p.raw_name != p.name else None,
+        purl=purl(p.name, p.version, p.source_value if non_default else None),
+        source=p.kind,
+        index=p.source_value if registry else None,
+        non_default_index=non_default,
+        source_url=None if registry else p.source_value,
+        hashes=dedupe_hashes(hashes),
+        markers=join_markers(incoming[i]) if i in incoming else None,
+        groups=frozenset(groups.get(i, ())),
+        direct=i in direct,
+        location=location,
+    )
+
+
+def _add_hash(f: Fields, where: str, artifact: object, hashes: list[Hash]) -> None:
+    # Plain dict access: big locks hold thousands of wheels (guidellm: 3,465).
+    if not isinstance(artifact, dict):
+        raise f.error(where, "expected a table")
+    text = artifact.get("hash")
+    if text is None:
+        return
+    h = parse_hash(text) if isinstance(text, str) else None
+    if h is None:
+        raise f.error(f"{where}.hash", f"not an ALGORITHM:HEX hash: {text!r}")
+    hashes.append(h)
+
+
+def _deps(owner: Fields, key: str, pkgs: list[_Pkg], by_name: dict[str, list[int]]) -> list[_Dep]:
+    result: list[_Dep] = []
+    for j, raw in enumerate(owner.opt_list(key)):
+        d = Fields(owner.file, raw, owner.path(f"{key}[{j}]"))
+        name = canonical_name(d.string("name"))
+        candidates = by_name.get(name, [])
+        if len(candidates) != 1:
+            version = d.opt_string("version")
+            source = d.opt_table("source")
+            candidates = [
+                c
+                for c in candidates
+                if (version is None or pkgs[c].version == version)
+                and (source is None or pkgs[c].source == source)
+            ]
+        if len(candidates) != 1:
+            what = (
+                "no locked package matches"
+                if not candidates
+                else "ambiguous: several locked packages match"
+            )
+            raise d.error("name", f"{what} {name!r}")
+        result.append(_Dep(candidates[0], tuple(d.strings("extra")), d.opt_string("marker")))
+    return result
+
+
+def _all_deps(p: _Pkg) -> list[_Dep]:
+    deps = list(p.deps)
+    for group in p.optional.values():
+        deps.extend(group)
+    for group in p.dev.values():
+        deps.extend(group)
+    return deps
+
+
+def _walk(
+    pkgs: list[_Pkg],
+    members: set[int],
+    manifest: Fields | None,
+    by_name: dict[str, list[int]],
+) -> tuple[dict[int, set[str]], set[int], dict[int, list[str | None]]]:
+    """Groups of every package, the direct dependencies, and the markers of incoming edges.
+
+    The work list holds (package, extra or None, group): a package reached in a group
+    brings its dependencies into that group, and each requested extra its optional
+    dependencies. References to members are expanded in place (they are the project).
+    """
+    groups: dict[int, set[str]] = {}
+    direct: set[int] = set()
+    incoming: dict[int, list[str | None]] = {}
+    seen: set[tuple[int, str | None, str]] = set()
+    work: list[tuple[int, str | None, str]] = []
+
+    def reach(dep: _Dep, group: str, from_project: bool) -> None:
+        t = dep.target
+        if from_project and t not in members:
+            direct.add(t)
+        for extra in (None, *dep.extras):
+            item = (t, extra, group)
+            if item not in seen:
+                seen.add(item)
+                work.append(item)
+
+    def expand_member(m: int, extra: str | None, group: str | None) -> None:
+        p = pkgs[m]
+        if extra is None:
+            for dep in p.deps:
+                reach(dep, group or "main", True)
+            if group is None:
+                for name, deps in p.optional.items():
+                    for dep in deps:
+                        reach(dep, f"extra:{name}", True)
+                for name, deps in p.dev.items():
+                    for dep in deps:
+                        reach(dep, name, True)
+        else:
+            for dep in p.optional.get(extra, ()):
+                reach(dep, group or f"extra:{extra}", True)
+
+    for m in sorted(members):
+        groups.setdefault(m, set()).add("main")
+        expand_member(m, None, None)
+    if manifest is not None:
+        # A workspace without a root project lists its requirements here.
+        for j, raw in enumerate(manifest.opt_list("requirements")):
+            req = Fields(manifest.file, raw, manifest.path(f"requirements[{j}]"))
+            for t in by_name.get(canonical_name(req.string("name")), []):
+                reach(_Dep(t, tuple(req.strings("extras")), None), "main", True)
+
+    while work:
+        node, extra, group = work.pop()
+        if node in members:
+            expand_member(node, extra, group)
+            continue
+        groups.setdefault(node, set()).add(group)
+        p = pkgs[node]
+        for dep in p.deps if extra is None else p.optional.get(extra, ()):
+            reach(dep, group, False)
+
+    for p in pkgs:
+        for dep in _all_deps(p):
+            incoming.setdefault(dep.target, []).append(dep.marker)
+    return groups, direct, incoming
