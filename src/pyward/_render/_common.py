@@ -1,0 +1,236 @@
+"""Facts every renderer shows the same way: order, counts, fix targets, links, ages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from pyward._advisory._types import StoreInfo
+from pyward._audit._report import LEVELS, AuditReport, Finding, FixStep, Level
+from pyward._model import Component, ComponentKey, Location
+from pyward._render._options import RenderOptions
+
+TOOL_NAME = "pyward"
+TOOL_URL = "https://github.com/pyward/pyward"
+
+LEVEL_RANK: dict[Level, int] = {level: i for i, level in enumerate(LEVELS)}
+
+_SPACE = re.compile(r"\s+")
+
+
+def tool_version() -> str:
+    from pyward import __version__
+
+    return __version__
+
+
+def component_label(component: Component) -> str:
+    """``name==version`` (just the name for an unversioned component)."""
+    if component.version is None:
+        return component.name
+    return f"{component.name}=={component.version}"
+
+
+def path_text(path: Iterable[ComponentKey]) -> str:
+    return " > ".join(path)
+
+
+def location_text(location: Location | None) -> str | None:
+    if location is None:
+        return None
+    if location.line is None:
+        return location.file
+    return f"{location.file}:{location.line}"
+
+
+def finding_order(finding: Finding) -> tuple[int, float, str]:
+    """Worst first: severity level, then score (higher first), then id."""
+    return (LEVEL_RANK[finding.rating.level], -(finding.rating.score or 0.0), finding.id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
+    """The findings of one component, as the table and Markdown show them."""
+
+    component: Component
+    findings: tuple[Finding, ...]
+    """Worst first."""
+    exposed: bool
+    """Any finding marks the component network-facing."""
+    path: tuple[ComponentKey, ...]
+
+
+def group_findings(findings: Iterable[Finding]) -> list[Group]:
+    """One group per component: exposed components first, then the worst severity,
+    then the name (the order the report's findings already follow; kept here so that
+    every format agrees even if a caller passes them unsorted)."""
+    buckets: dict[tuple[ComponentKey, Location | None, str], list[Finding]] = {}
+    for f in findings:
+        c = f.component
+        buckets.setdefault((c.key, c.location, c.purl), []).append(f)
+    groups = []
+    for items in buckets.values():
+        items.sort(key=finding_order)
+        groups.append(
+            Group(
+                component=items[0].component,
+                findings=tuple(items),
+                exposed=any(f.exposed for f in items),
+                path=max((f.path for f in items), key=len),
+            )
+        )
+    groups.sort(
+        key=lambda g: (
+            not g.exposed,
+            finding_order(g.findings[0])[:2],
+            g.component.name,
+            g.component.version or "",
+            location_text(g.component.location) or "",
+        )
+    )
+    return groups
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in the order of :func:`group_findings`, flattened."""
+    return [f for g in group_findings(findings) for f in g.findings]
+
+
+def count_by_severity(findings: Iterable[Finding]) -> dict[Level, int]:
+    counts: dict[Level, int] = dict.fromkeys(LEVELS, 0)
+    for f in findings:
+        counts[f.rating.level] += 1
+    return counts
+
+
+def severity_counts_text(counts: dict[Level, int]) -> str:
+    """``2 high, 1 medium`` (levels with no finding left out)."""
+    return ", ".join(f"{n} {level}" for level, n in counts.items() if n)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def fix_steps(report: AuditReport) -> dict[tuple[ComponentKey, Location | None], FixStep]:
+    return {(s.component.key, s.component.location): s for s in report.fix_plan}
+
+
+def fix_target(report: AuditReport, finding: Finding) -> str | None:
+    """The version the fix plan upgrades this finding's component to, when that
+    version resolves this finding."""
+    step = fix_steps(report).get((finding.component.key, finding.component.location))
+    if step is None or step.target is None or finding.id not in step.fixes:
+        return None
+    return step.target
+
+
+def fix_step_text(step: FixStep) -> str:
+    """One line of the fix plan, in words."""
+    label = component_label(step.component)
+    parts = []
+    if step.target is not None:
+        major = "" if step.same_major else " (new major version)"
+        parts.append(f"upgrade {label} to {step.target}{major}")
+        if step.fixes:
+            parts.append(f"fixes {', '.join(step.fixes)}")
+    else:
+        parts.append(f"{label}: no release fixes every finding")
+        if step.fixes:
+            parts.append(f"a later release fixes {', '.join(step.fixes)}")
+    if step.unfixed:
+        parts.append(f"no fix released for {', '.join(step.unfixed)}")
+    return "; ".join(parts)
+
+
+def advisory_link(finding: Finding, options: RenderOptions) -> str:
+    """The first reference that is a page about this flaw (its URL names one of the
+    flaw's ids: a GHSA advisory, a CVE record...), else the configured advisory page.
+
+    A record's first reference is often a project page or a commit; a link that names
+    the id is the advisory itself. Package-index pages never name an advisory id, so
+    they are never picked.
+    """
+    ids = [i.lower() for i in finding.ids]
+    for url in finding.references:
+        low = url.lower()
+        if low.startswith("https://") and any(i in low for i in ids):
+            return url
+    return options.osv_url(finding.id)
+
+
+def one_line(text: str | None) -> str:
+    return _SPACE.sub(" ", text or "").strip()
+
+
+def summary_text(finding: Finding, limit: int | None = None) -> str:
+    """The summary on one line (the details when there is no summary), cut at a word
+    boundary to at most ``limit`` characters."""
+    text = one_line(finding.summary) or one_line(finding.details)
+    if not text:
+        text = f"{finding.id} in {finding.component.name}"
+    if limit is not None and len(text) > limit:
+        cut = text[: limit - 3]
+        if " " in cut[limit // 2 :]:
+            cut = cut[: cut.rindex(" ")]
+        text = cut.rstrip(" ,;:-") + "..."
+    return text
+
+
+def iso(dt: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z`` and whole seconds."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def age_days(info: StoreInfo, options: RenderOptions) -> float:
+    return round(max(info.age_days(options.now), 0.0), 2)
+
+
+def age_text(info: StoreInfo, options: RenderOptions) -> str:
+    days = info.age_days(options.now)
+    if days < 1:
+        hours = max(int(days * 24), 0)
+        return f"{plural(hours, 'hour')} old"
+    return f"{plural(int(days), 'day')} old"
+
+
+def database_lines(info: StoreInfo, options: RenderOptions) -> tuple[str, str]:
+    """``Advisory data: SOURCE (built-in snapshot), N records`` and
+    ``newest record ..., updated ... (N days old)``."""
+    snapshot = info.snapshot and "snapshot" not in info.source
+    first = f"Advisory data: {info.source}{' (built-in snapshot)' if snapshot else ''}"
+    first += f", {plural(info.record_count, 'record')}"
+    if info.skipped:
+        first += f" ({info.skipped} unreadable, skipped)"
+    second = f"updated {iso(info.updated)}"
+    if info.newest_modified:
+        second = f"newest record {info.newest_modified}, " + second
+    return first, f"Data age: {age_text(info, options)} ({second})"
+
+
+def headline(report: AuditReport) -> str:
+    """``3 known vulnerabilities in 2 of 10 packages`` or the clean-run line."""
+    n = len(report.components)
+    if not report.findings:
+        return f"No known vulnerabilities found in {plural(n, 'package')}"
+    affected = len({(f.component.key, f.component.location) for f in report.findings})
+    return (
+        f"{plural(len(report.findings), 'known vulnerability', 'known vulnerabilities')} "
+        f"in {affected} of {plural(n, 'package')}"
+    )
+
+
+def result_text(report: AuditReport) -> str:
+    """``FAILED: 3 findings at or above high`` / ``Passed: no finding at or above high``."""
+    threshold = f"at or above {report.fail_on}" if report.fail_on else "of any severity"
+    if not report.failed:
+        return f"Passed: no finding {threshold}"
+    limit = LEVEL_RANK[report.fail_on] if report.fail_on else len(LEVELS)
+    failing = sum(1 for f in report.findings if LEVEL_RANK[f.rating.level] <= limit)
+    if failing:
+        return f"FAILED: {plural(failing, 'finding')} {threshold}"
+    return "FAILED: see the warnings"

@@ -1,0 +1,318 @@
+"""``--format cyclonedx-vex``: CycloneDX 1.6 JSON with the components and their
+vulnerabilities, built and serialised with cyclonedx-python-lib.
+
+* Each finding is one ``vulnerability`` that ``affects`` its component's ``bom-ref`` at
+  the installed version (``affected``) and lists the fixed versions (``unaffected``).
+  Findings carry no ``analysis``: pyward matched versions, it did not analyse code.
+* Suppressed findings are vulnerabilities with an ``analysis``. A VEX statement keeps
+  its state (``not_affected``, ``false_positive``...) and justification. An ignore rule
+  is the user's decision, not a finding that the code is unaffected, so it becomes
+  ``in_triage`` with the response ``will_not_fix`` and the reason as ``detail``.
+* Reproducible: the timestamp is ``SOURCE_DATE_EPOCH`` (or the caller's clock) and the
+  serial number is derived from the content, never random.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import NAMESPACE_URL, uuid5
+
+from pyward._audit._report import AuditReport, Finding, Level, Score, Suppressed
+from pyward._model import Component
+from pyward._render._common import (
+    TOOL_NAME,
+    advisory_link,
+    fix_target,
+    iso,
+    sorted_findings,
+    summary_text,
+    tool_version,
+)
+from pyward._render._options import RenderOptions
+
+if TYPE_CHECKING:
+    from cyclonedx.model.impact_analysis import ImpactAnalysisJustification
+    from cyclonedx.model.vulnerability import (
+        Vulnerability,
+        VulnerabilityRating,
+        VulnerabilitySource,
+    )
+
+#: OpenVEX justifications (https://github.com/openvex/spec) as CycloneDX ones, following
+#: CISA's "Minimum Requirements for VEX" mapping.
+OPENVEX_JUSTIFICATION = {
+    "component_not_present": "code_not_present",
+    "vulnerable_code_not_present": "code_not_present",
+    "vulnerable_code_not_in_execute_path": "code_not_reachable",
+    "vulnerable_code_cannot_be_controlled_by_adversary": "protected_by_mitigating_control",
+    "inline_mitigations_already_exist": "protected_by_mitigating_control",
+}
+
+_VEX_RULE = re.compile(r"^VEX\s+([a-z_]+)\b")
+
+
+def render(report: AuditReport, *, options: RenderOptions) -> str:
+    from cyclonedx.output import make_outputter
+    from cyclonedx.schema import OutputFormat, SchemaVersion
+
+    bom = build_bom(report, options=options)
+    outputter = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6)
+    return outputter.output_as_string(indent=2) + "\n"
+
+
+def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
+    from cyclonedx.model import Property
+    from cyclonedx.model.bom import Bom, BomMetaData
+    from cyclonedx.model.component import Component as CdxComponent
+    from cyclonedx.model.component import ComponentType
+    from cyclonedx.model.tool import ToolRepository
+    from packageurl import PackageURL
+
+    refs: dict[int, str] = {}
+    seen: set[str] = set()
+    components = []
+    for c in report.components:
+        ref = c.purl or str(c.key)
+        n = 1
+        while ref in seen:
+            n += 1
+            ref = f"{c.purl or c.key}#{n}"
+        seen.add(ref)
+        refs[id(c)] = ref
+        components.append(
+            CdxComponent(
+                type=ComponentType.LIBRARY,
+                name=c.display_name or c.name,
+                version=c.version,
+                purl=PackageURL.from_string(c.purl) if c.purl else None,
+                bom_ref=ref,
+            )
+        )
+
+    def ref_of(c: Component) -> str:
+        # A finding's component is normally one of report.components (same object);
+        # match by key and location when it is an equal copy.
+        if id(c) in refs:
+            return refs[id(c)]
+        for other in report.components:
+            if other.key == c.key and other.location == c.location:
+                return refs[id(other)]
+        raise KeyError(f"finding for {c.key} names a component the report does not list")
+
+    vulnerabilities = [
+        _vulnerability(f, ref_of(f.component), report, options, None)
+        for f in sorted_findings(report.findings)
+    ]
+    vulnerabilities += [
+        _vulnerability(s.finding, ref_of(s.finding.component), report, options, s)
+        for s in report.suppressed
+    ]
+    info = report.database
+    tool = CdxComponent(type=ComponentType.APPLICATION, name=TOOL_NAME, version=tool_version())
+    metadata = BomMetaData(
+        tools=ToolRepository(components=[tool]),
+        timestamp=options.now.replace(microsecond=0),
+        properties=[
+            Property(name="pyward:database:source", value=info.source),
+            Property(name="pyward:database:updated", value=iso(info.updated)),
+            Property(name="pyward:database:newest_modified", value=info.newest_modified or ""),
+            Property(name="pyward:database:record_count", value=str(info.record_count)),
+            Property(name="pyward:database:snapshot", value=str(info.snapshot).lower()),
+            *(Property(name="pyward:inventory", value=inv.source) for inv in report.inventories),
+        ],
+    )
+    return Bom(
+        components=components,
+        vulnerabilities=vulnerabilities,
+        metadata=metadata,
+        serial_number=_serial_number(report, options),
+    )
+
+
+def _serial_number(report: AuditReport, options: RenderOptions) -> Any:
+    """A UUID derived from what the document says, so the same input at the same
+    ``SOURCE_DATE_EPOCH`` gives the same document (reproducible builds)."""
+    digest = hashlib.sha256()
+    for part in (
+        iso(options.now),
+        report.database.source,
+        report.database.newest_modified or "",
+        *(f"{c.purl}|{c.key}" for c in report.components),
+        *(f"{f.id}|{f.component.key}" for f in report.findings),
+        *(f"{s.finding.id}|{s.finding.component.key}|{s.rule}" for s in report.suppressed),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return uuid5(NAMESPACE_URL, f"urn:pyward:audit:{digest.hexdigest()}")
+
+
+def _source(
+    advisory_id: str, options: RenderOptions, url: str | None = None
+) -> VulnerabilitySource:
+    from cyclonedx.model import XsUri
+    from cyclonedx.model.vulnerability import VulnerabilitySource
+
+    prefix = advisory_id.split("-", 1)[0].upper()
+    name = {
+        "PYSEC": "PyPA Advisory Database",
+        "GHSA": "GitHub Advisory Database",
+        "CVE": "NVD",
+        "MAL": "OpenSSF Malicious Packages",
+    }.get(prefix, "OSV")
+    return VulnerabilitySource(name=name, url=XsUri(url or options.osv_url(advisory_id)))
+
+
+def _severity(level: Level) -> Any:
+    from cyclonedx.model.vulnerability import VulnerabilitySeverity
+
+    return {
+        "critical": VulnerabilitySeverity.CRITICAL,
+        "high": VulnerabilitySeverity.HIGH,
+        "medium": VulnerabilitySeverity.MEDIUM,
+        "low": VulnerabilitySeverity.LOW,
+        "unknown": VulnerabilitySeverity.UNKNOWN,
+    }[level]
+
+
+def _method(score: Score) -> Any:
+    from cyclonedx.model.vulnerability import VulnerabilityScoreSource
+
+    if score.type == "CVSS_V4":
+        return VulnerabilityScoreSource.CVSS_V4
+    if score.type == "CVSS_V3":
+        if score.vector.startswith("CVSS:3.0/"):
+            return VulnerabilityScoreSource.CVSS_V3
+        return VulnerabilityScoreSource.CVSS_V3_1
+    if score.type == "CVSS_V2":
+        return VulnerabilityScoreSource.CVSS_V2
+    return VulnerabilityScoreSource.OTHER
+
+
+def _ratings(f: Finding, options: RenderOptions) -> list[VulnerabilityRating]:
+    from cyclonedx.model.vulnerability import VulnerabilityRating, VulnerabilityScoreSource
+
+    source = _source(f.id, options)
+    ratings = [
+        VulnerabilityRating(
+            source=source,
+            score=Decimal(str(s.base_score)),
+            severity=_severity(s.level),
+            method=_method(s),
+            vector=s.vector,
+        )
+        for s in f.rating.scores
+    ]
+    if not ratings:
+        # A rating in words (the record's own), or "unknown": said, not left out.
+        method = VulnerabilityScoreSource.OTHER if f.rating.type == "database" else None
+        ratings.append(
+            VulnerabilityRating(source=source, severity=_severity(f.rating.level), method=method)
+        )
+    return ratings
+
+
+def _datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    # Whole seconds: Python 3.10's fromisoformat takes only 3 or 6 fraction digits.
+    text = re.sub(r"\.\d+", "", value.strip()).replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _vulnerability(
+    f: Finding,
+    component_ref: str,
+    report: AuditReport,
+    options: RenderOptions,
+    suppressed: Suppressed | None,
+) -> Vulnerability:
+    from cyclonedx.model import XsUri
+    from cyclonedx.model.impact_analysis import ImpactAnalysisAffectedStatus
+    from cyclonedx.model.vulnerability import (
+        BomTarget,
+        BomTargetVersionRange,
+        Vulnerability,
+        VulnerabilityAdvisory,
+        VulnerabilityReference,
+    )
+
+    target = fix_target(report, f)
+    if target is not None:
+        recommendation = f"Upgrade {f.component.name} to {target}."
+    elif f.fixed_in:
+        recommendation = (
+            f"Upgrade {f.component.name} to a fixed version: {' or '.join(f.fixed_in)}."
+        )
+    else:
+        recommendation = "No fixed version is known."
+    versions = []
+    if f.component.version is not None:
+        versions.append(
+            BomTargetVersionRange(
+                version=f.component.version, status=ImpactAnalysisAffectedStatus.AFFECTED
+            )
+        )
+    versions += [
+        BomTargetVersionRange(version=v, status=ImpactAnalysisAffectedStatus.UNAFFECTED)
+        for v in f.fixed_in
+    ]
+    advisories = []
+    for url in f.references:
+        try:
+            advisories.append(VulnerabilityAdvisory(url=XsUri(url)))
+        except ValueError:  # not a URI the schema accepts; the JSON output keeps it
+            continue
+    return Vulnerability(
+        bom_ref=f"{f.id}/{component_ref}",
+        id=f.id,
+        source=_source(f.id, options, advisory_link(f, options)),
+        references=[VulnerabilityReference(id=a, source=_source(a, options)) for a in f.aliases],
+        ratings=_ratings(f, options),
+        description=summary_text(f) if f.summary else None,
+        detail=f.details,
+        recommendation=recommendation,
+        advisories=advisories,
+        published=_datetime(f.published),
+        updated=_datetime(f.modified),
+        analysis=_analysis(suppressed) if suppressed is not None else None,
+        affects=[BomTarget(ref=component_ref, versions=versions)],
+    )
+
+
+def _analysis(s: Suppressed) -> Any:
+    from cyclonedx.model.impact_analysis import (
+        ImpactAnalysisResponse,
+        ImpactAnalysisState,
+    )
+    from cyclonedx.model.vulnerability import VulnerabilityAnalysis
+
+    match = _VEX_RULE.match(s.rule)
+    states = {state.value: state for state in ImpactAnalysisState}
+    if match and match.group(1) in states:
+        return VulnerabilityAnalysis(
+            state=states[match.group(1)],
+            justification=_justification(s.reason),
+            detail=f"{s.rule}: {s.reason}",
+        )
+    return VulnerabilityAnalysis(
+        state=ImpactAnalysisState.IN_TRIAGE,
+        responses=[ImpactAnalysisResponse.WILL_NOT_FIX],
+        detail=f"{s.rule}: {s.reason}",
+    )
+
+
+def _justification(reason: str) -> ImpactAnalysisJustification | None:
+    from cyclonedx.model.impact_analysis import ImpactAnalysisJustification
+
+    word = reason.strip().split(" ", 1)[0] if reason.strip() else ""
+    word = OPENVEX_JUSTIFICATION.get(word, word)
+    values = {j.value: j for j in ImpactAnalysisJustification}
+    return values.get(word)

@@ -1,0 +1,169 @@
+"""``--format json``: pyward's own, versioned schema.
+
+The schema is documented in ``docs/json-output.md`` and published as a JSON Schema in
+``docs/schemas/audit-report-1.0.schema.json``; a test validates every report against it.
+Keys come in a fixed order (the order the documentation lists them), so two runs on the
+same input give the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyward._audit._report import JSON_SCHEMA_VERSION, AuditReport, Finding, FixStep, Rating
+from pyward._model import Component, Location, NotAudited
+from pyward._render._common import (
+    TOOL_NAME,
+    advisory_link,
+    age_days,
+    count_by_severity,
+    fix_target,
+    iso,
+    sorted_findings,
+    tool_version,
+)
+from pyward._render._options import RenderOptions
+
+
+def render(report: AuditReport, *, options: RenderOptions) -> str:
+    import orjson
+
+    return (
+        orjson.dumps(to_dict(report, options=options), option=orjson.OPT_INDENT_2).decode() + "\n"
+    )
+
+
+def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
+    info = report.database
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": tool_version()},
+        "database": {
+            "source": info.source,
+            "updated": iso(info.updated),
+            "newest_modified": info.newest_modified,
+            "age_days": age_days(info, options),
+            "record_count": info.record_count,
+            "skipped": info.skipped,
+            "snapshot": info.snapshot,
+        },
+        "inventories": [
+            {
+                "source": inv.source,
+                "format": inv.format,
+                "components": len(inv.components),
+                "not_audited": len(inv.not_audited),
+                "notes": list(inv.notes),
+            }
+            for inv in report.inventories
+        ],
+        "components": [_component(c) for c in report.components],
+        "not_audited": [_not_audited(n) for n in report.not_audited],
+        "findings": [_finding(f, report, options) for f in sorted_findings(report.findings)],
+        "suppressed": [
+            {**_finding(s.finding, report, options), "rule": s.rule, "reason": s.reason}
+            for s in report.suppressed
+        ],
+        "fix_plan": [_fix_step(s) for s in report.fix_plan],
+        "warnings": list(report.warnings),
+        "errors": list(report.errors),
+        "summary": {
+            "components": len(report.components),
+            "not_audited": len(report.not_audited),
+            "findings": len(report.findings),
+            "suppressed": len(report.suppressed),
+            "by_severity": count_by_severity(report.findings),
+            "fail_on": report.fail_on,
+            "failed": report.failed,
+        },
+    }
+
+
+def _location(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    return {"file": location.file, "line": location.line}
+
+
+def _component(c: Component) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "version": c.version,
+        "display_name": c.display_name,
+        "purl": c.purl,
+        "source": c.source,
+        "index": c.index,
+        "non_default_index": c.non_default_index,
+        "source_url": c.source_url,
+        "direct": c.direct,
+        "groups": sorted(c.groups),
+        "extras": sorted(c.extras),
+        "markers": c.markers,
+        "location": _location(c.location),
+    }
+
+
+def _not_audited(n: NotAudited) -> dict[str, Any]:
+    return {
+        "name": n.name,
+        "requirement": n.requirement,
+        "reason": n.reason,
+        "location": _location(n.location),
+    }
+
+
+def _severity(rating: Rating) -> dict[str, Any]:
+    return {
+        "level": rating.level,
+        "score": rating.score,
+        "vector": rating.vector,
+        "type": rating.type,
+        "scores": [
+            {"type": s.type, "vector": s.vector, "score": s.base_score, "level": s.level}
+            for s in rating.scores
+        ],
+    }
+
+
+def _finding(f: Finding, report: AuditReport, options: RenderOptions) -> dict[str, Any]:
+    c = f.component
+    return {
+        "name": c.name,
+        "version": c.version,
+        "purl": c.purl,
+        "id": f.id,
+        "aliases": list(f.aliases),
+        "summary": f.summary,
+        "details": f.details,
+        "severity": _severity(f.rating),
+        "fixed_in": list(f.fixed_in),
+        "fix": fix_target(report, f),
+        "path": list(f.path),
+        "exposed": f.exposed,
+        "location": _location(c.location),
+        "matches": [
+            {
+                "advisory_id": m.advisory_id,
+                "reason": m.reason,
+                "fixed": list(m.fixed),
+                "last_affected": list(m.last_affected),
+            }
+            for m in f.matches
+        ],
+        "url": advisory_link(f, options),
+        "references": list(f.references),
+        "published": f.published,
+        "modified": f.modified,
+    }
+
+
+def _fix_step(s: FixStep) -> dict[str, Any]:
+    return {
+        "name": s.component.name,
+        "version": s.component.version,
+        "purl": s.component.purl,
+        "target": s.target,
+        "fixes": list(s.fixes),
+        "unfixed": list(s.unfixed),
+        "same_major": s.same_major,
+    }

@@ -1,0 +1,146 @@
+"""``--format markdown``: a pull-request comment (GitHub-flavoured Markdown).
+
+Everything taken from advisories or lock files is escaped, so a summary cannot break
+the table (``|``), open a link, or inject HTML into the comment.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from pyward._audit._report import AuditReport, Finding
+from pyward._render._common import (
+    advisory_link,
+    component_label,
+    count_by_severity,
+    database_lines,
+    fix_step_text,
+    group_findings,
+    headline,
+    location_text,
+    path_text,
+    plural,
+    result_text,
+    severity_counts_text,
+    summary_text,
+    tool_version,
+)
+from pyward._render._options import RenderOptions
+
+#: Longest summary in the table; the advisory link has the rest.
+SUMMARY_LIMIT = 120
+
+# Characters that start inline markup in CommonMark/GFM (links, emphasis, code,
+# strikethrough) and ``|``, which ends a table cell. ``.``, ``-`` and the like only
+# mean something at the start of a line: see _LEADING.
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_LEADING = re.compile(r"^(\d*)([#+=>.)-])(?=\s|$)")
+
+
+def escape(text: str) -> str:
+    """Text as literal Markdown on one line: a backslash before every character that
+    could start markup, ``&``, ``<`` and ``>`` as HTML entities (no raw HTML)."""
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _SPECIAL.sub(r"\\\1", text)
+    return _LEADING.sub(r"\1\\\2", text)
+
+
+def code(text: str) -> str:
+    """Inline code that survives a table cell (a code span cannot hold ``|``)."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    fence = "``" if "`" in text else "`"
+    return f"{fence}{text}{fence}" if fence == "`" else f"{fence} {text} {fence}"
+
+
+def render(report: AuditReport, *, options: RenderOptions) -> str:
+    out: list[str] = []
+    groups = group_findings(report.findings)
+    counts = severity_counts_text(count_by_severity(report.findings))
+    out.append(f"### pyward: {headline(report)}" + (f" ({counts})" if counts else ""))
+    out.append("")
+    out.append(f"**{result_text(report)}**")
+    out.append("")
+    if groups:
+        if any(g.exposed for g in groups):
+            out.append("Network-facing packages (**exposed**) are listed first: fix them first.")
+            out.append("")
+        out.append("| Package | Version | ID | Severity | Fixed in | Path | Summary |")
+        out.append("|---|---|---|---|---|---|---|")
+        for group in groups:
+            for f in group.findings:
+                out.append(_row(f, group.exposed, options))
+        out.append("")
+
+    if report.fix_plan:
+        out.append("#### Fix plan")
+        out.append("")
+        out.extend(f"- {escape(fix_step_text(s))}" for s in report.fix_plan)
+        out.append("")
+    if report.not_audited:
+        out.append(_details(
+            f"Not audited ({len(report.not_audited)})",
+            [
+                f"{code(n.requirement)}: {escape(n.reason)}"
+                + (f" ({code(w)})" if (w := location_text(n.location)) else "")
+                for n in report.not_audited
+            ],
+        ))  # fmt: skip
+    if report.suppressed:
+        out.append(_details(
+            f"Suppressed ({len(report.suppressed)})",
+            [
+                f"[{escape(s.finding.id)}]({advisory_link(s.finding, options)}) in "
+                f"{code(component_label(s.finding.component))}: {escape(s.rule)}"
+                for s in report.suppressed
+            ],
+        ))  # fmt: skip
+    if report.warnings:
+        out.append(f"**Warnings ({len(report.warnings)})**")
+        out.append("")
+        out.extend(f"- {escape(w)}" for w in report.warnings)
+        out.append("")
+    if report.errors:
+        out.append(f"**Errors ({len(report.errors)})**")
+        out.append("")
+        out.extend(f"- {escape(e)}" for e in report.errors)
+        out.append("")
+
+    data, age = database_lines(report.database, options)
+    audited = plural(len(report.components), "package")
+    out.append(
+        f"<sub>{escape(data)}. {escape(age)}. "
+        f"{audited} audited by pyward {escape(tool_version())}.</sub>"
+    )
+    return "\n".join(out) + "\n"
+
+
+def _row(f: Finding, exposed: bool, options: RenderOptions) -> str:
+    c = f.component
+    name = escape(c.name) + (" **(exposed)**" if exposed else "")
+    ids = f"[{escape(f.id)}]({advisory_link(f, options)})"
+    if f.aliases:
+        ids += "<br>" + ", ".join(escape(a) for a in f.aliases)
+    level = f.rating.level
+    severity = f"**{level}**" if level in ("critical", "high") else level
+    if f.rating.score is not None:
+        severity += f" {f.rating.score:.1f}"
+    fixed = ", ".join(escape(v) for v in f.fixed_in) or "no fix yet"
+    cells = [
+        name,
+        escape(c.version or ""),
+        ids,
+        severity,
+        fixed,
+        escape(path_text(f.path)),
+        escape(summary_text(f, SUMMARY_LIMIT)),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _details(title: str, items: list[str]) -> str:
+    # A blank line after <summary> lets GitHub render the Markdown list inside.
+    body = "\n".join(f"- {item}" for item in items)
+    # Markdown is not parsed inside <summary>: HTML-escape it instead.
+    return f"<details>\n<summary>{html.escape(title)}</summary>\n\n{body}\n\n</details>\n"

@@ -1,0 +1,81 @@
+"""Options every renderer receives, resolved once from arguments and the environment."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+from pyward.errors import UsageError
+
+#: Where an advisory id links to when its record names no advisory page of its own.
+#: OSV's page covers every id pyward reads (PYSEC, GHSA, CVE, MAL...).
+DEFAULT_ADVISORY_URL = "https://osv.dev/vulnerability/{id}"
+
+#: Width of the table when there is no terminal to ask (CI logs, files).
+DEFAULT_WIDTH = 120
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderOptions:
+    """How to render, independent of the report."""
+
+    color: bool
+    """ANSI colours and styles (``table`` only)."""
+    now: datetime
+    """The clock: the data's age is measured against it; CycloneDX's timestamp."""
+    reproducible: bool
+    """``now`` comes from ``SOURCE_DATE_EPOCH`` or the caller, not the wall clock."""
+    width: int
+    """Columns of the table."""
+    advisory_url: str
+    """Template of an advisory's web page, with ``{id}``."""
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        color: bool,
+        now: datetime | None = None,
+        width: int | None = None,
+        advisory_url: str | None = None,
+    ) -> RenderOptions:
+        reproducible = now is not None
+        if now is None:
+            now = _source_date_epoch()
+            reproducible = now is not None
+        if now is None:
+            now = datetime.now(timezone.utc)
+        elif now.tzinfo is None:
+            now = now.replace(tzinfo=timezone.utc)
+        if width is None:
+            width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+        template = advisory_url or os.environ.get("PYWARD_ADVISORY_URL") or DEFAULT_ADVISORY_URL
+        if "{id}" not in template:
+            template = template.rstrip("/") + "/{id}"
+        if not template.startswith(("https://", "http://")):
+            raise UsageError(f"advisory URL must be an http(s) URL with {{id}}: {template!r}")
+        return cls(
+            color=color,
+            now=now,
+            reproducible=reproducible,
+            width=max(width, 60),
+            advisory_url=template,
+        )
+
+    def osv_url(self, advisory_id: str) -> str:
+        return self.advisory_url.replace("{id}", quote(advisory_id, safe=""))
+
+
+def _source_date_epoch() -> datetime | None:
+    # https://reproducible-builds.org/specs/source-date-epoch/
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        seconds = int(raw.strip())
+    except ValueError:
+        raise UsageError(f"SOURCE_DATE_EPOCH: not an integer: {raw!r}") from None
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)

@@ -1,0 +1,242 @@
+"""``--format sarif``: SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps).
+
+https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
+
+* One ``run``; one rule per distinct primary advisory id; one result per finding,
+  located at the component's line in the lock or requirements file.
+* ``level``: ``error`` for critical and high, ``warning`` for medium, ``note`` for low
+  and unknown (SARIF has no "unknown"; ``note`` keeps an unrated flaw visible without
+  claiming a severity it does not have).
+* ``properties.security-severity`` on each rule: the CVSS base score as a string, which
+  GitHub code scanning maps to critical (>= 9.0), high (>= 7.0), medium (>= 4.0) and low
+  (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning#reportingdescriptor-object).
+  A record rated only in words gets the lowest score of its band (critical 9.0, high
+  7.0, medium 4.0, low 0.1); an unrated one gets none.
+* Suppressed findings are results too, with ``suppressions`` saying why (SARIF 3.35).
+* ``partialFingerprints`` are stable for (id, package, version), so a finding keeps its
+  alert across runs and line moves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import quote
+
+from pyward._audit._report import AuditReport, Finding, Level, Suppressed
+from pyward._render._common import (
+    TOOL_NAME,
+    TOOL_URL,
+    advisory_link,
+    age_days,
+    component_label,
+    iso,
+    path_text,
+    sorted_findings,
+    summary_text,
+    tool_version,
+)
+from pyward._render._options import RenderOptions
+
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+
+LEVEL_TO_SARIF: dict[Level, str] = {
+    "critical": "error",
+    "high": "error",
+    "medium": "warning",
+    "low": "note",
+    "unknown": "note",
+}
+
+#: security-severity for a record rated in words only: the lowest score of the band.
+BAND_SCORE: dict[Level, str] = {"critical": "9.0", "high": "7.0", "medium": "4.0", "low": "0.1"}
+
+FINGERPRINT_KEY = "pywardFinding/v1"
+
+
+def render(report: AuditReport, *, options: RenderOptions) -> str:
+    import orjson
+
+    return (
+        orjson.dumps(to_dict(report, options=options), option=orjson.OPT_INDENT_2).decode() + "\n"
+    )
+
+
+def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
+    findings = sorted_findings(report.findings)
+    every = [*findings, *(s.finding for s in report.suppressed)]
+    rules: dict[str, dict[str, Any]] = {}
+    for f in every:
+        if f.id not in rules:
+            rules[f.id] = _rule(f, options)
+    index = {rule_id: i for i, rule_id in enumerate(rules)}
+    default_file = report.inventories[0].source if report.inventories else None
+    results = [_result(f, index[f.id], default_file, None) for f in findings]
+    results += [_result(s.finding, index[s.finding.id], default_file, s) for s in report.suppressed]
+    database = _database(report, options)
+    notifications = [
+        {"level": "warning", "message": {"text": f"not audited: {n.requirement}: {n.reason}"}}
+        for n in report.not_audited
+    ]
+    notifications += [{"level": "warning", "message": {"text": w}} for w in report.warnings]
+    notifications += [{"level": "error", "message": {"text": e}} for e in report.errors]
+    invocation: dict[str, Any] = {"executionSuccessful": not report.errors}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    invocation["properties"] = {"database": database}
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "version": tool_version(),
+                        "informationUri": TOOL_URL,
+                        "rules": list(rules.values()),
+                    }
+                },
+                "invocations": [invocation],
+                "results": results,
+                "properties": {
+                    "database": database,
+                    "components": len(report.components),
+                    "notAudited": len(report.not_audited),
+                    "failOn": report.fail_on,
+                    "failed": report.failed,
+                },
+            }
+        ],
+    }
+
+
+def _database(report: AuditReport, options: RenderOptions) -> dict[str, Any]:
+    info = report.database
+    return {
+        "source": info.source,
+        "updated": iso(info.updated),
+        "newestModified": info.newest_modified,
+        "ageDays": age_days(info, options),
+        "recordCount": info.record_count,
+        "snapshot": info.snapshot,
+    }
+
+
+def _rule(f: Finding, options: RenderOptions) -> dict[str, Any]:
+    fixed = " or ".join(f.fixed_in)
+    advice = (
+        f"Upgrade {f.component.name} to a fixed version: {fixed}."
+        if fixed
+        else "No fixed version is known."
+    )
+    url = advisory_link(f, options)
+    summary = summary_text(f, 200)
+    details = " ".join((f.details or summary).split())
+    ids = ", ".join(f.ids)
+    ids_md = ", ".join(f"`{i}`" for i in f.ids)
+    properties: dict[str, Any] = {
+        "tags": ["security", "vulnerability", "dependency", f.rating.level],
+        "precision": "very-high",
+        "problem.severity": "error" if f.rating.level in ("critical", "high") else "warning",
+    }
+    score = _security_severity(f)
+    if score is not None:
+        properties["security-severity"] = score
+    return {
+        "id": f.id,
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": details},
+        "help": {
+            "text": f"{ids}. {advice} See {url}",
+            "markdown": f"**{ids_md}**\n\n{advice}\n\n[Advisory]({url})",
+        },
+        "helpUri": url,
+        "defaultConfiguration": {"level": LEVEL_TO_SARIF[f.rating.level]},
+        "properties": properties,
+    }
+
+
+def _security_severity(f: Finding) -> str | None:
+    if f.rating.score is not None:
+        return f"{f.rating.score:.1f}"
+    return BAND_SCORE.get(f.rating.level)
+
+
+def _result(
+    f: Finding, rule_index: int, default_file: str | None, suppressed: Suppressed | None
+) -> dict[str, Any]:
+    c = f.component
+    text = f"{component_label(c)} is affected by {f.id}"
+    if f.aliases:
+        text += f" ({', '.join(f.aliases)})"
+    text += f": {summary_text(f, 200)}"
+    text += f" Fixed in {', '.join(f.fixed_in)}." if f.fixed_in else " No fixed version is known."
+    if len(f.path) > 1:
+        text += f" Path: {path_text(f.path)}."
+    result: dict[str, Any] = {
+        "ruleId": f.id,
+        "ruleIndex": rule_index,
+        "level": LEVEL_TO_SARIF[f.rating.level],
+        "message": {"text": text},
+        "locations": [_location(f, default_file)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
+        "properties": {
+            "package": c.name,
+            "version": c.version,
+            "purl": c.purl,
+            "severity": f.rating.level,
+            "score": f.rating.score,
+            "aliases": list(f.aliases),
+            "fixedIn": list(f.fixed_in),
+            "exposed": f.exposed,
+            "path": list(f.path),
+        },
+    }
+    if suppressed is not None:
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"{suppressed.rule}: {suppressed.reason}",
+            }
+        ]
+    return result
+
+
+def fingerprint(f: Finding) -> str:
+    """Stable per (advisory id, package, version): no line, no path."""
+    raw = f"{f.id}\0{f.component.name}\0{f.component.version or ''}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _location(f: Finding, default_file: str | None) -> dict[str, Any]:
+    loc = f.component.location
+    file = loc.file if loc is not None else default_file
+    physical: dict[str, Any] = {"artifactLocation": _artifact(file or ".")}
+    if loc is not None and loc.line is not None and loc.line >= 1:
+        physical["region"] = {"startLine": loc.line}
+    return {
+        "physicalLocation": physical,
+        "logicalLocations": [{"name": component_label(f.component), "kind": "package"}],
+    }
+
+
+def _artifact(file: str) -> dict[str, Any]:
+    """A relative URI with forward slashes against %SRCROOT% (what code scanning needs);
+    an absolute path outside the working directory becomes a ``file:`` URI."""
+    if PureWindowsPath(file).drive or file.startswith("/"):
+        try:
+            rel = os.path.relpath(file)
+        except ValueError:  # another drive on Windows
+            rel = None
+        if rel is None or rel.startswith(".."):
+            posix = PureWindowsPath(file).as_posix() if PureWindowsPath(file).drive else file
+            return {"uri": "file://" + ("/" if not posix.startswith("/") else "") + quote(posix)}
+        file = rel
+    uri = PurePosixPath(file.replace("\\", "/")).as_posix()
+    return {"uri": quote(uri), "uriBaseId": "%SRCROOT%"}

@@ -1,0 +1,212 @@
+"""``--format table`` (the default): the terminal report, grouped by package.
+
+Built with rich into a string. With ``color=False`` (``NO_COLOR``, not a terminal) the
+console has no colour system and no terminal, so no escape code is written, and the
+table uses an ASCII rule instead of box-drawing characters, which some CI logs mangle.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pyward._audit._report import AuditReport, Finding, Level
+from pyward._render._common import (
+    Group,
+    component_label,
+    count_by_severity,
+    database_lines,
+    fix_step_text,
+    group_findings,
+    headline,
+    location_text,
+    path_text,
+    plural,
+    result_text,
+    severity_counts_text,
+    summary_text,
+)
+from pyward._render._options import RenderOptions
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+SEVERITY_STYLE: dict[Level, str] = {
+    "critical": "bold red",
+    "high": "red",
+    "medium": "yellow",
+    "low": "cyan",
+    "unknown": "magenta",
+}
+
+_ASCII_HEAD = "    \n    \n -- \n    \n    \n    \n    \n    \n"
+
+#: Longest summary shown; the full text is in ``pyward explain`` and the JSON output.
+SUMMARY_LIMIT = 160
+
+
+def render(report: AuditReport, *, options: RenderOptions) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+
+    out = StringIO()
+    console = Console(
+        file=out,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+        legacy_windows=False,
+        # The caller decided about colour (NO_COLOR, TTY); rich must not read the
+        # environment again (TERM, COLUMNS, FORCE_COLOR...) or output would vary.
+        _environ={},
+    )
+    _write(console, report, options)
+    text = out.getvalue()
+    if not options.color:
+        # rich pads cells and rules with spaces; logs and snapshots need none.
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return text
+
+
+def _write(console: Console, report: AuditReport, options: RenderOptions) -> None:
+    from rich.text import Text
+
+    sources = ", ".join(f"{inv.source} ({inv.format})" for inv in report.inventories)
+    console.print(Text.assemble(("pyward audit", "bold"), f" of {sources or 'nothing'}"))
+    console.print()
+    groups = group_findings(report.findings)
+    if not groups:
+        console.print(Text(headline(report), style="bold green"))
+    else:
+        console.print(Text(headline(report), style="bold"))
+        if any(g.exposed for g in groups):
+            console.print(
+                Text(
+                    "Network-facing packages (EXPOSED) are listed first: fix them first.",
+                    style="yellow",
+                )
+            )
+        for group in groups:
+            console.print()
+            _write_group(console, group, options)
+
+    if report.fix_plan:
+        _section(console, "Fix plan", [fix_step_text(s) for s in report.fix_plan])
+    if report.not_audited:
+        lines = []
+        for n in report.not_audited:
+            where = location_text(n.location)
+            lines.append(f"{n.requirement}: {n.reason}" + (f" ({where})" if where else ""))
+        _section(console, f"Not audited ({len(report.not_audited)})", lines, style="yellow")
+    if report.suppressed:
+        lines = [
+            f"{s.finding.id} in {component_label(s.finding.component)}: {s.rule}"
+            for s in report.suppressed
+        ]
+        _section(console, f"Suppressed ({len(report.suppressed)})", lines, style="dim")
+    if report.warnings:
+        _section(
+            console, f"Warnings ({len(report.warnings)})", list(report.warnings), style="yellow"
+        )
+    if report.errors:
+        _section(console, f"Errors ({len(report.errors)})", list(report.errors), style="red")
+
+    console.print()
+    console.rule(style="dim", characters="-")
+    for line in database_lines(report.database, options):
+        console.print(Text(line, style="dim"))
+    counts = severity_counts_text(count_by_severity(report.findings))
+    audited = f"Audited {plural(len(report.components), 'package')}: "
+    found = plural(len(report.findings), "known vulnerability", "known vulnerabilities")
+    tail = f" ({counts})" if counts else ""
+    if report.suppressed:
+        tail += f", {len(report.suppressed)} suppressed"
+    if report.not_audited:
+        tail += f", {len(report.not_audited)} not audited"
+    console.print(audited + found + tail)
+    console.print(Text(result_text(report), style="bold red" if report.failed else "green"))
+
+
+def _write_group(console: Console, group: Group, options: RenderOptions) -> None:
+    from rich import box
+    from rich.box import Box
+    from rich.table import Table
+    from rich.text import Text
+
+    head = Text()
+    head.append(component_label(group.component), style="bold")
+    if group.exposed:
+        head.append("  ")
+        head.append("EXPOSED", style="bold yellow")
+    if group.component.direct:
+        head.append("  direct dependency", style="dim")
+    console.print(head)
+    if len(group.path) > 1:
+        console.print(Text(f"  via {path_text(group.path)}", style="dim"))
+    where = location_text(group.component.location)
+    if where:
+        console.print(Text(f"  in {where}", style="dim"))
+
+    table = Table(
+        # Plain: an ASCII rule under the header and nothing else, for any log viewer.
+        box=box.SIMPLE_HEAD if options.color else Box(_ASCII_HEAD, ascii=True),
+        show_lines=True,
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
+        padding=(0, 1),
+        expand=True,
+    )
+    # Widths of the longest usual values (a GHSA id, ``critical 10.0``) so that every
+    # package's table lines up.
+    table.add_column("ID", no_wrap=True, min_width=19)
+    table.add_column("Severity", no_wrap=True, min_width=13)
+    table.add_column("Fixed in", overflow="fold", min_width=10, max_width=24)
+    table.add_column("Summary", overflow="fold", ratio=1)
+    for f in group.findings:
+        table.add_row(_ids(f), _severity(f), _fixed(f), Text(summary_text(f, SUMMARY_LIMIT)))
+    console.print(table)
+
+
+def _ids(f: Finding) -> Text:
+    from rich.text import Text
+
+    text = Text()
+    text.append(f.id, style="bold")
+    for alias in f.aliases:
+        text.append("\n" + alias, style="dim")
+    return text
+
+
+def _severity(f: Finding) -> Text:
+    from rich.text import Text
+
+    label: str = f.rating.level
+    if f.rating.score is not None:
+        label += f" {f.rating.score:.1f}"
+    return Text(label, style=SEVERITY_STYLE[f.rating.level])
+
+
+def _fixed(f: Finding) -> Text:
+    from rich.text import Text
+
+    if not f.fixed_in:
+        return Text("no fix yet", style="red")
+    return Text(", ".join(f.fixed_in), style="green")
+
+
+def _section(console: Console, title: str, lines: list[str], style: str = "") -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console.print()
+    console.print(Text(title, style="bold"))
+    for line in lines:
+        # Indented as a block, so a wrapped line stays under its first line.
+        console.print(Padding(Text(line, style=style), (0, 0, 0, 2)))

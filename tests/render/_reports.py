@@ -1,0 +1,387 @@
+"""AuditReports built by hand from real data, for the renderer tests.
+
+Components and their lines come from real lock files in the corpus; findings come from
+the real PyPA advisory records (``tests/data/pypa-advisory-database``), parsed with
+``yaml.safe_load`` and scored with ``cvss``. Each version below is one the record
+really affects (its ``affected[].versions`` lists it).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from functools import cache
+from typing import Any
+
+import yaml
+from cvss import CVSS3
+
+from pyward._advisory._types import AdvisoryId, Match, StoreInfo
+from pyward._audit._report import (
+    AuditReport,
+    Finding,
+    FixStep,
+    Level,
+    Rating,
+    Score,
+    Suppressed,
+)
+from pyward._model import (
+    Component,
+    ComponentKey,
+    Inventory,
+    Location,
+    NotAudited,
+    component_key,
+)
+from tests.conftest import CORPUS, PYPA_VULNS
+
+#: The clock of every test: three weeks after the advisory snapshot.
+NOW = datetime(2024, 11, 1, 12, 0, tzinfo=timezone.utc)
+
+SALEOR = "tests/data/corpus/poetry/saleor-2020/poetry.lock"
+HTTPBIN = "tests/data/corpus/pipenv/httpbin-2018/Pipfile.lock"
+LITESTAR = "tests/data/corpus/uv/litestar-2024/uv.lock"
+
+
+@cache
+def record(package: str, advisory_id: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(
+        (PYPA_VULNS / package / f"{advisory_id}.yaml").read_text()
+    )
+    return data
+
+
+def lock_line(path: str, name: str) -> int:
+    """1-based line of ``name = "NAME"`` in a TOML lock file."""
+    lines = (CORPUS.parent.parent.parent / path).read_text().splitlines()
+    return lines.index(f'name = "{name}"') + 1
+
+
+def lock_version(path: str, name: str) -> str:
+    lines = (CORPUS.parent.parent.parent / path).read_text().splitlines()
+    line = lines[lines.index(f'name = "{name}"') + 1]
+    match = re.fullmatch(r'version = "(.*)"', line)
+    assert match, line
+    return match.group(1)
+
+
+def database() -> StoreInfo:
+    """The advisory directory, with the real count and newest ``modified``."""
+    files = sorted(PYPA_VULNS.glob("*/*.yaml"))
+    newest = max(
+        m.group(1)
+        for f in files
+        if (m := re.search(r"^modified: ['\"]?([^'\"\n]+)", f.read_text(), re.MULTILINE))
+    )
+    return StoreInfo(
+        source="tests/data/pypa-advisory-database/vulns",
+        updated=datetime(2024, 10, 11, 6, 30, tzinfo=timezone.utc),
+        record_count=len(files),
+        newest_modified=newest,
+    )
+
+
+def snapshot_database() -> StoreInfo:
+    return StoreInfo(
+        source="built-in snapshot",
+        updated=datetime(2024, 10, 10, 18, 0, tzinfo=timezone.utc),
+        record_count=len(list(PYPA_VULNS.glob("*/*.yaml"))),
+        newest_modified=None,
+        snapshot=True,
+    )
+
+
+def locked(
+    path: str, name: str, *, direct: bool = False, groups: tuple[str, ...] = ("main",)
+) -> Component:
+    version = lock_version(path, name)
+    return Component(
+        name=name,
+        version=version,
+        purl=f"pkg:pypi/{name}@{version}",
+        index="https://pypi.invalid/simple" if path == LITESTAR else None,
+        direct=direct,
+        groups=frozenset(groups),
+        location=Location(file=path, line=lock_line(path, name)),
+    )
+
+
+def pipfile(name: str, version: str, *, line: bool, direct: bool = False) -> Component:
+    """A Pipfile.lock entry (JSON: the reader knows the file, not the line)."""
+    return Component(
+        name=name,
+        version=version,
+        purl=f"pkg:pypi/{name}@{version}",
+        direct=direct,
+        groups=frozenset({"main"}),
+        location=Location(file=HTTPBIN) if line else None,
+    )
+
+
+def rating(rec: dict[str, Any]) -> Rating:
+    scores = []
+    for sev in rec.get("severity", []):
+        assert sev["type"] == "CVSS_V3"
+        cvss = CVSS3(sev["score"])
+        level: Level = cvss.severities()[0].lower()
+        scores.append(
+            Score(
+                type="CVSS_V3", vector=sev["score"], base_score=float(cvss.scores()[0]), level=level
+            )
+        )
+    if not scores:
+        return Rating(level="unknown")
+    best = max(scores, key=lambda s: s.base_score)
+    return Rating(
+        level=best.level,
+        score=best.base_score,
+        vector=best.vector,
+        type=best.type,
+        scores=tuple(scores),
+    )
+
+
+def finding(
+    component: Component,
+    advisory_id: str,
+    *,
+    path: tuple[str, ...] = (),
+    exposed: bool = False,
+) -> Finding:
+    rec = record(component.name, advisory_id)
+    assert component.version in [str(v) for v in rec["affected"][0]["versions"]], advisory_id
+    fixed = tuple(
+        sorted(
+            (
+                e["fixed"]
+                for r in rec["affected"][0]["ranges"]
+                if r["type"] == "ECOSYSTEM"
+                for e in r["events"]
+                if "fixed" in e
+            ),
+            key=lambda v: tuple(int(p) for p in v.split(".")),
+        )
+    )
+    events = ", ".join(
+        f"{k} {v}"
+        for r in rec["affected"][0]["ranges"]
+        if r["type"] == "ECOSYSTEM"
+        for e in r["events"]
+        for k, v in e.items()
+    )
+    assert component.version is not None
+    return Finding(
+        component=component,
+        id=advisory_id,
+        aliases=tuple(rec.get("aliases") or ()),
+        summary=rec.get("summary") or "",
+        details=rec.get("details"),
+        rating=rating(rec),
+        fixed_in=fixed,
+        path=tuple(ComponentKey(p) for p in path) or (component.key,),
+        matches=(
+            Match(
+                advisory_id=AdvisoryId(advisory_id),
+                package=component.name,
+                version=component.version,
+                reason=f"ECOSYSTEM range: {events}",
+                fixed=fixed,
+            ),
+        ),
+        references=tuple(r["url"] for r in rec.get("references", [])),
+        exposed=exposed,
+        published=rfc3339(rec.get("published")),
+        modified=rfc3339(rec.get("modified")),
+    )
+
+
+def rfc3339(value: object) -> str | None:
+    """As an OSV JSON record writes it (YAML turns unquoted timestamps into datetimes)."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return None if value is None else str(value)
+
+
+def key(c: Component) -> str:
+    return str(component_key(c.name, c.version))
+
+
+@cache
+def saleor() -> AuditReport:
+    """Several findings on one exposed package (urllib3), CVSS and unknown ratings,
+    a fix plan with and without a target, an ignore and a VEX suppression."""
+    urllib3 = locked(SALEOR, "urllib3")
+    requests = locked(SALEOR, "requests", direct=True)
+    idna = locked(SALEOR, "idna")
+    jinja2 = locked(SALEOR, "jinja2", direct=True)
+    py = locked(SALEOR, "py", groups=("dev",))
+    pyyaml = locked(SALEOR, "pyyaml", direct=True)
+    gitpython = locked(SALEOR, "gitpython", groups=("dev",))
+    lxml = locked(SALEOR, "lxml", direct=True)
+    amqp = locked(SALEOR, "amqp")
+    markupsafe = locked(SALEOR, "markupsafe")
+    components = (amqp, gitpython, idna, jinja2, lxml, markupsafe, py, pyyaml, requests, urllib3)
+    via_requests = (key(requests), key(urllib3))
+    findings = (
+        finding(urllib3, "PYSEC-2023-192", path=via_requests, exposed=True),
+        finding(urllib3, "PYSEC-2023-212", path=via_requests, exposed=True),
+        finding(urllib3, "PYSEC-2021-108", path=via_requests, exposed=True),
+        finding(requests, "PYSEC-2023-74", exposed=True),
+        finding(gitpython, "PYSEC-2023-161"),
+        finding(idna, "PYSEC-2024-60", path=(key(requests), key(idna))),
+        finding(jinja2, "PYSEC-2021-66"),
+        finding(py, "PYSEC-2020-92"),
+        finding(py, "PYSEC-2022-42969"),
+    )
+    inventory = Inventory(source=SALEOR, format="poetry.lock", components=components)
+    return AuditReport(
+        database=database(),
+        inventories=(inventory,),
+        components=components,
+        not_audited=(),
+        findings=findings,
+        suppressed=(
+            Suppressed(
+                finding=finding(pyyaml, "PYSEC-2021-142"),
+                rule="ignore PYSEC-2021-142 (only yaml.safe_load is used)",
+                reason="only yaml.safe_load is used",
+            ),
+            Suppressed(
+                finding=finding(lxml, "PYSEC-2021-19"),
+                rule="VEX not_affected: vex/saleor.openvex.json",
+                reason="vulnerable_code_not_in_execute_path",
+            ),
+        ),
+        fix_plan=(
+            FixStep(
+                component=urllib3,
+                target="1.26.18",
+                fixes=("PYSEC-2023-192", "PYSEC-2023-212", "PYSEC-2021-108"),
+            ),
+            FixStep(component=requests, target="2.31.0", fixes=("PYSEC-2023-74",)),
+            FixStep(component=gitpython, target="3.1.33", fixes=("PYSEC-2023-161",)),
+            FixStep(component=idna, target="3.7", fixes=("PYSEC-2024-60",), same_major=False),
+            FixStep(component=jinja2, target="2.11.3", fixes=("PYSEC-2021-66",)),
+            FixStep(
+                component=py, target=None, fixes=("PYSEC-2020-92",), unfixed=("PYSEC-2022-42969",)
+            ),
+        ),
+        warnings=("ignore PYSEC-2020-96 matched no finding",),
+        fail_on="high",
+        failed=True,
+    )
+
+
+@cache
+def httpbin() -> AuditReport:
+    """A JSON lock: no line numbers, one component with no location at all; a
+    not-audited git dependency; findings in the ``develop`` group."""
+    flask = pipfile("flask", "1.0.2", line=True, direct=True)
+    werkzeug = pipfile("werkzeug", "0.14.1", line=False)
+    jinja2 = pipfile("jinja2", "2.10", line=True)
+    rope = Component(
+        name="rope",
+        version="0.10.7",
+        purl="pkg:pypi/rope@0.10.7",
+        direct=True,
+        groups=frozenset({"dev"}),
+        location=Location(file=HTTPBIN),
+    )
+    gunicorn = pipfile("gunicorn", "19.9.0", line=True, direct=True)
+    components = (flask, gunicorn, jinja2, rope, werkzeug)
+    findings = (
+        finding(werkzeug, "PYSEC-2023-221", path=(key(flask), key(werkzeug)), exposed=True),
+        finding(werkzeug, "PYSEC-2019-140", path=(key(flask), key(werkzeug)), exposed=True),
+        finding(flask, "PYSEC-2023-62", exposed=True),
+        finding(jinja2, "PYSEC-2019-217", path=(key(flask), key(jinja2))),
+        finding(jinja2, "PYSEC-2021-66", path=(key(flask), key(jinja2))),
+        finding(rope, "PYSEC-2018-100"),
+    )
+    not_audited = (
+        NotAudited(
+            name="pyyaml",
+            requirement="pyyaml @ git+https://github.com/yaml/pyyaml.git@a9c28e0b521967f5330f0316edd90a57f99cdd32",
+            reason="git dependency with no version; advisories match released versions only",
+            location=Location(file=HTTPBIN),
+        ),
+    )
+    inventory = Inventory(
+        source=HTTPBIN, format="Pipfile.lock", components=components, not_audited=not_audited
+    )
+    return AuditReport(
+        database=database(),
+        inventories=(inventory,),
+        components=components,
+        not_audited=not_audited,
+        findings=findings,
+        fix_plan=(
+            FixStep(
+                component=werkzeug,
+                target="2.3.8",
+                fixes=("PYSEC-2023-221", "PYSEC-2019-140"),
+                same_major=False,
+            ),
+            FixStep(component=flask, target="2.2.5", fixes=("PYSEC-2023-62",), same_major=False),
+            FixStep(component=jinja2, target="2.11.3", fixes=("PYSEC-2019-217", "PYSEC-2021-66")),
+            FixStep(component=rope, target="0.11.0", fixes=("PYSEC-2018-100",)),
+        ),
+        errors=("tests/data/corpus/pipenv/httpbin-2018/Pipfile: not read (no such file)",),
+        fail_on=None,
+        failed=True,
+    )
+
+
+@cache
+def litestar() -> AuditReport:
+    """No findings, built-in snapshot data, a not-audited git source."""
+    names = (
+        "certifi",
+        "h11",
+        "httpx",
+        "jinja2",
+        "pyyaml",
+        "requests",
+        "tornado",
+        "urllib3",
+        "uvicorn",
+    )
+    components = tuple(
+        locked(LITESTAR, n, direct=n in {"httpx", "jinja2", "pyyaml"}) for n in names
+    )
+    not_audited = (
+        NotAudited(
+            name="litestar-sphinx-theme",
+            requirement="litestar-sphinx-theme @ git+https://github.com/litestar-org/litestar-sphinx-theme.git@76b1d0e4c8afff1ad135b1917fe09cf6c1cc6c9b",
+            reason="git source; advisories match index releases only",
+            location=Location(file=LITESTAR, line=lock_line(LITESTAR, "litestar-sphinx-theme")),
+        ),
+    )
+    inventory = Inventory(
+        source=LITESTAR, format="uv.lock", components=components, not_audited=not_audited
+    )
+    return AuditReport(
+        database=snapshot_database(),
+        inventories=(inventory,),
+        components=components,
+        not_audited=not_audited,
+        findings=(),
+        warnings=("advisory data is 21 days old; run `pyward db update`",),
+        fail_on="medium",
+        failed=False,
+    )
+
+
+@cache
+def empty() -> AuditReport:
+    """An inventory with nothing in it."""
+    return AuditReport(
+        database=database(),
+        inventories=(Inventory(source="requirements.txt", format="requirements"),),
+        components=(),
+        not_audited=(),
+        findings=(),
+    )
+
+
+REPORTS = {"saleor": saleor, "httpbin": httpbin, "litestar": litestar, "empty": empty}
