@@ -163,6 +163,20 @@ def fails(level: Level, config: Config) -> bool:
     return LEVELS.index(level) <= LEVELS.index(config.fail_on)
 
 
+#: Longest summary taken from ``details`` (the whole text stays in ``Finding.details``).
+SUMMARY_MAX = 160
+
+
+def _first_line(details: str) -> str:
+    """The first line of ``details``; a long one (records often hold one paragraph per
+    line) is cut at a word boundary and ends with an ellipsis."""
+    line = details.strip().splitlines()[0].strip()
+    if len(line) <= SUMMARY_MAX:
+        return line
+    cut = line[: SUMMARY_MAX - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
+
+
 def _sort_key(f: Finding) -> tuple[bool, int, str, str, str]:
     return (
         not f.exposed,
@@ -184,7 +198,7 @@ def _finding(
     summary = next((a.summary.strip() for a in advisories if a.summary and a.summary.strip()), "")
     details = next((a.details for a in advisories if a.details), None)
     if not summary and details:
-        summary = details.strip().splitlines()[0].strip()
+        summary = _first_line(details)
     rating: Rating
     rating, warnings = rate(advisories)
     installed = _version(comp.version or "")

@@ -1,0 +1,302 @@
+"""``pyward audit``: audit dependencies for known vulnerabilities.
+
+Thin over the library: read the configuration, the VEX documents, the store and the
+inventories; call :func:`pyward._audit.audit`; render; map the outcome to the exit
+code in one place (0 ok, 1 findings at/above the threshold or an expired ignore,
+2 usage or input error, 3 no advisory data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyward._commands._common import add_cache_dir_option
+from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, UsageError
+
+if TYPE_CHECKING:
+    from pyward._advisory._types import StoreInfo
+    from pyward._audit._report import AuditReport, FixStep
+    from pyward._config import Config
+    from pyward._model import Inventory
+
+FORMATS = ["table", "json", "markdown", "sarif", "cyclonedx-vex"]
+LEVELS = ["low", "medium", "high", "critical"]
+
+#: Data older than this (days since its newest record) is called stale.
+STALE_DAYS = 7.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        help="project directory (default: .; the current environment when . has nothing "
+        "to read), lock, requirements or SBOM file, or virtual environment",
+    )
+    parser.add_argument(
+        "-r",
+        "--requirement",
+        dest="requirements",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a requirements file (repeatable)",
+    )
+    parser.add_argument(
+        "--python", metavar="PATH", help="audit the environment of this interpreter"
+    )
+    sel = parser.add_argument_group("selection")
+    sel.add_argument("--no-dev", action="store_true", help="skip development dependencies")
+    sel.add_argument(
+        "--only-group",
+        action="append",
+        default=[],
+        metavar="G",
+        help="only this group (repeatable)",
+    )
+    sel.add_argument("--extra", action="append", default=None, metavar="E", help="only this extra")
+    sel.add_argument("--python-version", metavar="X.Y", help="evaluate markers for this Python")
+    sel.add_argument("--platform", metavar="P", help="evaluate markers for this platform")
+    out = parser.add_argument_group("output")
+    out.add_argument(
+        "-f",
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: the configuration's, else table)",
+    )
+    out.add_argument("-o", "--output", type=Path, default=None, help="write to FILE (atomically)")
+    out.add_argument("-q", "--quiet", action="store_true", help="no notices or warnings on stderr")
+    gate = parser.add_argument_group("gate")
+    gate.add_argument(
+        "--fail-on",
+        choices=LEVELS,
+        default=None,
+        help="lowest severity that fails the run (default: any finding)",
+    )
+    gate.add_argument(
+        "--unknown-severity",
+        choices=["fail", "pass"],
+        default=None,
+        help="whether findings without a severity fail the run (default: fail)",
+    )
+    gate.add_argument(
+        "--ignore", action="append", default=[], metavar="ID", help="ignore this flaw (any id)"
+    )
+    gate.add_argument(
+        "--vex", action="append", default=[], type=Path, metavar="FILE", help="CycloneDX or OpenVEX"
+    )
+    gate.add_argument(
+        "--config", type=Path, default=None, metavar="FILE", help="configuration file"
+    )
+    add_cache_dir_option(parser)
+    fix = parser.add_argument_group("fix")
+    fix.add_argument("--fix", action="store_true", help="print the upgrade plan")
+    fix.add_argument(
+        "--apply",
+        action="store_true",
+        help="with --fix: rewrite pins in requirements files; print commands for lock files",
+    )
+
+
+def _notice(message: str, quiet: bool) -> None:
+    if not quiet:
+        sys.stderr.write(f"pyward: {message}\n")
+
+
+def freshness_notice(info: StoreInfo) -> str | None:
+    """What to say about the data on stderr: a snapshot, or stale data."""
+    age = info.age_days()
+    if info.snapshot:
+        return (
+            f"using the built-in advisory snapshot ({age:.0f} days old); "
+            "run `pyward db update` for current data"
+        )
+    if age > STALE_DAYS:
+        return f"advisory data is {age:.0f} days old; run `pyward db update`"
+    return None
+
+
+def load_settings(args: argparse.Namespace, start: Path) -> Config:
+    """The configuration file's settings with the command line's on top."""
+    import dataclasses
+
+    from pyward._config import IgnoreRule, find_config, load_config
+
+    path = args.config
+    if path is not None and not path.is_file():
+        raise UsageError(f"--config {path}: no such file")
+    config = load_config(path if path is not None else find_config(start))
+    return dataclasses.replace(
+        config,
+        fail_on=args.fail_on or config.fail_on,
+        unknown_severity=args.unknown_severity or config.unknown_severity,
+        ignores=(
+            *config.ignores,
+            *(IgnoreRule(id=i, reason="command line") for i in args.ignore),
+        ),
+        vex=(*config.vex, *args.vex),
+    )
+
+
+def _read_all(args: argparse.Namespace) -> tuple[list[Inventory], list[str]]:
+    """Every input; an input that cannot be read is an error in the report, unless
+    nothing at all could be read (then the first error is raised)."""
+    from pyward._inventory import read_inventory
+    from pyward._inventory._select import Selection
+
+    selection = Selection(
+        no_dev=args.no_dev,
+        only_groups=tuple(args.only_group),
+        extras=tuple(args.extra) if args.extra is not None else None,
+        python_version=args.python_version,
+        platform=args.platform,
+    )
+    jobs: list[tuple[str | None, str | None]] = [(t, None) for t in args.targets]
+    jobs += [(str(r), "requirements") for r in args.requirements]
+    if not jobs:
+        jobs = [(None, None)]
+    inventories: list[Inventory] = []
+    errors: list[PywardError] = []
+    for target, fmt in jobs:
+        try:
+            inventories.append(
+                read_inventory(
+                    Path(target) if target is not None else None,
+                    python=args.python,
+                    selection=selection,
+                    format=fmt,
+                )
+            )
+        except PywardError as exc:
+            errors.append(exc)
+    if not inventories:
+        raise errors[0]
+    return inventories, [str(e) for e in errors]
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.apply and not args.fix:
+        raise UsageError("--apply needs --fix")
+    start = Path(args.targets[0]) if args.targets else Path(".")
+    config = load_settings(args, start)
+    quiet = args.quiet
+    for w in config.warnings:
+        _notice(f"warning: {w}", quiet)
+
+    from pyward._audit._vex import load_vex
+
+    statements = []
+    vex_warnings: list[str] = []
+    for path in config.vex:
+        found, warns = load_vex(path)
+        statements.extend(found)
+        vex_warnings.extend(warns)
+
+    from pyward._commands._common import open_store
+
+    store = open_store(args)
+    inventories, errors = _read_all(args)
+    if not args.targets and not args.requirements and inventories[0].format == "environment":
+        _notice(f"nothing to read in .; auditing the environment at {inventories[0].source}", quiet)
+    total = sum(len(i.components) for i in inventories)
+    if total > 2000 and sys.stderr.isatty() and not quiet:
+        _notice(f"auditing {total} components from {len(inventories)} input(s)...", quiet)
+
+    from pyward._audit import audit
+
+    report = audit(
+        inventories,
+        store,
+        config=config,
+        vex=statements,
+        errors=errors,
+        warnings=vex_warnings,
+    )
+    notice = freshness_notice(report.database)
+    if notice:
+        _notice(notice, quiet)
+
+    fmt = args.format or config.format or "table"
+    from pyward._commands._common import use_color, write_output
+    from pyward._render import render
+
+    text = render(report, fmt, color=args.output is None and use_color(sys.stdout))
+    write_output(text, args.output)
+    to_stdout = fmt == "table" and args.output is None
+    if not to_stdout:
+        for w in report.warnings:
+            _notice(f"warning: {w}", quiet)
+    if not to_stdout:
+        for e in report.errors:
+            sys.stderr.write(f"pyward: error: {e}\n")
+    if args.fix:
+        _print_fix(report, inventories, apply=args.apply, to_stdout=to_stdout)
+    return exit_code(report)
+
+
+def exit_code(report: AuditReport) -> int:
+    """2 when an input could not be read (the audit is incomplete), else 1 when the run
+    fails (findings at/above the threshold, or an expired ignore), else 0."""
+    if report.errors:
+        return EXIT_INPUT
+    return EXIT_FINDINGS if report.failed else EXIT_OK
+
+
+def _print_fix(
+    report: AuditReport, inventories: list[Inventory], *, apply: bool, to_stdout: bool
+) -> None:
+    from pyward._audit._fix import apply as apply_plan
+    from pyward._audit._fix import commands_for
+
+    stream = sys.stdout if to_stdout else sys.stderr
+    lines: list[str] = []
+    if not report.fix_plan:
+        lines.append("Fix plan: nothing to upgrade")
+    else:
+        lines.append("Fix plan:")
+        for step in report.fix_plan:
+            lines.append("  " + fix_line(step))
+    if apply:
+        applied = apply_plan(inventories, report.fix_plan)
+        if applied.changed:
+            lines.append("Rewritten:")
+            lines.extend(f"  {c}" for c in applied.changed)
+        if applied.commands:
+            lines.append("Run:")
+            lines.extend(f"  {c}" for c in applied.commands)
+        for w in applied.warnings:
+            sys.stderr.write(f"pyward: warning: {w}\n")
+    else:
+        commands: list[str] = []
+        for inv in inventories:
+            steps = [
+                s for s in report.fix_plan if any(c.key == s.component.key for c in inv.components)
+            ]
+            if steps and inv.format != "requirements":
+                commands.extend(c for c in commands_for(inv, steps) if c not in commands)
+        if commands:
+            lines.append("To apply, run:")
+            lines.extend(f"  {c}" for c in commands)
+        elif report.fix_plan and any(i.format == "requirements" for i in inventories):
+            lines.append("To apply: pyward audit --fix --apply (rewrites the pins in place)")
+    stream.write("\n".join(lines) + "\n")
+    stream.flush()
+
+
+def fix_line(step: FixStep) -> str:
+    comp = step.component
+    name = comp.display_name or comp.name
+    if step.target is None:
+        return f"{name} {comp.version}: no known release fixes {', '.join(step.unfixed)}"
+    text = f"{name} {comp.version} -> {step.target} (fixes {', '.join(step.fixes)})"
+    if not step.same_major:
+        text += "; a new major version"
+    if step.unfixed:
+        text += f"; still unfixed: {', '.join(step.unfixed)}"
+    return text

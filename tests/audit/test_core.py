@@ -1,0 +1,272 @@
+"""The audit core on real corpus inputs and real PyPA records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pyward._advisory import AdvisoryStore
+from pyward._advisory._types import Match, StoreInfo, Vulnerability
+from pyward._audit import audit, fails
+from pyward._config import Config
+from pyward._inventory import _requirements, _uvlock
+from pyward._model import Component, ComponentKey, Inventory, Location, NotAudited
+from pyward.errors import InputError
+from tests.audit._data import record, store
+from tests.conftest import CORPUS
+
+WAREHOUSE = CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt"
+LITESTAR = CORPUS / "uv" / "litestar-2024" / "uv.lock"
+TODAY = dt.date(2024, 11, 1)
+
+
+def _summary(report_findings: tuple) -> list[tuple[str, str, str, str, tuple[str, ...], bool]]:
+    return [
+        (f.component.name, f.component.version, f.id, f.rating.level, f.fixed_in, f.exposed)
+        for f in report_findings
+    ]
+
+
+def test_warehouse_findings_exact() -> None:
+    report = audit([_requirements.read(WAREHOUSE)], store(), today=TODAY)
+    assert _summary(report.findings) == [
+        # Exposed first (network clients, parsers), then by severity, then by name.
+        ("cryptography", "38.0.4", "PYSEC-2023-254", "high", ("41.0.6",), True),
+        ("urllib3", "1.26.13", "PYSEC-2023-192", "high", ("1.26.17", "2.0.6"), True),
+        ("urllib3", "1.26.13", "PYSEC-2023-212", "medium", ("1.26.18", "2.0.7"), True),
+        ("cryptography", "38.0.4", "PYSEC-2023-11", "unknown", ("39.0.1",), True),
+        ("orjson", "3.8.3", "PYSEC-2024-40", "unknown", ("3.9.15",), True),
+        ("requests", "2.28.1", "PYSEC-2023-74", "unknown", ("2.31.0",), True),
+        ("idna", "3.4", "PYSEC-2024-60", "high", ("3.7",), False),
+        ("pip", "22.3.1", "PYSEC-2023-228", "low", ("23.3",), False),
+        ("certifi", "2022.12.7", "PYSEC-2023-135", "unknown", ("2023.7.22",), False),
+        ("pygments", "2.13.0", "PYSEC-2023-117", "unknown", ("2.15.1",), False),
+        ("redis", "4.4.0", "PYSEC-2023-45", "unknown", ("4.4.3", "4.5.3"), False),
+        ("redis", "4.4.0", "PYSEC-2023-46", "unknown", ("4.4.4", "4.5.4"), False),
+    ]
+    requests = next(f for f in report.findings if f.component.name == "requests")
+    assert requests.ids == ("PYSEC-2023-74", "GHSA-j8r2-6x86-q33q", "CVE-2023-32681")
+    # PYSEC records have no summary: the first line of details, cut at 160 characters.
+    assert requests.summary == (
+        "Requests is a HTTP library. Since Requests 2.3.0, Requests has been leaking "
+        "Proxy-Authorization headers to destination servers when redirected to an HTTPS…"
+    )
+    assert requests.details is not None
+    assert requests.details.rstrip().endswith("This issue has been patched in version 2.31.0.")
+    assert requests.matches[0].reason == "ECOSYSTEM range: introduced 2.3.0, fixed 2.31.0"
+    assert requests.references[0] == (
+        "https://github.com/psf/requests/security/advisories/GHSA-j8r2-6x86-q33q"
+    )
+    urllib3 = next(f for f in report.findings if f.component.name == "urllib3")
+    assert urllib3.path == ("elasticsearch==7.10.1", "urllib3==1.26.13")
+    assert urllib3.rating.score == 8.1
+    assert urllib3.rating.vector == "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N"
+    assert report.failed is True
+    assert report.not_audited == ()
+    assert len(report.components) == 141
+
+
+def test_warehouse_fix_plan_exact() -> None:
+    report = audit([_requirements.read(WAREHOUSE)], store(), today=TODAY)
+    plan = [(s.component.name, s.target, s.fixes, s.unfixed, s.same_major) for s in report.fix_plan]
+    assert plan == [
+        ("cryptography", "41.0.6", ("PYSEC-2023-254", "PYSEC-2023-11"), (), False),
+        ("urllib3", "1.26.18", ("PYSEC-2023-192", "PYSEC-2023-212"), (), True),
+        ("orjson", "3.9.15", ("PYSEC-2024-40",), (), True),
+        ("requests", "2.31.0", ("PYSEC-2023-74",), (), True),
+        ("idna", "3.7", ("PYSEC-2024-60",), (), True),
+        ("pip", "23.3", ("PYSEC-2023-228",), (), False),
+        ("certifi", "2023.7.22", ("PYSEC-2023-135",), (), False),
+        ("pygments", "2.15.1", ("PYSEC-2023-117",), (), True),
+        # 4.4.3 fixes only PYSEC-2023-45: the smallest release fixing both is 4.4.4.
+        ("redis", "4.4.4", ("PYSEC-2023-45", "PYSEC-2023-46"), (), True),
+    ]
+
+
+def test_threshold_and_unknown_policy() -> None:
+    inv = _requirements.read(WAREHOUSE)
+    high = audit([inv], store(), config=Config(fail_on="high"), today=TODAY)
+    assert high.failed is True  # unknown severities fail by default
+    assert high.fail_on == "high"
+    passing = Config(fail_on="critical", unknown_severity="pass")
+    assert audit([inv], store(), config=passing, today=TODAY).failed is False
+    assert (
+        audit(
+            [inv], store(), config=Config(fail_on="high", unknown_severity="pass"), today=TODAY
+        ).failed
+        is True
+    )
+    assert fails("low", Config()) is True
+    assert fails("medium", Config(fail_on="high")) is False
+    assert fails("critical", Config(fail_on="high")) is True
+    assert fails("unknown", Config(unknown_severity="pass")) is False
+
+
+def test_uv_lock_not_registry_and_clean_packages() -> None:
+    inv = _uvlock.read(LITESTAR)
+    report = audit([inv], store(), today=TODAY)
+    # jinja2 3.1.4, requests 2.32.3 and urllib3 2.2.3 postdate every record of this
+    # snapshot of the database (2024-10-10).
+    assert [f.component.name for f in report.findings] == []
+    assert report.failed is False
+    assert [(n.name, n.requirement, n.reason) for n in report.not_audited] == [
+        (
+            "litestar-sphinx-theme",
+            "litestar-sphinx-theme",
+            "git source: the version is not a registry release",
+        )
+    ]
+    assert len(report.components) == 212
+
+
+def _component(name: str, version: str | None, source: str = "registry", **kw: object) -> Component:
+    return Component(name=name, version=version, source=source, **kw)  # type: ignore[arg-type]
+
+
+def test_non_registry_sources_become_not_audited() -> None:
+    inv = Inventory(
+        source="reqs.txt",
+        format="requirements",
+        components=(
+            _component("requests", "2.28.1"),
+            _component(
+                "django",
+                "3.1.4",
+                "git",
+                source_url="git+https://example.invalid/d.git",
+                location=Location(file="reqs.txt", line=2),
+            ),
+            _component("flask", "2.0.0", "editable"),
+            _component("mypkg", None, "directory"),
+        ),
+    )
+    report = audit([inv], store(), today=TODAY)
+    assert [f.id for f in report.findings] == ["PYSEC-2023-74"]
+    assert report.not_audited == (
+        NotAudited(
+            name="django",
+            requirement="django",
+            reason="git source: the version is not a registry release",
+            location=Location(file="reqs.txt", line=2),
+        ),
+        NotAudited(
+            name="flask",
+            requirement="flask",
+            reason="editable source: the version is not a registry release",
+        ),
+        NotAudited(
+            name="mypkg",
+            requirement="mypkg",
+            reason="no version: nothing to match advisories against",
+        ),
+    )
+
+
+def test_duplicates_across_inputs_are_one_finding() -> None:
+    a = Inventory(
+        source="a.txt", format="requirements", components=(_component("requests", "2.28.1"),)
+    )
+    b = Inventory(
+        source="b.txt",
+        format="requirements",
+        components=(_component("requests", "2.28.1"), _component("idna", "3.4")),
+        edges={ComponentKey("requests==2.28.1"): (ComponentKey("idna==3.4"),)},
+        roots=(ComponentKey("requests==2.28.1"),),
+    )
+    report = audit([a, b, a], store(), today=TODAY)
+    assert [(f.component.name, f.id) for f in report.findings] == [
+        ("requests", "PYSEC-2023-74"),
+        ("idna", "PYSEC-2024-60"),
+    ]
+    assert [f.path for f in report.findings] == [
+        ("requests==2.28.1",),
+        ("requests==2.28.1", "idna==3.4"),
+    ]
+    assert [i.source for i in report.inventories] == ["a.txt", "b.txt"]
+    assert len(report.components) == 3
+    assert report.warnings == ("a.txt: given more than once; read once",)
+
+
+class _Broken:
+    """Real data, except that one package's records cannot be read."""
+
+    def __init__(self, inner: AdvisoryStore) -> None:
+        self.inner = inner
+
+    @property
+    def info(self) -> StoreInfo:
+        return self.inner.info
+
+    def matches(self, name: str, version: str) -> list[Match]:
+        return self.inner.matches(name, version)
+
+    def vulnerabilities(self, name: str, version: str) -> list[Vulnerability]:
+        if name == "idna":
+            raise InputError("advisories.sqlite", "truncated record", where="PYSEC-2024-60")
+        return self.inner.vulnerabilities(name, version)
+
+    def advisory(self, advisory_id: str):  # type: ignore[no-untyped-def]
+        return self.inner.advisory(advisory_id)
+
+    def record(self, advisory_id: str):  # type: ignore[no-untyped-def]
+        return self.inner.record(advisory_id)
+
+    def ids_for_package(self, name: str):  # type: ignore[no-untyped-def]
+        return self.inner.ids_for_package(name)
+
+
+def test_a_bad_record_is_reported_and_the_rest_audited() -> None:
+    inv = Inventory(
+        source="r.txt",
+        format="requirements",
+        components=(_component("idna", "3.4"), _component("requests", "2.28.1")),
+        notes=("line 3: unknown option --foo; ignored",),
+    )
+    report = audit([inv], _Broken(store()), errors=["x.lock: cannot read"], today=TODAY)
+    assert [f.id for f in report.findings] == ["PYSEC-2023-74"]
+    assert report.warnings == (
+        "r.txt: line 3: unknown option --foo; ignored",
+        "advisories for idna 3.4 could not be read: advisories.sqlite: PYSEC-2024-60: truncated record",
+    )
+    assert report.not_audited == (
+        NotAudited(
+            name="idna",
+            requirement="idna==3.4",
+            reason="advisory data error: advisories.sqlite: PYSEC-2024-60: truncated record",
+        ),
+    )
+    assert report.errors == ("x.lock: cannot read",)
+
+
+def test_summary_falls_back_to_first_line_of_details() -> None:
+    data = AdvisoryStore.from_records([record("werkzeug", "PYSEC-2023-221")])
+    inv = Inventory(
+        source="r.txt", format="requirements", components=(_component("werkzeug", "3.0.0"),)
+    )
+    (finding,) = audit([inv], data, today=TODAY).findings
+    assert finding.summary == (
+        "Werkzeug is a comprehensive WSGI web application library. If an upload of a file "
+        "that starts with CR or LF and then is followed by megabytes of data without…"
+    )
+    # Multi-branch record: 2.3.8 fixes the 2.x branch, not 3.0.0.
+    assert finding.fixed_in == ("3.0.1",)
+    assert finding.aliases == ("GHSA-hrfv-mqp8-q5rw", "CVE-2023-46136")
+    assert finding.exposed is True
+    assert finding.published == "2023-10-25T18:17:00Z"
+    assert finding.modified == "2023-11-08T18:38:34.170214Z"
+
+
+@pytest.mark.parametrize(
+    ("version", "fixed"), [("2.3.7", ("2.3.8", "3.0.1")), ("3.0.0", ("3.0.1",))]
+)
+def test_fixed_in_lists_only_upgrades(version: str, fixed: tuple[str, ...]) -> None:
+    data = AdvisoryStore.from_records([record("werkzeug", "PYSEC-2023-221")])
+    inv = Inventory(
+        source=str(Path("r.txt")),
+        format="requirements",
+        components=(_component("werkzeug", version),),
+    )
+    (finding,) = audit([inv], data, today=TODAY).findings
+    assert finding.fixed_in == fixed
