@@ -283,6 +283,8 @@ def create_app(store: AdvisoryData, *, refresh_interval: float = 0.5) -> FastAPI
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        # osv.dev answers unknown paths 404; a redirect is not an OSV answer.
+        redirect_slashes=False,
     )
     app.state.service = service
 

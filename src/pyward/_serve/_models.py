@@ -9,7 +9,7 @@ server keeps to it. Field shapes follow the OSV schema
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,27 +21,41 @@ class _Open(BaseModel):
 
 
 class Package(BaseModel):
-    """The package asked about: ``name`` and ``ecosystem``, or a ``purl``."""
+    """The package asked about: ``name`` and ``ecosystem``, or a ``purl``, not both."""
 
-    name: str | None = Field(default=None, description="Package name, any spelling.")
-    ecosystem: str | None = Field(
-        default=None, description="Must be `PyPI`: the only ecosystem served."
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["name", "ecosystem"], "not": {"required": ["purl"]}},
+                {
+                    "required": ["purl"],
+                    "not": {"anyOf": [{"required": ["name"]}, {"required": ["ecosystem"]}]},
+                },
+            ]
+        }
     )
-    purl: str | None = Field(
-        default=None,
+
+    name: str = Field(default="", min_length=1, description="Package name, any spelling.")
+    ecosystem: Literal["PyPI"] = Field(
+        default="PyPI", description="`PyPI`: the only ecosystem served."
+    )
+    purl: str = Field(
+        default="",
+        min_length=1,
         description="A `pkg:pypi/NAME[@VERSION]` package URL, instead of name and ecosystem.",
     )
 
 
 class Query(BaseModel):
-    """One query: a package at a version (or every record of the package)."""
+    """One query: a package at a version, or every record of the package.
+
+    A version comes from ``version`` or from the purl, not both. ``commit`` queries
+    (osv.dev's other kind) are answered 400: this server holds PyPI advisories.
+    """
 
     package: Package
     version: str | None = Field(
-        default=None, description="Version to match; omit for every record of the package."
-    )
-    commit: str | None = Field(
-        default=None, description="Not supported (400): this server holds PyPI advisories."
+        default=None, description='Version to match; omit (or `""`) for every record.'
     )
     page_token: str | None = Field(
         default=None, description="Accepted; every answer fits one page."
