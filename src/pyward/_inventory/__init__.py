@@ -1,0 +1,83 @@
+"""Inventory readers: what a project, an environment or an SBOM contains.
+
+:func:`read_inventory` is the one entry point (``pyward.read_inventory``): it works out
+what the target is, dispatches to the reader registered for it
+(:mod:`pyward._inventory._registry`), and applies the :class:`Selection`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from pyward._inventory import _registry
+from pyward._inventory._select import Selection, select
+from pyward._model import Inventory
+from pyward.errors import InputError
+
+__all__ = ["Selection", "read_inventory", "select"]
+
+
+def read_inventory(
+    target: str | os.PathLike[str] | None = None,
+    *,
+    python: str | None = None,
+    selection: Selection = Selection(),  # noqa: B008 - frozen, so a shared default is safe
+    format: str | None = None,
+) -> Inventory:
+    """Read what ``target`` pins, then keep what ``selection`` installs.
+
+    * ``target`` and ``python`` both ``None``: the running environment;
+      ``python=PATH``: that interpreter's environment;
+    * a directory with ``pyvenv.cfg`` (or an interpreter next to ``site-packages``):
+      that environment;
+    * another directory: a project, read from its most precise source (``uv.lock``,
+      ``pylock.toml``, ``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``,
+      ``requirements*.txt``, then ``pyproject.toml``), noted in ``Inventory.notes``;
+    * a file: by its name, else by its content; ``format`` forces a reader id.
+    """
+    if target is None or python is not None:
+        if format is not None and format != "environment":
+            raise InputError(
+                None if target is None else Path(target),
+                f"--format {format} needs a file, not an environment",
+            )
+        return select(_environment(target, python), selection)
+    path = Path(target)
+    if format is not None:
+        reader = _registry.by_id(format)
+        if reader.id == "environment":
+            return select(_environment(path, None), selection)
+        if path.is_dir():
+            raise InputError(path, f"is a directory; --format {format} needs a file")
+        return select(_read(reader, path), selection)
+    if path.is_dir():
+        from pyward._inventory._detect import detect_project, is_environment
+
+        if is_environment(path):
+            return select(_environment(path, None), selection)
+        found = detect_project(path)
+        inventory = _read(found.reader, found.path)
+        inventory = replace(inventory, notes=(found.note, *inventory.notes))
+        return select(inventory, selection)
+    if not path.exists():
+        raise InputError(path, "no such file or directory")
+    reader_or_none = _registry.for_filename(path.name)
+    reader = reader_or_none if reader_or_none is not None else _registry.sniff(path)
+    return select(_read(reader, path), selection)
+
+
+def _environment(path: str | os.PathLike[str] | None, python: str | None) -> Inventory:
+    from pyward._inventory._environment import read_environment
+
+    return read_environment(None if path is None else Path(path), python=python)
+
+
+def _read(reader: _registry.Reader, path: Path) -> Inventory:
+    read = reader.load()
+    if not reader.cacheable:
+        return read(path)
+    from pyward._inventory._cache import cached_read
+
+    return cached_read(reader.id, path, read)

@@ -1,0 +1,461 @@
+"""Reader of CycloneDX SBOMs (JSON and XML, specification 1.2 to 1.6).
+
+The document is read directly (``orjson`` / ``xml.etree``) rather than through
+cyclonedx-python-lib's deserialisers: those cost ~90 ms to import, and a malformed
+document raises errors that do not say where the bad value is, while an
+``InputError`` here names the JSON path (``components[3].purl``). The XML form is
+turned into the JSON form's shape first, so one code path validates both; ``xml.etree``
+uses expat, which never fetches external entities and (expat >= 2.4.1) bounds entity
+expansion, so it is safe on untrusted input. The tests hold this reader equal to
+cyclonedx-python-lib on the XML it writes.
+
+* every component (nested ``components`` too) with a ``pkg:pypi/...`` purl (parsed
+  with ``packageurl-python``) is a :class:`Component`; the version is the purl's, else
+  the component's; ``repository_url`` is the index, ``download_url``/``vcs_url`` the
+  source URL;
+* other components are :class:`NotAudited` with the reason ("not a PyPI package:
+  pkg:npm/...", "no package URL (purl)");
+* hashes come from the component and from its ``distribution`` references;
+* ``dependencies`` is the graph; the entries of ``metadata.component`` are the roots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyward._inventory._common import dedupe_hashes, graph_tops, purl
+from pyward._model import Component, ComponentKey, Hash, Inventory, NotAudited, canonical_name
+from pyward.errors import InputError
+
+FORMAT = "cyclonedx"
+
+#: CycloneDX ``hash-alg`` -> hashlib name.
+_ALGORITHMS = {
+    "MD5": "md5",
+    "SHA-1": "sha1",
+    "SHA-256": "sha256",
+    "SHA-384": "sha384",
+    "SHA-512": "sha512",
+    "SHA3-256": "sha3_256",
+    "SHA3-384": "sha3_384",
+    "SHA3-512": "sha3_512",
+    "BLAKE2b-256": "blake2b_256",
+    "BLAKE2b-384": "blake2b_384",
+    "BLAKE2b-512": "blake2b",
+    "BLAKE3": "blake3",
+}
+_KNOWN_MINOR = 6
+
+
+@dataclass(slots=True)
+class _State:
+    file: Path
+    components: dict[ComponentKey, Component] = field(default_factory=dict)
+    not_audited: list[NotAudited] = field(default_factory=list)
+    refs: dict[str, ComponentKey | None] = field(default_factory=dict)
+    """bom-ref -> component key (``None`` for a component that is not audited)."""
+
+
+def read(path: Path) -> Inventory:
+    """Read a CycloneDX JSON or XML document."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    document = _from_xml(path, data) if stripped.startswith(b"<") else _from_json(path, data)
+    return _read_document(path, document)
+
+
+def _from_json(path: Path, data: bytes) -> dict[str, Any]:
+    import orjson
+
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise InputError(path, "expected a JSON object")
+    return document
+
+
+def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
+    if document.get("bomFormat") != "CycloneDX":
+        raise InputError(
+            path, "not a CycloneDX document (bomFormat is not 'CycloneDX')", where="bomFormat"
+        )
+    notes: list[str] = []
+    spec = document.get("specVersion")
+    parts = str(spec).split(".")
+    if not isinstance(spec, str) or len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise InputError(path, f"invalid specVersion {spec!r}", where="specVersion")
+    if parts[0] != "1":
+        raise InputError(
+            path,
+            f"unsupported CycloneDX version {spec} (this pyward reads 1.x)",
+            where="specVersion",
+        )
+    if int(parts[1]) > _KNOWN_MINOR:
+        notes.append(f"{path}: CycloneDX {spec} is newer than this pyward knows (1.{_KNOWN_MINOR})")
+
+    state = _State(file=path)
+    project: Component | None = None
+    project_ref: str | None = None
+    metadata = document.get("metadata")
+    if metadata is not None:
+        _expect(path, metadata, dict, "metadata")
+        meta_component = metadata.get("component")
+        if meta_component is not None:
+            _expect(path, meta_component, dict, "metadata.component")
+            project_ref = _opt_str(path, meta_component, "bom-ref", "metadata.component")
+            name = _opt_str(path, meta_component, "name", "metadata.component")
+            if name:
+                version = _opt_str(path, meta_component, "version", "metadata.component")
+                normal = canonical_name(name)
+                project = Component(
+                    name=normal,
+                    version=version,
+                    display_name=name if name != normal else None,
+                    purl=_opt_str(path, meta_component, "purl", "metadata.component") or "",
+                    source="virtual",
+                )
+    components = document.get("components", [])
+    _expect(path, components, list, "components")
+    for i, item in enumerate(components):
+        _component(state, item, f"components[{i}]")
+
+    edges: dict[ComponentKey, list[ComponentKey]] = {}
+    roots: list[ComponentKey] = []
+    project_listed = False
+    dependencies = document.get("dependencies", [])
+    _expect(path, dependencies, list, "dependencies")
+    for i, dep in enumerate(dependencies):
+        where = f"dependencies[{i}]"
+        _expect(path, dep, dict, where)
+        ref = dep.get("ref")
+        if not isinstance(ref, str):
+            raise InputError(path, "expected a string", where=f"{where}.ref")
+        targets = dep.get("dependsOn", [])
+        _expect(path, targets, list, f"{where}.dependsOn")
+        keys: list[ComponentKey] = []
+        for j, target in enumerate(targets):
+            if not isinstance(target, str):
+                raise InputError(path, "expected a string", where=f"{where}.dependsOn[{j}]")
+            if target not in state.refs:
+                if target == project_ref:
+                    continue
+                raise InputError(
+                    path, f"unknown bom-ref {target!r}", where=f"{where}.dependsOn[{j}]"
+                )
+            key = state.refs[target]
+            if key is not None:
+                keys.append(key)
+        if ref == project_ref:
+            project_listed = True
+            roots.extend(keys)
+            continue
+        if ref not in state.refs:
+            raise InputError(path, f"unknown bom-ref {ref!r}", where=f"{where}.ref")
+        source = state.refs[ref]
+        if source is not None and keys:
+            edges.setdefault(source, []).extend(keys)
+    frozen_edges = {k: tuple(dict.fromkeys(v)) for k, v in edges.items()}
+    if project_listed:
+        direct = set(roots)
+        final = [c if c.key not in direct else _with_direct(c) for c in state.components.values()]
+        root_keys = tuple(dict.fromkeys(roots))
+    else:
+        final = list(state.components.values())
+        root_keys = graph_tops(state.components, frozen_edges)
+    return Inventory(
+        source=str(path),
+        format=FORMAT,
+        components=tuple(final),
+        not_audited=tuple(state.not_audited),
+        edges=frozen_edges,
+        roots=root_keys,
+        project=project,
+        notes=tuple(notes),
+    )
+
+
+def _with_direct(c: Component) -> Component:
+    from dataclasses import replace
+
+    return replace(c, direct=True)
+
+
+def _expect(path: Path, value: object, kind: type, where: str) -> None:
+    if not isinstance(value, kind):
+        expected = {"dict": "an object", "list": "an array", "str": "a string"}[kind.__name__]
+        raise InputError(path, f"expected {expected}", where=where)
+
+
+def _opt_str(path: Path, table: dict[str, Any], key: str, where: str) -> str | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InputError(path, "expected a string", where=f"{where}.{key}")
+    return value
+
+
+def _hashes(path: Path, items: object, where: str) -> list[Hash]:
+    if items is None:
+        return []
+    _expect(path, items, list, where)
+    assert isinstance(items, list)
+    out: list[Hash] = []
+    for i, item in enumerate(items):
+        _expect(path, item, dict, f"{where}[{i}]")
+        alg = item.get("alg")
+        content = item.get("content")
+        if alg not in _ALGORITHMS:
+            raise InputError(path, f"unknown hash algorithm {alg!r}", where=f"{where}[{i}].alg")
+        if (
+            not isinstance(content, str)
+            or not content
+            or any(c not in "0123456789abcdefABCDEF" for c in content)
+        ):
+            raise InputError(path, "expected a hex digest", where=f"{where}[{i}].content")
+        out.append(Hash(algorithm=_ALGORITHMS[alg], value=content.lower()))
+    return out
+
+
+def _licenses(path: Path, items: object, where: str) -> str | None:
+    if items is None:
+        return None
+    _expect(path, items, list, where)
+    assert isinstance(items, list)
+    ids: list[str] = []
+    for i, item in enumerate(items):
+        _expect(path, item, dict, f"{where}[{i}]")
+        expression = item.get("expression")
+        if isinstance(expression, str) and expression:
+            ids.append(expression if len(items) == 1 else f"({expression})")
+            continue
+        lic = item.get("license")
+        if isinstance(lic, dict):
+            value = lic.get("id") or lic.get("name")
+            if isinstance(value, str) and value:
+                ids.append(value if "id" in lic else f"LicenseRef-{_license_ref(value)}")
+    return " AND ".join(dict.fromkeys(ids)) or None
+
+
+def _license_ref(name: str) -> str:
+    return "".join(c if c.isalnum() or c in ".-" else "-" for c in name)
+
+
+def _component(state: _State, item: object, where: str) -> None:
+    path = state.file
+    _expect(path, item, dict, where)
+    assert isinstance(item, dict)
+    ref = _opt_str(path, item, "bom-ref", where)
+    name = _opt_str(path, item, "name", where)
+    version = _opt_str(path, item, "version", where)
+    text_purl = _opt_str(path, item, "purl", where)
+    written = text_purl or (f"{name}=={version}" if version else name or where)
+    key: ComponentKey | None = None
+    if not text_purl:
+        state.not_audited.append(
+            NotAudited(
+                name=canonical_name(name) if name else None,
+                requirement=written,
+                reason="no package URL (purl); cannot tell which ecosystem it belongs to",
+            )
+        )
+    else:
+        from packageurl import PackageURL
+
+        try:
+            parsed = PackageURL.from_string(text_purl)
+        except ValueError as exc:
+            raise InputError(
+                path, f"invalid purl {text_purl!r}: {exc}", where=f"{where}.purl"
+            ) from None
+        if parsed.type != "pypi":
+            state.not_audited.append(
+                NotAudited(
+                    name=canonical_name(name) if name else None,
+                    requirement=written,
+                    reason=f"not a PyPI package: {text_purl}",
+                )
+            )
+        elif not (parsed.version or version):
+            state.not_audited.append(
+                NotAudited(
+                    name=canonical_name(parsed.name),
+                    requirement=written,
+                    reason="no version",
+                )
+            )
+        else:
+            key = _add_component(state, item, parsed, version, where)
+    if ref is not None:
+        if ref in state.refs:
+            raise InputError(path, f"duplicate bom-ref {ref!r}", where=f"{where}.bom-ref")
+        state.refs[ref] = key
+    nested = item.get("components")
+    if nested is not None:
+        _expect(path, nested, list, f"{where}.components")
+        for i, child in enumerate(nested):
+            _component(state, child, f"{where}.components[{i}]")
+
+
+def _add_component(
+    state: _State, item: dict[str, Any], parsed: Any, version: str | None, where: str
+) -> ComponentKey:
+    path = state.file
+    qualifiers: dict[str, str] = parsed.qualifiers or {}
+    final_version = str(parsed.version or version)
+    name = canonical_name(parsed.name)
+    hashes = _hashes(path, item.get("hashes"), f"{where}.hashes")
+    references = item.get("externalReferences")
+    if references is not None:
+        _expect(path, references, list, f"{where}.externalReferences")
+        for i, ref in enumerate(references):
+            _expect(path, ref, dict, f"{where}.externalReferences[{i}]")
+            hashes.extend(
+                _hashes(path, ref.get("hashes"), f"{where}.externalReferences[{i}].hashes")
+            )
+    groups: set[str] = set()
+    properties = item.get("properties")
+    metadata: dict[str, str] = {}
+    if properties is not None:
+        _expect(path, properties, list, f"{where}.properties")
+        for i, prop in enumerate(properties):
+            _expect(path, prop, dict, f"{where}.properties[{i}]")
+            if prop.get("name") == "cdx:poetry:group" and isinstance(prop.get("value"), str):
+                groups.add(prop["value"])
+    description = item.get("description")
+    if isinstance(description, str) and description:
+        metadata["summary"] = description
+    supplier = item.get("supplier")
+    if isinstance(supplier, dict) and isinstance(supplier.get("name"), str):
+        metadata["supplier"] = supplier["name"]
+    index = qualifiers.get("repository_url")
+    vcs = qualifiers.get("vcs_url")
+    display = item.get("name") if isinstance(item.get("name"), str) else parsed.name
+    component = Component(
+        name=name,
+        version=final_version,
+        display_name=display if display != name else None,
+        purl=purl(name, final_version, index),
+        source="git" if vcs else "registry",
+        index=index,
+        non_default_index=index is not None,
+        source_url=vcs or qualifiers.get("download_url"),
+        hashes=dedupe_hashes(hashes),
+        groups=frozenset(groups),
+        license_expression=_licenses(path, item.get("licenses"), f"{where}.licenses"),
+        metadata=metadata,
+    )
+    existing = state.components.get(component.key)
+    if existing is not None:
+        from dataclasses import replace
+
+        component = replace(
+            existing,
+            hashes=dedupe_hashes((*existing.hashes, *component.hashes)),
+            groups=existing.groups | component.groups,
+        )
+    state.components[component.key] = component
+    return component.key
+
+
+# -- XML --------------------------------------------------------------------------------
+
+
+def _from_xml(path: Path, data: bytes) -> dict[str, Any]:
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        line = exc.position[0] if exc.position else None
+        raise InputError(path, f"invalid XML: {exc}", where=f"line {line}") from None
+    namespace, _, tag = (
+        root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
+    )
+    prefix = "http://cyclonedx.org/schema/bom/"
+    if tag != "bom" or not namespace.startswith(prefix):
+        raise InputError(path, "not a CycloneDX document (root is not a CycloneDX <bom>)")
+    ns = f"{{{namespace}}}"
+    document: dict[str, Any] = {"bomFormat": "CycloneDX", "specVersion": namespace[len(prefix) :]}
+    metadata = root.find(f"{ns}metadata")
+    if metadata is not None:
+        component = metadata.find(f"{ns}component")
+        document["metadata"] = (
+            {"component": _xml_component(component, ns)} if component is not None else {}
+        )
+    components = root.find(f"{ns}components")
+    if components is not None:
+        document["components"] = [
+            _xml_component(c, ns) for c in components.findall(f"{ns}component")
+        ]
+    dependencies = root.find(f"{ns}dependencies")
+    if dependencies is not None:
+        document["dependencies"] = [
+            {
+                "ref": d.get("ref"),
+                "dependsOn": [x.get("ref") for x in d.findall(f"{ns}dependency")],
+            }
+            for d in dependencies.findall(f"{ns}dependency")
+        ]
+    return document
+
+
+def _xml_text(element: Any, name: str, ns: str) -> str | None:
+    child = element.find(f"{ns}{name}")
+    return None if child is None or child.text is None else child.text.strip()
+
+
+def _xml_hashes(element: Any, ns: str) -> list[dict[str, str | None]]:
+    hashes = element.find(f"{ns}hashes")
+    if hashes is None:
+        return []
+    return [
+        {"alg": h.get("alg"), "content": (h.text or "").strip()}
+        for h in hashes.findall(f"{ns}hash")
+    ]
+
+
+def _xml_component(element: Any, ns: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": element.get("type")}
+    if element.get("bom-ref") is not None:
+        out["bom-ref"] = element.get("bom-ref")
+    for key in ("name", "version", "purl", "description"):
+        value = _xml_text(element, key, ns)
+        if value is not None:
+            out[key] = value
+    supplier = element.find(f"{ns}supplier")
+    if supplier is not None:
+        out["supplier"] = {"name": _xml_text(supplier, "name", ns)}
+    out["hashes"] = _xml_hashes(element, ns)
+    licenses = element.find(f"{ns}licenses")
+    if licenses is not None:
+        items: list[dict[str, Any]] = []
+        for child in licenses:
+            if child.tag == f"{ns}expression":
+                items.append({"expression": (child.text or "").strip()})
+            elif child.tag == f"{ns}license":
+                lic = {k: v for k in ("id", "name") if (v := _xml_text(child, k, ns)) is not None}
+                items.append({"license": lic})
+        out["licenses"] = items
+    references = element.find(f"{ns}externalReferences")
+    if references is not None:
+        out["externalReferences"] = [
+            {"type": r.get("type"), "url": _xml_text(r, "url", ns), "hashes": _xml_hashes(r, ns)}
+            for r in references.findall(f"{ns}reference")
+        ]
+    properties = element.find(f"{ns}properties")
+    if properties is not None:
+        out["properties"] = [
+            {"name": p.get("name"), "value": (p.text or "").strip()}
+            for p in properties.findall(f"{ns}property")
+        ]
+    nested = element.find(f"{ns}components")
+    if nested is not None:
+        out["components"] = [_xml_component(c, ns) for c in nested.findall(f"{ns}component")]
+    return out

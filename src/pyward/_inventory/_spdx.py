@@ -1,0 +1,413 @@
+"""Reader of SPDX 2.x SBOMs (JSON and tag-value).
+
+spdx-tools' parser (``spdx_tools.spdx.parser.parse_anything``) is not used: it
+validates whole documents strictly and rejects real ones for fields an audit does not
+need (the corpus' sbom4python document fails on ``licenseListVersion: "3.25.0"``, which
+it requires to be ``MAJOR.MINOR``), and it costs ~380 ms to import. So the JSON form is
+read with ``orjson`` and the tag-value form with the small line reader below (``Tag:
+value`` lines, ``<text>`` blocks; https://spdx.github.io/spdx-spec/v2.3/conformance/),
+both into the JSON form's shape, and validated once with the key path of a bad value.
+The tests hold the tag-value reader equal to the JSON reader on a document that
+spdx-tools itself writes.
+
+* a package with a ``PACKAGE-MANAGER`` (or ``PACKAGE_MANAGER``) ``purl`` reference of type
+  ``pypi`` is a :class:`Component`; other packages are :class:`NotAudited` with the reason;
+* ``DEPENDS_ON`` (and the ``*_DEPENDENCY_OF`` relationships, reversed) are the edges;
+* the packages the document ``DESCRIBES`` are the project and the roots. A described
+  package that is itself a PyPI distribution at a version (an SBOM of an installed
+  package, like the corpus') stays a component too: it is installed, so it is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from pyward._inventory._common import dedupe_hashes, purl
+from pyward._model import Component, ComponentKey, Hash, Inventory, NotAudited, canonical_name
+from pyward.errors import InputError
+
+FORMAT = "spdx"
+
+_ALGORITHMS = {
+    "MD5": "md5",
+    "SHA1": "sha1",
+    "SHA224": "sha224",
+    "SHA256": "sha256",
+    "SHA384": "sha384",
+    "SHA512": "sha512",
+    "SHA3-256": "sha3_256",
+    "SHA3-384": "sha3_384",
+    "SHA3-512": "sha3_512",
+    "BLAKE2B-256": "blake2b_256",
+    "BLAKE2B-384": "blake2b_384",
+    "BLAKE2B-512": "blake2b",
+    "BLAKE3": "blake3",
+}
+_NO_VALUE = ("NOASSERTION", "NONE", "")
+_REVERSED = {
+    "DEPENDENCY_OF",
+    "DEV_DEPENDENCY_OF",
+    "BUILD_DEPENDENCY_OF",
+    "OPTIONAL_DEPENDENCY_OF",
+    "RUNTIME_DEPENDENCY_OF",
+    "TEST_DEPENDENCY_OF",
+    "PROVIDED_DEPENDENCY_OF",
+}
+
+
+def read(path: Path) -> Inventory:
+    """Read an SPDX 2.x document (JSON or tag-value)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        import orjson
+
+        try:
+            document = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise InputError(path, f"invalid JSON: {exc}") from None
+        if not isinstance(document, dict):
+            raise InputError(path, "expected a JSON object")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise InputError(path, "not UTF-8 text", where=f"line {line}") from None
+        document = _from_tag_value(path, text)
+    return _read_document(path, document)
+
+
+def _str(path: Path, table: dict[str, Any], key: str, where: str) -> str | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InputError(path, "expected a string", where=f"{where}.{key}")
+    return value
+
+
+def _list(path: Path, table: dict[str, Any], key: str, where: str) -> list[Any]:
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        raise InputError(path, "expected an array", where=f"{where}.{key}" if where else key)
+    return value
+
+
+def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
+    version = document.get("spdxVersion")
+    if not isinstance(version, str) or not version.startswith("SPDX-"):
+        raise InputError(
+            path, f"not an SPDX document (spdxVersion is {version!r})", where="spdxVersion"
+        )
+    if not version.startswith("SPDX-2."):
+        raise InputError(
+            path, f"unsupported {version} (this pyward reads SPDX 2.x)", where="spdxVersion"
+        )
+    document_id = document.get("SPDXID", "SPDXRef-DOCUMENT")
+
+    components: dict[ComponentKey, Component] = {}
+    not_audited: list[NotAudited] = []
+    refs: dict[str, ComponentKey | None] = {}
+    packages: dict[str, Component] = {}
+    for i, package in enumerate(_list(path, document, "packages", "")):
+        where = f"packages[{i}]"
+        if not isinstance(package, dict):
+            raise InputError(path, "expected an object", where=where)
+        spdx_id = _str(path, package, "SPDXID", where)
+        if not spdx_id:
+            raise InputError(path, "missing", where=f"{where}.SPDXID")
+        if spdx_id in refs:
+            raise InputError(path, f"duplicate SPDXID {spdx_id!r}", where=f"{where}.SPDXID")
+        component, skipped = _package(path, package, where)
+        refs[spdx_id] = None
+        if component is not None:
+            packages[spdx_id] = component
+            existing = components.get(component.key)
+            if existing is not None:
+                component = replace(
+                    existing, hashes=dedupe_hashes((*existing.hashes, *component.hashes))
+                )
+            components[component.key] = component
+            refs[spdx_id] = component.key
+        elif skipped is not None:
+            not_audited.append(skipped)
+            name = _str(path, package, "name", where)
+            if name:
+                normal = canonical_name(name)
+                packages[spdx_id] = Component(
+                    name=normal,
+                    version=_str(path, package, "versionInfo", where),
+                    display_name=name if name != normal else None,
+                    source="virtual",
+                )
+
+    described: list[str] = []
+    for j, target in enumerate(_list(path, document, "documentDescribes", "")):
+        if not isinstance(target, str):
+            raise InputError(path, "expected a string", where=f"documentDescribes[{j}]")
+        described.append(target)
+    edges: dict[ComponentKey, list[ComponentKey]] = {}
+    children: dict[str, list[ComponentKey]] = {}
+    for i, rel in enumerate(_list(path, document, "relationships", "")):
+        where = f"relationships[{i}]"
+        if not isinstance(rel, dict):
+            raise InputError(path, "expected an object", where=where)
+        kind = _str(path, rel, "relationshipType", where)
+        source = _str(path, rel, "spdxElementId", where)
+        target = _str(path, rel, "relatedSpdxElement", where)
+        if not kind or not source or not target:
+            raise InputError(
+                path, "needs spdxElementId, relationshipType and relatedSpdxElement", where=where
+            )
+        if kind == "DESCRIBES" and source == document_id:
+            described.append(target)
+            continue
+        if kind == "DESCRIBED_BY" and target == document_id:
+            described.append(source)
+            continue
+        if kind == "DEPENDS_ON":
+            parent, child = source, target
+        elif kind in _REVERSED:
+            parent, child = target, source
+        else:
+            continue
+        for ref, key in (("spdxElementId", source), ("relatedSpdxElement", target)):
+            if key not in refs and key != document_id and ":" not in key:
+                # ``DocumentRef-x:SPDXRef-y`` points into another document; anything
+                # else must be a package of this one.
+                raise InputError(path, f"unknown SPDX id {key!r}", where=f"{where}.{ref}")
+        parent_key, child_key = refs.get(parent), refs.get(child)
+        if child_key is not None:
+            children.setdefault(parent, []).append(child_key)
+            if parent_key is not None:
+                edges.setdefault(parent_key, []).append(child_key)
+
+    described = list(dict.fromkeys(described))
+    project = packages.get(described[0]) if described else None
+    roots: list[ComponentKey] = []
+    for ref in described:
+        described_key = refs.get(ref)
+        # A described package that is not audited (an application without a PyPI
+        # purl) stands for the project: what it depends on are the direct dependencies.
+        roots.extend([described_key] if described_key is not None else children.get(ref, []))
+    if not roots:
+        required = {c for targets in edges.values() for c in targets}
+        roots = [k for k in components if k not in required]
+    root_set = set(roots)
+    final = tuple(replace(c, direct=True) if c.key in root_set else c for c in components.values())
+    return Inventory(
+        source=str(path),
+        format=FORMAT,
+        components=final,
+        not_audited=tuple(not_audited),
+        edges={k: tuple(dict.fromkeys(v)) for k, v in edges.items()},
+        roots=tuple(dict.fromkeys(roots)),
+        project=project,
+    )
+
+
+def _package(
+    path: Path, package: dict[str, Any], where: str
+) -> tuple[Component | None, NotAudited | None]:
+    name = _str(path, package, "name", where)
+    version = _str(path, package, "versionInfo", where)
+    locators: list[tuple[int, str]] = []
+    for j, ref in enumerate(_list(path, package, "externalRefs", where)):
+        if not isinstance(ref, dict):
+            raise InputError(path, "expected an object", where=f"{where}.externalRefs[{j}]")
+        category = str(ref.get("referenceCategory", "")).replace("_", "-").upper()
+        if category == "PACKAGE-MANAGER" and ref.get("referenceType") == "purl":
+            locator = ref.get("referenceLocator")
+            if not isinstance(locator, str):
+                raise InputError(
+                    path, "expected a string", where=f"{where}.externalRefs[{j}].referenceLocator"
+                )
+            locators.append((j, locator))
+    written = f"{name}=={version}" if name and version else name or where
+    if not locators:
+        return None, NotAudited(
+            name=canonical_name(name) if name else None,
+            requirement=written,
+            reason="no package URL (purl); cannot tell which ecosystem it belongs to",
+        )
+    from packageurl import PackageURL
+
+    pypi: tuple[int, Any] | None = None
+    first = locators[0][1]
+    for j, locator in locators:
+        try:
+            parsed = PackageURL.from_string(locator)
+        except ValueError as exc:
+            raise InputError(
+                path,
+                f"invalid purl {locator!r}: {exc}",
+                where=f"{where}.externalRefs[{j}].referenceLocator",
+            ) from None
+        if parsed.type == "pypi":
+            pypi = (j, parsed)
+            break
+    if pypi is None:
+        return None, NotAudited(
+            name=canonical_name(name) if name else None,
+            requirement=first,
+            reason=f"not a PyPI package: {first}",
+        )
+    parsed = pypi[1]
+    final_version = parsed.version or version
+    normal = canonical_name(parsed.name)
+    if not final_version:
+        return None, NotAudited(name=normal, requirement=written, reason="no version")
+    hashes: list[Hash] = []
+    for j, checksum in enumerate(_list(path, package, "checksums", where)):
+        at = f"{where}.checksums[{j}]"
+        if not isinstance(checksum, dict):
+            raise InputError(path, "expected an object", where=at)
+        algorithm = str(checksum.get("algorithm", "")).upper()
+        value = checksum.get("checksumValue")
+        if algorithm not in _ALGORITHMS:
+            raise InputError(
+                path,
+                f"unknown checksum algorithm {checksum.get('algorithm')!r}",
+                where=f"{at}.algorithm",
+            )
+        if (
+            not isinstance(value, str)
+            or not value
+            or any(c not in "0123456789abcdefABCDEF" for c in value)
+        ):
+            raise InputError(path, "expected a hex digest", where=f"{at}.checksumValue")
+        hashes.append(Hash(algorithm=_ALGORITHMS[algorithm], value=value.lower()))
+    licence = None
+    for key in ("licenseConcluded", "licenseDeclared"):
+        value = _str(path, package, key, where)
+        if value and value.strip() not in _NO_VALUE:
+            licence = value.strip()
+            break
+    metadata: dict[str, str] = {}
+    for key, label in (("summary", "summary"), ("supplier", "supplier"), ("homepage", "home_page")):
+        value = package.get(key)
+        if isinstance(value, str) and value.strip() not in _NO_VALUE:
+            # ``supplier`` is ``Person: NAME (EMAIL)`` / ``Organization: NAME``.
+            metadata[label] = (
+                value.strip().removeprefix("Person:").removeprefix("Organization:").strip()
+            )
+    qualifiers: dict[str, str] = parsed.qualifiers or {}
+    index = qualifiers.get("repository_url")
+    vcs = qualifiers.get("vcs_url")
+    display = name if name else parsed.name
+    return (
+        Component(
+            name=normal,
+            version=final_version,
+            display_name=display if display != normal else None,
+            purl=purl(normal, final_version, index),
+            source="git" if vcs else "registry",
+            index=index,
+            non_default_index=index is not None,
+            source_url=vcs or qualifiers.get("download_url"),
+            hashes=dedupe_hashes(hashes),
+            license_expression=licence,
+            metadata=metadata,
+        ),
+        None,
+    )
+
+
+# -- tag-value --------------------------------------------------------------------------
+
+
+def _from_tag_value(path: Path, text: str) -> dict[str, Any]:
+    """The tag-value form in the JSON form's shape (only what :func:`_read_document` reads)."""
+    document: dict[str, Any] = {"packages": [], "relationships": []}
+    package: dict[str, Any] | None = None
+    section = "document"
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        number = i + 1
+        line = lines[i]
+        i += 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        tag, sep, value = line.partition(":")
+        if not sep:
+            raise InputError(
+                path, f"expected 'Tag: value', found {line.strip()[:60]!r}", where=f"line {number}"
+            )
+        tag = tag.strip()
+        value = value.strip()
+        if value.startswith("<text>"):
+            parts = [value[len("<text>") :]]
+            while "</text>" not in parts[-1]:
+                if i >= len(lines):
+                    raise InputError(path, f"<text> of {tag} is not closed", where=f"line {number}")
+                parts.append(lines[i])
+                i += 1
+            value = "\n".join(parts).split("</text>", 1)[0].strip()
+        if tag == "SPDXVersion":
+            document["spdxVersion"] = value
+        elif tag == "PackageName":
+            section = "package"
+            package = {"name": value, "externalRefs": [], "checksums": [], "_line": number}
+            document["packages"].append(package)
+        elif tag in ("FileName", "SnippetSPDXID", "LicenseID"):
+            section = "other"
+            package = None
+        elif tag == "SPDXID":
+            if section == "package" and package is not None:
+                package["SPDXID"] = value
+            elif section == "document":
+                document["SPDXID"] = value
+        elif tag == "Relationship":
+            parts = value.split()
+            if len(parts) != 3:
+                raise InputError(
+                    path,
+                    f"expected 'Relationship: A TYPE B', found {value!r}",
+                    where=f"line {number}",
+                )
+            document["relationships"].append(
+                {
+                    "spdxElementId": parts[0],
+                    "relationshipType": parts[1],
+                    "relatedSpdxElement": parts[2],
+                }
+            )
+        elif section == "package" and package is not None:
+            if tag == "PackageVersion":
+                package["versionInfo"] = value
+            elif tag == "ExternalRef":
+                parts = value.split(None, 2)
+                if len(parts) != 3:
+                    raise InputError(
+                        path,
+                        f"expected 'ExternalRef: CATEGORY TYPE LOCATOR', found {value!r}",
+                        where=f"line {number}",
+                    )
+                package["externalRefs"].append(
+                    {
+                        "referenceCategory": parts[0],
+                        "referenceType": parts[1],
+                        "referenceLocator": parts[2],
+                    }
+                )
+            elif tag == "PackageChecksum":
+                algorithm, _, digest = value.partition(":")
+                package["checksums"].append(
+                    {"algorithm": algorithm.strip(), "checksumValue": digest.strip()}
+                )
+            elif tag in ("PackageLicenseConcluded", "PackageLicenseDeclared"):
+                package["licenseConcluded" if tag.endswith("Concluded") else "licenseDeclared"] = (
+                    value
+                )
+            elif tag == "PackageSummary":
+                package["summary"] = value
+            elif tag == "PackageSupplier":
+                package["supplier"] = value
+            elif tag == "PackageHomePage":
+                package["homepage"] = value
+    return document
