@@ -145,7 +145,7 @@ def audit(
         components=tuple(components),
         not_audited=tuple(not_audited),
         findings=tuple(kept),
-        suppressed=outcome.suppressed,
+        suppressed=tuple(sorted(outcome.suppressed, key=lambda s: _sort_key(s.finding))),
         fix_plan=fix_plan,
         warnings=tuple(dict.fromkeys(notes)),
         errors=tuple(errors),

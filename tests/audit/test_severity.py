@@ -1,0 +1,100 @@
+"""Severity: real CVSS v3 vectors of PyPA records scored with the cvss library."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyward._advisory._osv import parse_advisory
+from pyward._audit._report import Rating, Score
+from pyward._audit._severity import level_of, rate, score_vector
+from tests.audit._data import record
+
+
+@pytest.mark.parametrize(
+    ("package", "advisory_id", "score", "level"),
+    [
+        ("apache-skywalking", "PYSEC-2020-342", 9.8, "critical"),
+        ("salt", "PYSEC-2023-169", 7.8, "high"),
+        ("cryptography", "PYSEC-2023-254", 7.5, "high"),
+        ("mlflow", "PYSEC-2023-260", 6.1, "medium"),
+        ("pip", "PYSEC-2023-228", 3.3, "low"),
+    ],
+)
+def test_real_v3_vectors(package: str, advisory_id: str, score: float, level: str) -> None:
+    adv = parse_advisory(record(package, advisory_id))
+    rating, warnings = rate([adv])
+    assert (rating.score, rating.level, rating.type) == (score, level, "CVSS_V3")
+    assert rating.vector == adv.severity[0].score
+    assert warnings == ()
+
+
+def _with_severity(severity: list[dict[str, str]], **extra: object) -> dict[str, object]:
+    doc = dict(record("requests", "PYSEC-2023-74"))
+    doc["severity"] = severity
+    doc.update(extra)
+    return doc
+
+
+def test_highest_vector_wins_and_every_vector_is_kept() -> None:
+    v3 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"
+    v4 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
+    adv = parse_advisory(
+        _with_severity([{"type": "CVSS_V3", "score": v3}, {"type": "CVSS_V4", "score": v4}])
+    )
+    rating, _ = rate([adv])
+    assert rating == Rating(
+        level="critical",
+        score=9.3,
+        vector=v4,
+        type="CVSS_V4",
+        scores=(
+            Score(type="CVSS_V4", vector=v4, base_score=9.3, level="critical"),
+            Score(type="CVSS_V3", vector=v3, base_score=6.1, level="medium"),
+        ),
+    )
+
+
+def test_v2_only_when_nothing_else() -> None:
+    adv = parse_advisory(
+        _with_severity([{"type": "CVSS_V2", "score": "AV:N/AC:L/Au:N/C:P/I:P/A:P"}])
+    )
+    rating, _ = rate([adv])
+    assert (rating.level, rating.score, rating.type) == ("high", 7.5, "CVSS_V2")
+    both = parse_advisory(
+        _with_severity(
+            [
+                {"type": "CVSS_V2", "score": "AV:N/AC:L/Au:N/C:C/I:C/A:C"},
+                {"type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:L/A:N"},
+            ]
+        )
+    )
+    rating, _ = rate([both])
+    assert (rating.level, rating.score, rating.type) == ("low", 3.3, "CVSS_V3")
+
+
+def test_malformed_vector_is_a_warning_and_falls_back_to_the_database_rating() -> None:
+    adv = parse_advisory(
+        _with_severity(
+            [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:X/AC:L"}],
+            database_specific={"severity": "MODERATE"},
+        )
+    )
+    rating, warnings = rate([adv])
+    assert rating == Rating(level="medium", type="database")
+    assert warnings == (
+        "PYSEC-2023-74: severity[0]: CVSS_V3 vector 'CVSS:3.1/AV:X/AC:L' cannot be scored "
+        '(Unknown value "X" in field "AV:X"); ignored',
+    )
+
+
+def test_no_severity_is_unknown() -> None:
+    adv = parse_advisory(record("requests", "PYSEC-2023-74"))
+    assert rate([adv]) == (Rating(level="unknown"), ())
+
+
+def test_levels_and_errors() -> None:
+    assert [level_of(s) for s in (0.0, 3.9, 4.0, 6.9, 7.0, 8.9, 9.0, 10.0)] == [
+        "low", "low", "medium", "medium", "high", "high", "critical", "critical",
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="not a CVSS type: Ubuntu"):
+        score_vector("Ubuntu", "high")
