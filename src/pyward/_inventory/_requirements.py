@@ -600,7 +600,12 @@ def _build(path: Path, state: _State) -> Inventory:
                 Path(pin.location.file), pin.location.line, entry.name, pin.version, entry
             )
 
-    index = _redact(state.index_url) if state.index_url else None
+    # Credentials in an index URL (often a token from ``${VAR}``) never leave the reader.
+    index = (
+        re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", r"\1", state.index_url)
+        if state.index_url
+        else None
+    )
     by_name: dict[str, list[ComponentKey]] = {}
     for key, entry in state.entries.items():
         by_name.setdefault(entry.name, []).append(key)
