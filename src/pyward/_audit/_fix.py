@@ -219,7 +219,8 @@ def rewrite_requirements(
     continuations), except the ``--hash`` options of a rewritten pin: they hash the old
     version's files, so they are removed and a warning says to regenerate them.
     """
-    text = path.read_text("utf-8")
+    # Bytes, not read_text: universal newlines would turn CRLF files into LF ones.
+    text = path.read_bytes().decode("utf-8")
     lines = text.splitlines(keepends=True)
     changed: list[str] = []
     warnings: list[str] = []
