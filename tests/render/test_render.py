@@ -127,10 +127,9 @@ def test_json_doc_documents_every_field() -> None:
     documented = set(re.findall(r"^\| `([^`]+)` \|", doc, re.MULTILINE))
     seen: set[str] = set()
     for build in REPORTS.values():
-        for path in _paths(json.loads(render(build(), "json", color=False, now=NOW))):
-            path = re.sub(r"^suppressed\[\]\.(?!rule$|reason$)", "findings[].", path)
-            path = re.sub(r"^.*\blocation\.", "location.", path)
-            seen.add(path)
+        for raw in _paths(json.loads(render(build(), "json", color=False, now=NOW))):
+            path = re.sub(r"^suppressed\[\]\.(?!rule$|reason$)", "findings[].", raw)
+            seen.add(re.sub(r"^.*\blocation\.", "location.", path))
     assert seen - documented == set()
     assert len(seen) == 97
 

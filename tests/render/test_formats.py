@@ -1,0 +1,357 @@
+"""What each format says about the real reports, value by value."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import pytest
+
+from pyward._audit._report import Rating
+from pyward._render import render
+from pyward._render._markdown import escape
+from pyward._render._sarif import _artifact
+from pyward.errors import UsageError
+from tests.render._reports import HTTPBIN, NOW, SALEOR, httpbin, litestar, saleor
+
+BOX_DRAWING = re.compile("[\u2500-\u257f]")
+
+
+# --- table --------------------------------------------------------------------------
+
+
+def test_plain_table_has_no_escape_codes_and_no_box_drawing() -> None:
+    text = render(saleor(), "table", color=False, now=NOW, width=100)
+    assert "\x1b" not in text
+    assert not BOX_DRAWING.search(text)
+    assert all(line == line.rstrip() for line in text.splitlines())
+
+
+def test_colour_table_styles_severities() -> None:
+    report = saleor()
+    first, second, *rest = report.findings
+    report = dataclasses.replace(
+        report,
+        findings=(
+            dataclasses.replace(first, rating=Rating(level="critical", score=9.8)),
+            dataclasses.replace(second, rating=Rating(level="low", score=3.1)),
+            *rest,
+        ),
+    )
+    text = render(report, "table", color=True, now=NOW, width=100)
+    assert "\x1b[1;31mcritical 9.8" in text
+    assert "\x1b[36mlow 3.1" in text
+    assert "\x1b[31mhigh 7.8" in text
+    assert "\x1b[35munknown" in text
+    assert "\x1b[1;33mEXPOSED\x1b[0m" in text
+
+
+def test_table_lists_exposed_packages_first() -> None:
+    text = render(saleor(), "table", color=False, now=NOW, width=100)
+    heads = re.findall(r"^(\S+==\S+)(?:  EXPOSED)?", text, re.MULTILINE)
+    assert heads == [
+        "urllib3==1.26.2",
+        "requests==2.25.0",
+        "gitpython==3.1.11",
+        "idna==2.10",
+        "jinja2==2.11.2",
+        "py==1.9.0",
+    ]
+    assert "Network-facing packages (EXPOSED) are listed first: fix them first." in text
+    assert "  via requests==2.25.0 > urllib3==1.26.2\n" in text
+    assert f"  in {SALEOR}:2333\n" in text
+
+
+def test_table_footer_and_sections() -> None:
+    text = render(saleor(), "table", color=False, now=NOW, width=100)
+    assert "  upgrade idna==2.10 to 3.7 (new major version); fixes PYSEC-2024-60\n" in text
+    assert (
+        "  py==1.9.0: no release fixes every finding; a later release fixes PYSEC-2020-92; no"
+        in text
+    )
+    assert "  PYSEC-2021-19 in lxml==4.6.2: VEX not_affected: vex/saleor.openvex.json\n" in text
+    assert text.endswith(
+        "Advisory data: tests/data/pypa-advisory-database/vulns, 2661 records\n"
+        "Data age: 21 days old (newest record 2024-10-10T17:22:00.587279Z, "
+        "updated 2024-10-11T06:30:00Z)\n"
+        "Audited 10 packages: 9 known vulnerabilities (3 high, 1 medium, 5 unknown), "
+        "2 suppressed\n"
+        "FAILED: 3 findings at or above high\n"
+    )
+
+
+def test_table_without_findings() -> None:
+    text = render(litestar(), "table", color=False, now=NOW, width=100)
+    assert "\nNo known vulnerabilities found in 9 packages\n" in text
+    assert "Advisory data: built-in snapshot, 2661 records\n" in text
+    assert text.endswith("Passed: no finding at or above medium\n")
+
+
+# --- json ---------------------------------------------------------------------------
+
+
+def test_json_findings_fix_and_order() -> None:
+    data = json.loads(render(saleor(), "json", color=False, now=NOW))
+    assert list(data) == [
+        "schema_version", "tool", "database", "inventories", "components", "not_audited",
+        "findings", "suppressed", "fix_plan", "warnings", "errors", "summary",
+    ]  # fmt: skip
+    assert [(f["id"], f["fix"]) for f in data["findings"]] == [
+        ("PYSEC-2023-192", "1.26.18"),
+        ("PYSEC-2023-212", "1.26.18"),
+        ("PYSEC-2021-108", "1.26.18"),
+        ("PYSEC-2023-74", "2.31.0"),
+        ("PYSEC-2023-161", "3.1.33"),
+        ("PYSEC-2024-60", "3.7"),
+        ("PYSEC-2021-66", "2.11.3"),
+        ("PYSEC-2020-92", None),
+        ("PYSEC-2022-42969", None),
+    ]
+    first = data["findings"][0]
+    assert first["severity"] == {
+        "level": "high",
+        "score": 8.1,
+        "vector": "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N",
+        "type": "CVSS_V3",
+        "scores": [
+            {
+                "type": "CVSS_V3",
+                "vector": "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N",
+                "score": 8.1,
+                "level": "high",
+            }
+        ],
+    }
+    assert first["path"] == ["requests==2.25.0", "urllib3==1.26.2"]
+    assert first["location"] == {"file": SALEOR, "line": 2333}
+    assert (
+        first["url"] == "https://github.com/urllib3/urllib3/security/advisories/GHSA-v845-jxx5-vc9f"
+    )
+    assert data["summary"] == {
+        "components": 10,
+        "not_audited": 0,
+        "findings": 9,
+        "suppressed": 2,
+        "by_severity": {"critical": 0, "high": 3, "medium": 1, "low": 0, "unknown": 5},
+        "fail_on": "high",
+        "failed": True,
+    }
+    assert data["database"]["age_days"] == 21.78
+    assert [(s["id"], s["rule"]) for s in data["suppressed"]] == [
+        ("PYSEC-2021-142", "ignore PYSEC-2021-142 (only yaml.safe_load is used)"),
+        ("PYSEC-2021-19", "VEX not_affected: vex/saleor.openvex.json"),
+    ]
+
+
+def test_advisory_url_falls_back_to_a_configurable_osv_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # PYSEC-2024-60's references name no id of the flaw (a commit and a bounty page).
+    def url() -> str:
+        data = json.loads(render(saleor(), "json", color=False, now=NOW))
+        return next(f["url"] for f in data["findings"] if f["id"] == "PYSEC-2024-60")
+
+    assert url() == "https://osv.dev/vulnerability/PYSEC-2024-60"
+    monkeypatch.setenv("PYWARD_ADVISORY_URL", "https://osv.mirror.invalid/vuln/")
+    assert url() == "https://osv.mirror.invalid/vuln/PYSEC-2024-60"
+    monkeypatch.setenv("PYWARD_ADVISORY_URL", "ftp://x")
+    with pytest.raises(UsageError) as err:
+        url()
+    assert str(err.value) == "advisory URL must be an http(s) URL with {id}: 'ftp://x/{id}'"
+
+
+def test_unknown_format_and_bad_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(UsageError) as err:
+        render(saleor(), "html", color=False)
+    assert str(err.value) == (
+        "unknown output format 'html' (choose from table, json, markdown, sarif, cyclonedx-vex)"
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(UsageError) as err:
+        render(saleor(), "json", color=False)
+    assert str(err.value) == "SOURCE_DATE_EPOCH: not an integer: 'yesterday'"
+
+
+# --- markdown -----------------------------------------------------------------------
+
+
+def test_markdown_escapes_untrusted_text() -> None:
+    assert escape("a | b <script>*x*</script> [l](u) `c` ~s~ _e_ &amp;") == (
+        r"a \| b &lt;script&gt;\*x\*&lt;/script&gt; \[l\](u) \`c\` \~s\~ \_e\_ &amp;amp;"
+    )
+    assert escape("1. one") == r"1\. one"
+    assert escape("# title") == r"\# title"
+    assert escape("1.26.2") == "1.26.2"
+    report = saleor()
+    hostile = dataclasses.replace(report.findings[0], summary="pipe | in <b>summary</b>\nnext")
+    report = dataclasses.replace(report, findings=(hostile, *report.findings[1:]))
+    text = render(report, "markdown", color=False, now=NOW)
+    row = next(line for line in text.splitlines() if "PYSEC-2023-192" in line)
+    assert len(re.split(r"(?<!\\)\|", row)) == 9  # 7 cells between 8 bars
+    assert row.endswith(r"| pipe \| in &lt;b&gt;summary&lt;/b&gt; next |")
+
+
+def test_markdown_table_and_details() -> None:
+    text = render(httpbin(), "markdown", color=False, now=NOW)
+    assert text.startswith(
+        "### pyward: 6 known vulnerabilities in 4 of 5 packages (1 high, 5 unknown)\n\n"
+        "**FAILED: 6 findings of any severity**\n"
+    )
+    assert (
+        "| werkzeug **(exposed)** | 0.14.1 | [PYSEC-2023-221](https://github.com/pallets/werkzeug/"
+        "security/advisories/GHSA-hrfv-mqp8-q5rw)<br>CVE-2023-46136, GHSA-hrfv-mqp8-q5rw | "
+        "**high** 7.5 | 2.3.8, 3.0.1 | flask==1.0.2 &gt; werkzeug==0.14.1 |"
+    ) in text
+    assert "<details>\n<summary>Not audited (1)</summary>\n\n- `pyyaml @ git+" in text
+    assert "pypi" not in text.lower()
+
+
+# --- sarif --------------------------------------------------------------------------
+
+
+def test_sarif_results_rules_and_locations() -> None:
+    run = json.loads(render(saleor(), "sarif", color=False, now=NOW))["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert len(rules) == 11  # 9 findings + 2 suppressed, all distinct ids
+    assert rules["PYSEC-2023-192"]["properties"]["security-severity"] == "8.1"
+    assert "security-severity" not in rules["PYSEC-2021-108"]["properties"]
+    assert rules["PYSEC-2023-192"]["help"]["text"] == (
+        "PYSEC-2023-192, CVE-2023-43804, GHSA-v845-jxx5-vc9f. Upgrade urllib3 to a fixed "
+        "version: 1.26.17 or 2.0.6. See "
+        "https://github.com/urllib3/urllib3/security/advisories/GHSA-v845-jxx5-vc9f"
+    )
+    levels = [(r["ruleId"], r["level"]) for r in run["results"]]
+    assert levels[:3] == [
+        ("PYSEC-2023-192", "error"),
+        ("PYSEC-2023-212", "warning"),
+        ("PYSEC-2021-108", "note"),
+    ]
+    first = run["results"][0]
+    assert first["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": SALEOR, "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 2333},
+    }
+    assert first["message"]["text"].startswith(
+        "urllib3==1.26.2 is affected by PYSEC-2023-192 (CVE-2023-43804, GHSA-v845-jxx5-vc9f): "
+    )
+    assert first["message"]["text"].endswith(
+        " Fixed in 1.26.17, 2.0.6. Path: requests==2.25.0 > urllib3==1.26.2."
+    )
+    suppressed = [r for r in run["results"] if "suppressions" in r]
+    assert [s["suppressions"][0]["justification"] for s in suppressed] == [
+        "ignore PYSEC-2021-142 (only yaml.safe_load is used): only yaml.safe_load is used",
+        "VEX not_affected: vex/saleor.openvex.json: vulnerable_code_not_in_execute_path",
+    ]
+    assert run["properties"]["database"]["recordCount"] == 2661
+
+
+def test_sarif_location_without_line_or_without_location() -> None:
+    run = json.loads(render(httpbin(), "sarif", color=False, now=NOW))["runs"][0]
+    by_rule = {r["ruleId"]: r["locations"][0]["physicalLocation"] for r in run["results"]}
+    # werkzeug has no location: the inventory's file, no region.
+    assert by_rule["PYSEC-2023-221"] == {
+        "artifactLocation": {"uri": HTTPBIN, "uriBaseId": "%SRCROOT%"}
+    }
+    # flask is in a JSON lock the reader has no lines for.
+    assert by_rule["PYSEC-2023-62"] == {
+        "artifactLocation": {"uri": HTTPBIN, "uriBaseId": "%SRCROOT%"}
+    }
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["level"] for n in notes] == ["warning", "error"]
+    assert run["invocations"][0]["executionSuccessful"] is False
+
+
+def test_sarif_fingerprint_ignores_path_and_line() -> None:
+    report = saleor()
+    moved = dataclasses.replace(
+        report,
+        findings=tuple(dataclasses.replace(f, path=(f.component.key,)) for f in report.findings),
+    )
+
+    def prints(r: object) -> list[str]:
+        run = json.loads(render(r, "sarif", color=False, now=NOW))["runs"][0]  # type: ignore[arg-type]
+        return [x["partialFingerprints"]["pywardFinding/v1"] for x in run["results"]]
+
+    assert prints(report) == prints(moved)
+    assert len(set(prints(report))) == 11
+
+
+def test_sarif_artifact_uris() -> None:
+    assert _artifact("sub\\dir\\uv.lock") == {"uri": "sub/dir/uv.lock", "uriBaseId": "%SRCROOT%"}
+    assert _artifact("my project/uv.lock") == {
+        "uri": "my%20project/uv.lock",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert _artifact("/elsewhere/uv.lock") == {"uri": "file:///elsewhere/uv.lock"}
+
+
+# --- cyclonedx-vex ------------------------------------------------------------------
+
+
+def test_cyclonedx_vulnerabilities_and_analysis() -> None:
+    bom = json.loads(render(saleor(), "cyclonedx-vex", color=False, now=NOW))
+    assert bom["specVersion"] == "1.6"
+    assert bom["metadata"]["timestamp"] == "2024-11-01T12:00:00+00:00"
+    assert bom["metadata"]["tools"]["components"][0]["name"] == "pyward"
+    vulns = {v["bom-ref"]: v for v in bom["vulnerabilities"]}
+    urllib3 = vulns["PYSEC-2023-192/pkg:pypi/urllib3@1.26.2"]
+    assert urllib3["ratings"] == [
+        {
+            "method": "CVSSv31",
+            "score": 8.1,
+            "severity": "high",
+            "source": {
+                "name": "PyPA Advisory Database",
+                "url": "https://osv.dev/vulnerability/PYSEC-2023-192",
+            },
+            "vector": "AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N",
+        }
+    ]
+    assert urllib3["recommendation"] == "Upgrade urllib3 to 1.26.18."
+    assert urllib3["affects"] == [
+        {
+            "ref": "pkg:pypi/urllib3@1.26.2",
+            # cyclonedx-python-lib keeps versions in a sorted set (text order).
+            "versions": [
+                {"status": "unaffected", "version": "1.26.17"},
+                {"status": "affected", "version": "1.26.2"},
+                {"status": "unaffected", "version": "2.0.6"},
+            ],
+        }
+    ]
+    assert [r["id"] for r in urllib3["references"]] == ["CVE-2023-43804", "GHSA-v845-jxx5-vc9f"]
+    assert "analysis" not in urllib3
+    assert (
+        vulns["PYSEC-2022-42969/pkg:pypi/py@1.9.0"]["recommendation"]
+        == "No fixed version is known."
+    )
+    assert vulns["PYSEC-2021-142/pkg:pypi/pyyaml@5.3.1"]["analysis"] == {
+        "detail": (
+            "ignore PYSEC-2021-142 (only yaml.safe_load is used): only yaml.safe_load is used"
+        ),
+        "response": ["will_not_fix"],
+        "state": "in_triage",
+    }
+    assert vulns["PYSEC-2021-19/pkg:pypi/lxml@4.6.2"]["analysis"] == {
+        "detail": "VEX not_affected: vex/saleor.openvex.json: vulnerable_code_not_in_execute_path",
+        "justification": "code_not_reachable",
+        "state": "not_affected",
+    }
+    refs = {c["bom-ref"] for c in bom["components"]}
+    assert all(t["ref"] in refs for v in bom["vulnerabilities"] for t in v["affects"])
+
+
+def test_cyclonedx_is_reproducible_with_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730462400")
+    first = render(saleor(), "cyclonedx-vex", color=False)
+    second = render(saleor(), "cyclonedx-vex", color=False)
+    assert first == second
+    bom = json.loads(first)
+    assert bom["metadata"]["timestamp"] == "2024-11-01T12:00:00+00:00"
+    assert (
+        bom["serialNumber"]
+        == json.loads(render(saleor(), "cyclonedx-vex", color=False, now=NOW))["serialNumber"]
+    )
+    other = json.loads(render(httpbin(), "cyclonedx-vex", color=False))
+    assert other["serialNumber"] != bom["serialNumber"]
