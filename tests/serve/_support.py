@@ -33,9 +33,6 @@ def pypa_records() -> tuple[Mapping[str, Any], ...]:
     for path in pypa_files():
         data = load_document(path.name, path.read_bytes(), file=str(path))
         assert isinstance(data, dict)
-        for key in ("modified", "published", "withdrawn"):  # TEMPORARY: YAML timestamps
-            if hasattr(data.get(key), "isoformat"):
-                data[key] = data[key].isoformat().replace("+00:00", "Z")
         try:
             parse_advisory(data)
         except RecordError:
@@ -48,6 +45,15 @@ def make_store(records: Any) -> Any:
     from pyward._advisory import AdvisoryStore
 
     return AdvisoryStore.from_records(list(records))
+
+
+def db_update(source: Path, cache_dir: Path) -> Any:
+    """Fill ``cache_dir`` the way users do (``pyward db update --source``) and open it."""
+    from pyward._advisory import AdvisoryStore
+    from pyward._cli import main
+
+    assert main(["db", "update", "--source", str(source), "--cache-dir", str(cache_dir)]) == 0
+    return AdvisoryStore.open(cache_dir)
 
 
 def free_socket() -> socket.socket:

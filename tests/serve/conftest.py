@@ -11,12 +11,14 @@ import pytest
 from fastapi import FastAPI
 
 from pyward._serve import create_app
-from tests.serve._support import make_store, pypa_records, running_server
+from tests.conftest import PYPA_VULNS
+from tests.serve._support import db_update, running_server
 
 
 @pytest.fixture(scope="session")
-def pypa_store() -> Any:
-    return make_store(pypa_records())
+def pypa_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The store ``pyward db update --source`` builds from the PyPA database copy."""
+    return db_update(PYPA_VULNS, tmp_path_factory.mktemp("pypa-store"))
 
 
 @pytest.fixture(scope="session")

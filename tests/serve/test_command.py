@@ -1,0 +1,145 @@
+"""``pyward serve`` as users run it: a real process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import PYPA_VULNS
+from tests.serve._support import db_update, free_socket
+
+
+def _free_port() -> int:
+    with free_socket() as sock:
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@contextmanager
+def _serve(args: Sequence[str], env: dict[str, str] | None = None) -> Iterator[tuple[str, Any]]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pyward", "serve", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    try:
+        while True:
+            try:
+                httpx.get(f"{url}/health", timeout=1, trust_env=False)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(proc.communicate()) from None
+                time.sleep(0.05)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        try:
+            proc.communicate(timeout=15)  # also closes the pipes
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("serve-cache")
+    db_update(PYPA_VULNS, path)
+    return path
+
+
+def test_serve_the_local_store_with_access_log(cache_dir: Path) -> None:
+    with _serve(["--cache-dir", str(cache_dir), "--access-log"]) as (url, proc):
+        r = httpx.post(
+            f"{url}/v1/query",
+            json={"package": {"purl": "pkg:pypi/requests@2.19.0"}},
+            trust_env=False,
+        )
+        assert [v["id"] for v in r.json()["vulns"]] == ["PYSEC-2018-28", "PYSEC-2023-74"]
+        health = httpx.get(f"{url}/health", trust_env=False).json()
+        assert health["record_count"] == 2659
+        assert health["source"] == str(PYPA_VULNS)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    assert "notice" not in err
+    assert '"POST /v1/query HTTP/1.1" 200' in out  # uvicorn's access log: stdout
+    assert '"GET /health HTTP/1.1" 200' in out
+
+
+def test_serve_without_access_log_logs_no_requests(cache_dir: Path) -> None:
+    with _serve(["--cache-dir", str(cache_dir)]) as (url, proc):
+        assert httpx.get(f"{url}/v1/vulns/PYSEC-2023-74", trust_env=False).status_code == 200
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    assert "/v1/vulns" not in out + err
+    assert "Uvicorn running on" in err
+
+
+def test_serve_with_workers(cache_dir: Path) -> None:
+    with _serve(["--cache-dir", str(cache_dir), "--workers", "2"]) as (url, _):
+        for _ in range(20):
+            # A new connection each time, so that both workers answer some.
+            r = httpx.get(f"{url}/v1/vulns/PYSEC-2018-28", trust_env=False)
+            assert r.json()["aliases"] == ["CVE-2018-18074", "GHSA-x84v-xcm2-53pg"]
+
+
+def test_serve_falls_back_to_the_snapshot_with_a_notice(tmp_path: Path) -> None:
+    with _serve(["--cache-dir", str(tmp_path)]) as (url, proc):
+        health = httpx.get(f"{url}/health", trust_env=False).json()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=15)
+    assert health["snapshot"] is True
+    assert health["source"] == "built-in snapshot: PyPA advisory database 3ccb6125 (2024-10-10)"
+    assert (
+        f"pyward: notice: serving the built-in snapshot ({health['record_count']} records, "
+        f"newest {health['newest_modified']}, "
+    ) in err
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pyward", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_port_in_use_is_a_usage_error(cache_dir: Path) -> None:
+    with free_socket() as sock:
+        sock.listen()
+        port = sock.getsockname()[1]
+        done = _run("--port", str(port), "--cache-dir", str(cache_dir))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"pyward: error: --port {port}: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    )
+
+
+def test_bad_options(cache_dir: Path) -> None:
+    done = _run("--port", "70000", "--cache-dir", str(cache_dir))
+    assert (done.returncode, done.stderr) == (
+        2,
+        "pyward: error: --port 70000: not a port number (0-65535)\n",
+    )
+    done = _run("--workers", "0")
+    assert done.returncode == 2
+    assert done.stderr.endswith("argument --workers: must be at least 1, got 0\n")
