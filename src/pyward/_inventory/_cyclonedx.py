@@ -271,9 +271,7 @@ def _component(state: _State, item: object, where: str) -> None:
         try:
             parsed = PackageURL.from_string(text_purl)
         except ValueError as exc:
-            raise InputError(
-                path, f"invalid purl {text_purl!r}: {exc}", where=f"{where}.purl"
-            ) from None
+            raise InputError(path, f"invalid purl: {exc}", where=f"{where}.purl") from None
         if parsed.type != "pypi":
             state.not_audited.append(
                 NotAudited(

@@ -244,7 +244,7 @@ def _package(
         except ValueError as exc:
             raise InputError(
                 path,
-                f"invalid purl {locator!r}: {exc}",
+                f"invalid purl: {exc}",
                 where=f"{where}.externalRefs[{j}].referenceLocator",
             ) from None
         if parsed.type == "pypi":
