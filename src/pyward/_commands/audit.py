@@ -17,16 +17,12 @@ from pyward._commands._common import add_cache_dir_option
 from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, UsageError
 
 if TYPE_CHECKING:
-    from pyward._advisory._types import StoreInfo
     from pyward._audit._report import AuditReport, FixStep
     from pyward._config import Config
     from pyward._model import Inventory
 
 FORMATS = ["table", "json", "markdown", "sarif", "cyclonedx-vex"]
 LEVELS = ["low", "medium", "high", "critical"]
-
-#: Data older than this (days since its newest record) is called stale.
-STALE_DAYS = 7.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -109,19 +105,6 @@ def _notice(message: str, quiet: bool) -> None:
         sys.stderr.write(f"pyward: {message}\n")
 
 
-def freshness_notice(info: StoreInfo) -> str | None:
-    """What to say about the data on stderr: a snapshot, or stale data."""
-    age = info.age_days()
-    if info.snapshot:
-        return (
-            f"using the built-in advisory snapshot ({age:.0f} days old); "
-            "run `pyward db update` for current data"
-        )
-    if age > STALE_DAYS:
-        return f"advisory data is {age:.0f} days old; run `pyward db update`"
-    return None
-
-
 def load_settings(args: argparse.Namespace, start: Path) -> Config:
     """The configuration file's settings with the command line's on top."""
     import dataclasses
@@ -160,7 +143,7 @@ def _read_all(args: argparse.Namespace) -> tuple[list[Inventory], list[str]]:
     jobs: list[tuple[str | None, str | None]] = [(t, None) for t in args.targets]
     jobs += [(str(r), "requirements") for r in args.requirements]
     if not jobs:
-        jobs = [(None, None)]
+        jobs = [(".", None) if _readable_project(Path(".")) else (None, None)]
     inventories: list[Inventory] = []
     errors: list[PywardError] = []
     for target, fmt in jobs:
@@ -178,6 +161,19 @@ def _read_all(args: argparse.Namespace) -> tuple[list[Inventory], list[str]]:
     if not inventories:
         raise errors[0]
     return inventories, [str(e) for e in errors]
+
+
+def _readable_project(directory: Path) -> bool:
+    """Whether ``directory`` holds something to audit (else: the current environment)."""
+    from pyward._inventory._detect import detect_project, is_environment
+
+    if is_environment(directory):
+        return True
+    try:
+        detect_project(directory)
+    except PywardError:
+        return False
+    return True
 
 
 def run(args: argparse.Namespace) -> int:
@@ -203,7 +199,10 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(args)
     inventories, errors = _read_all(args)
     if not args.targets and not args.requirements and inventories[0].format == "environment":
-        _notice(f"nothing to read in .; auditing the environment at {inventories[0].source}", quiet)
+        _notice(
+            f"nothing to read in .; auditing the current environment ({inventories[0].source})",
+            quiet,
+        )
     total = sum(len(i.components) for i in inventories)
     if total > 2000 and sys.stderr.isatty() and not quiet:
         _notice(f"auditing {total} components from {len(inventories)} input(s)...", quiet)
@@ -218,6 +217,8 @@ def run(args: argparse.Namespace) -> int:
         errors=errors,
         warnings=vex_warnings,
     )
+    from pyward._advisory._freshness import freshness_notice
+
     notice = freshness_notice(report.database)
     if notice:
         _notice(notice, quiet)
