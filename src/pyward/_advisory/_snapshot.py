@@ -24,20 +24,22 @@ ARTIFACT = "advisories.sqlite.gz"
 MANIFEST = "snapshot.json"
 
 
-def manifest(data_dir: Path = DATA_DIR) -> dict[str, Any] | None:
+def manifest(data_dir: Path | None = None) -> dict[str, Any] | None:
     """The snapshot's manifest (sha256, source, record_count, newest_modified), if shipped."""
     try:
-        data: dict[str, Any] = json.loads((data_dir / MANIFEST).read_text(encoding="utf-8"))
+        text = ((data_dir or DATA_DIR) / MANIFEST).read_text(encoding="utf-8")
+        data: dict[str, Any] = json.loads(text)
     except (OSError, ValueError):
         return None
     return data
 
 
-def open_snapshot(cache_dir: Path, data_dir: Path = DATA_DIR) -> AdvisoryStore | None:
+def open_snapshot(cache_dir: Path, data_dir: Path | None = None) -> AdvisoryStore | None:
     """The built-in snapshot as a store, unpacked into ``cache_dir`` once (into memory
     when that directory is not writable); ``None`` when the package ships none."""
     from pyward._advisory._store import AdvisoryStore, info_from_meta, read_meta
 
+    data_dir = data_dir or DATA_DIR
     man = manifest(data_dir)
     artifact = data_dir / ARTIFACT
     if man is None or not artifact.is_file():
