@@ -1,0 +1,219 @@
+"""The read cache: a cached read is the uncached read, on every corpus lock."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from packageurl import PackageURL
+
+import pyward
+from pyward._inventory import _cache, _pdm, _pipfile, _poetry, _pylock, _uvlock
+from pyward._model import Inventory
+from pyward.errors import InputError
+from tests.conftest import CORPUS
+
+READERS: dict[str, tuple[str, Callable[[Path], Inventory]]] = {
+    "uv.lock": ("uv.lock", _uvlock.read),
+    "poetry.lock": ("poetry.lock", _poetry.read),
+    "pdm.lock": ("pdm.lock", _pdm.read),
+    "Pipfile.lock": ("Pipfile.lock", _pipfile.read),
+    "pylock.toml": ("pylock.toml", _pylock.read),
+}
+FILES = sorted(p for name in READERS for p in CORPUS.glob(f"*/*/{name}"))
+
+
+class Counting:
+    """A reader that counts its calls."""
+
+    def __init__(self, read: Callable[[Path], Inventory]) -> None:
+        self.read = read
+        self.calls = 0
+
+    def __call__(self, path: Path) -> Inventory:
+        self.calls += 1
+        return self.read(path)
+
+
+def entries() -> list[Path]:
+    return sorted(_cache.cache_dir().glob("*.pickle"))
+
+
+def test_every_lock_of_the_corpus_is_covered() -> None:
+    assert len(FILES) == 16
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_cached_read_equals_uncached(path: Path) -> None:
+    reader_id, read = READERS[path.name]
+    counting = Counting(read)
+    first = _cache.cached_read(reader_id, path, counting)
+    second = _cache.cached_read(reader_id, path, counting)
+    assert counting.calls == 1
+    assert second is not first
+    assert second == first == read(path)
+    assert len(entries()) == 1
+    # Spot-check deep equality of what == on dataclasses covers.
+    assert [c.hashes for c in second.components] == [c.hashes for c in first.components]
+    assert dict(second.edges) == dict(first.edges)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_purls_equal_packageurl_python(path: Path) -> None:
+    inv = READERS[path.name][1](path)
+    assert inv.components
+    for c in inv.components:
+        qualifiers = {"repository_url": c.index} if c.non_default_index and c.index else None
+        expected = PackageURL(type="pypi", name=c.name, version=c.version, qualifiers=qualifiers)
+        assert c.purl == expected.to_string()
+
+
+def lock(tmp_path: Path) -> Path:
+    path = tmp_path / "uv.lock"
+    path.write_bytes((CORPUS / "uv" / "flask" / "uv.lock").read_bytes())
+    return path
+
+
+def test_changed_bytes_are_a_miss(tmp_path: Path) -> None:
+    path = lock(tmp_path)
+    counting = Counting(_uvlock.read)
+    _cache.cached_read("uv.lock", path, counting)
+    path.write_text(path.read_text().replace('version = "1.9.0"', 'version = "1.9.1"', 1))
+    inv = _cache.cached_read("uv.lock", path, counting)
+    assert counting.calls == 2
+    assert inv.component(next(c.key for c in inv.components if c.name == "blinker")) is not None
+    assert any(c.key == "blinker==1.9.1" for c in inv.components)
+    assert len(entries()) == 2
+
+
+def test_reader_and_pyward_version_and_format_are_in_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = lock(tmp_path)
+    counting = Counting(_uvlock.read)
+    _cache.cached_read("uv.lock", path, counting)
+    _cache.cached_read("other", path, counting)
+    assert counting.calls == 2
+    monkeypatch.setattr(pyward, "__version__", "99.0")
+    _cache.cached_read("uv.lock", path, counting)
+    assert counting.calls == 3
+    monkeypatch.setattr(_cache, "CACHE_FORMAT", _cache.CACHE_FORMAT + 1)
+    _cache.cached_read("uv.lock", path, counting)
+    assert counting.calls == 4
+    assert len(entries()) == 4
+
+
+def test_the_path_is_in_the_key(tmp_path: Path) -> None:
+    # The inventory records the path, so the same bytes elsewhere are read again.
+    a = lock(tmp_path)
+    b = tmp_path / "copy" / "uv.lock"
+    b.parent.mkdir()
+    b.write_bytes(a.read_bytes())
+    assert _cache.cached_read("uv.lock", a, _uvlock.read).source == str(a)
+    assert _cache.cached_read("uv.lock", b, _uvlock.read).source == str(b)
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage"])
+def test_corrupt_entry_is_ignored_and_rewritten(tmp_path: Path, damage: bytes) -> None:
+    path = lock(tmp_path)
+    counting = Counting(_uvlock.read)
+    good = _cache.cached_read("uv.lock", path, counting)
+    [entry] = entries()
+    entry.write_bytes(damage)
+    assert _cache.cached_read("uv.lock", path, counting) == good
+    assert counting.calls == 2
+    assert entry.read_bytes() != damage
+    assert _cache.cached_read("uv.lock", path, counting) == good
+    assert counting.calls == 2
+
+
+def test_truncated_entry_is_a_miss(tmp_path: Path) -> None:
+    path = lock(tmp_path)
+    counting = Counting(_uvlock.read)
+    _cache.cached_read("uv.lock", path, counting)
+    [entry] = entries()
+    entry.write_bytes(entry.read_bytes()[:1000])
+    _cache.cached_read("uv.lock", path, counting)
+    assert counting.calls == 2
+
+
+class Planted:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.getenv, ("HOME",))
+
+
+def test_planted_pickle_is_not_executed(tmp_path: Path) -> None:
+    path = lock(tmp_path)
+    counting = Counting(_uvlock.read)
+    _cache.cached_read("uv.lock", path, counting)
+    [entry] = entries()
+    entry.write_bytes(pickle.dumps(Planted()))
+    with (
+        entry.open("rb") as fh,
+        pytest.raises(pickle.UnpicklingError, match=r"os\.getenv is not allowed"),
+    ):
+        _cache._ModelUnpickler(fh).load()
+    inv = _cache.cached_read("uv.lock", path, counting)
+    assert isinstance(inv, Inventory)
+    assert counting.calls == 2
+
+
+def test_non_inventory_pickle_is_a_miss(tmp_path: Path) -> None:
+    path = lock(tmp_path)
+    counting = Counting(_uvlock.read)
+    _cache.cached_read("uv.lock", path, counting)
+    [entry] = entries()
+    entry.write_bytes(pickle.dumps(("a", "tuple")))
+    _cache.cached_read("uv.lock", path, counting)
+    assert counting.calls == 2
+
+
+def test_no_cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYWARD_NO_CACHE", "1")
+    path = lock(tmp_path)
+    counting = Counting(_uvlock.read)
+    _cache.cached_read("uv.lock", path, counting)
+    _cache.cached_read("uv.lock", path, counting)
+    assert counting.calls == 2
+    assert not _cache.cache_dir().exists()
+    monkeypatch.setenv("PYWARD_NO_CACHE", "0")
+    assert _cache.cache_enabled()
+
+
+def test_unwritable_cache_dir_still_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("PYWARD_CACHE_DIR", str(blocker))
+    path = lock(tmp_path)
+    inv = _cache.cached_read("uv.lock", path, _uvlock.read)
+    assert len(inv.components) == 82
+
+
+def test_reader_errors_propagate_and_are_not_cached(tmp_path: Path) -> None:
+    path = tmp_path / "uv.lock"
+    path.write_text("version = 7\n")
+    for _ in range(2):
+        with pytest.raises(InputError) as err:
+            _cache.cached_read("uv.lock", path, _uvlock.read)
+        assert str(err.value) == (
+            f"{path}: version: unsupported uv.lock format version 7 (this pyward reads 1)"
+        )
+    assert entries() == []
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "uv.lock"
+    with pytest.raises(InputError) as err:
+        _cache.cached_read("uv.lock", path, _uvlock.read)
+    assert str(err.value) == f"{path}: cannot read: No such file or directory"
+
+
+def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
+    monkeypatch.delenv("PYWARD_CACHE_DIR")
+    expected = Path(platformdirs.user_cache_dir("pyward", appauthor=False)) / "inventory"
+    assert _cache.cache_dir() == expected
