@@ -43,12 +43,12 @@ def read_inventory(
                 None if target is None else Path(target),
                 f"--format {format} needs a file, not an environment",
             )
-        return select(_environment(target, python), selection)
+        return select(_read_env(target, python), selection)
     path = Path(target)
     if format is not None:
         reader = _registry.by_id(format)
         if reader.id == "environment":
-            return select(_environment(path, None), selection)
+            return select(_read_env(path, None), selection)
         if path.is_dir():
             raise InputError(path, f"is a directory; --format {format} needs a file")
         return select(_read(reader, path), selection)
@@ -56,7 +56,7 @@ def read_inventory(
         from pyward._inventory._detect import detect_project, is_environment
 
         if is_environment(path):
-            return select(_environment(path, None), selection)
+            return select(_read_env(path, None), selection)
         found = detect_project(path)
         inventory = _read(found.reader, found.path)
         inventory = replace(inventory, notes=(found.note, *inventory.notes))
@@ -68,7 +68,8 @@ def read_inventory(
     return select(_read(reader, path), selection)
 
 
-def _environment(path: str | os.PathLike[str] | None, python: str | None) -> Inventory:
+# Not ``_environment``: importing the submodule of that name would rebind it.
+def _read_env(path: str | os.PathLike[str] | None, python: str | None) -> Inventory:
     from pyward._inventory._environment import read_environment
 
     return read_environment(None if path is None else Path(path), python=python)

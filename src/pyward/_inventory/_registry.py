@@ -214,7 +214,7 @@ def _looks_like_requirements(text: str) -> bool:
     import re
 
     pattern = re.compile(
-        r"^(-[a-z-]+|[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*([<>=!~;@].*)?|\S+://\S+.*)$"
+        r"^(-[-a-zA-Z]+([ =].*)?|[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*([<>=!~;@].*)?|\S+://\S+.*)$"
     )
     seen = False
     for raw in text.splitlines():

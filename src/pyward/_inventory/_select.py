@@ -85,7 +85,8 @@ def _parse_platform(text: str) -> tuple[str, str]:
     }
     value = aliases.get(value, value)
     if value in _OS:
-        return value, _DEFAULT_MACHINE.get(value, "x86_64")
+        machine = _DEFAULT_MACHINE.get(value, "x86_64")
+        return value, _MACHINE.get(value, {}).get(machine, machine)
     arch, _, rest = value.partition("-")
     if not rest:
         raise UsageError(_platform_error(text))

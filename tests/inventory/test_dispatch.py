@@ -1,0 +1,205 @@
+"""read_inventory: environments, project directories, files by name, content and --format."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+import pyward
+from pyward._inventory import Selection, read_inventory
+from pyward._inventory._detect import detect_project, is_environment
+from pyward.errors import InputError, UsageError
+from tests.conftest import CORPUS
+
+FLASK_UV = CORPUS / "uv" / "flask" / "uv.lock"
+REQS = CORPUS / "requirements" / "ctfd-2019" / "requirements.txt"
+
+
+def test_public_api() -> None:
+    assert pyward.read_inventory is read_inventory
+
+
+def test_running_environment() -> None:
+    inv = read_inventory()
+    assert inv.format == "environment"
+    assert {"packaging", "pytest"} <= {c.name for c in inv.components}
+
+
+def test_python_option_reads_that_interpreter() -> None:
+    inv = read_inventory(python=sys.executable)
+    assert inv.format == "environment"
+    assert "packaging" in {c.name for c in inv.components}
+
+
+def test_venv_directory() -> None:
+    assert is_environment(Path(sys.prefix))
+    inv = read_inventory(sys.prefix)
+    assert inv.format == "environment"
+    assert "pytest" in {c.name for c in inv.components}
+
+
+def project(tmp_path: Path, *files: tuple[str, Path | str]) -> Path:
+    for name, content in files:
+        if isinstance(content, Path):
+            shutil.copyfile(content, tmp_path / name)
+        else:
+            (tmp_path / name).write_text(content)
+    return tmp_path
+
+
+PYPROJECT = '[project]\nname = "demo"\nversion = "1.0"\ndependencies = ["idna==3.4", "click>=8"]\n'
+
+
+def test_project_prefers_the_lock(tmp_path: Path) -> None:
+    directory = project(
+        tmp_path,
+        ("pyproject.toml", PYPROJECT),
+        ("requirements.txt", REQS),
+        ("requirements-dev.txt", "pytest==8.0.0\n"),
+        ("uv.lock", FLASK_UV),
+    )
+    inv = read_inventory(directory)
+    assert inv.format == "uv.lock"
+    assert inv.source == str(directory / "uv.lock")
+    assert inv.notes[0] == (
+        "using uv.lock (also found: requirements.txt, requirements-dev.txt, pyproject.toml)"
+    )
+    assert len(inv.components) == 82
+
+
+@pytest.mark.parametrize(
+    ("files", "chosen", "also"),
+    [
+        (
+            (
+                ("poetry.lock", CORPUS / "poetry" / "poetry" / "poetry.lock"),
+                ("pdm.lock", CORPUS / "pdm" / "pdm" / "pdm.lock"),
+            ),
+            "poetry.lock",
+            ["pdm.lock"],
+        ),
+        (
+            (
+                ("pylock.toml", CORPUS / "pylock" / "comfy-cli" / "pylock.toml"),
+                ("poetry.lock", CORPUS / "poetry" / "poetry" / "poetry.lock"),
+            ),
+            "pylock.toml",
+            ["poetry.lock"],
+        ),
+        (
+            (
+                ("Pipfile.lock", CORPUS / "pipenv" / "httpbin-2018" / "Pipfile.lock"),
+                ("requirements.txt", REQS),
+            ),
+            "Pipfile.lock",
+            ["requirements.txt"],
+        ),
+        (
+            (
+                ("requirements-prod.txt", "six==1.16.0\n"),
+                ("requirements.txt", REQS),
+                ("pyproject.toml", PYPROJECT),
+            ),
+            "requirements.txt",
+            ["requirements-prod.txt", "pyproject.toml"],
+        ),
+        ((("pyproject.toml", PYPROJECT), ("notes.txt", "hello\n")), "pyproject.toml", []),
+    ],
+)
+def test_detection_order(
+    tmp_path: Path, files: tuple[tuple[str, Path | str], ...], chosen: str, also: list[str]
+) -> None:
+    found = detect_project(project(tmp_path, *files))
+    assert found.path.name == chosen
+    assert [p.name for p in found.also_found] == also
+
+
+def test_pyproject_alone(tmp_path: Path) -> None:
+    inv = read_inventory(project(tmp_path, ("pyproject.toml", PYPROJECT)))
+    assert inv.format == "pyproject.toml"
+    assert inv.notes == ("using pyproject.toml",)
+    assert [c.key for c in inv.components] == ["idna==3.4"]
+    assert [n.reason for n in inv.not_audited] == ["not pinned; lock the project first"]
+
+
+def test_empty_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        read_inventory(tmp_path)
+    assert str(err.value) == (
+        f"{tmp_path}: no lock file, requirements*.txt or pyproject.toml found "
+        "(name a file, or a virtual environment directory)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "reader_id", "count"),
+    [
+        (FLASK_UV, "uv.lock", 82),
+        (CORPUS / "pylock" / "snowflake-cli" / "pylock.toml", "pylock.toml", 70),
+        (CORPUS / "poetry" / "saleor-2020" / "poetry.lock", "poetry.lock", 207),
+        (CORPUS / "pdm" / "pydantic-2023" / "pdm.lock", "pdm.lock", 82),
+        (CORPUS / "pipenv" / "httpbin-2018" / "Pipfile.lock", "Pipfile.lock", 19),
+        (REQS, "requirements", 28),
+        (CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt", "requirements", 141),
+        (CORPUS / "sbom-cyclonedx" / "sbom4python" / "sbom4python.cdx.json", "cyclonedx", 15),
+        (
+            CORPUS
+            / "sbom-cyclonedx"
+            / "cyclonedx-python-private-packages"
+            / "plain_private-packges_v2_lock21_1.6.json.bin",
+            "cyclonedx",
+            12,
+        ),
+        (CORPUS / "sbom-spdx" / "sbom4python" / "sbom4python.spdx.json", "spdx", 15),
+    ],
+)
+def test_files_by_name_or_content(path: Path, reader_id: str, count: int) -> None:
+    inv = read_inventory(path)
+    assert inv.format == reader_id
+    assert len(inv.components) == count
+    assert inv.source == str(path)
+
+
+def test_format_forces_the_reader(tmp_path: Path) -> None:
+    path = tmp_path / "deps.lst"
+    path.write_text("six==1.16.0\n")
+    inv = read_inventory(path, format="requirements")
+    assert [c.key for c in inv.components] == ["six==1.16.0"]
+    with pytest.raises(UsageError) as err:
+        read_inventory(path, format="gemfile")
+    assert str(err.value).startswith("unknown input format 'gemfile' (known: uv.lock,")
+    with pytest.raises(InputError) as err2:
+        read_inventory(path, format="cyclonedx")
+    assert str(err2.value).startswith(f"{path}: invalid JSON: ")
+    with pytest.raises(InputError) as err2:
+        read_inventory(tmp_path, format="uv.lock")
+    assert str(err2.value) == f"{tmp_path}: is a directory; --format uv.lock needs a file"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        read_inventory(tmp_path / "nope.txt")
+    assert str(err.value) == f"{tmp_path / 'nope.txt'}: no such file or directory"
+
+
+def test_results_are_cached_by_content(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text("six==1.16.0\n")
+    first = read_inventory(path)
+    assert read_inventory(path) == first
+    path.write_text("six==1.17.0\n")
+    assert [c.key for c in read_inventory(path).components] == ["six==1.17.0"]
+
+
+def test_selection_is_applied(tmp_path: Path) -> None:
+    inv = read_inventory(
+        CORPUS / "requirements-hashes" / "jax-2025" / "requirements_lock_3_12.txt",
+        selection=Selection(platform="macos", python_version="3.12"),
+    )
+    assert len(inv.components) == 105 - 29
+    assert inv.notes == (
+        "selection: 29 of 105 components left out (29 with markers false for Python 3.12 on macos)",
+    )

@@ -1,0 +1,138 @@
+"""Every registered reader imports, has its function and reads a real file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from pyward._inventory import _registry
+from pyward._model import Inventory
+from pyward.errors import InputError, UsageError
+from tests.conftest import CORPUS
+
+#: One real file per reader (the environment reader reads the running venv).
+SAMPLES: dict[str, tuple[Path, int]] = {
+    "uv.lock": (CORPUS / "uv" / "flask" / "uv.lock", 82),
+    "pylock.toml": (CORPUS / "pylock" / "snowflake-cli" / "pylock.toml", 70),
+    "poetry.lock": (CORPUS / "poetry" / "poetry" / "poetry.lock", 78),
+    "pdm.lock": (CORPUS / "pdm" / "pydantic-2023" / "pdm.lock", 82),
+    "Pipfile.lock": (CORPUS / "pipenv" / "httpbin-2018" / "Pipfile.lock", 19),
+    "requirements": (CORPUS / "requirements" / "ctfd-2019" / "requirements.txt", 28),
+    "cyclonedx": (CORPUS / "sbom-cyclonedx" / "sbom4python" / "sbom4python.cdx.json", 15),
+    "spdx": (CORPUS / "sbom-spdx" / "sbom4python" / "sbom4python.spdx.json", 15),
+}
+
+
+def test_ids_are_unique_and_every_reader_has_a_sample() -> None:
+    ids = [r.id for r in _registry.READERS]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {*SAMPLES, "pyproject.toml", "environment"}
+    assert set(_registry.PROJECT_ORDER) <= set(ids)
+
+
+@pytest.mark.parametrize("reader", _registry.READERS, ids=lambda r: r.id)
+def test_reader_imports_and_reads(reader: _registry.Reader, tmp_path: Path) -> None:
+    read = reader.load()
+    assert callable(read)
+    assert reader.description
+    if reader.id == "environment":
+        inv = read(Path(sys.prefix))
+        assert inv.format == "environment"
+        assert "packaging" in {c.name for c in inv.components}
+        return
+    if reader.id == "pyproject.toml":
+        path = tmp_path / "pyproject.toml"
+        path.write_text('[project]\nname = "demo"\nversion = "1.0"\ndependencies = ["idna==3.4"]\n')
+        expected = 1
+    else:
+        path, expected = SAMPLES[reader.id]
+        assert reader.matches(path.name)
+    inv = read(path)
+    assert isinstance(inv, Inventory)
+    assert inv.format == reader.id
+    assert len(inv.components) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "reader_id"),
+    [
+        ("uv.lock", "uv.lock"),
+        ("pylock.toml", "pylock.toml"),
+        ("pylock.dev.toml", "pylock.toml"),
+        ("poetry.lock", "poetry.lock"),
+        ("pdm.lock", "pdm.lock"),
+        ("Pipfile.lock", "Pipfile.lock"),
+        ("requirements-dev.txt", "requirements"),
+        ("requirements.in", "requirements"),
+        ("pyproject.toml", "pyproject.toml"),
+        ("sbom.cdx.json", "cyclonedx"),
+        ("bom.json", "cyclonedx"),
+        ("bom.xml", "cyclonedx"),
+        ("app.cdx.xml", "cyclonedx"),
+        ("app.spdx.json", "spdx"),
+        ("app.spdx", "spdx"),
+    ],
+)
+def test_for_filename(name: str, reader_id: str) -> None:
+    reader = _registry.for_filename(name)
+    assert reader is not None
+    assert reader.id == reader_id
+
+
+def test_for_filename_unknown() -> None:
+    assert _registry.for_filename("sbom.json") is None
+    assert _registry.for_filename("Pipfile") is None
+
+
+def test_by_id_unknown() -> None:
+    with pytest.raises(UsageError) as err:
+        _registry.by_id("gemfile")
+    assert str(err.value) == (
+        "unknown input format 'gemfile' (known: uv.lock, pylock.toml, poetry.lock, pdm.lock, "
+        "Pipfile.lock, requirements, pyproject.toml, cyclonedx, spdx)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "reader_id"),
+    [
+        (
+            CORPUS
+            / "sbom-cyclonedx"
+            / "cyclonedx-python-private-packages"
+            / "plain_private-packges_v2_lock21_1.6.json.bin",
+            "cyclonedx",
+        ),
+        (CORPUS / "sbom-spdx" / "sbom4python" / "sbom4python.spdx.json", "spdx"),
+        (CORPUS / "pipenv" / "httpbin-2018" / "Pipfile.lock", "Pipfile.lock"),
+        (CORPUS / "uv" / "flask" / "uv.lock", "uv.lock"),
+        (CORPUS / "poetry" / "saleor-2020" / "poetry.lock", "poetry.lock"),
+        (CORPUS / "poetry" / "wemake-python-styleguide-2019" / "poetry.lock", "poetry.lock"),
+        (CORPUS / "pdm" / "pdm" / "pdm.lock", "pdm.lock"),
+        (CORPUS / "pdm" / "pydantic-2023" / "pdm.lock", "pdm.lock"),
+        (CORPUS / "pylock" / "comfy-cli" / "pylock.toml", "pylock.toml"),
+        (CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt", "requirements"),
+        (
+            CORPUS / "requirements" / "text-generation-webui-2023" / "requirements.txt",
+            "requirements",
+        ),
+    ],
+)
+def test_sniff_by_content(source: Path, reader_id: str, tmp_path: Path) -> None:
+    renamed = tmp_path / "inventory.data"
+    renamed.write_bytes(source.read_bytes())
+    assert _registry.sniff(renamed).id == reader_id
+
+
+def test_sniff_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "notes.data"
+    path.write_text("Dear diary, today I audited nothing.\n")
+    with pytest.raises(InputError) as err:
+        _registry.sniff(path)
+    assert str(err.value) == (
+        f"{path}: cannot tell the format from the name or the content; use --format "
+        "(uv.lock, pylock.toml, poetry.lock, pdm.lock, Pipfile.lock, requirements, pyproject.toml, "
+        "cyclonedx, spdx)"
+    )
