@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pyward._advisory import AdvisoryStore, StoreInfo
-from pyward._advisory import _snapshot
+from pyward._advisory import AdvisoryStore, StoreInfo, _snapshot
 from pyward._advisory._freshness import freshness_notice
 from pyward._advisory._store import STORE_FILE
 from pyward._advisory._sync import update
