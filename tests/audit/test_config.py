@@ -64,7 +64,8 @@ ignore = [
             ),
         ),
         warnings=(
-            f"{py}: tool.pyward.colour: unknown key (known: fail-on, unknown-severity, ignore, format, vex); ignored",
+            f"{py}: tool.pyward.colour: unknown key "
+            "(known: fail-on, unknown-severity, ignore, format, vex); ignored",
             f"{py}: tool.pyward.ignore[1].owner: unknown key (known: id, reason, until); ignored",
         ),
     )

@@ -228,7 +228,8 @@ def test_a_bad_record_is_reported_and_the_rest_audited() -> None:
     assert [f.id for f in report.findings] == ["PYSEC-2023-74"]
     assert report.warnings == (
         "r.txt: line 3: unknown option --foo; ignored",
-        "advisories for idna 3.4 could not be read: advisories.sqlite: PYSEC-2024-60: truncated record",
+        "advisories for idna 3.4 could not be read: "
+        "advisories.sqlite: PYSEC-2024-60: truncated record",
     )
     assert report.not_audited == (
         NotAudited(

@@ -271,8 +271,7 @@ def _print_fix(
         if applied.commands:
             lines.append("Run:")
             lines.extend(f"  {c}" for c in applied.commands)
-        for w in applied.warnings:
-            sys.stderr.write(f"pyward: warning: {w}\n")
+        lines.extend(f"pyward: warning: {w}" for w in applied.warnings)
     else:
         commands: list[str] = []
         for inv in inventories:

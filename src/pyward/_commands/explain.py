@@ -69,7 +69,12 @@ def describe(advisories: list[Advisory]) -> list[str]:
     aliases = [x for a in advisories for x in a.aliases if x not in ids]
     lines = [" / ".join(ids)]
     if aliases:
-        lines.append(f"aliases: {', '.join(dict.fromkeys(aliases))}")
+        # The store's order for ids: PYSEC, then GHSA, then the rest (CVE...).
+        ranked = sorted(
+            dict.fromkeys(aliases),
+            key=lambda x: (not x.startswith("PYSEC-"), not x.startswith("GHSA-")),
+        )
+        lines.append(f"aliases: {', '.join(ranked)}")
     summary = next((a.summary for a in advisories if a.summary), None)
     details = next((a.details for a in advisories if a.details), None)
     if summary:

@@ -1,0 +1,302 @@
+"""``pyward audit`` and ``pyward explain`` through ``pyward._cli.main``: exit codes,
+outputs and messages, on real corpus inputs and a store of real PyPA records."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pyward._advisory._sync import update
+from pyward._cli import main
+from tests.audit._data import PACKAGES
+from tests.conftest import CORPUS, PYPA_VULNS
+
+WAREHOUSE = CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt"
+LITESTAR = CORPUS / "uv" / "litestar-2024" / "uv.lock"
+WAREHOUSE_IDS = [
+    "PYSEC-2023-192", "PYSEC-2023-212", "PYSEC-2023-254", "PYSEC-2023-11", "PYSEC-2024-40",
+    "PYSEC-2023-74", "PYSEC-2024-60", "PYSEC-2023-228", "PYSEC-2023-135", "PYSEC-2023-117",
+    "PYSEC-2023-45", "PYSEC-2023-46",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file of the real records of the packages these inputs use."""
+    src = tmp_path_factory.mktemp("vulns")
+    for package in (*PACKAGES, "piccolo"):
+        shutil.copytree(PYPA_VULNS / package, src / package)
+    directory = tmp_path_factory.mktemp("cache")
+    update(str(src), directory)
+    return directory
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _json_ids(out: str) -> list[str]:
+    return [f["id"] for f in json.loads(out)["findings"]]
+
+
+def test_findings_fail_with_exit_1(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(
+        capsys, "audit", str(WAREHOUSE), "--format", "json", "--cache-dir", str(cache)
+    )
+    assert code == 1
+    doc = json.loads(out)
+    assert sorted(_json_ids(out)) == sorted(WAREHOUSE_IDS)
+    assert doc["summary"]["failed"] is True
+    assert doc["fix_plan"][0]["name"] == "cryptography"
+    assert err.startswith("pyward: warning: advisory data is ")
+
+
+def test_threshold_gates(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ("audit", str(WAREHOUSE), "-f", "json", "-q", "--cache-dir", str(cache))
+    assert _run(capsys, *base, "--fail-on", "critical")[0] == 1  # unknown severities fail
+    code, _, err = _run(capsys, *base, "--fail-on", "critical", "--unknown-severity", "pass")
+    assert (code, err) == (0, "")
+    assert _run(capsys, *base, "--fail-on", "high", "--unknown-severity", "pass")[0] == 1
+
+
+def test_ignores_from_the_command_line(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["audit", str(WAREHOUSE), "-f", "json", "-q", "--cache-dir", str(cache)]
+    for i in WAREHOUSE_IDS:
+        args += ["--ignore", i]
+    code, out, _ = _run(capsys, *args)
+    doc = json.loads(out)
+    assert code == 0
+    assert doc["findings"] == []
+    assert sorted(s["rule"] for s in doc["suppressed"]) == sorted(
+        f"ignore {i} (command line)" for i in WAREHOUSE_IDS
+    )
+    assert {s["reason"] for s in doc["suppressed"]} == {"command line"}
+
+
+def test_project_config_with_an_expired_ignore(
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "requirements.txt").write_text("requests==2.28.1\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\n\n[tool.pyward]\nfail-on = "critical"\n'
+        'unknown-severity = "pass"\n'
+        'ignore = [{ id = "CVE-2023-32681", reason = "no proxies", until = 2024-01-31 }]\n',
+        encoding="utf-8",
+    )
+    code, out, err = _run(capsys, "audit", str(tmp_path), "-f", "json", "--cache-dir", str(cache))
+    assert code == 1
+    assert _json_ids(out) == ["PYSEC-2023-74"]
+    cfg = tmp_path / "pyproject.toml"
+    assert (
+        f"pyward: warning: ignore CVE-2023-32681 ({cfg}: tool.pyward.ignore[0]) expired on "
+        "2024-01-31: the run fails until it is renewed or removed; the flaw is reported again\n"
+    ) in err
+
+
+def test_bad_configuration_is_exit_2_with_one_line(
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "requirements.txt").write_text("requests==2.28.1\n", encoding="utf-8")
+    cfg = tmp_path / "pyward.toml"
+    cfg.write_text('ignore = [{ id = "CVE-2023-32681" }]\n', encoding="utf-8")
+    code, out, err = _run(capsys, "audit", str(tmp_path), "--cache-dir", str(cache))
+    assert (code, out, err) == (2, "", f"pyward: error: {cfg}: ignore[0].reason: missing\n")
+
+
+def test_input_errors(cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.lock"
+    assert _run(capsys, "audit", str(missing), "--cache-dir", str(cache)) == (
+        2, "", f"pyward: error: {missing}: no such file or directory\n",
+    )  # fmt: skip
+    code, _, err = _run(capsys, "audit", str(WAREHOUSE), "--apply", "--cache-dir", str(cache))
+    assert (code, err) == (2, "pyward: error: --apply needs --fix\n")
+
+
+def test_one_unreadable_input_is_reported_and_the_rest_audited(
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "uv.lock"
+    bad.write_text("version = [\n", encoding="utf-8")
+    out_file = tmp_path / "report.json"
+    code, out, err = _run(
+        capsys,
+        "audit",
+        str(bad),
+        str(WAREHOUSE),
+        "-f",
+        "json",
+        "-o",
+        str(out_file),
+        "-q",
+        "--cache-dir",
+        str(cache),
+    )
+    assert code == 2
+    assert out == ""
+    doc = json.loads(out_file.read_text(encoding="utf-8"))
+    assert len(doc["findings"]) == 12
+    assert doc["errors"] == [
+        f"{bad}: line 1: invalid TOML: unclosed array, expected `]` (column 12)"
+    ]
+    assert (
+        err
+        == f"pyward: error: {bad}: line 1: invalid TOML: unclosed array, expected `]` (column 12)\n"
+    )
+
+
+def test_no_advisory_data_is_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pyward._advisory._snapshot.open_snapshot", lambda *a, **k: None)
+    code, out, err = _run(capsys, "audit", str(WAREHOUSE), "--cache-dir", str(tmp_path))
+    assert (code, out) == (3, "")
+    assert err == (
+        f"pyward: error: no advisory data: no store in {tmp_path} and no built-in snapshot; "
+        "run `pyward db update`\n"
+    )
+
+
+def test_vex_option(cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    vex = tmp_path / "vex.json"
+    vex.write_text(
+        json.dumps(
+            {
+                "@context": "https://openvex.dev/ns/v0.2.0",
+                "statements": [
+                    {
+                        "vulnerability": {"name": "CVE-2023-32681"},
+                        "products": [{"@id": "pkg:pypi/requests@2.28.1"}],
+                        "status": "not_affected",
+                        "justification": "vulnerable_code_not_in_execute_path",
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = _run(
+        capsys,
+        "audit",
+        str(WAREHOUSE),
+        "-f",
+        "json",
+        "-q",
+        "--vex",
+        str(vex),
+        "--cache-dir",
+        str(cache),
+    )
+    doc = json.loads(out)
+    assert code == 1
+    assert "PYSEC-2023-74" not in _json_ids(out)
+    assert [(s["id"], s["rule"]) for s in doc["suppressed"]] == [
+        ("PYSEC-2023-74", f"VEX not_affected: {vex} statements[0]")
+    ]
+    vex.write_text('{"statements": [{"status": "not_affected"}]}', encoding="utf-8")
+    assert _run(capsys, "audit", str(WAREHOUSE), "--vex", str(vex), "--cache-dir", str(cache)) == (
+        2, "", f"pyward: error: {vex}: statements[0].vulnerability: missing\n",
+    )  # fmt: skip
+
+
+def test_fix_apply_rewrites_pins(
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "requirements.txt"
+    shutil.copyfile(WAREHOUSE, copy)
+    code, out, err = _run(
+        capsys,
+        "audit",
+        "-r",
+        str(copy),
+        "-f",
+        "json",
+        "-q",
+        "--fix",
+        "--apply",
+        "--cache-dir",
+        str(cache),
+    )
+    assert code == 1  # the report is of the state before the upgrade
+    assert json.loads(out)["summary"]["findings"] == 12
+    lines = err.splitlines()
+    assert lines[:11] == [
+        "Fix plan:",
+        "  cryptography 38.0.4 -> 41.0.6 (fixes PYSEC-2023-254, PYSEC-2023-11); "
+        "a new major version",
+        "  urllib3 1.26.13 -> 1.26.18 (fixes PYSEC-2023-192, PYSEC-2023-212)",
+        "  orjson 3.8.3 -> 3.9.15 (fixes PYSEC-2024-40)",
+        "  requests 2.28.1 -> 2.31.0 (fixes PYSEC-2023-74)",
+        "  idna 3.4 -> 3.7 (fixes PYSEC-2024-60)",
+        "  pip 22.3.1 -> 23.3 (fixes PYSEC-2023-228); a new major version",
+        "  certifi 2022.12.7 -> 2023.7.22 (fixes PYSEC-2023-135); a new major version",
+        "  pygments 2.13.0 -> 2.15.1 (fixes PYSEC-2023-117)",
+        "  redis 4.4.0 -> 4.4.4 (fixes PYSEC-2023-45, PYSEC-2023-46)",
+        "Rewritten:",
+    ]
+    assert f"  {copy}:1242: requests 2.28.1 -> 2.31.0" in lines
+    assert (
+        f"pyward: warning: {copy}:1242: removed the --hash options of requests (they were for "
+        "2.28.1); regenerate hashes (e.g. pip-compile --generate-hashes) before installing "
+        "with --require-hashes"
+    ) in lines
+    # The corpus file itself is untouched; the rewritten copy audits clean.
+    assert "requests==2.28.1 \\\n" in WAREHOUSE.read_text(encoding="utf-8")
+    code, out, _ = _run(
+        capsys, "audit", "-r", str(copy), "-f", "json", "-q", "--cache-dir", str(cache)
+    )
+    assert (code, _json_ids(out)) == (0, [])
+
+
+def test_fix_on_a_uv_lock_prints_the_command(
+    cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "audit", str(LITESTAR), "-q", "--fix", "--cache-dir", str(cache))
+    assert code == 1
+    assert out.endswith("Fix plan:\n  piccolo 1.21.0: no known release fixes PYSEC-2023-241\n")
+
+
+def test_explain_alias_and_reasoning(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(
+        capsys, "explain", "CVE-2023-32681", "Requests==2.28.1", "--cache-dir", str(cache)
+    )
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[:2] == ["PYSEC-2023-74", "aliases: GHSA-j8r2-6x86-q33q, CVE-2023-32681"]
+    assert lines[2].startswith("summary: Requests is a HTTP library. Since Requests 2.3.0, ")
+    assert lines[2].endswith(" This issue has been patched in version 2.31.0.")
+    assert "severity: unknown" in lines
+    assert "  requests (PYSEC-2023-74 affected[0])" in lines
+    assert "    ECOSYSTEM: introduced 2.3.0, fixed 2.31.0" in lines
+    assert (
+        "affected[0].ranges[1] ECOSYSTEM, events sorted by version: introduced 2.3.0, fixed 2.31.0"
+        in lines
+    )
+    assert "  introduced 2.3.0: 2.28.1 >= 2.3.0 -> affected" in lines
+    assert "  fixed 2.31.0: 2.28.1 < 2.31.0 -> unchanged (affected)" in lines
+    assert lines[-1] == "verdict: requests 2.28.1 is affected; upgrade to 2.31.0 or later"
+    code, out, _ = _run(
+        capsys, "explain", "PYSEC-2023-74", "requests==2.31.0", "--cache-dir", str(cache)
+    )
+    assert out.splitlines()[-1] == "verdict: requests 2.31.0 is not affected"
+
+
+def test_explain_errors(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(capsys, "explain", "CVE-1999-0000", "--cache-dir", str(cache)) == (
+        2,
+        "",
+        f"pyward: error: no advisory CVE-1999-0000 in the advisory data ({cache_source(cache)})\n",
+    )
+    assert _run(capsys, "explain", "PYSEC-2023-74", "requests", "--cache-dir", str(cache)) == (
+        2, "", "pyward: error: expected PACKAGE==VERSION, got 'requests'\n",
+    )  # fmt: skip
+
+
+def cache_source(cache: Path) -> str:
+    from pyward._advisory import AdvisoryStore
+
+    return AdvisoryStore.open(cache).info.source
