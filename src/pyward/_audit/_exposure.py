@@ -14,8 +14,9 @@ from pathlib import Path
 
 from pyward._model import Component, canonical_name
 
-#: Classifier prefixes that mark network-facing software (https://pypi.org/classifiers/
-#: is the list; ``Framework :: Django`` covers ``Framework :: Django :: 4.2`` too).
+#: Classifier prefixes that mark network-facing software (the trove classifiers list,
+#: https://github.com/pypa/trove-classifiers; ``Framework :: Django`` covers
+#: ``Framework :: Django :: 4.2`` too).
 _CLASSIFIERS: tuple[tuple[str, str], ...] = (
     ("Topic :: Internet :: WWW/HTTP :: HTTP Servers", "web server"),
     ("Topic :: Internet :: WWW/HTTP :: WSGI", "web server"),
