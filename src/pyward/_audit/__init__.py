@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pyward._advisory._types import AdvisoryData, Vulnerability
 from pyward._audit._report import (
@@ -21,10 +22,13 @@ from pyward._audit._report import (
     Rating,
     Suppressed,
 )
-from pyward._audit._vex import VexStatement
 from pyward._config import Config, IgnoreRule
 from pyward._model import Component, ComponentKey, Inventory, NotAudited
 from pyward.errors import PywardError
+
+if TYPE_CHECKING:
+    # Imported only when VEX documents are given: the hot path does without it.
+    from pyward._audit._vex import VexStatement
 
 __all__ = [
     "AuditReport",
@@ -33,7 +37,6 @@ __all__ = [
     "FixStep",
     "IgnoreRule",
     "Suppressed",
-    "VexStatement",
     "audit",
     "fails",
 ]

@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyward._audit._report import Finding, Suppressed
-from pyward._audit._vex import VexStatement, vex_applies
 from pyward._config import IgnoreRule
+
+if TYPE_CHECKING:
+    from pyward._audit._vex import VexStatement
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +60,8 @@ def suppress(
         else:
             live.append(rule)
     used: set[int] = set()
+    if statements:
+        from pyward._audit._vex import vex_applies
     for finding in findings:
         ids = {i.casefold() for i in finding.ids}
         hit: Suppressed | None = None

@@ -18,6 +18,7 @@ from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, Usage
 
 if TYPE_CHECKING:
     from pyward._audit._report import AuditReport, FixStep
+    from pyward._audit._vex import VexStatement
     from pyward._config import Config
     from pyward._model import Inventory
 
@@ -185,11 +186,11 @@ def run(args: argparse.Namespace) -> int:
     for w in config.warnings:
         _notice(f"warning: {w}", quiet)
 
-    from pyward._audit._vex import load_vex
-
-    statements = []
+    statements: list[VexStatement] = []
     vex_warnings: list[str] = []
     for path in config.vex:
+        from pyward._audit._vex import load_vex
+
         found, warns = load_vex(path)
         statements.extend(found)
         vex_warnings.extend(warns)
