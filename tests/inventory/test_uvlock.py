@@ -365,3 +365,38 @@ def test_path_dependency_without_version_is_not_audited(tmp_path: Path) -> None:
     assert inv.roots == ("a==1.0",)
     assert inv.project is not None
     assert inv.project.key == "proj==0.1"
+
+
+def test_virtual_root_and_versioned_member(tmp_path: Path) -> None:
+    # A virtual workspace root (never installed) with two members: "lib" carries a
+    # version (a component), "tools" is virtual (not installed, not audited). "lib"'s
+    # extra "fast" is requested by the root's "dev" group as lib[fast].
+    text = (
+        'version = 1\nrevision = 3\n\n[manifest]\nmembers = ["lib", "root", "tools"]\n\n'
+        '[[package]]\nname = "root"\nversion = "0"\nsource = { virtual = "." }\n\n'
+        "[package.dev-dependencies]\n"
+        'dev = [{ name = "lib", extra = ["fast"] }, { name = "tools" }]\n\n'
+        '[[package]]\nname = "lib"\nversion = "2.0"\nsource = { editable = "lib" }\n'
+        'dependencies = [{ name = "a" }]\n\n'
+        "[package.optional-dependencies]\n"
+        'fast = [{ name = "b", marker = "sys_platform == \'linux\'" }]\n\n'
+        '[[package]]\nname = "tools"\nsource = { virtual = "tools" }\n'
+        'dependencies = [{ name = "a" }]\n\n' + PKG + "\n" + PKG.replace('"a"', '"b"')
+    )
+    inv = _uvlock.read(write(tmp_path, text))
+    assert inv.project is not None
+    assert (inv.project.name, inv.project.source) == ("root", "virtual")
+    assert sorted(c.key for c in inv.components) == ["a==1.0", "b==1.0", "lib==2.0"]
+    lib = get(inv, "lib==2.0")
+    assert lib.source == "editable"
+    assert lib.source_url == "lib"
+    assert lib.direct
+    assert lib.purl == "pkg:pypi/lib@2.0"
+    b = get(inv, "b==1.0")
+    assert b.groups == {"dev", "extra:fast"}
+    assert b.markers == "sys_platform == 'linux'"
+    assert b.direct  # a member's dependency is the project's
+    assert get(inv, "a==1.0").groups == {"dev", "main"}
+    [tools] = inv.not_audited
+    assert tools.reason == "virtual workspace member (not installed; its dependencies are)"
+    assert inv.edges[ComponentKey("lib==2.0")] == ("a==1.0", "b==1.0")

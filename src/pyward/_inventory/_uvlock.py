@@ -255,16 +255,16 @@ def _component(
     incoming: dict[int, list[str | None]],
 ) -> Component:
     f = p.fields
-    hashes: list[Hash] = []
+    artifacts: list[Any] = []
     sdist = f.table.get("sdist")
     if sdist is not None:
-        _add_hash(f, "sdist", sdist, hashes)
+        artifacts.append(sdist)
     wheels = f.table.get("wheels")
     if wheels is not None:
         if not isinstance(wheels, list):
             raise f.error("wheels", "expected an array")
-        for j, wheel in enumerate(wheels):
-            _add_hash(f, f"wheels[{j}]", wheel, hashes)
+        artifacts.extend(wheels)
+    hashes = _hashes(f, artifacts, has_sdist=sdist is not None)
     registry = p.kind == "registry"
     non_default = registry and p.source_value != default_index
     return Component(
@@ -284,17 +284,21 @@ def _component(
     )
 
 
-def _add_hash(f: Fields, where: str, artifact: object, hashes: list[Hash]) -> None:
-    # Plain dict access: big locks hold thousands of wheels (guidellm: 3,465).
-    if not isinstance(artifact, dict):
-        raise f.error(where, "expected a table")
-    text = artifact.get("hash")
-    if text is None:
-        return
-    h = parse_hash(text) if isinstance(text, str) else None
-    if h is None:
-        raise f.error(f"{where}.hash", f"not an ALGORITHM:HEX hash: {text!r}")
-    hashes.append(h)
+def _hashes(f: Fields, artifacts: list[Any], *, has_sdist: bool) -> tuple[Hash, ...]:
+    # One loop with plain dict access: big locks hold thousands of files (guidellm: 3,465).
+    result: list[Hash] = []
+    for j, artifact in enumerate(artifacts):
+        text = artifact.get("hash") if type(artifact) is dict else artifact
+        if text is None:
+            continue
+        h = parse_hash(text) if type(text) is str else None
+        if h is None:
+            where = "sdist" if has_sdist and j == 0 else f"wheels[{j - has_sdist}]"
+            if type(artifact) is not dict:
+                raise f.error(where, "expected a table")
+            raise f.error(f"{where}.hash", f"not an ALGORITHM:HEX hash: {text!r}")
+        result.append(h)
+    return dedupe_hashes(result)
 
 
 def _deps(owner: Fields, key: str, pkgs: list[_Pkg], by_name: dict[str, list[int]]) -> list[_Dep]:
