@@ -255,9 +255,19 @@ def test_fix_apply_rewrites_pins(
 def test_fix_on_a_uv_lock_prints_the_command(
     cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = _run(capsys, "audit", str(LITESTAR), "-q", "--fix", "--cache-dir", str(cache))
+    code, out, err = _run(
+        capsys, "audit", str(LITESTAR), "-f", "json", "-q", "--fix", "--cache-dir", str(cache)
+    )
     assert code == 1
-    assert out.endswith("Fix plan:\n  piccolo 1.21.0: no known release fixes PYSEC-2023-241\n")
+    assert json.loads(out)["fix_plan"][0]["name"] == "piccolo"
+    assert err == "Fix plan:\n  piccolo 1.21.0: no known release fixes PYSEC-2023-241\n"
+    example = Path(__file__).parent.parent / "examples" / "vulnerable-app"
+    code, out, _ = _run(capsys, "audit", str(example), "-q", "--fix", "--cache-dir", str(cache))
+    assert code == 1
+    # The table holds the plan; --fix adds the commands that apply it to the lock.
+    assert "\nTo apply, run:\n" in out
+    assert "  uv lock --upgrade-package 'requests==2.31.0'\n" in out
+    assert "  uv lock --upgrade-package 'urllib3==1.26.18'\n" in out
 
 
 def test_explain_alias_and_reasoning(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:

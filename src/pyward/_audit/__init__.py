@@ -87,7 +87,7 @@ def audit(
             continue
         seen_sources.add(inv.source)
         kept_inventories.append(inv)
-        notes.extend(f"{inv.source}: {note}" for note in inv.notes)
+        notes.extend(n if n.startswith(inv.source) else f"{inv.source}: {n}" for n in inv.notes)
         not_audited.extend(inv.not_audited)
         for comp in inv.components:
             if comp.source not in _AUDITABLE or not comp.version:

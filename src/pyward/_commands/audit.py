@@ -258,12 +258,13 @@ def _print_fix(
 
     stream = sys.stdout if to_stdout else sys.stderr
     lines: list[str] = []
-    if not report.fix_plan:
+    if to_stdout:
+        pass  # the table has a "Fix plan" section already: only the commands follow it
+    elif not report.fix_plan:
         lines.append("Fix plan: nothing to upgrade")
     else:
         lines.append("Fix plan:")
-        for step in report.fix_plan:
-            lines.append("  " + fix_line(step))
+        lines.extend("  " + fix_line(step) for step in report.fix_plan)
     if apply:
         applied = apply_plan(inventories, report.fix_plan)
         if applied.changed:
@@ -286,8 +287,9 @@ def _print_fix(
             lines.extend(f"  {c}" for c in commands)
         elif report.fix_plan and any(i.format == "requirements" for i in inventories):
             lines.append("To apply: pyward audit --fix --apply (rewrites the pins in place)")
-    stream.write("\n".join(lines) + "\n")
-    stream.flush()
+    if lines:
+        stream.write("\n".join(lines) + "\n")
+        stream.flush()
 
 
 def fix_line(step: FixStep) -> str:
