@@ -400,3 +400,72 @@ def test_virtual_root_and_versioned_member(tmp_path: Path) -> None:
     [tools] = inv.not_audited
     assert tools.reason == "virtual workspace member (not installed; its dependencies are)"
     assert inv.edges[ComponentKey("lib==2.0")] == ("a==1.0", "b==1.0")
+
+
+def env(python: str, system: str, machine: str) -> dict[str, str]:
+    return {
+        "python_version": ".".join(python.split(".")[:2]),
+        "python_full_version": python,
+        "sys_platform": system,
+        "platform_machine": machine,
+        "platform_system": {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}[system],
+        "os_name": "nt" if system == "win32" else "posix",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+    }
+
+
+@pytest.mark.parametrize(
+    ("environment", "installed", "absent"),
+    [
+        (
+            env("3.12.4", "linux", "x86_64"),
+            {"numpy==2.3.5", "torch==2.13.0+cpu", "matplotlib==3.11.0", "contourpy==1.3.3"},
+            {"numpy==2.2.6", "torch==2.13.0", "matplotlib==3.10.9", "async-timeout==5.0.1"},
+        ),
+        (
+            env("3.10.14", "darwin", "arm64"),
+            {"numpy==2.2.6", "torch==2.13.0", "contourpy==1.3.2", "async-timeout==5.0.1"},
+            {"numpy==2.3.5", "torch==2.13.0+cpu", "contourpy==1.3.3", "torchcodec==0.13.0+cpu"},
+        ),
+    ],
+)
+def test_guidellm_markers_select_one_build_per_environment(
+    environment: dict[str, str], installed: set[str], absent: set[str]
+) -> None:
+    # Markers are derived along the whole path: numpy 2.2.6 is reached unconditionally
+    # from contourpy 1.3.2, which is only reached on Python < 3.11.
+    from packaging.markers import Marker
+
+    inv = read("guidellm")
+
+    def is_installed(c: Component) -> bool:
+        return c.markers is None or Marker(c.markers).evaluate(environment)
+
+    chosen = {c.key for c in inv.components if is_installed(c)}
+    assert installed <= chosen
+    assert not absent & chosen
+    # On any one environment, each name resolves to a single version.
+    names = [k.split("==")[0] for k in chosen]
+    assert len(names) == len(set(names))
+
+
+ENVIRONMENTS = [
+    env(python, system, machine)
+    for python in ("3.10.14", "3.11.9", "3.12.4", "3.13.1", "3.14.0")
+    for system, machine in (("linux", "x86_64"), ("darwin", "arm64"), ("win32", "AMD64"))
+]
+
+
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_one_version_per_name_in_every_environment(name: str) -> None:
+    from packaging.markers import Marker
+
+    inv = read(name)
+    for environment in ENVIRONMENTS:
+        chosen = [
+            c.name
+            for c in inv.components
+            if c.markers is None or Marker(c.markers).evaluate(environment)
+        ]
+        assert len(chosen) == len(set(chosen)), environment["python_full_version"]

@@ -22,11 +22,14 @@ Format: astral-sh/uv ``crates/uv-resolver/src/lock`` (``mod.rs``: ``Lock``,
   (``guidellm[all]`` in the ``dev`` group puts ``all``'s dependencies in ``dev``).
 * **Direct** / :attr:`Inventory.roots`: what members (after that expansion) depend on.
 * **Markers**: a package's own ``resolution-markers`` say in which forks it was
-  resolved, not when it is installed. The markers on the dependency edges that bring it
-  in do; ``markers`` is their disjunction (``None`` when one edge is unconditional).
-  Markers of the edges further up the path are not conjoined, so the condition may be
-  broader than uv's exact one, never narrower: an audit with markers evaluated keeps
-  every package that can be installed.
+  resolved, not when it is installed. The markers on the dependency edges do: a
+  package is installed when an edge into it is taken, i.e. the edge's marker holds and
+  the package it comes from is installed. ``markers`` is that condition, derived over
+  the whole graph (``numpy 2.2.6`` reached unconditionally from ``contourpy 1.3.2``,
+  itself only reached under ``python_full_version < '3.11'``, gets that marker);
+  ``None`` means always. Where the derivation does not settle, the disjunction of the
+  incoming edges' markers is used: broader than uv's exact condition, never narrower,
+  so an audit with markers evaluated keeps every package that can be installed.
 * **Default index**: the lock does not record which index is the default, so the
   registry most packages come from is; the others are ``non_default_index`` and get a
   ``repository_url`` in their purl.
@@ -174,7 +177,8 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     if root is not None:
         members.add(root)
 
-    groups, direct, incoming = _walk(pkgs, members, manifest, by_name)
+    groups, direct = _walk(pkgs, members, manifest, by_name)
+    markers = _markers(pkgs, members)
     direct.update(m for m in members if m != root and pkgs[m].version and pkgs[m].kind != "virtual")
 
     counts = Counter(p.source_value for p in pkgs if p.kind == "registry")
@@ -205,7 +209,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
             default_index=default_index,
             groups=groups,
             direct=direct,
-            incoming=incoming,
+            markers=markers,
         )
         if i == root:
             project = component
@@ -252,7 +256,7 @@ def _component(
     default_index: str | None,
     groups: dict[int, set[str]],
     direct: set[int],
-    incoming: dict[int, list[str | None]],
+    markers: dict[int, str | None],
 ) -> Component:
     f = p.fields
     artifacts: list[Any] = []
@@ -277,7 +281,7 @@ def _component(
         non_default_index=non_default,
         source_url=None if registry else p.source_value,
         hashes=dedupe_hashes(hashes),
-        markers=join_markers(incoming[i]) if i in incoming else None,
+        markers=markers.get(i),
         groups=frozenset(groups.get(i, ())),
         direct=i in direct,
         location=location,
@@ -341,8 +345,8 @@ def _walk(
     members: set[int],
     manifest: Fields | None,
     by_name: dict[str, list[int]],
-) -> tuple[dict[int, set[str]], set[int], dict[int, list[str | None]]]:
-    """Groups of every package, the direct dependencies, and the markers of incoming edges.
+) -> tuple[dict[int, set[str]], set[int]]:
+    """Groups of every package and the direct dependencies.
 
     The work list holds (package, extra or None, group): a package reached in a group
     brings its dependencies into that group, and each requested extra its optional
@@ -350,7 +354,6 @@ def _walk(
     """
     groups: dict[int, set[str]] = {}
     direct: set[int] = set()
-    incoming: dict[int, list[str | None]] = {}
     seen: set[tuple[int, str | None, str]] = set()
     work: list[tuple[int, str | None, str]] = []
 
@@ -400,7 +403,75 @@ def _walk(
         for dep in p.deps if extra is None else p.optional.get(extra, ()):
             reach(dep, group, False)
 
-    for p in pkgs:
+    return groups, direct
+
+
+#: Longer derived markers fall back to the disjunction of the edges' own markers.
+_MAX_MARKER = 1000
+#: Passes over the graph before the derived markers are given up for the edges' own.
+_MAX_PASSES = 10
+
+
+def _and(a: str | None, b: str | None) -> str | None:
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    return f"({a}) and ({b})"
+
+
+def _markers(pkgs: list[_Pkg], members: set[int]) -> dict[int, str | None]:
+    """The marker under which each package is installed.
+
+    A package is installed when some edge into it is taken: the edge's marker and the
+    condition of the package it comes from (workspace members: always). This is a least
+    fixpoint, computed by passes in breadth-first order from the members until nothing
+    changes. Where it does not settle within :data:`_MAX_PASSES` passes, or a derived
+    marker grows over :data:`_MAX_MARKER` characters, the package gets the disjunction
+    of its incoming edges' own markers instead: broader than uv's condition (a package
+    can only be installed when one of its edges' markers holds), never narrower.
+    """
+    incoming: dict[int, list[tuple[int, str | None]]] = {}
+    for i, p in enumerate(pkgs):
         for dep in _all_deps(p):
-            incoming.setdefault(dep.target, []).append(dep.marker)
-    return groups, direct, incoming
+            incoming.setdefault(dep.target, []).append((i, dep.marker))
+
+    def edges_only(i: int) -> str | None:
+        return join_markers(marker for _, marker in incoming.get(i, ()))
+
+    order: list[int] = []
+    seen = set(members)
+    queue = sorted(members)
+    while queue:
+        nxt: list[int] = []
+        for i in queue:
+            for dep in _all_deps(pkgs[i]):
+                if dep.target not in seen:
+                    seen.add(dep.target)
+                    nxt.append(dep.target)
+        order.extend(nxt)
+        queue = nxt
+
+    # Absent from ``found``: not reached (yet). A value of None: unconditional.
+    found: dict[int, str | None] = {}
+    for _ in range(_MAX_PASSES):
+        changed = False
+        for i in order:
+            terms = [
+                marker if q in members else _and(marker, found[q])
+                for q, marker in incoming.get(i, ())
+                if q in members or q in found
+            ]
+            if not terms:
+                continue
+            value = join_markers(terms)
+            if value is not None and len(value) > _MAX_MARKER:
+                value = edges_only(i)
+            if i not in found or found[i] != value:
+                found[i] = value
+                changed = True
+        if not changed:
+            break
+    else:
+        found = {}
+    return {i: found[i] if i in found else edges_only(i) for i in range(len(pkgs))}
