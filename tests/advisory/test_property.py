@@ -12,6 +12,8 @@ from packaging.version import Version
 from pyward._advisory._match import (
     Candidate,
     CompiledEntry,
+    _range_hit,
+    _walk_state,
     compact_entry,
     compile_entry,
     match_entry,
@@ -56,8 +58,6 @@ def ranges_only(advisory_id: str, affected: Affected) -> CompiledEntry:
         advisory_id=full.advisory_id,
         package=full.package,
         ranges=full.ranges,
-        versions=frozenset(),
-        canonical={},
         fixed=full.fixed,
         last_affected=full.last_affected,
     )
@@ -184,3 +184,29 @@ def test_a_listed_version_always_matches() -> None:
         entry = compile_entry(advisory_id, affected.name, compact_entry(affected))
         for version in affected.versions:
             assert match_entry(entry, Candidate.of(version)) is not None, (advisory_id, version)
+
+
+@settings(max_examples=600, deadline=None)
+@given(entry_index, versions)
+def test_interval_form_equals_the_event_walk(index: int, version: str) -> None:
+    """The fast interval evaluation gives the same answer and reason as OSV's
+    pseudo-code walked event by event, on every real range."""
+    advisory_id, affected = entries()[index]
+    entry = compile_entry(advisory_id, affected.name, compact_entry(affected))
+    cand = Candidate.of(version)
+    for rng in entry.ranges:
+        assert _range_hit(rng, cand) == _walk_state(rng, cand)
+
+
+def test_interval_form_equals_the_event_walk_on_every_listed_version() -> None:
+    compared = 0
+    for advisory_id, affected in entries():
+        entry = compile_entry(advisory_id, affected.name, compact_entry(affected))
+        for version in affected.versions:
+            cand = Candidate.of(version)
+            if cand.version is None:
+                continue
+            for rng in entry.ranges:
+                compared += 1
+                assert _range_hit(rng, cand) == _walk_state(rng, cand), (advisory_id, version)
+    assert compared == 140738

@@ -45,8 +45,11 @@ def parse_version(value: str) -> Version | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_version(value: str) -> str | None:
-    """A key equal for PEP 440-equal versions (``1.0`` / ``1.0.0`` / ``1.0.0.0``)."""
+    """A key equal for PEP 440-equal versions (``1.0`` / ``1.0.0`` / ``1.0.0.0``):
+    ``packaging``'s canonical form with trailing zeros stripped. Cached: the same
+    version strings recur in every record of a package."""
     from packaging.utils import canonicalize_version
 
     if parse_version(value) is None:
@@ -121,13 +124,73 @@ class Candidate:
         return self.version if bound.local is not None else self.public
 
 
+Bound = tuple[str, str, "Version | None"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interval:
+    """One affected interval of a range, from walking its sorted events once."""
+
+    low: Version | None
+    """Inclusive lower bound (``None``: from the first version, ``introduced: "0"``)."""
+    high: Version | None
+    """Upper bound (``None``: no fix)."""
+    inclusive: bool
+    """``high`` is a ``last_affected`` (inclusive) rather than a ``fixed`` (exclusive)."""
+    reason: str
+    """``introduced 3.2, fixed 3.2.20``."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CompiledRange:
     """A non-GIT range with its events sorted and their versions parsed."""
 
     type: str
-    events: tuple[tuple[str, str, Version | None], ...]
+    events: tuple[Bound, ...]
     """``(kind, value, parsed)``; parsed is ``None`` for ``introduced: "0"`` and ``limit: "*"``."""
+    intervals: tuple[Interval, ...] = ()
+    """The affected intervals the sorted events describe (see :func:`compile_range`)."""
+    limits: tuple[Version | None, ...] = ()
+    """``limit`` bounds (``None`` for ``*``)."""
+    local_bounds: bool = False
+    """Some bound carries a local label: evaluate event by event (:func:`_walk_state`)."""
+
+
+def compile_range(r_type: str, events: tuple[Bound, ...]) -> CompiledRange:
+    """Turn sorted events into intervals once, so a lookup is a few comparisons.
+
+    Walking the sorted events with OSV's state machine, the state at a version is set
+    by the last event at or below it; so each ``introduced`` that opens the state
+    starts an interval and the next ``fixed`` / ``last_affected`` ends it. The
+    property tests hold this equal to the event-by-event walk on every real record.
+    """
+    intervals: list[Interval] = []
+    low: Version | None = None
+    low_text: str | None = None
+    for kind, value, bound in events:
+        if kind == "introduced" and low_text is None:
+            low, low_text = bound, value
+        elif kind in ("fixed", "last_affected") and low_text is not None:
+            intervals.append(
+                Interval(
+                    low=low,
+                    high=bound,
+                    inclusive=kind == "last_affected",
+                    reason=f"introduced {low_text}, {kind} {value}",
+                )
+            )
+            low, low_text = None, None
+    if low_text is not None:
+        intervals.append(
+            Interval(low=low, high=None, inclusive=False, reason=f"introduced {low_text}, no fix")
+        )
+    return CompiledRange(
+        type=r_type,
+        events=events,
+        intervals=tuple(intervals),
+        limits=tuple(b for k, _, b in events if k == "limit"),
+        local_bounds=any(b is not None and b.local is not None for _, _, b in events),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,56 +200,67 @@ class CompiledEntry:
     advisory_id: AdvisoryId
     package: str
     ranges: tuple[CompiledRange, ...]
-    versions: frozenset[str]
-    """The ``versions`` entries as written (exact-string membership)."""
-    canonical: Mapping[str, str]
-    """Canonical PEP 440 form -> the entry as written, for the valid entries."""
-    fixed: tuple[str, ...]
-    last_affected: tuple[str, ...]
+    versions: str = ""
+    """The ``versions`` entries as written, each between line breaks (``"\n0.5\n1.0\n"``):
+    membership is one substring search, with nothing to decode per lookup."""
+    canonical: str = ""
+    """The canonical PEP 440 form of each entry, aligned line by line with ``versions``
+    (an empty line for an entry that is not PEP 440)."""
+    fixed: tuple[str, ...] = ()
+    last_affected: tuple[str, ...] = ()
+
+    def listed(self, cand: Candidate) -> str | None:
+        """The ``versions`` entry equal to ``cand`` (exact string, else PEP 440), or ``None``."""
+        if not self.versions or "\n" in cand.text:
+            return None
+        if f"\n{cand.text}\n" in self.versions:
+            return cand.text
+        for canon in (cand.canonical, cand.canonical_public):
+            if canon is None:
+                continue
+            at = self.canonical.find(f"\n{canon}\n")
+            if at >= 0:
+                return self.versions.split("\n")[self.canonical.count("\n", 0, at) + 1]
+        return None
+
+
+def _lines(values: Iterable[str]) -> str:
+    return "\n" + "\n".join(values) + "\n"
 
 
 def compact_entry(affected: Affected) -> dict[str, Any]:
-    """The stored form of an affected entry: sorted non-GIT events, versions, and the
-    canonical forms of the versions (computed once, at import, not per lookup)."""
-    canon: dict[str, str] = {}
-    for v in affected.versions:
-        c = canonical_version(v)
-        if c is not None:
-            canon.setdefault(c, v)
+    """The stored form of an affected entry (computed once, at import): sorted non-GIT
+    events, the sorted ``fixed`` / ``last_affected`` versions, the ``versions`` list
+    and its canonical PEP 440 forms as line-separated text."""
+    ranges = [r for r in affected.ranges if r.type != "GIT"]
+    bounds = [(e.kind, e.value) for r in ranges for e in r.events]
+    versions = affected.versions
     return {
-        "r": [
-            [r.type, [[e.kind, e.value] for e in r.events]]
-            for r in affected.ranges
-            if r.type != "GIT"
-        ],
-        "v": list(affected.versions),
-        "c": canon,
+        "r": [[r.type, [[e.kind, e.value] for e in r.events]] for r in ranges],
+        "f": list(sort_versions(v for k, v in bounds if k == "fixed")),
+        "l": list(sort_versions(v for k, v in bounds if k == "last_affected")),
+        "v": _lines(versions) if versions else "",
+        "c": _lines(canonical_version(v) or "" for v in versions) if versions else "",
     }
 
 
 def compile_entry(advisory_id: str, package: str, data: Mapping[str, Any]) -> CompiledEntry:
     """Rebuild a :class:`CompiledEntry` from :func:`compact_entry`'s output."""
     ranges = []
-    fixed: set[str] = set()
-    last: set[str] = set()
     for r_type, events in data["r"]:
         parsed = []
         for kind, value in events:
             special = (kind == "introduced" and value == "0") or (kind == "limit" and value == "*")
             parsed.append((kind, value, None if special else parse_version(value)))
-            if kind == "fixed":
-                fixed.add(value)
-            elif kind == "last_affected":
-                last.add(value)
-        ranges.append(CompiledRange(type=r_type, events=tuple(parsed)))
+        ranges.append(compile_range(r_type, tuple(parsed)))
     return CompiledEntry(
         advisory_id=AdvisoryId(advisory_id),
         package=package,
         ranges=tuple(ranges),
-        versions=frozenset(data["v"]),
+        versions=data["v"],
         canonical=data["c"],
-        fixed=sort_versions(fixed),
-        last_affected=sort_versions(last),
+        fixed=tuple(data["f"]),
+        last_affected=tuple(data["l"]),
     )
 
 
@@ -201,34 +275,57 @@ def sort_versions(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _range_hit(rng: CompiledRange, cand: Candidate) -> str | None:
-    """The reason ``cand`` is inside ``rng``, else ``None`` (OSV evaluation pseudo-code)."""
-    limits = [(v, p) for k, v, p in rng.events if k == "limit"]
-    if limits and not any(p is None or cand.against(p) < p for _, p in limits):
+    """The reason ``cand`` is inside ``rng``, else ``None`` (OSV evaluation)."""
+    if rng.local_bounds:
+        return _walk_state(rng, cand)
+    v = cand.public
+    assert v is not None
+    if rng.limits and not any(b is None or v < b for b in rng.limits):
+        return None
+    for iv in rng.intervals:
+        if iv.low is not None and v < iv.low:
+            continue
+        if iv.high is None or v < iv.high or (iv.inclusive and v == iv.high):
+            return _reason(rng, iv.reason)
+    return None
+
+
+def _reason(rng: CompiledRange, interval: str) -> str:
+    cap = f" (limit {', '.join(v for k, v, _ in rng.events if k == 'limit')})" if rng.limits else ""
+    return f"{rng.type} range: {interval}{cap}"
+
+
+def _walk_state(rng: CompiledRange, cand: Candidate) -> str | None:
+    """OSV's evaluation pseudo-code, literally: walk the sorted events and keep the
+    state; the reference the interval form is tested against, and the path for ranges
+    whose bounds carry local labels (compared with the candidate's own local label)."""
+    limits = [b for k, _, b in rng.events if k == "limit"]
+    if limits and not any(b is None or cand.against(b) < b for b in limits):
         return None
     affected = False
     opened: str | None = None
-    closing: tuple[str, str] | None = None
+    closing: str | None = None
     for kind, value, bound in rng.events:
         if kind == "introduced":
             if bound is None or cand.against(bound) >= bound:
-                affected, opened, closing = True, value, None
+                if not affected:
+                    opened, closing = value, None
+                affected = True
         elif kind == "fixed":
             assert bound is not None
             if cand.against(bound) >= bound:
                 affected = False
             elif affected and closing is None:
-                closing = (kind, value)
+                closing = f"fixed {value}"
         elif kind == "last_affected":
             assert bound is not None
             if cand.against(bound) > bound:
                 affected = False
             elif affected and closing is None:
-                closing = (kind, value)
+                closing = f"last_affected {value}"
     if not affected:
         return None
-    upper = f", {closing[0]} {closing[1]}" if closing else ", no fix"
-    cap = f" (limit {', '.join(v for v, _ in limits)})" if limits else ""
-    return f"{rng.type} range: introduced {opened}{upper}{cap}"
+    return _reason(rng, f"introduced {opened}, {closing or 'no fix'}")
 
 
 def match_entry(entry: CompiledEntry, cand: Candidate) -> Match | None:
@@ -240,14 +337,11 @@ def match_entry(entry: CompiledEntry, cand: Candidate) -> Match | None:
             if reason is not None:
                 break
     if reason is None:
-        if cand.text in entry.versions:
-            reason = f"listed in versions as {cand.text}"
-        elif cand.canonical is not None:
-            listed = entry.canonical.get(cand.canonical)
-            if listed is None and cand.canonical_public != cand.canonical:
-                listed = entry.canonical.get(cand.canonical_public or "")
-            if listed is not None:
-                reason = f"listed in versions as {listed} (PEP 440 equal to {cand.text})"
+        listed = entry.listed(cand)
+        if listed == cand.text:
+            reason = f"listed in versions as {listed}"
+        elif listed is not None:
+            reason = f"listed in versions as {listed} (PEP 440 equal to {cand.text})"
     if reason is None:
         return None
     return Match(
@@ -305,7 +399,7 @@ def explain(advisory: Advisory, name: str, version: str) -> list[str]:
             lines.append(f"{label}, events sorted by version: {written}")
             if cand.version is None:
                 continue
-            compiled = CompiledRange(type=rng.type, events=_parsed(rng))
+            compiled = compile_range(rng.type, _parsed(rng))
             lines.extend(f"  {line}" for line in _walk(compiled, cand))
             if _range_hit(compiled, cand) is not None:
                 hit = True
@@ -318,8 +412,6 @@ def explain(advisory: Advisory, name: str, version: str) -> list[str]:
                     ranges=(),
                     versions=entry.versions,
                     canonical=entry.canonical,
-                    fixed=(),
-                    last_affected=(),
                 ),
                 cand,
             )

@@ -178,6 +178,9 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
                 )
             )
         versions = str_list(entry.get("versions"), f"{path}.versions")
+        for k, listed in enumerate(versions):
+            if not listed or "\n" in listed:
+                raise fail(f"{path}.versions[{k}]", f"not a version: {listed!r}")
         affected.append(
             Affected(
                 name=canonical_name(name),

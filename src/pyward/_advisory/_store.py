@@ -6,9 +6,11 @@ Layout (format 1):
   ``doc`` is the record's OSV JSON, zlib-compressed; ``origin`` says which source entry
   it came from (zip entry name + CRC + size, or file path + size + mtime) so that an
   update re-parses only what changed.
-* ``affected(name, id, entry)``: one row per PyPI affected entry of a non-withdrawn
-  record, keyed by the PEP 503 name; ``entry`` is the compact matching form (sorted
-  non-GIT events, the ``versions`` list and its canonical PEP 440 forms).
+* ``affected(name, id, entry, versions, canon)``: one row per PyPI affected entry of a
+  non-withdrawn record, keyed by the PEP 503 name; ``entry`` is the compact matching
+  form (sorted non-GIT events, sorted fixed / last_affected), ``versions`` and
+  ``canon`` the ``versions`` list and its canonical PEP 440 forms as line-separated
+  text, searched without being decoded.
 * ``meta(key, value)``: source, updated, record count, newest ``modified``, skipped.
 
 Readers open the file read-only; ``db update`` writes a new file beside it and
@@ -53,7 +55,13 @@ CREATE TABLE records(
     origin TEXT NOT NULL,
     doc BLOB NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE affected(name TEXT NOT NULL, id TEXT NOT NULL, entry BLOB NOT NULL);
+CREATE TABLE affected(
+    name TEXT NOT NULL,
+    id TEXT NOT NULL,
+    entry BLOB NOT NULL,
+    versions TEXT NOT NULL,
+    canon TEXT NOT NULL
+);
 """
 _INDEXES = """
 CREATE INDEX affected_name ON affected(name);
@@ -370,9 +378,12 @@ class AdvisoryStore:
 
         with self._lock:
             rows = self._conn.execute(
-                "SELECT id, entry FROM affected WHERE name = ?", (name,)
+                "SELECT id, entry, versions, canon FROM affected WHERE name = ?", (name,)
             ).fetchall()
-        entries = [compile_entry(rid, name, orjson.loads(blob)) for rid, blob in rows]
+        entries = [
+            compile_entry(rid, name, {**orjson.loads(blob), "v": versions, "c": canon})
+            for rid, blob, versions, canon in rows
+        ]
         self._entries[name] = entries
         return entries
 
@@ -424,10 +435,12 @@ class StoreWriter:
             (advisory.id, advisory.modified, 1 if advisory.withdrawn else 0, origin, doc),
         )
         if not advisory.withdrawn:
-            self.conn.executemany(
-                "INSERT INTO affected VALUES (?, ?, ?)",
-                [(a.name, advisory.id, orjson.dumps(compact(a))) for a in advisory.affected],
-            )
+            rows = []
+            for a in advisory.affected:
+                data = compact(a)
+                versions, canon = data.pop("v"), data.pop("c")
+                rows.append((a.name, advisory.id, orjson.dumps(data), versions, canon))
+            self.conn.executemany("INSERT INTO affected VALUES (?, ?, ?, ?, ?)", rows)
         self.ids[advisory.id] = advisory.modified
         self.newest = max(self.newest, advisory.modified)
 
