@@ -70,8 +70,8 @@ def parse_hash(text: str) -> Hash | None:
     # Hash's generated __init__ costs ~0.45 us; big locks hold thousands of hashes
     # (guidellm's uv.lock: 3,465), so set the two fields directly (same object).
     h = _new(Hash)
-    _set(h, "algorithm", algorithm.lower())
-    _set(h, "value", value.lower())
+    _set(h, "algorithm", algorithm if algorithm.islower() else algorithm.lower())
+    _set(h, "value", value if value.islower() or value.isdigit() else value.lower())
     return h
 
 

@@ -289,20 +289,27 @@ def _component(
 
 
 def _hashes(f: Fields, artifacts: list[Any], *, has_sdist: bool) -> tuple[Hash, ...]:
-    # One loop with plain dict access: big locks hold thousands of files (guidellm: 3,465).
-    result: list[Hash] = []
+    # Plain dict access, and duplicates dropped as strings before any Hash is built:
+    # big locks hold thousands of files (guidellm: 3,465).
+    texts: dict[str, int] = {}
     for j, artifact in enumerate(artifacts):
         text = artifact.get("hash") if type(artifact) is dict else artifact
         if text is None:
             continue
-        h = parse_hash(text) if type(text) is str else None
-        if h is None:
+        if type(artifact) is not dict or type(text) is not str:
             where = "sdist" if has_sdist and j == 0 else f"wheels[{j - has_sdist}]"
             if type(artifact) is not dict:
                 raise f.error(where, "expected a table")
             raise f.error(f"{where}.hash", f"not an ALGORITHM:HEX hash: {text!r}")
+        texts.setdefault(text.lower(), j)
+    result: list[Hash] = []
+    for text, j in texts.items():
+        h = parse_hash(text)
+        if h is None:
+            where = "sdist" if has_sdist and j == 0 else f"wheels[{j - has_sdist}]"
+            raise f.error(f"{where}.hash", f"not an ALGORITHM:HEX hash: {artifacts[j]['hash']!r}")
         result.append(h)
-    return dedupe_hashes(result)
+    return tuple(result)
 
 
 def _deps(owner: Fields, key: str, pkgs: list[_Pkg], by_name: dict[str, list[int]]) -> list[_Dep]:
