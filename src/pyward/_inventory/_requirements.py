@@ -197,10 +197,23 @@ def _split_args_options(line: str) -> tuple[str, str]:
 
 
 def _parse_options(text: str, file: Path, number: int) -> list[tuple[str, str | None]]:
+    if not any(c in text for c in "\"'\\"):
+        # shlex is pure Python and slow on the long ``--hash`` runs of pip-compile
+        # output; without quotes or escapes it splits exactly like ``str.split``.
+        tokens = text.split()
+    else:
+        tokens = _shlex_split(text, file, number)
+    return _options(tokens, file, number)
+
+
+def _shlex_split(text: str, file: Path, number: int) -> list[str]:
     try:
-        tokens = shlex.split(text, posix=True)
+        return shlex.split(text, posix=True)
     except ValueError as exc:
         raise InputError(file, f"cannot split options: {exc}", where=f"line {number}") from None
+
+
+def _options(tokens: list[str], file: Path, number: int) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     i = 0
     while i < len(tokens):
@@ -287,7 +300,7 @@ def _read_file(
             in_via = False
             continue
         in_via = False
-        content = _COMMENT.sub("", line).strip()
+        content = (_COMMENT.sub("", line) if "#" in line else line).strip()
         if not content:
             continue
         args, options_text = _split_args_options(content)
@@ -496,21 +509,31 @@ def _pinned_version(req: Requirement) -> str | None:
     return next(iter(pins)) if len(pins) == 1 else None
 
 
+#: Hex digest length of every fixed-size hashlib algorithm pip could be given.
+_DIGEST_HEX = {
+    name: hashlib.new(name).digest_size * 2
+    for name in sorted(hashlib.algorithms_guaranteed)
+    if not name.startswith("shake")
+}
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
 def _hash(value: str, file: Path, number: int | None) -> Hash:
     algorithm, sep, digest = value.partition(":")
     algorithm = algorithm.lower()
-    if not sep or algorithm not in hashlib.algorithms_guaranteed or algorithm.startswith("shake"):
+    size = _DIGEST_HEX.get(algorithm)
+    if not sep or size is None:
         raise InputError(
             file, f"invalid --hash value {value!r} (expected ALGORITHM:HEX)", where=f"line {number}"
         )
-    size = hashlib.new(algorithm).digest_size * 2
-    if len(digest) != size or not all(c in "0123456789abcdefABCDEF" for c in digest):
+    digest = digest.lower()
+    if len(digest) != size or not _HEX_DIGITS.issuperset(digest):
         raise InputError(
             file,
             f"invalid --hash value {value!r} (a {algorithm} digest is {size} hex digits)",
             where=f"line {number}",
         )
-    return Hash(algorithm=algorithm, value=digest.lower())
+    return Hash(algorithm=algorithm, value=digest)
 
 
 def _where(location: Location, file: Path) -> str:
