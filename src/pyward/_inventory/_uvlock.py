@@ -43,7 +43,6 @@ from typing import Any
 
 from pyward._inventory._common import (
     Fields,
-    dedupe_hashes,
     header_lines,
     join_markers,
     parse_hash,
@@ -280,7 +279,7 @@ def _component(
         index=p.source_value if registry else None,
         non_default_index=non_default,
         source_url=None if registry else p.source_value,
-        hashes=dedupe_hashes(hashes),
+        hashes=hashes,
         markers=markers.get(i),
         groups=frozenset(groups.get(i, ())),
         direct=i in direct,
