@@ -367,3 +367,36 @@ def test_mock_transport_download(tmp_path: Path) -> None:
     )
     assert (result.added, result.source) == (1, "https://mirror.invalid/all.zip")
     assert AdvisoryStore.open(tmp_path / "cache").meta.get("etag") is None
+
+
+def test_duplicate_ids_keep_the_newer_and_newer_schema_minor_warns(tmp_path: Path) -> None:
+    root = tmp_path / "db"
+    (root / "a").mkdir(parents=True)
+    (root / "b").mkdir()
+    old = real_record("PYSEC-2024-1")
+    new = {**old, "modified": "2024-06-01T00:00:00Z", "schema_version": "1.9.0"}
+    (root / "a" / "PYSEC-2024-1.json").write_bytes(orjson.dumps(new))
+    (root / "b" / "PYSEC-2024-1.json").write_bytes(orjson.dumps(old))
+    result = update(str(root), tmp_path / "cache")
+    assert result.warnings == (
+        "b/PYSEC-2024-1.json: PYSEC-2024-1: duplicate of a/PYSEC-2024-1.json; kept the newer one",
+        "1 record(s) use OSV schema 1.9, newer than 1.7; read with the fields this version knows",
+    )
+    assert (result.added, result.skipped) == (1, 0)
+    store = AdvisoryStore.open(tmp_path / "cache")
+    advisory = store.advisory("PYSEC-2024-1")
+    assert advisory is not None
+    assert advisory.modified == "2024-06-01T00:00:00Z"
+
+
+def test_snapshot_backed_store_switches_to_the_first_real_store(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    store = AdvisoryStore.open(cache)
+    assert store.info.snapshot is True
+    assert store.refresh() is False
+    update(str(write_zip(tmp_path / "a.zip", [real_record("PYSEC-2024-1")])), cache)
+    assert store.refresh() is True
+    assert (store.info.snapshot, store.info.record_count) == (False, 1)
+    assert store.info.path == str(cache / STORE_FILE)
+    assert store.ids_for_package("django") == []
+    assert store.refresh() is False

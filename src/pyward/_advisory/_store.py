@@ -161,6 +161,7 @@ class AdvisoryStore:
         self._path = path
         self._meta = dict(meta or {})
         self._key = _file_key(path) if path is not None else None
+        self._watch: Path | None = None
         self._lock = threading.RLock()
         self._entries: dict[str, list[CompiledEntry]] = {}
         self._advisories: dict[str, Advisory | None] = {}
@@ -185,6 +186,7 @@ class AdvisoryStore:
                 f"no advisory data: no store in {directory} and no built-in snapshot; "
                 "run `pyward db update`"
             )
+        store._watch = path  # ``refresh`` switches to the store once one is written
         return store
 
     @classmethod
@@ -338,21 +340,29 @@ class AdvisoryStore:
 
         Lookups in flight finish on the old connection (the old inode stays readable).
         """
-        if self._path is None or self._key is None:
-            return False
-        key = _file_key(self._path)
-        if key is None or key == self._key:
-            return False
+        if self._watch is not None:
+            # Serving the snapshot: switch to the real store once ``db update`` wrote one.
+            path, snapshot = self._watch, False
+            key = _file_key(path)
+            if key is None:
+                return False
+        else:
+            if self._path is None or self._key is None:
+                return False
+            path, snapshot = self._path, self._info.snapshot
+            key = _file_key(path)
+            if key is None or key == self._key:
+                return False
         try:
-            conn = _connect_ro(self._path)
-            meta = read_meta(conn, str(self._path))
+            conn = _connect_ro(path)
+            meta = read_meta(conn, str(path))
         except (InputError, sqlite3.Error):
             return False  # keep serving the old data rather than fail
         with self._lock:
             old, self._conn = self._conn, conn
             self._meta = meta
-            self._info = info_from_meta(meta, path=str(self._path), snapshot=self._info.snapshot)
-            self._key = key
+            self._info = info_from_meta(meta, path=str(path), snapshot=snapshot)
+            self._path, self._key, self._watch = path, key, None
             self._entries = {}
             self._advisories = {}
         old.close()

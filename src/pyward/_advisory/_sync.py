@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pyward._advisory._osv import KNOWN_SCHEMA, schema_major_minor
 from pyward._advisory._store import (
     STORE_FILE,
     STORE_FORMAT,
@@ -225,6 +226,7 @@ def rebuild(
         skipped = 0
         added = changed = 0
         seen_at: dict[str, str] = {}
+        newer_schema: dict[str, int] = {}
         for entry in entry_list:
             if entry.origin in old:
                 seen_at.setdefault(old[entry.origin][0], entry.name)
@@ -236,6 +238,9 @@ def rebuild(
                 skipped += 1
                 warnings.append(f"skipped {exc}")
                 continue
+            newer_minor = _newer_schema_minor(advisory.schema_version)
+            if newer_minor:
+                newer_schema[newer_minor] = newer_schema.get(newer_minor, 0) + 1
             if advisory.id in writer.ids:
                 first = seen_at.get(advisory.id, "?")
                 if writer.ids[advisory.id] >= advisory.modified:
@@ -253,6 +258,12 @@ def rebuild(
             seen_at[advisory.id] = entry.name
             _write(writer, advisory, data, entry.origin)
 
+        for version, count in sorted(newer_schema.items()):
+            known = ".".join(map(str, KNOWN_SCHEMA))
+            warnings.append(
+                f"{count} record(s) use OSV schema {version}, newer than {known}; "
+                "read with the fields this version knows"
+            )
         if not writer.ids:
             if skipped:
                 raise InputError(
@@ -283,6 +294,14 @@ def rebuild(
         warnings=tuple(warnings),
         info=info_from_meta(meta, path=str(target), snapshot=False),
     )
+
+
+def _newer_schema_minor(schema_version: str | None) -> str | None:
+    """``"1.8"`` for a record of a minor version newer than :data:`KNOWN_SCHEMA`."""
+    mm = schema_major_minor(schema_version)
+    if mm is None or mm <= KNOWN_SCHEMA:
+        return None
+    return f"{mm[0]}.{mm[1]}"
 
 
 def _write(writer: StoreWriter, advisory: Any, data: Any, origin: str) -> None:
