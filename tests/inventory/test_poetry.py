@@ -272,3 +272,10 @@ def test_truncated_real_lock(tmp_path: Path) -> None:
         str(err.value)
         == f"{path}: line 12: invalid TOML: unclosed array, expected `]` (column 118)"
     )
+
+
+def test_not_a_poetry_lock(tmp_path: Path) -> None:
+    path = write(tmp_path, '[tool.other]\nname = "x"\n')
+    with pytest.raises(InputError) as err:
+        _poetry.read(path)
+    assert str(err.value) == f"{path}: metadata: missing"

@@ -63,9 +63,9 @@ def read(path: Path) -> Inventory:
     return _build(path, text, loads(text, path))
 
 
-def _lock_version(file: str, metadata: Fields | None) -> tuple[int, str | None]:
+def _lock_version(file: str, metadata: Fields) -> tuple[int, str | None]:
     """The major lock version (0 for pre-1.0 locks) and a note for an unknown minor."""
-    raw = metadata.table.get("lock-version") if metadata else None
+    raw = metadata.table.get("lock-version")
     if raw is None:
         return 0, None
     where = "metadata.lock-version"
@@ -104,6 +104,8 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     file = str(path)
     top = Fields(file, data, "")
     metadata = top.sub("metadata")
+    if metadata is None:  # every Poetry version writes it (content-hash)
+        raise top.error("metadata", "missing")
     _major, note = _lock_version(file, metadata)
     packages = [Fields(file, p, f"package[{i}]") for i, p in enumerate(top.opt_list("package"))]
 
@@ -117,12 +119,11 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
 
     # 1.x / pre-1.0 hash tables, looked up by normalised name.
     shared_files: dict[str, tuple[str, list[Any]]] = {}
-    if metadata is not None:
-        for key in ("files", "hashes"):
-            table = metadata.sub(key)
-            if table is not None:
-                for name, value in table.table.items():
-                    shared_files[canonical_name(name)] = (f"metadata.{key}.{name}", value)
+    for key in ("files", "hashes"):
+        table = metadata.sub(key)
+        if table is not None:
+            for name, value in table.table.items():
+                shared_files[canonical_name(name)] = (f"metadata.{key}.{name}", value)
 
     edges: dict[ComponentKey, tuple[ComponentKey, ...]] = {}
     for i, p in enumerate(packages):
