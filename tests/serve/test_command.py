@@ -33,10 +33,10 @@ def _serve(args: Sequence[str], env: dict[str, str] | None = None) -> Iterator[t
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     try:
         while True:
             try:
@@ -51,7 +51,7 @@ def _serve(args: Sequence[str], env: dict[str, str] | None = None) -> Iterator[t
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
         try:
-            proc.communicate(timeout=15)  # also closes the pipes
+            proc.communicate(timeout=60)  # also closes the pipes
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
@@ -76,7 +76,7 @@ def test_serve_the_local_store_with_access_log(cache_dir: Path) -> None:
         assert health["record_count"] == 2659
         assert health["source"] == str(PYPA_VULNS)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=15)
+        out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert "notice" not in err
     assert '"POST /v1/query HTTP/1.1" 200' in out  # uvicorn's access log: stdout
@@ -87,7 +87,7 @@ def test_serve_without_access_log_logs_no_requests(cache_dir: Path) -> None:
     with _serve(["--cache-dir", str(cache_dir)]) as (url, proc):
         assert httpx.get(f"{url}/v1/vulns/PYSEC-2023-74", trust_env=False).status_code == 200
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=15)
+        out, err = proc.communicate(timeout=60)
     assert "/v1/vulns" not in out + err
     assert "Uvicorn running on" in err
 
@@ -104,7 +104,7 @@ def test_serve_falls_back_to_the_snapshot_with_a_notice(tmp_path: Path) -> None:
     with _serve(["--cache-dir", str(tmp_path)]) as (url, proc):
         health = httpx.get(f"{url}/health", trust_env=False).json()
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=15)
+        _, err = proc.communicate(timeout=60)
     assert health["snapshot"] is True
     assert health["source"] == "built-in snapshot: PyPA advisory database 3ccb6125 (2024-10-10)"
     assert (
