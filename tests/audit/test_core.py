@@ -271,3 +271,28 @@ def test_fixed_in_lists_only_upgrades(version: str, fixed: tuple[str, ...]) -> N
     )
     (finding,) = audit([inv], data, today=TODAY).findings
     assert finding.fixed_in == fixed
+
+
+SALEOR = CORPUS / "poetry" / "saleor-2020" / "poetry.lock"
+
+
+def test_poetry_lock_django_and_pillow() -> None:
+    from pyward._inventory import read_inventory
+
+    report = audit([read_inventory(SALEOR)], store(), today=TODAY)
+    django = [f.id for f in report.findings if f.component.name == "django"]
+    assert django == [
+        "PYSEC-2021-6", "PYSEC-2021-7", "PYSEC-2021-8", "PYSEC-2021-9", "PYSEC-2021-98",
+        "PYSEC-2021-99", "PYSEC-2021-109", "PYSEC-2021-439",
+    ]  # fmt: skip
+    pillow = [f for f in report.findings if f.component.name == "pillow"]
+    assert {f.component.version for f in pillow} == {"8.0.1"}
+    assert len(pillow) == 26
+    assert (pillow[0].id, pillow[-1].id) == ("PYSEC-2021-35", "PYSEC-2023-227")
+    plan = {
+        s.component.name: (s.target, len(s.fixes), s.unfixed, s.same_major) for s in report.fix_plan
+    }
+    # Every Django flaw has a 3.1.x fix: the smallest release fixing all eight is 3.1.14.
+    assert plan["django"] == ("3.1.14", 8, (), True)
+    assert plan["pillow"] == ("10.0.1", 26, (), False)
+    assert len(report.findings) == 43

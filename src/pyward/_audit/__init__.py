@@ -9,6 +9,7 @@ audit goes on.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -166,6 +167,8 @@ def fails(level: Level, config: Config) -> bool:
     return LEVELS.index(level) <= LEVELS.index(config.fail_on)
 
 
+_DIGITS = re.compile(r"(\d+)")
+
 #: Longest summary taken from ``details`` (the whole text stays in ``Finding.details``).
 SUMMARY_MAX = 160
 
@@ -180,14 +183,19 @@ def _first_line(details: str) -> str:
     return cut + "…"
 
 
-def _sort_key(f: Finding) -> tuple[bool, int, str, str, str]:
+def _sort_key(f: Finding) -> tuple[bool, int, str, str, tuple[str | int, ...]]:
     return (
         not f.exposed,
         LEVELS.index(f.rating.level),
         f.component.name,
         f.component.version or "",
-        f.id,
+        _natural(f.id),
     )
+
+
+def _natural(advisory_id: str) -> tuple[str | int, ...]:
+    """``PYSEC-2021-35`` before ``PYSEC-2021-137``: numbers compare as numbers."""
+    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(advisory_id))
 
 
 def _finding(
