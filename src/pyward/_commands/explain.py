@@ -173,7 +173,10 @@ def run(args: argparse.Namespace) -> int:
     lines = describe(advisories)
     if name is not None and version is not None:
         lines.extend(reasoning(store, advisories, name, version))
-    if store.info.snapshot:
-        sys.stderr.write("pyward: using the built-in advisory snapshot\n")
+    from pyward._advisory._freshness import freshness_notice
+
+    notice = freshness_notice(store.info)
+    if notice:
+        sys.stderr.write(f"pyward: {notice}\n")
     write_output("\n".join(lines) + "\n", None)
     return EXIT_OK
