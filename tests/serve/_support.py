@@ -1,5 +1,5 @@
-"""Helpers of the serve tests: the real PyPA records, stores over them, and a real
-uvicorn server on 127.0.0.1 in a background thread."""
+"""Helpers of the serve tests: stores (built as users build them), and a real uvicorn
+server on 127.0.0.1 in a background thread."""
 
 from __future__ import annotations
 
@@ -8,40 +8,15 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from functools import cache
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
-from tests.conftest import PYPA_VULNS
-
-
-@cache
-def pypa_files() -> tuple[Path, ...]:
-    return tuple(sorted(PYPA_VULNS.rglob("*.yaml")))
-
-
-@cache
-def pypa_records() -> tuple[Mapping[str, Any], ...]:
-    """Every record of the PyPA advisory database copy that the store's reader accepts
-    (``from_records`` is strict; ``db update`` counts the rest as skipped)."""
-    from pyward._advisory._osv import RecordError, load_document, parse_advisory
-
-    out = []
-    for path in pypa_files():
-        data = load_document(path.name, path.read_bytes(), file=str(path))
-        assert isinstance(data, dict)
-        try:
-            parse_advisory(data)
-        except RecordError:
-            continue
-        out.append(data)
-    return tuple(out)
-
 
 def make_store(records: Any) -> Any:
+    """An in-memory store of OSV records (dicts)."""
     from pyward._advisory import AdvisoryStore
 
     return AdvisoryStore.from_records(list(records))
