@@ -469,3 +469,32 @@ def test_one_version_per_name_in_every_environment(name: str) -> None:
             if c.markers is None or Marker(c.markers).evaluate(environment)
         ]
         assert len(chosen) == len(set(chosen)), environment["python_full_version"]
+
+
+def test_one_version_from_two_sources_is_one_component(tmp_path: Path) -> None:
+    # uv can lock one version from git on Linux and from the registry elsewhere; the
+    # model's keys are unique, so it is one component with a note naming both sources.
+    root = '[[package]]\nname = "proj"\nversion = "0.1"\nsource = { editable = "." }\n'
+    root += "dependencies = [\n"
+    root += '  { name = "a", version = "1.0", source = { git = "https://git.invalid/a#c0ffee" },'
+    root += " marker = \"sys_platform == 'linux'\" },\n"
+    root += '  { name = "a", version = "1.0", source = { registry = "https://x.invalid/simple" },'
+    root += " marker = \"sys_platform != 'linux'\" },\n]\n\n"
+    git = '[[package]]\nname = "a"\nversion = "1.0"\n'
+    git += 'source = { git = "https://git.invalid/a#c0ffee" }\n\n'
+    path = write(
+        tmp_path, HEAD + root + git + PKG + 'wheels = [{ url = "u", hash = "sha256:ab" }]\n'
+    )
+    inv = _uvlock.read(path)
+    [a] = inv.components
+    assert a.key == "a==1.0"
+    assert a.source == "git"
+    assert a.source_url == "https://git.invalid/a#c0ffee"
+    assert a.hashes[0].value == "ab"
+    assert a.markers == "(sys_platform == 'linux') or (sys_platform != 'linux')"
+    assert a.direct
+    assert inv.roots == ("a==1.0",)
+    assert inv.notes == (
+        f"{path}: a 1.0 is locked 2 times "
+        "(https://git.invalid/a#c0ffee, https://x.invalid/simple); audited once",
+    )

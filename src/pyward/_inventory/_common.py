@@ -13,6 +13,7 @@ lock-file read.
 * :func:`check_format_version` refuses an unknown major format version and notes an
   unknown minor one.
 * :func:`graph_tops` gives the packages no other locked package requires.
+* :func:`merge_same_key` folds entries locked twice at one name and version.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from pyward._model import ComponentKey, Hash
+from pyward._model import Component, ComponentKey, Hash
 from pyward.errors import InputError
 
 _T = TypeVar("_T")
@@ -53,7 +54,7 @@ def purl(name: str, version: str | None, repository_url: str | None = None) -> s
     if not version:
         return ""
     text = f"pkg:pypi/{_purl_quote(name)}@{_purl_quote(version)}"
-    if repository_url:
+    if repository_url and repository_url.strip():  # packageurl drops blank qualifiers
         text += f"?repository_url={_purl_quote(repository_url)}"
     return text
 
@@ -131,6 +132,57 @@ def graph_tops(
     """
     required = {dep for src, deps in edges.items() for dep in deps if dep != src}
     return tuple(k for k in keys if k not in required)
+
+
+def add_edges(
+    edges: dict[ComponentKey, tuple[ComponentKey, ...]],
+    key: ComponentKey,
+    targets: Iterable[ComponentKey],
+) -> None:
+    """Add ``key -> targets`` to ``edges``, keeping edges already recorded for ``key``."""
+    merged = dict.fromkeys(edges.get(key, ()))
+    merged.update(dict.fromkeys(t for t in targets if t != key))
+    if merged:
+        edges[key] = tuple(merged)
+
+
+def merge_same_key(
+    file: str, components: list[Component]
+) -> tuple[tuple[Component, ...], tuple[str, ...]]:
+    """One component per key (``name==version``), as the model requires, and notes.
+
+    A lock may hold one name and version twice, from two sources chosen by marker (a
+    git checkout on one platform, the registry elsewhere). For the audit it is one
+    version: the first entry's source, index and location are kept; hashes, groups,
+    extras and markers are joined; a note says which sources were folded.
+    """
+    by_key: dict[ComponentKey, list[Component]] = {}
+    for c in components:
+        by_key.setdefault(c.key, []).append(c)
+    if len(by_key) == len(components):
+        return tuple(components), ()
+    from dataclasses import replace
+
+    result: list[Component] = []
+    notes: list[str] = []
+    for same in by_key.values():
+        first = same[0]
+        if len(same) > 1:
+            first = replace(
+                first,
+                hashes=dedupe_hashes(h for c in same for h in c.hashes),
+                groups=frozenset().union(*(c.groups for c in same)),
+                extras=frozenset().union(*(c.extras for c in same)),
+                markers=join_markers(c.markers for c in same),
+                direct=any(c.direct for c in same),
+            )
+            sources = ", ".join(c.source_url or c.index or c.source for c in same)
+            notes.append(
+                f"{file}: {first.name} {first.version} is locked {len(same)} times "
+                f"({sources}); audited once"
+            )
+        result.append(first)
+    return tuple(result), tuple(notes)
 
 
 def check_format_version(

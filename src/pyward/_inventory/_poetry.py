@@ -32,10 +32,12 @@ from typing import Any
 
 from pyward._inventory._common import (
     Fields,
+    add_edges,
     dedupe_hashes,
     graph_tops,
     header_lines,
     join_markers,
+    merge_same_key,
     parse_hash,
     purl,
 )
@@ -130,13 +132,15 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         deps = p.sub("dependencies")
         if deps is None:
             continue
-        targets: dict[ComponentKey, None] = {}
-        for dep_name, constraint in deps.table.items():
-            for t in _resolve(by_name.get(canonical_name(dep_name), []), constraint, versions):
-                if t != i:
-                    targets[keys[t]] = None
-        if targets:
-            edges[keys[i]] = tuple(targets)
+        add_edges(
+            edges,
+            keys[i],
+            (
+                keys[t]
+                for dep_name, constraint in deps.table.items()
+                for t in _resolve(by_name.get(canonical_name(dep_name), []), constraint, versions)
+            ),
+        )
 
     groups = _groups(top, packages=packages, keys=keys, by_name=by_name, edges=edges)
     roots = graph_tops(dict.fromkeys(keys), edges)
@@ -165,13 +169,14 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
                 location=Location(file=file, line=lines[i] if lines else None),
             )
         )
+    merged, notes = merge_same_key(file, components)
     return Inventory(
         source=file,
         format=FORMAT,
-        components=tuple(components),
+        components=merged,
         edges=edges,
         roots=roots,
-        notes=(note,) if note else (),
+        notes=(note, *notes) if note else notes,
     )
 
 

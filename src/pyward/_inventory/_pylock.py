@@ -29,9 +29,11 @@ from typing import Any
 
 from pyward._inventory._common import (
     Fields,
+    add_edges,
     check_format_version,
     dedupe_hashes,
     header_lines,
+    merge_same_key,
     parse_hash,
     purl,
 )
@@ -123,15 +125,14 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
             groups=frozenset(groups),
             location=location,
         )
-        targets: dict[ComponentKey, None] = {}
+        targets: list[ComponentKey] = []
         for j, raw in enumerate(p.opt_list("dependencies")):
             dep = Fields(file, raw, p.path(f"dependencies[{j}]"))
             dep_version = dep.opt_string("version")
             for t in by_name.get(canonical_name(dep.string("name")), []):
                 if dep_version is None or versions[t] == dep_version:
-                    targets[component_key(names[t], versions[t])] = None
-        if targets:
-            edges[component.key] = tuple(targets)
+                    targets.append(component_key(names[t], versions[t]))
+        add_edges(edges, component.key, targets)
 
         if kind in ("directory", "editable") and source_url in (".", "./") and project is None:
             project = component
@@ -146,14 +147,15 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
             )
         else:
             components.append(component)
+    merged, notes = merge_same_key(file, components)
     return Inventory(
         source=file,
         format=FORMAT,
-        components=tuple(components),
+        components=merged,
         not_audited=tuple(not_audited),
         edges=edges,
         project=project,
-        notes=(note,) if note else (),
+        notes=(note, *notes) if note else notes,
     )
 
 

@@ -43,8 +43,10 @@ from typing import Any
 
 from pyward._inventory._common import (
     Fields,
+    add_edges,
     header_lines,
     join_markers,
+    merge_same_key,
     parse_hash,
     purl,
 )
@@ -195,12 +197,15 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     for i, p in enumerate(pkgs):
         location = Location(file=file, line=lines[i] if lines else None)
         if i != root:
-            targets: dict[ComponentKey, None] = {}
-            for dep in _all_deps(p):
-                if dep.target not in members or pkgs[dep.target].version:
-                    targets[keys[dep.target]] = None
-            if targets:
-                edges[keys[i]] = tuple(targets)
+            add_edges(
+                edges,
+                keys[i],
+                (
+                    keys[dep.target]
+                    for dep in _all_deps(p)
+                    if dep.target not in members or pkgs[dep.target].version
+                ),
+            )
         component = _component(
             p,
             i,
@@ -234,11 +239,13 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         else:
             components.append(component)
 
-    roots = tuple(keys[i] for i in sorted(direct) if pkgs[i].version and i != root)
+    roots = tuple(dict.fromkeys(keys[i] for i in sorted(direct) if pkgs[i].version and i != root))
+    merged, merge_notes = merge_same_key(file, components)
+    notes.extend(merge_notes)
     return Inventory(
         source=file,
         format=FORMAT,
-        components=tuple(components),
+        components=merged,
         not_audited=tuple(not_audited),
         edges=edges,
         roots=roots,
