@@ -210,3 +210,30 @@ def test_interval_form_equals_the_event_walk_on_every_listed_version() -> None:
                 compared += 1
                 assert _range_hit(rng, cand) == _walk_state(rng, cand), (advisory_id, version)
     assert compared == 140738
+
+
+def test_canonical_version_equals_packaging() -> None:
+    from packaging.utils import canonicalize_version
+
+    from pyward._advisory._match import canonical_version
+
+    seen = 0
+    for _, affected in entries():
+        for version in affected.versions:
+            if parse_version(version) is None:
+                assert canonical_version(version) is None
+                continue
+            seen += 1
+            assert canonical_version(version) == canonicalize_version(
+                version, strip_trailing_zero=True
+            )
+    assert seen == 140738
+
+
+@given(generated.map(lambda v: f"1!{v}+Ubuntu-1.2") | generated)
+def test_canonical_version_equals_packaging_generated(version: str) -> None:
+    from packaging.utils import canonicalize_version
+
+    from pyward._advisory._match import canonical_version
+
+    assert canonical_version(version) == canonicalize_version(version, strip_trailing_zero=True)

@@ -312,9 +312,11 @@ class AdvisoryStore:
             ).fetchone()
         if row is None:
             return None
-        import orjson
+        # stdlib json, not orjson, on read paths: importing orjson imports uuid and
+        # platform (~5 ms), more than the decoding it would save here.
+        import json
 
-        data: dict[str, Any] = orjson.loads(zlib.decompress(row[0]))
+        data: dict[str, Any] = json.loads(zlib.decompress(row[0]))
         return data
 
     def ids_for_package(self, name: str) -> list[AdvisoryId]:
@@ -384,14 +386,14 @@ class AdvisoryStore:
         cached = self._entries.get(name)
         if cached is not None:
             return cached
-        import orjson
+        import json
 
         with self._lock:
             rows = self._conn.execute(
                 "SELECT id, entry, versions, canon FROM affected WHERE name = ?", (name,)
             ).fetchall()
         entries = [
-            compile_entry(rid, name, {**orjson.loads(blob), "v": versions, "c": canon})
+            compile_entry(rid, name, {**json.loads(blob), "v": versions, "c": canon})
             for rid, blob, versions, canon in rows
         ]
         self._entries[name] = entries
