@@ -400,3 +400,15 @@ def test_snapshot_backed_store_switches_to_the_first_real_store(tmp_path: Path) 
     assert store.info.path == str(cache / STORE_FILE)
     assert store.ids_for_package("django") == []
     assert store.refresh() is False
+
+
+def test_url_that_is_not_a_zip(tmp_path: Path) -> None:
+    client = httpx.Client(
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, content=b"<html>"))
+    )
+    with pytest.raises(InputError) as info:
+        update("https://mirror.invalid/all.zip", tmp_path / "cache", client=client)
+    assert str(info.value) == (
+        "https://mirror.invalid/all.zip: not a zip of OSV records (File is not a zip file)"
+    )
+    assert list((tmp_path / "cache").iterdir()) == []

@@ -378,8 +378,16 @@ def _update_from_url(
                 seconds=time.perf_counter() - started,
                 info=info_from_meta(previous, path=str(target), snapshot=False),
             )
-        with zip_entries(download) as entries:
-            result = rebuild(entries, target, source=url, previous=target, extra_meta=validators)
+        try:
+            with zip_entries(download) as entries:
+                result = rebuild(
+                    entries, target, source=url, previous=target, extra_meta=validators
+                )
+        except InputError as exc:
+            if exc.file != str(download):
+                raise
+            # Name the URL, not the temporary file it was downloaded to.
+            raise InputError(url, exc.what, where=exc.where) from None
     finally:
         download.unlink(missing_ok=True)
     return UpdateResult(
