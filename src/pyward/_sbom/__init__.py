@@ -1,0 +1,61 @@
+"""SBOM writers: CycloneDX 1.6 (JSON, XML) and SPDX 2.3 (JSON, tag-value) of any
+inventory, with PEP 770 embedded SBOMs merged as nested components.
+
+:func:`write_sbom` is the one entry point; the writers share
+:mod:`pyward._sbom._facts`, so both formats say the same things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pyward._advisory._types import Vulnerability
+    from pyward._model import ComponentKey, Inventory
+
+__all__ = ["FORMATS", "Sbom", "SbomFormat", "write_sbom"]
+
+SbomFormat = Literal["cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv"]
+FORMATS: tuple[SbomFormat, ...] = ("cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sbom:
+    """A rendered SBOM document."""
+
+    data: bytes
+    """The document, ready to write."""
+    notes: tuple[str, ...] = ()
+    """What could not be said in the document (unreadable embedded SBOMs...)."""
+
+
+def write_sbom(
+    inventory: Inventory,
+    *,
+    format: SbomFormat,
+    target: Path | None = None,
+    vulnerabilities: Mapping[ComponentKey, Sequence[Vulnerability]] | None = None,
+) -> Sbom:
+    """Render ``inventory`` (read from ``target``) as an SBOM.
+
+    ``vulnerabilities`` (component key -> the store's findings) adds CycloneDX
+    ``vulnerabilities``, or SPDX ``SECURITY`` external references to the advisories.
+    """
+    from pyward._sbom._facts import prepare
+
+    doc = prepare(inventory, target)
+    by_ref = {
+        doc.by_key[k]: list(v) for k, v in (vulnerabilities or {}).items() if k in doc.by_key and v
+    }
+    if format in ("cyclonedx-json", "cyclonedx-xml"):
+        from pyward._sbom._cyclonedx import render
+
+        data, notes = render(doc, xml=format == "cyclonedx-xml", vulnerabilities=by_ref)
+    else:
+        from pyward._sbom._spdx import render as render_spdx
+
+        data, notes = render_spdx(doc, tag_value=format == "spdx-tv", vulnerabilities=by_ref)
+    return Sbom(data=data, notes=(*inventory.notes, *doc.notes, *notes))

@@ -1,0 +1,464 @@
+"""CycloneDX 1.6 writer (JSON and XML), built with ``cyclonedx-python-lib``.
+
+https://cyclonedx.org/docs/1.6/json/
+"""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from pyward import __version__
+from pyward._sbom._facts import Document, Facts
+from pyward._sbom._licenses import License, spdx_expression
+from pyward._sbom._pep770 import Embedded, EmbeddedSbom
+
+if TYPE_CHECKING:
+    from cyclonedx.model.bom import Bom
+    from cyclonedx.model.component import Component as CdxComponent
+    from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
+    from cyclonedx.model.vulnerability import Vulnerability as CdxVulnerability
+    from cyclonedx.model.vulnerability import VulnerabilityRating, VulnerabilitySource
+
+    from pyward._advisory._types import Vulnerability
+
+#: Namespace of the serial numbers pyward derives from a document's content.
+SERIAL_NAMESPACE = uuid.UUID("6f0e2a9c-4b1d-5c3e-9a7f-2d8e6b4c1a30")
+
+_HASH_NAMES = {
+    "md5": "MD5",
+    "sha1": "SHA-1",
+    "sha256": "SHA-256",
+    "sha384": "SHA-384",
+    "sha512": "SHA-512",
+    "sha3_256": "SHA3-256",
+    "sha3_384": "SHA3-384",
+    "sha3_512": "SHA3-512",
+    "blake2b_256": "BLAKE2b-256",
+    "blake2b_384": "BLAKE2b-384",
+    "blake2b_512": "BLAKE2b-512",
+    "blake3": "BLAKE3",
+}
+
+
+def render(
+    doc: Document,
+    *,
+    xml: bool = False,
+    vulnerabilities: Mapping[str, Sequence[Vulnerability]] | None = None,
+) -> tuple[bytes, list[str]]:
+    """The document as CycloneDX 1.6 JSON (or XML), and notes on what was left out.
+
+    The serial number is a UUIDv5 of the document's own content (rendered with a nil
+    serial), so equal inventories at an equal ``SOURCE_DATE_EPOCH`` give byte-identical
+    output, and different content never shares a serial.
+    """
+    notes: list[str] = []
+    bom = _bom(doc, notes, vulnerabilities or {})
+    nil = uuid.UUID(int=0)
+    bom.serial_number = nil
+    text = _output(bom, xml)
+    # Rendering twice costs seconds on large documents; the nil serial occurs once.
+    serial = uuid.uuid5(SERIAL_NAMESPACE, text)
+    return text.replace(f"urn:uuid:{nil}", f"urn:uuid:{serial}", 1).encode(), notes
+
+
+def _output(bom: Bom, xml: bool) -> str:
+    from cyclonedx.output.json import JsonV1Dot6
+    from cyclonedx.output.xml import XmlV1Dot6
+
+    with warnings.catch_warnings():
+        # The library warns about things it cannot know are deliberate (e.g. a root
+        # component without dependencies); the document is validated in tests instead.
+        warnings.simplefilter("ignore")
+        if xml:
+            return XmlV1Dot6(bom).output_as_string(indent=2) + "\n"
+        return JsonV1Dot6(bom).output_as_string(indent=2) + "\n"
+
+
+def _bom(doc: Document, notes: list[str], vulns: Mapping[str, Sequence[Vulnerability]]) -> Bom:
+    from cyclonedx.model.bom import Bom, BomMetaData
+    from cyclonedx.model.component import Component as CdxComponent
+    from cyclonedx.model.component import ComponentType
+    from cyclonedx.model.contact import OrganizationalContact
+    from cyclonedx.model.dependency import Dependency
+    from cyclonedx.model.tool import ToolRepository
+
+    tool = CdxComponent(
+        type=ComponentType.APPLICATION,
+        name="pyward",
+        version=__version__,
+        bom_ref=f"tool:pyward@{__version__}",
+        description="pyward: supply-chain security for Python",
+    )
+    subject = _component(doc.subject, notes, ComponentType.APPLICATION)
+    authors = [OrganizationalContact(name=n, email=e) for n, e in doc.authors] or [
+        OrganizationalContact(name=f"pyward {__version__} (automated)")
+    ]
+    bom = Bom(
+        metadata=BomMetaData(
+            tools=ToolRepository(components=[tool]),
+            authors=authors,
+            component=subject,
+            timestamp=doc.timestamp,
+        )
+    )
+    by_ref: dict[str, CdxComponent] = {doc.subject.ref: subject}
+    nested_deps: list[tuple[str, tuple[str, ...]]] = []
+    for facts in doc.components:
+        comp = _component(facts, notes, ComponentType.LIBRARY)
+        for sbom in facts.embedded:
+            children, deps = _embedded(facts.ref, sbom, notes, by_ref)
+            comp.components.update(children)
+            nested_deps.extend(deps)
+        bom.components.add(comp)
+        by_ref[facts.ref] = comp
+    # Every component gets an entry (an empty one says "depends on nothing known"),
+    # built directly: ``Bom.register_dependency`` is linear per call.
+    graph: dict[str, set[str]] = {ref: set() for ref in by_ref}
+    for ref, targets in doc.dependencies.items():
+        graph[ref].update(targets)
+    for ref, targets in nested_deps:
+        graph[ref].update(t for t in targets if t in by_ref)
+    bom.dependencies = [
+        Dependency(
+            ref=by_ref[ref].bom_ref,
+            dependencies=[Dependency(ref=by_ref[t].bom_ref) for t in sorted(targets)],
+        )
+        for ref, targets in sorted(graph.items())
+    ]
+    if vulns:
+        for v in _vulnerabilities(doc, vulns):
+            bom.vulnerabilities.add(v)
+    return bom
+
+
+def _component(facts: Facts, notes: list[str], kind: object) -> CdxComponent:
+    from cyclonedx.model import (
+        ExternalReference,
+        ExternalReferenceType,
+        HashAlgorithm,
+        HashType,
+        Property,
+        XsUri,
+    )
+    from cyclonedx.model.component import Component as CdxComponent
+    from cyclonedx.model.contact import OrganizationalContact, OrganizationalEntity
+    from packageurl import PackageURL
+
+    c = facts.component
+    hashes = []
+    for h in c.hashes:
+        alg = _HASH_NAMES.get(h.algorithm.replace("-", "_"))
+        if alg is None:
+            notes.append(f"{c.key}: {h.algorithm} hash left out (not a CycloneDX algorithm)")
+            continue
+        hashes.append(HashType(alg=HashAlgorithm(alg), content=h.value))
+    refs = []
+    for r in facts.references:
+        try:
+            refs.append(
+                ExternalReference(
+                    type=ExternalReferenceType(r.type), url=XsUri(r.url), comment=r.comment
+                )
+            )
+        except ValueError as exc:
+            notes.append(f"{c.key}: external reference {r.url!r} left out ({exc})")
+    props = []
+    if c.metadata.get("hash_of") == "RECORD":
+        props.append(Property(name="pyward:hash:sha256:of", value="RECORD"))
+    if c.source != "registry":
+        props.append(Property(name="pyward:source", value=c.source))
+    if c.location is not None and c.source != "virtual":
+        props.append(Property(name="pyward:location", value=c.location.file))
+    for extra in sorted(c.extras):
+        props.append(Property(name="cdx:python:package:extra", value=extra))
+    supplier = None
+    if facts.supplier is not None:
+        name, email = facts.supplier
+        supplier = OrganizationalEntity(
+            name=name, contacts=[OrganizationalContact(name=name, email=email)] if email else None
+        )
+    from cyclonedx.model.component import ComponentType
+
+    return CdxComponent(
+        type=kind if isinstance(kind, ComponentType) else ComponentType.LIBRARY,
+        bom_ref=facts.ref,
+        name=c.display_name or c.name,
+        version=c.version,
+        description=c.metadata.get("summary"),
+        purl=PackageURL.from_string(c.purl) if c.purl else None,
+        hashes=hashes,
+        licenses=_licenses(facts.licenses),
+        supplier=supplier,
+        authors=[OrganizationalContact(name=n, email=e) for n, e in facts.authors],
+        external_references=refs,
+        properties=props,
+    )
+
+
+def _licenses(licenses: Iterable[License]) -> list[LicenseExpression | DisjunctiveLicense]:
+    """CycloneDX allows one expression, or a list of ids/names: never both."""
+    from cyclonedx.model import AttachedText
+    from cyclonedx.model.license import (
+        DisjunctiveLicense,
+        LicenseAcknowledgement,
+        LicenseExpression,
+    )
+
+    items = list(licenses)
+    declared = LicenseAcknowledgement.DECLARED
+    compound = [lic for lic in items if lic.expression and not lic.is_single_id]
+    if compound and len(items) == 1:
+        return [LicenseExpression(str(compound[0].expression), acknowledgement=declared)]
+    if compound:
+        # several licences, one a compound expression: join them as SPDX does.
+        from pyward._sbom._licenses import spdx_declared
+
+        ref_for: dict[tuple[str, str | None], str] = {}
+        joined = spdx_declared(tuple(items), ref_for)
+        return [LicenseExpression(str(joined), acknowledgement=declared)]
+    out: list[LicenseExpression | DisjunctiveLicense] = []
+    for lic in items:
+        if lic.expression:
+            out.append(DisjunctiveLicense(id=lic.expression, acknowledgement=declared))
+        elif lic.name:
+            text = AttachedText(content=lic.text) if lic.text else None
+            out.append(DisjunctiveLicense(name=lic.name, text=text, acknowledgement=declared))
+    return out
+
+
+def _embedded(
+    owner_ref: str,
+    sbom: EmbeddedSbom,
+    notes: list[str],
+    by_ref: dict[str, CdxComponent],
+) -> tuple[list[CdxComponent], list[tuple[str, tuple[str, ...]]]]:
+    """Components of an embedded SBOM, with refs made unique under their distribution;
+    the embedded document's subject is the distribution itself."""
+    prefix = f"{owner_ref}|{sbom.file}|"
+    refmap: dict[str, str] = {}
+    if sbom.subject:
+        refmap[sbom.subject] = owner_ref
+
+    def build(e: Embedded) -> CdxComponent:
+        from cyclonedx.model import (
+            ExternalReference,
+            ExternalReferenceType,
+            HashAlgorithm,
+            HashType,
+            XsUri,
+        )
+        from cyclonedx.model.component import Component as CdxComponent
+        from cyclonedx.model.component import ComponentType
+        from cyclonedx.model.contact import OrganizationalContact, OrganizationalEntity
+        from packageurl import PackageURL
+
+        ref = prefix + e.ref
+        n = 2
+        while ref in by_ref:
+            ref = f"{prefix}{e.ref}#{n}"
+            n += 1
+        refmap.setdefault(e.ref, ref)
+        purl = None
+        if e.purl:
+            try:
+                purl = PackageURL.from_string(e.purl)
+            except ValueError:
+                notes.append(f"{sbom.file}: {e.ref}: purl {e.purl!r} is not valid; left out")
+        lics: list[License] = []
+        for expr in e.license_expressions:
+            norm = spdx_expression(expr)
+            lics.append(
+                License(expression=norm, origin="embedded")
+                if norm
+                else License(name=expr, origin="embedded")
+            )
+        lics.extend(License(name=name, origin="embedded") for name in e.license_names)
+        hashes = []
+        for alg, value in e.hashes:
+            try:
+                hashes.append(HashType(alg=HashAlgorithm(alg), content=value))
+            except ValueError:
+                notes.append(f"{sbom.file}: {e.ref}: hash {alg} left out (unknown algorithm)")
+        refs = []
+        for kind, url in e.external_references:
+            try:
+                refs.append(ExternalReference(type=ExternalReferenceType(kind), url=XsUri(url)))
+            except ValueError:
+                refs.append(
+                    ExternalReference(
+                        type=ExternalReferenceType.OTHER, url=XsUri(url), comment=kind
+                    )
+                )
+        try:
+            ctype = ComponentType(e.type)
+        except ValueError:
+            ctype = ComponentType.LIBRARY
+        comp = CdxComponent(
+            type=ctype,
+            bom_ref=ref,
+            name=e.name,
+            version=e.version,
+            description=e.description,
+            purl=purl,
+            hashes=hashes,
+            licenses=_licenses(lics),
+            supplier=OrganizationalEntity(name=e.supplier) if e.supplier else None,
+            authors=[OrganizationalContact(name=n_, email=m) for n_, m in e.authors],
+            external_references=refs,
+            components=[build(child) for child in e.children],
+        )
+        by_ref[ref] = comp
+        return comp
+
+    children = [build(e) for e in sbom.components]
+    deps: list[tuple[str, tuple[str, ...]]] = []
+    for ref, targets in sbom.dependencies:
+        src = refmap.get(ref)
+        if src is None:
+            continue
+        deps.append((src, tuple(refmap[t] for t in targets if t in refmap and refmap[t] != src)))
+    return children, deps
+
+
+def _vulnerabilities(
+    doc: Document, vulns: Mapping[str, Sequence[Vulnerability]]
+) -> list[CdxVulnerability]:
+    """One CycloneDX vulnerability per flaw, affecting every component it matched."""
+    from cyclonedx.model import XsUri
+    from cyclonedx.model.impact_analysis import ImpactAnalysisAffectedStatus
+    from cyclonedx.model.vulnerability import (
+        BomTarget,
+        BomTargetVersionRange,
+        VulnerabilityAdvisory,
+        VulnerabilityReference,
+    )
+    from cyclonedx.model.vulnerability import (
+        Vulnerability as CdxVuln,
+    )
+
+    by_id: dict[str, tuple[Vulnerability, list[tuple[str, str]]]] = {}
+    for ref, found in vulns.items():
+        version = next((f.component.version for f in doc.components if f.ref == ref), None) or ""
+        for v in found:
+            entry = by_id.setdefault(v.id, (v, []))
+            entry[1].append((ref, version))
+    out: list[CdxVulnerability] = []
+    for vid, (v, targets) in sorted(by_id.items()):
+        advisory = v.advisories[0]
+        fixed = sorted({f for m in v.matches for f in m.fixed})
+        urls = sorted({r["url"] for a in v.advisories for r in a.references if r.get("url")})
+        out.append(
+            CdxVuln(
+                bom_ref=f"vulnerability:{vid}",
+                id=vid,
+                source=_source(vid),
+                references=[
+                    VulnerabilityReference(id=alias, source=_source(alias)) for alias in v.ids[1:]
+                ],
+                ratings=_ratings(v),
+                description=advisory.summary,
+                detail=advisory.details,
+                recommendation=f"Upgrade to {' or '.join(fixed)}" if fixed else None,
+                advisories=[VulnerabilityAdvisory(url=XsUri(u)) for u in urls],
+                published=_time(advisory.published),
+                updated=_time(advisory.modified),
+                affects=[
+                    BomTarget(
+                        ref=ref,
+                        versions=[
+                            BomTargetVersionRange(
+                                version=version, status=ImpactAnalysisAffectedStatus.AFFECTED
+                            )
+                        ],
+                    )
+                    for ref, version in sorted(targets)
+                ],
+            )
+        )
+    return out
+
+
+def _source(vid: str) -> VulnerabilitySource:
+    from cyclonedx.model import XsUri
+    from cyclonedx.model.vulnerability import VulnerabilitySource
+
+    return VulnerabilitySource(name="OSV", url=XsUri(f"https://osv.dev/vulnerability/{vid}"))
+
+
+def _ratings(v: Vulnerability) -> list[VulnerabilityRating]:
+    """Every CVSS vector of the records, scored with the ``cvss`` library."""
+    from decimal import Decimal
+
+    from cyclonedx.model.vulnerability import (
+        VulnerabilityRating,
+        VulnerabilityScoreSource,
+        VulnerabilitySeverity,
+    )
+
+    ratings: list[VulnerabilityRating] = []
+    seen: set[str] = set()
+    for a in v.advisories:
+        for s in a.severity:
+            if s.score in seen:
+                continue
+            seen.add(s.score)
+            method: VulnerabilityScoreSource | None = None
+            score: Decimal | None = None
+            severity: VulnerabilitySeverity | None = None
+            try:
+                if s.type == "CVSS_V4":
+                    from cvss import CVSS4
+
+                    method = VulnerabilityScoreSource.CVSS_V4
+                    c4 = CVSS4(s.score)
+                    score, severity = (
+                        Decimal(str(c4.base_score)),
+                        VulnerabilitySeverity(c4.severity.lower()),
+                    )
+                elif s.type == "CVSS_V3":
+                    from cvss import CVSS3
+
+                    method = (
+                        VulnerabilityScoreSource.CVSS_V3_1
+                        if s.score.startswith("CVSS:3.1/")
+                        else VulnerabilityScoreSource.CVSS_V3
+                    )
+                    c3 = CVSS3(s.score)
+                    score = Decimal(str(c3.scores()[0]))
+                    severity = VulnerabilitySeverity(c3.severities()[0].lower())
+                elif s.type == "CVSS_V2":
+                    from cvss import CVSS2
+
+                    method = VulnerabilityScoreSource.CVSS_V2
+                    c2 = CVSS2(s.score)
+                    score = Decimal(str(c2.scores()[0]))
+                    severity = VulnerabilitySeverity(c2.severities()[0].lower())
+                else:
+                    continue
+            except Exception:  # cvss raises its own error types on bad vectors
+                severity = None
+                score = None
+            ratings.append(
+                VulnerabilityRating(
+                    source=_source(v.id),
+                    score=score,
+                    severity=severity,
+                    method=method,
+                    vector=s.score,
+                )
+            )
+    return ratings
+
+
+def _time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None

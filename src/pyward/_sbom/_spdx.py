@@ -1,0 +1,336 @@
+"""SPDX 2.3 writer (JSON and tag-value), built with ``spdx-tools``.
+
+https://spdx.github.io/spdx-spec/v2.3/
+
+Each component is a package (``filesAnalyzed: false``: an SBOM of dependencies, not of
+files); the root project is what the document ``DESCRIBES``; the dependency graph is
+``DEPENDS_ON``; PEP 770 nested components are packages the distribution ``CONTAINS``.
+SPDX 2.3 has no vulnerability section: with vulnerabilities, each affected package gets
+a ``SECURITY``/``advisory`` external reference per flaw, pointing at its OSV record.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pyward import __version__
+from pyward._sbom._facts import Document, Facts
+from pyward._sbom._licenses import License, spdx_declared, spdx_expression
+from pyward._sbom._pep770 import Embedded
+
+if TYPE_CHECKING:
+    from pyward._advisory._types import Vulnerability
+
+#: Replaced by the content-derived UUID once the document is rendered.
+_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+_NAMESPACE_ROOT = "https://spdx.org/spdxdocs/pyward"
+_SERIAL_NAMESPACE = uuid.UUID("2b7f0c4e-8d6a-5e1f-b3c9-7a4d2e6f8b10")
+
+_CHECKSUMS = {
+    "md5": "MD5",
+    "sha1": "SHA1",
+    "sha224": "SHA224",
+    "sha256": "SHA256",
+    "sha384": "SHA384",
+    "sha512": "SHA512",
+    "sha3_256": "SHA3_256",
+    "sha3_384": "SHA3_384",
+    "sha3_512": "SHA3_512",
+    "blake2b_256": "BLAKE2B_256",
+    "blake2b_384": "BLAKE2B_384",
+    "blake2b_512": "BLAKE2B_512",
+    "blake3": "BLAKE3",
+}
+
+
+class _Ids:
+    """SPDX element ids (``SPDXRef-`` + letters, digits, ``.`` and ``-``), unique."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def new(self, *parts: str) -> str:
+        slug = re.sub(r"[^A-Za-z0-9.-]+", "-", "-".join(p for p in parts if p)).strip("-") or "x"
+        candidate = f"SPDXRef-{slug}"
+        n = 2
+        while candidate in self.used:
+            candidate = f"SPDXRef-{slug}-{n}"
+            n += 1
+        self.used.add(candidate)
+        return candidate
+
+
+def render(
+    doc: Document,
+    *,
+    tag_value: bool = False,
+    vulnerabilities: Mapping[str, Sequence[Vulnerability]] | None = None,
+) -> tuple[bytes, list[str]]:
+    """The document as SPDX 2.3 JSON (or tag-value), and notes on what was left out.
+
+    The document namespace ends in a UUIDv5 of the content (rendered with a nil UUID),
+    so equal inventories at an equal ``SOURCE_DATE_EPOCH`` give byte-identical output.
+    """
+    notes: list[str] = []
+    document = build(doc, notes, vulnerabilities or {})
+    stream = io.StringIO()
+    if tag_value:
+        from spdx_tools.spdx.writer.tagvalue.tagvalue_writer import write_document
+
+        write_document(document, stream)
+    else:
+        import json
+
+        from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
+
+        converter = DocumentConverter()  # type: ignore[no-untyped-call]
+        json.dump(converter.convert(document), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+    text = stream.getvalue()
+    serial = uuid.uuid5(_SERIAL_NAMESPACE, text)
+    return text.replace(_PLACEHOLDER, str(serial)).encode(), notes
+
+
+def build(doc: Document, notes: list[str], vulns: Mapping[str, Sequence[Vulnerability]]) -> Any:
+    """The ``spdx_tools`` document (validated by the tests with
+    ``validate_full_spdx_document``)."""
+    from spdx_tools.spdx.model.actor import Actor, ActorType
+    from spdx_tools.spdx.model.document import CreationInfo
+    from spdx_tools.spdx.model.document import Document as SpdxDocument
+    from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
+    from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
+
+    ids = _Ids()
+    ids.used.add("SPDXRef-DOCUMENT")
+    license_refs: dict[tuple[str, str | None], str] = {}
+    subject_name = doc.subject.component.display_name or doc.subject.component.name
+    creators = [Actor(ActorType.TOOL, f"pyward-{__version__}")]
+    for name, email in doc.authors:
+        creators.append(Actor(ActorType.PERSON, _actor_name(name), email))
+    info = CreationInfo(
+        spdx_version="SPDX-2.3",
+        spdx_id="SPDXRef-DOCUMENT",
+        name=f"{subject_name}-sbom",
+        document_namespace=f"{_NAMESPACE_ROOT}/{_slug(subject_name)}-{_PLACEHOLDER}",
+        creators=creators,
+        created=doc.timestamp,
+    )
+    spdx_id: dict[str, str] = {}
+    packages = []
+    relationships = []
+    subject_id = ids.new("Root", subject_name, doc.subject.component.version or "")
+    spdx_id[doc.subject.ref] = subject_id
+    packages.append(_package(doc.subject, subject_id, license_refs, notes, (), root=True))
+    relationships.append(Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, subject_id))
+    for facts in doc.components:
+        c = facts.component
+        pid = ids.new("Package", c.name, c.version or "")
+        spdx_id[facts.ref] = pid
+        packages.append(_package(facts, pid, license_refs, notes, vulns.get(facts.ref, ())))
+        for sbom in facts.embedded:
+            local: dict[str, str] = {}
+            if sbom.subject:
+                local[sbom.subject] = pid
+
+            def add(
+                e: Embedded, parent: str, owner: str = pid, local: dict[str, str] = local
+            ) -> None:
+                eid = ids.new(
+                    "Package", owner.removeprefix("SPDXRef-Package-"), e.name, e.version or ""
+                )
+                local.setdefault(e.ref, eid)
+                packages.append(_embedded_package(e, eid, license_refs))
+                relationships.append(Relationship(parent, RelationshipType.CONTAINS, eid))
+                for child in e.children:
+                    add(child, eid)
+
+            for e in sbom.components:
+                add(e, pid)
+            for ref, targets in sbom.dependencies:
+                if ref not in local:
+                    continue
+                for t in targets:
+                    if t in local and local[t] != local[ref]:
+                        relationships.append(
+                            Relationship(local[ref], RelationshipType.DEPENDS_ON, local[t])
+                        )
+    for ref, targets in sorted(doc.dependencies.items()):
+        for t in targets:
+            relationships.append(
+                Relationship(spdx_id[ref], RelationshipType.DEPENDS_ON, spdx_id[t])
+            )
+    extracted = [
+        ExtractedLicensingInfo(
+            license_id=ref,
+            extracted_text=text
+            or f"{name}: named by the package's metadata, whose licence text is not included",
+            license_name=name,
+        )
+        for (name, text), ref in sorted(license_refs.items(), key=lambda kv: kv[1])
+    ]
+    return SpdxDocument(
+        creation_info=info,
+        packages=packages,
+        relationships=relationships,
+        extracted_licensing_info=extracted,
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "project"
+
+
+def _actor_name(name: str) -> str:
+    # The tag-value form ``Person: NAME (EMAIL)`` cannot hold parentheses in NAME.
+    return name.replace("(", "[").replace(")", "]")
+
+
+def _package(
+    facts: Facts,
+    pid: str,
+    license_refs: dict[tuple[str, str | None], str],
+    notes: list[str],
+    vulns: Sequence[Vulnerability],
+    *,
+    root: bool = False,
+) -> Any:
+    from spdx_tools.common.spdx_licensing import spdx_licensing
+    from spdx_tools.spdx.model.actor import Actor, ActorType
+    from spdx_tools.spdx.model.checksum import Checksum, ChecksumAlgorithm
+    from spdx_tools.spdx.model.package import (
+        ExternalPackageRef,
+        ExternalPackageRefCategory,
+        Package,
+        PackagePurpose,
+    )
+    from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+
+    c = facts.component
+    checksums = []
+    for h in c.hashes:
+        alg = _CHECKSUMS.get(h.algorithm.replace("-", "_"))
+        if alg is None:
+            notes.append(f"{c.key}: {h.algorithm} hash left out (not an SPDX algorithm)")
+            continue
+        checksums.append(Checksum(ChecksumAlgorithm[alg], h.value))
+    refs = []
+    if c.purl:
+        refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", c.purl))
+    homepage: str | None = None
+    for r in facts.references:
+        if r.type == "website" and homepage is None:
+            homepage = r.url
+            continue
+        refs.append(ExternalPackageRef(ExternalPackageRefCategory.OTHER, r.type, r.url, r.comment))
+    for v in vulns:
+        refs.append(
+            ExternalPackageRef(
+                ExternalPackageRefCategory.SECURITY,
+                "advisory",
+                f"https://osv.dev/vulnerability/{v.id}",
+                f"{', '.join(v.ids)}: {v.advisories[0].summary or 'known vulnerability'}",
+            )
+        )
+    declared = spdx_declared(facts.licenses, license_refs)
+    supplier: Any = SpdxNoAssertion()
+    if facts.supplier is not None:
+        supplier = Actor(ActorType.ORGANIZATION, _actor_name(facts.supplier[0]), facts.supplier[1])
+    originator = None
+    if facts.authors:
+        originator = Actor(ActorType.PERSON, _actor_name(facts.authors[0][0]), facts.authors[0][1])
+    download: Any = SpdxNoAssertion()
+    if c.source in ("url", "git") and c.source_url:
+        download = c.source_url
+    comment = None
+    if c.metadata.get("hash_of") == "RECORD":
+        comment = "SHA256 checksum: of the installed distribution's RECORD file"
+    return Package(
+        spdx_id=pid,
+        name=c.display_name or c.name,
+        download_location=download,
+        version=c.version,
+        supplier=supplier,
+        originator=originator,
+        files_analyzed=False,
+        checksums=checksums,
+        homepage=homepage,
+        license_concluded=SpdxNoAssertion(),
+        license_declared=spdx_licensing.parse(declared) if declared else SpdxNoAssertion(),
+        copyright_text=SpdxNoAssertion(),
+        summary=c.metadata.get("summary"),
+        comment=comment,
+        external_references=refs,
+        primary_package_purpose=PackagePurpose.APPLICATION if root else PackagePurpose.LIBRARY,
+    )
+
+
+def _embedded_package(
+    e: Embedded, eid: str, license_refs: dict[tuple[str, str | None], str]
+) -> Any:
+    from spdx_tools.common.spdx_licensing import spdx_licensing
+    from spdx_tools.spdx.model.actor import Actor, ActorType
+    from spdx_tools.spdx.model.checksum import Checksum, ChecksumAlgorithm
+    from spdx_tools.spdx.model.package import (
+        ExternalPackageRef,
+        ExternalPackageRefCategory,
+        Package,
+    )
+    from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+
+    lics: list[License] = []
+    for expr in e.license_expressions:
+        norm = spdx_expression(expr)
+        lics.append(
+            License(expression=norm, origin="embedded")
+            if norm
+            else License(name=expr, origin="embedded")
+        )
+    lics.extend(License(name=n, origin="embedded") for n in e.license_names)
+    declared = spdx_declared(tuple(lics), license_refs)
+    checksums = []
+    for alg, value in e.hashes:
+        key = alg.lower().replace("-", "")
+        name = {
+            "sha1": "SHA1",
+            "sha256": "SHA256",
+            "sha384": "SHA384",
+            "sha512": "SHA512",
+            "md5": "MD5",
+        }.get(key)
+        if name:
+            checksums.append(Checksum(ChecksumAlgorithm[name], value))
+    refs = []
+    if e.purl:
+        refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", e.purl))
+    homepage = None
+    for kind, url in e.external_references:
+        if kind == "website" and homepage is None:
+            homepage = url
+        else:
+            refs.append(ExternalPackageRef(ExternalPackageRefCategory.OTHER, kind, url))
+    supplier: Any = SpdxNoAssertion()
+    if e.supplier:
+        supplier = Actor(ActorType.ORGANIZATION, _actor_name(e.supplier))
+    originator = None
+    if e.authors:
+        originator = Actor(ActorType.PERSON, _actor_name(e.authors[0][0]), e.authors[0][1])
+    return Package(
+        spdx_id=eid,
+        name=e.name,
+        download_location=SpdxNoAssertion(),
+        version=e.version,
+        supplier=supplier,
+        originator=originator,
+        files_analyzed=False,
+        checksums=checksums,
+        homepage=homepage,
+        license_concluded=SpdxNoAssertion(),
+        license_declared=spdx_licensing.parse(declared) if declared else SpdxNoAssertion(),
+        copyright_text=SpdxNoAssertion(),
+        summary=e.description,
+        external_references=refs,
+    )
