@@ -14,9 +14,12 @@ from tests.conftest import PYPA_DB
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def rows(artifact: Path) -> tuple[list[tuple[str, str, int, str, bytes]], dict[str, str]]:
-    conn = sqlite3.connect(":memory:")
-    conn.deserialize(gzip.decompress(artifact.read_bytes()))
+def rows(
+    artifact: Path, work: Path
+) -> tuple[list[tuple[str, str, int, str, bytes]], dict[str, str]]:
+    unpacked = work / "unpacked.sqlite"
+    unpacked.write_bytes(gzip.decompress(artifact.read_bytes()))
+    conn = sqlite3.connect(unpacked)
     records = conn.execute(
         "SELECT id, modified, withdrawn, origin, doc FROM records ORDER BY id"
     ).fetchall()
@@ -26,6 +29,7 @@ def rows(artifact: Path) -> tuple[list[tuple[str, str, int, str, bytes]], dict[s
     ).fetchall()
     meta["affected_rows"] = str(len(affected))
     conn.close()
+    unpacked.unlink()
     return [(i, m, w, o, d) for i, m, w, o, d in records], meta
 
 
@@ -40,8 +44,8 @@ def test_shipped_snapshot_matches_a_fresh_build(tmp_path: Path) -> None:
     built_manifest = json.loads((tmp_path / _snapshot.MANIFEST).read_text())
     for key in ("source", "record_count", "newest_modified", "skipped", "skipped_records"):
         assert shipped_manifest[key] == built_manifest[key]
-    shipped_rows, shipped_meta = rows(_snapshot.DATA_DIR / _snapshot.ARTIFACT)
-    built_rows, built_meta = rows(tmp_path / _snapshot.ARTIFACT)
+    shipped_rows, shipped_meta = rows(_snapshot.DATA_DIR / _snapshot.ARTIFACT, tmp_path)
+    built_rows, built_meta = rows(tmp_path / _snapshot.ARTIFACT, tmp_path)
     assert [r[:4] for r in shipped_rows] == [r[:4] for r in built_rows]
     assert [gzip.zlib.decompress(r[4]) for r in shipped_rows] == [  # type: ignore[attr-defined]
         gzip.zlib.decompress(r[4])

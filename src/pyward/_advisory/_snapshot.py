@@ -58,11 +58,22 @@ def open_snapshot(cache_dir: Path, data_dir: Path | None = None) -> AdvisoryStor
                 stale.unlink(missing_ok=True)
         return AdvisoryStore.open_file(target, snapshot=True)
     except OSError:
-        # Read-only cache: serve the snapshot from memory for this process.
-        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        pass
+    # Read-only cache: serve the snapshot from memory for this process.
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    if hasattr(conn, "deserialize"):  # Python >= 3.11
         conn.deserialize(raw)
-        meta = read_meta(conn, str(artifact))
-        return AdvisoryStore(conn, info_from_meta(meta, path=None, snapshot=True), meta=meta)
+    else:  # pragma: no cover - Python 3.10: copy through a private temporary file
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp_dir:
+            path = Path(tmp_dir) / "snapshot.sqlite"
+            path.write_bytes(raw)
+            source = sqlite3.connect(path)
+            source.backup(conn)
+            source.close()
+    meta = read_meta(conn, str(artifact))
+    return AdvisoryStore(conn, info_from_meta(meta, path=None, snapshot=True), meta=meta)
 
 
 def build_snapshot(source_dir: Path, out_dir: Path, *, label: str) -> dict[str, Any]:

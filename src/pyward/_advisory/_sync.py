@@ -170,7 +170,6 @@ def rebuild(
     source: str,
     previous: Path | None = None,
     extra_meta: dict[str, str] | None = None,
-    updated: str | None = None,
 ) -> UpdateResult:
     """Build a complete store at ``target`` from ``entries``, atomically.
 
@@ -189,8 +188,7 @@ def rebuild(
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         writer = StoreWriter(conn)
-        old: dict[str, tuple[str, str]] = {}
-        """origin -> (id, modified) of the previous store."""
+        old: dict[str, tuple[str, str]] = {}  # origin -> (id, modified) in the previous store
         old_ids: set[str] = set()
         if previous is not None and previous.is_file():
             try:
@@ -272,10 +270,6 @@ def rebuild(
             raise InputError(source, "no OSV records (.json or .yaml files) found")
         removed = len(old_ids.difference(writer.ids))
         meta = writer.finish(source=source, skipped=skipped, extra=extra_meta)
-        if updated is not None:
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'updated'", (updated,))
-            meta["updated"] = updated
-            conn.commit()
         conn.close()
         _fsync(tmp)
         os.replace(tmp, target)
