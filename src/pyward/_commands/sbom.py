@@ -1,0 +1,108 @@
+"""``pyward sbom``: a CycloneDX 1.6 or SPDX 2.3 SBOM of any inventory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyward._commands._common import add_cache_dir_option, add_output_options, write_output
+from pyward.errors import PywardError
+
+if TYPE_CHECKING:
+    from pyward._advisory._types import Vulnerability
+    from pyward._model import ComponentKey, Inventory
+
+FORMATS = ["cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "target",
+        nargs="?",
+        metavar="TARGET",
+        help="project directory (default: .; the current environment when . has nothing "
+        "to read), lock, requirements or SBOM file, or virtual environment",
+    )
+    parser.add_argument("--python", metavar="PATH", help="the environment of this interpreter")
+    sel = parser.add_argument_group("selection")
+    sel.add_argument("--no-dev", action="store_true", help="skip development dependencies")
+    sel.add_argument(
+        "--only-group",
+        action="append",
+        default=[],
+        metavar="G",
+        help="only this group (repeatable)",
+    )
+    sel.add_argument("--extra", action="append", default=None, metavar="E", help="only this extra")
+    sel.add_argument("--python-version", metavar="X.Y", help="evaluate markers for this Python")
+    sel.add_argument("--platform", metavar="P", help="evaluate markers for this platform")
+    add_output_options(parser, FORMATS, "cyclonedx-json")
+    parser.add_argument(
+        "--with-vulnerabilities",
+        action="store_true",
+        help="add known vulnerabilities from the advisory store (CycloneDX: vulnerabilities; "
+        "SPDX: security advisory references)",
+    )
+    add_cache_dir_option(parser)
+    parser.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pyward._inventory import read_inventory
+    from pyward._inventory._select import Selection
+    from pyward._sbom import write_sbom
+
+    selection = Selection(
+        no_dev=args.no_dev,
+        only_groups=tuple(args.only_group),
+        extras=tuple(args.extra) if args.extra is not None else None,
+        python_version=args.python_version,
+        platform=args.platform,
+    )
+    target: Path | None = Path(args.target) if args.target is not None else None
+    if target is None and args.python is None and _readable_project(Path(".")):
+        target = Path(".")
+    inventory = read_inventory(target, python=args.python, selection=selection)
+    vulns = _vulnerabilities(args, inventory) if args.with_vulnerabilities else None
+    sbom = write_sbom(inventory, format=args.format, target=target, vulnerabilities=vulns)
+    write_output(sbom.data, args.output)
+    if not args.quiet:
+        for note in sbom.notes:
+            sys.stderr.write(f"pyward: note: {note}\n")
+        for na in inventory.not_audited:
+            sys.stderr.write(f"pyward: note: not in the SBOM: {na.requirement}: {na.reason}\n")
+    return 0
+
+
+def _readable_project(directory: Path) -> bool:
+    """Whether ``directory`` holds a project or environment (else: the running one)."""
+    from pyward._inventory._detect import detect_project, is_environment
+
+    if is_environment(directory):
+        return True
+    try:
+        detect_project(directory)
+    except PywardError:
+        return False
+    return True
+
+
+def _vulnerabilities(
+    args: argparse.Namespace, inventory: Inventory
+) -> dict[ComponentKey, list[Vulnerability]]:
+    from pyward._advisory._freshness import freshness_notice
+    from pyward._commands._common import open_store
+
+    store = open_store(args)
+    notice = freshness_notice(store.info)
+    if notice and not args.quiet:
+        sys.stderr.write(f"pyward: {notice}\n")
+    found: dict[ComponentKey, list[Vulnerability]] = {}
+    for c in inventory.components:
+        if c.version:
+            vulns = store.vulnerabilities(c.name, c.version)
+            if vulns:
+                found[c.key] = vulns
+    return found
