@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -498,3 +502,75 @@ def test_one_version_from_two_sources_is_one_component(tmp_path: Path) -> None:
         f"{path}: a 1.0 is locked 2 times "
         "(https://git.invalid/a#c0ffee, https://x.invalid/simple); audited once",
     )
+
+
+def uv_export(tmp_path: Path, name: str) -> dict[tuple[str, str | None], str | None]:
+    """What uv itself installs from a corpus lock: `uv export --frozen --offline` of every
+    package, extra and group, in a stand-in project (the lock plus a minimal
+    pyproject.toml per workspace member). Returns (name, version) -> marker; VCS
+    requirements have no version in uv's output."""
+    uv = Path(sys.executable).parent / "uv"
+    if not uv.exists():
+        pytest.skip("uv is not installed in this environment")
+    lock = UV / name / "uv.lock"
+    project = tmp_path / name
+    project.mkdir()
+    shutil.copy(lock, project / "uv.lock")
+    data = stdlib_loads(lock.read_text())
+    for p in data["package"]:
+        where = p["source"].get("editable") or p["source"].get("virtual")
+        if where is None:
+            continue
+        (project / where).mkdir(parents=True, exist_ok=True)
+        text = f'[project]\nname = "{p["name"]}"\nversion = "0"\n'
+        if where == "." and "manifest" in data:
+            text += '[tool.uv.workspace]\nmembers = ["*"]\n'
+        (project / where / "pyproject.toml").write_text(text)
+    flags = "--frozen --offline --all-extras --all-groups --all-packages --no-hashes"
+    flags += " --no-header --no-annotate --no-emit-workspace --format requirements-txt"
+    out = subprocess.run(
+        [str(uv), "export", *flags.split()],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "UV_NO_CONFIG": "1", "UV_CACHE_DIR": str(tmp_path / "uv-cache")},
+    ).stdout
+    result: dict[tuple[str, str | None], str | None] = {}
+    for line in out.splitlines():
+        requirement, _, marker = line.strip().partition(" ; ")
+        if "==" in requirement:
+            pkg, version = requirement.split("==")
+            result[pkg, version] = marker or None
+        else:
+            result[requirement.split(" @ ")[0], None] = marker or None
+    return result
+
+
+# Environments where our marker is true and uv's is false (never the other way round).
+# pydantic: optional dependencies count whenever their package is installed (which extra
+# was requested, and under what marker, is not traced), e.g. linkify-it-py through
+# markdown-it-py[linkify].
+WIDER = {"guidellm": 0, "litestar-2024": 0, "pydantic": 15, "fastapi": 0, "flask": 0}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_matches_uv_export(tmp_path: Path, name: str) -> None:
+    from packaging.markers import Marker
+
+    exported = uv_export(tmp_path, name)
+    inv = read(name)
+    ours = {(c.name, None if c.source == "git" else c.version): c.markers for c in inv.components}
+    assert set(ours) == set(exported)
+    platforms = (("linux", "x86_64"), ("darwin", "arm64"), ("win32", "AMD64"), ("linux", "aarch64"))
+    wider = 0
+    for python in ("3.10.14", "3.11.9", "3.12.4", "3.13.1", "3.14.0"):
+        for system, machine in platforms:
+            environment = env(python, system, machine)
+            for key, theirs in exported.items():
+                uv_says = theirs is None or Marker(theirs).evaluate(environment)
+                we_say = ours[key] is None or Marker(ours[key]).evaluate(environment)
+                assert we_say or not uv_says, (key, environment)
+                wider += we_say and not uv_says
+    assert wider == WIDER[name]
