@@ -27,9 +27,12 @@ Format: astral-sh/uv ``crates/uv-resolver/src/lock`` (``mod.rs``: ``Lock``,
   the package it comes from is installed. ``markers`` is that condition, derived over
   the whole graph (``numpy 2.2.6`` reached unconditionally from ``contourpy 1.3.2``,
   itself only reached under ``python_full_version < '3.11'``, gets that marker);
-  ``None`` means always. Where the derivation does not settle, the disjunction of the
-  incoming edges' markers is used: broader than uv's exact condition, never narrower,
-  so an audit with markers evaluated keeps every package that can be installed.
+  ``None`` means always. An optional dependency counts whenever its package is
+  installed (which extra was requested, under what marker, is not traced), and where
+  the derivation does not settle the disjunction of the incoming edges' markers is
+  used: so the result may be broader than uv's exact condition, never narrower, and
+  an audit with markers evaluated keeps every package that can be installed. A test
+  holds this against ``uv export`` on every corpus lock.
 * **Default index**: the lock does not record which index is the default, so the
   registry most packages come from is; the others are ``non_default_index`` and get a
   ``repository_url`` in their purl.
