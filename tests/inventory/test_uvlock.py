@@ -264,6 +264,15 @@ def test_missing_version_names_the_package(tmp_path: Path) -> None:
     )
 
 
+def test_registry_package_without_version(tmp_path: Path) -> None:
+    # Twelve good packages p0..p11, then a registry package without a version.
+    good = "\n".join(PKG.replace('"a"', f'"p{i}"') for i in range(12))
+    path = write(tmp_path, HEAD + good + "\n" + PKG.replace('version = "1.0"\n', ""))
+    with pytest.raises(InputError) as err:
+        _uvlock.read(path)
+    assert str(err.value) == f"{path}: package[12].version: missing"
+
+
 def test_missing_source(tmp_path: Path) -> None:
     path = write(tmp_path, HEAD + PKG + '\n[[package]]\nname = "b"\nversion = "2"\n')
     with pytest.raises(InputError) as err:

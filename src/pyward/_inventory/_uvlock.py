@@ -122,6 +122,9 @@ class _Pkg:
                 break
         else:
             raise fields.error("source", "no known source kind (registry, git, url, path, ...)")
+        # uv omits the version only for source trees whose version is dynamic.
+        if self.version is None and self.kind in ("registry", "git", "url"):
+            raise fields.error("version", "missing")
         self.deps: list[_Dep] = []
         self.optional: dict[str, list[_Dep]] = {}
         self.dev: dict[str, list[_Dep]] = {}
