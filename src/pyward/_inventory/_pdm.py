@@ -65,7 +65,6 @@ class _Entry:
         "extras",
         "groups",
         "hashes",
-        "index",
         "line",
         "markers",
         "name",
@@ -87,7 +86,6 @@ class _Entry:
         self.deps: list[str] = []
         self.source: SourceKind = "registry"
         self.source_url: str | None = None
-        self.index: int = 0
 
 
 def read(path: Path) -> Inventory:
@@ -127,7 +125,6 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         entry = entries.get((name, version))
         if entry is None:
             entry = _Entry(name, raw_name, version, lines[i] if lines else None)
-            entry.index = i
             entries[name, version] = entry
         elif not extras and entry.extras:
             # The plain entry came after an extras one: it is the better location.
