@@ -77,7 +77,7 @@ def test_table_footer_and_sections() -> None:
         "updated 2024-10-11T06:30:00Z)\n"
         "Audited 10 packages: 9 known vulnerabilities (3 high, 1 medium, 5 unknown), "
         "2 suppressed\n"
-        "FAILED: 3 findings at or above high\n"
+        "FAILED: 8 findings at or above high\n"
     )
 
 

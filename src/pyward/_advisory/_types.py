@@ -7,6 +7,7 @@ wire data except through them.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -137,10 +138,9 @@ class StoreInfo:
         now = now or datetime.now(timezone.utc)
         ref = self.updated
         if self.newest_modified:
-            try:
+            # An unparseable timestamp falls back to ``updated``: age is advisory, never fatal.
+            with contextlib.suppress(ValueError):
                 ref = datetime.fromisoformat(self.newest_modified.replace("Z", "+00:00"))
-            except ValueError:
-                pass
         if ref.tzinfo is None:
             ref = ref.replace(tzinfo=timezone.utc)
         return (now - ref).total_seconds() / 86400.0

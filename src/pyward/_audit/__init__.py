@@ -22,6 +22,7 @@ from pyward._audit._report import (
     Level,
     Rating,
     Suppressed,
+    at_or_above,
 )
 from pyward._config import Config, IgnoreRule
 from pyward._model import Component, ComponentKey, Inventory, NotAudited
@@ -154,17 +155,14 @@ def audit(
         warnings=tuple(dict.fromkeys(notes)),
         errors=tuple(errors),
         fail_on=config.fail_on,
+        unknown_severity=config.unknown_severity,
         failed=failed,
     )
 
 
 def fails(level: Level, config: Config) -> bool:
     """Whether a finding of ``level`` fails the run under ``config``."""
-    if level == "unknown":
-        return config.unknown_severity == "fail"
-    if config.fail_on is None:
-        return True
-    return LEVELS.index(level) <= LEVELS.index(config.fail_on)
+    return at_or_above(level, config.fail_on, config.unknown_severity)
 
 
 _DIGITS = re.compile(r"(\d+)")

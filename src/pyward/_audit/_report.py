@@ -15,6 +15,21 @@ Level = Literal["critical", "high", "medium", "low", "unknown"]
 #: Severity levels from most to least severe; ``unknown`` sorts last.
 LEVELS: tuple[Level, ...] = ("critical", "high", "medium", "low", "unknown")
 
+
+def at_or_above(level: Level, fail_on: Level | None, unknown_severity: str = "fail") -> bool:
+    """Whether a finding of ``level`` counts against the threshold: the one place that
+    decides it (the exit code, the summary lines and every renderer ask here).
+
+    ``fail_on=None`` means any finding fails; ``unknown`` severity fails unless
+    ``unknown_severity == "pass"``.
+    """
+    if level == "unknown":
+        return unknown_severity == "fail"
+    if fail_on is None:
+        return True
+    return LEVELS.index(level) <= LEVELS.index(fail_on)
+
+
 #: JSON output schema version (``--format json``); bump the major on breaking changes.
 JSON_SCHEMA_VERSION = "1.0"
 
@@ -117,5 +132,16 @@ class AuditReport:
     """Input parts that could not be read; the rest was audited."""
     fail_on: Level | None = None
     """The threshold in force (``None``: any finding fails)."""
+    unknown_severity: Literal["fail", "pass"] = "fail"
+    """Whether findings of unknown severity count against the threshold."""
     failed: bool = field(default=False)
     """Whether the run fails (findings at/above the threshold, or an expired ignore)."""
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        """The findings at or above the threshold."""
+        return tuple(
+            f
+            for f in self.findings
+            if at_or_above(f.rating.level, self.fail_on, self.unknown_severity)
+        )

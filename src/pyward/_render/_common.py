@@ -229,8 +229,7 @@ def result_text(report: AuditReport) -> str:
     threshold = f"at or above {report.fail_on}" if report.fail_on else "of any severity"
     if not report.failed:
         return f"Passed: no finding {threshold}"
-    limit = LEVEL_RANK[report.fail_on] if report.fail_on else len(LEVELS)
-    failing = sum(1 for f in report.findings if LEVEL_RANK[f.rating.level] <= limit)
+    failing = len(report.failing)
     if failing:
         return f"FAILED: {plural(failing, 'finding')} {threshold}"
     return "FAILED: see the warnings"
