@@ -50,7 +50,6 @@ from pyward._inventory._common import (
     header_lines,
     join_markers,
     merge_same_key,
-    parse_hash,
     purl,
 )
 from pyward._inventory._toml import loads, read_text
@@ -67,8 +66,13 @@ from pyward._model import (
 )
 
 FORMAT = "uv.lock"
+#: Keys of a dependency entry the fast path of :func:`_deps` handles.
+_PLAIN_DEP = frozenset({"name", "marker", "extra"})
 #: The newest ``revision`` of lock ``version = 1`` this reader knows.
 KNOWN_REVISION = 3
+
+_new = object.__new__
+_set = object.__setattr__
 
 _SOURCE_KINDS: tuple[tuple[str, SourceKind], ...] = (
     ("registry", "registry"),
@@ -316,10 +320,20 @@ def _hashes(f: Fields, artifacts: list[Any], *, has_sdist: bool) -> tuple[Hash, 
         texts.setdefault(text.lower(), j)
     result: list[Hash] = []
     for text, j in texts.items():
-        h = parse_hash(text)
-        if h is None:
+        # parse_hash inlined (texts are lower-cased already): one call less per file.
+        algorithm, sep, value = text.partition(":")
+        try:
+            if not sep or not algorithm or not value or " " in value:
+                raise ValueError
+            bytes.fromhex(value)
+        except ValueError:
             where = "sdist" if has_sdist and j == 0 else f"wheels[{j - has_sdist}]"
-            raise f.error(f"{where}.hash", f"not an ALGORITHM:HEX hash: {artifacts[j]['hash']!r}")
+            raise f.error(
+                f"{where}.hash", f"not an ALGORITHM:HEX hash: {artifacts[j]['hash']!r}"
+            ) from None
+        h = _new(Hash)
+        _set(h, "algorithm", algorithm)
+        _set(h, "value", value)
         result.append(h)
     return tuple(result)
 
@@ -327,6 +341,21 @@ def _hashes(f: Fields, artifacts: list[Any], *, has_sdist: bool) -> tuple[Hash, 
 def _deps(owner: Fields, key: str, pkgs: list[_Pkg], by_name: dict[str, list[int]]) -> list[_Dep]:
     result: list[_Dep] = []
     for j, raw in enumerate(owner.opt_list(key)):
+        # Fast path, plain dict access (guidellm: ~1,000 entries); anything unusual goes
+        # through Fields, which names the bad key.
+        if type(raw) is dict and raw.keys() <= _PLAIN_DEP:
+            name, marker, extras = raw.get("name"), raw.get("marker"), raw.get("extra", ())
+            if (
+                type(name) is str
+                and name
+                and (marker is None or type(marker) is str)
+                and type(extras) in (list, tuple)
+                and all(type(e) is str for e in extras)
+            ):
+                candidates = by_name.get(canonical_name(name), [])
+                if len(candidates) == 1:
+                    result.append(_Dep(candidates[0], tuple(extras), marker))
+                    continue
         d = Fields(owner.file, raw, owner.path(f"{key}[{j}]"))
         name = canonical_name(d.string("name"))
         candidates = by_name.get(name, [])
