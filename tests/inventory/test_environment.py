@@ -259,7 +259,8 @@ def test_markers_are_evaluated_for_the_environment(tmp_path: Path) -> None:
     assert [k.split("==")[0] for k in inv.edges[app.key]] == ["idna"]
     assert len(inv.notes) == 1
     assert inv.notes[0].startswith(
-        f"{site / 'app-1.0.dist-info'}: Requires-Dist[2]: invalid requirement 'this is not a requirement'"
+        f"{site / 'app-1.0.dist-info'}: Requires-Dist[2]: "
+        "invalid requirement 'this is not a requirement'"
     )
 
 

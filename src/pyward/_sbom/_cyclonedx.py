@@ -170,7 +170,7 @@ def _component(facts: Facts, notes: list[str], kind: object) -> CdxComponent:
     props = []
     if c.metadata.get("hash_of") == "RECORD":
         props.append(Property(name="pyward:hash:sha256:of", value="RECORD"))
-    if c.source != "registry":
+    if c.source not in ("registry", "virtual"):
         props.append(Property(name="pyward:source", value=c.source))
     if c.location is not None and c.source != "virtual":
         props.append(Property(name="pyward:location", value=c.location.file))

@@ -1,0 +1,560 @@
+"""SBOM writers: schema-valid CycloneDX 1.6 and SPDX 2.3 from real inventories."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import shutil
+import sysconfig
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pyward._advisory import AdvisoryStore
+from pyward._advisory._osv import load_document
+from pyward._cli import main
+from pyward._inventory import read_inventory
+from pyward._inventory._environment import read_environment
+from pyward._model import Component, ComponentKey, Inventory
+from pyward._sbom import write_sbom
+from pyward._sbom._licenses import License, resolve
+from tests.conftest import CORPUS, PYPA_VULNS
+
+SITE = Path(sysconfig.get_paths()["purelib"])
+EPOCH = "1700000000"
+#: Real distributions of the test environment: orjson ships a PEP 770 SBOM of its
+#: Rust crates; the others cover every licence rule.
+DISTS = (
+    "orjson",
+    "requests",
+    "certifi",
+    "idna",
+    "urllib3",
+    "charset-normalizer",
+    "cachecontrol",
+    "msgpack",
+    "sortedcontainers",
+    "ply",
+    "uvloop",
+    "cvss",
+)
+
+
+def _dist_info(name: str) -> Path:
+    return Path(str(importlib.metadata.distribution(name)._path))  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A virtual environment (``env``) holding copies of the real distributions."""
+    venv = tmp_path / "env"
+    path = _packages(venv)
+    path.mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /nowhere\nversion = 3.11.7\n", encoding="utf-8")
+    for name in DISTS:
+        src = _dist_info(name)
+        shutil.copytree(src, path / src.name)
+    return venv
+
+
+def _packages(venv: Path) -> Path:
+    return venv / "lib" / "python3.11" / "site-packages"
+
+
+@pytest.fixture(autouse=True)
+def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def _cdx(inv: Inventory, target: Path | None = None, **kw: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        write_sbom(inv, format="cyclonedx-json", target=target, **kw).data
+    )
+    return data
+
+
+def _validate_cdx_json(text: bytes) -> None:
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text.decode())
+    assert error is None, str(error)
+
+
+def _validate_cdx_xml(text: bytes) -> None:
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.xml import XmlValidator
+
+    error = XmlValidator(SchemaVersion.V1_6).validate_str(text.decode())
+    assert error is None, str(error)
+
+
+def _validate_spdx(text: bytes, suffix: str, tmp_path: Path) -> Any:
+    from spdx_tools.spdx.parser.parse_anything import parse_file
+    from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+
+    path = tmp_path / f"doc{suffix}"
+    path.write_bytes(text)
+    document = parse_file(str(path))
+    messages = validate_full_spdx_document(document)
+    assert [m.validation_message for m in messages] == []
+    return document
+
+
+def test_every_format_validates(site: Path, tmp_path: Path) -> None:
+    inv = read_environment(site)
+    _validate_cdx_json(write_sbom(inv, format="cyclonedx-json", target=site).data)
+    _validate_cdx_xml(write_sbom(inv, format="cyclonedx-xml", target=site).data)
+    doc = _validate_spdx(
+        write_sbom(inv, format="spdx-json", target=site).data, ".spdx.json", tmp_path
+    )
+    tv = _validate_spdx(write_sbom(inv, format="spdx-tv", target=site).data, ".spdx", tmp_path)
+    assert len(doc.packages) == len(tv.packages)
+    crates = len(
+        json.loads((_dist_info("orjson") / "sboms" / "orjson.cyclonedx.json").read_bytes())[
+            "components"
+        ]
+    )
+    assert len(doc.packages) == 1 + len(DISTS) + crates
+
+
+def test_components_carry_purl_hashes_licences_supplier_and_references(site: Path) -> None:
+    bom = _cdx(read_environment(site), site)
+    by_name = {c["name"]: c for c in bom["components"]}
+    assert sorted(by_name) == sorted(
+        importlib.metadata.distribution(n).metadata["Name"] for n in DISTS
+    )
+    version = importlib.metadata.version("requests")
+    requests = by_name["requests"]
+    assert requests["purl"] == f"pkg:pypi/requests@{version}"
+    assert requests["bom-ref"] == requests["purl"]
+    import hashlib
+
+    record = (_packages(site) / _dist_info("requests").name / "RECORD").read_bytes()
+    assert requests["hashes"] == [{"alg": "SHA-256", "content": hashlib.sha256(record).hexdigest()}]
+    assert {"name": "pyward:hash:sha256:of", "value": "RECORD"} in requests["properties"]
+    assert requests["licenses"] == [
+        {"license": {"acknowledgement": "declared", "id": "Apache-2.0"}}
+    ]
+    assert requests["supplier"]["name"] == "Ian Stapleton Cordasco"
+    assert requests["authors"] == [{"email": "me@kennethreitz.org", "name": "Kenneth Reitz"}]
+    assert {
+        "comment": "Project-URL: Source",
+        "type": "vcs",
+        "url": "https://github.com/psf/requests",
+    } in (requests["externalReferences"])
+    assert requests["description"] == "Python HTTP for Humans."
+    assert all(c.get("hashes") for c in bom["components"])
+    # orjson's metadata names no author or maintainer: no supplier rather than a guess.
+    assert [c["name"] for c in bom["components"] if not c.get("supplier")] == ["orjson"]
+    # Licences: License-Expression, an SPDX License field, classifiers, named otherwise.
+    assert by_name["orjson"]["licenses"] == [
+        {"acknowledgement": "declared", "expression": "MPL-2.0 AND (Apache-2.0 OR MIT)"}
+    ]
+    assert by_name["cvss"]["licenses"] == [
+        {"license": {"acknowledgement": "declared", "id": "LGPL-3.0-or-later"}}
+    ]
+    assert by_name["sortedcontainers"]["licenses"] == [
+        {
+            "license": {
+                "acknowledgement": "declared",
+                "name": "Apache Software License",
+                "text": {"content": "Apache 2.0", "contentType": "text/plain"},
+            }
+        }
+    ]
+    assert by_name["ply"]["licenses"] == [
+        {
+            "license": {
+                "acknowledgement": "declared",
+                "name": "BSD",
+                "text": {"content": "BSD", "contentType": "text/plain"},
+            }
+        }
+    ]
+    uvloop = [
+        lic["license"].get("id") or lic["license"]["name"] for lic in by_name["uvloop"]["licenses"]
+    ]
+    assert sorted(uvloop) == ["Apache Software License", "MIT"]
+    for c in bom["components"]:
+        for lic in c["licenses"]:
+            assert "::" not in json.dumps(lic), c["name"]  # never a raw classifier
+
+
+def test_dependency_graph_and_root(site: Path) -> None:
+    inv = read_environment(site)
+    bom = _cdx(inv, site)
+    root = bom["metadata"]["component"]
+    assert root == {"bom-ref": "root:env", "name": "env", "type": "application"}
+    deps = {d["ref"]: d.get("dependsOn", []) for d in bom["dependencies"]}
+    v = {n: importlib.metadata.version(n) for n in ("requests", "cachecontrol", "msgpack", "idna")}
+    assert sorted(deps["root:env"]) == sorted(
+        next(c["bom-ref"] for c in bom["components"] if c["name"] == name)
+        for name in ("CacheControl", "cvss", "orjson", "ply", "sortedcontainers", "uvloop")
+    )
+    assert deps[f"pkg:pypi/cachecontrol@{v['cachecontrol']}"] == [
+        f"pkg:pypi/msgpack@{v['msgpack']}",
+        f"pkg:pypi/requests@{v['requests']}",
+    ]
+    assert f"pkg:pypi/idna@{v['idna']}" in deps[f"pkg:pypi/requests@{v['requests']}"]
+    assert bom["metadata"]["tools"]["components"][0]["name"] == "pyward"
+    assert bom["metadata"]["timestamp"] == "2023-11-14T22:13:20+00:00"
+    assert bom["metadata"]["authors"] == [{"name": "pyward 0.1.0 (automated)"}]
+
+
+def test_pep770_sboms_are_nested_components(site: Path) -> None:
+    bom = _cdx(read_environment(site), site)
+    orjson = next(c for c in bom["components"] if c["name"] == "orjson")
+    embedded = json.loads(
+        (
+            _packages(site) / _dist_info("orjson").name / "sboms" / "orjson.cyclonedx.json"
+        ).read_bytes()
+    )
+    assert sorted(c["purl"] for c in orjson["components"]) == sorted(
+        c["purl"] for c in embedded["components"]
+    )
+    first = embedded["components"][0]
+    nested = next(c for c in orjson["components"] if c["purl"] == first["purl"])
+    assert nested["hashes"] == first["hashes"]
+    assert nested["name"] == first["name"]
+    assert nested["version"] == first["version"]
+    expr = first["licenses"][0]["expression"]
+    assert json.dumps(nested["licenses"]).count(expr.split(" ")[0]) == 1
+    assert nested["bom-ref"].startswith(orjson["bom-ref"] + "|sboms/orjson.cyclonedx.json|")
+    # The embedded graph is kept: the distribution depends on its crates.
+    deps = {d["ref"]: d.get("dependsOn", []) for d in bom["dependencies"]}
+    subject_deps = next(
+        d["dependsOn"]
+        for d in embedded["dependencies"]
+        if d["ref"] == embedded["metadata"]["component"]["bom-ref"]
+    )
+    assert len(
+        [r for r in deps[orjson["bom-ref"]] if r.startswith(orjson["bom-ref"] + "|")]
+    ) == len(subject_deps)
+
+
+def test_pep770_spdx_document_is_merged(site: Path, tmp_path: Path) -> None:
+    dist = _packages(site) / _dist_info("idna").name
+    (dist / "sboms").mkdir()
+    shutil.copy(
+        CORPUS / "sbom-spdx" / "sbom4python" / "sbom4python.spdx.json",
+        dist / "sboms" / "deps.spdx.json",
+    )
+    bom = _cdx(read_environment(site), site)
+    idna = next(c for c in bom["components"] if c["name"] == "idna")
+    # 15 packages, one of which (sbom4python) is the document's subject: the distribution.
+    assert len(idna["components"]) == 14
+    requests = next(c for c in idna["components"] if c["name"] == "requests")
+    assert requests["version"] == "2.31.0"
+    # licenseDeclared is NOASSERTION there; the concluded licence is used.
+    assert requests["licenses"] == [
+        {"license": {"acknowledgement": "declared", "id": "Apache-2.0"}}
+    ]
+    charset = next(c for c in idna["components"] if c["name"] == "charset-normalizer")
+    assert charset["licenses"] == [{"license": {"acknowledgement": "declared", "id": "MIT"}}]
+    _validate_cdx_json(
+        write_sbom(read_environment(site), format="cyclonedx-json", target=site).data
+    )
+    _validate_spdx(
+        write_sbom(read_environment(site), format="spdx-json", target=site).data,
+        ".spdx.json",
+        tmp_path,
+    )
+
+
+def test_unreadable_embedded_sbom_is_a_note(site: Path) -> None:
+    dist = _packages(site) / _dist_info("idna").name
+    (dist / "sboms").mkdir()
+    (dist / "sboms" / "broken.cdx.json").write_text("{not json", encoding="utf-8")
+    sbom = write_sbom(read_environment(site), format="cyclonedx-json", target=site)
+    assert [n for n in sbom.notes if "broken" in n] == [
+        f"{dist / 'sboms' / 'broken.cdx.json'}: embedded SBOM unreadable "
+        "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1)); not merged"
+    ]
+
+
+def test_reproducible_with_source_date_epoch(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inv = read_environment(site)
+    for fmt in ("cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv"):
+        first = write_sbom(inv, format=fmt, target=site).data  # type: ignore[arg-type]
+        assert write_sbom(inv, format=fmt, target=site).data == first, fmt  # type: ignore[arg-type]
+    bom = json.loads(write_sbom(inv, format="cyclonedx-json", target=site).data)
+    serial = uuid.UUID(bom["serialNumber"].removeprefix("urn:uuid:"))
+    assert serial.version == 5
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000001")
+    later = json.loads(write_sbom(inv, format="cyclonedx-json", target=site).data)
+    assert later["serialNumber"] != bom["serialNumber"]
+    spdx = json.loads(write_sbom(inv, format="spdx-json", target=site).data)
+    assert spdx["documentNamespace"].startswith("https://spdx.org/spdxdocs/pyward/env-")
+    assert spdx["creationInfo"]["created"] == "2023-11-14T22:13:21Z"
+
+
+def test_bad_source_date_epoch_is_a_usage_error(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pyward.errors import UsageError
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(UsageError) as exc:
+        write_sbom(read_environment(site), format="spdx-json", target=site)
+    assert str(exc.value) == "SOURCE_DATE_EPOCH: not a Unix timestamp: 'yesterday'"
+
+
+def test_spdx_document_describes_the_root_and_depends_on(site: Path) -> None:
+    doc = json.loads(write_sbom(read_environment(site), format="spdx-json", target=site).data)
+    describes = [r for r in doc["relationships"] if r["relationshipType"] == "DESCRIBES"]
+    assert describes == [
+        {
+            "spdxElementId": "SPDXRef-DOCUMENT",
+            "relatedSpdxElement": "SPDXRef-Root-env",
+            "relationshipType": "DESCRIBES",
+        }
+    ]
+    packages = {p["SPDXID"]: p for p in doc["packages"]}
+    requests = next(p for p in doc["packages"] if p["name"] == "requests")
+    idna = next(p for p in doc["packages"] if p["name"] == "idna")
+    assert {
+        "spdxElementId": requests["SPDXID"],
+        "relatedSpdxElement": idna["SPDXID"],
+        "relationshipType": "DEPENDS_ON",
+    } in doc["relationships"]
+    assert requests["licenseDeclared"] == "Apache-2.0"
+    assert (
+        requests["supplier"] == "Organization: Ian Stapleton Cordasco (graffatcolmingov@gmail.com)"
+    )
+    assert requests["originator"] == "Person: Kenneth Reitz (me@kennethreitz.org)"
+    assert requests["checksums"][0]["algorithm"] == "SHA256"
+    sc = next(p for p in doc["packages"] if p["name"] == "sortedcontainers")
+    ref = sc["licenseDeclared"]
+    assert ref == "LicenseRef-Apache-Software-License"
+    extracted = {e["licenseId"]: e for e in doc["hasExtractedLicensingInfos"]}
+    assert extracted[ref]["name"] == "Apache Software License"
+    assert extracted[ref]["extractedText"] == "Apache 2.0"
+    contains = [r for r in doc["relationships"] if r["relationshipType"] == "CONTAINS"]
+    assert all(packages[r["relatedSpdxElement"]]["name"] for r in contains)
+    assert len(contains) == len(
+        json.loads((_dist_info("orjson") / "sboms" / "orjson.cyclonedx.json").read_bytes())[
+            "components"
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        ({"license": "MIT"}, [License(expression="MIT", origin="License")]),
+        ({"license": "GPL-2.0+"}, [License(expression="GPL-2.0-or-later", origin="License")]),
+        (
+            {"license": "BSD", "classifiers": "License :: OSI Approved :: BSD License"},
+            [License(name="BSD License", text="BSD", origin="classifier")],
+        ),
+        (
+            {
+                "classifiers": "License :: OSI Approved :: MIT License\n"
+                "License :: OSI Approved :: GNU General Public License v3 (GPLv3)"
+            },
+            [
+                License(expression="MIT", origin="classifier"),
+                License(expression="GPL-3.0-only", origin="classifier"),
+            ],
+        ),
+        (
+            {"license": "Copyright (c) 2020 Someone\n\nPermission is hereby granted"},
+            [
+                License(
+                    name="Copyright (c) 2020 Someone",
+                    text="Copyright (c) 2020 Someone\n\nPermission is hereby granted",
+                    origin="License",
+                )
+            ],
+        ),
+        ({"classifiers": "License :: OSI Approved"}, []),
+    ],
+)
+def test_licence_rules(meta: dict[str, str], expected: list[License]) -> None:
+    c = Component(name="x", version="1", metadata=meta)
+    assert list(resolve(c)) == expected
+
+
+def test_license_expression_comes_first_and_licenseref_is_kept() -> None:
+    c = Component(
+        name="x",
+        version="1",
+        license_expression="mit OR LicenseRef-Custom",
+        metadata={"license": "GPL-3.0-only"},
+    )
+    assert resolve(c) == (
+        License(expression="MIT OR LicenseRef-Custom", origin="License-Expression"),
+    )
+    bad = Component(name="x", version="1", license_expression="MIT-ish")
+    assert resolve(bad) == (License(name="MIT-ish", origin="License-Expression"),)
+
+
+def test_classifier_table_covers_every_licence_classifier() -> None:
+    from pyward._sbom._licenses import classifier_table, spdx_expression
+
+    table = classifier_table()
+    for classifier, spdx in table.items():
+        assert classifier.startswith("License :: ")
+        if spdx is not None:
+            assert spdx_expression(spdx) == spdx, classifier
+    assert table["License :: OSI Approved :: MIT License"] == "MIT"
+    assert table["License :: OSI Approved :: BSD License"] is None
+    assert table["License :: OSI Approved :: Eclipse Public License 2.0 (EPL-2.0)"] == "EPL-2.0"
+
+
+def test_lock_file_sbom_uses_lock_hashes_and_project_root(tmp_path: Path) -> None:
+    target = CORPUS / "uv" / "flask"
+    inv = read_inventory(target)
+    out = write_sbom(inv, format="cyclonedx-json", target=target)
+    _validate_cdx_json(out.data)
+    bom = json.loads(out.data)
+    assert bom["metadata"]["component"]["name"] == inv.project.name if inv.project else "flask"
+    by_purl = {c["purl"]: c for c in bom["components"] if "purl" in c}
+    for c in inv.components:
+        if c.purl and c.hashes:
+            got = {h["content"] for h in by_purl[c.purl]["hashes"]}
+            assert got == {h.value for h in c.hashes if h.algorithm == "sha256"} | {
+                h.value for h in c.hashes if h.algorithm in ("sha384", "sha512", "md5", "sha1")
+            }
+    assert len(bom["components"]) == len(inv.components)
+    edges = sum(len(v) for v in inv.edges.values())
+    dependson = sum(
+        len(d.get("dependsOn", [])) for d in bom["dependencies"] if not d["ref"].startswith("root:")
+    )
+    assert dependson == edges
+    _validate_spdx(write_sbom(inv, format="spdx-tv", target=target).data, ".spdx", tmp_path)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "poetry/poetry/poetry.lock",
+        "pdm/pdm/pdm.lock",
+        "pipenv/paperless-ngx-2025/Pipfile.lock",
+        "pylock/comfy-cli/pylock.toml",
+        "requirements-hashes/warehouse-2022/main.txt",
+        "sbom-cyclonedx/sbom4python/sbom4python.cdx.json",
+        "sbom-spdx/sbom4python/sbom4python.spdx.json",
+    ],
+)
+def test_every_inventory_source_gives_a_valid_sbom(target: str, tmp_path: Path) -> None:
+    path = CORPUS / target
+    inv = read_inventory(path)
+    out = write_sbom(inv, format="cyclonedx-json", target=path)
+    _validate_cdx_json(out.data)
+    bom = json.loads(out.data)
+    assert len(bom["components"]) == len(inv.components)
+    _validate_spdx(write_sbom(inv, format="spdx-json", target=path).data, ".spdx.json", tmp_path)
+
+
+def _store_for(*names: str) -> AdvisoryStore:
+    records = []
+    for name in names:
+        for f in sorted((PYPA_VULNS / name).glob("*.yaml")):
+            records.append(load_document(f.name, f.read_bytes(), file=str(f)))
+    return AdvisoryStore.from_records(records)
+
+
+def test_vulnerabilities_in_cyclonedx_and_spdx(tmp_path: Path) -> None:
+    target = CORPUS / "pipenv" / "httpbin-2018" / "Pipfile.lock"
+    inv = read_inventory(target)
+    store = _store_for("flask", "werkzeug")
+    vulns: dict[ComponentKey, list[Any]] = {}
+    for c in inv.components:
+        if c.version:
+            found = store.vulnerabilities(c.name, c.version)
+            if found:
+                vulns[c.key] = found
+    assert vulns
+    out = write_sbom(inv, format="cyclonedx-json", target=target, vulnerabilities=vulns)
+    _validate_cdx_json(out.data)
+    bom = json.loads(out.data)
+    expected_ids = sorted({v.id for found in vulns.values() for v in found})
+    assert sorted(v["id"] for v in bom["vulnerabilities"]) == expected_ids
+    flask = next(c for c in inv.components if c.name == "flask")
+    flask_ref = next(c["bom-ref"] for c in bom["components"] if c["name"].lower() == "flask")
+    for v in vulns[flask.key]:
+        entry = next(x for x in bom["vulnerabilities"] if x["id"] == v.id)
+        assert {
+            "ref": flask_ref,
+            "versions": [{"status": "affected", "version": flask.version}],
+        } in entry["affects"]
+    spdx = json.loads(
+        write_sbom(inv, format="spdx-json", target=target, vulnerabilities=vulns).data
+    )
+    flask_pkg = next(p for p in spdx["packages"] if p["name"].lower() == "flask")
+    advisories = [
+        r["referenceLocator"]
+        for r in flask_pkg["externalRefs"]
+        if r["referenceCategory"] == "SECURITY"
+    ]
+    assert advisories == [f"https://osv.dev/vulnerability/{v.id}" for v in vulns[flask.key]]
+    _validate_spdx(json.dumps(spdx).encode(), ".spdx.json", tmp_path)
+
+
+def test_cli_writes_atomically_and_reports_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "sbom.spdx"
+    assert (
+        main(
+            [
+                "sbom",
+                str(CORPUS / "uv" / "flask" / "uv.lock"),
+                "-f",
+                "spdx-tv",
+                "-o",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert out.read_text(encoding="utf-8").startswith(
+        "## Document Information\nSPDXVersion: SPDX-2.3\n"
+    )
+    before = out.read_bytes()
+    bad = tmp_path / "uv.lock"
+    bad.write_text("version = 1\n[[package]]\nname = 3\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["sbom", str(bad), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"pyward: error: {bad}: ")
+    assert out.read_bytes() == before  # the old output is untouched
+    assert [p.name for p in tmp_path.iterdir()] == sorted(["sbom.spdx", "uv.lock"]) or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == ["sbom.spdx", "uv.lock"]
+
+
+def test_cli_environment_and_with_vulnerabilities(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyward._commands._common as common
+
+    monkeypatch.setattr(common, "open_store", lambda args: _store_for("requests", "urllib3"))
+    assert main(["sbom", str(site), "--with-vulnerabilities", "-f", "cyclonedx-json"]) == 0
+    bom = json.loads(capsys.readouterr().out)
+    _validate_cdx_json(json.dumps(bom).encode())
+    assert len(bom["components"]) == len(DISTS)
+    # The installed versions are newer than the 2024 advisory snapshot: no findings.
+    assert "vulnerabilities" not in bom
+    monkeypatch.setattr(common, "open_store", lambda args: _store_for("flask", "werkzeug"))
+    lock = CORPUS / "pipenv" / "httpbin-2018" / "Pipfile.lock"
+    assert main(["sbom", str(lock), "--with-vulnerabilities", "-q"]) == 0
+    bom = json.loads(capsys.readouterr().out)
+    store = _store_for("flask", "werkzeug")
+    inv = read_inventory(lock)
+    expected = sorted(
+        {
+            v.id
+            for c in inv.components
+            if c.version
+            for v in store.vulnerabilities(c.name, c.version)
+        }
+    )
+    assert len(expected) > 3
+    assert sorted(v["id"] for v in bom["vulnerabilities"]) == expected
