@@ -194,6 +194,18 @@ def test_results_are_cached_by_content(tmp_path: Path) -> None:
     assert [c.key for c in read_inventory(path).components] == ["six==1.17.0"]
 
 
+def test_requirements_follow_changed_includes(tmp_path: Path) -> None:
+    # The cache is keyed by one file's bytes; a requirements file's result also depends
+    # on what it includes, so an edit of the included file must be seen.
+    top = tmp_path / "requirements.txt"
+    top.write_text("-r base.txt\n")
+    base = tmp_path / "base.txt"
+    base.write_text("requests==2.28.1\n")
+    assert [c.version for c in read_inventory(top).components] == ["2.28.1"]
+    base.write_text("requests==2.31.0\n")
+    assert [c.version for c in read_inventory(top).components] == ["2.31.0"]
+
+
 def test_selection_is_applied(tmp_path: Path) -> None:
     inv = read_inventory(
         CORPUS / "requirements-hashes" / "jax-2025" / "requirements_lock_3_12.txt",

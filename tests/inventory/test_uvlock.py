@@ -294,7 +294,7 @@ def test_unknown_revision_is_a_note(tmp_path: Path) -> None:
     path = write(tmp_path, "version = 1\nrevision = 9\n\n" + PKG)
     inv = _uvlock.read(path)
     assert inv.notes == (
-        f"{path}: uv.lock revision 9 is newer than this pyward knows (3); read as revision 3",
+        f"{path}: uv.lock revision 9 is newer than this pyward knows (5); read as revision 5",
     )
     assert [c.key for c in inv.components] == ["a==1.0"]
 

@@ -90,6 +90,9 @@ READERS: tuple[Reader, ...] = (
         module="pyward._inventory._requirements",
         patterns=("requirements*.txt", "*requirements.txt", "*.txt", "*.in"),
         description="pip requirements file (pinned with == or ===; -r/-c includes)",
+        # Its result depends on the files it includes, which the content-hash cache of
+        # the one file cannot see.
+        cacheable=False,
     ),
     Reader(
         id="pyproject.toml",

@@ -1,4 +1,4 @@
-"""Reader of ``uv.lock`` (format ``version = 1``, revisions 1 to 3).
+"""Reader of ``uv.lock`` (format ``version = 1``, revisions 1 to 5; uv 0.13 writes 5).
 
 Format: astral-sh/uv ``crates/uv-resolver/src/lock`` (``mod.rs``: ``Lock``,
 ``Package``, ``Source``, ``Dependency``). What this reader decides:
@@ -69,7 +69,7 @@ FORMAT = "uv.lock"
 #: Keys of a dependency entry the fast path of :func:`_deps` handles.
 _PLAIN_DEP = frozenset({"name", "marker", "extra"})
 #: The newest ``revision`` of lock ``version = 1`` this reader knows.
-KNOWN_REVISION = 3
+KNOWN_REVISION = 5
 
 _new = object.__new__
 _set = object.__setattr__
