@@ -304,7 +304,7 @@ def _read_dist(path: Path, state: _State) -> None:
         name=cname,
         version=version,
         display_name=name if name != cname else None,
-        purl=_purl(cname, version, source, source_url),
+        purl=_purl(name, version, source, source_url),
         source=source,
         source_url=source_url,
         hashes=hashes,
@@ -482,7 +482,11 @@ def _direct_url(path: Path, state: _State) -> tuple[SourceKind, str | None, tupl
 
 def _purl(name: str, version: str, source: SourceKind, source_url: str | None) -> str:
     """``pkg:pypi`` purl (https://github.com/package-url/purl-spec, PyPI type):
-    ``vcs_url`` for a VCS install, ``download_url`` for a remote archive."""
+    ``vcs_url`` for a VCS install, ``download_url`` for a remote archive.
+
+    The purl PyPI type lower-cases the name and turns ``_`` into ``-`` but keeps dots
+    (``boolean.py`` stays ``pkg:pypi/boolean.py``), unlike PEP 503; ``packageurl``
+    applies exactly that rule to the name as the metadata writes it."""
     from packageurl import PackageURL
 
     qualifiers: dict[str, str] = {}

@@ -175,7 +175,7 @@ def _component(facts: Facts, notes: list[str], kind: object) -> CdxComponent:
     if c.location is not None and c.source != "virtual":
         props.append(Property(name="pyward:location", value=c.location.file))
     for extra in sorted(c.extras):
-        props.append(Property(name="cdx:python:package:extra", value=extra))
+        props.append(Property(name="cdx:python:package:required-extra", value=extra))
     supplier = None
     if facts.supplier is not None:
         name, email = facts.supplier
