@@ -94,7 +94,7 @@ def test_pyward_carries_everything_cyclonedx_py_does(tmp_path: Path) -> None:
     o = {_key(c): c for c in ours["components"]}
     missing = sorted(set(t) - set(o))
     assert missing == []
-    classifiers = {c for c in classifier_table()}
+    classifiers = set(classifier_table())
     spdx_theirs = spdx_ours = 0
     for key, tc in t.items():
         oc = o[key]
