@@ -17,6 +17,7 @@ from pyward._sbom._licenses import License, spdx_expression
 from pyward._sbom._pep770 import Embedded, EmbeddedSbom
 
 if TYPE_CHECKING:
+    from cyclonedx.model import XsUri
     from cyclonedx.model.bom import Bom
     from cyclonedx.model.component import Component as CdxComponent
     from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
@@ -143,7 +144,6 @@ def _component(facts: Facts, notes: list[str], kind: object) -> CdxComponent:
         HashAlgorithm,
         HashType,
         Property,
-        XsUri,
     )
     from cyclonedx.model.component import Component as CdxComponent
     from cyclonedx.model.contact import OrganizationalContact, OrganizationalEntity
@@ -162,7 +162,7 @@ def _component(facts: Facts, notes: list[str], kind: object) -> CdxComponent:
         try:
             refs.append(
                 ExternalReference(
-                    type=ExternalReferenceType(r.type), url=XsUri(r.url), comment=r.comment
+                    type=ExternalReferenceType(r.type), url=_uri(r.url), comment=r.comment
                 )
             )
         except ValueError as exc:
@@ -198,6 +198,37 @@ def _component(facts: Facts, notes: list[str], kind: object) -> CdxComponent:
         external_references=refs,
         properties=props,
     )
+
+
+def _uri(url: str) -> XsUri:
+    """``url`` as an ``xs:anyURI``; characters it forbids (a second ``#``, spaces)
+    are percent-encoded rather than the reference dropped. Raises ``ValueError``
+    when even that is not a URI."""
+    from urllib.parse import quote
+
+    from cyclonedx.exception.model import InvalidUriException
+    from cyclonedx.model import XsUri
+
+    try:
+        return XsUri(url)
+    except InvalidUriException:
+        pass
+    head, sep, fragment = url.partition("#")
+    fixed = quote(head, safe=":/?[]@!$&'()*+,;=%~") + (
+        sep + quote(fragment, safe=":/?@!$&'()*+,;=%~") if sep else ""
+    )
+    try:
+        return XsUri(fixed)
+    except InvalidUriException as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _is_uri(url: str) -> bool:
+    try:
+        _uri(url)
+    except ValueError:
+        return False
+    return True
 
 
 def _licenses(licenses: Iterable[License]) -> list[LicenseExpression | DisjunctiveLicense]:
@@ -250,7 +281,6 @@ def _embedded(
             ExternalReferenceType,
             HashAlgorithm,
             HashType,
-            XsUri,
         )
         from cyclonedx.model.component import Component as CdxComponent
         from cyclonedx.model.component import ComponentType
@@ -287,12 +317,15 @@ def _embedded(
         refs = []
         for kind, url in e.external_references:
             try:
-                refs.append(ExternalReference(type=ExternalReferenceType(kind), url=XsUri(url)))
+                uri = _uri(url)
+            except ValueError as exc:
+                notes.append(f"{sbom.file}: {e.ref}: external reference left out ({exc})")
+                continue
+            try:
+                refs.append(ExternalReference(type=ExternalReferenceType(kind), url=uri))
             except ValueError:
                 refs.append(
-                    ExternalReference(
-                        type=ExternalReferenceType.OTHER, url=XsUri(url), comment=kind
-                    )
+                    ExternalReference(type=ExternalReferenceType.OTHER, url=uri, comment=kind)
                 )
         try:
             ctype = ComponentType(e.type)
@@ -329,7 +362,6 @@ def _vulnerabilities(
     doc: Document, vulns: Mapping[str, Sequence[Vulnerability]]
 ) -> list[CdxVulnerability]:
     """One CycloneDX vulnerability per flaw, affecting every component it matched."""
-    from cyclonedx.model import XsUri
     from cyclonedx.model.impact_analysis import ImpactAnalysisAffectedStatus
     from cyclonedx.model.vulnerability import (
         BomTarget,
@@ -364,7 +396,7 @@ def _vulnerabilities(
                 description=advisory.summary,
                 detail=advisory.details,
                 recommendation=f"Upgrade to {' or '.join(fixed)}" if fixed else None,
-                advisories=[VulnerabilityAdvisory(url=XsUri(u)) for u in urls],
+                advisories=[VulnerabilityAdvisory(url=_uri(u)) for u in urls if _is_uri(u)],
                 published=_time(advisory.published),
                 updated=_time(advisory.modified),
                 affects=[
