@@ -411,7 +411,13 @@ def test_lock_file_sbom_uses_lock_hashes_and_project_root(tmp_path: Path) -> Non
     out = write_sbom(inv, format="cyclonedx-json", target=target)
     _validate_cdx_json(out.data)
     bom = json.loads(out.data)
-    assert bom["metadata"]["component"]["name"] == inv.project.name if inv.project else "flask"
+    root = bom["metadata"]["component"]
+    assert (root["name"], root["version"], root["purl"]) == (
+        "flask",
+        "3.2.0.dev0",
+        "pkg:pypi/flask@3.2.0.dev0",
+    )
+    assert root["bom-ref"] == "root:pkg:pypi/flask@3.2.0.dev0"
     by_purl = {c["purl"]: c for c in bom["components"] if "purl" in c}
     for c in inv.components:
         if c.purl and c.hashes:
@@ -558,3 +564,74 @@ def test_cli_environment_and_with_vulnerabilities(
     )
     assert len(expected) > 3
     assert sorted(v["id"] for v in bom["vulnerabilities"]) == expected
+
+
+def test_root_from_pyproject_next_to_a_requirements_file(tmp_path: Path) -> None:
+    shutil.copy(
+        CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt",
+        tmp_path / "requirements.txt",
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "My_Service"\nversion = "2.1"\ndescription = "A service"\n'
+        'license = "MIT"\n'
+        'authors = [{name = "Ada Lovelace", email = "ada@example.invalid"}, {name = "Team"}]\n'
+        '[project.urls]\nSource = "https://git.invalid/my-service"\n',
+        encoding="utf-8",
+    )
+    target = tmp_path / "requirements.txt"
+    inv = read_inventory(target)
+    bom = _cdx(inv, target)
+    root = bom["metadata"]["component"]
+    assert root["name"] == "My_Service"
+    assert root["version"] == "2.1"
+    assert root["description"] == "A service"
+    assert root["licenses"] == [{"license": {"acknowledgement": "declared", "id": "MIT"}}]
+    assert root["externalReferences"] == [
+        {"comment": "Project-URL: Source", "type": "vcs", "url": "https://git.invalid/my-service"}
+    ]
+    assert bom["metadata"]["authors"] == [
+        {"email": "ada@example.invalid", "name": "Ada Lovelace"},
+        {"name": "Team"},
+    ]
+    spdx = json.loads(write_sbom(inv, format="spdx-json", target=target).data)
+    assert spdx["creationInfo"]["creators"] == [
+        "Tool: pyward-0.1.0",
+        "Person: Ada Lovelace (ada@example.invalid)",
+        "Person: Team",
+    ]
+    assert spdx["name"] == "My_Service-sbom"
+
+
+def test_malformed_pyproject_next_to_the_target_is_an_input_error(tmp_path: Path) -> None:
+    from pyward.errors import InputError
+
+    shutil.copy(
+        CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt",
+        tmp_path / "requirements.txt",
+    )
+    (tmp_path / "pyproject.toml").write_text("project = 3\n", encoding="utf-8")
+    target = tmp_path / "requirements.txt"
+    with pytest.raises(InputError) as exc:
+        write_sbom(read_inventory(target), format="cyclonedx-json", target=target)
+    assert str(exc.value) == f"{tmp_path / 'pyproject.toml'}: project: expected a table"
+
+
+def test_project_urls_that_are_not_uris_are_encoded(site: Path) -> None:
+    # aiohttp's real metadata: a Matrix room link holds a second "#".
+    dist = _packages(site) / "chatty-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Name: chatty\nVersion: 1.0\n"
+        "Project-URL: Chat: Matrix, https://matrix.to/#/#aio-libs:matrix.org\n",
+        encoding="utf-8",
+    )
+    out = write_sbom(read_environment(site), format="cyclonedx-json", target=site)
+    _validate_cdx_json(out.data)
+    chatty = next(c for c in json.loads(out.data)["components"] if c["name"] == "chatty")
+    assert chatty["externalReferences"] == [
+        {
+            "comment": "Project-URL: Chat: Matrix",
+            "type": "chat",
+            "url": "https://matrix.to/#/%23aio-libs:matrix.org",
+        }
+    ]
