@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from pyward import __version__
 from pyward.errors import EXIT_INPUT, PywardError
 
+# Not ``typing.TYPE_CHECKING``: ``pyward --version`` imports nothing it does not use.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
 #: name -> (module, one-line help). Adding a command is one module plus one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -73,10 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (``pyward audit | head``); not an error of ours.
-        try:
+        import contextlib
+
+        with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        except OSError:
-            pass
         return 0
     except Exception as exc:  # a bug: one line, not a traceback, unless asked for
         if os.environ.get("PYWARD_DEBUG"):

@@ -13,7 +13,11 @@ The exit-code contract (documented in the README) keeps "the tool failed" apart 
 
 from __future__ import annotations
 
-from pathlib import Path
+# ``pathlib`` (with ``urllib.parse``, ``ipaddress``) only for annotations: this module is
+# on the path of ``pyward --version``.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

@@ -76,9 +76,12 @@ def _read_env(path: str | os.PathLike[str] | None, python: str | None) -> Invent
 
 
 def _read(reader: _registry.Reader, path: Path) -> Inventory:
-    read = reader.load()
     if not reader.cacheable:
-        return read(path)
+        return reader.load()(path)
     from pyward._inventory._cache import cached_read
+
+    def read(p: Path) -> Inventory:
+        # The reader's module (and its parser's) is imported only on a cache miss.
+        return reader.load()(p)
 
     return cached_read(reader.id, path, read)

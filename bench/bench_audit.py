@@ -1,0 +1,304 @@
+"""Whole-process timings of the ``pyward`` command: start-up and audits of real locks.
+
+Usage::
+
+    python bench/bench_audit.py [-n RUNS] [--lock NAME ...] [--instructions]
+
+Every figure is a fresh ``pyward`` process, as a user or CI runs it: ``pyward
+--version``; ``pyward audit LOCK --format json`` with a cold read cache (emptied before
+each run) and warm; ``--format table`` and ``sarif`` warm; and the first run on a
+machine with no store (the built-in snapshot is unpacked, the read cache is empty).
+Data: a store built once by ``pyward db update --source`` from the PyPA advisory
+database in ``tests/data`` (the same data ``bench/compare.py`` gives the peers).
+
+Columns: median and p90 wall time over N runs, median CPU time (user + system of the
+process, steadier than wall time on a busy machine), peak RSS; with
+``--instructions``, instructions executed in one run under ``valgrind --tool=callgrind``
+(exact and repeatable: use it to compare two versions of the code). Rows with a target
+(issue 4: ``--version`` under 50 ms; a ~300-package lock audited to JSON under 100 ms)
+are flagged ``MISS`` when the median wall time exceeds it.
+
+Byte code: the process runs with ``PYTHONDONTWRITEBYTECODE`` removed and
+``PYTHONPYCACHEPREFIX`` in the temporary directory, so modules load from ``.pyc`` as
+in an installed wheel (a development shell with ``PYTHONDONTWRITEBYTECODE=1`` would
+otherwise compile every pyward module on every run, +60 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VULNS = ROOT / "tests" / "data" / "pypa-advisory-database" / "vulns"
+CORPUS = ROOT / "tests" / "data" / "corpus"
+BIN = Path(sys.executable).parent
+PYWARD = str(BIN / "pyward")
+
+#: The locks of issue 4: guidellm (1.15 MB, 177 entries), fastapi, litestar-2024.
+DEFAULT_LOCKS = ("guidellm", "fastapi", "litestar-2024")
+
+TARGET_VERSION_MS = 50.0
+TARGET_AUDIT_MS = 100.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sample:
+    """One process run."""
+
+    wall: float
+    """Seconds from spawn to exit."""
+    cpu: float
+    """User + system CPU seconds of the process (and its children)."""
+    rss_kb: int
+    """Peak resident set size, KiB."""
+
+
+def run_once(
+    cmd: Sequence[str],
+    env: dict[str, str],
+    *,
+    cwd: Path | None = None,
+    ok: tuple[int, ...] = (0, 1),
+    stdout: int | None = subprocess.DEVNULL,
+) -> Sample:
+    """Run ``cmd`` once; wall time, CPU time and peak RSS from ``wait4``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    if proc.returncode not in ok:
+        raise SystemExit(
+            f"{' '.join(cmd)}: exit {proc.returncode}\n{err.decode(errors='replace')[-2000:]}"
+        )
+    return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_kb=usage.ru_maxrss)
+
+
+def repeat(
+    cmd: Sequence[str],
+    env: dict[str, str],
+    runs: int,
+    *,
+    before: Callable[[], None] | None = None,
+    cwd: Path | None = None,
+) -> list[Sample]:
+    samples = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        samples.append(run_once(cmd, env, cwd=cwd))
+    return samples
+
+
+def p90(values: Sequence[float]) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+
+
+def instructions(cmd: Sequence[str], env: dict[str, str]) -> int | None:
+    """Instructions of one run under callgrind; ``None`` without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in done.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1].strip())
+    return None
+
+
+def bench_env(tmp: Path, cache_dir: Path) -> dict[str, str]:
+    """The environment of every timed pyward process (see the module docstring)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(
+        PYTHONPYCACHEPREFIX=str(tmp / "pycache"),
+        PYWARD_CACHE_DIR=str(cache_dir),
+        NO_COLOR="1",
+    )
+    env.pop("PYWARD_NO_CACHE", None)
+    return env
+
+
+def build_store(cache_dir: Path, env: dict[str, str]) -> float:
+    """``pyward db update --source`` over the PyPA database; returns the wall time."""
+    sample = run_once(
+        [PYWARD, "db", "update", "--source", str(VULNS), "--cache-dir", str(cache_dir)],
+        env,
+        ok=(0,),
+    )
+    return sample.wall
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Row:
+    """One line of the table."""
+
+    label: str
+    samples: list[Sample]
+    target_ms: float | None = None
+    instructions: int | None = None
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(s.wall for s in self.samples) * 1000
+
+    @property
+    def verdict(self) -> str:
+        if self.target_ms is None:
+            return ""
+        word = "ok" if self.median_ms <= self.target_ms else "MISS"
+        return f"{word} (< {self.target_ms:.0f} ms)"
+
+
+def print_table(rows: Sequence[Row]) -> None:
+    with_ir = any(r.instructions is not None for r in rows)
+    head = ["measure", "median ms", "p90 ms", "cpu ms", "max RSS MB"]
+    if with_ir:
+        head.append("instr. (M)")
+    head.append("target")
+    lines = []
+    for r in rows:
+        walls = [s.wall * 1000 for s in r.samples]
+        cells = [
+            r.label,
+            f"{r.median_ms:.1f}",
+            f"{p90(walls):.1f}",
+            f"{statistics.median(s.cpu for s in r.samples) * 1000:.1f}",
+            f"{max(s.rss_kb for s in r.samples) / 1024:.1f}",
+        ]
+        if with_ir:
+            cells.append(f"{r.instructions / 1e6:.0f}" if r.instructions else "-")
+        cells.append(r.verdict)
+        lines.append(cells)
+    widths = [max(len(x) for x in col) for col in zip(head, *lines, strict=False)]
+
+    def fmt(cells: Sequence[str]) -> str:
+        first = f"{cells[0]:<{widths[0]}}"
+        rest = [f"{c:>{w}}" for c, w in zip(cells[1:-1], widths[1:-1], strict=True)]
+        return "  ".join([first, *rest, cells[-1]]).rstrip()
+
+    print(fmt(head))
+    print(fmt(["-" * w for w in widths]))
+    for cells in lines:
+        print(fmt(cells))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--runs", type=int, default=21, help="runs per row (default 21)")
+    parser.add_argument(
+        "--lock",
+        action="append",
+        metavar="NAME",
+        help=f"corpus uv project (tests/data/corpus/uv/NAME; default: {', '.join(DEFAULT_LOCKS)})",
+    )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions of one run of each row under valgrind (slow)",
+    )
+    args = parser.parse_args(argv)
+    locks = [CORPUS / "uv" / name / "uv.lock" for name in (args.lock or DEFAULT_LOCKS)]
+    for lock in locks:
+        if not lock.is_file():
+            parser.error(f"no such lock: {lock}")
+    runs = max(args.runs, 1)
+
+    with tempfile.TemporaryDirectory(prefix="pyward-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        cache = tmp / "cache"
+        env = bench_env(tmp, cache)
+        update_s = build_store(cache, env)
+        inventory_cache = cache / "inventory"
+
+        def drop_read_cache() -> None:
+            shutil.rmtree(inventory_cache, ignore_errors=True)
+
+        rows: list[Row] = []
+
+        def add(
+            label: str,
+            cmd: list[str],
+            *,
+            target: float | None = None,
+            before: Callable[[], None] | None = None,
+            run_env: dict[str, str] | None = None,
+        ) -> None:
+            use_env = run_env or env
+            if before is not None:
+                before()
+            run_once(cmd, use_env)  # byte code, page cache
+            samples = repeat(cmd, use_env, runs, before=before)
+            ir = None
+            if args.instructions:
+                if before is not None:
+                    before()
+                ir = instructions(cmd, use_env)
+            rows.append(Row(label=label, samples=samples, target_ms=target, instructions=ir))
+
+        python = str(BIN / "python")
+        add("python -c pass (interpreter start)", [python, "-c", "pass"])
+        add("pyward --version", [PYWARD, "--version"], target=TARGET_VERSION_MS)
+        for lock in locks:
+            name = lock.parent.name
+            base = [PYWARD, "audit", str(lock), "-q"]
+            add(
+                f"audit {name} json, cold read cache", [*base, "-f", "json"], before=drop_read_cache
+            )
+            add(f"audit {name} json, warm", [*base, "-f", "json"], target=TARGET_AUDIT_MS)
+            add(f"audit {name} table, warm", [*base, "-f", "table"])
+            add(f"audit {name} sarif, warm", [*base, "-f", "sarif"])
+
+        # A machine with no store yet: the built-in snapshot is unpacked into the cache
+        # directory on the first run, then opened like a store.
+        fresh = tmp / "fresh"
+        fresh_env = {**env, "PYWARD_CACHE_DIR": str(fresh)}
+        lock = locks[0]
+        name = lock.parent.name
+
+        def drop_all() -> None:
+            shutil.rmtree(fresh, ignore_errors=True)
+
+        snap = [PYWARD, "audit", str(lock), "-q", "-f", "json"]
+        add(
+            f"audit {name} json, no store (snapshot unpack)",
+            snap,
+            before=drop_all,
+            run_env=fresh_env,
+        )
+        add(f"audit {name} json, snapshot, warm", snap, run_env=fresh_env)
+
+    print(f"pyward audit, whole process; {runs} runs per row; Python {sys.version.split()[0]}")
+    print(f"store: pyward db update --source tests/data/... ({update_s:.2f} s)")
+    print()
+    print_table(rows)
+    missed = [r.label for r in rows if r.verdict.startswith("MISS")]
+    if missed:
+        print(f"\n{len(missed)} row(s) miss their target: {'; '.join(missed)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
