@@ -631,7 +631,7 @@ def test_project_urls_that_are_not_uris_are_encoded(site: Path) -> None:
     assert chatty["externalReferences"] == [
         {
             "comment": "Project-URL: Chat: Matrix",
-            "type": "chat",
+            "type": "other",
             "url": "https://matrix.to/#/%23aio-libs:matrix.org",
         }
     ]
