@@ -1,0 +1,585 @@
+"""pyward against its peers on the same lock files and the same advisory data.
+
+Usage::
+
+    python bench/compare.py [-n RUNS] [--only TOOL ...] [--input NAME ...]
+
+Tools, all from the test environment (``pip install -e '.[test]'``):
+
+* ``pyward audit --format json``: offline, on its own store;
+* ``uv audit --frozen --no-index --service-url URL``, in a project directory holding
+  the lock and a minimal ``pyproject.toml`` naming the lock's root package;
+* ``pysentry-rs DIR --sources osv --service-url URL/v1 --no-maintenance-check``;
+* ``pip-audit --no-deps --disable-pip -r REQS -s osv --osv-url URL/v1/query``, on the
+  pinned ``name==version`` list pyward's reader produces from the lock (or on the
+  requirements file itself).
+
+Data: one store built by ``pyward db update --source`` from the PyPA advisory database
+in ``tests/data``; the clients query it through ``pyward serve`` on 127.0.0.1 (the
+same records, served as the OSV API). Nothing leaves the machine: every proxy variable
+points at 127.0.0.1:9, where nothing listens, except for 127.0.0.1 itself; index look-ups
+are disabled; each client's HOME and cache are in a temporary directory.
+
+Each timed run starts the client with an empty cache (uv and pysentry-rs keep the OSV
+answers they fetched; pip-audit its HTTP cache), so every run asks the server; the
+"warm cache" rows reuse the cache of the previous run. pyward's rows use its read cache
+(warm) and none (cold, emptied before each run). The server's own CPU and memory are not
+in the clients' figures. Times: median and p90 of N runs of the whole process, after one
+untimed run; memory: peak RSS of the process (``wait4``).
+
+Findings are compared as (package, version, flaw), where two findings are the same flaw
+when any of their ids or aliases agree; every flaw that one tool reports and another
+does not is listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rtoml
+from bench_audit import BIN, CORPUS, PYWARD, Sample, bench_env, build_store, p90
+
+#: Every request to another host goes there, and fails: nothing listens on port 9.
+DEAD_PROXY = "http://127.0.0.1:9"
+#: ``uv audit`` is this many times slower than ``pyward audit`` or more (issue 4).
+TARGET_RATIO = 5.0
+
+Finding = tuple[str, str, frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Input:
+    """One lock or requirements file, and which tools can read it."""
+
+    name: str
+    """``uv/guidellm``: the corpus directory."""
+    path: Path
+    """The file."""
+    kind: str
+    """``uv.lock``, ``poetry.lock`` or ``requirements``."""
+
+    @property
+    def tools(self) -> tuple[str, ...]:
+        if self.kind == "uv.lock":
+            return ("pyward", "uv", "pysentry-rs", "pip-audit")
+        if self.kind == "poetry.lock":
+            return ("pyward", "pysentry-rs", "pip-audit")
+        return ("pyward", "pip-audit")
+
+
+INPUTS: tuple[Input, ...] = (
+    Input(name="uv/guidellm", path=CORPUS / "uv/guidellm/uv.lock", kind="uv.lock"),
+    Input(name="uv/fastapi", path=CORPUS / "uv/fastapi/uv.lock", kind="uv.lock"),
+    Input(name="uv/litestar-2024", path=CORPUS / "uv/litestar-2024/uv.lock", kind="uv.lock"),
+    Input(name="uv/flask", path=CORPUS / "uv/flask/uv.lock", kind="uv.lock"),
+    Input(
+        name="poetry/saleor-2020",
+        path=CORPUS / "poetry/saleor-2020/poetry.lock",
+        kind="poetry.lock",
+    ),
+    Input(
+        name="requirements/warehouse-2022",
+        path=CORPUS / "requirements-hashes/warehouse-2022/main.txt",
+        kind="requirements",
+    ),
+)
+
+
+@dataclass(slots=True, kw_only=True)
+class Result:
+    """What one tool did on one input."""
+
+    tool: str
+    """Row label: ``pyward``, ``uv audit``..."""
+    input: Input
+    data: str
+    """Where the advisories came from: ``own store`` or ``server``."""
+    samples: list[Sample] = field(default_factory=list)
+    packages: int | None = None
+    """Packages the tool says it audited."""
+    findings: set[Finding] = field(default_factory=set)
+    note: str = ""
+
+
+# -- processes -----------------------------------------------------------------------------
+
+
+def run(
+    cmd: Sequence[str], env: dict[str, str], *, cwd: Path, out: Path, ok: tuple[int, ...] = (0, 1)
+) -> Sample:
+    """Run once with stdout to ``out``; wall time, CPU time, peak RSS from ``wait4``."""
+    err_path = out.with_suffix(".stderr")
+    with out.open("wb") as fout, err_path.open("wb") as ferr:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=cwd, stdout=fout, stderr=ferr, stdin=subprocess.DEVNULL
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    if code not in ok:
+        tail = err_path.read_text(errors="replace")[-3000:]
+        raise SystemExit(f"{' '.join(map(str, cmd))}\nexit {code}\n{tail}")
+    return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_kb=usage.ru_maxrss)
+
+
+def client_env(home: Path) -> dict[str, str]:
+    """The environment of the OSV clients: no proxy but a dead one, no index, no
+    configuration of the user's (as ``tests/serve/test_clients.py`` runs them)."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PIP_", "UV_", "PYSENTRY", "HTTP", "ALL_PROXY", "NO_PROXY"))
+        and k.lower() not in {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
+    }
+    home.mkdir(parents=True, exist_ok=True)
+    proxies = dict.fromkeys(("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"), DEAD_PROXY)
+    proxies.update({k.lower(): v for k, v in proxies.items()})
+    return {
+        **clean,
+        **proxies,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        "UV_NO_CONFIG": "1",
+        "UV_PYTHON_DOWNLOADS": "never",
+        "PIP_NO_INDEX": "1",
+        "PIP_CONFIG_FILE": os.devnull,
+        "NO_COLOR": "1",
+    }
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server(cache_dir: Path, env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
+    """``pyward serve`` on 127.0.0.1; yields its base URL and process id."""
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [PYWARD, "serve", "--cache-dir", str(cache_dir), "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    url = f"http://127.0.0.1:{port}"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                with opener.open(f"{url}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"pyward serve did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.05)
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+# -- the tools -----------------------------------------------------------------------------
+
+
+def canonical(name: str) -> str:
+    from pyward._model import canonical_name
+
+    return canonical_name(name)
+
+
+def finding(name: str, version: str, ident: str, aliases: Sequence[str]) -> Finding:
+    return (canonical(name), version, frozenset([ident, *aliases]))
+
+
+def parse_pyward(out: Path) -> tuple[int, set[Finding]]:
+    report = json.loads(out.read_text())
+    found = {finding(f["name"], f["version"], f["id"], f["aliases"]) for f in report["findings"]}
+    return report["summary"]["components"], found
+
+
+def parse_uv(out: Path) -> tuple[int, set[Finding]]:
+    report = json.loads(out.read_text())
+    found = {
+        finding(v["dependency"]["name"], v["dependency"]["version"], v["id"], v.get("aliases", []))
+        for v in report["vulnerabilities"]
+    }
+    return report["summary"]["audited_packages"], found
+
+
+def parse_pysentry(out: Path) -> tuple[int, set[Finding]]:
+    report = json.loads(out.read_text())
+    found = {
+        finding(v["package_name"], v["installed_version"], v["id"], v.get("aliases") or [])
+        for v in report["vulnerabilities"]
+    }
+    return report["total_packages"], found
+
+
+def parse_pip_audit(out: Path) -> tuple[int, set[Finding]]:
+    report = json.loads(out.read_text())
+    found = {
+        finding(d["name"], d["version"], v["id"], v.get("aliases", []))
+        for d in report["dependencies"]
+        for v in d.get("vulns", [])
+    }
+    return len(report["dependencies"]), found
+
+
+def uv_project(inp: Input, directory: Path) -> Path:
+    """A project directory around a uv.lock: the lock and a ``pyproject.toml`` naming
+    the lock's root package (what ``uv audit --frozen`` needs to find the lock)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(inp.path, directory / inp.path.name)
+    if inp.kind != "uv.lock":
+        return directory
+    lock = rtoml.loads(inp.path.read_text(encoding="utf-8"))
+    root = next(
+        p
+        for p in lock["package"]
+        if p.get("source", {}).get("editable") == "." or p.get("source", {}).get("virtual") == "."
+    )
+    lines = ["[project]", f'name = "{root["name"]}"']
+    version = root.get("version")
+    lines.append(f'version = "{version}"' if version else 'dynamic = ["version"]')
+    (directory / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return directory
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """How to run one tool on one input."""
+
+    tool: str
+    data: str
+    cmd: Callable[[Path], list[str]]
+    """The command, given a fresh scratch directory for this run's cache and output."""
+    output: Callable[[Path], Path]
+    """Where the JSON report lands, given the same directory."""
+    parse: Callable[[Path], tuple[int, set[Finding]]]
+    cwd: Path
+    env: dict[str, str]
+    before: Callable[[], None] | None = None
+    fresh_cache: bool = True
+    """Start every run with an empty client cache (``False``: reuse one)."""
+
+
+def plans(
+    inp: Input, url: str, work: Path, pyward_env: dict[str, str], env: dict[str, str]
+) -> list[Plan]:
+    out: list[Plan] = []
+    project = uv_project(inp, work / "project")
+    stdout = lambda d: d / "out.json"  # noqa: E731
+    read_cache = Path(pyward_env["PYWARD_CACHE_DIR"]) / "inventory"
+    pyward = [PYWARD, "audit", str(inp.path), "-f", "json", "-q"]
+    out.append(
+        Plan(
+            tool="pyward",
+            data="own store",
+            cmd=lambda d: pyward,
+            output=stdout,
+            parse=parse_pyward,
+            cwd=work,
+            env=pyward_env,
+            fresh_cache=False,
+        )
+    )
+    out.append(
+        Plan(
+            tool="pyward (cold read cache)",
+            data="own store",
+            cmd=lambda d: pyward,
+            output=stdout,
+            parse=parse_pyward,
+            cwd=work,
+            env=pyward_env,
+            before=lambda: shutil.rmtree(read_cache, ignore_errors=True),
+        )
+    )
+    if "uv" in inp.tools:
+        uv = [str(BIN / "uv"), "audit", "--frozen", "--no-index", "--service-url", url]
+        uv += ["--output-format", "json"]
+        for fresh in (True, False):
+            out.append(
+                Plan(
+                    tool="uv audit" if fresh else "uv audit (warm cache)",
+                    data="server",
+                    cmd=lambda d: [*uv, "--cache-dir", str(d / "uv-cache")],
+                    output=stdout,
+                    parse=parse_uv,
+                    cwd=project,
+                    env=env,
+                    fresh_cache=fresh,
+                )
+            )
+    if "pysentry-rs" in inp.tools:
+        for fresh in (True, False):
+            out.append(
+                Plan(
+                    tool="pysentry-rs" if fresh else "pysentry-rs (warm cache)",
+                    data="server",
+                    cmd=lambda d: [
+                        str(BIN / "pysentry-rs"),
+                        str(project),
+                        "--sources",
+                        "osv",
+                        "--service-url",
+                        f"{url}/v1",
+                        "--format",
+                        "json",
+                        "--no-maintenance-check",
+                        "--no-config",
+                        "--cache-dir",
+                        str(d / "pysentry-cache"),
+                        "-o",
+                        str(d / "report.json"),
+                    ],
+                    output=lambda d: d / "report.json",
+                    parse=parse_pysentry,
+                    cwd=project,
+                    env=env,
+                    fresh_cache=fresh,
+                )
+            )
+    if "pip-audit" in inp.tools:
+        reqs = (
+            inp.path if inp.kind == "requirements" else pinned_requirements(inp, work, pyward_env)
+        )
+        out.append(
+            Plan(
+                tool="pip-audit",
+                data="server",
+                cmd=lambda d: [
+                    str(BIN / "pip-audit"),
+                    "--no-deps",
+                    "--disable-pip",
+                    "-r",
+                    str(reqs),
+                    "-s",
+                    "osv",
+                    "--osv-url",
+                    f"{url}/v1/query",
+                    "-f",
+                    "json",
+                    "--progress-spinner",
+                    "off",
+                    "--cache-dir",
+                    str(d / "pip-audit-cache"),
+                ],
+                output=stdout,
+                parse=parse_pip_audit,
+                cwd=work,
+                env=env,
+            )
+        )
+    return out
+
+
+def pinned_requirements(inp: Input, work: Path, pyward_env: dict[str, str]) -> Path:
+    """``name==version`` of every component pyward reads from the lock (what pip-audit
+    with ``--no-deps`` needs: every requirement pinned)."""
+    out = work / "components.json"
+    run([PYWARD, "audit", str(inp.path), "-f", "json", "-q"], pyward_env, cwd=work, out=out)
+    components = json.loads(out.read_text())["components"]
+    reqs = work / "requirements.txt"
+    reqs.write_text("".join(f"{c['name']}=={c['version']}\n" for c in components))
+    return reqs
+
+
+def measure(plan: Plan, inp: Input, runs: int, scratch: Path) -> Result:
+    result = Result(tool=plan.tool, input=inp, data=plan.data)
+    shared = scratch / "shared"
+    for i in range(runs + 1):  # the first run is untimed (page cache, byte code)
+        d = scratch / f"run{i}" if plan.fresh_cache else shared
+        d.mkdir(parents=True, exist_ok=True)
+        if plan.before is not None:
+            plan.before()
+        sample = run(plan.cmd(d), plan.env, cwd=plan.cwd, out=d / "out.json")
+        if i == 0:
+            result.packages, result.findings = plan.parse(plan.output(d))
+        else:
+            result.samples.append(sample)
+        if plan.fresh_cache:
+            shutil.rmtree(d, ignore_errors=True)
+    return result
+
+
+# -- report --------------------------------------------------------------------------------
+
+
+def flaws(results: Sequence[Result]) -> list[tuple[str, str, frozenset[str], set[str]]]:
+    """Every flaw any tool reports on one input: (package, version, ids, tools)."""
+    merged: list[tuple[str, str, set[str], set[str]]] = []
+    for r in results:
+        base = r.tool.split(" (")[0]
+        for name, version, ids in r.findings:
+            for mname, mversion, mids, tools in merged:
+                if (mname, mversion) == (name, version) and mids & ids:
+                    mids.update(ids)
+                    tools.add(base)
+                    break
+            else:
+                merged.append((name, version, set(ids), {base}))
+    return [(n, v, frozenset(i), t) for n, v, i, t in sorted(merged, key=lambda m: m[:2])]
+
+
+def primary(ids: frozenset[str]) -> str:
+    rank = {"PYSEC": 0, "GHSA": 1}
+    return min(ids, key=lambda i: (rank.get(i.split("-")[0], 2), i))
+
+
+def print_report(results: Sequence[Result], runs: int, server_rss: float | None) -> None:
+    head = ["input", "tool", "data", "packages", "median ms", "p90 ms", "max RSS MB", "findings"]
+    head.append("vs pyward")
+    lines: list[list[str]] = []
+    by_input: dict[str, list[Result]] = {}
+    for r in results:
+        by_input.setdefault(r.input.name, []).append(r)
+    for name, group in by_input.items():
+        ours = next(r for r in group if r.tool == "pyward")
+        for r in group:
+            walls = [s.wall * 1000 for s in r.samples]
+            same = {(n, v, primary(i)) for n, v, i in r.findings}
+            base = {(n, v, primary(i)) for n, v, i in ours.findings}
+            ratio = statistics.median(walls) / statistics.median(
+                s.wall * 1000 for s in ours.samples
+            )
+            lines.append(
+                [
+                    name,
+                    r.tool,
+                    r.data,
+                    str(r.packages) if r.packages is not None else "-",
+                    f"{statistics.median(walls):.1f}",
+                    f"{p90(walls):.1f}",
+                    f"{max(s.rss_kb for s in r.samples) / 1024:.1f}",
+                    str(len(r.findings)),
+                    ("same" if same == base else "differs")
+                    + (f", {ratio:.1f}x time" if r is not ours else ""),
+                ]
+            )
+    widths = [max(len(x) for x in col) for col in zip(head, *lines, strict=False)]
+    right = {3, 4, 5, 6, 7}
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "  ".join(
+            f"{c:>{w}}" if i in right else f"{c:<{w}}"
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    print(f"{runs} timed runs per row (median, p90 of wall time); Python {sys.version.split()[0]}")
+    if server_rss is not None:
+        print(
+            f"pyward serve (the clients' OSV API) peak RSS: {server_rss:.1f} MB, not counted above"
+        )
+    print()
+    print(fmt(head))
+    print(fmt(["-" * w for w in widths]))
+    for cells in lines:
+        print(fmt(cells))
+
+    print()
+    for name, group in by_input.items():
+        ours = next(r for r in group if r.tool == "pyward")
+        uv = next((r for r in group if r.tool == "uv audit"), None)
+        if uv is not None:
+            ratio = statistics.median(s.wall for s in uv.samples) / statistics.median(
+                s.wall for s in ours.samples
+            )
+            verdict = "ok" if ratio >= TARGET_RATIO else "MISS"
+            print(
+                f"{name}: uv audit / pyward = {ratio:.2f} ({verdict}, target >= {TARGET_RATIO:.0f})"
+            )
+
+    print("\nDifferences in findings (package version flaw: who reports it):")
+    any_diff = False
+    for name, group in by_input.items():
+        tools = sorted({r.tool.split(" (")[0] for r in group})
+        for pkg, version, ids, found_by in flaws(group):
+            if found_by == set(tools):
+                continue
+            any_diff = True
+            missing = ", ".join(t for t in tools if t not in found_by)
+            print(
+                f"  {name}: {pkg} {version} {primary(ids)}: "
+                f"reported by {', '.join(sorted(found_by))}; not by {missing}"
+            )
+    if not any_diff:
+        print("  none: every tool reports the same flaws on every input")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--runs", type=int, default=7, help="timed runs per row (default 7)")
+    parser.add_argument(
+        "--input",
+        action="append",
+        choices=[i.name for i in INPUTS],
+        help="only these inputs (repeatable; default: all)",
+    )
+    args = parser.parse_args(argv)
+    inputs = [i for i in INPUTS if args.input is None or i.name in args.input]
+    runs = max(args.runs, 1)
+
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="pyward-compare-") as tmp_name:
+        tmp = Path(tmp_name)
+        store = tmp / "store"
+        pyward_env = bench_env(tmp, store)
+        build_store(store, pyward_env)
+        env = client_env(tmp / "home")
+        with server(store, pyward_env, tmp / "serve.log") as (url, pid):
+            for inp in inputs:
+                work = tmp / "work" / inp.name.replace("/", "-")
+                work.mkdir(parents=True)
+                for plan in plans(inp, url, work, pyward_env, env):
+                    scratch = work / plan.tool.replace(" ", "-").replace("(", "").replace(")", "")
+                    results.append(measure(plan, inp, runs, scratch))
+                    sys.stderr.write(f"  {inp.name}: {plan.tool} done\n")
+            server_rss = peak_rss_mb(pid)
+    print_report(results, runs, server_rss)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
