@@ -25,7 +25,7 @@ answers they fetched; pip-audit its HTTP cache), so every run asks the server; t
 "warm cache" rows reuse the cache of the previous run. pyward's rows use its read cache
 (warm) and none (cold, emptied before each run). The server's own CPU and memory are not
 in the clients' figures. Times: median and p90 of N runs of the whole process, after one
-untimed run; memory: peak RSS of the process (``wait4``).
+untimed run; memory: peak RSS of the process (GNU ``time``'s ``%M``).
 
 Findings are compared as (package, version, flaw), where two findings are the same flaw
 when any of their ids or aliases agree; every flaw that one tool reports and another
@@ -51,7 +51,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rtoml
-from bench_audit import BIN, CORPUS, PYWARD, Sample, bench_env, build_store, p90
+from bench_audit import (
+    BIN,
+    CORPUS,
+    PYWARD,
+    Sample,
+    bench_env,
+    build_store,
+    p90,
+    peak_rss_kb,
+    with_rss,
+)
 
 #: Every request to another host goes there, and fails: nothing listens on port 9.
 DEAD_PROXY = "http://127.0.0.1:9"
@@ -121,12 +131,18 @@ class Result:
 def run(
     cmd: Sequence[str], env: dict[str, str], *, cwd: Path, out: Path, ok: tuple[int, ...] = (0, 1)
 ) -> Sample:
-    """Run once with stdout to ``out``; wall time, CPU time, peak RSS from ``wait4``."""
+    """Run once with stdout to ``out``: wall time, CPU time, peak RSS (under GNU time)."""
     err_path = out.with_suffix(".stderr")
+    rss_file = out.with_suffix(".rss")
     with out.open("wb") as fout, err_path.open("wb") as ferr:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, env=env, cwd=cwd, stdout=fout, stderr=ferr, stdin=subprocess.DEVNULL
+            with_rss(cmd, rss_file),
+            env=env,
+            cwd=cwd,
+            stdout=fout,
+            stderr=ferr,
+            stdin=subprocess.DEVNULL,
         )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
@@ -134,7 +150,8 @@ def run(
     if code not in ok:
         tail = err_path.read_text(errors="replace")[-3000:]
         raise SystemExit(f"{' '.join(map(str, cmd))}\nexit {code}\n{tail}")
-    return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_kb=usage.ru_maxrss)
+    rss = peak_rss_kb(rss_file, usage.ru_maxrss)
+    return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_kb=rss)
 
 
 def client_env(home: Path) -> dict[str, str]:
