@@ -121,6 +121,20 @@ def figures(bom: dict[str, Any]) -> dict[str, int]:
     }
 
 
+def _read_ms(venv: Path) -> float:
+    import statistics
+
+    from pyward._inventory._environment import read_environment
+
+    read_environment(venv)  # imports and file cache warm
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        read_environment(venv)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, help="an existing virtual environment")
@@ -168,6 +182,7 @@ def main() -> int:
         for key in ft:
             print(f"{key:<{width}}  {ft[key]:>12}  {fo[key]:>8}")
         print(f"{'wall time (s)':<{width}}  {t_theirs:>12.2f}  {t_ours:>8.2f}")
+        print(f"\npyward environment read (in process, median of 7): {_read_ms(venv):.1f} ms")
 
         def key_of(c: dict[str, Any]) -> str:
             return f"{c['name'].lower().replace('_', '-').replace('.', '-')}@{c.get('version')}"

@@ -371,6 +371,19 @@ def test_spdx_document_describes_the_root_and_depends_on(site: Path) -> None:
             ],
         ),
         ({"classifiers": "License :: OSI Approved"}, []),
+        (  # nltk's metadata, on which license-expression's validator itself raises
+            {
+                "license": "Apache License, Version 2.0",
+                "classifiers": "License :: OSI Approved :: Apache Software License",
+            },
+            [
+                License(
+                    name="Apache Software License",
+                    text="Apache License, Version 2.0",
+                    origin="classifier",
+                )
+            ],
+        ),
     ],
 )
 def test_licence_rules(meta: dict[str, str], expected: list[License]) -> None:

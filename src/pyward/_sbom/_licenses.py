@@ -82,7 +82,11 @@ def spdx_expression(text: str) -> str | None:
     if not text or "\n" in text:
         return None
     licensing = _licensing()
-    info = licensing.validate(text, strict=True)
+    try:
+        info = licensing.validate(text, strict=True)
+    except Exception:  # license-expression 30.4 itself fails (AttributeError) on some
+        # free-text values, e.g. nltk's "Apache License, Version 2.0": not an expression.
+        return None
     if not info.errors and info.normalized_expression:
         return str(info.normalized_expression)
     if info.invalid_symbols and all(_LICENSE_REF.match(s) for s in info.invalid_symbols):
