@@ -78,13 +78,9 @@ class Config:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    from pyward._inventory._toml import loads
+    from pyward._inventory._toml import loads, read_text
 
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    return loads(text, path)
+    return loads(read_text(path), path)
 
 
 def find_config(start: Path) -> Path | None:

@@ -201,7 +201,7 @@ def test_openvex(tmp_path: Path) -> None:
             "statements[0].vulnerability: names no vulnerability id",
         ),
         ({"spdxVersion": "SPDX-2.3"}, "neither a CycloneDX VEX nor an OpenVEX document"),
-        ([1, 2], "must be a JSON object (a CycloneDX or OpenVEX document)"),
+        ([1, 2], "line 1: must be a JSON object (a CycloneDX or OpenVEX document)"),
     ],
 )
 def test_malformed_vex_names_the_json_path(tmp_path: Path, doc: Any, message: str) -> None:

@@ -232,18 +232,38 @@ def load_document(name: str, payload: bytes, *, file: str | None = None) -> obje
         import yaml
 
         try:
-            return yaml.load(payload, Loader=_yaml_loader())
+            data = yaml.load(payload, Loader=_yaml_loader())
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else None
             problem = getattr(exc, "problem", None) or "invalid YAML"
             raise RecordError(label, f"invalid YAML: {problem}", None, where or "") from None
+        except RecursionError:
+            raise RecordError(label, "invalid YAML: nested too deeply", None) from None
+        _check_json_data(data, label)
+        return data
     import orjson
 
     try:
         return orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
         raise RecordError(label, f"invalid JSON: {exc}", None) from None
+
+
+def _check_json_data(data: object, label: str) -> None:
+    """A YAML record must hold only what JSON can (the store keeps records as JSON):
+    string keys, and no binary, set or out-of-range integer values."""
+    import orjson
+
+    try:
+        orjson.dumps(data)
+    except TypeError as exc:
+        rid = data.get("id") if isinstance(data, dict) else None
+        raise RecordError(
+            label,
+            f"not an OSV record: a value JSON cannot hold ({exc})",
+            rid if isinstance(rid, str) else None,
+        ) from None
 
 
 @lru_cache(maxsize=1)

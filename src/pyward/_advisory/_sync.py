@@ -110,7 +110,12 @@ def directory_entries(root: Path) -> Iterator[SourceEntry]:
     )
     for path in paths:
         rel = path.relative_to(root).as_posix()
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            # Like a damaged zip member (and unlike a malformed record), a file that cannot
+            # be read says nothing of what it holds: the update stops, the old store stays.
+            raise InputError(root, f"cannot read: {exc.strerror or exc}", where=rel) from None
         digest = hashlib.blake2b(data, digest_size=12).hexdigest()
         yield SourceEntry(
             name=rel,
@@ -135,6 +140,8 @@ def zip_entries(path: Path) -> Iterator[list[SourceEntry]]:
             try:
                 return archive.read(info)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
+                # A damaged archive (a bad download) is not a malformed record: the
+                # update stops and the old store stays, rather than lose its records.
                 raise InputError(path, f"corrupt zip ({exc})", where=info.filename) from None
 
         return read

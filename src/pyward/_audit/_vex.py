@@ -96,18 +96,17 @@ def vex_applies(statement: VexStatement, finding: Finding) -> bool:
 def load_vex(path: Path) -> tuple[list[VexStatement], list[str]]:
     """Parse one VEX file into suppressing statements, and warnings for statements
     that can never apply (products that are not Python packages)."""
-    import orjson
+    from pyward._inventory._toml import load_json
 
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        doc = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(path, f"invalid JSON: {exc.msg}", where=f"line {exc.lineno}") from None
+    doc = load_json(path, raw)
     if not isinstance(doc, dict):
-        raise InputError(path, "must be a JSON object (a CycloneDX or OpenVEX document)")
+        raise InputError(
+            path, "must be a JSON object (a CycloneDX or OpenVEX document)", where="line 1"
+        )
     if doc.get("bomFormat") == "CycloneDX" or "vulnerabilities" in doc:
         return _cyclonedx(doc, path)
     if "statements" in doc or "openvex" in str(doc.get("@context", "")):
@@ -138,7 +137,9 @@ def _obj(value: Any, path: Path, where: str) -> dict[str, Any]:
 def _bom_refs(doc: dict[str, Any]) -> dict[str, str]:
     """``bom-ref`` -> purl for every component (nested ones too) and the metadata one."""
     refs: dict[str, str] = {}
-    stack: list[Any] = list(doc.get("components") or [])
+    # Components are not what a VEX document is read for: malformed ones only lend no
+    # bom-ref (an ``affects`` entry that names one gets the warning below).
+    stack: list[Any] = _components(doc)
     meta = doc.get("metadata")
     if isinstance(meta, dict) and isinstance(meta.get("component"), dict):
         stack.append(meta["component"])
@@ -149,8 +150,13 @@ def _bom_refs(doc: dict[str, Any]) -> dict[str, str]:
         ref, purl = comp.get("bom-ref"), comp.get("purl")
         if isinstance(ref, str) and isinstance(purl, str):
             refs[ref] = purl
-        stack.extend(comp.get("components") or [])
+        stack.extend(_components(comp))
     return refs
+
+
+def _components(owner: dict[str, Any]) -> list[Any]:
+    value = owner.get("components")
+    return list(value) if isinstance(value, list) else []
 
 
 def _cyclonedx(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], list[str]]:

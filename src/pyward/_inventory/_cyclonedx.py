@@ -47,6 +47,10 @@ _ALGORITHMS = {
     "BLAKE3": "blake3",
 }
 _KNOWN_MINOR = 6
+#: Deepest nesting of ``components`` read. Real SBOMs nest a few levels (a bundle and its
+#: parts); the limit keeps a hostile document from exhausting the recursion of the two
+#: walks below.
+MAX_NESTING = 64
 
 
 @dataclass(slots=True)
@@ -65,21 +69,35 @@ def read(path: Path) -> Inventory:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    document = _from_xml(path, data) if stripped.startswith(b"<") else _from_json(path, data)
+    # A UTF-8 byte order mark is not JSON (orjson refuses it) but editors on Windows
+    # write one; RFC 8259 section 8.1 lets a parser ignore it.
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    stripped = data.lstrip(b" \t\r\n")
+    if not stripped:
+        raise InputError(path, "empty file (not a CycloneDX document)", where="line 1")
+    # The content decides; a name ending in .xml decides for content that is neither.
+    xml = stripped.startswith(b"<") or (
+        path.name.endswith(".xml") and not stripped.startswith((b"{", b"["))
+    )
+    document = _from_xml(path, data) if xml else _from_json(path, data)
     return _read_document(path, document)
 
 
 def _from_json(path: Path, data: bytes) -> dict[str, Any]:
-    import orjson
+    from pyward._inventory._toml import load_json
 
-    try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(path, f"invalid JSON: {exc}") from None
+    document = load_json(path, data)
     if not isinstance(document, dict):
-        raise InputError(path, "expected a JSON object")
+        raise InputError(
+            path, f"expected a JSON object, found {_json_kind(document)}", where="line 1"
+        )
     return document
+
+
+def _json_kind(value: object) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )
 
 
 def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
@@ -90,7 +108,11 @@ def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
     notes: list[str] = []
     spec = document.get("specVersion")
     parts = str(spec).split(".")
-    if not isinstance(spec, str) or len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if (
+        not isinstance(spec, str)
+        or len(parts) != 2
+        or not all(p.isascii() and p.isdecimal() for p in parts)
+    ):
         raise InputError(path, f"invalid specVersion {spec!r}", where="specVersion")
     if parts[0] != "1":
         raise InputError(
@@ -211,7 +233,7 @@ def _hashes(path: Path, items: object, where: str) -> list[Hash]:
         _expect(path, item, dict, f"{where}[{i}]")
         alg = item.get("alg")
         content = item.get("content")
-        if alg not in _ALGORITHMS:
+        if not isinstance(alg, str) or alg not in _ALGORITHMS:
             raise InputError(path, f"unknown hash algorithm {alg!r}", where=f"{where}[{i}].alg")
         if (
             not isinstance(content, str)
@@ -247,7 +269,7 @@ def _license_ref(name: str) -> str:
     return "".join(c if c.isalnum() or c in ".-" else "-" for c in name)
 
 
-def _component(state: _State, item: object, where: str) -> None:
+def _component(state: _State, item: object, where: str, depth: int = 1) -> None:
     path = state.file
     _expect(path, item, dict, where)
     assert isinstance(item, dict)
@@ -297,8 +319,14 @@ def _component(state: _State, item: object, where: str) -> None:
     nested = item.get("components")
     if nested is not None:
         _expect(path, nested, list, f"{where}.components")
+        if nested and depth >= MAX_NESTING:
+            raise InputError(
+                path,
+                f"components nested deeper than {MAX_NESTING} levels",
+                where=f"{where}.components",
+            )
         for i, child in enumerate(nested):
-            _component(state, child, f"{where}.components[{i}]")
+            _component(state, child, f"{where}.components[{i}]", depth + 1)
 
 
 def _add_component(
@@ -385,12 +413,15 @@ def _from_xml(path: Path, data: bytes) -> dict[str, Any]:
     if metadata is not None:
         component = metadata.find(f"{ns}component")
         document["metadata"] = (
-            {"component": _xml_component(component, ns)} if component is not None else {}
+            {"component": _xml_component(path, component, ns, "metadata.component")}
+            if component is not None
+            else {}
         )
     components = root.find(f"{ns}components")
     if components is not None:
         document["components"] = [
-            _xml_component(c, ns) for c in components.findall(f"{ns}component")
+            _xml_component(path, c, ns, f"components[{i}]")
+            for i, c in enumerate(components.findall(f"{ns}component"))
         ]
     dependencies = root.find(f"{ns}dependencies")
     if dependencies is not None:
@@ -419,7 +450,7 @@ def _xml_hashes(element: Any, ns: str) -> list[dict[str, str | None]]:
     ]
 
 
-def _xml_component(element: Any, ns: str) -> dict[str, Any]:
+def _xml_component(path: Path, element: Any, ns: str, where: str) -> dict[str, Any]:
     out: dict[str, Any] = {"type": element.get("type")}
     if element.get("bom-ref") is not None:
         out["bom-ref"] = element.get("bom-ref")
@@ -455,5 +486,14 @@ def _xml_component(element: Any, ns: str) -> dict[str, Any]:
         ]
     nested = element.find(f"{ns}components")
     if nested is not None:
-        out["components"] = [_xml_component(c, ns) for c in nested.findall(f"{ns}component")]
+        children = nested.findall(f"{ns}component")
+        if children and where.count("components[") >= MAX_NESTING:
+            raise InputError(
+                path,
+                f"components nested deeper than {MAX_NESTING} levels",
+                where=f"{where}.components",
+            )
+        out["components"] = [
+            _xml_component(path, c, ns, f"{where}.components[{i}]") for i, c in enumerate(children)
+        ]
     return out

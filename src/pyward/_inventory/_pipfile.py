@@ -46,19 +46,17 @@ _ENTRY_LINE = re.compile(r'^( {4}| {8})"((?:[^"\\]|\\.)*)": \{', re.M)
 
 def read(path: Path) -> Inventory:
     """Read ``path`` as a ``Pipfile.lock``."""
-    import orjson
+    from pyward._inventory._toml import load_json
 
     file = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(
-            file, f"invalid JSON: {exc.msg} (column {exc.colno})", where=f"line {exc.lineno}"
-        ) from None
+    data = load_json(file, raw)
+    if not isinstance(data, dict):
+        kind = "an array" if isinstance(data, list) else type(data).__name__
+        raise InputError(file, f"expected a JSON object, found {kind}", where="line 1")
     text = raw.decode("utf-8", "replace")
     return _build(file, text, data)
 

@@ -27,6 +27,8 @@ from pyward.errors import InputError
 
 FORMAT = "pyproject.toml"
 
+#: Deepest chain of PEP 735 ``include-group`` read (real projects nest one or two).
+MAX_INCLUDE_DEPTH = 100
 _POETRY_EXACT = re.compile(r"^\s*(?:==)?\s*(?P<v>[0-9][^\s*,<>=!~^|]*)\s*$")
 
 
@@ -163,6 +165,12 @@ def _expand_group(
         )
     items = groups[group]
     where = f"dependency-groups.{group}"
+    if len(seen) >= MAX_INCLUDE_DEPTH:
+        raise InputError(
+            path,
+            f"include-group nested deeper than {MAX_INCLUDE_DEPTH} groups",
+            where=f"dependency-groups.{seen[0]}",
+        )
     if not isinstance(items, list):
         raise InputError(path, "expected an array", where=where)
     out: list[tuple[str, str]] = []

@@ -56,6 +56,9 @@ if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
 FORMAT = "requirements"
+#: Deepest chain of ``-r``/``-c`` includes read (pip has none, and fails with a
+#: RecursionError past ~900); real projects nest two or three.
+MAX_INCLUDE_DEPTH = 100
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
@@ -379,6 +382,14 @@ def _include(
             )
         )
         return
+    if "\0" in target:
+        raise InputError(file, f"invalid file name {target!r} (a NUL byte)", where=f"line {number}")
+    if len(stack) >= MAX_INCLUDE_DEPTH:
+        raise InputError(
+            file,
+            f"includes nested deeper than {MAX_INCLUDE_DEPTH} files (from {stack[0][1]})",
+            where=f"line {number}",
+        )
     included = Path(target) if os.path.isabs(target) else file.parent / target
     _read_file(included, state, stack=(*stack, (real, file, number)), constraint=constraint)
 

@@ -20,6 +20,7 @@ spdx-tools itself writes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,9 @@ _ALGORITHMS = {
     "BLAKE3": "blake3",
 }
 _NO_VALUE = ("NOASSERTION", "NONE", "")
+#: C0 controls other than tab, line feed, carriage return and form feed (which licence
+#: texts contain): a NUL or an escape sequence is not SPDX tag-value text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _REVERSED = {
     "DEPENDENCY_OF",
     "DEV_DEPENDENCY_OF",
@@ -64,15 +68,19 @@ def read(path: Path) -> Inventory:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-        import orjson
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped:
+        raise InputError(path, "empty file (not an SPDX document)", where="line 1")
+    # The content decides; a name ending in .json decides for content that is neither.
+    if stripped.startswith((b"{", b"[")) or (
+        path.name.endswith(".json") and not stripped.startswith(b"SPDXVersion")
+    ):
+        from pyward._inventory._toml import load_json
 
-        try:
-            document = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise InputError(path, f"invalid JSON: {exc}") from None
+        document = load_json(path, data)
         if not isinstance(document, dict):
-            raise InputError(path, "expected a JSON object")
+            kind = "an array" if isinstance(document, list) else type(document).__name__
+            raise InputError(path, f"expected a JSON object, found {kind}", where="line 1")
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -325,7 +333,16 @@ def _from_tag_value(path: Path, text: str) -> dict[str, Any]:
     document: dict[str, Any] = {"packages": [], "relationships": []}
     package: dict[str, Any] | None = None
     section = "document"
-    lines = text.splitlines()
+    # Lines end at "\n" only: ``splitlines`` would also break at form feeds and U+2028
+    # inside <text> blocks, and the line numbers in errors would drift.
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        raise InputError(
+            path,
+            f"control character U+{ord(bad[0]):04X} in tag-value text",
+            where=f"line {text.count(chr(10), 0, bad.start()) + 1}",
+        )
     i = 0
     while i < len(lines):
         number = i + 1
