@@ -18,9 +18,9 @@ from typing import Literal, NewType
 #: ``torch==2.13.0+cpu``).
 ComponentKey = NewType("ComponentKey", str)
 
-SourceKind = Literal["registry", "git", "url", "path", "directory", "editable", "virtual", "installed"]
-
-_NORMALIZE = re.compile(r"[-_.]+")
+SourceKind = Literal[
+    "registry", "git", "url", "path", "directory", "editable", "virtual", "installed"
+]
 
 
 def canonical_name(name: str) -> str:
@@ -29,7 +29,11 @@ def canonical_name(name: str) -> str:
     Same result as ``packaging.utils.canonicalize_name`` without importing it on the
     hot path; a test holds the two equal.
     """
-    return _NORMALIZE.sub("-", name).lower()
+    if "_" in name or "." in name or "--" in name:
+        # The pattern is compiled on first use (``re``'s cache), not at import: most
+        # names need only ``lower()``.
+        return re.sub(r"[-_.]+", "-", name).lower()
+    return name.lower()
 
 
 def component_key(name: str, version: str | None) -> ComponentKey:

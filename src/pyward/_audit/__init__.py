@@ -131,11 +131,19 @@ def audit(
             findings.append(finding)
             notes.extend(extra)
 
-    from pyward._audit._suppress import suppress
+    kept: list[Finding] = []
+    suppressed: tuple[Suppressed, ...] = ()
+    expired = False
+    # With no finding and no ignore rule there is nothing to suppress or warn about
+    # (the common clean run skips the module).
+    if findings or config.ignores:
+        from pyward._audit._suppress import suppress
 
-    outcome = suppress(findings, config.ignores, vex, today=today)
-    notes.extend(outcome.warnings)
-    kept = sorted(outcome.findings, key=_sort_key)
+        outcome = suppress(findings, config.ignores, vex, today=today)
+        notes.extend(outcome.warnings)
+        kept = sorted(outcome.findings, key=_sort_key)
+        suppressed = outcome.suppressed
+        expired = outcome.expired
 
     fix_plan: tuple[FixStep, ...] = ()
     if kept:
@@ -143,14 +151,14 @@ def audit(
 
         fix_plan = plan(kept, data)
 
-    failed = outcome.expired or any(fails(f.rating.level, config) for f in kept)
+    failed = expired or any(fails(f.rating.level, config) for f in kept)
     return AuditReport(
         database=data.info,
         inventories=tuple(kept_inventories),
         components=tuple(components),
         not_audited=tuple(not_audited),
         findings=tuple(kept),
-        suppressed=tuple(sorted(outcome.suppressed, key=lambda s: _sort_key(s.finding))),
+        suppressed=tuple(sorted(suppressed, key=lambda s: _sort_key(s.finding))),
         fix_plan=fix_plan,
         warnings=tuple(dict.fromkeys(notes)),
         errors=tuple(errors),

@@ -20,7 +20,6 @@ import hashlib
 import io
 import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -128,6 +127,8 @@ def _load(entry: Path) -> Inventory | None:
 
 def _store(entry: Path, inventory: Inventory) -> None:
     # A cache that cannot be written (read-only home, full disk) costs speed only.
+    import tempfile  # only on a miss: with shutil, random, bz2 and lzma it costs ~2 ms
+
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{entry.name}.", suffix=".tmp", dir=entry.parent)
