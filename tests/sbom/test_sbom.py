@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pyward._advisory import AdvisoryStore
 from pyward._advisory._osv import load_document
@@ -648,3 +650,49 @@ def test_project_urls_that_are_not_uris_are_encoded(site: Path) -> None:
             "url": "https://matrix.to/#/%23aio-libs:matrix.org",
         }
     ]
+
+
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"),
+    max_size=30,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=_TEXT, version=_TEXT, licence=_TEXT, requires=_TEXT, url=_TEXT)
+def test_any_metadata_gives_a_valid_document_or_a_clear_error(
+    tmp_path_factory: pytest.TempPathFactory,
+    *,
+    name: str,
+    version: str,
+    licence: str,
+    requires: str,
+    url: str,
+) -> None:
+    """Whatever a METADATA file holds, reading and writing never crash: the result is a
+    schema-valid document (or a one-line PywardError)."""
+    from pyward.errors import PywardError
+
+    site = tmp_path_factory.mktemp("site") / "site-packages"
+    dist = site / "x-1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(
+        f"Name: {name}\nVersion: {version}\nLicense: {licence}\nRequires-Dist: {requires}\n"
+        f"Project-URL: Home, {url}\nAuthor-email: {name} <{url}>\n",
+        encoding="utf-8",
+    )
+    try:
+        inv = read_environment(site)
+        out = write_sbom(inv, format="cyclonedx-json", target=site)
+    except PywardError as exc:
+        error = str(exc)
+    else:
+        error = ""
+        _validate_cdx_json(out.data)
+    if error:
+        assert "\n" not in error
+        return
+    spdx = write_sbom(inv, format="spdx-json", target=site).data
+    assert json.loads(spdx)["spdxVersion"] == "SPDX-2.3"

@@ -201,22 +201,16 @@ def _component(facts: Facts, notes: list[str], kind: object) -> CdxComponent:
 
 
 def _uri(url: str) -> XsUri:
-    """``url`` as an ``xs:anyURI``; characters it forbids (a second ``#``, spaces)
-    are percent-encoded rather than the reference dropped. Raises ``ValueError``
-    when even that is not a URI."""
-    from urllib.parse import quote
-
+    """``url`` cleaned by :func:`pyward._sbom._facts.clean_url` as an ``XsUri``;
+    ``ValueError`` when it is not an absolute URL."""
     from cyclonedx.exception.model import InvalidUriException
     from cyclonedx.model import XsUri
 
-    try:
-        return XsUri(url)
-    except InvalidUriException:
-        pass
-    head, sep, fragment = url.partition("#")
-    fixed = quote(head, safe=":/?[]@!$&'()*+,;=%~") + (
-        sep + quote(fragment, safe=":/?@!$&'()*+,;=%~") if sep else ""
-    )
+    from pyward._sbom._facts import clean_url
+
+    fixed = clean_url(url)
+    if fixed is None:
+        raise ValueError(f"{url!r} is not an absolute URL")
     try:
         return XsUri(fixed)
     except InvalidUriException as exc:

@@ -141,7 +141,7 @@ def prepare(inventory: Inventory, target: Path | None) -> Document:
             found, more = read_embedded(Path(dist_info), sboms.splitlines())
             embedded = tuple(found)
             notes.extend(more)
-        facts.append(_facts(c, ref, embedded))
+        facts.append(_facts(c, ref, embedded, notes))
     deps: dict[str, tuple[str, ...]] = {}
     for key, targets in inventory.edges.items():
         src = by_key.get(key)
@@ -151,7 +151,7 @@ def prepare(inventory: Inventory, target: Path | None) -> Document:
         if refs:
             deps[src] = tuple(refs)
     deps[subject_ref] = tuple(sorted({by_key[k] for k in inventory.roots if k in by_key}))
-    subject = _facts(subject_component, subject_ref, ())
+    subject = _facts(subject_component, subject_ref, (), notes)
     authors = subject_authors or subject.authors
     return Document(
         subject=subject,
@@ -174,7 +174,7 @@ def _unique(ref: str, used: set[str]) -> str:
     return candidate
 
 
-def _facts(c: Component, ref: str, embedded: tuple[EmbeddedSbom, ...]) -> Facts:
+def _facts(c: Component, ref: str, embedded: tuple[EmbeddedSbom, ...], notes: list[str]) -> Facts:
     meta = c.metadata
     authors = _people(meta.get("author"), meta.get("author_email"))
     supplier: tuple[str, str | None] | None = None
@@ -188,7 +188,7 @@ def _facts(c: Component, ref: str, embedded: tuple[EmbeddedSbom, ...]) -> Facts:
         component=c,
         ref=ref,
         licenses=resolve(c),
-        references=_references(c),
+        references=_references(c, notes),
         supplier=supplier,
         authors=authors,
         embedded=embedded,
@@ -212,7 +212,41 @@ def _people(names: str | None, emails: str | None) -> tuple[tuple[str, str | Non
     return tuple(people)
 
 
-def _references(c: Component) -> tuple[Reference, ...]:
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def clean_url(url: str) -> str | None:
+    """``url`` as an absolute RFC 3986 URI, or ``None`` when it is not an absolute URL.
+
+    Characters a URI cannot hold (spaces, a second ``#``, non-ASCII, a lone ``%``)
+    are percent-encoded rather than the reference dropped: metadata has such URLs
+    (aiohttp's ``https://matrix.to/#/#aio-libs:matrix.org``) and CycloneDX validates
+    ``url`` as an IRI reference.
+    """
+    from urllib.parse import quote
+
+    url = url.strip()
+    if not _SCHEME.match(url):
+        return None
+    scheme, _, rest = url.partition(":")
+    rest = _BAD_PERCENT.sub("%25", rest)
+    authority = ""
+    if rest.startswith("//"):
+        end = min((i for i in (rest.find(ch, 2) for ch in "/?#") if i >= 0), default=len(rest))
+        authority, rest = rest[:end], rest[end:]
+    head, sep, fragment = rest.partition("#")
+    safe = "/?:@!$&'()*+,;=%~"
+    return (
+        scheme
+        + ":"
+        + quote(authority, safe=safe + "[]")
+        + quote(head, safe=safe)
+        + (sep + quote(fragment, safe=safe) if sep else "")
+    )
+
+
+def _references(c: Component, notes: list[str]) -> tuple[Reference, ...]:
     meta = c.metadata
     found: list[Reference] = []
     if meta.get("home_page"):
@@ -233,9 +267,13 @@ def _references(c: Component) -> tuple[Reference, ...]:
     seen: set[tuple[str, str]] = set()
     unique: list[Reference] = []
     for r in found:
-        if (r.type, r.url) not in seen:
-            seen.add((r.type, r.url))
-            unique.append(r)
+        cleaned = clean_url(r.url)
+        if cleaned is None:
+            notes.append(f"{c.key}: {r.comment}: {r.url!r} is not an absolute URL; left out")
+            continue
+        if (r.type, cleaned) not in seen:
+            seen.add((r.type, cleaned))
+            unique.append(Reference(type=r.type, url=cleaned, comment=r.comment))
     return tuple(unique)
 
 

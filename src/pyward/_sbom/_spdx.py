@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pyward import __version__
-from pyward._sbom._facts import Document, Facts
+from pyward._sbom._facts import Document, Facts, clean_url
 from pyward._sbom._licenses import License, spdx_declared, spdx_expression
 from pyward._sbom._pep770 import Embedded
 
@@ -180,6 +180,11 @@ def build(doc: Document, notes: list[str], vulns: Mapping[str, Sequence[Vulnerab
     )
 
 
+def _ref_type(kind: str) -> str:
+    # tag-value writes ``ExternalRef: CATEGORY TYPE LOCATOR``: no spaces in the type.
+    return re.sub(r"\s+", "-", kind.strip()) or "other"
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "project"
 
@@ -208,6 +213,7 @@ def _package(
         PackagePurpose,
     )
     from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+    from spdx_tools.spdx.validation.uri_validators import validate_download_location, validate_url
 
     c = facts.component
     checksums = []
@@ -222,10 +228,14 @@ def _package(
         refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", c.purl))
     homepage: str | None = None
     for r in facts.references:
-        if r.type == "website" and homepage is None:
+        if r.type == "website" and homepage is None and not validate_url(r.url):
             homepage = r.url
             continue
-        refs.append(ExternalPackageRef(ExternalPackageRefCategory.OTHER, r.type, r.url, r.comment))
+        refs.append(
+            ExternalPackageRef(
+                ExternalPackageRefCategory.OTHER, _ref_type(r.type), r.url, r.comment
+            )
+        )
     for v in vulns:
         refs.append(
             ExternalPackageRef(
@@ -243,7 +253,7 @@ def _package(
     if facts.authors:
         originator = Actor(ActorType.PERSON, _actor_name(facts.authors[0][0]), facts.authors[0][1])
     download: Any = SpdxNoAssertion()
-    if c.source in ("url", "git") and c.source_url:
+    if c.source in ("url", "git") and c.source_url and not validate_download_location(c.source_url):
         download = c.source_url
     comment = None
     if c.metadata.get("hash_of") == "RECORD":
@@ -280,6 +290,7 @@ def _embedded_package(
         Package,
     )
     from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+    from spdx_tools.spdx.validation.uri_validators import validate_url
 
     lics: list[License] = []
     for expr in e.license_expressions:
@@ -307,11 +318,14 @@ def _embedded_package(
     if e.purl:
         refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", e.purl))
     homepage = None
-    for kind, url in e.external_references:
-        if kind == "website" and homepage is None:
+    for kind, raw in e.external_references:
+        url = clean_url(raw)
+        if url is None:
+            continue  # the CycloneDX writer notes it; both formats leave it out
+        if kind == "website" and homepage is None and not validate_url(url):
             homepage = url
         else:
-            refs.append(ExternalPackageRef(ExternalPackageRefCategory.OTHER, kind, url))
+            refs.append(ExternalPackageRef(ExternalPackageRefCategory.OTHER, _ref_type(kind), url))
     supplier: Any = SpdxNoAssertion()
     if e.supplier:
         supplier = Actor(ActorType.ORGANIZATION, _actor_name(e.supplier))
