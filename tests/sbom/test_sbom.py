@@ -696,3 +696,17 @@ def test_any_metadata_gives_a_valid_document_or_a_clear_error(
         return
     spdx = write_sbom(inv, format="spdx-json", target=site).data
     assert json.loads(spdx)["spdxVersion"] == "SPDX-2.3"
+
+
+def test_duplicate_installs_get_distinct_refs(site: Path, tmp_path: Path) -> None:
+    real = _packages(site) / _dist_info("idna").name
+    shutil.copytree(real, _packages(site) / f"{real.name[: -len('.dist-info')]}-copy.dist-info")
+    inv = read_environment(site)
+    version = importlib.metadata.version("idna")
+    assert [c.key for c in inv.components].count(f"idna=={version}") == 2
+    out = write_sbom(inv, format="cyclonedx-json", target=site)
+    _validate_cdx_json(out.data)
+    refs = sorted(c["bom-ref"] for c in json.loads(out.data)["components"] if c["name"] == "idna")
+    assert refs == [f"pkg:pypi/idna@{version}", f"pkg:pypi/idna@{version}#2"]
+    assert any(n.startswith("idna: installed more than once") for n in out.notes)
+    _validate_spdx(write_sbom(inv, format="spdx-json", target=site).data, ".spdx.json", tmp_path)
