@@ -42,6 +42,8 @@ def component_key(name: str, version: str | None) -> ComponentKey:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Hash:
+    """One artifact hash recorded by the source."""
+
     algorithm: str
     """Lower-case hashlib name: ``sha256``, ``sha512``, ``md5``..."""
     value: str

@@ -20,11 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
 
-from pyward._advisory._types import Advisory, AdvisoryId, Affected, Event, Match, Range
+from pyward._advisory._types import AdvisoryId
+
+if TYPE_CHECKING:
+    # Created only when a record is parsed or matches (``pyward._advisory._records``).
+    from pyward._advisory._records import Advisory, Affected, Event, Match, Range
 from pyward._model import canonical_name
 
 
@@ -361,6 +365,8 @@ def match_entry(entry: CompiledEntry, cand: Candidate) -> Match | None:
             reason = f"listed in versions as {listed} (PEP 440 equal to {cand.text})"
     if reason is None:
         return None
+    from pyward._advisory._records import Match
+
     return Match(
         advisory_id=entry.advisory_id,
         package=entry.package,

@@ -27,16 +27,14 @@ import zlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyward._advisory._match import Candidate, CompiledEntry, compile_entry, match_entry
-from pyward._advisory._types import (
-    Advisory,
-    AdvisoryId,
-    Match,
-    StoreInfo,
-    Vulnerability,
-)
+from pyward._advisory._types import AdvisoryId, StoreInfo
+
+if TYPE_CHECKING:
+    # Created only when something matches (see ``pyward._advisory._records``).
+    from pyward._advisory._records import Advisory, Match, Vulnerability
 from pyward._model import canonical_name
 from pyward.errors import InputError, NoDataError
 
@@ -238,6 +236,8 @@ class AdvisoryStore:
         matches = self.matches(name, version)
         if not matches:
             return []
+        from pyward._advisory._records import Vulnerability
+
         advisories: dict[str, Advisory | None] = {
             m.advisory_id: self.advisory(m.advisory_id) for m in matches
         }

@@ -11,24 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pyward._advisory._types import AdvisoryData, Vulnerability
-from pyward._audit._report import (
-    LEVELS,
-    AuditReport,
-    Finding,
-    FixStep,
-    Level,
-    Rating,
-    Suppressed,
-    at_or_above,
-)
+from pyward._audit._report import LEVELS, AuditReport, Level, at_or_above
 from pyward._config import Config, IgnoreRule
 from pyward._model import Component, ComponentKey, Inventory, NotAudited
 from pyward.errors import PywardError
 
 if TYPE_CHECKING:
+    from pyward._advisory._records import AdvisoryData, Vulnerability
+
+    # Created only when something is found (``pyward._audit._findings``).
+    from pyward._audit._findings import Finding, FixStep, Rating, Suppressed
+
     # Imported only when VEX documents are given: the hot path does without it.
     from pyward._audit._vex import VexStatement
 
@@ -173,8 +168,6 @@ def fails(level: Level, config: Config) -> bool:
     return at_or_above(level, config.fail_on, config.unknown_severity)
 
 
-_DIGITS = re.compile(r"(\d+)")
-
 #: Longest summary taken from ``details`` (the whole text stays in ``Finding.details``).
 SUMMARY_MAX = 160
 
@@ -201,13 +194,14 @@ def _sort_key(f: Finding) -> tuple[bool, int, str, str, tuple[str | int, ...]]:
 
 def _natural(advisory_id: str) -> tuple[str | int, ...]:
     """``PYSEC-2021-35`` before ``PYSEC-2021-137``: numbers compare as numbers."""
-    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(advisory_id))
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", advisory_id))
 
 
 def _finding(
     comp: Component, vuln: Vulnerability, inv: Inventory
 ) -> tuple[Finding, tuple[str, ...]]:
     from pyward._audit._exposure import exposure
+    from pyward._audit._findings import Finding
     from pyward._audit._fix import _version, sort_versions
     from pyward._audit._severity import rate
 
@@ -250,3 +244,13 @@ def _finding(
         modified=max(modified) if modified else None,
     )
     return finding, warnings
+
+
+def __getattr__(name: str) -> Any:
+    # ``Finding``, ``FixStep`` and ``Suppressed`` are created on first use
+    # (see ``pyward._audit._report``).
+    if name in ("Finding", "FixStep", "Suppressed"):
+        import pyward._audit._findings as findings
+
+        return getattr(findings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,14 +1,34 @@
 """The audit's result model: what every renderer (table, JSON, Markdown, SARIF,
 CycloneDX VEX) turns into output. One model, many renderers.
+
+The finding types (:class:`Finding`, :class:`Rating`, :class:`Score`,
+:class:`FixStep`, :class:`Suppressed`) live in :mod:`pyward._audit._findings` and are
+imported from here on first use: a clean run never needs them, and creating them
+costs start-up time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pyward._advisory._types import Match, StoreInfo
-from pyward._model import Component, ComponentKey, Inventory, NotAudited
+if TYPE_CHECKING:
+    from pyward._advisory._types import StoreInfo
+    from pyward._audit._findings import Finding, FixStep, Rating, Score, Suppressed
+    from pyward._model import Component, Inventory, NotAudited
+
+__all__ = [
+    "JSON_SCHEMA_VERSION",
+    "LEVELS",
+    "AuditReport",
+    "Finding",
+    "FixStep",
+    "Level",
+    "Rating",
+    "Score",
+    "Suppressed",
+    "at_or_above",
+]
 
 Level = Literal["critical", "high", "medium", "low", "unknown"]
 
@@ -32,85 +52,6 @@ def at_or_above(level: Level, fail_on: Level | None, unknown_severity: str = "fa
 
 #: JSON output schema version (``--format json``); bump the major on breaking changes.
 JSON_SCHEMA_VERSION = "1.0"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Score:
-    """One scored severity vector of an advisory."""
-
-    type: str
-    """``CVSS_V3`` or ``CVSS_V4`` (``CVSS_V2`` when that is all there is)."""
-    vector: str
-    base_score: float
-    level: Level
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rating:
-    """The severity a finding is gated on: the highest scored vector, else the
-    record's own rating (``database_specific.severity``), else ``unknown``."""
-
-    level: Level
-    score: float | None = None
-    vector: str | None = None
-    type: str | None = None
-    """``CVSS_V3``, ``CVSS_V4``, ``database`` (record's rating) or ``None`` (unknown)."""
-    scores: tuple[Score, ...] = ()
-    """Every vector the records carry, scored."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Finding:
-    """One flaw in one component."""
-
-    component: Component
-    id: str
-    """The primary id (first of ``ids``)."""
-    aliases: tuple[str, ...]
-    """Every other id of the flaw (PYSEC, GHSA, CVE...)."""
-    summary: str
-    details: str | None
-    rating: Rating
-    fixed_in: tuple[str, ...]
-    """Versions that fix this flaw (sorted, PEP 440)."""
-    path: tuple[ComponentKey, ...]
-    """Shortest path from a direct dependency (just the component when direct/unknown)."""
-    matches: tuple[Match, ...]
-    """How it matched: one per record (range event or ``versions`` entry)."""
-    references: tuple[str, ...] = ()
-    exposed: bool = False
-    """The component faces the network (web framework, server, HTTP client, parser)."""
-    published: str | None = None
-    modified: str | None = None
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return (self.id, *self.aliases)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Suppressed:
-    """A finding that an ignore rule or a VEX statement removed, kept for the report."""
-
-    finding: Finding
-    rule: str
-    """``ignore PYSEC-2023-74 (reason...)`` or ``VEX not_affected: FILE``."""
-    reason: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FixStep:
-    """The smallest upgrade that fixes every finding of one component."""
-
-    component: Component
-    target: str | None
-    """Version to upgrade to, or ``None`` when no release fixes every finding."""
-    fixes: tuple[str, ...]
-    """Primary ids of the findings this upgrade resolves."""
-    unfixed: tuple[str, ...] = ()
-    """Primary ids that no known release fixes."""
-    same_major: bool = True
-    """The target keeps the installed major version."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,3 +86,16 @@ class AuditReport:
             for f in self.findings
             if at_or_above(f.rating.level, self.fail_on, self.unknown_severity)
         )
+
+
+#: Names of :mod:`pyward._audit._findings` that this module re-exports.
+_FINDINGS = frozenset({"Finding", "FixStep", "Rating", "Score", "Suppressed"})
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: the finding types are created on first use (see the module docstring).
+    if name in _FINDINGS:
+        import pyward._audit._findings as findings
+
+        return getattr(findings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,18 +6,21 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from pyward._advisory._types import StoreInfo
-from pyward._audit._report import LEVELS, AuditReport, Finding, FixStep, Level
-from pyward._model import Component, ComponentKey, Location
-from pyward._render._options import RenderOptions
+from pyward._audit._report import LEVELS
+
+if TYPE_CHECKING:
+    from pyward._advisory._types import StoreInfo
+    from pyward._audit._findings import Finding, FixStep
+    from pyward._audit._report import AuditReport, Level
+    from pyward._model import Component, ComponentKey, Location
+    from pyward._render._options import RenderOptions
 
 TOOL_NAME = "pyward"
 TOOL_URL = "https://github.com/pyward/pyward"
 
 LEVEL_RANK: dict[Level, int] = {level: i for i, level in enumerate(LEVELS)}
-
-_SPACE = re.compile(r"\s+")
 
 
 def tool_version() -> str:
@@ -162,7 +165,7 @@ def advisory_link(finding: Finding, options: RenderOptions) -> str:
 
 
 def one_line(text: str | None) -> str:
-    return _SPACE.sub(" ", text or "").strip()
+    return re.sub(r"\s+", " ", text or "").strip()
 
 
 def summary_text(finding: Finding, limit: int | None = None) -> str:

@@ -8,10 +8,14 @@ same input give the same bytes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyward._audit._report import JSON_SCHEMA_VERSION, AuditReport, Finding, FixStep, Rating
-from pyward._model import Component, Location, NotAudited
+from pyward._audit._report import JSON_SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from pyward._audit._findings import Finding, FixStep, Rating
+    from pyward._audit._report import AuditReport
+    from pyward._model import Component, Location, NotAudited
 from pyward._render._common import (
     TOOL_NAME,
     advisory_link,
