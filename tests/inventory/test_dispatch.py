@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -217,3 +219,38 @@ def test_selection_is_applied(tmp_path: Path) -> None:
     assert inv.notes == (
         "selection: 29 of 105 components left out (29 with markers false for Python 3.12 on macos)",
     )
+
+
+def _fifo_with(tmp_path: Path, name: str, data: bytes) -> tuple[Path, threading.Thread]:
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with fifo.open("wb") as fh:
+            fh.write(data)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    return fifo, writer
+
+
+def test_a_pipe_is_read_once_and_named_as_given(tmp_path: Path) -> None:
+    # ``pyward audit <(cat requirements.txt)``: sniffing, the cache and the reader must
+    # not each consume the pipe (it used to come out empty: 0 components, exit 0).
+    data = (CORPUS / "requirements/httpx/requirements.txt").read_bytes()
+    fifo, writer = _fifo_with(tmp_path, "63", data)
+    inventory = read_inventory(fifo)
+    writer.join(5)
+    assert inventory.format == "requirements"
+    assert inventory.source == str(fifo)
+    assert len(inventory.components) == 15
+    assert {c.location.file for c in inventory.components if c.location} == {str(fifo)}
+
+
+def test_a_pipe_named_like_a_lock(tmp_path: Path) -> None:
+    data = (CORPUS / "uv/flask/uv.lock").read_bytes()
+    fifo, writer = _fifo_with(tmp_path, "uv.lock", data)
+    inventory = read_inventory(fifo)
+    writer.join(5)
+    assert inventory.format == "uv.lock"
+    assert len(inventory.components) == 82

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pyward._inventory import _registry
 from pyward._inventory._select import Selection, select
-from pyward._model import Inventory
+from pyward._model import Inventory, Location
 from pyward.errors import InputError
 
 __all__ = ["Selection", "read_inventory", "select"]
@@ -51,7 +51,7 @@ def read_inventory(
             return select(_read_env(path, None), selection)
         if path.is_dir():
             raise InputError(path, f"is a directory; --format {format} needs a file")
-        return select(_read(reader, path), selection)
+        return select(_read_file(reader, path), selection)
     if path.is_dir():
         from pyward._inventory._detect import detect_project, is_environment
 
@@ -63,9 +63,56 @@ def read_inventory(
         return select(inventory, selection)
     if not path.exists():
         raise InputError(path, "no such file or directory")
-    reader_or_none = _registry.for_filename(path.name)
-    reader = reader_or_none if reader_or_none is not None else _registry.sniff(path)
-    return select(_read(reader, path), selection)
+    return select(_read_file(_registry.for_filename(path.name), path), selection)
+
+
+def _read_file(reader: _registry.Reader | None, path: Path) -> Inventory:
+    """Read one file, by ``reader`` or else by sniffing its content.
+
+    A pipe (``pyward audit <(uv export ...)``, ``/dev/stdin``) can be read only once, but
+    sniffing, the read cache and the reader would each read it: its bytes are spooled
+    once into a regular file of the same name, which is read instead; the result names
+    the original path.
+    """
+    import stat
+
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if regular:
+        return _read(reader or _registry.sniff(path), path)
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="pyward-") as tmp:
+        spooled = Path(tmp) / (path.name or "input")
+        try:
+            with path.open("rb") as src, spooled.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+        except OSError as exc:
+            raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+        found = reader or _registry.sniff(spooled)
+        # Not cached: a pipe's content is read once and never seen again.
+        inventory = found.load()(spooled)
+    return _renamed(inventory, str(spooled), str(path))
+
+
+def _renamed(inventory: Inventory, old: str, new: str) -> Inventory:
+    """``inventory`` with every mention of the file ``old`` replaced by ``new``."""
+
+    def loc(location: Location | None) -> Location | None:
+        if location is None or location.file != old:
+            return location
+        return replace(location, file=new)
+
+    return replace(
+        inventory,
+        source=new if inventory.source == old else inventory.source,
+        components=tuple(replace(c, location=loc(c.location)) for c in inventory.components),
+        not_audited=tuple(replace(n, location=loc(n.location)) for n in inventory.not_audited),
+        notes=tuple(n.replace(old, new) for n in inventory.notes),
+    )
 
 
 # Not ``_environment``: importing the submodule of that name would rebind it.

@@ -30,7 +30,7 @@ from pyward.errors import InputError
 
 #: Bump when a reader's output changes for the same input (a new field, a fix), so
 #: entries written by the older code are not used.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 _MODEL = (Inventory, Component, NotAudited, Hash, Location)
 #: Field names of each model class, in order: what an entry stores per object.
