@@ -312,6 +312,41 @@ class AdvisoryStore:
         data: dict[str, Any] = json.loads(zlib.decompress(row[0]))
         return data
 
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Load the entries of many packages with one query per 500 names instead of one
+        per name (``audit`` calls it with every component's name before matching).
+
+        Only an optimisation: a package whose entries cannot be compiled is left for
+        :meth:`matches` to load (and report) on its own.
+        """
+        wanted = sorted({canonical_name(n) for n in names}.difference(self._entries))
+        if not wanted:
+            return
+        import json
+
+        rows: list[tuple[str, str, bytes, str, str]] = []
+        with self._lock:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += self._conn.execute(
+                    "SELECT name, id, entry, versions, canon FROM affected "
+                    f"WHERE name IN ({marks}) ORDER BY name, rowid",
+                    chunk,
+                ).fetchall()
+        by_name: dict[str, list[tuple[str, bytes, str, str]]] = {n: [] for n in wanted}
+        for name, rid, blob, versions, canon in rows:
+            by_name[name].append((rid, blob, versions, canon))
+        for name, found in by_name.items():
+            try:
+                entries = [
+                    compile_entry(rid, name, {**json.loads(blob), "v": versions, "c": canon})
+                    for rid, blob, versions, canon in found
+                ]
+            except (ValueError, KeyError, TypeError):
+                continue
+            self._entries[name] = entries
+
     def ids_for_package(self, name: str) -> list[AdvisoryId]:
         ids = {e.advisory_id for e in self._compiled(canonical_name(name))}
         return sorted(ids, key=_id_rank)

@@ -106,6 +106,11 @@ def audit(
             owner.setdefault(comp.key, (inv, comp))
 
     findings: list[Finding] = []
+    # One query for every package rather than one each (``AdvisoryStore.prefetch``);
+    # other ``AdvisoryData`` implementations need not have it.
+    prefetch = getattr(data, "prefetch", None)
+    if prefetch is not None:
+        prefetch(comp.name for _, comp in owner.values())
     for inv, comp in owner.values():
         version = comp.version or ""
         try:
