@@ -710,3 +710,53 @@ def test_duplicate_installs_get_distinct_refs(site: Path, tmp_path: Path) -> Non
     assert refs == [f"pkg:pypi/idna@{version}", f"pkg:pypi/idna@{version}#2"]
     assert any(n.startswith("idna: installed more than once") for n in out.notes)
     _validate_spdx(write_sbom(inv, format="spdx-json", target=site).data, ".spdx.json", tmp_path)
+
+
+_HEX = st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=_TEXT.filter(str.strip),
+    version=st.none() | _TEXT,
+    purl=_TEXT,
+    expression=st.none() | _TEXT,
+    algorithm=st.sampled_from(["sha256", "sha512", "md5", "whirlpool", ""]),
+    digest=_HEX,
+    supplier=_TEXT,
+    url=_TEXT,
+)
+def test_any_component_from_any_reader_gives_valid_documents(
+    *,
+    name: str,
+    version: str | None,
+    purl: str,
+    expression: str | None,
+    algorithm: str,
+    digest: str,
+    supplier: str,
+    url: str,
+) -> None:
+    """Readers of lock files and SBOMs fill components with what their input says: the
+    writers turn any of it into schema-valid documents (what they cannot say, they note)."""
+    from pyward._model import Hash
+
+    c = Component(
+        name=name,
+        version=version,
+        purl=purl,
+        license_expression=expression,
+        hashes=(Hash(algorithm=algorithm, value=digest),),
+        metadata={"supplier": supplier, "home_page": url, "summary": supplier},
+    )
+    inv = Inventory(source="x", format="cyclonedx", components=(c,), roots=(c.key,))
+    out = write_sbom(inv, format="cyclonedx-json")
+    _validate_cdx_json(out.data)
+    _validate_cdx_xml(write_sbom(inv, format="cyclonedx-xml").data)
+    spdx = write_sbom(inv, format="spdx-json").data
+    assert len(json.loads(spdx)["packages"]) == 2
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        _validate_spdx(spdx, ".spdx.json", Path(tmp))
+        _validate_spdx(write_sbom(inv, format="spdx-tv").data, ".spdx", Path(tmp))

@@ -124,6 +124,7 @@ def prepare(inventory: Inventory, target: Path | None) -> Document:
     """Subject, facts, refs and edges of ``inventory`` (read from ``target``)."""
     notes: list[str] = []
     subject_component, subject_authors = _subject(inventory, target)
+    subject_component = _clean_component(subject_component, notes)
     used: set[str] = set()
     facts: list[Facts] = []
     by_key: dict[ComponentKey, str] = {}
@@ -132,8 +133,10 @@ def prepare(inventory: Inventory, target: Path | None) -> Document:
         inventory.components,
         key=lambda c: (c.name, c.version or "", c.location.file if c.location else ""),
     ):
-        ref = _unique(c.purl or f"pyward:{c.key}", used)
-        by_key.setdefault(c.key, ref)
+        key = c.key
+        c = _clean_component(c, notes)  # noqa: PLW2901
+        ref = _unique(c.purl or f"pyward:{clean_text(key)}", used)
+        by_key.setdefault(key, ref)
         embedded: tuple[EmbeddedSbom, ...] = ()
         sboms = c.metadata.get("sboms")
         dist_info = c.metadata.get("dist_info")
@@ -161,6 +164,81 @@ def prepare(inventory: Inventory, target: Path | None) -> Document:
         authors=authors,
         notes=tuple(notes),
         by_key=by_key,
+    )
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the control characters XML 1.0 and SPDX tag-value cannot hold
+    (each becomes U+FFFD, so the change is visible)."""
+    return _XML_INVALID.sub("\ufffd", text)
+
+
+def valid_purl(purl: str | None) -> str | None:
+    """``purl`` when ``packageurl`` parses it, else ``None``."""
+    if not purl:
+        return None
+    from packageurl import PackageURL
+
+    try:
+        PackageURL.from_string(purl)
+    except ValueError:
+        return None
+    return purl if not _XML_INVALID.search(purl) else None
+
+
+#: Hex digits of each digest the writers can carry.
+_HEX_DIGITS = {
+    "md5": 32,
+    "sha1": 40,
+    "sha224": 56,
+    "sha256": 64,
+    "sha384": 96,
+    "sha512": 128,
+    "sha3_256": 64,
+    "sha3_384": 96,
+    "sha3_512": 128,
+    "blake2b_256": 64,
+    "blake2b_384": 96,
+    "blake2b_512": 128,
+    "blake3": 64,
+}
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+def _clean_component(c: Component, notes: list[str]) -> Component:
+    """What a reader recorded, made writable: text fields without control characters,
+    a purl only when it parses (else noted and left out)."""
+    import dataclasses
+
+    hashes = []
+    for h in c.hashes:
+        size = _HEX_DIGITS.get(h.algorithm.lower().replace("-", "_"))
+        if size is None or len(h.value) != size or not _HEX.fullmatch(h.value):
+            notes.append(
+                f"{c.key}: {h.algorithm} hash {h.value[:20]!r} is not a valid digest; left out"
+            )
+        else:
+            hashes.append(h)
+    purl = valid_purl(c.purl) or ""
+    if c.purl and not purl:
+        notes.append(f"{c.key}: purl {c.purl!r} is not a valid purl; left out")
+
+    def t(v: str | None) -> str | None:
+        return clean_text(v) if v is not None else None
+
+    return dataclasses.replace(
+        c,
+        name=clean_text(c.name),
+        version=t(c.version),
+        display_name=t(c.display_name),
+        purl=purl,
+        hashes=tuple(hashes),
+        source_url=t(c.source_url),
+        license_expression=t(c.license_expression),
+        metadata={k: clean_text(v) for k, v in c.metadata.items()},
     )
 
 

@@ -15,6 +15,7 @@ SPDX 2.x JSON documents are read the same way (packages, checksums, purls, licen
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +94,13 @@ def read_embedded(dist_info: Path, files: list[str]) -> tuple[list[EmbeddedSbom]
 
 
 def _str(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    if isinstance(value, str) and value.strip():
+        return _CONTROL.sub("\ufffd", value.strip())
+    return None
+
+
+#: Characters XML 1.0 and SPDX tag-value cannot hold.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def _list(data: Mapping[str, Any], key: str, where: str) -> list[Any]:

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pyward import __version__
-from pyward._sbom._facts import Document, Facts, clean_url
+from pyward._sbom._facts import Document, Facts, clean_url, valid_purl
 from pyward._sbom._licenses import License, spdx_declared, spdx_expression
 from pyward._sbom._pep770 import Embedded
 
@@ -315,8 +315,9 @@ def _embedded_package(
         if name:
             checksums.append(Checksum(ChecksumAlgorithm[name], value))
     refs = []
-    if e.purl:
-        refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", e.purl))
+    purl = valid_purl(e.purl)
+    if purl:
+        refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl))
     homepage = None
     for kind, raw in e.external_references:
         url = clean_url(raw)
