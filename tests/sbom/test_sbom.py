@@ -760,3 +760,14 @@ def test_any_component_from_any_reader_gives_valid_documents(
     with tempfile.TemporaryDirectory() as tmp:
         _validate_spdx(spdx, ".spdx.json", Path(tmp))
         _validate_spdx(write_sbom(inv, format="spdx-tv").data, ".spdx", Path(tmp))
+
+
+def test_interpreter_environment_is_named_after_its_prefix(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "bin").mkdir()
+    (site / "bin" / "python3.11").write_text("#!/bin/sh\nexit 99\n", encoding="utf-8")
+    assert main(["sbom", "--python", str(site / "bin" / "python3.11"), "-q"]) == 0
+    bom = json.loads(capsys.readouterr().out)
+    assert bom["metadata"]["component"]["name"] == "env"
+    assert len(bom["components"]) == len(DISTS)

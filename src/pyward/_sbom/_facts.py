@@ -388,6 +388,8 @@ def _synthetic_name(inventory: Inventory, target: Path | None) -> str:
     path = path.resolve() if path.exists() else path
     if path.is_file():
         path = path.parent
+        if inventory.format == "environment" and path.name.lower() in ("bin", "scripts"):
+            path = path.parent  # ``--python PREFIX/bin/python``: the environment's name
     return path.name or "environment"
 
 
