@@ -11,7 +11,8 @@ machine with no store (the built-in snapshot is unpacked, the read cache is empt
 Data: a store built once by ``pyward db update --source`` from the PyPA advisory
 database in ``tests/data`` (the same data ``bench/compare.py`` gives the peers).
 
-Columns: median and p90 wall time over N runs, median CPU time (user + system of the
+Rows run in turn, round after round (a busy machine slows every row alike). Columns:
+median and p90 wall time over N runs, median CPU time (user + system of the
 process, steadier than wall time on a busy machine), peak RSS; with
 ``--instructions``, instructions executed in one run under ``valgrind --tool=callgrind``
 (exact and repeatable: use it to compare two versions of the code). Rows with a target
@@ -119,22 +120,6 @@ def run_once(
     return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_kb=rss)
 
 
-def repeat(
-    cmd: Sequence[str],
-    env: dict[str, str],
-    runs: int,
-    *,
-    before: Callable[[], None] | None = None,
-    cwd: Path | None = None,
-) -> list[Sample]:
-    samples = []
-    for _ in range(runs):
-        if before is not None:
-            before()
-        samples.append(run_once(cmd, env, cwd=cwd))
-    return samples
-
-
 def p90(values: Sequence[float]) -> float:
     if len(values) < 2:
         return values[0]
@@ -202,6 +187,40 @@ class Row:
         return f"{word} (< {self.target_ms:.0f} ms)"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Spec:
+    """One row to measure."""
+
+    label: str
+    cmd: list[str]
+    env: dict[str, str]
+    target_ms: float | None = None
+    before: Callable[[], None] | None = None
+    """Run before every run of the row (e.g. empty the read cache)."""
+
+
+def measure(specs: Sequence[Spec], runs: int, *, instructions_too: bool) -> list[Row]:
+    """Every row once untimed (byte code, page cache), then ``runs`` rounds of every row
+    in turn: a busy machine slows all rows alike rather than the ones that ran then."""
+    samples: list[list[Sample]] = [[] for _ in specs]
+    for round_ in range(runs + 1):
+        for spec, out in zip(specs, samples, strict=True):
+            if spec.before is not None:
+                spec.before()
+            sample = run_once(spec.cmd, spec.env)
+            if round_:
+                out.append(sample)
+    rows = []
+    for spec, out in zip(specs, samples, strict=True):
+        ir = None
+        if instructions_too:
+            if spec.before is not None:
+                spec.before()
+            ir = instructions(spec.cmd, spec.env)
+        rows.append(Row(label=spec.label, samples=out, target_ms=spec.target_ms, instructions=ir))
+    return rows
+
+
 def print_table(rows: Sequence[Row]) -> None:
     with_ir = any(r.instructions is not None for r in rows)
     head = ["measure", "median ms", "p90 ms", "cpu ms", "max RSS MB"]
@@ -266,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         def drop_read_cache() -> None:
             shutil.rmtree(inventory_cache, ignore_errors=True)
 
-        rows: list[Row] = []
+        specs: list[Spec] = []
 
         def add(
             label: str,
@@ -276,17 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             before: Callable[[], None] | None = None,
             run_env: dict[str, str] | None = None,
         ) -> None:
-            use_env = run_env or env
-            if before is not None:
-                before()
-            run_once(cmd, use_env)  # byte code, page cache
-            samples = repeat(cmd, use_env, runs, before=before)
-            ir = None
-            if args.instructions:
-                if before is not None:
-                    before()
-                ir = instructions(cmd, use_env)
-            rows.append(Row(label=label, samples=samples, target_ms=target, instructions=ir))
+            specs.append(
+                Spec(label=label, cmd=cmd, target_ms=target, before=before, env=run_env or env)
+            )
 
         python = str(BIN / "python")
         add("python -c pass (interpreter start)", [python, "-c", "pass"])
@@ -319,6 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_env=fresh_env,
         )
         add(f"audit {name} json, snapshot, warm", snap, run_env=fresh_env)
+
+        rows = measure(specs, runs, instructions_too=args.instructions)
 
     print(f"pyward audit, whole process; {runs} runs per row; Python {sys.version.split()[0]}")
     print(f"store: pyward db update --source tests/data/... ({update_s:.2f} s)")

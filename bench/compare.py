@@ -11,8 +11,9 @@ Tools, all from the test environment (``pip install -e '.[test]'``):
   the lock and a minimal ``pyproject.toml`` naming the lock's root package;
 * ``pysentry-rs DIR --sources osv --service-url URL/v1 --no-maintenance-check``;
 * ``pip-audit --no-deps --disable-pip -r REQS -s osv --osv-url URL/v1/query``, on the
-  pinned ``name==version`` list pyward's reader produces from the lock (or on the
-  requirements file itself).
+  pinned ``name==version ; marker`` list pyward's reader produces from the lock (or on
+  the requirements file itself); pip-audit keeps the lines whose marker holds for the
+  Python running it, so it may audit fewer packages than the lock holds.
 
 Data: one store built by ``pyward db update --source`` from the PyPA advisory database
 in ``tests/data``; the clients query it through ``pyward serve`` on 127.0.0.1 (the
@@ -20,7 +21,8 @@ same records, served as the OSV API). Nothing leaves the machine: every proxy va
 points at 127.0.0.1:9, where nothing listens, except for 127.0.0.1 itself; index look-ups
 are disabled; each client's HOME and cache are in a temporary directory.
 
-Each timed run starts the client with an empty cache (uv and pysentry-rs keep the OSV
+Rows of one input run in turn, round after round (a busy machine slows every tool
+alike). Each timed run starts the client with an empty cache (uv and pysentry-rs keep the OSV
 answers they fetched; pip-audit its HTTP cache), so every run asks the server; the
 "warm cache" rows reuse the cache of the previous run. pyward's rows use its read cache
 (warm) and none (cold, emptied before each run). The server's own CPU and memory are not
@@ -433,32 +435,42 @@ def plans(
 
 
 def pinned_requirements(inp: Input, work: Path, pyward_env: dict[str, str]) -> Path:
-    """``name==version`` of every component pyward reads from the lock (what pip-audit
-    with ``--no-deps`` needs: every requirement pinned)."""
+    """``name==version ; marker`` of every component pyward reads from the lock (what
+    pip-audit with ``--no-deps`` needs: every requirement pinned; the markers keep
+    apart a name locked at two versions, as ``uv export`` does, and pip-audit audits
+    those that hold for the Python running it)."""
     out = work / "components.json"
     run([PYWARD, "audit", str(inp.path), "-f", "json", "-q"], pyward_env, cwd=work, out=out)
     components = json.loads(out.read_text())["components"]
     reqs = work / "requirements.txt"
-    reqs.write_text("".join(f"{c['name']}=={c['version']}\n" for c in components))
+    lines = []
+    for c in components:
+        marker = f" ; {c['markers']}" if c["markers"] else ""
+        lines.append(f"{c['name']}=={c['version']}{marker}\n")
+    reqs.write_text("".join(lines))
     return reqs
 
 
-def measure(plan: Plan, inp: Input, runs: int, scratch: Path) -> Result:
-    result = Result(tool=plan.tool, input=inp, data=plan.data)
-    shared = scratch / "shared"
-    for i in range(runs + 1):  # the first run is untimed (page cache, byte code)
-        d = scratch / f"run{i}" if plan.fresh_cache else shared
-        d.mkdir(parents=True, exist_ok=True)
-        if plan.before is not None:
-            plan.before()
-        sample = run(plan.cmd(d), plan.env, cwd=plan.cwd, out=d / "out.json")
-        if i == 0:
-            result.packages, result.findings = plan.parse(plan.output(d))
-        else:
-            result.samples.append(sample)
-        if plan.fresh_cache:
-            shutil.rmtree(d, ignore_errors=True)
-    return result
+def measure(plans: Sequence[Plan], inp: Input, runs: int, work: Path) -> list[Result]:
+    """Every plan once untimed (page cache, byte code; its report gives the findings),
+    then ``runs`` rounds of every plan in turn, so that a busy machine slows every tool
+    alike."""
+    results = [Result(tool=p.tool, input=inp, data=p.data) for p in plans]
+    scratch = [work / p.tool.replace(" ", "-").replace("(", "").replace(")", "") for p in plans]
+    for round_ in range(runs + 1):
+        for plan, result, base in zip(plans, results, scratch, strict=True):
+            d = base / f"run{round_}" if plan.fresh_cache else base / "shared"
+            d.mkdir(parents=True, exist_ok=True)
+            if plan.before is not None:
+                plan.before()
+            sample = run(plan.cmd(d), plan.env, cwd=plan.cwd, out=d / "out.json")
+            if round_ == 0:
+                result.packages, result.findings = plan.parse(plan.output(d))
+            else:
+                result.samples.append(sample)
+            if plan.fresh_cache:
+                shutil.rmtree(d, ignore_errors=True)
+    return results
 
 
 # -- report --------------------------------------------------------------------------------
@@ -589,10 +601,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for inp in inputs:
                 work = tmp / "work" / inp.name.replace("/", "-")
                 work.mkdir(parents=True)
-                for plan in plans(inp, url, work, pyward_env, env):
-                    scratch = work / plan.tool.replace(" ", "-").replace("(", "").replace(")", "")
-                    results.append(measure(plan, inp, runs, scratch))
-                    sys.stderr.write(f"  {inp.name}: {plan.tool} done\n")
+                results += measure(plans(inp, url, work, pyward_env, env), inp, runs, work)
+                sys.stderr.write(f"  {inp.name}: done\n")
             server_rss = peak_rss_mb(pid)
     print_report(results, runs, server_rss)
     return 0
