@@ -441,6 +441,9 @@ def test_lock_file_sbom_uses_lock_hashes_and_project_root(tmp_path: Path) -> Non
                 h.value for h in c.hashes if h.algorithm in ("sha384", "sha512", "md5", "sha1")
             }
     assert len(bom["components"]) == len(inv.components)
+    for c in inv.components:
+        props = by_purl[c.purl].get("properties", [])
+        assert sorted(p["value"] for p in props if p["name"] == "pyward:group") == sorted(c.groups)
     edges = sum(len(v) for v in inv.edges.values())
     dependson = sum(
         len(d.get("dependsOn", [])) for d in bom["dependencies"] if not d["ref"].startswith("root:")

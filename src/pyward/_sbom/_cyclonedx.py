@@ -174,6 +174,10 @@ def _component(facts: Facts, notes: list[str], kind: object) -> CdxComponent:
         props.append(Property(name="pyward:source", value=c.source))
     if c.location is not None and c.source != "virtual":
         props.append(Property(name="pyward:location", value=c.location.file))
+    for group in sorted(c.groups):
+        props.append(Property(name="pyward:group", value=group))
+    if c.markers:
+        props.append(Property(name="pyward:marker", value=c.markers))
     for extra in sorted(c.extras):
         props.append(Property(name="cdx:python:package:required-extra", value=extra))
     supplier = None
