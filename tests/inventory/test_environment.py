@@ -325,3 +325,21 @@ def test_bad_targets_are_input_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError) as no_python:
         read_environment(python=str(tmp_path / "python9"))
     assert str(no_python.value) == f"{tmp_path / 'python9'}: no such interpreter"
+
+
+def test_address_parsing_equals_getaddresses_on_every_installed_distribution() -> None:
+    from email.utils import getaddresses
+
+    from pyward._inventory._environment import addresses_of
+
+    values = [
+        str(v).strip()
+        for d in importlib.metadata.distributions(path=[str(SITE)])
+        for key in ("Author", "Author-email", "Maintainer", "Maintainer-email")
+        for v in d.metadata.get_all(key) or ()
+    ]
+    values += ['"Doe, J" <d@x.invalid>, Jane <j@x.invalid>', "x (comment) <a@b>", "A, B", ""]
+    assert len(values) > 100
+    for value in values:
+        expected = [(n.strip(), a.strip()) for n, a in getaddresses([value]) if n or a]
+        assert addresses_of(value) == expected, value
