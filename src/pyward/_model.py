@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NewType
 
@@ -144,6 +144,40 @@ class Inventory:
         """The shortest path from a direct dependency to ``key`` (``key`` alone if direct
         or if the format records no edges)."""
         return shortest_path(self.roots, self.edges, key)
+
+
+def shortest_paths(
+    roots: Iterable[ComponentKey],
+    edges: Mapping[ComponentKey, tuple[ComponentKey, ...]],
+) -> Callable[[ComponentKey], tuple[ComponentKey, ...]]:
+    """:func:`shortest_path` for many targets: one breadth-first search over the whole
+    graph, then a walk up the tree per target (an audit asks once per finding).
+
+    The same paths as :func:`shortest_path`: both search in the same order, and a
+    node's parent is fixed when the node is first reached.
+    """
+    parents: dict[ComponentKey, ComponentKey | None] = {}
+    queue: deque[ComponentKey] = deque()
+    for r in roots:
+        if r not in parents:
+            parents[r] = None
+            queue.append(r)
+    while queue:
+        node = queue.popleft()
+        for nxt in edges.get(node, ()):
+            if nxt not in parents:
+                parents[nxt] = node
+                queue.append(nxt)
+
+    def path(target: ComponentKey) -> tuple[ComponentKey, ...]:
+        if target not in parents:
+            return (target,)
+        found = [target]
+        while (p := parents[found[-1]]) is not None:
+            found.append(p)
+        return tuple(reversed(found))
+
+    return path
 
 
 def shortest_path(

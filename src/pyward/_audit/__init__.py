@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pyward._audit._report import LEVELS, AuditReport, Level, at_or_above
 from pyward._config import Config, IgnoreRule
-from pyward._model import Component, ComponentKey, Inventory, NotAudited
+from pyward._model import Component, ComponentKey, Inventory, NotAudited, shortest_paths
 from pyward.errors import PywardError
 
 if TYPE_CHECKING:
@@ -106,6 +106,9 @@ def audit(
             owner.setdefault(comp.key, (inv, comp))
 
     findings: list[Finding] = []
+    # Per inventory: the dependency path to each component (one search per inventory,
+    # equal to ``Inventory.why``).
+    paths: dict[str, Callable[[ComponentKey], tuple[ComponentKey, ...]]] = {}
     # One query for every package rather than one each (``AdvisoryStore.prefetch``);
     # other ``AdvisoryData`` implementations need not have it.
     prefetch = getattr(data, "prefetch", None)
@@ -126,8 +129,10 @@ def audit(
                 )
             )
             continue
+        if vulns and inv.source not in paths:
+            paths[inv.source] = shortest_paths(inv.roots, inv.edges)
         for vuln in vulns:
-            finding, extra = _finding(comp, vuln, inv)
+            finding, extra = _finding(comp, vuln, paths[inv.source](comp.key))
             findings.append(finding)
             notes.extend(extra)
 
@@ -203,7 +208,7 @@ def _natural(advisory_id: str) -> tuple[str | int, ...]:
 
 
 def _finding(
-    comp: Component, vuln: Vulnerability, inv: Inventory
+    comp: Component, vuln: Vulnerability, path: tuple[ComponentKey, ...]
 ) -> tuple[Finding, tuple[str, ...]]:
     from pyward._audit._exposure import exposure
     from pyward._audit._findings import Finding
@@ -241,7 +246,7 @@ def _finding(
         details=details,
         rating=rating,
         fixed_in=sort_versions(fixed),
-        path=inv.why(comp.key),
+        path=path,
         matches=vuln.matches,
         references=tuple(references),
         exposed=exposure(comp) is not None,

@@ -201,12 +201,12 @@ def _pins(inv: Inventory, comp: Component) -> bool:
 # A pinned requirement at the start of a line: name, optional extras, ``==``, version.
 # Hand-written rather than packaging.requirements: pip's requirements format (options,
 # continuations, hashes) is not PEP 508, and the rewrite must keep every other byte.
-_PIN = re.compile(
+# Patterns as text, compiled on first use by ``re``'s cache: only ``--apply`` needs them.
+_PIN = (
     r"^(?P<head>\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)"
-    r"\s*(?:\[[^\]]*\])?\s*==\s*)(?P<version>[A-Za-z0-9.+!_-]+)(?P<tail>.*)$",
-    re.DOTALL,
+    r"\s*(?:\[[^\]]*\])?\s*==\s*)(?P<version>[A-Za-z0-9.+!_-]+)(?P<tail>.*)$"
 )
-_HASH = re.compile(r"\s*--hash[=\s]\s*\S+")
+_HASH = r"\s*--hash[=\s]\s*\S+"
 
 
 def rewrite_requirements(
@@ -233,7 +233,7 @@ def rewrite_requirements(
         while j < len(lines) - 1 and lines[j].rstrip("\r\n").endswith("\\"):
             j += 1
         group = lines[i : j + 1]
-        m = _PIN.match(group[0])
+        m = re.match(_PIN, group[0], re.DOTALL)
         name = canonical_name(m["name"]) if m else ""
         if m and name in pins and pins[name][0] == m["version"] and name not in done:
             old, new = pins[name]
@@ -266,7 +266,7 @@ def _drop_hashes(group: list[str]) -> list[str]:
         ending = line[len(body) :]
         cont = body.endswith("\\")
         core = body[:-1] if cont else body
-        stripped = _HASH.sub("", core)
+        stripped = re.sub(_HASH, "", core)
         if n > 0 and not stripped.strip():
             continue  # a continuation line that held only hashes
         kept.append(

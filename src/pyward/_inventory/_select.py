@@ -65,7 +65,9 @@ _MACHINE: dict[str, dict[str, str]] = {
     "macos": {"aarch64": "arm64", "arm64": "arm64", "x86_64": "x86_64"},
 }
 _DEFAULT_MACHINE = {"macos": "arm64", "ios": "arm64", "android": "aarch64", "emscripten": "wasm32"}
-_PYTHON_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
+# Patterns as text, compiled on first use (``re``'s cache): only marker evaluation needs
+# them, and compiling costs every run's start-up.
+_PYTHON_VERSION = r"^(\d+)\.(\d+)(?:\.(\d+))?$"
 
 
 def _parse_platform(text: str) -> tuple[str, str]:
@@ -127,7 +129,7 @@ def _pythons(version: str | None) -> list[tuple[str, str]]:
     """(python_version, python_full_version) pairs to try."""
     if version is None:
         return [(v, f"{v}.0") for v in _PYTHONS]
-    m = _PYTHON_VERSION.match(version.strip())
+    m = re.match(_PYTHON_VERSION, version.strip())
     if m is None:
         raise UsageError(f"invalid Python version {version!r} (expected e.g. 3.12 or 3.12.4)")
     short = f"{m[1]}.{m[2]}"
@@ -211,7 +213,7 @@ class _MarkerCheck:
         # ``extra`` / ``extras`` / ``dependency_groups`` (PEP 751 lock markers) stand for
         # what the selection installs. With every extra (group) selected, each name the
         # marker quotes is a candidate, so a marker on any extra (group) holds.
-        quoted = frozenset(canonical_name(q) for q in _QUOTED.findall(text))
+        quoted = frozenset(canonical_name(q) for q in re.findall(_QUOTED, text))
         extras = quoted if self.all_extras else self.extras
         groups = self.groups or quoted
         for env in self.envs:
@@ -237,7 +239,7 @@ class _MarkerCheck:
             return True  # cannot decide: keep (never drop what might be installed)
 
 
-_QUOTED = re.compile(r"""["']([^"']+)["']""")
+_QUOTED = r"""["']([^"']+)["']"""
 
 
 def _requirement_marker(item: NotAudited) -> str | None:

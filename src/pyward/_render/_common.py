@@ -121,10 +121,17 @@ def fix_steps(report: AuditReport) -> dict[tuple[ComponentKey, Location | None],
     return {(s.component.key, s.component.location): s for s in report.fix_plan}
 
 
-def fix_target(report: AuditReport, finding: Finding) -> str | None:
+def fix_target(
+    report: AuditReport,
+    finding: Finding,
+    steps: dict[tuple[ComponentKey, Location | None], FixStep] | None = None,
+) -> str | None:
     """The version the fix plan upgrades this finding's component to, when that
-    version resolves this finding."""
-    step = fix_steps(report).get((finding.component.key, finding.component.location))
+    version resolves this finding. ``steps``: :func:`fix_steps` of ``report``, computed
+    once by a caller that asks for every finding."""
+    if steps is None:
+        steps = fix_steps(report)
+    step = steps.get((finding.component.key, finding.component.location))
     if step is None or step.target is None or finding.id not in step.fixes:
         return None
     return step.target

@@ -15,12 +15,13 @@ from pyward._audit._report import JSON_SCHEMA_VERSION
 if TYPE_CHECKING:
     from pyward._audit._findings import Finding, FixStep, Rating
     from pyward._audit._report import AuditReport
-    from pyward._model import Component, Location, NotAudited
+    from pyward._model import Component, ComponentKey, Location, NotAudited
 from pyward._render._common import (
     TOOL_NAME,
     advisory_link,
     age_days,
     count_by_severity,
+    fix_steps,
     fix_target,
     iso,
     sorted_findings,
@@ -39,6 +40,7 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
 
 def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
     info = report.database
+    steps = fix_steps(report)
     return {
         "schema_version": JSON_SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": tool_version()},
@@ -63,9 +65,9 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
         ],
         "components": [_component(c) for c in report.components],
         "not_audited": [_not_audited(n) for n in report.not_audited],
-        "findings": [_finding(f, report, options) for f in sorted_findings(report.findings)],
+        "findings": [_finding(f, report, options, steps) for f in sorted_findings(report.findings)],
         "suppressed": [
-            {**_finding(s.finding, report, options), "rule": s.rule, "reason": s.reason}
+            {**_finding(s.finding, report, options, steps), "rule": s.rule, "reason": s.reason}
             for s in report.suppressed
         ],
         "fix_plan": [_fix_step(s) for s in report.fix_plan],
@@ -129,7 +131,12 @@ def _severity(rating: Rating) -> dict[str, Any]:
     }
 
 
-def _finding(f: Finding, report: AuditReport, options: RenderOptions) -> dict[str, Any]:
+def _finding(
+    f: Finding,
+    report: AuditReport,
+    options: RenderOptions,
+    steps: dict[tuple[ComponentKey, Location | None], FixStep],
+) -> dict[str, Any]:
     c = f.component
     return {
         "name": c.name,
@@ -141,7 +148,7 @@ def _finding(f: Finding, report: AuditReport, options: RenderOptions) -> dict[st
         "details": f.details,
         "severity": _severity(f.rating),
         "fixed_in": list(f.fixed_in),
-        "fix": fix_target(report, f),
+        "fix": fix_target(report, f, steps),
         "path": list(f.path),
         "exposed": f.exposed,
         "location": _location(c.location),
