@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/bench_audit.py [-n RUNS] [--lock NAME ...] [--instructions]
+    python bench/bench_audit.py [-n RUNS] [--lock NAME ...] [--instructions] [--src DIR]
 
 Every figure is a fresh ``pyward`` process, as a user or CI runs it: ``pyward
 --version``; ``pyward audit LOCK --format json`` with a cold read cache (emptied before
@@ -264,6 +264,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"corpus uv project (tests/data/corpus/uv/NAME; default: {', '.join(DEFAULT_LOCKS)})",
     )
     parser.add_argument(
+        "--src",
+        type=Path,
+        metavar="DIR",
+        help="run the pyward package found in DIR (a checkout's src/, put first on "
+        "PYTHONPATH) instead of the installed one: figures of another version of the code",
+    )
+    parser.add_argument(
         "--instructions",
         action="store_true",
         help="also count instructions of one run of each row under valgrind (slow)",
@@ -279,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         tmp = Path(tmp_name)
         cache = tmp / "cache"
         env = bench_env(tmp, cache)
+        if args.src is not None:
+            env["PYTHONPATH"] = str(args.src.resolve())
         update_s = build_store(cache, env)
         inventory_cache = cache / "inventory"
 
@@ -334,6 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = measure(specs, runs, instructions_too=args.instructions)
 
     print(f"pyward audit, whole process; {runs} runs per row; Python {sys.version.split()[0]}")
+    if args.src is not None:
+        print(f"code: {args.src}")
     print(f"store: pyward db update --source tests/data/... ({update_s:.2f} s)")
     print()
     print_table(rows)
