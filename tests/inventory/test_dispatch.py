@@ -254,3 +254,12 @@ def test_a_pipe_named_like_a_lock(tmp_path: Path) -> None:
     writer.join(5)
     assert inventory.format == "uv.lock"
     assert len(inventory.components) == 82
+
+
+def test_a_site_packages_directory_is_an_environment() -> None:
+    import sysconfig
+
+    site = Path(sysconfig.get_paths()["purelib"])
+    inventory = read_inventory(site)
+    assert inventory.format == "environment"
+    assert "pytest" in {c.name for c in inventory.components}

@@ -37,10 +37,14 @@ class ProjectSource:
 def is_environment(path: Path) -> bool:
     """A virtual environment or a Python installation prefix.
 
-    ``pyvenv.cfg`` marks a venv (PEP 405); otherwise an interpreter
-    (``bin/python``, ``Scripts/python.exe``) next to a ``site-packages`` directory.
+    ``pyvenv.cfg`` marks a venv (PEP 405); a ``site-packages`` directory (or any directory
+    holding ``*.dist-info``) is read as one; otherwise an interpreter (``bin/python``,
+    ``Scripts/python.exe``) next to a ``site-packages`` directory.
     """
     if (path / "pyvenv.cfg").is_file():
+        return True
+    # A site-packages directory itself (``pyward sbom .venv/lib/python3.12/site-packages``).
+    if path.name in ("site-packages", "dist-packages") or any(path.glob("*.dist-info")):
         return True
     has_python = (path / "bin" / "python").exists() or (path / "Scripts" / "python.exe").exists()
     if not has_python:

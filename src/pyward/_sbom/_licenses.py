@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from license_expression import Licensing  # type: ignore[import-untyped]
+    from license_expression import Licensing
 
     from pyward._model import Component
 
