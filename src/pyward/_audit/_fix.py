@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,6 +281,8 @@ def _drop_hashes(group: list[str]) -> list[str]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    import tempfile  # only ``--apply`` writes: with random and shutil it costs ~2 ms
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
