@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyward.errors import PywardError
+
 if TYPE_CHECKING:
     from pyward._advisory import AdvisoryStore
+    from pyward._inventory._select import Selection
 
 
 def add_cache_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +22,48 @@ def add_cache_dir_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="advisory store directory (default: $PYWARD_CACHE_DIR, else the user cache dir)",
     )
+
+
+def add_inventory_options(parser: argparse.ArgumentParser) -> None:
+    """The selection options of a command that reads an inventory (see :func:`selection_from`)."""
+    sel = parser.add_argument_group("selection")
+    sel.add_argument("--no-dev", action="store_true", help="skip development dependencies")
+    sel.add_argument(
+        "--only-group",
+        action="append",
+        default=[],
+        metavar="G",
+        help="only this group (repeatable)",
+    )
+    sel.add_argument("--extra", action="append", default=None, metavar="E", help="only this extra")
+    sel.add_argument("--python-version", metavar="X.Y", help="evaluate markers for this Python")
+    sel.add_argument("--platform", metavar="P", help="evaluate markers for this platform")
+
+
+def selection_from(args: argparse.Namespace) -> Selection:
+    """The :class:`Selection` of the options :func:`add_inventory_options` added."""
+    from pyward._inventory._select import Selection
+
+    return Selection(
+        no_dev=args.no_dev,
+        only_groups=tuple(args.only_group),
+        extras=tuple(args.extra) if args.extra is not None else None,
+        python_version=args.python_version,
+        platform=args.platform,
+    )
+
+
+def readable_project(directory: Path) -> bool:
+    """Whether ``directory`` holds a project or environment to read (else: the running one)."""
+    from pyward._inventory._detect import detect_project, is_environment
+
+    if is_environment(directory):
+        return True
+    try:
+        detect_project(directory)
+    except PywardError:
+        return False
+    return True
 
 
 def add_output_options(parser: argparse.ArgumentParser, formats: list[str], default: str) -> None:

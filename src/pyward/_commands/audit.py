@@ -13,7 +13,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyward._commands._common import add_cache_dir_option
+from pyward._commands._common import (
+    add_cache_dir_option,
+    add_inventory_options,
+    readable_project,
+    selection_from,
+)
 from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, UsageError
 
 if TYPE_CHECKING:
@@ -47,18 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--python", metavar="PATH", help="audit the environment of this interpreter"
     )
-    sel = parser.add_argument_group("selection")
-    sel.add_argument("--no-dev", action="store_true", help="skip development dependencies")
-    sel.add_argument(
-        "--only-group",
-        action="append",
-        default=[],
-        metavar="G",
-        help="only this group (repeatable)",
-    )
-    sel.add_argument("--extra", action="append", default=None, metavar="E", help="only this extra")
-    sel.add_argument("--python-version", metavar="X.Y", help="evaluate markers for this Python")
-    sel.add_argument("--platform", metavar="P", help="evaluate markers for this platform")
+    add_inventory_options(parser)
     out = parser.add_argument_group("output")
     out.add_argument(
         "-f",
@@ -132,19 +126,12 @@ def _read_all(args: argparse.Namespace) -> tuple[list[Inventory], list[str]]:
     """Every input; an input that cannot be read is an error in the report, unless
     nothing at all could be read (then the first error is raised)."""
     from pyward._inventory import read_inventory
-    from pyward._inventory._select import Selection
 
-    selection = Selection(
-        no_dev=args.no_dev,
-        only_groups=tuple(args.only_group),
-        extras=tuple(args.extra) if args.extra is not None else None,
-        python_version=args.python_version,
-        platform=args.platform,
-    )
+    selection = selection_from(args)
     jobs: list[tuple[str | None, str | None]] = [(t, None) for t in args.targets]
     jobs += [(str(r), "requirements") for r in args.requirements]
     if not jobs:
-        jobs = [(".", None) if _readable_project(Path(".")) else (None, None)]
+        jobs = [(".", None) if readable_project(Path(".")) else (None, None)]
     inventories: list[Inventory] = []
     errors: list[PywardError] = []
     for target, fmt in jobs:
@@ -162,19 +149,6 @@ def _read_all(args: argparse.Namespace) -> tuple[list[Inventory], list[str]]:
     if not inventories:
         raise errors[0]
     return inventories, [str(e) for e in errors]
-
-
-def _readable_project(directory: Path) -> bool:
-    """Whether ``directory`` holds something to audit (else: the current environment)."""
-    from pyward._inventory._detect import detect_project, is_environment
-
-    if is_environment(directory):
-        return True
-    try:
-        detect_project(directory)
-    except PywardError:
-        return False
-    return True
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,8 +7,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyward._commands._common import add_cache_dir_option, add_output_options, write_output
-from pyward.errors import PywardError
+from pyward._commands._common import (
+    add_cache_dir_option,
+    add_inventory_options,
+    add_output_options,
+    readable_project,
+    selection_from,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from pyward._advisory._types import Vulnerability
@@ -26,18 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "to read), lock, requirements or SBOM file, or virtual environment",
     )
     parser.add_argument("--python", metavar="PATH", help="the environment of this interpreter")
-    sel = parser.add_argument_group("selection")
-    sel.add_argument("--no-dev", action="store_true", help="skip development dependencies")
-    sel.add_argument(
-        "--only-group",
-        action="append",
-        default=[],
-        metavar="G",
-        help="only this group (repeatable)",
-    )
-    sel.add_argument("--extra", action="append", default=None, metavar="E", help="only this extra")
-    sel.add_argument("--python-version", metavar="X.Y", help="evaluate markers for this Python")
-    sel.add_argument("--platform", metavar="P", help="evaluate markers for this platform")
+    add_inventory_options(parser)
     add_output_options(parser, FORMATS, "cyclonedx-json")
     parser.add_argument(
         "--with-vulnerabilities",
@@ -51,18 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pyward._inventory import read_inventory
-    from pyward._inventory._select import Selection
     from pyward._sbom import write_sbom
 
-    selection = Selection(
-        no_dev=args.no_dev,
-        only_groups=tuple(args.only_group),
-        extras=tuple(args.extra) if args.extra is not None else None,
-        python_version=args.python_version,
-        platform=args.platform,
-    )
+    selection = selection_from(args)
     target: Path | None = Path(args.target) if args.target is not None else None
-    if target is None and args.python is None and _readable_project(Path(".")):
+    if target is None and args.python is None and readable_project(Path(".")):
         target = Path(".")
     inventory = read_inventory(target, python=args.python, selection=selection)
     vulns = _vulnerabilities(args, inventory) if args.with_vulnerabilities else None
@@ -74,19 +62,6 @@ def run(args: argparse.Namespace) -> int:
         for na in inventory.not_audited:
             sys.stderr.write(f"pyward: note: not in the SBOM: {na.requirement}: {na.reason}\n")
     return 0
-
-
-def _readable_project(directory: Path) -> bool:
-    """Whether ``directory`` holds a project or environment (else: the running one)."""
-    from pyward._inventory._detect import detect_project, is_environment
-
-    if is_environment(directory):
-        return True
-    try:
-        detect_project(directory)
-    except PywardError:
-        return False
-    return True
 
 
 def _vulnerabilities(
