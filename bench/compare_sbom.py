@@ -68,6 +68,39 @@ def build_venv(where: Path, packages: list[str]) -> Path:
     return venv
 
 
+def cyclonedx_py_sbom(
+    cyclonedx_py: str | Path, python: str | Path, out: Path, *, timeout: float | None = None
+) -> dict[str, Any]:
+    """cyclonedx-py's CycloneDX 1.6 JSON SBOM of the environment of ``python``, written to
+    ``out`` and parsed (the comparison test runs the same command)."""
+    subprocess.run(
+        [
+            str(cyclonedx_py),
+            "environment",
+            str(python),
+            "--of",
+            "JSON",
+            "--sv",
+            "1.6",
+            "-o",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=timeout,
+    )
+    result: dict[str, Any] = json.loads(out.read_bytes())
+    return result
+
+
+def component_key(c: dict[str, Any]) -> str:
+    """``name@version`` of a CycloneDX component, the name PEP 503 normalised (the two
+    tools spell some names differently)."""
+    from pyward._model import canonical_name
+
+    return f"{canonical_name(c['name'])}@{c.get('version')}"
+
+
 def _components(bom: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield from bom.get("components", [])
 
@@ -152,21 +185,7 @@ def main() -> int:
             print(f"built {venv} in {time.perf_counter() - t0:.1f} s")
         theirs_file, ours_file = tmp / "cyclonedx-py.json", tmp / "pyward.json"
         t0 = time.perf_counter()
-        subprocess.run(
-            [
-                cyclonedx_py,
-                "environment",
-                str(_bin(venv, "python")),
-                "--of",
-                "JSON",
-                "--sv",
-                "1.6",
-                "-o",
-                str(theirs_file),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        theirs = cyclonedx_py_sbom(cyclonedx_py, _bin(venv, "python"), theirs_file)
         t_theirs = time.perf_counter() - t0
         t0 = time.perf_counter()
         subprocess.run(
@@ -174,7 +193,6 @@ def main() -> int:
             check=True,
         )
         t_ours = time.perf_counter() - t0
-        theirs = json.loads(theirs_file.read_bytes())
         ours = json.loads(ours_file.read_bytes())
         ft, fo = figures(theirs), figures(ours)
         width = max(len(k) for k in ft)
@@ -184,11 +202,9 @@ def main() -> int:
         print(f"{'wall time (s)':<{width}}  {t_theirs:>12.2f}  {t_ours:>8.2f}")
         print(f"\npyward environment read (in process, median of 7): {_read_ms(venv):.1f} ms")
 
-        def key_of(c: dict[str, Any]) -> str:
-            return f"{c['name'].lower().replace('_', '-').replace('.', '-')}@{c.get('version')}"
-
         missing = sorted(
-            {key_of(c) for c in theirs["components"]} - {key_of(c) for c in ours["components"]}
+            {component_key(c) for c in theirs["components"]}
+            - {component_key(c) for c in ours["components"]}
         )
         print(f"\ncomponents of cyclonedx-py missing from pyward: {missing or 'none'}")
         raw = sorted(

@@ -5,12 +5,13 @@ field cyclonedx-py does, plus hashes, suppliers and SPDX licences."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.compare_sbom import component_key as _key
+from bench.compare_sbom import cyclonedx_py_sbom
 
 from pyward._inventory._environment import read_environment
 from pyward._sbom import write_sbom
@@ -29,12 +30,6 @@ def _purl(c: dict[str, Any]) -> str:
             type=p.type, name=p.name.lower().replace("_", "-"), version=p.version
         ).to_string()
     )
-
-
-def _key(c: dict[str, Any]) -> str:
-    from pyward._model import canonical_name
-
-    return f"{canonical_name(c['name'])}@{c['version']}"
 
 
 def _spdx_ids(c: dict[str, Any]) -> set[str]:
@@ -69,24 +64,7 @@ def _only_requested_under_an_extra(name: str, extra: str) -> bool:
 def test_pyward_carries_everything_cyclonedx_py_does(tmp_path: Path) -> None:
     if not CYCLONEDX_PY.exists():
         pytest.skip("cyclonedx-py (the cyclonedx-bom test extra) is not installed")
-    theirs_file = tmp_path / "cdxpy.json"
-    subprocess.run(
-        [
-            str(CYCLONEDX_PY),
-            "environment",
-            sys.executable,
-            "--of",
-            "JSON",
-            "--sv",
-            "1.6",
-            "-o",
-            str(theirs_file),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    theirs = json.loads(theirs_file.read_bytes())
+    theirs = cyclonedx_py_sbom(CYCLONEDX_PY, sys.executable, tmp_path / "cdxpy.json", timeout=300)
     ours = json.loads(
         write_sbom(read_environment(python=sys.executable), format="cyclonedx-json").data
     )
@@ -133,20 +111,16 @@ def test_pyward_carries_everything_cyclonedx_py_does(tmp_path: Path) -> None:
     )
     # Edges: pyward evaluates markers and extras, so its graph is a subset of
     # cyclonedx-py's, which links every Requires-Dist name that is installed.
-    names_t = {c["bom-ref"]: _key(c) for c in theirs["components"]}
-    names_o = {c["bom-ref"]: _key(c) for c in ours["components"]}
-    edges_t = {
-        (names_t[d["ref"]], names_t[x])
-        for d in theirs["dependencies"]
-        if d["ref"] in names_t
+    assert _edges(ours) <= _edges(theirs)
+
+
+def _edges(bom: dict[str, Any]) -> set[tuple[str, str]]:
+    """(dependant, dependency) keys of the edges between top-level components."""
+    names = {c["bom-ref"]: _key(c) for c in bom["components"]}
+    return {
+        (names[d["ref"]], names[x])
+        for d in bom["dependencies"]
+        if d["ref"] in names
         for x in d.get("dependsOn", [])
-        if x in names_t
+        if x in names
     }
-    edges_o = {
-        (names_o[d["ref"]], names_o[x])
-        for d in ours["dependencies"]
-        if d["ref"] in names_o
-        for x in d.get("dependsOn", [])
-        if x in names_o
-    }
-    assert edges_o <= edges_t
