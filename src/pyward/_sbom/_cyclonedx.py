@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pyward import __version__
 from pyward._sbom._facts import Document, Facts
-from pyward._sbom._licenses import License, spdx_expression
+from pyward._sbom._licenses import License, embedded_licenses
 from pyward._sbom._pep770 import Embedded, EmbeddedSbom
 
 if TYPE_CHECKING:
@@ -297,15 +297,6 @@ def _embedded(
                 purl = PackageURL.from_string(e.purl)
             except ValueError:
                 notes.append(f"{sbom.file}: {e.ref}: purl {e.purl!r} is not valid; left out")
-        lics: list[License] = []
-        for expr in e.license_expressions:
-            norm = spdx_expression(expr)
-            lics.append(
-                License(expression=norm, origin="embedded")
-                if norm
-                else License(name=expr, origin="embedded")
-            )
-        lics.extend(License(name=name, origin="embedded") for name in e.license_names)
         hashes = []
         for alg, value in e.hashes:
             try:
@@ -337,7 +328,7 @@ def _embedded(
             description=e.description,
             purl=purl,
             hashes=hashes,
-            licenses=_licenses(lics),
+            licenses=_licenses(embedded_licenses(e.license_expressions, e.license_names)),
             supplier=OrganizationalEntity(name=e.supplier) if e.supplier else None,
             authors=[OrganizationalContact(name=n_, email=m) for n_, m in e.authors],
             external_references=refs,

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from license_expression import Licensing
 
     from pyward._model import Component
@@ -134,6 +136,21 @@ def resolve(component: Component) -> tuple[License, ...]:
     if text:
         return (License(name=_first_line(text), text=text, origin="License"),)
     return ()
+
+
+def embedded_licenses(expressions: Iterable[str], names: Iterable[str]) -> tuple[License, ...]:
+    """Licences of a component of an embedded (PEP 770) SBOM: its expressions, each kept
+    as a named licence when it is not valid SPDX, then its named licences."""
+    out = []
+    for text in expressions:
+        norm = spdx_expression(text)
+        out.append(
+            License(expression=norm, origin="embedded")
+            if norm
+            else License(name=text, origin="embedded")
+        )
+    out.extend(License(name=name, origin="embedded") for name in names)
+    return tuple(out)
 
 
 def _first_line(text: str) -> str:

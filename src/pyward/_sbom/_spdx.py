@@ -14,12 +14,12 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pyward import __version__
 from pyward._sbom._facts import Document, Facts, clean_url, valid_purl
-from pyward._sbom._licenses import License, spdx_declared, spdx_expression
+from pyward._sbom._licenses import embedded_licenses, spdx_declared
 from pyward._sbom._pep770 import Embedded
 
 if TYPE_CHECKING:
@@ -203,17 +203,13 @@ def _package(
     *,
     root: bool = False,
 ) -> Any:
-    from spdx_tools.common.spdx_licensing import spdx_licensing
-    from spdx_tools.spdx.model.actor import Actor, ActorType
     from spdx_tools.spdx.model.checksum import Checksum, ChecksumAlgorithm
     from spdx_tools.spdx.model.package import (
         ExternalPackageRef,
         ExternalPackageRefCategory,
-        Package,
         PackagePurpose,
     )
-    from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
-    from spdx_tools.spdx.validation.uri_validators import validate_download_location, validate_url
+    from spdx_tools.spdx.validation.uri_validators import validate_download_location
 
     c = facts.component
     checksums = []
@@ -226,16 +222,7 @@ def _package(
     refs = []
     if c.purl:
         refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", c.purl))
-    homepage: str | None = None
-    for r in facts.references:
-        if r.type == "website" and homepage is None and not validate_url(r.url):
-            homepage = r.url
-            continue
-        refs.append(
-            ExternalPackageRef(
-                ExternalPackageRefCategory.OTHER, _ref_type(r.type), r.url, r.comment
-            )
-        )
+    homepage = _homepage_and_others([(r.type, r.url, r.comment) for r in facts.references], refs)
     for v in vulns:
         refs.append(
             ExternalPackageRef(
@@ -245,63 +232,35 @@ def _package(
                 f"{', '.join(v.ids)}: {v.advisories[0].summary or 'known vulnerability'}",
             )
         )
-    declared = spdx_declared(facts.licenses, license_refs)
-    supplier: Any = SpdxNoAssertion()
-    if facts.supplier is not None:
-        supplier = Actor(ActorType.ORGANIZATION, _actor_name(facts.supplier[0]), facts.supplier[1])
-    originator = None
-    if facts.authors:
-        originator = Actor(ActorType.PERSON, _actor_name(facts.authors[0][0]), facts.authors[0][1])
-    download: Any = SpdxNoAssertion()
+    download = None
     if c.source in ("url", "git") and c.source_url and not validate_download_location(c.source_url):
         download = c.source_url
     comment = None
     if c.metadata.get("hash_of") == "RECORD":
         comment = "SHA256 checksum: of the installed distribution's RECORD file"
-    return Package(
+    return _new_package(
         spdx_id=pid,
         name=c.display_name or c.name,
-        download_location=download,
         version=c.version,
-        supplier=supplier,
-        originator=originator,
-        files_analyzed=False,
+        supplier=facts.supplier,
+        authors=facts.authors,
         checksums=checksums,
         homepage=homepage,
-        license_concluded=SpdxNoAssertion(),
-        license_declared=spdx_licensing.parse(declared) if declared else SpdxNoAssertion(),
-        copyright_text=SpdxNoAssertion(),
+        declared=spdx_declared(facts.licenses, license_refs),
         summary=c.metadata.get("summary"),
+        refs=refs,
+        download=download,
         comment=comment,
-        external_references=refs,
-        primary_package_purpose=PackagePurpose.APPLICATION if root else PackagePurpose.LIBRARY,
+        purpose=PackagePurpose.APPLICATION if root else PackagePurpose.LIBRARY,
     )
 
 
 def _embedded_package(
     e: Embedded, eid: str, license_refs: dict[tuple[str, str | None], str]
 ) -> Any:
-    from spdx_tools.common.spdx_licensing import spdx_licensing
-    from spdx_tools.spdx.model.actor import Actor, ActorType
     from spdx_tools.spdx.model.checksum import Checksum, ChecksumAlgorithm
-    from spdx_tools.spdx.model.package import (
-        ExternalPackageRef,
-        ExternalPackageRefCategory,
-        Package,
-    )
-    from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
-    from spdx_tools.spdx.validation.uri_validators import validate_url
+    from spdx_tools.spdx.model.package import ExternalPackageRef, ExternalPackageRefCategory
 
-    lics: list[License] = []
-    for expr in e.license_expressions:
-        norm = spdx_expression(expr)
-        lics.append(
-            License(expression=norm, origin="embedded")
-            if norm
-            else License(name=expr, origin="embedded")
-        )
-    lics.extend(License(name=n, origin="embedded") for n in e.license_names)
-    declared = spdx_declared(tuple(lics), license_refs)
     checksums = []
     for alg, value in e.hashes:
         key = alg.lower().replace("-", "")
@@ -318,34 +277,87 @@ def _embedded_package(
     purl = valid_purl(e.purl)
     if purl:
         refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl))
-    homepage = None
-    for kind, raw in e.external_references:
-        url = clean_url(raw)
-        if url is None:
-            continue  # the CycloneDX writer notes it; both formats leave it out
+    # An unusable URL: the CycloneDX writer notes it; both formats leave it out.
+    cleaned = ((kind, clean_url(raw)) for kind, raw in e.external_references)
+    homepage = _homepage_and_others(((k, u, None) for k, u in cleaned if u is not None), refs)
+    licenses = embedded_licenses(e.license_expressions, e.license_names)
+    return _new_package(
+        spdx_id=eid,
+        name=e.name,
+        version=e.version,
+        supplier=(e.supplier, None) if e.supplier else None,
+        authors=e.authors,
+        checksums=checksums,
+        homepage=homepage,
+        declared=spdx_declared(licenses, license_refs),
+        summary=e.description,
+        refs=refs,
+    )
+
+
+def _homepage_and_others(
+    references: Iterable[tuple[str, str, str | None]], refs: list[Any]
+) -> str | None:
+    """The first valid ``website`` URL of (type, url, comment) ``references`` (SPDX's
+    homepage); every other reference is added to ``refs`` as an ``OTHER`` reference."""
+    from spdx_tools.spdx.model.package import ExternalPackageRef, ExternalPackageRefCategory
+    from spdx_tools.spdx.validation.uri_validators import validate_url
+
+    homepage: str | None = None
+    for kind, url, comment in references:
         if kind == "website" and homepage is None and not validate_url(url):
             homepage = url
         else:
-            refs.append(ExternalPackageRef(ExternalPackageRefCategory.OTHER, _ref_type(kind), url))
-    supplier: Any = SpdxNoAssertion()
-    if e.supplier:
-        supplier = Actor(ActorType.ORGANIZATION, _actor_name(e.supplier))
-    originator = None
-    if e.authors:
-        originator = Actor(ActorType.PERSON, _actor_name(e.authors[0][0]), e.authors[0][1])
+            refs.append(
+                ExternalPackageRef(ExternalPackageRefCategory.OTHER, _ref_type(kind), url, comment)
+            )
+    return homepage
+
+
+def _new_package(
+    *,
+    spdx_id: str,
+    name: str,
+    version: str | None,
+    supplier: tuple[str, str | None] | None,
+    authors: Sequence[tuple[str, str | None]],
+    checksums: list[Any],
+    homepage: str | None,
+    declared: str | None,
+    summary: str | None,
+    refs: list[Any],
+    download: str | None = None,
+    comment: str | None = None,
+    purpose: Any = None,
+) -> Any:
+    """A package of a dependency SBOM (``filesAnalyzed: false``): the supplier an
+    organisation, the first author the originator, NOASSERTION for what is not known."""
+    from spdx_tools.common.spdx_licensing import spdx_licensing
+    from spdx_tools.spdx.model.actor import Actor, ActorType
+    from spdx_tools.spdx.model.package import Package
+    from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+
     return Package(
-        spdx_id=eid,
-        name=e.name,
-        download_location=SpdxNoAssertion(),
-        version=e.version,
-        supplier=supplier,
-        originator=originator,
+        spdx_id=spdx_id,
+        name=name,
+        download_location=download if download is not None else SpdxNoAssertion(),
+        version=version,
+        supplier=(
+            Actor(ActorType.ORGANIZATION, _actor_name(supplier[0]), supplier[1])
+            if supplier is not None
+            else SpdxNoAssertion()
+        ),
+        originator=(
+            Actor(ActorType.PERSON, _actor_name(authors[0][0]), authors[0][1]) if authors else None
+        ),
         files_analyzed=False,
         checksums=checksums,
         homepage=homepage,
         license_concluded=SpdxNoAssertion(),
         license_declared=spdx_licensing.parse(declared) if declared else SpdxNoAssertion(),
         copyright_text=SpdxNoAssertion(),
-        summary=e.description,
+        summary=summary,
+        comment=comment,
         external_references=refs,
+        primary_package_purpose=purpose,
     )
