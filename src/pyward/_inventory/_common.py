@@ -14,6 +14,8 @@ lock-file read.
   unknown minor one.
 * :func:`graph_tops` gives the packages no other locked package requires.
 * :func:`merge_same_key` folds entries locked twice at one name and version.
+* :func:`purl_component`, :func:`is_hex_digest` and :data:`NO_PURL` serve the SBOM
+  readers (CycloneDX, SPDX).
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 from urllib.parse import quote
 
-from pyward._model import Component, ComponentKey, Hash
+from pyward._model import Component, ComponentKey, Hash, canonical_name
 from pyward.errors import InputError
 
 _T = TypeVar("_T")
@@ -57,6 +59,38 @@ def purl(name: str, version: str | None, repository_url: str | None = None) -> s
     if repository_url and repository_url.strip():  # packageurl drops blank qualifiers
         text += f"?repository_url={_purl_quote(repository_url)}"
     return text
+
+
+#: Why an SBOM entry without a purl is not audited.
+NO_PURL = "no package URL (purl); cannot tell which ecosystem it belongs to"
+
+
+def purl_component(parsed: Any, version: str, display: str, **fields: Any) -> Component:
+    """The component that ``parsed``, a ``pkg:pypi`` purl read by ``packageurl``, names in an
+    SBOM: the ``repository_url`` qualifier is its index, ``vcs_url`` (else ``download_url``)
+    its source. ``display`` is the name as the SBOM writes it; ``fields`` are the rest."""
+    name = canonical_name(parsed.name)
+    qualifiers: dict[str, str] = parsed.qualifiers or {}
+    index = qualifiers.get("repository_url")
+    vcs = qualifiers.get("vcs_url")
+    return Component(
+        name=name,
+        version=version,
+        display_name=display if display != name else None,
+        purl=purl(name, version, index),
+        source="git" if vcs else "registry",
+        index=index,
+        non_default_index=index is not None,
+        source_url=vcs or qualifiers.get("download_url"),
+        **fields,
+    )
+
+
+def is_hex_digest(value: object) -> TypeGuard[str]:
+    """A non-empty string of hexadecimal digits (either case)."""
+    return (
+        isinstance(value, str) and bool(value) and all(c in "0123456789abcdefABCDEF" for c in value)
+    )
 
 
 def parse_hash(text: str) -> Hash | None:

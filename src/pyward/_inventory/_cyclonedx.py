@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyward._inventory._common import dedupe_hashes, graph_tops, purl
+from pyward._inventory._common import (
+    NO_PURL,
+    dedupe_hashes,
+    graph_tops,
+    is_hex_digest,
+    purl_component,
+)
 from pyward._model import Component, ComponentKey, Hash, Inventory, NotAudited, canonical_name
 from pyward.errors import InputError
 
@@ -64,11 +70,10 @@ class _State:
 
 def read(path: Path) -> Inventory:
     """Read a CycloneDX JSON or XML document."""
+    from pyward._inventory._toml import read_bytes
+
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    data = read_bytes(path)
     # A UTF-8 byte order mark is not JSON (orjson refuses it) but editors on Windows
     # write one; RFC 8259 section 8.1 lets a parser ignore it.
     data = data.removeprefix(b"\xef\xbb\xbf")
@@ -235,11 +240,7 @@ def _hashes(path: Path, items: object, where: str) -> list[Hash]:
         content = item.get("content")
         if not isinstance(alg, str) or alg not in _ALGORITHMS:
             raise InputError(path, f"unknown hash algorithm {alg!r}", where=f"{where}[{i}].alg")
-        if (
-            not isinstance(content, str)
-            or not content
-            or any(c not in "0123456789abcdefABCDEF" for c in content)
-        ):
+        if not is_hex_digest(content):
             raise InputError(path, "expected a hex digest", where=f"{where}[{i}].content")
         out.append(Hash(algorithm=_ALGORITHMS[alg], value=content.lower()))
     return out
@@ -284,7 +285,7 @@ def _component(state: _State, item: object, where: str, depth: int = 1) -> None:
             NotAudited(
                 name=canonical_name(name) if name else None,
                 requirement=written,
-                reason="no package URL (purl); cannot tell which ecosystem it belongs to",
+                reason=NO_PURL,
             )
         )
     else:
@@ -333,9 +334,7 @@ def _add_component(
     state: _State, item: dict[str, Any], parsed: Any, version: str | None, where: str
 ) -> ComponentKey:
     path = state.file
-    qualifiers: dict[str, str] = parsed.qualifiers or {}
     final_version = str(parsed.version or version)
-    name = canonical_name(parsed.name)
     hashes = _hashes(path, item.get("hashes"), f"{where}.hashes")
     references = item.get("externalReferences")
     if references is not None:
@@ -360,18 +359,12 @@ def _add_component(
     supplier = item.get("supplier")
     if isinstance(supplier, dict) and isinstance(supplier.get("name"), str):
         metadata["supplier"] = supplier["name"]
-    index = qualifiers.get("repository_url")
-    vcs = qualifiers.get("vcs_url")
-    display = item.get("name") if isinstance(item.get("name"), str) else parsed.name
-    component = Component(
-        name=name,
-        version=final_version,
-        display_name=display if display != name else None,
-        purl=purl(name, final_version, index),
-        source="git" if vcs else "registry",
-        index=index,
-        non_default_index=index is not None,
-        source_url=vcs or qualifiers.get("download_url"),
+    written = item.get("name")
+    display = written if isinstance(written, str) else parsed.name
+    component = purl_component(
+        parsed,
+        final_version,
+        display,
         hashes=dedupe_hashes(hashes),
         groups=frozenset(groups),
         license_expression=_licenses(path, item.get("licenses"), f"{where}.licenses"),

@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pyward._inventory._common import dedupe_hashes, purl
+from pyward._inventory._common import NO_PURL, dedupe_hashes, is_hex_digest, purl_component
 from pyward._model import Component, ComponentKey, Hash, Inventory, NotAudited, canonical_name
 from pyward.errors import InputError
 
@@ -63,11 +63,10 @@ _REVERSED = {
 
 def read(path: Path) -> Inventory:
     """Read an SPDX 2.x document (JSON or tag-value)."""
+    from pyward._inventory._toml import read_bytes
+
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    data = read_bytes(path)
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
         raise InputError(path, "empty file (not an SPDX document)", where="line 1")
@@ -240,7 +239,7 @@ def _package(
         return None, NotAudited(
             name=canonical_name(name) if name else None,
             requirement=written,
-            reason="no package URL (purl); cannot tell which ecosystem it belongs to",
+            reason=NO_PURL,
         )
     from packageurl import PackageURL
 
@@ -282,11 +281,7 @@ def _package(
                 f"unknown checksum algorithm {checksum.get('algorithm')!r}",
                 where=f"{at}.algorithm",
             )
-        if (
-            not isinstance(value, str)
-            or not value
-            or any(c not in "0123456789abcdefABCDEF" for c in value)
-        ):
+        if not is_hex_digest(value):
             raise InputError(path, "expected a hex digest", where=f"{at}.checksumValue")
         hashes.append(Hash(algorithm=_ALGORITHMS[algorithm], value=value.lower()))
     licence = None
@@ -303,20 +298,11 @@ def _package(
             metadata[label] = (
                 value.strip().removeprefix("Person:").removeprefix("Organization:").strip()
             )
-    qualifiers: dict[str, str] = parsed.qualifiers or {}
-    index = qualifiers.get("repository_url")
-    vcs = qualifiers.get("vcs_url")
-    display = name if name else parsed.name
     return (
-        Component(
-            name=normal,
-            version=final_version,
-            display_name=display if display != normal else None,
-            purl=purl(normal, final_version, index),
-            source="git" if vcs else "registry",
-            index=index,
-            non_default_index=index is not None,
-            source_url=vcs or qualifiers.get("download_url"),
+        purl_component(
+            parsed,
+            final_version,
+            name if name else parsed.name,
             hashes=dedupe_hashes(hashes),
             license_expression=licence,
             metadata=metadata,

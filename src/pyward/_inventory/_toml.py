@@ -70,12 +70,17 @@ def stdlib_loads(text: str, file: str | Path | None = None) -> dict[str, Any]:
         raise _syntax_error(file, text, exc) from None
 
 
-def read_text(path: Path) -> str:
-    """The file's text as UTF-8; unreadable or undecodable files are an ``InputError``."""
+def read_bytes(path: Path) -> bytes:
+    """The file's content; an unreadable file is an ``InputError``."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def read_text(path: Path) -> str:
+    """The file's text as UTF-8; unreadable or undecodable files are an ``InputError``."""
+    data = read_bytes(path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
