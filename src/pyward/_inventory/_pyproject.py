@@ -15,6 +15,7 @@ exact pin (https://python-poetry.org/docs/dependency-specification/#exact-requir
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ FORMAT = "pyproject.toml"
 #: Deepest chain of PEP 735 ``include-group`` read (real projects nest one or two).
 MAX_INCLUDE_DEPTH = 100
 _POETRY_EXACT = re.compile(r"^\s*(?:==)?\s*(?P<v>[0-9][^\s*,<>=!~^|]*)\s*$")
+_NOT_PINNED = "not pinned; lock the project first"
 
 
 @dataclass(slots=True)
@@ -54,12 +56,22 @@ class _State:
 
     def location(self, needle: str) -> Location:
         """The line where ``needle`` (a requirement as written) next appears."""
-        start = self.cursor.get(needle, 0)
-        for i in range(start, len(self.lines)):
-            if needle in self.lines[i]:
-                self.cursor[needle] = i + 1
+        found = self.next_line(needle, lambda line: needle in line)
+        return found or Location(file=str(self.file))
+
+    def next_line(self, key: str, matches: Callable[[str], object]) -> Location | None:
+        """The first line that ``matches`` after the one last found for ``key``."""
+        for i in range(self.cursor.get(key, 0), len(self.lines)):
+            if matches(self.lines[i]):
+                self.cursor[key] = i + 1
                 return Location(file=str(self.file), line=i + 1)
-        return Location(file=str(self.file))
+        return None
+
+    def skip(self, name: str, requirement: str, reason: str, location: Location) -> None:
+        """Record a requirement that cannot be audited, and why."""
+        self.not_audited.append(
+            NotAudited(name=name, requirement=requirement, reason=reason, location=location)
+        )
 
 
 def read(path: Path) -> Inventory:
@@ -212,9 +224,7 @@ def _pep508(state: _State, text: str, group: str, where: str) -> None:
             if req.url.startswith(("git+", "hg+", "svn+", "bzr+"))
             else "direct URL"
         )
-        state.not_audited.append(
-            NotAudited(name=name, requirement=text, reason=reason, location=location)
-        )
+        state.skip(name, text, reason, location)
         return
     pins = {
         s.version
@@ -222,14 +232,7 @@ def _pep508(state: _State, text: str, group: str, where: str) -> None:
         if s.operator == "===" or (s.operator == "==" and not s.version.endswith(".*"))
     }
     if len(pins) != 1:
-        state.not_audited.append(
-            NotAudited(
-                name=name,
-                requirement=text,
-                reason="not pinned; lock the project first",
-                location=location,
-            )
-        )
+        state.skip(name, text, _NOT_PINNED, location)
         return
     _add(
         state,
@@ -299,14 +302,7 @@ def _poetry_dependency(
     location = _poetry_location(state, display) or Location(file=str(state.file))
     written = f"{display} = {spec!r}"
     if isinstance(spec, list):
-        state.not_audited.append(
-            NotAudited(
-                name=name,
-                requirement=written,
-                reason="not pinned; lock the project first",
-                location=location,
-            )
-        )
+        state.skip(name, written, _NOT_PINNED, location)
         return
     table: dict[str, Any]
     if isinstance(spec, str):
@@ -317,9 +313,7 @@ def _poetry_dependency(
         raise InputError(state.file, "expected a version string or a table", where=where)
     for key, reason in (("git", "VCS requirement"), ("path", "local path"), ("url", "direct URL")):
         if key in table:
-            state.not_audited.append(
-                NotAudited(name=name, requirement=written, reason=reason, location=location)
-            )
+            state.skip(name, written, reason, location)
             return
     version = table.get("version")
     if not isinstance(version, str):
@@ -330,14 +324,7 @@ def _poetry_dependency(
         )
     m = _POETRY_EXACT.match(version)
     if m is None:
-        state.not_audited.append(
-            NotAudited(
-                name=name,
-                requirement=written,
-                reason="not pinned; lock the project first",
-                location=location,
-            )
-        )
+        state.skip(name, written, _NOT_PINNED, location)
         return
     markers = table.get("markers")
     extras = table.get("extras")
@@ -359,9 +346,4 @@ def _poetry_dependency(
 
 def _poetry_location(state: _State, display: str) -> Location | None:
     pattern = re.compile(rf"^\s*[\"']?{re.escape(display)}[\"']?\s*=")
-    start = state.cursor.get(f"poetry:{display}", 0)
-    for i in range(start, len(state.lines)):
-        if pattern.match(state.lines[i]):
-            state.cursor[f"poetry:{display}"] = i + 1
-            return Location(file=str(state.file), line=i + 1)
-    return None
+    return state.next_line(f"poetry:{display}", pattern.match)
