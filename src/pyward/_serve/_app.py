@@ -162,21 +162,12 @@ class Service:
 
     def query(self, query: Query) -> bytes:
         """``/v1/query``: ``{"vulns": [full records]}``, or ``{}`` like osv.dev."""
-        recs = self._records(self._generation, query)
-        if not recs:
-            return b"{}"
-        return b'{"vulns":[' + b",".join(r.full for r in recs) + b"]}"
+        return _vuln_list([r.full for r in self._records(self._generation, query)])
 
     def batch(self, queries: Sequence[Query]) -> bytes:
         """``/v1/querybatch``: one ``{"vulns": [{id, modified}]}`` or ``{}`` per query."""
         gen = self._generation
-        parts = []
-        for q in queries:
-            recs = self._records(gen, q)
-            if recs:
-                parts.append(b'{"vulns":[' + b",".join(r.brief for r in recs) + b"]}")
-            else:
-                parts.append(b"{}")
+        parts = [_vuln_list([r.brief for r in self._records(gen, q)]) for q in queries]
         return b'{"results":[' + b",".join(parts) + b"]}"
 
     def vuln(self, advisory_id: str) -> bytes:
@@ -202,6 +193,13 @@ class Service:
                 "age_days": round(info.age_days(), 3),
             }
         )
+
+
+def _vuln_list(items: list[bytes]) -> bytes:
+    """``{"vulns": [items]}`` joined from serialised items; ``{}`` for none, as osv.dev."""
+    if not items:
+        return b"{}"
+    return b'{"vulns":[' + b",".join(items) + b"]}"
 
 
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
