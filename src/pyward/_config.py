@@ -9,6 +9,7 @@ the file given with ``--config``. Keys (see docs/configuration.md)::
     unknown-severity = "pass"        # fail (default) | pass
     format = "json"                  # default --format
     vex = ["security/vex.json"]      # relative to the configuration file
+    advisory-url = "https://advisories.example.invalid/{id}"  # advisory links' base
     ignore = [
       { id = "CVE-2023-32681", reason = "no proxies in production", until = 2026-12-31 },
       { id = "PYSEC-2024-1", reason = "waiting for upstream", until = "until-fixed" },
@@ -37,7 +38,7 @@ FORMATS = ("table", "json", "markdown", "sarif", "cyclonedx-vex")
 FAIL_ON: tuple[Level, ...] = ("critical", "high", "medium", "low")
 UnknownPolicy = Literal["fail", "pass"]
 
-_KEYS = ("fail-on", "unknown-severity", "ignore", "format", "vex")
+_KEYS = ("fail-on", "unknown-severity", "ignore", "format", "vex", "advisory-url")
 _IGNORE_KEYS = ("id", "reason", "until")
 
 
@@ -71,6 +72,10 @@ class Config:
     """Default output format."""
     vex: tuple[Path, ...] = ()
     """VEX documents to honour, resolved against the configuration file's directory."""
+    advisory_url: str | None = None
+    """Template of an advisory's web page with ``{id}`` (or a base URL the id is
+    appended to), for findings whose records name no advisory page; ``None``: the
+    renderers' default (``$PYWARD_ADVISORY_URL``, else OSV's page)."""
     path: Path | None = None
     """The file read, if any."""
     warnings: tuple[str, ...] = field(default=())
@@ -165,6 +170,17 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
                 raise InputError(path, "must be a file name", where=f"{prefix}vex[{i}]")
             vex.append(path.parent / item)
 
+    advisory_url: str | None = None
+    if "advisory-url" in table:
+        value = table["advisory-url"]
+        if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+            raise InputError(
+                path,
+                "must be an http(s) URL, with {id} where the advisory id goes",
+                where=f"{prefix}advisory-url",
+            )
+        advisory_url = value
+
     ignores: list[IgnoreRule] = []
     if "ignore" in table:
         value = table["ignore"]
@@ -181,6 +197,7 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
         ignores=tuple(ignores),
         format=fmt,
         vex=tuple(vex),
+        advisory_url=advisory_url,
         path=path,
         warnings=tuple(warnings),
     )

@@ -65,7 +65,7 @@ ignore = [
         ),
         warnings=(
             f"{py}: tool.pyward.colour: unknown key "
-            "(known: fail-on, unknown-severity, ignore, format, vex); ignored",
+            "(known: fail-on, unknown-severity, ignore, format, vex, advisory-url); ignored",
             f"{py}: tool.pyward.ignore[1].owner: unknown key (known: id, reason, until); ignored",
         ),
     )

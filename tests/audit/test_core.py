@@ -10,6 +10,7 @@ import pytest
 from pyward._advisory import AdvisoryStore
 from pyward._advisory._types import Match, StoreInfo, Vulnerability
 from pyward._audit import audit, fails
+from pyward._audit._report import Reference
 from pyward._config import Config
 from pyward._inventory import _requirements, _uvlock
 from pyward._model import Component, ComponentKey, Inventory, Location, NotAudited
@@ -56,8 +57,9 @@ def test_warehouse_findings_exact() -> None:
     assert requests.details is not None
     assert requests.details.rstrip().endswith("This issue has been patched in version 2.31.0.")
     assert requests.matches[0].reason == "ECOSYSTEM range: introduced 2.3.0, fixed 2.31.0"
-    assert requests.references[0] == (
-        "https://github.com/psf/requests/security/advisories/GHSA-j8r2-6x86-q33q"
+    assert requests.references[0] == Reference(
+        type="ADVISORY",
+        url="https://github.com/psf/requests/security/advisories/GHSA-j8r2-6x86-q33q",
     )
     urllib3 = next(f for f in report.findings if f.component.name == "urllib3")
     assert urllib3.path == ("elasticsearch==7.10.1", "urllib3==1.26.13")

@@ -28,10 +28,13 @@ def test_alias_aware_ignore_with_reason() -> None:
     report = _audit(rule)
     assert "PYSEC-2023-74" not in [f.id for f in report.findings]
     (s,) = report.suppressed
-    assert (s.finding.id, s.rule, s.reason) == (
+    assert (s.finding.id, s.rule, s.reason, s.kind, s.state, s.justification) == (
         "PYSEC-2023-74",
         "ignore cve-2023-32681 (pyproject.toml: tool.pyward.ignore[0])",
         "no proxies in production",
+        "ignore",
+        None,
+        None,
     )
     assert report.warnings == ()
 

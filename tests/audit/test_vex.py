@@ -89,19 +89,34 @@ def test_cyclonedx_vex(tmp_path: Path) -> None:
     path = _write(tmp_path, CDX)
     report = _audit_with(path)
     assert [
-        (s.finding.component.name, s.finding.id, s.rule, s.reason) for s in report.suppressed
+        (
+            s.finding.component.name,
+            s.finding.id,
+            s.rule,
+            s.reason,
+            s.kind,
+            s.state,
+            s.justification,
+        )
+        for s in report.suppressed
     ] == [
         (
             "urllib3",
             "PYSEC-2023-212",
             f"VEX false_positive: {path} vulnerabilities[1]",
             "false_positive",
+            "vex",
+            "false_positive",
+            None,
         ),
         (
             "requests",
             "PYSEC-2023-74",
             f"VEX not_affected: {path} vulnerabilities[0]",
             "not_affected: code_not_reachable: no proxies",
+            "vex",
+            "not_affected",
+            "code_not_reachable",
         ),
     ]
     ids = [f.id for f in report.findings]
@@ -151,13 +166,19 @@ def test_openvex(tmp_path: Path) -> None:
     }
     path = _write(tmp_path, doc)
     report = _audit_with(path)
-    assert [(s.finding.component.name, s.rule, s.reason) for s in report.suppressed] == [
+    assert [
+        (s.finding.component.name, s.rule, s.reason, s.kind, s.state, s.justification)
+        for s in report.suppressed
+    ] == [
         (
             "idna",
             f"VEX not_affected: {path} statements[0]",
             "not_affected: vulnerable_code_not_in_execute_path",
+            "vex",
+            "not_affected",
+            "vulnerable_code_not_in_execute_path",
         ),
-        ("pip", f"VEX fixed: {path} statements[1]", "fixed"),
+        ("pip", f"VEX fixed: {path} statements[1]", "fixed", "vex", "fixed", None),
     ]
     assert len(report.findings) == 10
 
@@ -199,6 +220,22 @@ def test_openvex(tmp_path: Path) -> None:
         (
             {"statements": [{"vulnerability": {}, "status": "fixed"}]},
             "statements[0].vulnerability: names no vulnerability id",
+        ),
+        (
+            {
+                "vulnerabilities": [
+                    {"id": "X", "analysis": {"state": "not_affected", "justification": 3}}
+                ]
+            },
+            "vulnerabilities[0].analysis.justification: must be a non-empty string",
+        ),
+        (
+            {
+                "statements": [
+                    {"vulnerability": {"name": "X"}, "status": "fixed", "justification": ""}
+                ]
+            },
+            "statements[0].justification: must be a non-empty string",
         ),
         ({"spdxVersion": "SPDX-2.3"}, "neither a CycloneDX VEX nor an OpenVEX document"),
         ([1, 2], "line 1: must be a JSON object (a CycloneDX or OpenVEX document)"),

@@ -23,6 +23,7 @@ from pyward._audit._report import (
     FixStep,
     Level,
     Rating,
+    Reference,
     Score,
     Suppressed,
 )
@@ -147,7 +148,7 @@ def finding(
     advisory_id: str,
     *,
     path: tuple[str, ...] = (),
-    exposed: bool = False,
+    exposure: str | None = None,
 ) -> Finding:
     rec = record(component.name, advisory_id)
     assert component.version in [str(v) for v in rec["affected"][0]["versions"]], advisory_id
@@ -189,11 +190,20 @@ def finding(
                 fixed=fixed,
             ),
         ),
-        references=tuple(r["url"] for r in rec.get("references", [])),
-        exposed=exposed,
+        references=references(rec),
+        exposure=exposure,
         published=rfc3339(rec.get("published")),
         modified=rfc3339(rec.get("modified")),
     )
+
+
+def references(rec: dict[str, Any]) -> tuple[Reference, ...]:
+    """Once per URL, as the audit keeps them: ``ADVISORY`` when any entry says so."""
+    types: dict[str, str] = {}
+    for r in rec.get("references", []):
+        if r["url"] not in types or r["type"] == "ADVISORY":
+            types[r["url"]] = r["type"]
+    return tuple(Reference(type=t, url=u) for u, t in types.items())
 
 
 def rfc3339(value: object) -> str | None:
@@ -224,10 +234,10 @@ def saleor() -> AuditReport:
     components = (amqp, gitpython, idna, jinja2, lxml, markupsafe, py, pyyaml, requests, urllib3)
     via_requests = (key(requests), key(urllib3))
     findings = (
-        finding(urllib3, "PYSEC-2023-192", path=via_requests, exposed=True),
-        finding(urllib3, "PYSEC-2023-212", path=via_requests, exposed=True),
-        finding(urllib3, "PYSEC-2021-108", path=via_requests, exposed=True),
-        finding(requests, "PYSEC-2023-74", exposed=True),
+        finding(urllib3, "PYSEC-2023-192", path=via_requests, exposure="network client"),
+        finding(urllib3, "PYSEC-2023-212", path=via_requests, exposure="network client"),
+        finding(urllib3, "PYSEC-2021-108", path=via_requests, exposure="network client"),
+        finding(requests, "PYSEC-2023-74", exposure="network client"),
         finding(gitpython, "PYSEC-2023-161"),
         finding(idna, "PYSEC-2024-60", path=(key(requests), key(idna))),
         finding(jinja2, "PYSEC-2021-66"),
@@ -244,13 +254,17 @@ def saleor() -> AuditReport:
         suppressed=(
             Suppressed(
                 finding=finding(pyyaml, "PYSEC-2021-142"),
-                rule="ignore PYSEC-2021-142 (only yaml.safe_load is used)",
+                rule="ignore PYSEC-2021-142 (pyproject.toml: tool.pyward.ignore[0])",
                 reason="only yaml.safe_load is used",
+                kind="ignore",
             ),
             Suppressed(
                 finding=finding(lxml, "PYSEC-2021-19"),
-                rule="VEX not_affected: vex/saleor.openvex.json",
-                reason="vulnerable_code_not_in_execute_path",
+                rule="VEX not_affected: vex/saleor.openvex.json statements[0]",
+                reason="not_affected: vulnerable_code_not_in_execute_path",
+                kind="vex",
+                state="not_affected",
+                justification="vulnerable_code_not_in_execute_path",
             ),
         ),
         fix_plan=(
@@ -291,9 +305,13 @@ def httpbin() -> AuditReport:
     gunicorn = pipfile("gunicorn", "19.9.0", line=True, direct=True)
     components = (flask, gunicorn, jinja2, rope, werkzeug)
     findings = (
-        finding(werkzeug, "PYSEC-2023-221", path=(key(flask), key(werkzeug)), exposed=True),
-        finding(werkzeug, "PYSEC-2019-140", path=(key(flask), key(werkzeug)), exposed=True),
-        finding(flask, "PYSEC-2023-62", exposed=True),
+        finding(
+            werkzeug, "PYSEC-2023-221", path=(key(flask), key(werkzeug)), exposure="web framework"
+        ),
+        finding(
+            werkzeug, "PYSEC-2019-140", path=(key(flask), key(werkzeug)), exposure="web framework"
+        ),
+        finding(flask, "PYSEC-2023-62", exposure="web framework"),
         finding(jinja2, "PYSEC-2019-217", path=(key(flask), key(jinja2))),
         finding(jinja2, "PYSEC-2021-66", path=(key(flask), key(jinja2))),
         finding(rope, "PYSEC-2018-100"),

@@ -44,7 +44,7 @@ def test_colour_table_styles_severities() -> None:
     assert "\x1b[36mlow 3.1" in text
     assert "\x1b[31mhigh 7.8" in text
     assert "\x1b[35munknown" in text
-    assert "\x1b[1;33mEXPOSED\x1b[0m" in text
+    assert "\x1b[1;33mEXPOSED: network client\x1b[0m" in text
 
 
 def test_table_lists_exposed_packages_first() -> None:
@@ -70,7 +70,12 @@ def test_table_footer_and_sections() -> None:
         "  py==1.9.0: no release fixes every finding; a later release fixes PYSEC-2020-92; no"
         in text
     )
-    assert "  PYSEC-2021-19 in lxml==4.6.2: VEX not_affected: vex/saleor.openvex.json\n" in text
+    assert (
+        "  PYSEC-2021-142 in pyyaml==5.3.1: ignore PYSEC-2021-142 (pyproject.toml: "
+        "tool.pyward.ignore[0]):\n  only yaml.safe_load is used\n"
+        "  PYSEC-2021-19 in lxml==4.6.2: VEX not_affected: vex/saleor.openvex.json "
+        "statements[0]\n  (vulnerable_code_not_in_execute_path)\n"
+    ) in text
     assert text.endswith(
         "Advisory data: tests/data/pypa-advisory-database/vulns, 2661 records\n"
         "Data age: 21 days old (newest record 2024-10-10T17:22:00.587279Z, "
@@ -138,9 +143,23 @@ def test_json_findings_fix_and_order() -> None:
         "failed": True,
     }
     assert data["database"]["age_days"] == 21.78
-    assert [(s["id"], s["rule"]) for s in data["suppressed"]] == [
-        ("PYSEC-2021-142", "ignore PYSEC-2021-142 (only yaml.safe_load is used)"),
-        ("PYSEC-2021-19", "VEX not_affected: vex/saleor.openvex.json"),
+    assert [
+        (s["id"], s["rule"], s["kind"], s["state"], s["justification"]) for s in data["suppressed"]
+    ] == [
+        (
+            "PYSEC-2021-142",
+            "ignore PYSEC-2021-142 (pyproject.toml: tool.pyward.ignore[0])",
+            "ignore",
+            None,
+            None,
+        ),
+        (
+            "PYSEC-2021-19",
+            "VEX not_affected: vex/saleor.openvex.json statements[0]",
+            "vex",
+            "not_affected",
+            "vulnerable_code_not_in_execute_path",
+        ),
     ]
 
 
@@ -199,7 +218,7 @@ def test_markdown_table_and_details() -> None:
         "**FAILED: 6 findings of any severity**\n"
     )
     assert (
-        "| werkzeug **(exposed)** | 0.14.1 | [PYSEC-2023-221](https://github.com/pallets/werkzeug/"
+        "| werkzeug **(exposed: web framework)** | 0.14.1 | [PYSEC-2023-221](https://github.com/pallets/werkzeug/"
         "security/advisories/GHSA-hrfv-mqp8-q5rw)<br>CVE-2023-46136, GHSA-hrfv-mqp8-q5rw | "
         "**high** 7.5 | 2.3.8, 3.0.1 | flask==1.0.2 &gt; werkzeug==0.14.1 |"
     ) in text
@@ -239,9 +258,25 @@ def test_sarif_results_rules_and_locations() -> None:
         " Fixed in 1.26.17, 2.0.6. Path: requests==2.25.0 > urllib3==1.26.2."
     )
     suppressed = [r for r in run["results"] if "suppressions" in r]
-    assert [s["suppressions"][0]["justification"] for s in suppressed] == [
-        "ignore PYSEC-2021-142 (only yaml.safe_load is used): only yaml.safe_load is used",
-        "VEX not_affected: vex/saleor.openvex.json: vulnerable_code_not_in_execute_path",
+    assert [s["suppressions"][0] for s in suppressed] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "ignore PYSEC-2021-142 (pyproject.toml: tool.pyward.ignore[0]): "
+            "only yaml.safe_load is used",
+            "properties": {"kind": "ignore"},
+        },
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "VEX not_affected: vex/saleor.openvex.json statements[0]: "
+            "not_affected: vulnerable_code_not_in_execute_path",
+            "properties": {
+                "kind": "vex",
+                "state": "not_affected",
+                "justification": "vulnerable_code_not_in_execute_path",
+            },
+        },
     ]
     assert run["properties"]["database"]["recordCount"] == 2661
 
@@ -328,13 +363,15 @@ def test_cyclonedx_vulnerabilities_and_analysis() -> None:
     )
     assert vulns["PYSEC-2021-142/pkg:pypi/pyyaml@5.3.1"]["analysis"] == {
         "detail": (
-            "ignore PYSEC-2021-142 (only yaml.safe_load is used): only yaml.safe_load is used"
+            "ignore PYSEC-2021-142 (pyproject.toml: tool.pyward.ignore[0]): "
+            "only yaml.safe_load is used"
         ),
         "response": ["will_not_fix"],
         "state": "in_triage",
     }
     assert vulns["PYSEC-2021-19/pkg:pypi/lxml@4.6.2"]["analysis"] == {
-        "detail": "VEX not_affected: vex/saleor.openvex.json: vulnerable_code_not_in_execute_path",
+        "detail": "VEX not_affected: vex/saleor.openvex.json statements[0]: "
+        "not_affected: vulnerable_code_not_in_execute_path",
         "justification": "code_not_reachable",
         "state": "not_affected",
     }

@@ -211,7 +211,7 @@ def _finding(
     comp: Component, vuln: Vulnerability, path: tuple[ComponentKey, ...]
 ) -> tuple[Finding, tuple[str, ...]]:
     from pyward._audit._exposure import exposure
-    from pyward._audit._findings import Finding
+    from pyward._audit._findings import Finding, Reference
     from pyward._audit._fix import _version, sort_versions
     from pyward._audit._severity import rate
 
@@ -230,12 +230,14 @@ def _finding(
             # A fix on an older branch is no upgrade for this version.
             if installed is None or parsed is None or parsed > installed:
                 fixed.append(v)
-    references: dict[str, None] = {}
+    # One reference per URL; an URL that any record calls its advisory is one.
+    references: dict[str, str] = {}
     for a in advisories:
         for ref in a.references:
             url = ref.get("url")
-            if url:
-                references[url] = None
+            if url and (url not in references or ref.get("type") == "ADVISORY"):
+                # OSV requires ``type``; WEB is its catch-all for a record without one.
+                references[url] = ref.get("type") or "WEB"
     published = [a.published for a in advisories if a.published]
     modified = [a.modified for a in advisories if a.modified]
     finding = Finding(
@@ -248,8 +250,8 @@ def _finding(
         fixed_in=sort_versions(fixed),
         path=path,
         matches=vuln.matches,
-        references=tuple(references),
-        exposed=exposure(comp) is not None,
+        references=tuple(Reference(type=t, url=u) for u, t in references.items()),
+        exposure=exposure(comp),
         published=min(published) if published else None,
         modified=max(modified) if modified else None,
     )

@@ -2,9 +2,9 @@
 CycloneDX VEX) turns into output. One model, many renderers.
 
 The finding types (:class:`Finding`, :class:`Rating`, :class:`Score`,
-:class:`FixStep`, :class:`Suppressed`) live in :mod:`pyward._audit._findings` and are
-imported from here on first use: a clean run never needs them, and creating them
-costs start-up time.
+:class:`Reference`, :class:`FixStep`, :class:`Suppressed`) live in
+:mod:`pyward._audit._findings` and are imported from here on first use: a clean run
+never needs them, and creating them costs start-up time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from pyward._advisory._types import StoreInfo
-    from pyward._audit._findings import Finding, FixStep, Rating, Score, Suppressed
+    from pyward._audit._findings import (
+        Finding,
+        FixStep,
+        Rating,
+        Reference,
+        Score,
+        Suppressed,
+    )
     from pyward._model import Component, Inventory, NotAudited
 
 __all__ = [
@@ -25,6 +32,7 @@ __all__ = [
     "FixStep",
     "Level",
     "Rating",
+    "Reference",
     "Score",
     "Suppressed",
     "at_or_above",
@@ -51,7 +59,7 @@ def at_or_above(level: Level, fail_on: Level | None, unknown_severity: str = "fa
 
 
 #: JSON output schema version (``--format json``); bump the major on breaking changes.
-JSON_SCHEMA_VERSION = "1.0"
+JSON_SCHEMA_VERSION = "2.0"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,7 +97,7 @@ class AuditReport:
 
 
 #: Names of :mod:`pyward._audit._findings` that this module re-exports.
-_FINDINGS = frozenset({"Finding", "FixStep", "Rating", "Score", "Suppressed"})
+_FINDINGS = frozenset({"Finding", "FixStep", "Rating", "Reference", "Score", "Suppressed"})
 
 
 def __getattr__(name: str) -> Any:

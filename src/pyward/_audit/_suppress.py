@@ -76,11 +76,20 @@ def suppress(
                 )
                 continue
             if hit is None:
-                hit = Suppressed(finding=finding, rule=_describe(rule), reason=rule.reason)
+                hit = Suppressed(
+                    finding=finding, rule=_describe(rule), reason=rule.reason, kind="ignore"
+                )
         if hit is None:
             for st in statements:
                 if vex_applies(st, finding):
-                    hit = Suppressed(finding=finding, rule=st.rule, reason=st.reason)
+                    hit = Suppressed(
+                        finding=finding,
+                        rule=st.rule,
+                        reason=st.reason,
+                        kind="vex",
+                        state=st.state,
+                        justification=st.justification,
+                    )
                     break
         if hit is None:
             kept.append(finding)

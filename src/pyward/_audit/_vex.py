@@ -56,6 +56,8 @@ class VexStatement:
     """The statement names no product, so it applies to every component."""
     state: str
     """``not_affected``, ``false_positive``, ``resolved`` or ``fixed``."""
+    justification: str | None = None
+    """CycloneDX ``analysis.justification`` or OpenVEX ``justification``, as written."""
     reason: str
     """Justification and detail, in words."""
     rule: str
@@ -118,6 +120,13 @@ def _str(value: Any, path: Path, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise InputError(path, "must be a non-empty string", where=where)
     return value
+
+
+def _opt_str(value: Any, path: Path, where: str) -> str | None:
+    """An optional ``justification``: absent, or a non-empty string."""
+    if value is None:
+        return None
+    return _str(value, path, f"{where}.justification")
 
 
 def _list(value: Any, path: Path, where: str) -> list[Any]:
@@ -215,6 +224,7 @@ def _cyclonedx(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], lis
                 products=tuple(products),
                 all_products=not affects,
                 state=state,
+                justification=_opt_str(analysis.get("justification"), path, f"{where}.analysis"),
                 reason=reason,
                 rule=f"VEX {state}: {path} {where}",
             )
@@ -297,6 +307,7 @@ def _openvex(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], list[
                 products=tuple(products),
                 all_products=not raw_products,
                 state=str(status),
+                justification=_opt_str(st.get("justification"), path, where),
                 reason=reason,
                 rule=f"VEX {status}: {path} {where}",
             )

@@ -63,6 +63,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     out.add_argument("-o", "--output", type=Path, default=None, help="write to FILE (atomically)")
     out.add_argument("-q", "--quiet", action="store_true", help="no notices or warnings on stderr")
+    out.add_argument(
+        "--advisory-url",
+        default=None,
+        metavar="URL",
+        help="advisory page a finding links to when its records name none, with {id} "
+        "(default: the configuration's, else $PYWARD_ADVISORY_URL, else OSV's page)",
+    )
     gate = parser.add_argument_group("gate")
     gate.add_argument(
         "--fail-on",
@@ -109,6 +116,12 @@ def load_settings(args: argparse.Namespace, start: Path) -> Config:
     path = args.config
     if path is not None and not path.is_file():
         raise UsageError(f"--config {path}: no such file")
+    url = args.advisory_url
+    if url is not None and not url.startswith(("https://", "http://")):
+        raise UsageError(
+            f"--advisory-url {url!r}: must be an http(s) URL, with {{id}} where the "
+            "advisory id goes"
+        )
     config = load_config(path if path is not None else find_config(start))
     return dataclasses.replace(
         config,
@@ -119,6 +132,7 @@ def load_settings(args: argparse.Namespace, start: Path) -> Config:
             *(IgnoreRule(id=i, reason="command line") for i in args.ignore),
         ),
         vex=(*config.vex, *args.vex),
+        advisory_url=args.advisory_url or config.advisory_url,
     )
 
 
@@ -202,7 +216,12 @@ def run(args: argparse.Namespace) -> int:
     from pyward._commands._common import use_color, write_output
     from pyward._render import render
 
-    text = render(report, fmt, color=args.output is None and use_color(sys.stdout))
+    text = render(
+        report,
+        fmt,
+        color=args.output is None and use_color(sys.stdout),
+        advisory_url=config.advisory_url,
+    )
     write_output(text, args.output)
     to_stdout = fmt == "table" and args.output is None
     if not to_stdout:

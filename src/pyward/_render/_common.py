@@ -12,7 +12,7 @@ from pyward._audit._report import LEVELS
 
 if TYPE_CHECKING:
     from pyward._advisory._types import StoreInfo
-    from pyward._audit._findings import Finding, FixStep
+    from pyward._audit._findings import Finding, FixStep, Suppressed
     from pyward._audit._report import AuditReport, Level
     from pyward._model import Component, ComponentKey, Location
     from pyward._render._options import RenderOptions
@@ -60,9 +60,13 @@ class Group:
     component: Component
     findings: tuple[Finding, ...]
     """Worst first."""
-    exposed: bool
-    """Any finding marks the component network-facing."""
+    exposure: str | None
+    """Why the component is network-facing (``web framework``...), else ``None``."""
     path: tuple[ComponentKey, ...]
+
+    @property
+    def exposed(self) -> bool:
+        return self.exposure is not None
 
 
 def group_findings(findings: Iterable[Finding]) -> list[Group]:
@@ -80,7 +84,7 @@ def group_findings(findings: Iterable[Finding]) -> list[Group]:
             Group(
                 component=items[0].component,
                 findings=tuple(items),
-                exposed=any(f.exposed for f in items),
+                exposure=next((f.exposure for f in items if f.exposure), None),
                 path=max((f.path for f in items), key=len),
             )
         )
@@ -156,19 +160,40 @@ def fix_step_text(step: FixStep) -> str:
 
 
 def advisory_link(finding: Finding, options: RenderOptions) -> str:
-    """The first reference that is a page about this flaw (its URL names one of the
-    flaw's ids: a GHSA advisory, a CVE record...), else the configured advisory page.
+    """The web page of this flaw's advisory.
 
-    A record's first reference is often a project page or a commit; a link that names
-    the id is the advisory itself. Package-index pages never name an advisory id, so
-    they are never picked.
+    In order: an ``ADVISORY`` reference whose URL names one of the flaw's ids (the
+    GHSA page, the CVE record), any ``ADVISORY`` reference, any other reference whose
+    URL names an id (records that type their advisory ``WEB``), else the configured
+    advisory page (``--advisory-url``). A record's first reference is often a project
+    page or a commit; ``PACKAGE`` references (the package's index page) are never the
+    advisory. Only ``https`` URLs are linked.
     """
     ids = [i.lower() for i in finding.ids]
-    for url in finding.references:
-        low = url.lower()
-        if low.startswith("https://") and any(i in low for i in ids):
-            return url
-    return options.osv_url(finding.id)
+    named: str | None = None
+    advisory: str | None = None
+    for ref in finding.references:
+        low = ref.url.lower()
+        if ref.type == "PACKAGE" or not low.startswith("https://"):
+            continue
+        names_id = any(i in low for i in ids)
+        if ref.type == "ADVISORY":
+            if names_id:
+                return ref.url
+            advisory = advisory or ref.url
+        elif names_id:
+            named = named or ref.url
+    return advisory or named or options.osv_url(finding.id)
+
+
+def suppression_text(s: Suppressed) -> str:
+    """Why a finding is suppressed, in words: the rule, then the VEX justification or
+    the ignore's reason (unless the rule already says it)."""
+    if s.kind == "vex":
+        return s.rule + (f" ({s.justification})" if s.justification else "")
+    if s.reason and s.reason not in s.rule:
+        return f"{s.rule}: {s.reason}"
+    return s.rule
 
 
 def one_line(text: str | None) -> str:

@@ -5,7 +5,8 @@ vulnerabilities, built and serialised with cyclonedx-python-lib.
   the installed version (``affected``) and lists the fixed versions (``unaffected``).
   Findings carry no ``analysis``: pyward matched versions, it did not analyse code.
 * Suppressed findings are vulnerabilities with an ``analysis``. A VEX statement keeps
-  its state (``not_affected``, ``false_positive``...) and justification. An ignore rule
+  its state (``not_affected``, ``false_positive``...; OpenVEX ``fixed`` is
+  ``resolved``) and justification (OpenVEX ones mapped to CycloneDX's). An ignore rule
   is the user's decision, not a finding that the code is unaffected, so it becomes
   ``in_triage`` with the response ``will_not_fix`` and the reason as ``detail``.
 * Reproducible: the timestamp is ``SOURCE_DATE_EPOCH`` (or the caller's clock) and the
@@ -52,7 +53,8 @@ OPENVEX_JUSTIFICATION = {
     "inline_mitigations_already_exist": "protected_by_mitigating_control",
 }
 
-_VEX_RULE = re.compile(r"^VEX\s+([a-z_]+)\b")
+#: OpenVEX states as CycloneDX ones (the other suppressing states are spelled alike).
+OPENVEX_STATE = {"fixed": "resolved"}
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
@@ -265,9 +267,11 @@ def _vulnerability(
         for v in f.fixed_in
     ]
     advisories = []
-    for url in f.references:
+    for ref in f.references:
+        if ref.type == "PACKAGE":  # the package's page, not an advisory
+            continue
         try:
-            advisories.append(VulnerabilityAdvisory(url=XsUri(url)))
+            advisories.append(VulnerabilityAdvisory(url=XsUri(ref.url)))
         except ValueError:  # not a URI the schema accepts; the JSON output keeps it
             continue
     return Vulnerability(
@@ -294,14 +298,15 @@ def _analysis(s: Suppressed) -> Any:
     )
     from cyclonedx.model.vulnerability import VulnerabilityAnalysis
 
-    match = _VEX_RULE.match(s.rule)
-    states = {state.value: state for state in ImpactAnalysisState}
-    if match and match.group(1) in states:
-        return VulnerabilityAnalysis(
-            state=states[match.group(1)],
-            justification=_justification(s.reason),
-            detail=f"{s.rule}: {s.reason}",
-        )
+    if s.kind == "vex" and s.state is not None:
+        states = {state.value: state for state in ImpactAnalysisState}
+        state = states.get(OPENVEX_STATE.get(s.state, s.state))
+        if state is not None:
+            return VulnerabilityAnalysis(
+                state=state,
+                justification=_justification(s.justification),
+                detail=f"{s.rule}: {s.reason}",
+            )
     return VulnerabilityAnalysis(
         state=ImpactAnalysisState.IN_TRIAGE,
         responses=[ImpactAnalysisResponse.WILL_NOT_FIX],
@@ -309,10 +314,13 @@ def _analysis(s: Suppressed) -> Any:
     )
 
 
-def _justification(reason: str) -> ImpactAnalysisJustification | None:
+def _justification(justification: str | None) -> ImpactAnalysisJustification | None:
+    """The CycloneDX justification of a CycloneDX or OpenVEX one (``None`` for a value
+    neither vocabulary has: the detail still carries it)."""
     from cyclonedx.model.impact_analysis import ImpactAnalysisJustification
 
-    word = reason.strip().split(" ", 1)[0] if reason.strip() else ""
-    word = OPENVEX_JUSTIFICATION.get(word, word)
+    if not justification:
+        return None
+    word = OPENVEX_JUSTIFICATION.get(justification, justification)
     values = {j.value: j for j in ImpactAnalysisJustification}
     return values.get(word)

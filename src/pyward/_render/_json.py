@@ -1,7 +1,7 @@
 """``--format json``: pyward's own, versioned schema.
 
 The schema is documented in ``docs/json-output.md`` and published as a JSON Schema in
-``docs/schemas/audit-report-1.0.schema.json``; a test validates every report against it.
+``docs/schemas/audit-report-2.0.schema.json``; a test validates every report against it.
 Keys come in a fixed order (the order the documentation lists them), so two runs on the
 same input give the same bytes.
 """
@@ -67,7 +67,14 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
         "not_audited": [_not_audited(n) for n in report.not_audited],
         "findings": [_finding(f, report, options, steps) for f in sorted_findings(report.findings)],
         "suppressed": [
-            {**_finding(s.finding, report, options, steps), "rule": s.rule, "reason": s.reason}
+            {
+                **_finding(s.finding, report, options, steps),
+                "rule": s.rule,
+                "reason": s.reason,
+                "kind": s.kind,
+                "state": s.state,
+                "justification": s.justification,
+            }
             for s in report.suppressed
         ],
         "fix_plan": [_fix_step(s) for s in report.fix_plan],
@@ -151,6 +158,7 @@ def _finding(
         "fix": fix_target(report, f, steps),
         "path": list(f.path),
         "exposed": f.exposed,
+        "exposure": f.exposure,
         "location": _location(c.location),
         "matches": [
             {
@@ -162,7 +170,7 @@ def _finding(
             for m in f.matches
         ],
         "url": advisory_link(f, options),
-        "references": list(f.references),
+        "references": [{"type": r.type, "url": r.url} for r in f.references],
         "published": f.published,
         "modified": f.modified,
     }

@@ -24,6 +24,7 @@ from pyward._render._common import (
     result_text,
     severity_counts_text,
     summary_text,
+    suppression_text,
     tool_version,
 )
 from pyward._render._options import RenderOptions
@@ -70,7 +71,7 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
         out.append("|---|---|---|---|---|---|---|")
         for group in groups:
             for f in group.findings:
-                out.append(_row(f, group.exposed, options))
+                out.append(_row(f, group.exposure, options))
         out.append("")
 
     if report.fix_plan:
@@ -92,7 +93,7 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
             f"Suppressed ({len(report.suppressed)})",
             [
                 f"[{escape(s.finding.id)}]({advisory_link(s.finding, options)}) in "
-                f"{code(component_label(s.finding.component))}: {escape(s.rule)}"
+                f"{code(component_label(s.finding.component))}: {escape(suppression_text(s))}"
                 for s in report.suppressed
             ],
         ))  # fmt: skip
@@ -116,9 +117,9 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
     return "\n".join(out) + "\n"
 
 
-def _row(f: Finding, exposed: bool, options: RenderOptions) -> str:
+def _row(f: Finding, exposure: str | None, options: RenderOptions) -> str:
     c = f.component
-    name = escape(c.name) + (" **(exposed)**" if exposed else "")
+    name = escape(c.name) + (f" **(exposed: {escape(exposure)})**" if exposure else "")
     ids = f"[{escape(f.id)}]({advisory_link(f, options)})"
     if f.aliases:
         ids += "<br>" + ", ".join(escape(a) for a in f.aliases)

@@ -194,17 +194,22 @@ def _result(
             "aliases": list(f.aliases),
             "fixedIn": list(f.fixed_in),
             "exposed": f.exposed,
+            "exposure": f.exposure,
             "path": list(f.path),
         },
     }
     if suppressed is not None:
-        result["suppressions"] = [
-            {
-                "kind": "external",
-                "status": "accepted",
-                "justification": f"{suppressed.rule}: {suppressed.reason}",
-            }
-        ]
+        suppression: dict[str, Any] = {
+            "kind": "external",
+            "status": "accepted",
+            "justification": f"{suppressed.rule}: {suppressed.reason}",
+            "properties": {"kind": suppressed.kind},
+        }
+        if suppressed.kind == "vex":
+            suppression["properties"]["state"] = suppressed.state
+            if suppressed.justification:
+                suppression["properties"]["justification"] = suppressed.justification
+        result["suppressions"] = [suppression]
     return result
 
 

@@ -24,6 +24,7 @@ from pyward._render._common import (
     result_text,
     severity_counts_text,
     summary_text,
+    suppression_text,
 )
 from pyward._render._options import RenderOptions
 
@@ -106,7 +107,7 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
         _section(console, f"Not audited ({len(report.not_audited)})", lines, style="yellow")
     if report.suppressed:
         lines = [
-            f"{s.finding.id} in {component_label(s.finding.component)}: {s.rule}"
+            f"{s.finding.id} in {component_label(s.finding.component)}: {suppression_text(s)}"
             for s in report.suppressed
         ]
         _section(console, f"Suppressed ({len(report.suppressed)})", lines, style="dim")
@@ -141,9 +142,9 @@ def _write_group(console: Console, group: Group, options: RenderOptions) -> None
 
     head = Text()
     head.append(component_label(group.component), style="bold")
-    if group.exposed:
+    if group.exposure:
         head.append("  ")
-        head.append("EXPOSED", style="bold yellow")
+        head.append(f"EXPOSED: {group.exposure}", style="bold yellow")
     if group.component.direct:
         head.append("  direct dependency", style="dim")
     console.print(head)
