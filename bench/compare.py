@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/compare.py [-n RUNS] [--only TOOL ...] [--input NAME ...]
+    python bench/compare.py [-n RUNS] [--input NAME ...]
 
 Tools, all from the test environment (``pip install -e '.[test]'``):
 
@@ -61,8 +61,7 @@ from bench_audit import (
     bench_env,
     build_store,
     p90,
-    peak_rss_kb,
-    with_rss,
+    run_once,
 )
 
 #: Every request to another host goes there, and fails: nothing listens on port 9.
@@ -134,26 +133,8 @@ def run(
     cmd: Sequence[str], env: dict[str, str], *, cwd: Path, out: Path, ok: tuple[int, ...] = (0, 1)
 ) -> Sample:
     """Run once with stdout to ``out``: wall time, CPU time, peak RSS (under GNU time)."""
-    err_path = out.with_suffix(".stderr")
-    rss_file = out.with_suffix(".rss")
-    with out.open("wb") as fout, err_path.open("wb") as ferr:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            with_rss(cmd, rss_file),
-            env=env,
-            cwd=cwd,
-            stdout=fout,
-            stderr=ferr,
-            stdin=subprocess.DEVNULL,
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
-    if code not in ok:
-        tail = err_path.read_text(errors="replace")[-3000:]
-        raise SystemExit(f"{' '.join(map(str, cmd))}\nexit {code}\n{tail}")
-    rss = peak_rss_kb(rss_file, usage.ru_maxrss)
-    return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_kb=rss)
+    with out.open("wb") as fout:
+        return run_once(cmd, env, cwd=cwd, ok=ok, stdout=fout.fileno())
 
 
 def client_env(home: Path) -> dict[str, str]:
@@ -331,30 +312,20 @@ def plans(
     stdout = lambda d: d / "out.json"  # noqa: E731
     read_cache = Path(pyward_env["PYWARD_CACHE_DIR"]) / "inventory"
     pyward = [PYWARD, "audit", str(inp.path), "-f", "json", "-q"]
-    out.append(
-        Plan(
-            tool="pyward",
-            data="own store",
-            cmd=lambda d: pyward,
-            output=stdout,
-            parse=parse_pyward,
-            cwd=work,
-            env=pyward_env,
-            fresh_cache=False,
+    for cold in (False, True):
+        out.append(
+            Plan(
+                tool="pyward (cold read cache)" if cold else "pyward",
+                data="own store",
+                cmd=lambda d: pyward,
+                output=stdout,
+                parse=parse_pyward,
+                cwd=work,
+                env=pyward_env,
+                before=(lambda: shutil.rmtree(read_cache, ignore_errors=True)) if cold else None,
+                fresh_cache=cold,
+            )
         )
-    )
-    out.append(
-        Plan(
-            tool="pyward (cold read cache)",
-            data="own store",
-            cmd=lambda d: pyward,
-            output=stdout,
-            parse=parse_pyward,
-            cwd=work,
-            env=pyward_env,
-            before=lambda: shutil.rmtree(read_cache, ignore_errors=True),
-        )
-    )
     if "uv" in inp.tools:
         uv = [str(BIN / "uv"), "audit", "--frozen", "--no-index", "--service-url", url]
         uv += ["--output-format", "json"]
