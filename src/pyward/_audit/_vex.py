@@ -98,13 +98,9 @@ def vex_applies(statement: VexStatement, finding: Finding) -> bool:
 def load_vex(path: Path) -> tuple[list[VexStatement], list[str]]:
     """Parse one VEX file into suppressing statements, and warnings for statements
     that can never apply (products that are not Python packages)."""
-    from pyward._inventory._toml import load_json
+    from pyward._inventory._toml import load_json, read_bytes
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    doc = load_json(path, raw)
+    doc = load_json(path, read_bytes(path))
     if not isinstance(doc, dict):
         raise InputError(
             path, "must be a JSON object (a CycloneDX or OpenVEX document)", where="line 1"
