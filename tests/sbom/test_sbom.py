@@ -620,18 +620,30 @@ def test_root_from_pyproject_next_to_a_requirements_file(tmp_path: Path) -> None
     assert spdx["name"] == "My_Service-sbom"
 
 
-def test_malformed_pyproject_next_to_the_target_is_an_input_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("project = 3\n", "project: expected a table"),
+        (
+            '[project]\nname = "x"\nversion = 1.0.0\n',
+            "line 3: invalid TOML: invalid float, expected nothing (column 14)",
+        ),
+    ],
+)
+def test_malformed_pyproject_next_to_the_target_is_an_input_error(
+    tmp_path: Path, text: str, error: str
+) -> None:
     from pyward.errors import InputError
 
     shutil.copy(
         CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt",
         tmp_path / "requirements.txt",
     )
-    (tmp_path / "pyproject.toml").write_text("project = 3\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
     target = tmp_path / "requirements.txt"
     with pytest.raises(InputError) as exc:
         write_sbom(read_inventory(target), format="cyclonedx-json", target=target)
-    assert str(exc.value) == f"{tmp_path / 'pyproject.toml'}: project: expected a table"
+    assert str(exc.value) == f"{tmp_path / 'pyproject.toml'}: {error}"
 
 
 def test_project_urls_that_are_not_uris_are_encoded(site: Path) -> None:

@@ -407,15 +407,9 @@ def _pyproject_for(target: Path | None) -> Path | None:
 
 
 def _project_table(path: Path) -> dict[str, Any]:
-    import rtoml
+    from pyward._inventory import _toml
 
-    try:
-        data = rtoml.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read: {exc}") from None
-    except rtoml.TomlParsingError as exc:
-        raise InputError(path, f"invalid TOML: {str(exc).splitlines()[0]}") from None
-    project = data.get("project")
+    project = _toml.load(path).get("project")
     if project is None:
         return {}
     if not isinstance(project, dict):
