@@ -149,3 +149,9 @@ class AdvisoryData(Protocol):
     def ids_for_package(self, name: str) -> list[AdvisoryId]:
         """Ids of every non-withdrawn record naming this package, any version."""
         ...
+
+    def ids_for_alias(self, alias: str) -> list[AdvisoryId]:
+        """Ids of every record (withdrawn ones too) that names ``alias`` in its
+        ``aliases`` or ``upstream`` (case does not matter): the PYSEC and GHSA records of
+        a CVE. A record's own id is not its alias (see :meth:`advisory`)."""
+        ...

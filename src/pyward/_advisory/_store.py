@@ -1,6 +1,6 @@
 """The local advisory store: one SQLite file of OSV records, indexed by package name.
 
-Layout (format 1):
+Layout (format 2):
 
 * ``records(id, modified, withdrawn, origin, doc)``: every record, withdrawn ones too;
   ``doc`` is the record's OSV JSON, zlib-compressed; ``origin`` says which source entry
@@ -11,6 +11,9 @@ Layout (format 1):
   form (sorted non-GIT events, sorted fixed / last_affected), ``versions`` and
   ``canon`` the ``versions`` list and its canonical PEP 440 forms as line-separated
   text, searched without being decoded.
+* ``aliases(alias, id)``: one row per id that a record (withdrawn ones too) names in
+  ``aliases`` or ``upstream``, case-folded, so that ``explain CVE-...`` finds the PYSEC
+  and GHSA records of a CVE with one indexed lookup (format 2).
 * ``meta(key, value)``: source, updated, record count, newest ``modified``, skipped.
 
 Readers open the file read-only; ``db update`` writes a new file beside it and
@@ -40,8 +43,9 @@ from pyward.errors import InputError, NoDataError
 
 #: The store file inside the cache directory.
 STORE_FILE = "advisories.sqlite"
-#: Bumped when the layout changes; a store of another format is rebuilt by ``db update``.
-STORE_FORMAT = "1"
+#: Bumped when the layout changes; a store of another format is rebuilt by ``db update``
+#: (opening one says so). 2: the ``aliases`` table.
+STORE_FORMAT = "2"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -59,10 +63,12 @@ CREATE TABLE affected(
     versions TEXT NOT NULL,
     canon TEXT NOT NULL
 );
+CREATE TABLE aliases(alias TEXT NOT NULL, id TEXT NOT NULL);
 """
 _INDEXES = """
 CREATE INDEX affected_name ON affected(name);
 CREATE INDEX records_origin ON records(origin);
+CREATE INDEX aliases_alias ON aliases(alias);
 """
 
 
@@ -351,6 +357,13 @@ class AdvisoryStore:
         ids = {e.advisory_id for e in self._compiled(canonical_name(name))}
         return sorted(ids, key=_id_rank)
 
+    def ids_for_alias(self, alias: str) -> list[AdvisoryId]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT id FROM aliases WHERE alias = ?", (alias.strip().casefold(),)
+            ).fetchall()
+        return sorted((AdvisoryId(r[0]) for r in rows), key=_id_rank)
+
     # -- more than the protocol ---------------------------------------------------------
 
     def all_ids(self) -> list[str]:
@@ -470,6 +483,7 @@ class StoreWriter:
         if advisory.id in self.ids:
             self.conn.execute("DELETE FROM records WHERE id = ?", (advisory.id,))
             self.conn.execute("DELETE FROM affected WHERE id = ?", (advisory.id,))
+            self.conn.execute("DELETE FROM aliases WHERE id = ?", (advisory.id,))
         self.conn.execute(
             "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
             (advisory.id, advisory.modified, 1 if advisory.withdrawn else 0, origin, doc),
@@ -481,6 +495,11 @@ class StoreWriter:
                 versions, canon = data.pop("v"), data.pop("c")
                 rows.append((a.name, advisory.id, orjson.dumps(data), versions, canon))
             self.conn.executemany("INSERT INTO affected VALUES (?, ?, ?, ?, ?)", rows)
+        names = {a.casefold() for a in (*advisory.aliases, *advisory.upstream) if a}
+        names.discard(advisory.id.casefold())
+        self.conn.executemany(
+            "INSERT INTO aliases VALUES (?, ?)", ((a, advisory.id) for a in sorted(names))
+        )
         self.ids[advisory.id] = advisory.modified
         self.newest = max(self.newest, advisory.modified)
 
@@ -497,6 +516,10 @@ class StoreWriter:
         )
         self.conn.execute(
             f"INSERT INTO affected SELECT a.* FROM {schema}.affected a "
+            f"JOIN {schema}.records r ON a.id = r.id JOIN keep k ON r.origin = k.origin"
+        )
+        self.conn.execute(
+            f"INSERT INTO aliases SELECT a.* FROM {schema}.aliases a "
             f"JOIN {schema}.records r ON a.id = r.id JOIN keep k ON r.origin = k.origin"
         )
         fresh = self.conn.execute("SELECT id, modified FROM records").fetchall()

@@ -36,26 +36,19 @@ def find_records(data: AdvisoryData, ident: str, package: str | None = None) -> 
             other = data.advisory(alias)
             if other is not None:
                 found.setdefault(other.id, other)
-    wanted = {ident.casefold(), *(a.casefold() for a in (own.aliases if own else ()))}
+    # The records naming the id (or one of its record's aliases): the store's alias
+    # index answers each in one lookup.
+    wanted = dict.fromkeys([ident, *(own.aliases if own else ())])
+    candidates = list(dict.fromkeys(rid for w in wanted for rid in data.ids_for_alias(w)))
     if package is not None:
-        candidates: list[str] = list(data.ids_for_package(package))
-    else:
-        # The AdvisoryData protocol has no alias index; the SQLite store can list its
-        # ids, and explain is not on the hot path, so scan the raw records' aliases.
-        all_ids = getattr(data, "all_ids", None)
-        candidates = list(all_ids()) if callable(all_ids) else []
+        of_package = set(data.ids_for_package(package))
+        candidates = [rid for rid in candidates if rid in of_package]
     for rid in candidates:
         if rid in found:
             continue
-        raw = data.record(rid)
-        if raw is None:
-            continue
-        names = {str(a).casefold() for a in raw.get("aliases") or ()}
-        names |= {str(a).casefold() for a in raw.get("upstream") or ()}
-        if names & wanted:
-            adv = data.advisory(rid)
-            if adv is not None:
-                found[adv.id] = adv
+        adv = data.advisory(rid)
+        if adv is not None:
+            found[adv.id] = adv
     return list(found.values())
 
 
