@@ -15,7 +15,7 @@ from packageurl import PackageURL
 import pyward
 from pyward._inventory import _cache, _pdm, _pipfile, _poetry, _pylock, _uvlock
 from pyward._inventory._common import purl
-from pyward._model import Inventory, canonical_name
+from pyward._model import Inventory
 from pyward.errors import InputError
 from tests.conftest import CORPUS
 
@@ -70,12 +70,15 @@ def test_purls_equal_packageurl_python(path: Path) -> None:
     assert inv.components
     for c in inv.components:
         qualifiers = {"repository_url": c.index} if c.non_default_index and c.index else None
-        expected = PackageURL(type="pypi", name=c.name, version=c.version, qualifiers=qualifiers)
+        # The name as written: packageurl applies the PyPI type's rule (lower case, "_"
+        # as "-", dots kept).
+        name = c.display_name or c.name
+        expected = PackageURL(type="pypi", name=name, version=c.version, qualifiers=qualifiers)
         assert c.purl == expected.to_string()
 
 
 @given(
-    name=st.from_regex(r"[a-z0-9]([a-z0-9._-]{0,20}[a-z0-9])?", fullmatch=True),
+    name=st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,20}[A-Za-z0-9])?", fullmatch=True),
     version=st.text(min_size=1, max_size=20).filter(lambda v: v.strip() == v),
     index=st.none() | st.text(min_size=1, max_size=40),
 )
@@ -83,8 +86,8 @@ def test_purl_quoting_equals_packageurl_python_for_any_text(
     name: str, version: str, index: str | None
 ) -> None:
     # _common.purl hand-writes packageurl-python's encoding (importing that library costs
-    # ~12 ms on the hot path); this holds the two equal for any version and index text.
-    name = canonical_name(name)
+    # ~12 ms on the hot path); this holds the two equal for any name as written (the PyPI
+    # type's normalisation), version and index text.
     qualifiers = {"repository_url": index} if index else None
     expected = PackageURL(type="pypi", name=name, version=version, qualifiers=qualifiers)
     assert purl(name, version, index) == expected.to_string()

@@ -29,8 +29,8 @@ from pyward._model import Component, Hash, Inventory, Location, NotAudited
 from pyward.errors import InputError
 
 #: Bump when a reader's output changes for the same input (a new field, a fix), so
-#: entries written by the older code are not used.
-CACHE_FORMAT = 2
+#: entries written by the older code are not used. 3: purls keep the name's dots.
+CACHE_FORMAT = 3
 
 _MODEL = (Inventory, Component, NotAudited, Hash, Location)
 #: Field names of each model class, in order: what an entry stores per object.

@@ -50,11 +50,16 @@ def _purl_quote(text: str) -> str:
 def purl(name: str, version: str | None, repository_url: str | None = None) -> str:
     """``pkg:pypi/<name>@<version>`` per the purl spec's PyPI type.
 
-    ``name`` is PEP 503 normalised (the pypi type's rule); ``repository_url`` is added as a
-    qualifier for an index other than the project's default one. Empty for no version.
+    ``name`` is the name as the source writes it; the PyPI type lower-cases it and turns
+    ``_`` into ``-`` but keeps dots (``pkg:pypi/zope.interface``, not PEP 503's
+    ``zope-interface``: https://github.com/package-url/purl-spec, PURL-TYPES), as
+    packageurl-python, cyclonedx-py and the environment reader write it.
+    ``repository_url`` is added as a qualifier for an index other than the project's
+    default one. Empty for no version.
     """
     if not version:
         return ""
+    name = name.lower().replace("_", "-")
     text = f"pkg:pypi/{_purl_quote(name)}@{_purl_quote(version)}"
     if repository_url and repository_url.strip():  # packageurl drops blank qualifiers
         text += f"?repository_url={_purl_quote(repository_url)}"
@@ -77,7 +82,9 @@ def purl_component(parsed: Any, version: str, display: str, **fields: Any) -> Co
         name=name,
         version=version,
         display_name=display if display != name else None,
-        purl=purl(name, version, index),
+        # The name as the SBOM writes it when it names the purl's package (a name field
+        # may hold anything), else the purl's own.
+        purl=purl(display if canonical_name(display) == name else parsed.name, version, index),
         source="git" if vcs else "registry",
         index=index,
         non_default_index=index is not None,

@@ -160,7 +160,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
             name=e.name,
             version=e.version,
             display_name=e.raw_name if e.raw_name != e.name else None,
-            purl=purl(e.name, e.version),
+            purl=purl(e.raw_name, e.version),
             source=e.source,
             source_url=e.source_url,
             hashes=dedupe_hashes(e.hashes),

@@ -171,7 +171,7 @@ def _build(file: str, text: str, data: Any) -> Inventory:
                 name=name,
                 version=version,
                 display_name=s["raw_name"] if s["raw_name"] != name else None,
-                purl=purl(name, version, s["index"] if non_default else None),
+                purl=purl(s["raw_name"], version, s["index"] if non_default else None),
                 source=s["kind"],
                 index=s["index"] if registry else None,
                 non_default_index=non_default,

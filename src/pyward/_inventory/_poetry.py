@@ -157,7 +157,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
                 name=canon[i],
                 version=versions[i],
                 display_name=names[i] if names[i] != canon[i] else None,
-                purl=purl(canon[i], versions[i], index),
+                purl=purl(names[i], versions[i], index),
                 source=kind,
                 index=index,
                 non_default_index=non_default,

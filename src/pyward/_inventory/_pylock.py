@@ -115,7 +115,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         component = Component(
             name=name,
             version=version,
-            purl=purl(name, version, index if non_default else None),
+            purl=purl(p.string("name"), version, index if non_default else None),
             source=kind,
             index=index,
             non_default_index=non_default,

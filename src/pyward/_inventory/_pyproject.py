@@ -116,7 +116,7 @@ def read(path: Path) -> Inventory:
             name=p.name,
             version=p.version,
             display_name=p.display if p.display != p.name else None,
-            purl=purl(p.name, p.version),
+            purl=purl(p.display, p.version),
             markers=p.markers,
             groups=frozenset(p.groups),
             extras=frozenset(p.extras),
@@ -151,7 +151,7 @@ def _project(path: Path, name: object, version: object, where: str) -> Component
         version=version,
         display_name=name if name != normal else None,
         source="virtual",
-        purl=purl(normal, version),
+        purl=purl(name, version),
     )
 
 

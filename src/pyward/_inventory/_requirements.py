@@ -662,7 +662,7 @@ def _build(path: Path, state: _State) -> Inventory:
                 name=entry.name,
                 version=entry.version,
                 display_name=entry.display if entry.display != entry.name else None,
-                purl=purl(entry.name, entry.version, index),
+                purl=purl(entry.display, entry.version, index),
                 index=index,
                 hashes=dedupe_hashes(entry.hashes),
                 markers=entry.markers,

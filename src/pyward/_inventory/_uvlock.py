@@ -291,7 +291,7 @@ def _component(
         name=p.name,
         version=p.version,
         display_name=p.raw_name if p.raw_name != p.name else None,
-        purl=purl(p.name, p.version, p.source_value if non_default else None),
+        purl=purl(p.raw_name, p.version, p.source_value if non_default else None),
         source=p.kind,
         index=p.source_value if registry else None,
         non_default_index=non_default,
