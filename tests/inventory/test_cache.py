@@ -186,6 +186,46 @@ def test_planted_pickle_is_not_executed(tmp_path: Path) -> None:
     assert counting.calls == 2
 
 
+def test_planted_pickle_after_a_matching_header_is_not_executed(tmp_path: Path) -> None:
+    path = lock(tmp_path)
+    counting = Counting(_uvlock.read)
+    _cache.cached_read("uv.lock", path, counting)
+    [entry] = entries()
+    header = pickle.dumps((_cache.identity("uv.lock", path), path.read_bytes()))
+    entry.write_bytes(header + pickle.dumps(Planted()))
+    inv = _cache.cached_read("uv.lock", path, counting)
+    assert isinstance(inv, Inventory)
+    assert counting.calls == 2
+    assert len(entries()) == 1
+
+
+def test_crc_collision_is_a_miss_never_a_wrong_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every input gets the same entry name: only the stored bytes tell them apart.
+    monkeypatch.setattr(_cache.zlib, "crc32", lambda data, value=0: 7)
+    a = lock(tmp_path)
+    b = tmp_path / "other" / "uv.lock"
+    b.parent.mkdir()
+    b.write_text(a.read_text().replace('version = "1.9.0"', 'version = "1.9.1"', 1))
+    counting = Counting(_uvlock.read)
+    first_a = _cache.cached_read("uv.lock", a, counting)
+    assert [e.name for e in entries()] == ["00000007.pickle"]
+    first_b = _cache.cached_read("uv.lock", b, counting)
+    assert counting.calls == 2
+    assert any(c.key == "blinker==1.9.1" for c in first_b.components)
+    assert not any(c.key == "blinker==1.9.1" for c in first_a.components)
+    # The entry now holds b; a is read again (a miss), and the result is a's.
+    assert _cache.cached_read("uv.lock", b, counting) == first_b
+    assert counting.calls == 2
+    assert _cache.cached_read("uv.lock", a, counting) == first_a
+    assert counting.calls == 3
+    # The same bytes under another reader id collide too and are a miss.
+    assert _cache.cached_read("other", a, counting) == first_a
+    assert counting.calls == 4
+    assert len(entries()) == 1
+
+
 def test_no_cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYWARD_NO_CACHE", "1")
     path = lock(tmp_path)

@@ -136,12 +136,13 @@ def audit(
             findings.append(finding)
             notes.extend(extra)
 
-    kept: list[Finding] = []
+    kept: list[Finding]
     suppressed: tuple[Suppressed, ...] = ()
     expired = False
-    # With no finding and no ignore rule there is nothing to suppress or warn about
-    # (the common clean run skips the module).
-    if findings or config.ignores:
+    # With no ignore rule, every finding is kept and there is nothing to warn about;
+    # VEX statements only remove findings (they never warn): so the module (and the
+    # classes it builds) is loaded only when there is something to decide.
+    if config.ignores or (findings and vex):
         from pyward._audit._suppress import suppress
 
         outcome = suppress(findings, config.ignores, vex, today=today)
@@ -149,6 +150,8 @@ def audit(
         kept = sorted(outcome.findings, key=_sort_key)
         suppressed = outcome.suppressed
         expired = outcome.expired
+    else:
+        kept = sorted(findings, key=_sort_key)
 
     fix_plan: tuple[FixStep, ...] = ()
     if kept:

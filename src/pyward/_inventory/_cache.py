@@ -1,25 +1,29 @@
 """A cache of readers' results, keyed by what the result depends on.
 
-A cached :class:`~pyward._model.Inventory` is found by the sha256 of
-(reader id, :data:`CACHE_FORMAT`, pyward's version, the path as given, the sha256 of
-the file's bytes); so an edited file, another reader, another pyward version or a new
-cache layout never sees a stale entry. The path is part of the key because the
-inventory records it (``Inventory.source``, ``Location.file``).
+An entry is named by the CRC-32 of (reader id, :data:`CACHE_FORMAT`, pyward's version,
+the path as given, the file's bytes) and holds that identity and those bytes in full:
+a hit needs both to be equal, byte for byte, so an edited file, another reader,
+another pyward version, a new cache layout or two inputs whose CRCs collide never see
+a stale entry. (A cryptographic digest would make the name unique too, but
+``hashlib`` loads libcrypto, ~2.3 ms on every run; ``zlib`` is in every build and the
+exact comparison makes the name's quality a matter of speed only.) The path is part of
+the identity because the inventory records it (``Inventory.source``, ``Location.file``).
 
-Entries are pickles under ``<cache dir>/inventory/`` (cache dir: ``$PYWARD_CACHE_DIR``,
+Entries are files under ``<cache dir>/inventory/`` (cache dir: ``$PYWARD_CACHE_DIR``,
 else the platform's user cache dir for ``pyward``), written atomically (temporary file,
-then rename). They are loaded with an unpickler that only builds the model's own
-classes and builtin containers, so a planted file cannot run code. An entry that
-cannot be read or decoded is ignored and rewritten. ``PYWARD_NO_CACHE=1`` turns the
-cache off.
+then rename): two pickles in a row, the header ``(identity, bytes)`` and the
+inventory. They are loaded with an unpickler that only builds the model's own classes
+and builtin containers, so a planted file cannot run code; the inventory is only
+unpickled once the header matched. An entry that cannot be read or decoded is ignored
+and rewritten. ``PYWARD_NO_CACHE=1`` turns the cache off.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import pickle
+import zlib
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -30,7 +34,8 @@ from pyward.errors import InputError
 
 #: Bump when a reader's output changes for the same input (a new field, a fix), so
 #: entries written by the older code are not used. 3: purls keep the name's dots.
-CACHE_FORMAT = 3
+#: 4: entries named by CRC-32 and holding the file's bytes.
+CACHE_FORMAT = 4
 
 _MODEL = (Inventory, Component, NotAudited, Hash, Location)
 #: Field names of each model class, in order: what an entry stores per object.
@@ -105,27 +110,36 @@ def cache_dir() -> Path:
     return Path(base) / "inventory"
 
 
-def cache_key(reader_id: str, path: Path, data: bytes) -> str:
+def identity(reader_id: str, path: Path) -> bytes:
+    """What an entry depends on besides the file's bytes."""
     from pyward import __version__
 
-    digest = hashlib.sha256(data).hexdigest()
-    text = f"{reader_id}\0{CACHE_FORMAT}\0{__version__}\0{path}\0{digest}"
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    text = f"{reader_id}\0{CACHE_FORMAT}\0{__version__}\0{path}"
+    return text.encode("utf-8", "surrogateescape")
 
 
-def _load(entry: Path) -> Inventory | None:
+def entry_name(ident: bytes, data: bytes) -> str:
+    """The file name of the entry for ``ident`` and ``data`` (collisions are allowed)."""
+    return f"{zlib.crc32(data, zlib.crc32(ident)):08x}.pickle"
+
+
+def _load(entry: Path, ident: bytes, data: bytes) -> Inventory | None:
     try:
-        data = entry.read_bytes()
+        raw = entry.read_bytes()
     except OSError:
         return None
     try:
-        value = _ModelUnpickler(io.BytesIO(data)).load()
+        stream = io.BytesIO(raw)
+        # Another input with the same name (a CRC collision, an older layout) is a miss.
+        if _ModelUnpickler(stream).load() != (ident, data):
+            return None
+        value = _ModelUnpickler(stream).load()
     except Exception:  # any damage: truncated, foreign or planted data -> a miss
         return None
     return value if isinstance(value, Inventory) else None
 
 
-def _store(entry: Path, inventory: Inventory) -> None:
+def _store(entry: Path, ident: bytes, data: bytes, inventory: Inventory) -> None:
     # A cache that cannot be written (read-only home, full disk) costs speed only.
     import tempfile  # only on a miss: with shutil, random, bz2 and lzma it costs ~2 ms
 
@@ -136,6 +150,8 @@ def _store(entry: Path, inventory: Inventory) -> None:
         return
     try:
         with os.fdopen(fd, "wb") as fh:
+            # Two pickles, each on its own (one pickler each: no shared memo).
+            pickle.dump((ident, data), fh, protocol=pickle.HIGHEST_PROTOCOL)
             _ModelPickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(inventory)
         os.replace(tmp, entry)
     except OSError:
@@ -154,10 +170,11 @@ def cached_read(reader_id: str, path: Path, read: Callable[[Path], Inventory]) -
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    entry = cache_dir() / f"{cache_key(reader_id, path, data)}.pickle"
-    cached = _load(entry)
+    ident = identity(reader_id, path)
+    entry = cache_dir() / entry_name(ident, data)
+    cached = _load(entry, ident, data)
     if cached is not None:
         return cached
     inventory = read(path)
-    _store(entry, inventory)
+    _store(entry, ident, data, inventory)
     return inventory

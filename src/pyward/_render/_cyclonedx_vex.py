@@ -22,8 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, uuid5
 
-from pyward._audit._report import AuditReport, Finding, Level, Score, Suppressed
-from pyward._model import Component
+from pyward._audit._report import AuditReport
 from pyward._render._common import (
     TOOL_NAME,
     advisory_link,
@@ -42,6 +41,9 @@ if TYPE_CHECKING:
         VulnerabilityRating,
         VulnerabilitySource,
     )
+
+    from pyward._audit._report import Finding, Level, Score, Suppressed
+    from pyward._model import Component
 
 #: OpenVEX justifications (https://github.com/openvex/spec) as CycloneDX ones, following
 #: CISA's "Minimum Requirements for VEX" mapping.

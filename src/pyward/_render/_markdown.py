@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
-from pyward._audit._report import AuditReport, Finding
+from pyward._audit._report import AuditReport
 from pyward._render._common import (
     advisory_link,
     component_label,
@@ -28,6 +29,10 @@ from pyward._render._common import (
     tool_version,
 )
 from pyward._render._options import RenderOptions
+
+if TYPE_CHECKING:
+    # Annotations only: a clean run never creates the finding classes.
+    from pyward._audit._report import Finding
 
 #: Longest summary in the table; the advisory link has the rest.
 SUMMARY_LIMIT = 120

@@ -19,13 +19,12 @@ https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from pyward._audit._report import AuditReport, Finding, Level, Suppressed
+from pyward._audit._report import AuditReport
 from pyward._render._common import (
     TOOL_NAME,
     TOOL_URL,
@@ -39,6 +38,10 @@ from pyward._render._common import (
     tool_version,
 )
 from pyward._render._options import RenderOptions
+
+if TYPE_CHECKING:
+    # Annotations only: a clean run never creates the finding classes.
+    from pyward._audit._report import Finding, Level, Suppressed
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -215,6 +218,8 @@ def _result(
 
 def fingerprint(f: Finding) -> str:
     """Stable per (advisory id, package, version): no line, no path."""
+    import hashlib  # only with findings: it loads libcrypto (~2.3 ms)
+
     raw = f"{f.id}\0{f.component.name}\0{f.component.version or ''}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 

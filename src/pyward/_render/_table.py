@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pyward._audit._report import AuditReport, Finding, Level
+from pyward._audit._report import AuditReport
 from pyward._render._common import (
     Group,
     component_label,
@@ -31,6 +31,8 @@ from pyward._render._options import RenderOptions
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
+
+    from pyward._audit._report import Finding, Level
 
 SEVERITY_STYLE: dict[Level, str] = {
     "critical": "bold red",
