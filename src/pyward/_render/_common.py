@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -53,55 +52,13 @@ def finding_order(finding: Finding) -> tuple[int, float, str]:
     return (LEVEL_RANK[finding.rating.level], -(finding.rating.score or 0.0), finding.id)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Group:
-    """The findings of one component, as the table and Markdown show them."""
-
-    component: Component
-    findings: tuple[Finding, ...]
-    """Worst first."""
-    exposure: str | None
-    """Why the component is network-facing (``web framework``...), else ``None``."""
-    path: tuple[ComponentKey, ...]
-
-    @property
-    def exposed(self) -> bool:
-        return self.exposure is not None
-
-
-def group_findings(findings: Iterable[Finding]) -> list[Group]:
-    """One group per component: exposed components first, then the worst severity,
-    then the name (the order the report's findings already follow; kept here so that
-    every format agrees even if a caller passes them unsorted)."""
-    buckets: dict[tuple[ComponentKey, Location | None, str], list[Finding]] = {}
-    for f in findings:
-        c = f.component
-        buckets.setdefault((c.key, c.location, c.purl), []).append(f)
-    groups = []
-    for items in buckets.values():
-        items.sort(key=finding_order)
-        groups.append(
-            Group(
-                component=items[0].component,
-                findings=tuple(items),
-                exposure=next((f.exposure for f in items if f.exposure), None),
-                path=max((f.path for f in items), key=len),
-            )
-        )
-    groups.sort(
-        key=lambda g: (
-            not g.exposed,
-            finding_order(g.findings[0])[:2],
-            g.component.name,
-            g.component.version or "",
-            location_text(g.component.location) or "",
-        )
-    )
-    return groups
-
-
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Findings in the order of :func:`group_findings`, flattened."""
+    """Findings in the order of :func:`~pyward._render._groups.group_findings`, flattened."""
+    findings = list(findings)
+    if not findings:
+        return []  # a clean run: the JSON and SARIF renderers never create ``Group``
+    from pyward._render._groups import group_findings
+
     return [f for g in group_findings(findings) for f in g.findings]
 
 

@@ -17,7 +17,6 @@ from pyward._render._common import (
     count_by_severity,
     database_lines,
     fix_step_text,
-    group_findings,
     headline,
     location_text,
     path_text,
@@ -28,6 +27,7 @@ from pyward._render._common import (
     suppression_text,
     tool_version,
 )
+from pyward._render._groups import group_findings
 from pyward._render._options import RenderOptions
 
 if TYPE_CHECKING:

@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING
 
 from pyward._audit._report import AuditReport
 from pyward._render._common import (
-    Group,
     component_label,
     count_by_severity,
     database_lines,
     fix_step_text,
-    group_findings,
     headline,
     location_text,
     path_text,
@@ -26,6 +24,7 @@ from pyward._render._common import (
     summary_text,
     suppression_text,
 )
+from pyward._render._groups import Group, group_findings
 from pyward._render._options import RenderOptions
 
 if TYPE_CHECKING:
