@@ -14,7 +14,9 @@ SCHEMAS = DATA / "schemas"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test reads or writes the user's real cache directory or colours output."""
     monkeypatch.setenv("PYWARD_CACHE_DIR", str(tmp_path_factory.mktemp("pyward-cache")))
     monkeypatch.setenv("NO_COLOR", "1")
