@@ -70,13 +70,13 @@ def test_package_reference_is_never_the_advisory() -> None:
     assert finding.references == (
         Reference(type="PACKAGE", url="https://pypi.invalid/project/perdido/"),
         Reference(type="REPORT", url="https://github.com/ludovicmoncla/perdido/issues/1"),
-        Reference(type="WEB", url="http://pypi.doubanio.com/simple/request"),
+        Reference(type="WEB", url="http://pypi-mirror.invalid/simple/request"),
     )
     (entry,) = _json(report)["findings"]
     assert entry["url"] == "https://osv.dev/vulnerability/PYSEC-2022-216"
     vuln = _cdx_vulns(report)["PYSEC-2022-216"]
     assert vuln["advisories"] == [
-        {"url": "http://pypi.doubanio.com/simple/request"},
+        {"url": "http://pypi-mirror.invalid/simple/request"},
         {"url": "https://github.com/ludovicmoncla/perdido/issues/1"},
     ]
 
