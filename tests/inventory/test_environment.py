@@ -58,7 +58,7 @@ def test_every_distribution_of_the_test_environment_is_read() -> None:
     # Same parse as importlib.metadata: summary and licence fields agree for every one.
     for d in importlib.metadata.distributions(path=[str(SITE)]):
         c = next(x for x in inv.components if x.name == canonical_name(d.metadata["Name"]))
-        assert c.metadata.get("summary") == (d.metadata["Summary"] or "").strip() or None
+        assert c.metadata.get("summary") == ((d.metadata["Summary"] or "").strip() or None)
         assert c.license_expression == d.metadata.get("License-Expression")
 
 

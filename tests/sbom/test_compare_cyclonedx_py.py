@@ -81,7 +81,7 @@ def test_pyward_carries_everything_cyclonedx_py_does(tmp_path: Path) -> None:
         for field in ("name", "version", "type"):
             assert oc.get(field) == tc.get(field), (key, field)
         # pyward strips the whitespace around a Summary; the text is the same.
-        assert oc.get("description") == (tc.get("description") or "").strip() or None, key
+        assert oc.get("description") == ((tc.get("description") or "").strip() or None), key
         if "purl" in tc:
             assert _purl(oc) == _purl(tc), key
             assert oc["purl"] == tc["purl"], key
