@@ -42,11 +42,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VULNS = ROOT / "tests" / "data" / "pypa-advisory-database" / "vulns"
 CORPUS = ROOT / "tests" / "data" / "corpus"
+#: Locks made for the benchmarks (see ``bench/data/README.md``).
+BENCH_DATA = ROOT / "bench" / "data"
 BIN = Path(sys.executable).parent
 PYWARD = str(BIN / "pyward")
 
-#: The locks of issue 4: guidellm (1.15 MB, 177 entries), fastapi, litestar-2024.
-DEFAULT_LOCKS = ("guidellm", "fastapi", "litestar-2024")
+#: The locks of issue 4: guidellm (1.15 MB, 177 entries), fastapi, litestar-2024, and
+#: kitchen-sink (325 packages, 50 findings: the issue's "300-package uv.lock").
+DEFAULT_LOCKS = ("guidellm", "fastapi", "litestar-2024", "kitchen-sink")
+
+
+def lock_path(name: str) -> Path:
+    """``bench/data/NAME/uv.lock`` when it exists, else the corpus's ``uv/NAME/uv.lock``."""
+    own = BENCH_DATA / name / "uv.lock"
+    return own if own.is_file() else CORPUS / "uv" / name / "uv.lock"
+
 
 TARGET_VERSION_MS = 50.0
 TARGET_AUDIT_MS = 100.0
@@ -261,7 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--lock",
         action="append",
         metavar="NAME",
-        help=f"corpus uv project (tests/data/corpus/uv/NAME; default: {', '.join(DEFAULT_LOCKS)})",
+        help="uv project: bench/data/NAME or tests/data/corpus/uv/NAME "
+        f"(default: {', '.join(DEFAULT_LOCKS)})",
     )
     parser.add_argument(
         "--src",
@@ -276,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also count instructions of one run of each row under valgrind (slow)",
     )
     args = parser.parse_args(argv)
-    locks = [CORPUS / "uv" / name / "uv.lock" for name in (args.lock or DEFAULT_LOCKS)]
+    locks = [lock_path(name) for name in (args.lock or DEFAULT_LOCKS)]
     for lock in locks:
         if not lock.is_file():
             parser.error(f"no such lock: {lock}")

@@ -93,6 +93,11 @@ class Input:
 
 
 INPUTS: tuple[Input, ...] = (
+    Input(
+        name="uv/kitchen-sink",
+        path=Path(__file__).resolve().parent / "data/kitchen-sink/uv.lock",
+        kind="uv.lock",
+    ),
     Input(name="uv/guidellm", path=CORPUS / "uv/guidellm/uv.lock", kind="uv.lock"),
     Input(name="uv/fastapi", path=CORPUS / "uv/fastapi/uv.lock", kind="uv.lock"),
     Input(name="uv/litestar-2024", path=CORPUS / "uv/litestar-2024/uv.lock", kind="uv.lock"),
