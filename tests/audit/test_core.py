@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
@@ -201,8 +202,10 @@ class _Broken:
     def info(self) -> StoreInfo:
         return self.inner.info
 
-    def matches(self, name: str, version: str) -> list[Match]:
-        return self.inner.matches(name, version)
+    def matches(
+        self, name: str, version: str, *, among: Collection[str] | None = None
+    ) -> list[Match]:
+        return self.inner.matches(name, version, among=among)
 
     def vulnerabilities(self, name: str, version: str) -> list[Vulnerability]:
         if name == "idna":

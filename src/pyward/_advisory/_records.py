@@ -8,7 +8,7 @@ of a 200-package lock needs none of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -130,8 +130,12 @@ class AdvisoryData(Protocol):
     @property
     def info(self) -> StoreInfo: ...
 
-    def matches(self, name: str, version: str) -> list[Match]:
-        """Every non-withdrawn record affecting ``name`` (any spelling) at ``version``."""
+    def matches(
+        self, name: str, version: str, *, among: Collection[str] | None = None
+    ) -> list[Match]:
+        """Every non-withdrawn record affecting ``name`` (any spelling) at ``version``;
+        with ``among``, only the records of those ids are evaluated (the fix planner
+        asks whether a candidate release still has the flaws it found)."""
         ...
 
     def vulnerabilities(self, name: str, version: str) -> list[Vulnerability]:

@@ -27,7 +27,7 @@ import os
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -224,14 +224,16 @@ class AdvisoryStore:
         """Raw metadata (includes the HTTP validators of the last download)."""
         return self._meta
 
-    def matches(self, name: str, version: str) -> list[Match]:
+    def matches(
+        self, name: str, version: str, *, among: Collection[str] | None = None
+    ) -> list[Match]:
         entries = self._compiled(canonical_name(name))
         if not entries:
             return []
         cand = Candidate.of(version)
         found: dict[str, Match] = {}
         for entry in entries:
-            if entry.advisory_id in found:
+            if entry.advisory_id in found or (among is not None and entry.advisory_id not in among):
                 continue
             hit = match_entry(entry, cand)
             if hit is not None:

@@ -79,8 +79,9 @@ def _step(findings: list[Finding], data: AdvisoryData) -> FixStep:
             v for v in candidates if v.is_prerelease
         ]
     results: list[tuple[Version, list[bool]]] = []
+    wanted = set().union(*records)
     for cand in candidates:
-        still = {m.advisory_id for m in data.matches(component.name, str(cand))}
+        still = {m.advisory_id for m in data.matches(component.name, str(cand), among=wanted)}
         fixed_here = [not (r & still) for r in records]
         results.append((cand, fixed_here))
         if all(fixed_here):

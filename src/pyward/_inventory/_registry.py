@@ -11,16 +11,15 @@ from __future__ import annotations
 import fnmatch
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import NamedTuple, cast
 
 from pyward._model import Inventory
 from pyward.errors import InputError, UsageError
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reader:
+# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
+class Reader(NamedTuple):
     """One input format."""
 
     id: str

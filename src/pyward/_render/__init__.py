@@ -9,9 +9,8 @@ several reports, so none is forgotten. A renderer's module imports its heavy lib
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyward._render._options import RenderOptions
 
@@ -21,8 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_FORMAT", "RENDERERS", "RenderOptions", "Renderer", "render"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Renderer:
+# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
+class Renderer(NamedTuple):
     """One output format of ``pyward audit``."""
 
     module: str

@@ -1,14 +1,12 @@
 """The findings of a report grouped by component, as the table and Markdown show them.
 
-Its own module so that a clean JSON or SARIF run does not create :class:`Group` (a
-frozen, slotted dataclass: ~1 ms to create).
+Its own module so that a clean JSON or SARIF run does not load it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyward._render._common import finding_order, location_text
 
@@ -17,8 +15,8 @@ if TYPE_CHECKING:
     from pyward._model import Component, ComponentKey, Location
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Group:
+# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
+class Group(NamedTuple):
     """The findings of one component, as the table and Markdown show them."""
 
     component: Component

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 from urllib.parse import quote
 
 from pyward.errors import UsageError
@@ -18,8 +18,8 @@ DEFAULT_ADVISORY_URL = "https://osv.dev/vulnerability/{id}"
 DEFAULT_WIDTH = 120
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RenderOptions:
+# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
+class RenderOptions(NamedTuple):
     """How to render, independent of the report."""
 
     color: bool
