@@ -76,7 +76,7 @@ def test_store_file_and_incremental_update_keep_the_index(source: Path, tmp_path
         assert store.ids_for_alias("CVE-2021-32807") == ["PYSEC-2021-335", "PYSEC-2021-875"]
         assert store.ids_for_alias("CVE-2021-33026") == ["PYSEC-2021-13"]
         assert store.ids_for_alias("CVE-2023-32681") == []
-        assert store.meta["format"] == STORE_FORMAT == "2"
+        assert store.meta["format"] == STORE_FORMAT == "3"
 
 
 def _downgrade(path: Path) -> None:
@@ -97,7 +97,7 @@ def test_old_format_store_says_run_db_update_and_db_update_rebuilds_it(
     with pytest.raises(InputError) as exc:
         AdvisoryStore.open(cache)
     assert str(exc.value) == (
-        f"{cache / STORE_FILE}: advisory store format '1' is not '2'; "
+        f"{cache / STORE_FILE}: advisory store format '1' is not '3'; "
         "run `pyward db update` to rebuild it"
     )
     assert main(["explain", "CVE-2021-32807", "--cache-dir", str(cache)]) == 2
@@ -112,7 +112,7 @@ def test_old_format_store_says_run_db_update_and_db_update_rebuilds_it(
 def test_shipped_snapshot_has_the_alias_index(tmp_path: Path) -> None:
     store = open_snapshot(tmp_path)
     assert store is not None
-    assert store.meta["format"] == "2"
+    assert store.meta["format"] == "3"
     assert store.ids_for_alias("CVE-2023-32681") == ["PYSEC-2023-74"]
     assert store.ids_for_alias("CVE-2021-32807") == ["PYSEC-2021-335", "PYSEC-2021-875"]
 
@@ -137,3 +137,18 @@ def test_explain_uses_the_index_not_a_scan(
     ]
     # With a package: only that package's records.
     assert [a.id for a in find_records(real_store, "CVE-2021-32807", "zope")] == ["PYSEC-2021-875"]
+
+
+def test_incremental_update_keeps_the_scores_of_unchanged_records(
+    source: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    update(str(source), cache)
+    with AdvisoryStore.open(cache) as store:
+        first = store.scores(store.all_ids())
+    assert first  # the packages' records carry CVSS v3 vectors
+    result = update(str(source), cache)
+    assert result.added == 0
+    assert result.unchanged > 0
+    with AdvisoryStore.open(cache) as store:
+        assert store.scores(store.all_ids()) == first

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+from pyward._advisory import AdvisoryStore
+from pyward._advisory._cvss import base_score
 from pyward._advisory._osv import parse_advisory
+from pyward._advisory._snapshot import open_snapshot
 from pyward._audit._report import Rating, Score
 from pyward._audit._severity import level_of, rate, score_vector
 from tests.audit._data import record
+from tests.conftest import CORPUS
 
 
 @pytest.mark.parametrize(
@@ -98,3 +108,69 @@ def test_levels_and_errors() -> None:
     ]  # fmt: skip
     with pytest.raises(ValueError, match="not a CVSS type: Ubuntu"):
         score_vector("Ubuntu", "high")
+
+
+# -- scores computed at ``db update`` ---------------------------------------------------
+
+
+def test_store_scores_every_real_vector_as_the_library_does(tmp_path: Path) -> None:
+    store = open_snapshot(tmp_path)
+    assert store is not None
+    with store:
+        ids = store.all_ids()
+        scores = store.scores(ids)
+        vectors = {
+            (sev.type, sev.score)
+            for rid in ids
+            if (adv := store.advisory(rid)) is not None
+            for sev in adv.severity
+            if sev.type.startswith("CVSS_V")
+        }
+    assert set(scores) == vectors
+    assert len(vectors) == 59  # distinct vectors of 202 records
+    for (kind, vector), stored in scores.items():
+        assert stored == base_score(kind, vector), vector
+
+
+def test_malformed_vector_reads_the_same_from_the_store() -> None:
+    doc = _with_severity(
+        [
+            {"type": "CVSS_V3", "score": "CVSS:3.1/AV:X/AC:L"},
+            {"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"},
+        ]
+    )
+    store = AdvisoryStore.from_records([doc])
+    known = store.scores(["PYSEC-2023-74"])
+    assert known == {
+        ("CVSS_V3", "CVSS:3.1/AV:X/AC:L"): 'Unknown value "X" in field "AV:X"',
+        ("CVSS_V3", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"): 6.1,
+    }
+    adv = store.advisory("PYSEC-2023-74")
+    assert adv is not None
+    assert rate([adv], known) == rate([adv])
+    assert rate([adv], known)[0].score == 6.1
+
+
+def test_a_stored_score_is_used_without_the_library() -> None:
+    # What the store says wins: the library is the fallback for vectors it has not scored.
+    vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"
+    assert score_vector("CVSS_V3", vector, {("CVSS_V3", vector): 9.1}).level == "critical"
+    assert score_vector("CVSS_V3", vector, {}).base_score == 6.1
+
+
+def test_audit_with_findings_imports_no_cvss(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from pyward._cli import main\n"
+        f"main(['audit', {str(CORPUS / 'poetry/saleor-2020/poetry.lock')!r}, '-q',\n"
+        f"      '--format', 'json', '-o', {str(tmp_path / 'out.json')!r}])\n"
+        "print(sorted(m for m in ('cvss', 'decimal') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYWARD_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    assert out == "[]\n"
+    report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert len(report["findings"]) == 69
+    assert {f["severity"]["level"] for f in report["findings"]} == {"high", "medium", "unknown"}

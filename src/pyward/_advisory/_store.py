@@ -44,8 +44,8 @@ from pyward.errors import InputError, NoDataError
 #: The store file inside the cache directory.
 STORE_FILE = "advisories.sqlite"
 #: Bumped when the layout changes; a store of another format is rebuilt by ``db update``
-#: (opening one says so). 2: the ``aliases`` table.
-STORE_FORMAT = "2"
+#: (opening one says so). 2: the ``aliases`` table. 3: the ``scores`` table.
+STORE_FORMAT = "3"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -64,11 +64,19 @@ CREATE TABLE affected(
     canon TEXT NOT NULL
 );
 CREATE TABLE aliases(alias TEXT NOT NULL, id TEXT NOT NULL);
+CREATE TABLE scores(
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    vector TEXT NOT NULL,
+    base REAL,
+    reason TEXT
+);
 """
 _INDEXES = """
 CREATE INDEX affected_name ON affected(name);
 CREATE INDEX records_origin ON records(origin);
 CREATE INDEX aliases_alias ON aliases(alias);
+CREATE INDEX scores_id ON scores(id);
 """
 
 
@@ -355,6 +363,21 @@ class AdvisoryStore:
                 continue
             self._entries[name] = entries
 
+    def scores(self, ids: Iterable[str]) -> dict[tuple[str, str], float | str]:
+        """``(type, vector)`` -> base score, or the reason it cannot be scored, of every
+        CVSS vector of these records, as ``db update`` computed them."""
+        wanted = sorted(set(ids))
+        rows: list[tuple[str, str, float | None, str | None]] = []
+        with self._lock:
+            for i in range(0, len(wanted), 500):  # SQLite's limit on parameters
+                chunk = wanted[i : i + 500]
+                rows += self._conn.execute(
+                    "SELECT type, vector, base, reason FROM scores "
+                    f"WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+        return {(t, v): base if base is not None else reason or "" for t, v, base, reason in rows}
+
     def ids_for_package(self, name: str) -> list[AdvisoryId]:
         ids = {e.advisory_id for e in self._compiled(canonical_name(name))}
         return sorted(ids, key=_id_rank)
@@ -443,6 +466,10 @@ class AdvisoryStore:
         return entries
 
 
+def _score_row(result: float | str) -> tuple[float | None, str | None]:
+    return (None, result) if isinstance(result, str) else (result, None)
+
+
 def _connect_ro(path: Path) -> sqlite3.Connection:
     uri = f"{Path(path).resolve().as_uri()}?mode=ro"
     try:
@@ -482,10 +509,13 @@ class StoreWriter:
     def write(self, advisory: Advisory, origin: str, doc: bytes, compact: Any) -> None:
         import orjson
 
+        from pyward._advisory._cvss import CVSS_TYPES, score_or_reason
+
         if advisory.id in self.ids:
             self.conn.execute("DELETE FROM records WHERE id = ?", (advisory.id,))
             self.conn.execute("DELETE FROM affected WHERE id = ?", (advisory.id,))
             self.conn.execute("DELETE FROM aliases WHERE id = ?", (advisory.id,))
+            self.conn.execute("DELETE FROM scores WHERE id = ?", (advisory.id,))
         self.conn.execute(
             "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
             (advisory.id, advisory.modified, 1 if advisory.withdrawn else 0, origin, doc),
@@ -497,6 +527,14 @@ class StoreWriter:
                 versions, canon = data.pop("v"), data.pop("c")
                 rows.append((a.name, advisory.id, orjson.dumps(data), versions, canon))
             self.conn.executemany("INSERT INTO affected VALUES (?, ?, ?, ?, ?)", rows)
+        vectors = {(sev.type, sev.score) for sev in advisory.severity if sev.type in CVSS_TYPES}
+        self.conn.executemany(
+            "INSERT INTO scores VALUES (?, ?, ?, ?, ?)",
+            (
+                (advisory.id, kind, vector, *_score_row(score_or_reason(kind, vector)))
+                for kind, vector in sorted(vectors)
+            ),
+        )
         names = {a.casefold() for a in (*advisory.aliases, *advisory.upstream) if a}
         names.discard(advisory.id.casefold())
         self.conn.executemany(
@@ -523,6 +561,10 @@ class StoreWriter:
         self.conn.execute(
             f"INSERT INTO aliases SELECT a.* FROM {schema}.aliases a "
             f"JOIN {schema}.records r ON a.id = r.id JOIN keep k ON r.origin = k.origin"
+        )
+        self.conn.execute(
+            f"INSERT INTO scores SELECT s.* FROM {schema}.scores s "
+            f"JOIN {schema}.records r ON s.id = r.id JOIN keep k ON r.origin = k.origin"
         )
         fresh = self.conn.execute("SELECT id, modified FROM records").fetchall()
         self.conn.execute("DROP TABLE temp.keep")

@@ -132,7 +132,7 @@ def audit(
         if vulns and inv.source not in paths:
             paths[inv.source] = shortest_paths(inv.roots, inv.edges)
         for vuln in vulns:
-            finding, extra = _finding(comp, vuln, paths[inv.source](comp.key))
+            finding, extra = _finding(comp, vuln, paths[inv.source](comp.key), data)
             findings.append(finding)
             notes.extend(extra)
 
@@ -211,7 +211,7 @@ def _natural(advisory_id: str) -> tuple[str | int, ...]:
 
 
 def _finding(
-    comp: Component, vuln: Vulnerability, path: tuple[ComponentKey, ...]
+    comp: Component, vuln: Vulnerability, path: tuple[ComponentKey, ...], data: AdvisoryData
 ) -> tuple[Finding, tuple[str, ...]]:
     from pyward._audit._exposure import exposure
     from pyward._audit._findings import Finding, Reference
@@ -224,7 +224,11 @@ def _finding(
     if not summary and details:
         summary = _first_line(details)
     rating: Rating
-    rating, warnings = rate(advisories)
+    # The store's scores from ``db update``; other ``AdvisoryData`` need not have them.
+    scores = getattr(data, "scores", None)
+    rating, warnings = rate(
+        advisories, scores(a.id for a in advisories) if scores is not None else None
+    )
     installed = _version(comp.version or "")
     fixed: list[str] = []
     for m in vuln.matches:

@@ -1,15 +1,19 @@
 """Severity of a flaw: CVSS vectors scored with the ``cvss`` library, else the record's
 own rating, else ``unknown``.
 
-Only findings are rated, so ``cvss`` is imported only when an audit finds something.
+Only findings are rated. The store holds the base score of every vector, computed at
+``db update``, so ``cvss`` is imported only for vectors it has not scored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pyward._advisory._types import Advisory
 from pyward._audit._report import Level, Rating, Score
+
+#: ``(severity type, vector)``: the key of a score.
+Vector = tuple[str, str]
 
 #: Vector types scored, most preferred first on a tie of base scores. CVSS v2 is only
 #: used when a flaw has no v3/v4 vector.
@@ -51,29 +55,28 @@ def _level_v2(base_score: float) -> Level:
     return "low"
 
 
-def score_vector(kind: str, vector: str) -> Score:
-    """Score one vector. Raises ``ValueError`` (with the library's reason) when the
+def score_vector(
+    kind: str, vector: str, known: Mapping[Vector, float | str] | None = None
+) -> Score:
+    """Score one vector: the store's score from ``db update`` when ``known`` has it, else
+    the ``cvss`` library's. Raises ``ValueError`` (with the library's reason) when the
     vector is malformed or of a type that is not CVSS."""
-    import cvss
+    result = known.get((kind, vector)) if known is not None else None
+    if result is None:
+        from pyward._advisory._cvss import score_or_reason
 
-    try:
-        if kind == "CVSS_V4":
-            v4 = cvss.CVSS4(vector)
-            base = float(v4.base_score)
-            return Score(type=kind, vector=vector, base_score=base, level=level_of(base))
-        if kind == "CVSS_V3":
-            base = float(cvss.CVSS3(vector).scores()[0])
-            return Score(type=kind, vector=vector, base_score=base, level=level_of(base))
-        if kind == "CVSS_V2":
-            base = float(cvss.CVSS2(vector).scores()[0])
-            return Score(type=kind, vector=vector, base_score=base, level=_level_v2(base))
-    except cvss.CVSSError as exc:
-        raise ValueError(str(exc)) from None
-    raise ValueError(f"not a CVSS type: {kind}")
+        result = score_or_reason(kind, vector)
+    if isinstance(result, str):
+        raise ValueError(result)
+    level = _level_v2(result) if kind == "CVSS_V2" else level_of(result)
+    return Score(type=kind, vector=vector, base_score=result, level=level)
 
 
-def rate(advisories: Iterable[Advisory]) -> tuple[Rating, tuple[str, ...]]:
-    """Rate one flaw from every record that describes it.
+def rate(
+    advisories: Iterable[Advisory], known: Mapping[Vector, float | str] | None = None
+) -> tuple[Rating, tuple[str, ...]]:
+    """Rate one flaw from every record that describes it (``known``: the store's
+    scores of the records' vectors, see :func:`score_vector`).
 
     Returns the rating and warnings for vectors that could not be scored (a malformed
     vector never aborts the audit; the flaw falls back to the next source of severity).
@@ -89,7 +92,7 @@ def rate(advisories: Iterable[Advisory]) -> tuple[Rating, tuple[str, ...]]:
                 continue
             seen.add((sev.type, sev.score))
             try:
-                scores.append(score_vector(sev.type, sev.score))
+                scores.append(score_vector(sev.type, sev.score, known))
             except ValueError as exc:
                 warnings.append(
                     f"{adv.id}: severity[{i}]: {sev.type} vector {sev.score!r} "
