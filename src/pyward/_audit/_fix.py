@@ -13,9 +13,8 @@ import contextlib
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyward._advisory._types import AdvisoryData
 from pyward._audit._report import Finding, FixStep
@@ -107,8 +106,8 @@ def _step(findings: list[Finding], data: AdvisoryData) -> FixStep:
 # --- applying the plan -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Applied:
+# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
+class Applied(NamedTuple):
     """What ``--fix --apply`` did and what the user still has to run."""
 
     changed: tuple[str, ...]
