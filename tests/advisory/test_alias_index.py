@@ -3,6 +3,7 @@ shipped in the snapshot, used by ``explain``; an old-format store is rebuilt."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -152,3 +153,41 @@ def test_incremental_update_keeps_the_scores_of_unchanged_records(
     assert result.unchanged > 0
     with AdvisoryStore.open(cache) as store:
         assert store.scores(store.all_ids()) == first
+
+
+def test_format_2_store_is_read_and_its_vectors_scored_at_audit_time(
+    source: Path, tmp_path: Path
+) -> None:
+    # Format 3 only added the ``scores`` table: an upgrade keeps audits working.
+    cache = tmp_path / "cache"
+    update(str(source), cache)
+    with AdvisoryStore.open(cache) as store:
+        ids = store.all_ids()
+        before = [store.vulnerabilities("zope", "5.8.5"), store.scores(ids)]
+    conn = sqlite3.connect(cache / STORE_FILE)
+    conn.execute("DROP TABLE scores")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'format'")
+    conn.commit()
+    conn.close()
+    with AdvisoryStore.open(cache) as store:
+        assert store.meta["format"] == "2"
+        assert store.scores(ids) == {}
+        assert store.vulnerabilities("zope", "5.8.5") == before[0]
+    out = tmp_path / "report.json"
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("zope==5.8.5\n", encoding="utf-8")
+    code = main(
+        ["audit", str(requirements), "--cache-dir", str(cache), "-q", "-f", "json", "-o", str(out)]
+    )
+    assert code == 1
+    report = json.loads(out.read_text(encoding="utf-8"))
+    scored = {f["id"]: f["severity"]["score"] for f in report["findings"]}
+    # Scored by the library now, as db update scored it for the format-3 store.
+    assert scored == {"PYSEC-2023-193": 4.8}
+    assert before[1][("CVSS_V3", "CVSS:3.1/AV:N/AC:L/PR:H/UI:R/S:C/C:L/I:L/A:N")] == 4.8
+    # db update rebuilds it in the current format.
+    result = update(str(source), cache)
+    assert result.unchanged == 0
+    with AdvisoryStore.open(cache) as store:
+        assert store.meta["format"] == STORE_FORMAT
+        assert store.scores(ids) == before[1]

@@ -46,6 +46,10 @@ STORE_FILE = "advisories.sqlite"
 #: Bumped when the layout changes; a store of another format is rebuilt by ``db update``
 #: (opening one says so). 2: the ``aliases`` table. 3: the ``scores`` table.
 STORE_FORMAT = "3"
+#: Formats read as they are: 2 lacks only the ``scores`` table (the vectors are then
+#: scored at audit time), so an upgrade of pyward does not stop audits until the next
+#: ``db update``, which rebuilds the store in the current format.
+READABLE_FORMATS = frozenset({"2", STORE_FORMAT})
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -121,7 +125,7 @@ def read_meta(conn: sqlite3.Connection, label: str) -> dict[str, str]:
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.DatabaseError as exc:
         raise InputError(label, f"not a pyward advisory store ({exc})") from None
-    if meta.get("format") != STORE_FORMAT:
+    if meta.get("format") not in READABLE_FORMATS:
         raise InputError(
             label,
             f"advisory store format {meta.get('format')!r} is not {STORE_FORMAT!r}; "
@@ -368,6 +372,8 @@ class AdvisoryStore:
         CVSS vector of these records, as ``db update`` computed them."""
         wanted = sorted(set(ids))
         rows: list[tuple[str, str, float | None, str | None]] = []
+        if self._meta.get("format") != STORE_FORMAT:
+            return {}  # a format-2 store: no scores kept
         with self._lock:
             for i in range(0, len(wanted), 500):  # SQLite's limit on parameters
                 chunk = wanted[i : i + 500]
