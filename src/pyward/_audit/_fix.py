@@ -9,8 +9,6 @@ that found the flaw.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -281,15 +279,7 @@ def _drop_hashes(group: list[str]) -> list[str]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    import tempfile  # only ``--apply`` writes: with random and shutil it costs ~2 ms
+    from pyward._atomic import write_atomic
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # ``newline=""`` as it was read: the file's own line endings are kept.
+    write_atomic(path, text.encode("utf-8"))
