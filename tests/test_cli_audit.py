@@ -311,3 +311,25 @@ def cache_source(cache: Path) -> str:
     from pyward._advisory import AdvisoryStore
 
     return AdvisoryStore.open(cache).info.source
+
+
+def test_collector_threshold_is_raised_for_the_run_and_restored(
+    cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+
+    from pyward._commands import audit as audit_command
+
+    seen: list[tuple[int, int, int]] = []
+    real_run = audit_command.run
+
+    def run(args: object) -> int:
+        seen.append(gc.get_threshold())
+        return real_run(args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit_command, "run", run)
+    before = gc.get_threshold()
+    assert main(["audit", str(WAREHOUSE), "--cache-dir", str(cache), "-q", "-f", "json"]) == 1
+    assert seen == [(200_000, 30, 30)]
+    assert gc.get_threshold() == before
+    capsys.readouterr()

@@ -52,6 +52,7 @@ def _build_parser(selected: str | None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["--version"]:
         # Fast path: no argparse, no imports.
@@ -60,6 +61,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     selected = next((a for a in args_list if not a.startswith("-")), None)
     if selected not in COMMANDS:
         selected = None
+    if selected == "serve":
+        return _run(args_list, selected)
+    # A one-shot command allocates many objects that live until it exits (imports, the
+    # inventory, the report) and few cycles: CPython's default collector threshold (700)
+    # walks them again and again for nothing. mypy raises it the same way
+    # (``mypy/build.py``). Measured: -3 % instructions on an audit of 325 packages, -12 %
+    # time on an SBOM of 101 installed packages, same peak memory. The server keeps the
+    # default (it runs for days), and the caller's setting is restored on return.
+    import gc
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(200_000, 30, 30)
+    try:
+        return _run(args_list, selected)
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _run(args_list: list[str], selected: str | None) -> int:
     parser = _build_parser(selected)
     try:
         args = parser.parse_args(args_list)
