@@ -37,13 +37,16 @@ def write_atomic(path: str | Path, data: bytes) -> None:
             with open(target, "wb") as fh:
                 fh.write(data)
             return
-        _replace(target, data, None if st is None else stat.S_IMODE(st.st_mode))
+        replace_file(target, data, None if st is None else stat.S_IMODE(st.st_mode))
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise UsageError(f"{path}: cannot write: {reason}") from None
 
 
-def _replace(target: Path, data: bytes, mode: int | None) -> None:
+def replace_file(target: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace (or create) the regular file ``target`` with ``data`` through a temporary
+    file beside it and a rename; ``mode`` is given to the new file (default: 0666 less
+    the umask). Raises ``OSError``; the temporary file never stays behind."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for attempt in range(100):
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{attempt}.tmp")

@@ -140,22 +140,17 @@ def _load(entry: Path, ident: bytes, data: bytes) -> Inventory | None:
 
 
 def _store(entry: Path, ident: bytes, data: bytes, inventory: Inventory) -> None:
-    # A cache that cannot be written (read-only home, full disk) costs speed only.
-    import tempfile  # only on a miss: with shutil, random, bz2 and lzma it costs ~2 ms
+    from pyward._atomic import replace_file
 
+    buffer = io.BytesIO()
+    # Two pickles, each on its own (one pickler each: no shared memo).
+    pickle.dump((ident, data), buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    _ModelPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(inventory)
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{entry.name}.", suffix=".tmp", dir=entry.parent)
+        replace_file(entry, buffer.getvalue())
     except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            # Two pickles, each on its own (one pickler each: no shared memo).
-            pickle.dump((ident, data), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            _ModelPickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(inventory)
-        os.replace(tmp, entry)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
+        pass  # a cache that cannot be written (read-only home, full disk) costs speed only
 
 
 def cached_read(reader_id: str, path: Path, read: Callable[[Path], Inventory]) -> Inventory:
