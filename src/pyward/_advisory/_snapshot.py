@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,10 +48,10 @@ def open_snapshot(cache_dir: Path, data_dir: Path | None = None) -> AdvisoryStor
         return AdvisoryStore.open_file(target, snapshot=True)
     raw = gzip.decompress(artifact.read_bytes())
     try:
+        from pyward._atomic import replace_file
+
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(raw)
-        os.replace(tmp, target)
+        replace_file(target, raw)
         for stale in cache_dir.glob("snapshot-*.sqlite"):
             if stale != target:
                 stale.unlink(missing_ok=True)
