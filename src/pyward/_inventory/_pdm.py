@@ -28,6 +28,7 @@ from typing import Any
 
 from pyward._inventory._common import (
     Fields,
+    add_edges,
     check_format_version,
     dedupe_hashes,
     graph_tops,
@@ -142,15 +143,11 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         by_name.setdefault(e.name, []).append(e)
     edges: dict[ComponentKey, tuple[ComponentKey, ...]] = {}
     for e in entries.values():
-        key = component_key(e.name, e.version)
-        targets: dict[ComponentKey, None] = {}
-        for dep in e.deps:
-            for t in _resolve(dep, by_name):
-                tkey = component_key(t.name, t.version)
-                if tkey != key:
-                    targets[tkey] = None
-        if targets:
-            edges[key] = tuple(targets)
+        add_edges(
+            edges,
+            component_key(e.name, e.version),
+            (component_key(t.name, t.version) for dep in e.deps for t in _resolve(dep, by_name)),
+        )
 
     keys = [component_key(e.name, e.version) for e in entries.values()]
     roots = graph_tops(keys, edges)
