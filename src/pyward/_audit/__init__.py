@@ -213,9 +213,9 @@ def _natural(advisory_id: str) -> tuple[str | int, ...]:
 def _finding(
     comp: Component, vuln: Vulnerability, path: tuple[ComponentKey, ...], data: AdvisoryData
 ) -> tuple[Finding, tuple[str, ...]]:
+    from pyward._advisory._match import parse_version, sort_versions
     from pyward._audit._exposure import exposure
     from pyward._audit._findings import Finding, Reference
-    from pyward._audit._fix import _version, sort_versions
     from pyward._audit._severity import rate
 
     advisories = vuln.advisories
@@ -229,11 +229,11 @@ def _finding(
     rating, warnings = rate(
         advisories, scores(a.id for a in advisories) if scores is not None else None
     )
-    installed = _version(comp.version or "")
+    installed = parse_version(comp.version or "")
     fixed: list[str] = []
     for m in vuln.matches:
         for v in m.fixed:
-            parsed = _version(v)
+            parsed = parse_version(v)
             # A fix on an older branch is no upgrade for this version.
             if installed is None or parsed is None or parsed > installed:
                 fixed.append(v)

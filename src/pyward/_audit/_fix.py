@@ -10,39 +10,19 @@ that found the flaw.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+# The matcher's cached parse (the store has loaded it already): the same bounds and
+# fixed versions come back for every finding and every candidate.
+from pyward._advisory._match import parse_version
 from pyward._advisory._types import AdvisoryData
 from pyward._audit._report import Finding, FixStep
 from pyward._model import Component, Inventory, canonical_name
 
 if TYPE_CHECKING:
     from packaging.version import Version
-
-
-def _version(text: str) -> Version | None:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
-
-
-def sort_versions(versions: Iterable[str]) -> tuple[str, ...]:
-    """PEP 440 order; versions that do not parse go last, in text order."""
-    good: list[tuple[Version, str]] = []
-    bad: list[str] = []
-    for v in set(versions):
-        parsed = _version(v)
-        if parsed is None:
-            bad.append(v)
-        else:
-            good.append((parsed, v))
-    good.sort()
-    return tuple(v for _, v in good) + tuple(sorted(bad))
 
 
 def plan(findings: Sequence[Finding], data: AdvisoryData) -> tuple[FixStep, ...]:
@@ -55,7 +35,7 @@ def plan(findings: Sequence[Finding], data: AdvisoryData) -> tuple[FixStep, ...]
 
 def _step(findings: list[Finding], data: AdvisoryData) -> FixStep:
     component = findings[0].component
-    installed = _version(component.version or "")
+    installed = parse_version(component.version or "")
     ids = [f.id for f in findings]
     if installed is None:
         return FixStep(component=component, target=None, fixes=(), unfixed=tuple(ids))
@@ -66,7 +46,7 @@ def _step(findings: list[Finding], data: AdvisoryData) -> FixStep:
     for f in findings:
         for m in f.matches:
             for text in (*m.fixed, *f.fixed_in):
-                v = _version(text)
+                v = parse_version(text)
                 if v is not None and v > installed and v not in candidates:
                     candidates.append(v)
     candidates.sort()

@@ -111,8 +111,7 @@ def describe(advisories: list[Advisory]) -> list[str]:
 
 def reasoning(data: AdvisoryData, advisories: list[Advisory], name: str, version: str) -> list[str]:
     """The evaluation step by step for one version, then the verdict and the fix."""
-    from pyward._advisory._match import explain, match_advisory
-    from pyward._audit._fix import _version, sort_versions
+    from pyward._advisory._match import explain, match_advisory, parse_version, sort_versions
 
     lines: list[str] = []
     hit = []
@@ -126,12 +125,12 @@ def reasoning(data: AdvisoryData, advisories: list[Advisory], name: str, version
     if not hit:
         lines.append(f"verdict: {name} {version} is not affected")
         return lines
-    installed = _version(version)
+    installed = parse_version(version)
     fixes = sort_versions(
         v
         for m in hit
         for v in m.fixed
-        if installed is None or ((p := _version(v)) is not None and p > installed)
+        if installed is None or ((p := parse_version(v)) is not None and p > installed)
     )
     ids = {a.id for a in advisories}
     target = next(
