@@ -46,13 +46,10 @@ _ENTRY_LINE = re.compile(r'^( {4}| {8})"((?:[^"\\]|\\.)*)": \{', re.M)
 
 def read(path: Path) -> Inventory:
     """Read ``path`` as a ``Pipfile.lock``."""
-    from pyward._inventory._toml import load_json
+    from pyward._inventory._toml import load_json, read_bytes
 
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    raw = read_bytes(path)
     data = load_json(file, raw)
     if not isinstance(data, dict):
         kind = "an array" if isinstance(data, list) else type(data).__name__
