@@ -502,21 +502,21 @@ class StoreWriter:
 
     def add(self, data: Mapping[str, Any], *, origin: str, file: str | None) -> Advisory:
         """Validate and write one record; raises ``RecordError`` when it is malformed."""
-        import orjson
-
-        from pyward._advisory._match import compact_entry
         from pyward._advisory._osv import parse_advisory
 
         advisory = parse_advisory(data, file=file)
-        doc = zlib.compress(orjson.dumps(data), 6)
-        self.write(advisory, origin, doc, compact_entry)
+        self.write(advisory, data, origin)
         return advisory
 
-    def write(self, advisory: Advisory, origin: str, doc: bytes, compact: Any) -> None:
+    def write(self, advisory: Advisory, data: object, origin: str) -> None:
+        """Write one record already validated into ``advisory`` (``data``: its OSV JSON),
+        replacing an earlier record of the same id."""
         import orjson
 
         from pyward._advisory._cvss import CVSS_TYPES, score_or_reason
+        from pyward._advisory._match import compact_entry
 
+        doc = zlib.compress(orjson.dumps(data), 6)
         if advisory.id in self.ids:
             self.conn.execute("DELETE FROM records WHERE id = ?", (advisory.id,))
             self.conn.execute("DELETE FROM affected WHERE id = ?", (advisory.id,))
@@ -529,9 +529,9 @@ class StoreWriter:
         if not advisory.withdrawn:
             rows = []
             for a in advisory.affected:
-                data = compact(a)
-                versions, canon = data.pop("v"), data.pop("c")
-                rows.append((a.name, advisory.id, orjson.dumps(data), versions, canon))
+                entry = compact_entry(a)
+                versions, canon = entry.pop("v"), entry.pop("c")
+                rows.append((a.name, advisory.id, orjson.dumps(entry), versions, canon))
             self.conn.executemany("INSERT INTO affected VALUES (?, ?, ?, ?, ?)", rows)
         vectors = {(sev.type, sev.score) for sev in advisory.severity if sev.type in CVSS_TYPES}
         self.conn.executemany(

@@ -23,7 +23,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -261,7 +261,7 @@ def rebuild(
             else:
                 added += 1
             seen_at[advisory.id] = entry.name
-            _write(writer, advisory, data, entry.origin)
+            writer.write(advisory, data, entry.origin)
 
         for version, count in sorted(newer_schema.items()):
             known = ".".join(map(str, KNOWN_SCHEMA))
@@ -303,15 +303,6 @@ def _newer_schema_minor(schema_version: str | None) -> str | None:
     if mm is None or mm <= KNOWN_SCHEMA:
         return None
     return f"{mm[0]}.{mm[1]}"
-
-
-def _write(writer: StoreWriter, advisory: Any, data: Any, origin: str) -> None:
-    import orjson
-
-    from pyward._advisory._match import compact_entry
-
-    doc = zlib.compress(orjson.dumps(data), 6)
-    writer.write(advisory, origin, doc, compact_entry)
 
 
 def _fsync(path: Path) -> None:
@@ -391,17 +382,8 @@ def _update_from_url(
             raise InputError(url, exc.what, where=exc.where) from None
     finally:
         download.unlink(missing_ok=True)
-    return UpdateResult(
-        source=result.source,
-        added=result.added,
-        changed=result.changed,
-        unchanged=result.unchanged,
-        removed=result.removed,
-        skipped=result.skipped,
-        seconds=time.perf_counter() - started,
-        warnings=result.warnings,
-        info=result.info,
-    )
+    # The download counts in the update's time.
+    return replace(result, seconds=time.perf_counter() - started)
 
 
 def _download(
