@@ -16,6 +16,8 @@ lock-file read.
 * :func:`merge_same_key` folds entries locked twice at one name and version.
 * :func:`purl_component`, :func:`is_hex_digest` and :data:`NO_PURL` serve the SBOM
   readers (CycloneDX, SPDX).
+* :func:`parse_requirement`, :func:`pinned_version` and :func:`url_reason` serve the
+  readers of declared requirements (requirements files, ``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 from urllib.parse import quote
 
 from pyward._model import Component, ComponentKey, Hash, canonical_name
 from pyward.errors import InputError
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 _T = TypeVar("_T")
 _new = object.__new__
@@ -224,6 +229,36 @@ def merge_same_key(
             )
         result.append(first)
     return tuple(result), tuple(notes)
+
+
+def parse_requirement(file: str | Path, text: str, where: str) -> Requirement:
+    """``text`` as a PEP 508 requirement; an ``InputError`` at ``where`` if it is not one."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(text)
+    except InvalidRequirement as exc:
+        detail = str(exc).splitlines()[0]
+        raise InputError(file, f"invalid requirement: {text}: {detail}", where=where) from None
+
+
+def pinned_version(req: Requirement) -> str | None:
+    """The one version ``req`` pins (``==`` without a wildcard, or ``===``), else ``None``."""
+    pins = {
+        s.version
+        for s in req.specifier
+        if s.operator == "===" or (s.operator == "==" and not s.version.endswith(".*"))
+    }
+    return next(iter(pins)) if len(pins) == 1 else None
+
+
+#: pip's VCS schemes (``git+https://...``).
+VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
+
+
+def url_reason(url: str) -> str:
+    """Why a requirement on ``url`` is not audited."""
+    return "VCS requirement" if url.startswith(VCS_PREFIXES) else "direct URL"
 
 
 def check_format_version(

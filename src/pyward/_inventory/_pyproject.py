@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from pyward._inventory import _toml
-from pyward._inventory._common import purl
+from pyward._inventory._common import (
+    join_markers,
+    parse_requirement,
+    pinned_version,
+    purl,
+    url_reason,
+)
 from pyward._model import Component, ComponentKey, Inventory, Location, NotAudited, canonical_name
 from pyward._model import component_key as _key
 from pyward.errors import InputError
@@ -207,31 +213,14 @@ def _expand_group(
 
 
 def _pep508(state: _State, text: str, group: str, where: str) -> None:
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        req = Requirement(text)
-    except InvalidRequirement as exc:
-        detail = str(exc).splitlines()[0]
-        raise InputError(
-            state.file, f"invalid requirement: {text}: {detail}", where=where
-        ) from None
+    req = parse_requirement(state.file, text, where)
     location = state.location(text)
     name = canonical_name(req.name)
     if req.url:
-        reason = (
-            "VCS requirement"
-            if req.url.startswith(("git+", "hg+", "svn+", "bzr+"))
-            else "direct URL"
-        )
-        state.skip(name, text, reason, location)
+        state.skip(name, text, url_reason(req.url), location)
         return
-    pins = {
-        s.version
-        for s in req.specifier
-        if s.operator == "===" or (s.operator == "==" and not s.version.endswith(".*"))
-    }
-    if len(pins) != 1:
+    version = pinned_version(req)
+    if version is None:
         state.skip(name, text, _NOT_PINNED, location)
         return
     _add(
@@ -239,7 +228,7 @@ def _pep508(state: _State, text: str, group: str, where: str) -> None:
         _Pin(
             name=name,
             display=req.name,
-            version=next(iter(pins)),
+            version=version,
             markers=str(req.marker) if req.marker is not None else None,
             extras={canonical_name(e) for e in req.extras},
             groups={group},
@@ -256,12 +245,7 @@ def _add(state: _State, pin: _Pin) -> None:
         return
     existing.groups |= pin.groups
     existing.extras |= pin.extras
-    if existing.markers != pin.markers:
-        existing.markers = (
-            None
-            if existing.markers is None or pin.markers is None
-            else f"({existing.markers}) or ({pin.markers})"
-        )
+    existing.markers = join_markers((existing.markers, pin.markers))
 
 
 def _poetry(state: _State, poetry: dict[str, Any]) -> None:

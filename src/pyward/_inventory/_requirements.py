@@ -46,7 +46,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyward._inventory._common import dedupe_hashes, purl
+from pyward._inventory._common import (
+    VCS_PREFIXES,
+    dedupe_hashes,
+    join_markers,
+    parse_requirement,
+    pinned_version,
+    purl,
+    url_reason,
+)
 from pyward._model import Component, ComponentKey, Hash, Inventory, Location, NotAudited
 from pyward._model import canonical_name as _canonical
 from pyward._model import component_key as _key
@@ -65,7 +73,6 @@ _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 _VIA_START = re.compile(r"^\s*#\s+via(?:\s+(?P<rest>\S.*?))?\s*$")
 _VIA_MORE = re.compile(r"^\s*#\s{3,}(?P<rest>\S.*?)\s*$")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
 _ARCHIVE_SUFFIXES = (
     ".whl",
     ".tar.gz",
@@ -398,7 +405,7 @@ def _include(
 
 
 def _is_url(text: str) -> bool:
-    return bool(_URL_SCHEME.match(text)) or text.startswith(_VCS_PREFIXES)
+    return bool(_URL_SCHEME.match(text)) or text.startswith(VCS_PREFIXES)
 
 
 def _looks_like_path(text: str) -> bool:
@@ -432,10 +439,6 @@ def _name_from_url(url: str) -> str | None:
     return None
 
 
-def _url_reason(url: str) -> str:
-    return "VCS requirement" if url.startswith(_VCS_PREFIXES) else "direct URL"
-
-
 def _requirement(
     args: str,
     options: list[tuple[str, str | None]],
@@ -452,33 +455,25 @@ def _requirement(
     ):
         url = text.split("; ", 1)[0].strip() if _is_url(text) else text.split(";", 1)[0].strip()
         if not constraint:
-            reason = _url_reason(url) if _is_url(text) else "local path"
+            reason = url_reason(url) if _is_url(text) else "local path"
             state.not_audited.append(
                 NotAudited(
                     name=_name_from_url(url), requirement=text, reason=reason, location=location
                 )
             )
         return None
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        req = Requirement(text)
-    except InvalidRequirement as exc:
-        detail = str(exc).splitlines()[0]
-        raise InputError(
-            file, f"invalid requirement: {text}: {detail}", where=f"line {number}"
-        ) from None
+    req = parse_requirement(file, text, f"line {number}")
     name = _canonical(req.name)
     if req.url:
         if not constraint:
             state.not_audited.append(
                 NotAudited(
-                    name=name, requirement=text, reason=_url_reason(req.url), location=location
+                    name=name, requirement=text, reason=url_reason(req.url), location=location
                 )
             )
         return None
     hashes = [_hash(value, file, number) for opt, value in options if opt == "--hash" and value]
-    version = _pinned_version(req)
+    version = pinned_version(req)
     markers = str(req.marker) if req.marker is not None else None
     if version is None:
         if not constraint:
@@ -509,15 +504,6 @@ def _requirement(
 
 def _has_operator(text: str) -> bool:
     return any(op in text for op in ("==", ">=", "<=", "~=", "!=", "<", ">", "@"))
-
-
-def _pinned_version(req: Requirement) -> str | None:
-    pins = {
-        s.version
-        for s in req.specifier
-        if s.operator == "===" or (s.operator == "==" and not s.version.endswith(".*"))
-    }
-    return next(iter(pins)) if len(pins) == 1 else None
 
 
 #: Hex digest length of every fixed-size hashlib algorithm pip could be given.
@@ -572,12 +558,7 @@ def _add(entry: _Entry, state: _State, file: Path) -> _Entry:
     if existing is not None:
         existing.hashes.extend(entry.hashes)
         existing.extras |= entry.extras
-        if existing.markers != entry.markers:
-            existing.markers = (
-                None
-                if existing.markers is None or entry.markers is None
-                else f"({existing.markers}) or ({entry.markers})"
-            )
+        existing.markers = join_markers((existing.markers, entry.markers))
         return existing
     for other in state.entries.values():
         # Two pins of one name are legitimate only under different markers
