@@ -143,19 +143,17 @@ class Inventory:
     def why(self, key: ComponentKey) -> tuple[ComponentKey, ...]:
         """The shortest path from a direct dependency to ``key`` (``key`` alone if direct
         or if the format records no edges)."""
-        return shortest_path(self.roots, self.edges, key)
+        return shortest_paths(self.roots, self.edges)(key)
 
 
 def shortest_paths(
     roots: Iterable[ComponentKey],
     edges: Mapping[ComponentKey, tuple[ComponentKey, ...]],
 ) -> Callable[[ComponentKey], tuple[ComponentKey, ...]]:
-    """:func:`shortest_path` for many targets: one breadth-first search over the whole
-    graph, then a walk up the tree per target (an audit asks once per finding).
-
-    The same paths as :func:`shortest_path`: both search in the same order, and a
-    node's parent is fixed when the node is first reached.
-    """
+    """The shortest path from a root to each target (``(target,)`` when unreachable):
+    one breadth-first search over the whole graph, then a walk up the tree per target
+    (an audit asks once per finding). A node's parent is fixed when it is first reached,
+    in root order then edge order, so the path is the same on every run."""
     parents: dict[ComponentKey, ComponentKey | None] = {}
     queue: deque[ComponentKey] = deque()
     for r in roots:
@@ -178,29 +176,3 @@ def shortest_paths(
         return tuple(reversed(found))
 
     return path
-
-
-def shortest_path(
-    roots: Iterable[ComponentKey],
-    edges: Mapping[ComponentKey, tuple[ComponentKey, ...]],
-    target: ComponentKey,
-) -> tuple[ComponentKey, ...]:
-    """Breadth-first search from every root; ``(target,)`` when unreachable."""
-    parents: dict[ComponentKey, ComponentKey | None] = {}
-    queue: deque[ComponentKey] = deque()
-    for r in roots:
-        if r not in parents:
-            parents[r] = None
-            queue.append(r)
-    while queue:
-        node = queue.popleft()
-        if node == target:
-            path = [node]
-            while (p := parents[path[-1]]) is not None:
-                path.append(p)
-            return tuple(reversed(path))
-        for nxt in edges.get(node, ()):
-            if nxt not in parents:
-                parents[nxt] = node
-                queue.append(nxt)
-    return (target,)
