@@ -26,6 +26,7 @@ from pyward._audit._report import AuditReport
 from pyward._render._common import (
     TOOL_NAME,
     advisory_link,
+    fix_steps,
     fix_target,
     iso,
     sorted_findings,
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
         VulnerabilitySource,
     )
 
-    from pyward._audit._report import Finding, Level, Score, Suppressed
-    from pyward._model import Component
+    from pyward._audit._report import Finding, FixStep, Level, Score, Suppressed
+    from pyward._model import Component, ComponentKey, Location
 
 #: OpenVEX justifications (https://github.com/openvex/spec) as CycloneDX ones, following
 #: CISA's "Minimum Requirements for VEX" mapping.
@@ -107,12 +108,15 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
                 return refs[id(other)]
         raise KeyError(f"finding for {c.key} names a component the report does not list")
 
+    steps = fix_steps(report)
     vulnerabilities = [
-        _vulnerability(f, ref_of(f.component), report, options, None)
+        _vulnerability(f, ref_of(f.component), report, options, steps=steps)
         for f in sorted_findings(report.findings)
     ]
     vulnerabilities += [
-        _vulnerability(s.finding, ref_of(s.finding.component), report, options, s)
+        _vulnerability(
+            s.finding, ref_of(s.finding.component), report, options, steps=steps, suppressed=s
+        )
         for s in report.suppressed
     ]
     info = report.database
@@ -236,7 +240,9 @@ def _vulnerability(
     component_ref: str,
     report: AuditReport,
     options: RenderOptions,
-    suppressed: Suppressed | None,
+    *,
+    steps: dict[tuple[ComponentKey, Location | None], FixStep],
+    suppressed: Suppressed | None = None,
 ) -> Vulnerability:
     from cyclonedx.model import XsUri
     from cyclonedx.model.impact_analysis import ImpactAnalysisAffectedStatus
@@ -248,7 +254,7 @@ def _vulnerability(
         VulnerabilityReference,
     )
 
-    target = fix_target(report, f)
+    target = fix_target(report, f, steps)
     if target is not None:
         recommendation = f"Upgrade {f.component.name} to {target}."
     elif f.fixed_in:
