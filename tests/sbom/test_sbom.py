@@ -266,6 +266,43 @@ def test_pep770_spdx_document_is_merged(site: Path, tmp_path: Path) -> None:
     )
 
 
+_DIGESTS = [{"alg": "BLAKE2b-512", "content": "ab" * 64}, {"alg": "SHA3-256", "content": "cd" * 32}]
+_DIGEST_BOM = {
+    "bomFormat": "CycloneDX",
+    "specVersion": "1.6",
+    "version": 1,
+    "components": [
+        {"type": "library", "name": "a", "version": "1", "purl": "pkg:pypi/a@1", "hashes": _DIGESTS}
+    ],
+}
+
+
+def test_blake2b_and_sha3_digests_are_carried(site: Path, tmp_path: Path) -> None:
+    # The readers record BLAKE2b-512 under hashlib's name ``blake2b``: it was once
+    # left out as "not a valid digest"; SPDX dropped an embedded SBOM's SHA3 digests.
+    path = tmp_path / "bom.json"
+    path.write_text(json.dumps(_DIGEST_BOM), encoding="utf-8")
+    inv = read_inventory(path)
+    assert [h.algorithm for h in inv.components[0].hashes] == ["blake2b", "sha3_256"]
+    out = write_sbom(inv, format="cyclonedx-json", target=path)
+    assert out.notes == ()
+    assert json.loads(out.data)["components"][0]["hashes"] == _DIGESTS
+    out = write_sbom(inv, format="spdx-json", target=path)
+    assert out.notes == ()
+    expected = [
+        {"algorithm": "BLAKE2b-512", "checksumValue": "ab" * 64},
+        {"algorithm": "SHA3-256", "checksumValue": "cd" * 32},
+    ]
+    package = next(p for p in json.loads(out.data)["packages"] if p["name"] == "a")
+    assert package["checksums"] == expected
+    dist = _packages(site) / _dist_info("idna").name
+    (dist / "sboms").mkdir()
+    (dist / "sboms" / "digests.cdx.json").write_text(json.dumps(_DIGEST_BOM), encoding="utf-8")
+    spdx = json.loads(write_sbom(read_environment(site), format="spdx-json", target=site).data)
+    nested = next(p for p in spdx["packages"] if p["name"] == "a")
+    assert nested["checksums"] == expected
+
+
 def test_unreadable_embedded_sbom_is_a_note(site: Path) -> None:
     dist = _packages(site) / _dist_info("idna").name
     (dist / "sboms").mkdir()

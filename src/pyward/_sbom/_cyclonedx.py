@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pyward import __version__
-from pyward._sbom._facts import Document, Facts
+from pyward._sbom._facts import DIGESTS, Document, Facts
 from pyward._sbom._licenses import License, embedded_licenses
 from pyward._sbom._pep770 import Embedded, EmbeddedSbom
 
@@ -28,21 +28,6 @@ if TYPE_CHECKING:
 
 #: Namespace of the serial numbers pyward derives from a document's content.
 SERIAL_NAMESPACE = uuid.UUID("6f0e2a9c-4b1d-5c3e-9a7f-2d8e6b4c1a30")
-
-_HASH_NAMES = {
-    "md5": "MD5",
-    "sha1": "SHA-1",
-    "sha256": "SHA-256",
-    "sha384": "SHA-384",
-    "sha512": "SHA-512",
-    "sha3_256": "SHA3-256",
-    "sha3_384": "SHA3-384",
-    "sha3_512": "SHA3-512",
-    "blake2b_256": "BLAKE2b-256",
-    "blake2b_384": "BLAKE2b-384",
-    "blake2b_512": "BLAKE2b-512",
-    "blake3": "BLAKE3",
-}
 
 
 def render(
@@ -152,7 +137,7 @@ def _component(facts: Facts, notes: list[str], kind: object) -> CdxComponent:
     c = facts.component
     hashes = []
     for h in c.hashes:
-        alg = _HASH_NAMES.get(h.algorithm.replace("-", "_"))
+        alg = DIGESTS[h.algorithm].cyclonedx
         if alg is None:
             notes.append(f"{c.key}: {h.algorithm} hash left out (not a CycloneDX algorithm)")
             continue

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pyward._model import Component, ComponentKey, Inventory, canonical_name
+from pyward._model import Component, ComponentKey, Hash, Inventory, canonical_name
 from pyward._sbom._licenses import License, resolve
 from pyward._sbom._people import EMAIL as _EMAIL
 from pyward._sbom._people import parse_people
@@ -189,21 +189,38 @@ def valid_purl(purl: str | None) -> str | None:
     return purl if not _XML_INVALID.search(purl) else None
 
 
-#: Hex digits of each digest the writers can carry.
-_HEX_DIGITS = {
-    "md5": 32,
-    "sha1": 40,
-    "sha224": 56,
-    "sha256": 64,
-    "sha384": 96,
-    "sha512": 128,
-    "sha3_256": 64,
-    "sha3_384": 96,
-    "sha3_512": 128,
-    "blake2b_256": 64,
-    "blake2b_384": 96,
-    "blake2b_512": 128,
-    "blake3": 64,
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Digest:
+    """A digest algorithm the writers can carry."""
+
+    hex_digits: int
+    """Length of a valid digest in hex digits."""
+    cyclonedx: str | None
+    """CycloneDX ``hashes[].alg`` (``None``: CycloneDX has no such algorithm)."""
+    spdx: str
+    """SPDX ``ChecksumAlgorithm`` member name."""
+
+
+_BLAKE2B_512 = Digest(hex_digits=128, cyclonedx="BLAKE2b-512", spdx="BLAKE2B_512")
+
+#: Each digest the writers can carry, by :class:`~pyward._model.Hash` algorithm
+#: (lower case, ``_`` for ``-``). ``blake2b`` is hashlib's name of BLAKE2b-512, the
+#: one the readers record.
+DIGESTS: dict[str, Digest] = {
+    "md5": Digest(hex_digits=32, cyclonedx="MD5", spdx="MD5"),
+    "sha1": Digest(hex_digits=40, cyclonedx="SHA-1", spdx="SHA1"),
+    "sha224": Digest(hex_digits=56, cyclonedx=None, spdx="SHA224"),
+    "sha256": Digest(hex_digits=64, cyclonedx="SHA-256", spdx="SHA256"),
+    "sha384": Digest(hex_digits=96, cyclonedx="SHA-384", spdx="SHA384"),
+    "sha512": Digest(hex_digits=128, cyclonedx="SHA-512", spdx="SHA512"),
+    "sha3_256": Digest(hex_digits=64, cyclonedx="SHA3-256", spdx="SHA3_256"),
+    "sha3_384": Digest(hex_digits=96, cyclonedx="SHA3-384", spdx="SHA3_384"),
+    "sha3_512": Digest(hex_digits=128, cyclonedx="SHA3-512", spdx="SHA3_512"),
+    "blake2b_256": Digest(hex_digits=64, cyclonedx="BLAKE2b-256", spdx="BLAKE2B_256"),
+    "blake2b_384": Digest(hex_digits=96, cyclonedx="BLAKE2b-384", spdx="BLAKE2B_384"),
+    "blake2b_512": _BLAKE2B_512,
+    "blake2b": _BLAKE2B_512,
+    "blake3": Digest(hex_digits=64, cyclonedx="BLAKE3", spdx="BLAKE3"),
 }
 _HEX = re.compile(r"[0-9a-f]+")
 
@@ -215,13 +232,16 @@ def _clean_component(c: Component, notes: list[str]) -> Component:
 
     hashes = []
     for h in c.hashes:
-        size = _HEX_DIGITS.get(h.algorithm.lower().replace("-", "_"))
-        if size is None or len(h.value) != size or not _HEX.fullmatch(h.value):
+        algorithm = h.algorithm.lower().replace("-", "_")
+        digest = DIGESTS.get(algorithm)
+        if digest is None or len(h.value) != digest.hex_digits or not _HEX.fullmatch(h.value):
             notes.append(
                 f"{c.key}: {h.algorithm} hash {h.value[:20]!r} is not a valid digest; left out"
             )
-        else:
-            hashes.append(h)
+        else:  # the writers look the algorithm up in DIGESTS as it is
+            hashes.append(
+                h if h.algorithm == algorithm else Hash(algorithm=algorithm, value=h.value)
+            )
     purl = valid_purl(c.purl) or ""
     if c.purl and not purl:
         notes.append(f"{c.key}: purl {c.purl!r} is not a valid purl; left out")

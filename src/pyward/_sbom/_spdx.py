@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pyward import __version__
-from pyward._sbom._facts import Document, Facts, clean_url, valid_purl
+from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url, valid_purl
 from pyward._sbom._licenses import embedded_licenses, spdx_declared
 from pyward._sbom._pep770 import Embedded
 
@@ -30,20 +30,10 @@ _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 _NAMESPACE_ROOT = "https://spdx.org/spdxdocs/pyward"
 _SERIAL_NAMESPACE = uuid.UUID("2b7f0c4e-8d6a-5e1f-b3c9-7a4d2e6f8b10")
 
-_CHECKSUMS = {
-    "md5": "MD5",
-    "sha1": "SHA1",
-    "sha224": "SHA224",
-    "sha256": "SHA256",
-    "sha384": "SHA384",
-    "sha512": "SHA512",
-    "sha3_256": "SHA3_256",
-    "sha3_384": "SHA3_384",
-    "sha3_512": "SHA3_512",
-    "blake2b_256": "BLAKE2B_256",
-    "blake2b_384": "BLAKE2B_384",
-    "blake2b_512": "BLAKE2B_512",
-    "blake3": "BLAKE3",
+#: CycloneDX algorithm name (lower case, no ``-``) -> SPDX algorithm, for the hashes of
+#: embedded SBOMs, which are kept under their CycloneDX names.
+_FROM_CYCLONEDX = {
+    d.cyclonedx.lower().replace("-", ""): d.spdx for d in DIGESTS.values() if d.cyclonedx
 }
 
 
@@ -70,13 +60,13 @@ def render(
     tag_value: bool = False,
     vulnerabilities: Mapping[str, Sequence[Vulnerability]] | None = None,
 ) -> tuple[bytes, list[str]]:
-    """The document as SPDX 2.3 JSON (or tag-value), and notes on what was left out.
+    """The document as SPDX 2.3 JSON (or tag-value), and notes on what was left out:
+    none, as every digest that ``prepare`` keeps has an SPDX algorithm.
 
     The document namespace ends in a UUIDv5 of the content (rendered with a nil UUID),
     so equal inventories at an equal ``SOURCE_DATE_EPOCH`` give byte-identical output.
     """
-    notes: list[str] = []
-    document = build(doc, notes, vulnerabilities or {})
+    document = build(doc, vulnerabilities or {})
     stream = io.StringIO()
     if tag_value:
         from spdx_tools.spdx.writer.tagvalue.tagvalue_writer import write_document
@@ -92,10 +82,10 @@ def render(
         stream.write("\n")
     text = stream.getvalue()
     serial = uuid.uuid5(_SERIAL_NAMESPACE, text)
-    return text.replace(_PLACEHOLDER, str(serial)).encode(), notes
+    return text.replace(_PLACEHOLDER, str(serial)).encode(), []
 
 
-def build(doc: Document, notes: list[str], vulns: Mapping[str, Sequence[Vulnerability]]) -> Any:
+def build(doc: Document, vulns: Mapping[str, Sequence[Vulnerability]]) -> Any:
     """The ``spdx_tools`` document (validated by the tests with
     ``validate_full_spdx_document``)."""
     from spdx_tools.spdx.model.actor import Actor, ActorType
@@ -124,13 +114,13 @@ def build(doc: Document, notes: list[str], vulns: Mapping[str, Sequence[Vulnerab
     relationships = []
     subject_id = ids.new("Root", subject_name, doc.subject.component.version or "")
     spdx_id[doc.subject.ref] = subject_id
-    packages.append(_package(doc.subject, subject_id, license_refs, notes, (), root=True))
+    packages.append(_package(doc.subject, subject_id, license_refs, (), root=True))
     relationships.append(Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, subject_id))
     for facts in doc.components:
         c = facts.component
         pid = ids.new("Package", c.name, c.version or "")
         spdx_id[facts.ref] = pid
-        packages.append(_package(facts, pid, license_refs, notes, vulns.get(facts.ref, ())))
+        packages.append(_package(facts, pid, license_refs, vulns.get(facts.ref, ())))
         for sbom in facts.embedded:
             local: dict[str, str] = {}
             if sbom.subject:
@@ -198,7 +188,6 @@ def _package(
     facts: Facts,
     pid: str,
     license_refs: dict[tuple[str, str | None], str],
-    notes: list[str],
     vulns: Sequence[Vulnerability],
     *,
     root: bool = False,
@@ -212,13 +201,7 @@ def _package(
     from spdx_tools.spdx.validation.uri_validators import validate_download_location
 
     c = facts.component
-    checksums = []
-    for h in c.hashes:
-        alg = _CHECKSUMS.get(h.algorithm.replace("-", "_"))
-        if alg is None:
-            notes.append(f"{c.key}: {h.algorithm} hash left out (not an SPDX algorithm)")
-            continue
-        checksums.append(Checksum(ChecksumAlgorithm[alg], h.value))
+    checksums = [Checksum(ChecksumAlgorithm[DIGESTS[h.algorithm].spdx], h.value) for h in c.hashes]
     refs = []
     if c.purl:
         refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", c.purl))
@@ -263,14 +246,7 @@ def _embedded_package(
 
     checksums = []
     for alg, value in e.hashes:
-        key = alg.lower().replace("-", "")
-        name = {
-            "sha1": "SHA1",
-            "sha256": "SHA256",
-            "sha384": "SHA384",
-            "sha512": "SHA512",
-            "md5": "MD5",
-        }.get(key)
+        name = _FROM_CYCLONEDX.get(alg.lower().replace("-", ""))
         if name:
             checksums.append(Checksum(ChecksumAlgorithm[name], value))
     refs = []
