@@ -27,7 +27,7 @@ from pyward._advisory._types import AdvisoryId
 
 if TYPE_CHECKING:
     # Created only when a record is parsed or matches (``pyward._advisory._records``).
-    from pyward._advisory._records import Advisory, Affected, Event, Match, Range
+    from pyward._advisory._records import Advisory, Affected, Event, Match
 from pyward._model import canonical_name
 
 
@@ -267,21 +267,29 @@ def compact_entry(affected: Affected) -> dict[str, Any]:
 
 def compile_entry(advisory_id: str, package: str, data: Mapping[str, Any]) -> CompiledEntry:
     """Rebuild a :class:`CompiledEntry` from :func:`compact_entry`'s output."""
-    ranges = []
-    for r_type, events in data["r"]:
-        parsed = []
-        for kind, value in events:
-            special = (kind == "introduced" and value == "0") or (kind == "limit" and value == "*")
-            parsed.append((kind, value, None if special else parse_version(value)))
-        ranges.append(compile_range(r_type, tuple(parsed)))
     return CompiledEntry(
         advisory_id=AdvisoryId(advisory_id),
         package=package,
-        ranges=tuple(ranges),
+        ranges=tuple(compile_range(r_type, _bounds(events)) for r_type, events in data["r"]),
         versions=data["v"],
         canonical=data["c"],
         fixed=tuple(data["f"]),
         last_affected=tuple(data["l"]),
+    )
+
+
+def _bounds(events: Iterable[Sequence[str]]) -> tuple[Bound, ...]:
+    """``(kind, value, parsed)`` per ``(kind, value)`` event; no parsed version for
+    ``introduced: "0"`` and ``limit: "*"``."""
+    return tuple(
+        (
+            kind,
+            value,
+            None
+            if (kind == "introduced" and value == "0") or (kind == "limit" and value == "*")
+            else parse_version(value),
+        )
+        for kind, value in events
     )
 
 
@@ -422,7 +430,7 @@ def explain(advisory: Advisory, name: str, version: str) -> list[str]:
             lines.append(f"{label}, events sorted by version: {written}")
             if cand.version is None:
                 continue
-            compiled = compile_range(rng.type, _parsed(rng))
+            compiled = compile_range(rng.type, _bounds((e.kind, e.value) for e in rng.events))
             lines.extend(f"  {line}" for line in _walk(compiled, cand))
             if _range_hit(compiled, cand) is not None:
                 hit = True
@@ -446,19 +454,6 @@ def explain(advisory: Advisory, name: str, version: str) -> list[str]:
     affected_now = hit and not advisory.withdrawn
     lines.append(f"verdict: {version} is {'affected' if affected_now else 'not affected'}")
     return lines
-
-
-def _parsed(rng: Range) -> tuple[tuple[str, str, Version | None], ...]:
-    return tuple(
-        (
-            e.kind,
-            e.value,
-            None
-            if (e.kind == "introduced" and e.value == "0") or (e.kind == "limit" and e.value == "*")
-            else parse_version(e.value),
-        )
-        for e in rng.events
-    )
 
 
 def _walk(rng: CompiledRange, cand: Candidate) -> list[str]:
