@@ -183,6 +183,32 @@ def test_non_pypi_project_and_dependency_of(tmp_path: Path) -> None:
     )
 
 
+def test_without_describes_the_roots_are_what_nothing_depends_on(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        document(
+            [
+                package("SPDXRef-a", "flask", "3.0.0", "pkg:pypi/flask@3.0.0"),
+                package("SPDXRef-b", "werkzeug", "3.0.1", "pkg:pypi/werkzeug@3.0.1"),
+            ],
+            [
+                {
+                    "spdxElementId": "SPDXRef-a",
+                    "relationshipType": "DEPENDS_ON",
+                    "relatedSpdxElement": "SPDXRef-b",
+                },
+            ],
+        ),
+    )
+    inv = _spdx.read(path)
+    assert inv.project is None
+    assert inv.roots == ("flask==3.0.0",)
+    assert [(c.key, c.direct) for c in inv.components] == [
+        ("flask==3.0.0", True),
+        ("werkzeug==3.0.1", False),
+    ]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -25,7 +25,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pyward._inventory._common import NO_PURL, dedupe_hashes, is_hex_digest, purl_component
+from pyward._inventory._common import (
+    NO_PURL,
+    dedupe_hashes,
+    graph_tops,
+    is_hex_digest,
+    purl_component,
+)
 from pyward._model import Component, ComponentKey, Hash, Inventory, NotAudited, canonical_name
 from pyward.errors import InputError
 
@@ -201,9 +207,9 @@ def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
         # A described package that is not audited (an application without a PyPI
         # purl) stands for the project: what it depends on are the direct dependencies.
         roots.extend([described_key] if described_key is not None else children.get(ref, []))
+    frozen_edges = {k: tuple(dict.fromkeys(v)) for k, v in edges.items()}
     if not roots:
-        required = {c for targets in edges.values() for c in targets}
-        roots = [k for k in components if k not in required]
+        roots = list(graph_tops(components, frozen_edges))
     root_set = set(roots)
     final = tuple(replace(c, direct=True) if c.key in root_set else c for c in components.values())
     return Inventory(
@@ -211,7 +217,7 @@ def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
         format=FORMAT,
         components=final,
         not_audited=tuple(not_audited),
-        edges={k: tuple(dict.fromkeys(v)) for k, v in edges.items()},
+        edges=frozen_edges,
         roots=tuple(dict.fromkeys(roots)),
         project=project,
     )
