@@ -266,11 +266,11 @@ def check_format_version(
     key: str,
     value: object,
     *,
-    major: int,
-    known_minor: int,
+    known: Mapping[int, int],
     fmt: str,
 ) -> str | None:
-    """Refuse another major format version; return a note for a newer minor one.
+    """Refuse a major format version not in ``known`` (major -> newest minor this pyward
+    reads); return a note for a newer minor one.
 
     ``value`` is the version as written (``"2.1"``, ``1`` or ``"4.5.0"``).
     """
@@ -280,17 +280,17 @@ def check_format_version(
         numbers = [int(p) for p in parts]
     except ValueError:
         raise InputError(file, f"invalid format version {text!r}", where=key) from None
-    if isinstance(value, bool) or numbers[0] != major:
+    major = numbers[0]
+    if isinstance(value, bool) or major not in known:
+        reads = ", ".join(f"{m}.x" for m in known)
         raise InputError(
-            file,
-            f"unsupported {fmt} format version {text} (this pyward reads {major}.x)",
-            where=key,
+            file, f"unsupported {fmt} format version {text} (this pyward reads {reads})", where=key
         )
     minor = numbers[1] if len(numbers) > 1 else 0
-    if minor > known_minor:
+    if minor > known[major]:
         return (
             f"{file}: {fmt} format version {text} is newer than this pyward knows "
-            f"({major}.{known_minor}); read as {major}.{known_minor}"
+            f"({major}.{known[major]}); read as {major}.{known[major]}"
         )
     return None
 

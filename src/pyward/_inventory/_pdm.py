@@ -108,8 +108,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         file,
         "metadata.lock_version",
         raw_version,
-        major=KNOWN_MAJOR,
-        known_minor=KNOWN_MINOR,
+        known={KNOWN_MAJOR: KNOWN_MINOR},
         fmt=FORMAT,
     )
     shared = metadata.sub("files")

@@ -33,6 +33,7 @@ from typing import Any
 from pyward._inventory._common import (
     Fields,
     add_edges,
+    check_format_version,
     dedupe_hashes,
     graph_tops,
     header_lines,
@@ -65,31 +66,15 @@ def read(path: Path) -> Inventory:
     return _build(path, text, loads(text, path))
 
 
-def _lock_version(file: str, metadata: Fields) -> tuple[int, str | None]:
-    """The major lock version (0 for pre-1.0 locks) and a note for an unknown minor."""
+def _lock_version(file: str, metadata: Fields) -> str | None:
+    """A note for an unknown minor ``lock-version``; pre-1.0 locks have none."""
     raw = metadata.table.get("lock-version")
     if raw is None:
-        return 0, None
+        return None
     where = "metadata.lock-version"
     if not isinstance(raw, str):
         raise InputError(file, f"expected a string, found {raw!r}", where=where)
-    try:
-        numbers = [int(p) for p in raw.split(".")]
-    except ValueError:
-        raise InputError(file, f"invalid format version {raw!r}", where=where) from None
-    major, minor = numbers[0], numbers[1] if len(numbers) > 1 else 0
-    if major not in KNOWN_MINOR:
-        raise InputError(
-            file,
-            f"unsupported poetry.lock format version {raw} (this pyward reads 1.x, 2.x)",
-            where=where,
-        )
-    if minor > KNOWN_MINOR[major]:
-        return major, (
-            f"{file}: poetry.lock format version {raw} is newer than this pyward knows "
-            f"({major}.{KNOWN_MINOR[major]}); read as {major}.{KNOWN_MINOR[major]}"
-        )
-    return major, None
+    return check_format_version(file, where, raw, known=KNOWN_MINOR, fmt=FORMAT)
 
 
 def _requirement_name(text: str) -> str:
@@ -108,7 +93,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     metadata = top.sub("metadata")
     if metadata is None:  # every Poetry version writes it (content-hash)
         raise top.error("metadata", "missing")
-    _major, note = _lock_version(file, metadata)
+    note = _lock_version(file, metadata)
     packages = [Fields(file, p, f"package[{i}]") for i, p in enumerate(top.opt_list("package"))]
 
     names = [p.string("name") for p in packages]

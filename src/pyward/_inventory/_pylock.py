@@ -77,7 +77,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     file = str(path)
     top = Fields(file, data, "")
     note = check_format_version(
-        file, "lock-version", top.string("lock-version"), major=1, known_minor=0, fmt=FORMAT
+        file, "lock-version", top.string("lock-version"), known={1: 0}, fmt=FORMAT
     )
     # packaging logs its own warning for a newer minor; we report it as a note instead.
     _validate(file, {**data, "lock-version": "1.0"} if note else data)
