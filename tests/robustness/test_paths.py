@@ -110,8 +110,9 @@ def test_directory_where_a_file_is_expected(
     ]
     outcome = run(capsys, "audit", "-r", path, "--cache-dir", store)
     assert outcome.errors == [f"{path}: is a directory; --format requirements needs a file"]
-    outcome = run(capsys, "audit", tmp_path / "r.txt", "--vex", path, "--cache-dir", store)
-    assert outcome.code == 2
+    good = write(tmp_path / "r.txt", b"flask==2.0.0\n")
+    outcome = run(capsys, "audit", good, "--vex", path, "--cache-dir", store)
+    assert (outcome.code, outcome.errors) == (2, [f"{path}: cannot read: Is a directory"])
 
 
 def test_spaces_and_unicode_in_paths(
@@ -120,7 +121,7 @@ def test_spaces_and_unicode_in_paths(
     folder = tmp_path / "my project" / "ünïcødé ✓ 名前"
     lock = write(folder / "uv.lock", (CORPUS / "uv/flask/uv.lock").read_bytes())
     outcome = run(capsys, "audit", folder, "-f", "json", "-q", "--cache-dir", store)
-    assert outcome.code in (0, 1)
+    assert outcome.code == 0
     assert str(lock) in outcome.out
     bad = write(folder / "requirements.txt", b"flask==2.0.0\nnot a requirement!\n")
     outcome = run(capsys, "audit", bad, "--cache-dir", store)
