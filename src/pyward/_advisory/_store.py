@@ -342,46 +342,28 @@ class AdvisoryStore:
         wanted = sorted({canonical_name(n) for n in names}.difference(self._entries))
         if not wanted:
             return
-        import json
-
-        rows: list[tuple[str, str, bytes, str, str]] = []
-        with self._lock:
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                rows += self._conn.execute(
-                    "SELECT name, id, entry, versions, canon FROM affected "
-                    f"WHERE name IN ({marks}) ORDER BY name, rowid",
-                    chunk,
-                ).fetchall()
         by_name: dict[str, list[tuple[str, bytes, str, str]]] = {n: [] for n in wanted}
-        for name, rid, blob, versions, canon in rows:
+        for name, rid, blob, versions, canon in self._select_in(
+            "SELECT name, id, entry, versions, canon FROM affected "
+            "WHERE name IN ({marks}) ORDER BY name, rowid",
+            wanted,
+        ):
             by_name[name].append((rid, blob, versions, canon))
         for name, found in by_name.items():
             try:
-                entries = [
-                    compile_entry(rid, name, {**json.loads(blob), "v": versions, "c": canon})
-                    for rid, blob, versions, canon in found
-                ]
+                self._entries[name] = _compile_rows(name, found)
             except (ValueError, KeyError, TypeError):
                 continue
-            self._entries[name] = entries
 
     def scores(self, ids: Iterable[str]) -> dict[tuple[str, str], float | str]:
         """``(type, vector)`` -> base score, or the reason it cannot be scored, of every
         CVSS vector of these records, as ``db update`` computed them."""
-        wanted = sorted(set(ids))
-        rows: list[tuple[str, str, float | None, str | None]] = []
         if self._meta.get("format") != STORE_FORMAT:
             return {}  # a format-2 store: no scores kept
-        with self._lock:
-            for i in range(0, len(wanted), 500):  # SQLite's limit on parameters
-                chunk = wanted[i : i + 500]
-                rows += self._conn.execute(
-                    "SELECT type, vector, base, reason FROM scores "
-                    f"WHERE id IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                ).fetchall()
+        rows = self._select_in(
+            "SELECT type, vector, base, reason FROM scores WHERE id IN ({marks})",
+            sorted(set(ids)),
+        )
         return {(t, v): base if base is not None else reason or "" for t, v, base, reason in rows}
 
     def ids_for_package(self, name: str) -> list[AdvisoryId]:
@@ -458,18 +440,37 @@ class AdvisoryStore:
         cached = self._entries.get(name)
         if cached is not None:
             return cached
-        import json
-
         with self._lock:
             rows = self._conn.execute(
                 "SELECT id, entry, versions, canon FROM affected WHERE name = ?", (name,)
             ).fetchall()
-        entries = [
-            compile_entry(rid, name, {**json.loads(blob), "v": versions, "c": canon})
-            for rid, blob, versions, canon in rows
-        ]
+        entries = _compile_rows(name, rows)
         self._entries[name] = entries
         return entries
+
+    def _select_in(self, query: str, values: list[str]) -> list[Any]:
+        """The rows of ``query`` (``{marks}``: its ``IN`` list) for every value, 500
+        values per statement (SQLite before 3.32 allows 999 parameters in one)."""
+        rows: list[Any] = []
+        with self._lock:
+            for i in range(0, len(values), 500):
+                chunk = values[i : i + 500]
+                rows += self._conn.execute(
+                    query.format(marks=",".join("?" * len(chunk))), chunk
+                ).fetchall()
+        return rows
+
+
+def _compile_rows(name: str, rows: Iterable[tuple[str, bytes, str, str]]) -> list[CompiledEntry]:
+    """The compiled entries of one package's ``affected`` rows ``(id, entry, versions,
+    canon)``."""
+    # stdlib json, not orjson: see ``record``.
+    import json
+
+    return [
+        compile_entry(rid, name, {**json.loads(blob), "v": versions, "c": canon})
+        for rid, blob, versions, canon in rows
+    ]
 
 
 def _score_row(result: float | str) -> tuple[float | None, str | None]:
