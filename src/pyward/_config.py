@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     # Not imported at run time: ``pyward._audit`` imports this module.
     from pyward._audit._report import Level
 
-FORMATS = ("table", "json", "markdown", "sarif", "cyclonedx-vex")
 #: ``LEVELS`` of ``pyward._audit._report`` without ``unknown`` (a test holds them equal).
 FAIL_ON: tuple[Level, ...] = ("critical", "high", "medium", "low")
 UnknownPolicy = Literal["fail", "pass"]
@@ -153,9 +152,14 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
 
     fmt: str | None = None
     if "format" in table:
+        # The renderers' registry, imported only when a file names a format.
+        from pyward._render import RENDERERS
+
         value = table["format"]
-        if value not in FORMATS:
-            raise InputError(path, f"must be one of {', '.join(FORMATS)}", where=f"{prefix}format")
+        if value not in RENDERERS:
+            raise InputError(
+                path, f"must be one of {', '.join(RENDERERS)}", where=f"{prefix}format"
+            )
         fmt = value
 
     vex: list[Path] = []

@@ -27,11 +27,12 @@ if TYPE_CHECKING:
     from pyward._config import Config
     from pyward._model import Inventory
 
-FORMATS = ["table", "json", "markdown", "sarif", "cyclonedx-vex"]
-LEVELS = ["low", "medium", "high", "critical"]
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # The registries, not copies: a new format or level needs no edit here.
+    from pyward._config import FAIL_ON
+    from pyward._render import RENDERERS
+
     parser.add_argument(
         "targets",
         nargs="*",
@@ -57,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument(
         "-f",
         "--format",
-        choices=FORMATS,
+        choices=list(RENDERERS),
         default=None,
         help="output format (default: the configuration's, else table)",
     )
@@ -73,7 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     gate = parser.add_argument_group("gate")
     gate.add_argument(
         "--fail-on",
-        choices=LEVELS,
+        choices=FAIL_ON[::-1],
         default=None,
         help="lowest severity that fails the run (default: any finding)",
     )
@@ -212,9 +213,10 @@ def run(args: argparse.Namespace) -> int:
     if notice:
         _notice(notice, quiet)
 
-    fmt = args.format or config.format or "table"
     from pyward._commands._common import use_color, write_output
-    from pyward._render import render
+    from pyward._render import DEFAULT_FORMAT, render
+
+    fmt = args.format or config.format or DEFAULT_FORMAT
 
     text = render(
         report,
@@ -227,7 +229,6 @@ def run(args: argparse.Namespace) -> int:
     if not to_stdout:
         for w in report.warnings:
             _notice(f"warning: {w}", quiet)
-    if not to_stdout:
         for e in report.errors:
             sys.stderr.write(f"pyward: error: {e}\n")
     if args.fix:
