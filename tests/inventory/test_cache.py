@@ -182,7 +182,7 @@ def test_planted_pickle_is_not_executed(tmp_path: Path) -> None:
     ):
         _cache._ModelUnpickler(fh).load()
     inv = _cache.cached_read("uv.lock", path, counting)
-    assert isinstance(inv, Inventory)
+    assert inv == _uvlock.read(path)
     assert counting.calls == 2
 
 
@@ -194,7 +194,7 @@ def test_planted_pickle_after_a_matching_header_is_not_executed(tmp_path: Path) 
     header = pickle.dumps((_cache.identity("uv.lock", path), path.read_bytes()))
     entry.write_bytes(header + pickle.dumps(Planted()))
     inv = _cache.cached_read("uv.lock", path, counting)
-    assert isinstance(inv, Inventory)
+    assert inv == _uvlock.read(path)
     assert counting.calls == 2
     assert len(entries()) == 1
 
