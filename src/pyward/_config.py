@@ -156,7 +156,7 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
         from pyward._render import RENDERERS
 
         value = table["format"]
-        if value not in RENDERERS:
+        if not isinstance(value, str) or value not in RENDERERS:  # a dict: hashable keys only
             raise InputError(
                 path, f"must be one of {', '.join(RENDERERS)}", where=f"{prefix}format"
             )
