@@ -33,8 +33,6 @@ class Outcome:
 
 
 def _describe(rule: IgnoreRule) -> str:
-    if rule.origin == "command line":
-        return f"ignore {rule.id} (command line)"
     return f"ignore {rule.id} ({rule.origin})"
 
 
