@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pyward._serve._query import MAX_BATCH
+
 
 class _Open(BaseModel):
     # OSV records may carry fields newer than this description; clients must ignore
@@ -65,7 +67,7 @@ class Query(BaseModel):
 class BatchQuery(BaseModel):
     """Up to 1000 queries, answered in order."""
 
-    queries: list[Query] = Field(max_length=1000)
+    queries: list[Query] = Field(max_length=MAX_BATCH)
 
 
 class Event(_Open):
