@@ -206,12 +206,11 @@ def _uri(url: str) -> XsUri:
         raise ValueError(str(exc)) from None
 
 
-def _is_uri(url: str) -> bool:
+def _uri_or_none(url: str) -> XsUri | None:
     try:
-        _uri(url)
+        return _uri(url)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _licenses(licenses: Iterable[License]) -> list[LicenseExpression | DisjunctiveLicense]:
@@ -347,9 +346,10 @@ def _vulnerabilities(
         Vulnerability as CdxVuln,
     )
 
+    version_of = {f.ref: f.component.version or "" for f in doc.components}
     by_id: dict[str, tuple[Vulnerability, list[tuple[str, str]]]] = {}
     for ref, found in vulns.items():
-        version = next((f.component.version for f in doc.components if f.ref == ref), None) or ""
+        version = version_of.get(ref, "")
         for v in found:
             entry = by_id.setdefault(v.id, (v, []))
             entry[1].append((ref, version))
@@ -370,7 +370,7 @@ def _vulnerabilities(
                 description=advisory.summary,
                 detail=advisory.details,
                 recommendation=f"Upgrade to {' or '.join(fixed)}" if fixed else None,
-                advisories=[VulnerabilityAdvisory(url=_uri(u)) for u in urls if _is_uri(u)],
+                advisories=[VulnerabilityAdvisory(url=u) for u in map(_uri_or_none, urls) if u],
                 published=_time(advisory.published),
                 updated=_time(advisory.modified),
                 affects=[
