@@ -262,5 +262,8 @@ def test_parse_purl() -> None:
         name="zope-interface", version="5.0+local"
     )
     assert parse_purl("pkg:pypi/requests") == Product(name="requests", version=None)
+    assert parse_purl("pkg://pypi/Flask_Login@0.6") == Product(name="flask-login", version="0.6")
     assert parse_purl("pkg:npm/requests@1") is None
     assert parse_purl("requests==1") is None
+    assert parse_purl("urllib3-ref") is None  # a bom-ref the document does not resolve
+    assert parse_purl("pkg:pypi/@1") is None

@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from pyward._audit._report import Finding
 from pyward._model import canonical_name
@@ -65,22 +64,18 @@ class VexStatement:
 
 
 def parse_purl(purl: str) -> Product | None:
-    """The PyPI package a purl names (qualifiers and subpath dropped), else ``None``.
+    """The PyPI package a purl names (qualifiers and subpath dropped), else ``None``
+    (another ecosystem, or not a purl: a ``bom-ref`` the document does not resolve)."""
+    # packageurl-python, as the SBOM readers use it; loaded only when VEX is given.
+    from packageurl import PackageURL
 
-    Hand-written: the purl grammar for ``pkg:pypi/name@version`` is a few splits, and
-    packageurl-python is not a dependency of pyward.
-    """
-    if not purl.startswith("pkg:"):
+    try:
+        parsed = PackageURL.from_string(purl)
+    except ValueError:
         return None
-    rest = purl[4:].lstrip("/").split("#", 1)[0].split("?", 1)[0]
-    kind, _, path = rest.partition("/")
-    if kind.lower() != "pypi" or not path:
+    if parsed.type != "pypi":
         return None
-    name, _, version = path.rpartition("@") if "@" in path else (path, "", "")
-    name = unquote(name.rsplit("/", 1)[-1])
-    if not name:
-        return None
-    return Product(name=canonical_name(name), version=unquote(version) or None)
+    return Product(name=canonical_name(parsed.name), version=parsed.version or None)
 
 
 def vex_applies(statement: VexStatement, finding: Finding) -> bool:
