@@ -6,7 +6,9 @@ import gzip
 import json
 import sqlite3
 import sys
+import zlib
 from pathlib import Path
+from typing import Any
 
 from pyward._advisory import _snapshot
 from tests.conftest import PYPA_DB
@@ -14,23 +16,24 @@ from tests.conftest import PYPA_DB
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def rows(
-    artifact: Path, work: Path
-) -> tuple[list[tuple[str, str, int, str, bytes]], dict[str, str]]:
+def tables(artifact: Path, work: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of a packed store, in a fixed order; the record
+    documents decompressed (their content is compared, not zlib's output)."""
     unpacked = work / "unpacked.sqlite"
     unpacked.write_bytes(gzip.decompress(artifact.read_bytes()))
     conn = sqlite3.connect(unpacked)
-    records = conn.execute(
-        "SELECT id, modified, withdrawn, origin, doc FROM records ORDER BY id"
-    ).fetchall()
-    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    affected = conn.execute(
-        "SELECT name, id, entry FROM affected ORDER BY name, id, entry"
-    ).fetchall()
-    meta["affected_rows"] = str(len(affected))
-    conn.close()
-    unpacked.unlink()
-    return [(i, m, w, o, d) for i, m, w, o, d in records], meta
+    try:
+        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        for name in sorted(names):
+            width = len(conn.execute(f"SELECT * FROM {name} LIMIT 0").description)
+            order = ", ".join(str(i) for i in range(1, width + 1))
+            out[name] = conn.execute(f"SELECT * FROM {name} ORDER BY {order}").fetchall()
+    finally:
+        conn.close()
+        unpacked.unlink()
+    out["records"] = [(*r[:4], zlib.decompress(r[4])) for r in out["records"]]
+    return out
 
 
 def test_shipped_snapshot_matches_a_fresh_build(tmp_path: Path) -> None:
@@ -44,16 +47,24 @@ def test_shipped_snapshot_matches_a_fresh_build(tmp_path: Path) -> None:
     built_manifest = json.loads((tmp_path / _snapshot.MANIFEST).read_text())
     for key in ("source", "record_count", "newest_modified", "skipped", "skipped_records"):
         assert shipped_manifest[key] == built_manifest[key]
-    shipped_rows, shipped_meta = rows(_snapshot.DATA_DIR / _snapshot.ARTIFACT, tmp_path)
-    built_rows, built_meta = rows(tmp_path / _snapshot.ARTIFACT, tmp_path)
-    assert [r[:4] for r in shipped_rows] == [r[:4] for r in built_rows]
-    assert [gzip.zlib.decompress(r[4]) for r in shipped_rows] == [  # type: ignore[attr-defined]
-        gzip.zlib.decompress(r[4])
-        for r in built_rows  # type: ignore[attr-defined]
-    ]
-    assert shipped_meta == built_meta
-    assert shipped_meta["affected_rows"] == "2649"
-    assert len(shipped_rows) == 2659
+    shipped = tables(_snapshot.DATA_DIR / _snapshot.ARTIFACT, tmp_path)
+    built = tables(tmp_path / _snapshot.ARTIFACT, tmp_path)
+    assert shipped == built
+    assert {name: len(rows) for name, rows in shipped.items()} == {
+        "affected": 2649,
+        "aliases": 4472,
+        "meta": 6,
+        "records": 2659,
+        "scores": 202,
+    }
+    assert dict(shipped["meta"]) == {
+        "format": "3",
+        "newest_modified": "2024-10-10T17:22:00.587279Z",
+        "record_count": "2659",
+        "skipped": "2",
+        "source": "PyPA advisory database 3ccb6125 (2024-10-10)",
+        "updated": "2024-10-10T17:22:00+00:00",
+    }
     notice = (_snapshot.DATA_DIR / "NOTICE").read_text()
     assert "CC-BY-4.0" in notice
     assert "3ccb6125" in notice
