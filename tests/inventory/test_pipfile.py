@@ -151,6 +151,29 @@ def test_named_second_index(tmp_path: Path) -> None:
     )
 
 
+def test_vcs_sources_spelled_as_pip_writes_them(tmp_path: Path) -> None:
+    data = {
+        "_meta": {"pipfile-spec": 6, "sources": SOURCES},
+        "default": {
+            "sub": {
+                "git": "https://git.invalid/mono.git",
+                "ref": "abc123",
+                "subdirectory": "pkgs/sub",
+                "version": "==1.0",
+            },
+            "hgpkg": {"hg": "https://hg.invalid/repo", "version": "==2.0"},
+        },
+    }
+    inv = _pipfile.read(write(tmp_path, data))
+    sub = get(inv, "sub==1.0")
+    assert (sub.source, sub.source_url) == (
+        "git",
+        "git+https://git.invalid/mono.git@abc123#subdirectory=pkgs/sub",
+    )
+    hgpkg = get(inv, "hgpkg==2.0")
+    assert (hgpkg.source, hgpkg.source_url) == ("url", "hg+https://hg.invalid/repo")
+
+
 def test_unknown_index_name(tmp_path: Path) -> None:
     data = {
         "_meta": {"pipfile-spec": 6, "sources": SOURCES},

@@ -16,6 +16,7 @@ lock-file read.
 * :func:`merge_same_key` folds entries locked twice at one name and version.
 * :func:`purl_component`, :func:`is_hex_digest` and :data:`NO_PURL` serve the SBOM
   readers (CycloneDX, SPDX).
+* :func:`vcs_source` spells a VCS checkout as pip's ``git+URL@REF#subdirectory=DIR``.
 * :func:`parse_requirement`, :func:`pinned_version` and :func:`url_reason` serve the
   readers of declared requirements (requirements files, ``pyproject.toml``).
 """
@@ -69,6 +70,13 @@ def purl(name: str, version: str | None, repository_url: str | None = None) -> s
     if repository_url and repository_url.strip():  # packageurl drops blank qualifiers
         text += f"?repository_url={_purl_quote(repository_url)}"
     return text
+
+
+def vcs_source(vcs: str, url: str, ref: str | None, subdirectory: str | None) -> str:
+    """A VCS checkout as pip writes it: ``git+URL@REF#subdirectory=DIR``, the parts
+    that are unknown left out (https://pip.pypa.io/en/stable/topics/vcs-support/)."""
+    text = f"{vcs}+{url}@{ref}" if ref else f"{vcs}+{url}"
+    return f"{text}#subdirectory={subdirectory}" if subdirectory else text
 
 
 #: Why an SBOM entry without a purl is not audited.

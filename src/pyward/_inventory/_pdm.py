@@ -36,6 +36,7 @@ from pyward._inventory._common import (
     join_markers,
     parse_hash,
     purl,
+    vcs_source,
 )
 from pyward._inventory._toml import loads, read_text
 from pyward._model import (
@@ -199,10 +200,7 @@ def _source(p: Fields, entry: _Entry) -> None:
     if git is not None:
         ref = p.opt_string("revision") or p.opt_string("ref")
         entry.source = "git"
-        entry.source_url = f"git+{git}@{ref}" if ref else f"git+{git}"
-        sub = p.opt_string("subdirectory")
-        if sub:
-            entry.source_url += f"#subdirectory={sub}"
+        entry.source_url = vcs_source("git", git, ref, p.opt_string("subdirectory"))
         return
     local = p.opt_string("path")
     if local is not None:

@@ -25,7 +25,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pyward._inventory._common import Fields, dedupe_hashes, join_markers, parse_hash, purl
+from pyward._inventory._common import (
+    Fields,
+    dedupe_hashes,
+    join_markers,
+    parse_hash,
+    purl,
+    vcs_source,
+)
 from pyward._model import (
     Component,
     Hash,
@@ -189,11 +196,7 @@ def _source(e: Fields) -> tuple[SourceKind, str | None]:
     for vcs in ("git", "hg", "svn", "bzr"):
         url = e.opt_string(vcs)
         if url is not None:
-            ref = e.opt_string("ref")
-            text = f"{vcs}+{url}@{ref}" if ref else f"{vcs}+{url}"
-            sub = e.opt_string("subdirectory")
-            if sub:
-                text += f"#subdirectory={sub}"
+            text = vcs_source(vcs, url, e.opt_string("ref"), e.opt_string("subdirectory"))
             kind: SourceKind = "git" if vcs == "git" else "url"
             return kind, text
     local = e.opt_string("path")

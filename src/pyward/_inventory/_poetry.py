@@ -41,6 +41,7 @@ from pyward._inventory._common import (
     merge_same_key,
     parse_hash,
     purl,
+    vcs_source,
 )
 from pyward._inventory._toml import loads, read_text
 from pyward._model import (
@@ -248,9 +249,7 @@ def _source(p: Fields) -> tuple[SourceKind, str | None, str | None]:
         raise source.error("url", "missing")
     if kind == "git":
         ref = source.opt_string("resolved_reference") or source.opt_string("reference")
-        text = f"git+{url}@{ref}" if ref else f"git+{url}"
-        sub = source.opt_string("subdirectory")
-        return "git", None, f"{text}#subdirectory={sub}" if sub else text
+        return "git", None, vcs_source("git", url, ref, source.opt_string("subdirectory"))
     if kind == "directory":
         return ("editable" if p.opt_bool("develop") else "directory"), None, url
     if kind == "file":

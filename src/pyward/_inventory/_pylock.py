@@ -36,6 +36,7 @@ from pyward._inventory._common import (
     merge_same_key,
     parse_hash,
     purl,
+    vcs_source,
 )
 from pyward._inventory._toml import loads, read_text
 from pyward._model import (
@@ -177,10 +178,7 @@ def _source(p: Fields) -> tuple[SourceKind, str | None, tuple[Hash, ...]]:
         vtype = vcs.string("type")
         location = vcs.opt_string("url") or vcs.opt_string("path") or ""
         ref = vcs.opt_string("commit-id") or vcs.opt_string("requested-revision")
-        text = f"{vtype}+{location}@{ref}" if ref else f"{vtype}+{location}"
-        sub = vcs.opt_string("subdirectory")
-        if sub:
-            text += f"#subdirectory={sub}"
+        text = vcs_source(vtype, location, ref, vcs.opt_string("subdirectory"))
         return ("git" if vtype == "git" else "url"), text, ()
     directory = p.sub("directory")
     if directory is not None:
