@@ -179,6 +179,17 @@ def test_commands_for_lock_files_and_environments() -> None:
     assert commands_for(pdm, steps[:2]) == ["pdm add 'jinja2>=3.1.5'", "pdm update requests"]
     env = Inventory(source="/venv", format="environment", components=(jinja2,))
     assert commands_for(env, steps[:1]) == ["python -m pip install 'jinja2==3.1.5'"]
+    # Every other reader's format, by its ``FORMAT``.
+    assert [
+        commands_for(Inventory(source=f"in/{fmt}", format=fmt, components=(jinja2,)), steps[:1])
+        for fmt in ("Pipfile.lock", "pylock.toml", "cyclonedx", "spdx", "pyproject.toml")
+    ] == [
+        ["pipenv install 'jinja2>=3.1.5'"],
+        ["# in/pylock.toml: re-lock with jinja2>=3.1.5 (e.g. pip lock / uv)"],
+        ["# in/cyclonedx: rebuild what it describes with jinja2>=3.1.5"],
+        ["# in/spdx: rebuild what it describes with jinja2>=3.1.5"],
+        ["# in/pyproject.toml: upgrade jinja2 to 3.1.5"],
+    ]
     applied = apply([inv], steps)
     assert applied.changed == ()
     assert applied.commands == (

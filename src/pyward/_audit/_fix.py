@@ -96,23 +96,24 @@ class Applied(NamedTuple):
     """Removed hashes, pins that could not be found."""
 
 
-def _tool(fmt: str) -> str:
-    f = fmt.lower()
-    for tool in ("uv", "poetry", "pdm", "pipenv", "pylock", "requirements"):
-        if tool in f:
-            return tool
-    if "pipfile" in f:
-        return "pipenv"
-    if "cyclonedx" in f or "spdx" in f or "sbom" in f:
-        return "sbom"
-    if "environment" in f or "venv" in f or "installed" in f:
-        return "environment"
-    return "other"
+#: ``Inventory.format`` (each reader's ``FORMAT``) -> the tool that applies an upgrade;
+#: any other format (``pyproject.toml``) gets a comment saying what to upgrade.
+_TOOLS = {
+    "uv.lock": "uv",
+    "poetry.lock": "poetry",
+    "pdm.lock": "pdm",
+    "Pipfile.lock": "pipenv",
+    "pylock.toml": "pylock",
+    "requirements": "requirements",
+    "cyclonedx": "sbom",
+    "spdx": "sbom",
+    "environment": "environment",
+}
 
 
 def commands_for(inventory: Inventory, steps: Sequence[FixStep]) -> list[str]:
     """What to run to apply ``steps`` to an input pyward does not edit itself."""
-    tool = _tool(inventory.format)
+    tool = _TOOLS.get(inventory.format, "other")
     out: list[str] = []
     for step in steps:
         if step.target is None:
@@ -140,22 +141,29 @@ def commands_for(inventory: Inventory, steps: Sequence[FixStep]) -> list[str]:
     return out
 
 
+def commands(inventories: Sequence[Inventory], steps: Sequence[FixStep]) -> list[str]:
+    """:func:`commands_for` every input but requirements files (``--apply`` rewrites
+    those), with the steps of the components it pins; each command once."""
+    out: list[str] = []
+    for inv in inventories:
+        if inv.format == "requirements":
+            continue
+        relevant = [s for s in steps if s.target is not None and _pins(inv, s.component)]
+        for cmd in commands_for(inv, relevant):
+            if cmd not in out:
+                out.append(cmd)
+    return out
+
+
 def apply(inventories: Sequence[Inventory], steps: Sequence[FixStep]) -> Applied:
-    """Rewrite ``==`` pins in requirements files; commands for everything else."""
+    """Rewrite ``==`` pins in requirements files; :func:`commands` for everything else."""
     targets = {
         (s.component.name, s.component.version): s.target for s in steps if s.target is not None
     }
     changed: list[str] = []
-    commands: list[str] = []
     warnings: list[str] = []
     for inv in inventories:
-        relevant = [s for s in steps if s.target is not None and _pins(inv, s.component)]
-        if not relevant:
-            continue
-        if _tool(inv.format) != "requirements":
-            for cmd in commands_for(inv, relevant):
-                if cmd not in commands:
-                    commands.append(cmd)
+        if inv.format != "requirements":
             continue
         files: dict[str, dict[str, tuple[str, str]]] = {}
         for comp in inv.components:
@@ -168,7 +176,11 @@ def apply(inventories: Sequence[Inventory], steps: Sequence[FixStep]) -> Applied
             c, w = rewrite_requirements(Path(file), pins)
             changed.extend(c)
             warnings.extend(w)
-    return Applied(changed=tuple(changed), commands=tuple(commands), warnings=tuple(warnings))
+    return Applied(
+        changed=tuple(changed),
+        commands=tuple(commands(inventories, steps)),
+        warnings=tuple(warnings),
+    )
 
 
 def _pins(inv: Inventory, comp: Component) -> bool:

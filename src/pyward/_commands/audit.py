@@ -248,7 +248,7 @@ def _print_fix(
     report: AuditReport, inventories: list[Inventory], *, apply: bool, to_stdout: bool
 ) -> None:
     from pyward._audit._fix import apply as apply_plan
-    from pyward._audit._fix import commands_for
+    from pyward._audit._fix import commands as fix_commands
 
     stream = sys.stdout if to_stdout else sys.stderr
     lines: list[str] = []
@@ -269,13 +269,7 @@ def _print_fix(
             lines.extend(f"  {c}" for c in applied.commands)
         lines.extend(f"pyward: warning: {w}" for w in applied.warnings)
     else:
-        commands: list[str] = []
-        for inv in inventories:
-            steps = [
-                s for s in report.fix_plan if any(c.key == s.component.key for c in inv.components)
-            ]
-            if steps and inv.format != "requirements":
-                commands.extend(c for c in commands_for(inv, steps) if c not in commands)
+        commands = fix_commands(inventories, report.fix_plan)
         if commands:
             lines.append("To apply, run:")
             lines.extend(f"  {c}" for c in commands)
