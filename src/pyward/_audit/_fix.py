@@ -244,7 +244,9 @@ def rewrite_requirements(
                 f"{path}: no '{name}=={old}' pin found to upgrade to {new}; edit it by hand"
             )
     if changed:
-        _write_atomic(path, "".join(out))
+        from pyward._atomic import write_atomic
+
+        write_atomic(path, "".join(out).encode("utf-8"))  # the file's own line endings
     return changed, warnings
 
 
@@ -268,10 +270,3 @@ def _drop_hashes(group: list[str]) -> list[str]:
         ending = last[len(body) :] or "\n"
         kept[-1] = body[:-1].rstrip() + ending
     return kept
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    from pyward._atomic import write_atomic
-
-    # ``newline=""`` as it was read: the file's own line endings are kept.
-    write_atomic(path, text.encode("utf-8"))
