@@ -35,6 +35,15 @@ def test_db_update_is_served_without_restart_or_failed_requests(tmp_path: Path) 
     def done() -> int:
         return sum(len(s) for s in seen)
 
+    def wait_for(answers: int) -> None:
+        # Bounded: a server that stops answering fails the test instead of hanging it.
+        deadline = time.monotonic() + 30
+        while done() < answers:
+            if time.monotonic() > deadline:
+                stop.set()
+                raise AssertionError(f"{done()} answers of {answers}: {failures[:3]}")
+            time.sleep(0.01)
+
     def hammer(url: str, seen_flask: list[list[str]]) -> None:
         with httpx.Client(base_url=url, timeout=10, trust_env=False) as client:
             while not stop.is_set():
@@ -56,17 +65,14 @@ def test_db_update_is_served_without_restart_or_failed_requests(tmp_path: Path) 
         threads = [threading.Thread(target=hammer, args=(url, s)) for s in seen]
         for t in threads:
             t.start()
-        while done() < 50:
-            time.sleep(0.01)
+        wait_for(50)
         # The update adds records while both threads keep asking.
         shutil.copytree(PYPA_VULNS / "flask", source / "flask")
         db_update(source, cache)
         deadline = time.monotonic() + 10
-        while any(s[-1] != FLASK_IDS for s in seen) and time.monotonic() < deadline:
+        while any(s[-1:] != [FLASK_IDS] for s in seen) and time.monotonic() < deadline:
             time.sleep(0.01)
-        before = done()
-        while done() < before + 50:
-            time.sleep(0.01)
+        wait_for(done() + 50)
         stop.set()
         for t in threads:
             t.join(timeout=10)
