@@ -436,16 +436,7 @@ def explain(advisory: Advisory, name: str, version: str) -> list[str]:
                 hit = True
         if affected.versions:
             label = f"affected[{i}].versions ({len(affected.versions)} entries)"
-            listed = match_entry(
-                CompiledEntry(
-                    advisory_id=entry.advisory_id,
-                    package=package,
-                    ranges=(),
-                    versions=entry.versions,
-                    canonical=entry.canonical,
-                ),
-                cand,
-            )
+            listed = match_entry(entry._replace(ranges=()), cand)
             if listed is not None:
                 hit = True
                 lines.append(f"{label}: {listed.reason}")
