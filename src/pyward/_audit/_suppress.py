@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyward._audit._report import Finding, Suppressed
 from pyward._config import IgnoreRule
@@ -18,8 +17,9 @@ if TYPE_CHECKING:
     from pyward._audit._vex import VexStatement
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Outcome:
+# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost; every
+# audit with an ignore rule loads this module).
+class Outcome(NamedTuple):
     """What suppression left of a list of findings."""
 
     findings: tuple[Finding, ...]
