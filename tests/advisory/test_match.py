@@ -369,3 +369,19 @@ def test_explain_a_match_git_range_withdrawn_and_invalid_versions() -> None:
         "the record names no PyPI package requests (it names: redis)",
         "verdict: 1.0 is not affected",
     ]
+
+
+def test_explain_walks_the_range_after_a_git_range() -> None:
+    # limnoria: a GIT range first, then the ECOSYSTEM range that decides.
+    limnoria = parse_advisory(real_record("PYSEC-2019-102"))
+    assert explain(limnoria, "limnoria", "2019.11.8") == [
+        "PYSEC-2019-102: limnoria 2019.11.8",
+        "affected[0].ranges[0] GIT (https://github.com/ProgVal/Limnoria): commit range, "
+        "not used for version matching",
+        "affected[0].ranges[1] ECOSYSTEM, events sorted by version: introduced 0, fixed 2019.11.09",
+        "  introduced 0: every version from the first -> affected",
+        "  fixed 2019.11.09: 2019.11.8 < 2019.11.09 -> unchanged (affected)",
+        "  range result: affected",
+        "affected[0].versions (75 entries): 2019.11.8 is not listed",
+        "verdict: 2019.11.8 is affected",
+    ]

@@ -421,16 +421,17 @@ def explain(advisory: Advisory, name: str, version: str) -> list[str]:
     hit = False
     for i, affected in entries:
         entry = compile_entry(advisory.id, package, compact_entry(affected))
+        compiled_ranges = iter(entry.ranges)  # the non-GIT ranges, in written order
         for j, rng in enumerate(affected.ranges):
             label = f"affected[{i}].ranges[{j}] {rng.type}"
             if rng.type == "GIT":
                 lines.append(f"{label} ({rng.repo}): commit range, not used for version matching")
                 continue
+            compiled = next(compiled_ranges)
             written = ", ".join(f"{e.kind} {e.value}" for e in rng.events)
             lines.append(f"{label}, events sorted by version: {written}")
             if cand.version is None:
                 continue
-            compiled = compile_range(rng.type, _bounds((e.kind, e.value) for e in rng.events))
             lines.extend(f"  {line}" for line in _walk(compiled, cand))
             if _range_hit(compiled, cand) is not None:
                 hit = True
