@@ -1,6 +1,6 @@
 """The local advisory store: one SQLite file of OSV records, indexed by package name.
 
-Layout (format 2):
+Layout (format 3):
 
 * ``records(id, modified, withdrawn, origin, doc)``: every record, withdrawn ones too;
   ``doc`` is the record's OSV JSON, zlib-compressed; ``origin`` says which source entry
@@ -14,6 +14,8 @@ Layout (format 2):
 * ``aliases(alias, id)``: one row per id that a record (withdrawn ones too) names in
   ``aliases`` or ``upstream``, case-folded, so that ``explain CVE-...`` finds the PYSEC
   and GHSA records of a CVE with one indexed lookup (format 2).
+* ``scores(id, type, vector, base, reason)``: every CVSS vector of a record with its
+  base score, or the reason it cannot be scored, computed by ``db update`` (format 3).
 * ``meta(key, value)``: source, updated, record count, newest ``modified``, skipped.
 
 Readers open the file read-only; ``db update`` writes a new file beside it and
