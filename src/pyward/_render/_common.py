@@ -83,15 +83,11 @@ def fix_steps(report: AuditReport) -> dict[tuple[ComponentKey, Location | None],
 
 
 def fix_target(
-    report: AuditReport,
-    finding: Finding,
-    steps: dict[tuple[ComponentKey, Location | None], FixStep] | None = None,
+    finding: Finding, steps: dict[tuple[ComponentKey, Location | None], FixStep]
 ) -> str | None:
     """The version the fix plan upgrades this finding's component to, when that
-    version resolves this finding. ``steps``: :func:`fix_steps` of ``report``, computed
-    once by a caller that asks for every finding."""
-    if steps is None:
-        steps = fix_steps(report)
+    version resolves this finding. ``steps``: :func:`fix_steps` of the report, computed
+    once for every finding."""
     step = steps.get((finding.component.key, finding.component.location))
     if step is None or step.target is None or finding.id not in step.fixes:
         return None

@@ -110,13 +110,11 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
 
     steps = fix_steps(report)
     vulnerabilities = [
-        _vulnerability(f, ref_of(f.component), report, options, steps=steps)
+        _vulnerability(f, ref_of(f.component), options, steps, None)
         for f in sorted_findings(report.findings)
     ]
     vulnerabilities += [
-        _vulnerability(
-            s.finding, ref_of(s.finding.component), report, options, steps=steps, suppressed=s
-        )
+        _vulnerability(s.finding, ref_of(s.finding.component), options, steps, s)
         for s in report.suppressed
     ]
     info = report.database
@@ -238,11 +236,9 @@ def _datetime(value: str | None) -> datetime | None:
 def _vulnerability(
     f: Finding,
     component_ref: str,
-    report: AuditReport,
     options: RenderOptions,
-    *,
     steps: dict[tuple[ComponentKey, Location | None], FixStep],
-    suppressed: Suppressed | None = None,
+    suppressed: Suppressed | None,
 ) -> Vulnerability:
     from cyclonedx.model import XsUri
     from cyclonedx.model.impact_analysis import ImpactAnalysisAffectedStatus
@@ -254,7 +250,7 @@ def _vulnerability(
         VulnerabilityReference,
     )
 
-    target = fix_target(report, f, steps)
+    target = fix_target(f, steps)
     if target is not None:
         recommendation = f"Upgrade {f.component.name} to {target}."
     elif f.fixed_in:

@@ -65,10 +65,10 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
         ],
         "components": [_component(c) for c in report.components],
         "not_audited": [_not_audited(n) for n in report.not_audited],
-        "findings": [_finding(f, report, options, steps) for f in sorted_findings(report.findings)],
+        "findings": [_finding(f, options, steps) for f in sorted_findings(report.findings)],
         "suppressed": [
             {
-                **_finding(s.finding, report, options, steps),
+                **_finding(s.finding, options, steps),
                 "rule": s.rule,
                 "reason": s.reason,
                 "kind": s.kind,
@@ -140,7 +140,6 @@ def _severity(rating: Rating) -> dict[str, Any]:
 
 def _finding(
     f: Finding,
-    report: AuditReport,
     options: RenderOptions,
     steps: dict[tuple[ComponentKey, Location | None], FixStep],
 ) -> dict[str, Any]:
@@ -155,7 +154,7 @@ def _finding(
         "details": f.details,
         "severity": _severity(f.rating),
         "fixed_in": list(f.fixed_in),
-        "fix": fix_target(report, f, steps),
+        "fix": fix_target(f, steps),
         "path": list(f.path),
         "exposed": f.exposed,
         "exposure": f.exposure,
