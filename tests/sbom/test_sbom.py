@@ -816,6 +816,27 @@ def test_any_component_from_any_reader_gives_valid_documents(
         _validate_spdx(write_sbom(inv, format="spdx-tv").data, ".spdx", Path(tmp))
 
 
+@pytest.mark.parametrize(
+    ("meta", "supplier", "originator"),
+    [
+        ({"supplier": " ", "author": "Bob"}, "Organization: Bob", "Person: Bob"),
+        ({"maintainer": " ", "author": "Bob"}, "Organization: Bob", "Person: Bob"),
+        ({"author": " "}, "NOASSERTION", None),
+    ],
+)
+def test_blank_people_are_no_people(
+    meta: dict[str, str], supplier: str, originator: str | None, tmp_path: Path
+) -> None:
+    # Found by the property test above: a blank name became an SPDX actor without a
+    # name, which spdx-tools refuses to parse.
+    c = Component(name="x", version="1", metadata=meta)
+    inv = Inventory(source="proj", format="cyclonedx", components=(c,), roots=(c.key,))
+    out = write_sbom(inv, format="spdx-json").data
+    _validate_spdx(out, ".spdx.json", tmp_path)
+    package = next(p for p in json.loads(out)["packages"] if p["name"] == "x")
+    assert (package["supplier"], package.get("originator")) == (supplier, originator)
+
+
 def test_interpreter_environment_is_named_after_its_prefix(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

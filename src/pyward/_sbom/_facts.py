@@ -276,9 +276,9 @@ def _facts(c: Component, ref: str, embedded: tuple[EmbeddedSbom, ...], notes: li
     meta = c.metadata
     authors = _people(meta.get("author"), meta.get("author_email"))
     supplier: tuple[str, str | None] | None = None
-    if meta.get("supplier"):
+    if name := meta.get("supplier", "").strip():  # a blank name is no name (SPDX refuses it)
         email = meta.get("supplier_email")
-        supplier = (meta["supplier"], email if email and _EMAIL.fullmatch(email) else None)
+        supplier = (name, email if email and _EMAIL.fullmatch(email) else None)
     else:
         people = _people(meta.get("maintainer"), meta.get("maintainer_email")) or authors
         supplier = people[0] if people else None
@@ -297,7 +297,7 @@ def _people(names: str | None, emails: str | None) -> tuple[tuple[str, str | Non
     """(name, email) pairs from core metadata's ``Author`` and ``Author-email``
     (``Name <address>, ...``); a name listed in both is given once."""
     people = list(parse_people(emails or ""))
-    if names:
+    if names and names.strip():
         known = {p[0] for p in people}
         plain = [n.strip() for n in re.split(r",|\band\b", names) if n.strip()]
         missing = [n for n in plain if n not in known]
