@@ -557,6 +557,17 @@ def test_vulnerabilities_in_cyclonedx_and_spdx(tmp_path: Path) -> None:
         for key, ids in HTTPBIN_FLAWS.items()
         for i in ids
     }
+    # Rated as the audit rates them (and as its CycloneDX VEX output says it): the one
+    # record with a CVSS vector scored, the others "unknown", never left out.
+    ratings = {
+        v["id"]: [(r.get("method"), r.get("score"), r["severity"]) for r in v["ratings"]]
+        for v in bom["vulnerabilities"]
+    }
+    assert ratings == {
+        i: [("CVSSv31", 7.5, "high")] if i == "PYSEC-2023-221" else [(None, None, "unknown")]
+        for ids in HTTPBIN_FLAWS.values()
+        for i in ids
+    }
     spdx = json.loads(
         write_sbom(inv, format="spdx-json", target=target, vulnerabilities=vulns).data
     )

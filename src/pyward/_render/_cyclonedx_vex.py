@@ -43,7 +43,7 @@ if TYPE_CHECKING:
         VulnerabilitySource,
     )
 
-    from pyward._audit._report import Finding, FixStep, Level, Score, Suppressed
+    from pyward._audit._report import Finding, FixStep, Level, Rating, Score, Suppressed
     from pyward._model import Component, ComponentKey, Location
 
 #: OpenVEX justifications (https://github.com/openvex/spec) as CycloneDX ones, following
@@ -199,9 +199,15 @@ def _method(score: Score) -> Any:
 
 
 def _ratings(f: Finding, options: RenderOptions) -> list[VulnerabilityRating]:
+    return cyclonedx_ratings(f.rating, _source(f.id, options))
+
+
+def cyclonedx_ratings(rating: Rating, source: VulnerabilitySource) -> list[VulnerabilityRating]:
+    """CycloneDX ratings of one flaw: one per scored vector, else its rating in words
+    (the record's own, or "unknown": said, not left out). Also used by the SBOM writer's
+    ``vulnerabilities``."""
     from cyclonedx.model.vulnerability import VulnerabilityRating, VulnerabilityScoreSource
 
-    source = _source(f.id, options)
     ratings = [
         VulnerabilityRating(
             source=source,
@@ -210,13 +216,12 @@ def _ratings(f: Finding, options: RenderOptions) -> list[VulnerabilityRating]:
             method=_method(s),
             vector=s.vector,
         )
-        for s in f.rating.scores
+        for s in rating.scores
     ]
     if not ratings:
-        # A rating in words (the record's own), or "unknown": said, not left out.
-        method = VulnerabilityScoreSource.OTHER if f.rating.type == "database" else None
+        method = VulnerabilityScoreSource.OTHER if rating.type == "database" else None
         ratings.append(
-            VulnerabilityRating(source=source, severity=_severity(f.rating.level), method=method)
+            VulnerabilityRating(source=source, severity=_severity(rating.level), method=method)
         )
     return ratings
 

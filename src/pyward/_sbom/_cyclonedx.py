@@ -117,7 +117,7 @@ def _bom(doc: Document, notes: list[str], vulns: Mapping[str, Sequence[Vulnerabi
         for ref, targets in sorted(graph.items())
     ]
     if vulns:
-        for v in _vulnerabilities(doc, vulns):
+        for v in _vulnerabilities(doc, vulns, notes):
             bom.vulnerabilities.add(v)
     return bom
 
@@ -332,7 +332,7 @@ def _embedded(
 
 
 def _vulnerabilities(
-    doc: Document, vulns: Mapping[str, Sequence[Vulnerability]]
+    doc: Document, vulns: Mapping[str, Sequence[Vulnerability]], notes: list[str]
 ) -> list[CdxVulnerability]:
     """One CycloneDX vulnerability per flaw, affecting every component it matched."""
     from cyclonedx.model.impact_analysis import ImpactAnalysisAffectedStatus
@@ -366,7 +366,7 @@ def _vulnerabilities(
                 references=[
                     VulnerabilityReference(id=alias, source=_source(alias)) for alias in v.ids[1:]
                 ],
-                ratings=_ratings(v),
+                ratings=_ratings(v, notes),
                 description=advisory.summary,
                 detail=advisory.details,
                 recommendation=f"Upgrade to {' or '.join(fixed)}" if fixed else None,
@@ -396,69 +396,15 @@ def _source(vid: str) -> VulnerabilitySource:
     return VulnerabilitySource(name="OSV", url=XsUri(f"https://osv.dev/vulnerability/{vid}"))
 
 
-def _ratings(v: Vulnerability) -> list[VulnerabilityRating]:
-    """Every CVSS vector of the records, scored with the ``cvss`` library."""
-    from decimal import Decimal
+def _ratings(v: Vulnerability, notes: list[str]) -> list[VulnerabilityRating]:
+    """The flaw rated as ``pyward audit`` rates it, in the ratings its CycloneDX VEX
+    output carries; a vector that cannot be scored is a note, as in the audit."""
+    from pyward._audit._severity import rate
+    from pyward._render._cyclonedx_vex import cyclonedx_ratings
 
-    from cyclonedx.model.vulnerability import (
-        VulnerabilityRating,
-        VulnerabilityScoreSource,
-        VulnerabilitySeverity,
-    )
-
-    ratings: list[VulnerabilityRating] = []
-    seen: set[str] = set()
-    for a in v.advisories:
-        for s in a.severity:
-            if s.score in seen:
-                continue
-            seen.add(s.score)
-            method: VulnerabilityScoreSource | None = None
-            score: Decimal | None = None
-            severity: VulnerabilitySeverity | None = None
-            try:
-                if s.type == "CVSS_V4":
-                    from cvss import CVSS4
-
-                    method = VulnerabilityScoreSource.CVSS_V4
-                    c4 = CVSS4(s.score)
-                    score, severity = (
-                        Decimal(str(c4.base_score)),
-                        VulnerabilitySeverity(c4.severity.lower()),
-                    )
-                elif s.type == "CVSS_V3":
-                    from cvss import CVSS3
-
-                    method = (
-                        VulnerabilityScoreSource.CVSS_V3_1
-                        if s.score.startswith("CVSS:3.1/")
-                        else VulnerabilityScoreSource.CVSS_V3
-                    )
-                    c3 = CVSS3(s.score)
-                    score = Decimal(str(c3.scores()[0]))
-                    severity = VulnerabilitySeverity(c3.severities()[0].lower())
-                elif s.type == "CVSS_V2":
-                    from cvss import CVSS2
-
-                    method = VulnerabilityScoreSource.CVSS_V2
-                    c2 = CVSS2(s.score)
-                    score = Decimal(str(c2.scores()[0]))
-                    severity = VulnerabilitySeverity(c2.severities()[0].lower())
-                else:
-                    continue
-            except Exception:  # cvss raises its own error types on bad vectors
-                severity = None
-                score = None
-            ratings.append(
-                VulnerabilityRating(
-                    source=_source(v.id),
-                    score=score,
-                    severity=severity,
-                    method=method,
-                    vector=s.score,
-                )
-            )
-    return ratings
+    rating, warnings = rate(v.advisories)
+    notes.extend(warnings)
+    return cyclonedx_ratings(rating, _source(v.id))
 
 
 def _time(text: str | None) -> datetime | None:
