@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("pyward._commands.db", "manage the local advisory store"),
     "sbom": ("pyward._commands.sbom", "write a CycloneDX or SPDX SBOM"),
     "serve": ("pyward._commands.serve", "serve the advisory store as an OSV-compatible API"),
+    "rules": ("pyward._commands.rules", "list every check, what it finds and the data it needs"),
 }
 
 

@@ -25,17 +25,14 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, cast
 
+from pyward._findings import LEVELS, Level
+from pyward._gate import UnknownPolicy
 from pyward.errors import InputError
 
-if TYPE_CHECKING:
-    # Not imported at run time: ``pyward._audit`` imports this module.
-    from pyward._audit._report import Level
-
-#: ``LEVELS`` of ``pyward._audit._report`` without ``unknown`` (a test holds them equal).
-FAIL_ON: tuple[Level, ...] = ("critical", "high", "medium", "low")
-UnknownPolicy = Literal["fail", "pass"]
+#: ``LEVELS`` without ``unknown``: the thresholds ``fail-on`` takes.
+FAIL_ON: tuple[Level, ...] = LEVELS[:-1]
 
 _KEYS = ("fail-on", "unknown-severity", "ignore", "format", "vex", "advisory-url")
 _IGNORE_KEYS = ("id", "reason", "until")

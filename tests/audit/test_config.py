@@ -140,7 +140,7 @@ def test_discovery_nearest_first(tmp_path: Path) -> None:
 
 
 def test_fail_on_levels_are_the_report_levels() -> None:
-    from pyward._audit._report import LEVELS
     from pyward._config import FAIL_ON
+    from pyward._findings import LEVELS
 
     assert (*FAIL_ON, "unknown") == LEVELS

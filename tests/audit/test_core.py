@@ -11,8 +11,8 @@ import pytest
 from pyward._advisory import AdvisoryStore
 from pyward._advisory._types import Match, StoreInfo, Vulnerability
 from pyward._audit import audit, fails
-from pyward._audit._report import Reference
 from pyward._config import Config
+from pyward._findings import Reference
 from pyward._inventory import _requirements, _uvlock
 from pyward._model import Component, ComponentKey, Inventory, Location, NotAudited
 from pyward.errors import InputError
@@ -57,7 +57,10 @@ def test_warehouse_findings_exact() -> None:
     )
     assert requests.details is not None
     assert requests.details.rstrip().endswith("This issue has been patched in version 2.31.0.")
-    assert requests.matches[0].reason == "ECOSYSTEM range: introduced 2.3.0, fixed 2.31.0"
+    assert (
+        requests.vulnerability.matches[0].reason
+        == "ECOSYSTEM range: introduced 2.3.0, fixed 2.31.0"
+    )
     assert requests.references[0] == Reference(
         type="ADVISORY",
         url="https://github.com/psf/requests/security/advisories/GHSA-j8r2-6x86-q33q",
@@ -260,8 +263,8 @@ def test_summary_falls_back_to_first_line_of_details() -> None:
     assert finding.fixed_in == ("3.0.1",)
     assert finding.aliases == ("GHSA-hrfv-mqp8-q5rw", "CVE-2023-46136")
     assert finding.exposed is True
-    assert finding.published == "2023-10-25T18:17:00Z"
-    assert finding.modified == "2023-11-08T18:38:34.170214Z"
+    assert finding.vulnerability.published == "2023-10-25T18:17:00Z"
+    assert finding.vulnerability.modified == "2023-11-08T18:38:34.170214Z"
 
 
 @pytest.mark.parametrize(

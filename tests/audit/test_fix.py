@@ -10,7 +10,7 @@ from typing import Any
 from pyward._advisory import AdvisoryStore
 from pyward._audit import audit
 from pyward._audit._fix import apply, commands_for, plan, rewrite_requirements
-from pyward._audit._report import FixStep
+from pyward._findings import FixStep
 from pyward._inventory import _requirements, _uvlock
 from pyward._model import Component, Inventory
 from tests.audit._data import record

@@ -41,7 +41,7 @@ def test_target_is_not_affected_by_any_fixed_finding(pair: tuple[str, str]) -> N
         fixed = [f for f in report.findings if f.id in step.fixes]
         assert fixed
         for finding in fixed:
-            assert not still & {m.advisory_id for m in finding.matches}
+            assert not still & {m.advisory_id for m in finding.vulnerability.matches}
         # Every finding is either fixed by the target or listed as unfixed.
         assert set(step.fixes) | set(step.unfixed) == {f.id for f in report.findings}
         # No smaller final release named by the records fixes them all.
@@ -52,4 +52,4 @@ def test_target_is_not_affected_by_any_fixed_finding(pair: tuple[str, str]) -> N
         }  # fmt: skip
         for v in smaller:
             left = {m.advisory_id for m in data.matches(name, v)}
-            assert any(left & {m.advisory_id for m in f.matches} for f in fixed)
+            assert any(left & {m.advisory_id for m in f.vulnerability.matches} for f in fixed)

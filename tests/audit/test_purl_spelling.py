@@ -14,9 +14,9 @@ import pytest
 
 from pyward._advisory import AdvisoryStore
 from pyward._audit import audit
-from pyward._audit._report import AuditReport
-from pyward._audit._vex import Product, load_vex, parse_purl
 from pyward._inventory import _requirements
+from pyward._report import AuditReport
+from pyward._vex import Product, load_vex, parse_purl
 from tests.audit._data import record
 
 TODAY = dt.date(2024, 11, 1)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from pyward._audit import audit
-from pyward._audit._vex import Product, load_vex, parse_purl
 from pyward._inventory import _requirements
+from pyward._vex import Product, load_vex, parse_purl
 from pyward.errors import InputError
 from tests.audit._data import store
 from tests.conftest import CORPUS

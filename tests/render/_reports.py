@@ -17,8 +17,8 @@ import yaml
 from cvss import CVSS3
 
 from pyward._advisory._types import AdvisoryId, Match, StoreInfo
-from pyward._audit._report import (
-    AuditReport,
+from pyward._findings import (
+    CheckId,
     Finding,
     FixStep,
     Level,
@@ -26,6 +26,7 @@ from pyward._audit._report import (
     Reference,
     Score,
     Suppressed,
+    VulnerabilityDetail,
 )
 from pyward._model import (
     Component,
@@ -35,6 +36,7 @@ from pyward._model import (
     NotAudited,
     component_key,
 )
+from pyward._report import AuditReport
 from tests.conftest import CORPUS, PYPA_VULNS
 
 #: The clock of every test: three weeks after the advisory snapshot.
@@ -173,27 +175,31 @@ def finding(
     )
     assert component.version is not None
     return Finding(
+        kind="vulnerability",
+        check=CheckId("vulnerability"),
         component=component,
         id=advisory_id,
         aliases=tuple(rec.get("aliases") or ()),
         summary=rec.get("summary") or "",
         details=rec.get("details"),
         rating=rating(rec),
-        fixed_in=fixed,
         path=tuple(ComponentKey(p) for p in path) or (component.key,),
-        matches=(
-            Match(
-                advisory_id=AdvisoryId(advisory_id),
-                package=component.name,
-                version=component.version,
-                reason=f"ECOSYSTEM range: {events}",
-                fixed=fixed,
-            ),
-        ),
         references=references(rec),
         exposure=exposure,
-        published=rfc3339(rec.get("published")),
-        modified=rfc3339(rec.get("modified")),
+        detail=VulnerabilityDetail(
+            fixed_in=fixed,
+            matches=(
+                Match(
+                    advisory_id=AdvisoryId(advisory_id),
+                    package=component.name,
+                    version=component.version,
+                    reason=f"ECOSYSTEM range: {events}",
+                    fixed=fixed,
+                ),
+            ),
+            published=rfc3339(rec.get("published")),
+            modified=rfc3339(rec.get("modified")),
+        ),
     )
 
 

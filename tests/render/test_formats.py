@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from pyward._audit._report import Rating
+from pyward._findings import Rating
 from pyward._render import render
 from pyward._render._markdown import escape
 from pyward._render._sarif import _artifact
@@ -144,7 +144,8 @@ def test_json_findings_fix_and_order() -> None:
     }
     assert data["database"]["age_days"] == 21.78
     assert [
-        (s["id"], s["rule"], s["kind"], s["state"], s["justification"]) for s in data["suppressed"]
+        (s["id"], s["rule"], s["suppressed_by"], s["state"], s["justification"])
+        for s in data["suppressed"]
     ] == [
         (
             "PYSEC-2021-142",

@@ -23,7 +23,7 @@ from tests.render._reports import NOW, REPORTS
 
 ROOT = Path(__file__).parent.parent.parent
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-JSON_SCHEMA = ROOT / "docs" / "schemas" / "audit-report-2.0.schema.json"
+JSON_SCHEMA = ROOT / "docs" / "schemas" / "audit-report-3.0.schema.json"
 JSON_DOC = ROOT / "docs" / "json-output.md"
 EXTENSIONS = {
     "table": "txt",
@@ -130,13 +130,13 @@ def test_json_doc_documents_every_field() -> None:
     for build in REPORTS.values():
         for raw in _paths(json.loads(render(build(), "json", color=False, now=NOW))):
             path = re.sub(
-                r"^suppressed\[\]\.(?!rule$|reason$|kind$|state$|justification$)",
+                r"^suppressed\[\]\.(?!rule$|reason$|suppressed_by$|state$|justification$)",
                 "findings[].",
                 raw,
             )
             seen.add(re.sub(r"^.*\blocation\.", "location.", path))
     assert seen - documented == set()
-    assert len(seen) == 103
+    assert len(seen) == 104
 
 
 def test_json_doc_example_is_valid_and_real() -> None:

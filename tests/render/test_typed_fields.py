@@ -10,11 +10,12 @@ from typing import Any
 
 from pyward._advisory import AdvisoryStore
 from pyward._audit import audit
-from pyward._audit._report import AuditReport, Reference
-from pyward._audit._vex import load_vex
+from pyward._findings import Reference
 from pyward._inventory import _requirements
 from pyward._model import Component, Inventory
 from pyward._render import render
+from pyward._report import AuditReport
+from pyward._vex import load_vex
 from tests.audit._data import record, store
 from tests.conftest import CORPUS
 from tests.render._reports import NOW
@@ -161,7 +162,7 @@ def test_vex_state_and_justification_reach_every_renderer(tmp_path: Path) -> Non
         "detail": f"VEX fixed: {path} statements[1]: fixed",
     }
     data = _json(report)
-    assert [(s["kind"], s["state"], s["justification"]) for s in data["suppressed"]] == [
+    assert [(s["suppressed_by"], s["state"], s["justification"]) for s in data["suppressed"]] == [
         ("vex", "not_affected", "vulnerable_code_not_in_execute_path"),
         ("vex", "fixed", None),
     ]
@@ -190,7 +191,11 @@ def test_ignore_is_in_triage_with_its_reason() -> None:
         "detail": "ignore CVE-2023-32681 (pyproject.toml: tool.pyward.ignore[0]): no proxies",
     }
     (entry,) = _json(report)["suppressed"]
-    assert (entry["kind"], entry["state"], entry["justification"]) == ("ignore", None, None)
+    assert (entry["suppressed_by"], entry["state"], entry["justification"]) == (
+        "ignore",
+        None,
+        None,
+    )
     table = render(report, "table", color=False, now=NOW, width=200)
     assert (
         "  PYSEC-2023-74 in requests==2.28.1: ignore CVE-2023-32681 "

@@ -1,31 +1,31 @@
-"""The audit core: inventories and advisory data in, one :class:`AuditReport` out.
+"""The audit: inventories and data in, one :class:`~pyward._report.AuditReport` out.
 
-Pure: no I/O (configuration and VEX files are read before, by the caller). Every
-component is either audited or reported as not audited, with the reason; a record or
-an input part that cannot be read becomes a warning or an error, and the rest of the
-audit goes on.
+Pure: no I/O (configuration and VEX files are read before, by the caller). The steps
+are separate seams: the registered checks (:mod:`pyward._checks`) report findings;
+the gate (:mod:`pyward._gate`) decides what is kept, suppressed and failing; the fix
+planner (:mod:`pyward._audit._fix`) plans upgrades for what is kept. Every component is
+either audited or reported as not audited, with the reason; a record or an input part
+that cannot be read becomes a warning or an error, and the rest of the audit goes on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from pyward._audit._report import LEVELS, AuditReport, Level, at_or_above
+from pyward._advisory._types import StoreInfo
+from pyward._checks import Check, CheckContext, Sources, run_checks
 from pyward._config import Config, IgnoreRule
+from pyward._findings import LEVELS, Finding, FixStep, Level, Suppressed
+from pyward._gate import Gate, counts_against
 from pyward._model import Component, ComponentKey, Inventory, NotAudited, shortest_paths
-from pyward.errors import PywardError
+from pyward._report import AuditReport
 
 if TYPE_CHECKING:
-    from pyward._advisory._records import AdvisoryData, Vulnerability
-
-    # Created only when something is found (``pyward._audit._findings``).
-    from pyward._audit._findings import Finding, FixStep, Rating, Suppressed
-
-    # Imported only when VEX documents are given: the hot path does without it.
-    from pyward._audit._vex import VexStatement
+    from pyward._advisory._records import AdvisoryData
+    from pyward._vex import VexStatement
 
 __all__ = [
     "AuditReport",
@@ -50,31 +50,46 @@ _NOT_REGISTRY = {
     "virtual": "virtual package (the project itself): not a registry release",
 }
 
+#: What a report says of its advisory data when it had none (the vulnerability check
+#: is then listed as skipped).
+_NO_DATA = StoreInfo(
+    source="no advisory data",
+    updated=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
+    record_count=0,
+    newest_modified=None,
+)
+
 
 def audit(
     inventories: Sequence[Inventory],
-    data: AdvisoryData,
+    data: AdvisoryData | None,
     *,
     config: Config | None = None,
     vex: Sequence[VexStatement] = (),
     errors: Sequence[str] = (),
     warnings: Sequence[str] = (),
     today: dt.date | None = None,
+    sources: Sources | None = None,
+    checks: Iterable[Check] | None = None,
 ) -> AuditReport:
-    """Audit ``inventories`` against ``data``.
+    """Audit ``inventories`` with the registered checks, and gate the findings.
 
-    ``config`` carries the threshold and the ignore rules; ``vex`` the statements of
-    the VEX documents already read; ``errors`` and ``warnings`` are what the caller met
-    while reading inputs (they go into the report as they are). ``today`` decides
-    which ignores have expired (default: the local date).
+    ``data`` is the advisory data (``None``: the vulnerability check is skipped, and
+    the report says so); ``sources`` the other data the checks may use (its
+    ``advisories`` is replaced by ``data``); ``checks`` which checks run (default:
+    every registered one whose data is available). ``config`` carries the threshold
+    and the ignore rules; ``vex`` the statements of the VEX documents already read;
+    ``errors`` and ``warnings`` are what the caller met while reading inputs (they go
+    into the report as they are). ``today`` decides which ignores have expired
+    (default: the local date).
     """
     config = config or Config()
-    today = today or dt.date.today()
+    gate = Gate.from_config(config, vex=vex, today=today)
     notes: list[str] = list(warnings)
     components: list[Component] = []
     not_audited: list[NotAudited] = []
-    # One finding per flaw and component key across inputs: the same pin in two files
-    # is one thing to fix. The first inventory that has the component gives its path.
+    # One check per component key across inputs: the same pin in two files is one
+    # thing to fix. The first inventory that has the component gives its path.
     owner: dict[ComponentKey, tuple[Inventory, Component]] = {}
     seen_sources: set[str] = set()
     kept_inventories: list[Inventory] = []
@@ -105,102 +120,77 @@ def audit(
             components.append(comp)
             owner.setdefault(comp.key, (inv, comp))
 
-    findings: list[Finding] = []
-    # Per inventory: the dependency path to each component (one search per inventory,
-    # equal to ``Inventory.why``).
-    paths: dict[str, Callable[[ComponentKey], tuple[ComponentKey, ...]]] = {}
-    # One query for every package rather than one each (``AdvisoryStore.prefetch``);
-    # other ``AdvisoryData`` implementations need not have it.
-    prefetch = getattr(data, "prefetch", None)
-    if prefetch is not None:
-        prefetch(comp.name for _, comp in owner.values())
-    for inv, comp in owner.values():
-        version = comp.version or ""
-        try:
-            vulns = data.vulnerabilities(comp.name, version)
-        except (PywardError, ValueError, KeyError, TypeError) as exc:
-            notes.append(f"advisories for {comp.name} {comp.version} could not be read: {exc}")
-            not_audited.append(
-                NotAudited(
-                    name=comp.name,
-                    requirement=f"{comp.name}=={comp.version}",
-                    reason=f"advisory data error: {exc}",
-                    location=comp.location,
-                )
-            )
-            continue
-        if vulns and inv.source not in paths:
-            paths[inv.source] = shortest_paths(inv.roots, inv.edges)
-        for vuln in vulns:
-            finding, extra = _finding(comp, vuln, paths[inv.source](comp.key), data)
-            findings.append(finding)
-            notes.extend(extra)
+    base = sources or Sources()
+    context = CheckContext(
+        subjects=tuple(owner.values()),
+        sources=Sources(
+            advisories=data,
+            index=base.index,
+            lifecycle=base.lifecycle,
+            repository=base.repository,
+            unavailable=base.unavailable,
+        ),
+        path_of=_path_finder(),
+    )
+    result, skipped = run_checks(context, checks)
+    notes.extend(f"check {s.check} did not run: {s.reason}" for s in skipped)
+    notes.extend(result.warnings)
+    not_audited.extend(result.not_audited)
 
-    kept: list[Finding]
-    suppressed: tuple[Suppressed, ...] = ()
-    expired = False
-    # With no ignore rule, every finding is kept and there is nothing to warn about;
-    # VEX statements only remove findings (they never warn): so the module (and the
-    # classes it builds) is loaded only when there is something to decide.
-    if config.ignores or (findings and vex):
-        from pyward._audit._suppress import suppress
-
-        outcome = suppress(findings, config.ignores, vex, today=today)
-        notes.extend(outcome.warnings)
-        kept = sorted(outcome.findings, key=_sort_key)
-        suppressed = outcome.suppressed
-        expired = outcome.expired
-    else:
-        kept = sorted(findings, key=_sort_key)
+    verdict = gate.decide(result.findings)
+    notes.extend(verdict.warnings)
+    kept = sorted(verdict.kept, key=_sort_key)
 
     fix_plan: tuple[FixStep, ...] = ()
-    if kept:
+    if kept and data is not None:
         from pyward._audit._fix import plan
 
         fix_plan = plan(kept, data)
 
-    failed = expired or any(fails(f.rating.level, config) for f in kept)
     return AuditReport(
-        database=data.info,
+        database=data.info if data is not None else _NO_DATA,
         inventories=tuple(kept_inventories),
         components=tuple(components),
         not_audited=tuple(not_audited),
         findings=tuple(kept),
-        suppressed=tuple(sorted(suppressed, key=lambda s: _sort_key(s.finding))),
+        suppressed=tuple(sorted(verdict.suppressed, key=lambda s: _sort_key(s.finding))),
         fix_plan=fix_plan,
         warnings=tuple(dict.fromkeys(notes)),
         errors=tuple(errors),
-        fail_on=config.fail_on,
-        unknown_severity=config.unknown_severity,
-        failed=failed,
+        skipped=skipped,
+        fail_on=gate.fail_on,
+        unknown_severity=gate.unknown_severity,
+        failed=verdict.failed,
     )
 
 
 def fails(level: Level, config: Config) -> bool:
-    """Whether a finding of ``level`` fails the run under ``config``."""
-    return at_or_above(level, config.fail_on, config.unknown_severity)
+    """Whether a finding of ``level`` fails the run under ``config`` (the gate's rule;
+    see :func:`pyward._gate.counts_against`)."""
+    return counts_against(level, config.fail_on, config.unknown_severity)
 
 
-#: Longest summary taken from ``details`` (the whole text stays in ``Finding.details``).
-SUMMARY_MAX = 160
+def _path_finder() -> Callable[[Inventory, Component], tuple[ComponentKey, ...]]:
+    """Dependency paths, with one breadth-first search per inventory on first use
+    (equal to ``Inventory.why``)."""
+    searches: dict[str, Callable[[ComponentKey], tuple[ComponentKey, ...]]] = {}
 
+    def path_of(inv: Inventory, comp: Component) -> tuple[ComponentKey, ...]:
+        search = searches.get(inv.source)
+        if search is None:
+            search = searches[inv.source] = shortest_paths(inv.roots, inv.edges)
+        return search(comp.key)
 
-def _first_line(details: str) -> str:
-    """The first line of ``details``; a long one (records often hold one paragraph per
-    line) is cut at a word boundary and ends with an ellipsis."""
-    line = details.strip().splitlines()[0].strip()
-    if len(line) <= SUMMARY_MAX:
-        return line
-    cut = line[: SUMMARY_MAX - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
-    return cut + "…"
+    return path_of
 
 
 def _sort_key(f: Finding) -> tuple[bool, int, str, str, tuple[str | int, ...]]:
+    comp = f.component
     return (
         not f.exposed,
         LEVELS.index(f.rating.level),
-        f.component.name,
-        f.component.version or "",
+        comp.name if comp is not None else "",
+        (comp.version or "") if comp is not None else "",
         _natural(f.id),
     )
 
@@ -208,68 +198,3 @@ def _sort_key(f: Finding) -> tuple[bool, int, str, str, tuple[str | int, ...]]:
 def _natural(advisory_id: str) -> tuple[str | int, ...]:
     """``PYSEC-2021-35`` before ``PYSEC-2021-137``: numbers compare as numbers."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", advisory_id))
-
-
-def _finding(
-    comp: Component, vuln: Vulnerability, path: tuple[ComponentKey, ...], data: AdvisoryData
-) -> tuple[Finding, tuple[str, ...]]:
-    from pyward._advisory._match import parse_version, sort_versions
-    from pyward._audit._exposure import exposure
-    from pyward._audit._findings import Finding, Reference
-    from pyward._audit._severity import rate
-
-    advisories = vuln.advisories
-    summary = next((a.summary.strip() for a in advisories if a.summary and a.summary.strip()), "")
-    details = next((a.details for a in advisories if a.details), None)
-    if not summary and details:
-        summary = _first_line(details)
-    rating: Rating
-    # The store's scores from ``db update``; other ``AdvisoryData`` need not have them.
-    scores = getattr(data, "scores", None)
-    rating, warnings = rate(
-        advisories, scores(a.id for a in advisories) if scores is not None else None
-    )
-    installed = parse_version(comp.version or "")
-    fixed: list[str] = []
-    for m in vuln.matches:
-        for v in m.fixed:
-            parsed = parse_version(v)
-            # A fix on an older branch is no upgrade for this version.
-            if installed is None or parsed is None or parsed > installed:
-                fixed.append(v)
-    # One reference per URL; an URL that any record calls its advisory is one.
-    references: dict[str, str] = {}
-    for a in advisories:
-        for ref in a.references:
-            url = ref.get("url")
-            if url and (url not in references or ref.get("type") == "ADVISORY"):
-                # OSV requires ``type``; WEB is its catch-all for a record without one.
-                references[url] = ref.get("type") or "WEB"
-    published = [a.published for a in advisories if a.published]
-    modified = [a.modified for a in advisories if a.modified]
-    finding = Finding(
-        component=comp,
-        id=vuln.ids[0],
-        aliases=tuple(vuln.ids[1:]),
-        summary=summary or vuln.ids[0],
-        details=details,
-        rating=rating,
-        fixed_in=sort_versions(fixed),
-        path=path,
-        matches=vuln.matches,
-        references=tuple(Reference(type=t, url=u) for u, t in references.items()),
-        exposure=exposure(comp),
-        published=min(published) if published else None,
-        modified=max(modified) if modified else None,
-    )
-    return finding, warnings
-
-
-def __getattr__(name: str) -> Any:
-    # ``Finding``, ``FixStep`` and ``Suppressed`` are created on first use
-    # (see ``pyward._audit._report``).
-    if name in ("Finding", "FixStep", "Suppressed"):
-        import pyward._audit._findings as findings
-
-        return getattr(findings, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,34 +18,42 @@ from typing import TYPE_CHECKING, NamedTuple
 # fixed versions come back for every finding and every candidate.
 from pyward._advisory._match import parse_version
 from pyward._advisory._types import AdvisoryData
-from pyward._audit._report import Finding, FixStep
+from pyward._findings import Finding, FixStep, VulnerabilityDetail
 from pyward._model import Component, Inventory, canonical_name
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
 
+#: A vulnerability finding taken apart: its component, its detail, the finding.
+_Fixable = tuple[Component, VulnerabilityDetail, Finding]
+
+
 def plan(findings: Sequence[Finding], data: AdvisoryData) -> tuple[FixStep, ...]:
-    """One step per component with findings, in the order the findings come."""
-    by_component: dict[tuple[str, str | None], list[Finding]] = {}
+    """One step per component with vulnerability findings, in the order the findings
+    come (an upgrade is the fix of a vulnerability; other kinds say their own fix)."""
+    by_component: dict[tuple[str, str | None], list[_Fixable]] = {}
     for f in findings:
-        by_component.setdefault((f.component.name, f.component.version), []).append(f)
+        if f.component is not None and isinstance(f.detail, VulnerabilityDetail):
+            key = (f.component.name, f.component.version)
+            by_component.setdefault(key, []).append((f.component, f.detail, f))
     return tuple(_step(group, data) for group in by_component.values())
 
 
-def _step(findings: list[Finding], data: AdvisoryData) -> FixStep:
-    component = findings[0].component
+def _step(group: list[_Fixable], data: AdvisoryData) -> FixStep:
+    component = group[0][0]
+    findings = [f for _, _, f in group]
     installed = parse_version(component.version or "")
     ids = [f.id for f in findings]
     if installed is None:
         return FixStep(component=component, target=None, fixes=(), unfixed=tuple(ids))
     # The records of each finding: a candidate fixes the finding when none of them
     # still matches it.
-    records = [{m.advisory_id for m in f.matches} for f in findings]
+    records = [{m.advisory_id for m in d.matches} for _, d, _ in group]
     candidates: list[Version] = []
-    for f in findings:
-        for m in f.matches:
-            for text in (*m.fixed, *f.fixed_in):
+    for _, detail, _ in group:
+        for m in detail.matches:
+            for text in (*m.fixed, *detail.fixed_in):
                 v = parse_version(text)
                 if v is not None and v > installed and v not in candidates:
                     candidates.append(v)

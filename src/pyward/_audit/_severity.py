@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from pyward._advisory._types import Advisory
-from pyward._audit._report import Level, Rating, Score
+from pyward._findings import LEVELS, Level, Rating, Score
 
 #: ``(severity type, vector)``: the key of a score.
 Vector = tuple[str, str]
@@ -117,8 +117,6 @@ def rate(
             tuple(warnings),
         )
     if database:
-        from pyward._audit._report import LEVELS
-
         worst = min(database, key=LEVELS.index)
         return Rating(level=worst, type="database", scores=scored), tuple(warnings)
     return Rating(level="unknown", scores=scored), tuple(warnings)

@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyward.errors import PywardError
+from pyward.errors import PywardError, UsageError
 
 if TYPE_CHECKING:
     from pyward._advisory import AdvisoryStore
+    from pyward._config import Config
     from pyward._inventory._select import Selection
+    from pyward._vex import VexStatement
 
 
 def add_cache_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +23,41 @@ def add_cache_dir_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="advisory store directory (default: $PYWARD_CACHE_DIR, else the user cache dir)",
+    )
+
+
+def add_gate_options(parser: argparse.ArgumentParser, *, thresholds: bool = True) -> None:
+    """The options of the gate: ignores, VEX, the configuration file and, for a command
+    whose exit code the gate decides, the thresholds."""
+    # The registries, not copies: a new level needs no edit here.
+    from pyward._config import FAIL_ON
+
+    gate = parser.add_argument_group("gate")
+    if thresholds:
+        _add_thresholds(gate, FAIL_ON)
+    gate.add_argument(
+        "--ignore", action="append", default=[], metavar="ID", help="ignore this flaw (any id)"
+    )
+    gate.add_argument(
+        "--vex", action="append", default=[], type=Path, metavar="FILE", help="CycloneDX or OpenVEX"
+    )
+    gate.add_argument(
+        "--config", type=Path, default=None, metavar="FILE", help="configuration file"
+    )
+
+
+def _add_thresholds(gate: argparse._ArgumentGroup, levels: tuple[str, ...]) -> None:
+    gate.add_argument(
+        "--fail-on",
+        choices=levels[::-1],
+        default=None,
+        help="lowest severity that fails the run (default: any finding)",
+    )
+    gate.add_argument(
+        "--unknown-severity",
+        choices=["fail", "pass"],
+        default=None,
+        help="whether findings without a severity fail the run (default: fail)",
     )
 
 
@@ -108,3 +145,47 @@ def use_color(stream: object = None) -> bool:
     stream = stream or sys.stdout
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def load_settings(args: argparse.Namespace, start: Path) -> Config:
+    """The configuration file's settings with the command line's on top."""
+    import dataclasses
+
+    from pyward._config import IgnoreRule, find_config, load_config
+
+    path = args.config
+    if path is not None and not path.is_file():
+        raise UsageError(f"--config {path}: no such file")
+    url = getattr(args, "advisory_url", None)
+    if url is not None and not url.startswith(("https://", "http://")):
+        raise UsageError(
+            f"--advisory-url {url!r}: must be an http(s) URL, with {{id}} where the "
+            "advisory id goes"
+        )
+    config = load_config(path if path is not None else find_config(start))
+    return dataclasses.replace(
+        config,
+        fail_on=getattr(args, "fail_on", None) or config.fail_on,
+        unknown_severity=getattr(args, "unknown_severity", None) or config.unknown_severity,
+        ignores=(
+            *config.ignores,
+            *(IgnoreRule(id=i, reason="command line") for i in args.ignore),
+        ),
+        vex=(*config.vex, *args.vex),
+        advisory_url=url or config.advisory_url,
+    )
+
+
+def load_vex_statements(config: Config) -> tuple[list[VexStatement], list[str]]:
+    """The suppressing statements of the configuration's VEX documents, and warnings
+    for statements that can never apply."""
+    statements: list[VexStatement] = []
+    warnings: list[str] = []
+    if config.vex:
+        from pyward._vex import load_vex
+
+        for path in config.vex:
+            found, warns = load_vex(path)
+            statements.extend(found)
+            warnings.extend(warns)
+    return statements, warnings

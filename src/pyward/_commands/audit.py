@@ -15,22 +15,23 @@ from typing import TYPE_CHECKING
 
 from pyward._commands._common import (
     add_cache_dir_option,
+    add_gate_options,
     add_inventory_options,
+    load_settings,
+    load_vex_statements,
     readable_project,
     selection_from,
 )
 from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, UsageError
 
 if TYPE_CHECKING:
-    from pyward._audit._report import AuditReport, FixStep
-    from pyward._audit._vex import VexStatement
-    from pyward._config import Config
+    from pyward._findings import FixStep
     from pyward._model import Inventory
+    from pyward._report import AuditReport
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     # The registries, not copies: a new format or level needs no edit here.
-    from pyward._config import FAIL_ON
     from pyward._render import RENDERERS
 
     parser.add_argument(
@@ -71,28 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="advisory page a finding links to when its records name none, with {id} "
         "(default: the configuration's, else $PYWARD_ADVISORY_URL, else OSV's page)",
     )
-    gate = parser.add_argument_group("gate")
-    gate.add_argument(
-        "--fail-on",
-        choices=FAIL_ON[::-1],
-        default=None,
-        help="lowest severity that fails the run (default: any finding)",
-    )
-    gate.add_argument(
-        "--unknown-severity",
-        choices=["fail", "pass"],
-        default=None,
-        help="whether findings without a severity fail the run (default: fail)",
-    )
-    gate.add_argument(
-        "--ignore", action="append", default=[], metavar="ID", help="ignore this flaw (any id)"
-    )
-    gate.add_argument(
-        "--vex", action="append", default=[], type=Path, metavar="FILE", help="CycloneDX or OpenVEX"
-    )
-    gate.add_argument(
-        "--config", type=Path, default=None, metavar="FILE", help="configuration file"
-    )
+    add_gate_options(parser)
     add_cache_dir_option(parser)
     fix = parser.add_argument_group("fix")
     fix.add_argument("--fix", action="store_true", help="print the upgrade plan")
@@ -106,35 +86,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _notice(message: str, quiet: bool) -> None:
     if not quiet:
         sys.stderr.write(f"pyward: {message}\n")
-
-
-def load_settings(args: argparse.Namespace, start: Path) -> Config:
-    """The configuration file's settings with the command line's on top."""
-    import dataclasses
-
-    from pyward._config import IgnoreRule, find_config, load_config
-
-    path = args.config
-    if path is not None and not path.is_file():
-        raise UsageError(f"--config {path}: no such file")
-    url = args.advisory_url
-    if url is not None and not url.startswith(("https://", "http://")):
-        raise UsageError(
-            f"--advisory-url {url!r}: must be an http(s) URL, with {{id}} where the "
-            "advisory id goes"
-        )
-    config = load_config(path if path is not None else find_config(start))
-    return dataclasses.replace(
-        config,
-        fail_on=args.fail_on or config.fail_on,
-        unknown_severity=args.unknown_severity or config.unknown_severity,
-        ignores=(
-            *config.ignores,
-            *(IgnoreRule(id=i, reason="command line") for i in args.ignore),
-        ),
-        vex=(*config.vex, *args.vex),
-        advisory_url=args.advisory_url or config.advisory_url,
-    )
 
 
 def _read_all(args: argparse.Namespace) -> tuple[list[Inventory], list[str]]:
@@ -175,14 +126,7 @@ def run(args: argparse.Namespace) -> int:
     for w in config.warnings:
         _notice(f"warning: {w}", quiet)
 
-    statements: list[VexStatement] = []
-    vex_warnings: list[str] = []
-    for path in config.vex:
-        from pyward._audit._vex import load_vex
-
-        found, warns = load_vex(path)
-        statements.extend(found)
-        vex_warnings.extend(warns)
+    statements, vex_warnings = load_vex_statements(config)
 
     from pyward._commands._common import open_store
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from pyward._commands._common import (
     add_cache_dir_option,
+    add_gate_options,
     add_inventory_options,
     add_output_options,
     readable_project,
@@ -40,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="add known vulnerabilities from the advisory store (CycloneDX: vulnerabilities; "
         "SPDX: security advisory references)",
     )
+    add_gate_options(parser, thresholds=False)
     add_cache_dir_option(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
 
@@ -67,17 +69,37 @@ def run(args: argparse.Namespace) -> int:
 def _vulnerabilities(
     args: argparse.Namespace, inventory: Inventory
 ) -> dict[ComponentKey, list[Vulnerability]]:
+    """The flaws the gate keeps: the same audit as ``pyward audit`` (ignore rules and
+    VEX statements from the configuration and the options), so an SBOM never lists a
+    flaw that the audit suppresses."""
     from pyward._advisory._freshness import freshness_notice
-    from pyward._commands._common import open_store
+    from pyward._audit import audit
+    from pyward._commands._common import load_settings, load_vex_statements, open_store
 
+    start = Path(args.target) if args.target is not None else Path(".")
+    config = load_settings(args, start)
+    statements, vex_warnings = load_vex_statements(config)
     store = open_store(args)
     notice = freshness_notice(store.info)
-    if notice and not args.quiet:
+    quiet = args.quiet
+    if notice and not quiet:
         sys.stderr.write(f"pyward: {notice}\n")
+    report = audit([inventory], store, config=config, vex=statements, warnings=vex_warnings)
+    kept: dict[ComponentKey, set[str]] = {}
+    for f in report.findings:
+        if f.kind == "vulnerability" and f.component is not None:
+            kept.setdefault(f.component.key, set()).add(f.id)
+    if not quiet:
+        for w in (*config.warnings, *report.warnings):
+            sys.stderr.write(f"pyward: warning: {w}\n")
+        for s in report.suppressed:
+            name = s.finding.component.name if s.finding.component else s.finding.id
+            sys.stderr.write(
+                f"pyward: note: not in the SBOM: {s.finding.id} in {name}: {s.rule}: {s.reason}\n"
+            )
     found: dict[ComponentKey, list[Vulnerability]] = {}
     for c in inventory.components:
-        if c.version:
-            vulns = store.vulnerabilities(c.name, c.version)
-            if vulns:
-                found[c.key] = vulns
+        ids = kept.get(c.key)
+        if ids and c.version:
+            found[c.key] = [v for v in store.vulnerabilities(c.name, c.version) if v.ids[0] in ids]
     return found

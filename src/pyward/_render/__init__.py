@@ -1,4 +1,4 @@
-"""Renderers of an :class:`~pyward._audit._report.AuditReport`: one module per format.
+"""Renderers of an :class:`~pyward._report.AuditReport`: one module per format.
 
 Adding a format is one module with a ``render(report, *, options) -> str`` function and
 one line in :data:`RENDERERS`; ``tests/render`` runs every registered renderer over
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from pyward._render._options import RenderOptions
 
 if TYPE_CHECKING:
-    from pyward._audit._report import AuditReport
+    from pyward._report import AuditReport
 
 __all__ = ["DEFAULT_FORMAT", "RENDERERS", "RenderOptions", "Renderer", "render"]
 

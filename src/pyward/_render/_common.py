@@ -7,14 +7,14 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from pyward._audit._report import LEVELS
+from pyward._findings import LEVELS
 
 if TYPE_CHECKING:
     from pyward._advisory._types import StoreInfo
-    from pyward._audit._findings import Finding, FixStep, Suppressed
-    from pyward._audit._report import AuditReport, Level
+    from pyward._findings import Finding, FixStep, Level, Suppressed
     from pyward._model import Component, ComponentKey, Location
     from pyward._render._options import RenderOptions
+    from pyward._report import AuditReport
 
 TOOL_NAME = "pyward"
 TOOL_URL = "https://github.com/pyward/pyward"
@@ -33,6 +33,14 @@ def component_label(component: Component) -> str:
     if component.version is None:
         return component.name
     return f"{component.name}=={component.version}"
+
+
+def subject_label(finding: Finding) -> str:
+    """What a finding is about, in a few words: ``name==version`` for a component,
+    else the file and line it points at."""
+    if finding.component is not None:
+        return component_label(finding.component)
+    return location_text(finding.location) or "(project)"
 
 
 def path_text(path: Iterable[ComponentKey]) -> str:
@@ -88,6 +96,8 @@ def fix_target(
     """The version the fix plan upgrades this finding's component to, when that
     version resolves this finding. ``steps``: :func:`fix_steps` of the report, computed
     once for every finding."""
+    if finding.component is None:
+        return None
     step = steps.get((finding.component.key, finding.component.location))
     if step is None or step.target is None or finding.id not in step.fixes:
         return None
@@ -136,7 +146,14 @@ def advisory_link(finding: Finding, options: RenderOptions) -> str:
             advisory = advisory or ref.url
         elif names_id:
             named = named or ref.url
-    return advisory or named or options.osv_url(finding.id)
+    found = advisory or named
+    if found is not None:
+        return found
+    if finding.kind != "vulnerability":
+        # A rule's finding: its first web reference, else the check's documentation.
+        first = next((r.url for r in finding.references if r.url.startswith("https://")), None)
+        return first or f"{TOOL_URL}/blob/main/docs/checks.md#{finding.check}"
+    return options.osv_url(finding.id)
 
 
 def suppression_text(s: Suppressed) -> str:
@@ -158,7 +175,7 @@ def summary_text(finding: Finding, limit: int | None = None) -> str:
     boundary to at most ``limit`` characters."""
     text = one_line(finding.summary) or one_line(finding.details)
     if not text:
-        text = f"{finding.id} in {finding.component.name}"
+        text = f"{finding.id} in {subject_label(finding)}"
     if limit is not None and len(text) > limit:
         cut = text[: limit - 3]
         if " " in cut[limit // 2 :]:
@@ -203,12 +220,15 @@ def database_lines(info: StoreInfo, options: RenderOptions) -> tuple[str, str]:
 def headline(report: AuditReport) -> str:
     """``3 known vulnerabilities in 2 of 10 packages`` or the clean-run line."""
     n = len(report.components)
-    if not report.findings:
-        return f"No known vulnerabilities found in {plural(n, 'package')}"
-    affected = len({(f.component.key, f.component.location) for f in report.findings})
+    vulns = [f for f in report.findings if f.kind == "vulnerability"]
+    others = len(report.findings) - len(vulns)
+    more = f"; {plural(others, 'other finding')}" if others else ""
+    if not vulns:
+        return f"No known vulnerabilities found in {plural(n, 'package')}{more}"
+    affected = len({(f.component.key, f.component.location) for f in vulns if f.component})
     return (
-        f"{plural(len(report.findings), 'known vulnerability', 'known vulnerabilities')} "
-        f"in {affected} of {plural(n, 'package')}"
+        f"{plural(len(vulns), 'known vulnerability', 'known vulnerabilities')} "
+        f"in {affected} of {plural(n, 'package')}{more}"
     )
 
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, uuid5
 
-from pyward._audit._report import AuditReport
+from pyward._findings import Finding, VulnerabilityDetail
 from pyward._render._common import (
     TOOL_NAME,
     advisory_link,
@@ -30,10 +30,12 @@ from pyward._render._common import (
     fix_target,
     iso,
     sorted_findings,
+    subject_label,
     summary_text,
     tool_version,
 )
 from pyward._render._options import RenderOptions
+from pyward._report import AuditReport
 
 if TYPE_CHECKING:
     from cyclonedx.model.impact_analysis import ImpactAnalysisJustification
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
         VulnerabilitySource,
     )
 
-    from pyward._audit._report import Finding, FixStep, Level, Rating, Score, Suppressed
+    from pyward._findings import FixStep, Level, Rating, Score, Suppressed
     from pyward._model import Component, ComponentKey, Location
 
 #: OpenVEX justifications (https://github.com/openvex/spec) as CycloneDX ones, following
@@ -109,13 +111,26 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
         raise KeyError(f"finding for {c.key} names a component the report does not list")
 
     steps = fix_steps(report)
+    # A vulnerability of a component is a CycloneDX vulnerability; a finding of any
+    # other kind has no place in the vulnerability model and becomes a property of
+    # the document (``pyward:finding:CHECK``), so nothing is dropped.
     vulnerabilities = [
         _vulnerability(f, ref_of(f.component), options, steps, None)
         for f in sorted_findings(report.findings)
+        if f.kind == "vulnerability" and f.component is not None
     ]
     vulnerabilities += [
         _vulnerability(s.finding, ref_of(s.finding.component), options, steps, s)
         for s in report.suppressed
+        if s.finding.kind == "vulnerability" and s.finding.component is not None
+    ]
+    others = [
+        Property(
+            name=f"pyward:finding:{f.check}",
+            value=f"{f.id} ({f.rating.level}) {subject_label(f)}: {summary_text(f)}",
+        )
+        for f in sorted_findings(report.findings)
+        if f.kind != "vulnerability" or f.component is None
     ]
     info = report.database
     tool = CdxComponent(type=ComponentType.APPLICATION, name=TOOL_NAME, version=tool_version())
@@ -129,6 +144,7 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
             Property(name="pyward:database:record_count", value=str(info.record_count)),
             Property(name="pyward:database:snapshot", value=str(info.snapshot).lower()),
             *(Property(name="pyward:inventory", value=inv.source) for inv in report.inventories),
+            *others,
         ],
     )
     return Bom(
@@ -148,12 +164,16 @@ def _serial_number(report: AuditReport, options: RenderOptions) -> Any:
         report.database.source,
         report.database.newest_modified or "",
         *(f"{c.purl}|{c.key}" for c in report.components),
-        *(f"{f.id}|{f.component.key}" for f in report.findings),
-        *(f"{s.finding.id}|{s.finding.component.key}|{s.rule}" for s in report.suppressed),
+        *(f"{f.id}|{_subject_key(f)}" for f in report.findings),
+        *(f"{s.finding.id}|{_subject_key(s.finding)}|{s.rule}" for s in report.suppressed),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
     return uuid5(NAMESPACE_URL, f"urn:pyward:audit:{digest.hexdigest()}")
+
+
+def _subject_key(f: Finding) -> str:
+    return str(f.component.key) if f.component is not None else subject_label(f)
 
 
 def _source(
@@ -255,20 +275,22 @@ def _vulnerability(
         VulnerabilityReference,
     )
 
+    component = f.component
+    if component is None:
+        raise ValueError(f"{f.id}: a CycloneDX vulnerability needs a component")
+    detail = f.detail if isinstance(f.detail, VulnerabilityDetail) else None
     target = fix_target(f, steps)
     if target is not None:
-        recommendation = f"Upgrade {f.component.name} to {target}."
+        recommendation = f"Upgrade {component.name} to {target}."
     elif f.fixed_in:
-        recommendation = (
-            f"Upgrade {f.component.name} to a fixed version: {' or '.join(f.fixed_in)}."
-        )
+        recommendation = f"Upgrade {component.name} to a fixed version: {' or '.join(f.fixed_in)}."
     else:
         recommendation = "No fixed version is known."
     versions = []
-    if f.component.version is not None:
+    if component.version is not None:
         versions.append(
             BomTargetVersionRange(
-                version=f.component.version, status=ImpactAnalysisAffectedStatus.AFFECTED
+                version=component.version, status=ImpactAnalysisAffectedStatus.AFFECTED
             )
         )
     versions += [
@@ -293,8 +315,8 @@ def _vulnerability(
         detail=f.details,
         recommendation=recommendation,
         advisories=advisories,
-        published=_datetime(f.published),
-        updated=_datetime(f.modified),
+        published=_datetime(detail.published if detail else None),
+        updated=_datetime(detail.modified if detail else None),
         analysis=_analysis(suppressed) if suppressed is not None else None,
         affects=[BomTarget(ref=component_ref, versions=versions)],
     )

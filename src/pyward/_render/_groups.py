@@ -1,26 +1,25 @@
-"""The findings of a report grouped by component, as the table and Markdown show them.
-
-Its own module so that a clean JSON or SARIF run does not load it.
-"""
+"""The findings of a report grouped by what they are about (a component, else a file),
+as the table and Markdown show them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass
 
+from pyward._findings import Finding
+from pyward._model import Component, ComponentKey, Location
 from pyward._render._common import finding_order, location_text
 
-if TYPE_CHECKING:
-    from pyward._audit._findings import Finding
-    from pyward._model import Component, ComponentKey, Location
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
+    """The findings of one component (or, for findings about no component, of one
+    file), as the table and Markdown show them."""
 
-# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
-class Group(NamedTuple):
-    """The findings of one component, as the table and Markdown show them."""
-
-    component: Component
-    """The component the findings are about."""
+    component: Component | None
+    """The component the findings are about; ``None`` for a file's findings."""
+    location: Location | None
+    """The component's location, else the file the findings point at."""
     findings: tuple[Finding, ...]
     """Worst first."""
     exposure: str | None
@@ -36,17 +35,23 @@ class Group(NamedTuple):
 def group_findings(findings: Iterable[Finding]) -> list[Group]:
     """One group per component: exposed components first, then the worst severity,
     then the name (the order the report's findings already follow; kept here so that
-    every format agrees even if a caller passes them unsorted)."""
-    buckets: dict[tuple[ComponentKey, Location | None, str], list[Finding]] = {}
+    every format agrees even if a caller passes them unsorted). Findings about no
+    component come in one group per file."""
+    buckets: dict[tuple[str, Location | None, str], list[Finding]] = {}
     for f in findings:
         c = f.component
-        buckets.setdefault((c.key, c.location, c.purl), []).append(f)
+        if c is not None:
+            buckets.setdefault((c.key, c.location, c.purl), []).append(f)
+        else:
+            where = Location(file=f.location.file) if f.location is not None else None
+            buckets.setdefault(("", where, ""), []).append(f)
     groups = []
-    for items in buckets.values():
+    for (_, where, _), items in buckets.items():
         items.sort(key=finding_order)
         groups.append(
             Group(
                 component=items[0].component,
+                location=where,
                 findings=tuple(items),
                 exposure=next((f.exposure for f in items if f.exposure), None),
                 path=max((f.path for f in items), key=len),
@@ -56,9 +61,9 @@ def group_findings(findings: Iterable[Finding]) -> list[Group]:
         key=lambda g: (
             not g.exposed,
             finding_order(g.findings[0])[:2],
-            g.component.name,
-            g.component.version or "",
-            location_text(g.component.location) or "",
+            g.component.name if g.component else "",
+            (g.component.version or "") if g.component else "",
+            location_text(g.location) or "",
         )
     )
     return groups

@@ -1,7 +1,7 @@
 """``--format json``: pyward's own, versioned schema.
 
 The schema is documented in ``docs/json-output.md`` and published as a JSON Schema in
-``docs/schemas/audit-report-2.0.schema.json``; a test validates every report against it.
+``docs/schemas/audit-report-3.0.schema.json``; a test validates every report against it.
 Keys come in a fixed order (the order the documentation lists them), so two runs on the
 same input give the same bytes.
 """
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pyward._audit._report import JSON_SCHEMA_VERSION
+from pyward._findings import Finding, VulnerabilityDetail
+from pyward._report import JSON_SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from pyward._audit._findings import Finding, FixStep, Rating
-    from pyward._audit._report import AuditReport
+    from pyward._findings import FixStep, Rating
     from pyward._model import Component, ComponentKey, Location, NotAudited
+    from pyward._report import AuditReport
 from pyward._render._common import (
     TOOL_NAME,
     advisory_link,
@@ -71,7 +72,7 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
                 **_finding(s.finding, options, steps),
                 "rule": s.rule,
                 "reason": s.reason,
-                "kind": s.kind,
+                "suppressed_by": s.kind,
                 "state": s.state,
                 "justification": s.justification,
             }
@@ -143,36 +144,48 @@ def _finding(
     options: RenderOptions,
     steps: dict[tuple[ComponentKey, Location | None], FixStep],
 ) -> dict[str, Any]:
+    """The keys every kind has, then the keys of its ``detail`` (docs/json-output.md)."""
     c = f.component
-    return {
-        "name": c.name,
-        "version": c.version,
-        "purl": c.purl,
+    out: dict[str, Any] = {
+        "kind": f.kind,
+        "name": c.name if c is not None else None,
+        "version": c.version if c is not None else None,
+        "purl": c.purl if c is not None else None,
         "id": f.id,
         "aliases": list(f.aliases),
         "summary": f.summary,
         "details": f.details,
         "severity": _severity(f.rating),
-        "fixed_in": list(f.fixed_in),
-        "fix": fix_target(f, steps),
+    }
+    if f.kind != "vulnerability":
+        out["check"] = f.check
+        out["confidence"] = f.confidence
+    detail = f.detail
+    if isinstance(detail, VulnerabilityDetail):
+        out["fixed_in"] = list(detail.fixed_in)
+        out["fix"] = fix_target(f, steps)
+    out |= {
         "path": list(f.path),
         "exposed": f.exposed,
         "exposure": f.exposure,
-        "location": _location(c.location),
-        "matches": [
+        "location": _location(f.where),
+    }
+    if isinstance(detail, VulnerabilityDetail):
+        out["matches"] = [
             {
                 "advisory_id": m.advisory_id,
                 "reason": m.reason,
                 "fixed": list(m.fixed),
                 "last_affected": list(m.last_affected),
             }
-            for m in f.matches
-        ],
-        "url": advisory_link(f, options),
-        "references": [{"type": r.type, "url": r.url} for r in f.references],
-        "published": f.published,
-        "modified": f.modified,
-    }
+            for m in detail.matches
+        ]
+    out["url"] = advisory_link(f, options)
+    out["references"] = [{"type": r.type, "url": r.url} for r in f.references]
+    if isinstance(detail, VulnerabilityDetail):
+        out["published"] = detail.published
+        out["modified"] = detail.modified
+    return out
 
 
 def _fix_step(s: FixStep) -> dict[str, Any]:

@@ -10,10 +10,8 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-from pyward._audit._report import AuditReport
 from pyward._render._common import (
     advisory_link,
-    component_label,
     count_by_severity,
     database_lines,
     fix_step_text,
@@ -23,16 +21,18 @@ from pyward._render._common import (
     plural,
     result_text,
     severity_counts_text,
+    subject_label,
     summary_text,
     suppression_text,
     tool_version,
 )
 from pyward._render._groups import group_findings
 from pyward._render._options import RenderOptions
+from pyward._report import AuditReport
 
 if TYPE_CHECKING:
     # Annotations only: a clean run never creates the finding classes.
-    from pyward._audit._report import Finding
+    from pyward._findings import Finding
 
 #: Longest summary in the table; the advisory link has the rest.
 SUMMARY_LIMIT = 120
@@ -98,7 +98,7 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
             f"Suppressed ({len(report.suppressed)})",
             [
                 f"[{escape(s.finding.id)}]({advisory_link(s.finding, options)}) in "
-                f"{code(component_label(s.finding.component))}: {escape(suppression_text(s))}"
+                f"{code(subject_label(s.finding))}: {escape(suppression_text(s))}"
                 for s in report.suppressed
             ],
         ))  # fmt: skip
@@ -124,7 +124,8 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
 
 def _row(f: Finding, exposure: str | None, options: RenderOptions) -> str:
     c = f.component
-    name = escape(c.name) + (f" **(exposed: {escape(exposure)})**" if exposure else "")
+    name = escape(c.name if c is not None else subject_label(f))
+    name += f" **(exposed: {escape(exposure)})**" if exposure else ""
     ids = f"[{escape(f.id)}]({advisory_link(f, options)})"
     if f.aliases:
         ids += "<br>" + ", ".join(escape(a) for a in f.aliases)
@@ -132,10 +133,13 @@ def _row(f: Finding, exposure: str | None, options: RenderOptions) -> str:
     severity = f"**{level}**" if level in ("critical", "high") else level
     if f.rating.score is not None:
         severity += f" {f.rating.score:.1f}"
-    fixed = ", ".join(escape(v) for v in f.fixed_in) or "no fix yet"
+    if f.kind == "vulnerability":
+        fixed = ", ".join(escape(v) for v in f.fixed_in) or "no fix yet"
+    else:
+        fixed = "-"
     cells = [
         name,
-        escape(c.version or ""),
+        escape((c.version or "") if c is not None else ""),
         ids,
         severity,
         fixed,

@@ -24,24 +24,24 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from pyward._audit._report import AuditReport
 from pyward._render._common import (
     TOOL_NAME,
     TOOL_URL,
     advisory_link,
     age_days,
-    component_label,
     iso,
     path_text,
     sorted_findings,
+    subject_label,
     summary_text,
     tool_version,
 )
 from pyward._render._options import RenderOptions
+from pyward._report import AuditReport
 
 if TYPE_CHECKING:
     # Annotations only: a clean run never creates the finding classes.
-    from pyward._audit._report import Finding, Level, Suppressed
+    from pyward._findings import Finding, Level, Suppressed
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -132,18 +132,19 @@ def _database(report: AuditReport, options: RenderOptions) -> dict[str, Any]:
 
 def _rule(f: Finding, options: RenderOptions) -> dict[str, Any]:
     fixed = " or ".join(f.fixed_in)
-    advice = (
-        f"Upgrade {f.component.name} to a fixed version: {fixed}."
-        if fixed
-        else "No fixed version is known."
-    )
+    if f.kind != "vulnerability":
+        advice = f"See the {f.check} check's documentation."
+    elif fixed and f.component is not None:
+        advice = f"Upgrade {f.component.name} to a fixed version: {fixed}."
+    else:
+        advice = "No fixed version is known."
     url = advisory_link(f, options)
     summary = summary_text(f, 200)
     details = " ".join((f.details or summary).split())
     ids = ", ".join(f.ids)
     ids_md = ", ".join(f"`{i}`" for i in f.ids)
     properties: dict[str, Any] = {
-        "tags": ["security", "vulnerability", "dependency", f.rating.level],
+        "tags": ["security", f.kind, "dependency" if f.component else "repository", f.rating.level],
         "precision": "very-high",
         "problem.severity": "error" if f.rating.level in ("critical", "high") else "warning",
     }
@@ -174,11 +175,17 @@ def _result(
     f: Finding, rule_index: int, default_file: str | None, suppressed: Suppressed | None
 ) -> dict[str, Any]:
     c = f.component
-    text = f"{component_label(c)} is affected by {f.id}"
+    if f.kind == "vulnerability":
+        text = f"{subject_label(f)} is affected by {f.id}"
+    else:
+        text = f"{subject_label(f)}: {f.id}"
     if f.aliases:
         text += f" ({', '.join(f.aliases)})"
     text += f": {summary_text(f, 200)}"
-    text += f" Fixed in {', '.join(f.fixed_in)}." if f.fixed_in else " No fixed version is known."
+    if f.kind == "vulnerability":
+        text += (
+            f" Fixed in {', '.join(f.fixed_in)}." if f.fixed_in else " No fixed version is known."
+        )
     if len(f.path) > 1:
         text += f" Path: {path_text(f.path)}."
     result: dict[str, Any] = {
@@ -189,9 +196,9 @@ def _result(
         "locations": [_location(f, default_file)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
         "properties": {
-            "package": c.name,
-            "version": c.version,
-            "purl": c.purl,
+            "package": c.name if c is not None else None,
+            "version": c.version if c is not None else None,
+            "purl": c.purl if c is not None else None,
             "severity": f.rating.level,
             "score": f.rating.score,
             "aliases": list(f.aliases),
@@ -220,19 +227,25 @@ def fingerprint(f: Finding) -> str:
     """Stable per (advisory id, package, version): no line, no path."""
     import hashlib  # only with findings: it loads libcrypto (~2.3 ms)
 
-    raw = f"{f.id}\0{f.component.name}\0{f.component.version or ''}"
+    c = f.component
+    if c is not None:
+        raw = f"{f.id}\0{c.name}\0{c.version or ''}"
+    else:
+        raw = f"{f.id}\0{f.location.file if f.location else ''}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
 def _location(f: Finding, default_file: str | None) -> dict[str, Any]:
-    loc = f.component.location
+    loc = f.where
     file = loc.file if loc is not None else default_file
     physical: dict[str, Any] = {"artifactLocation": _artifact(file or ".")}
     if loc is not None and loc.line is not None and loc.line >= 1:
         physical["region"] = {"startLine": loc.line}
     return {
         "physicalLocation": physical,
-        "logicalLocations": [{"name": component_label(f.component), "kind": "package"}],
+        "logicalLocations": [
+            {"name": subject_label(f), "kind": "package" if f.component else "resource"}
+        ],
     }
 
 

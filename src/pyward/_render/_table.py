@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pyward._audit._report import AuditReport
 from pyward._render._common import (
     component_label,
     count_by_severity,
@@ -21,17 +20,19 @@ from pyward._render._common import (
     plural,
     result_text,
     severity_counts_text,
+    subject_label,
     summary_text,
     suppression_text,
 )
 from pyward._render._groups import Group, group_findings
 from pyward._render._options import RenderOptions
+from pyward._report import AuditReport
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from pyward._audit._report import Finding, Level
+    from pyward._findings import Finding, Level
 
 SEVERITY_STYLE: dict[Level, str] = {
     "critical": "bold red",
@@ -108,7 +109,7 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
         _section(console, f"Not audited ({len(report.not_audited)})", lines, style="yellow")
     if report.suppressed:
         lines = [
-            f"{s.finding.id} in {component_label(s.finding.component)}: {suppression_text(s)}"
+            f"{s.finding.id} in {subject_label(s.finding)}: {suppression_text(s)}"
             for s in report.suppressed
         ]
         _section(console, f"Suppressed ({len(report.suppressed)})", lines, style="dim")
@@ -125,7 +126,10 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
         console.print(Text(line, style="dim"))
     counts = severity_counts_text(count_by_severity(report.findings))
     audited = f"Audited {plural(len(report.components), 'package')}: "
-    found = plural(len(report.findings), "known vulnerability", "known vulnerabilities")
+    vulns = sum(f.kind == "vulnerability" for f in report.findings)
+    found = plural(vulns, "known vulnerability", "known vulnerabilities")
+    if vulns != len(report.findings):
+        found += f", {plural(len(report.findings) - vulns, 'other finding')}"
     tail = f" ({counts})" if counts else ""
     if report.suppressed:
         tail += f", {len(report.suppressed)} suppressed"
@@ -142,16 +146,17 @@ def _write_group(console: Console, group: Group, options: RenderOptions) -> None
     from rich.text import Text
 
     head = Text()
-    head.append(component_label(group.component), style="bold")
+    component = group.component
+    head.append(component_label(component) if component else "(project)", style="bold")
     if group.exposure:
         head.append("  ")
         head.append(f"EXPOSED: {group.exposure}", style="bold yellow")
-    if group.component.direct:
+    if component is not None and component.direct:
         head.append("  direct dependency", style="dim")
     console.print(head)
     if len(group.path) > 1:
         console.print(Text(f"  via {path_text(group.path)}", style="dim"))
-    where = location_text(group.component.location)
+    where = location_text(group.location)
     if where:
         console.print(Text(f"  in {where}", style="dim"))
 
@@ -198,6 +203,9 @@ def _severity(f: Finding) -> Text:
 def _fixed(f: Finding) -> Text:
     from rich.text import Text
 
+    if f.kind != "vulnerability":
+        # Not fixed by an upgrade: the finding's own line says what to do.
+        return Text(location_text(f.location) or "-", style="dim")
     if not f.fixed_in:
         return Text("no fix yet", style="red")
     return Text(", ".join(f.fixed_in), style="green")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyward._audit._report import Finding
+from pyward._findings import Finding
 from pyward._model import canonical_name
 from pyward.errors import InputError
 
@@ -84,6 +84,9 @@ def vex_applies(statement: VexStatement, finding: Finding) -> bool:
     if statement.all_products:
         return True
     component = finding.component
+    if component is None:
+        # A statement about products cannot cover a finding about no component.
+        return False
     return any(
         p.name == component.name and (p.version is None or p.version == component.version)
         for p in statement.products

@@ -1,0 +1,207 @@
+"""The check registry: every analysis pyward runs is one registered :class:`Check`.
+
+A check has a stable id, the kind of finding it reports, a default severity, a
+one-line description and an anchor in ``docs/checks.md``, and declares the data it
+needs (advisories, package-index metadata, lifecycle data, a repository checkout).
+When that data is not available the check is skipped with the reason, never silently
+(the report lists it). A check only reports findings: what they mean for the run is
+the gate's decision (:mod:`pyward._gate`).
+
+Adding a check is one module with ``run(context) -> CheckResult`` and one line in
+:data:`CHECKS`; ``tests/checks`` walks the registry, so none is forgotten. Modelled
+on zizmor's audit registry (``crates/zizmor/src/registry.rs``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pyward._findings import CheckId, Finding, FindingKind, Level
+from pyward._model import Component, ComponentKey, Inventory, NotAudited
+from pyward._report import SkippedCheck
+
+if TYPE_CHECKING:
+    from pyward._advisory._records import AdvisoryData
+
+__all__ = [
+    "CHECKS",
+    "DOCS",
+    "NEEDS",
+    "Check",
+    "CheckContext",
+    "CheckResult",
+    "Need",
+    "Sources",
+    "run_checks",
+]
+
+#: What a check may need besides the inventory.
+Need = Literal["advisories", "index", "lifecycle", "repository"]
+
+#: Each need, in words (for ``pyward rules`` and the reason a check is skipped).
+NEEDS: Mapping[Need, str] = {
+    "advisories": "advisory data (the local store or the built-in snapshot)",
+    "index": "package-index metadata (the index port, online or cached)",
+    "lifecycle": "end-of-life and lifecycle data",
+    "repository": "a repository checkout",
+}
+
+#: Where the checks are documented; a check's ``docs`` is an anchor in this file.
+DOCS = "docs/checks.md"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sources:
+    """The data a run has. A source that is ``None`` is not available, and
+    ``unavailable`` may say why (``--offline``, ``no index configured``)."""
+
+    advisories: AdvisoryData | None = None
+    """The advisory store (or any :class:`~pyward._advisory._records.AdvisoryData`)."""
+    index: object | None = None
+    """The package-index port."""
+    lifecycle: object | None = None
+    """End-of-life and lifecycle data."""
+    repository: Path | None = None
+    """The checkout a repository check reads."""
+    unavailable: Mapping[Need, str] = field(default_factory=dict)
+    """Why a source is missing, where the caller knows."""
+
+    def has(self, need: Need) -> bool:
+        value: object | None = {
+            "advisories": self.advisories,
+            "index": self.index,
+            "lifecycle": self.lifecycle,
+            "repository": self.repository,
+        }[need]
+        return value is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckContext:
+    """What a check runs on: the audited components and the data sources."""
+
+    subjects: tuple[tuple[Inventory, Component], ...]
+    """Every component to check, once per key, with the first inventory that has it."""
+    sources: Sources
+    """The data available to the run."""
+    path_of: Callable[[Inventory, Component], tuple[ComponentKey, ...]]
+    """The dependency path from a direct dependency to a component (one search per
+    inventory, on first use)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckResult:
+    """What one check reported."""
+
+    findings: tuple[Finding, ...] = ()
+    """Its findings, in the order found."""
+    not_audited: tuple[NotAudited, ...] = ()
+    """Components it could not check, with the reason."""
+    warnings: tuple[str, ...] = ()
+    """Data it could not use (a record that does not parse, a vector that does not
+    score), in words."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Check:
+    """One registered analysis."""
+
+    id: CheckId
+    """Stable id, used in output, configuration and ``pyward rules``."""
+    kind: FindingKind
+    """The kind of finding it reports."""
+    severity: Level
+    """Its findings' severity when the data gives none (a vulnerability's comes from
+    its records; this is the level of a record without any)."""
+    description: str
+    """One line: what it finds."""
+    docs: str
+    """The anchor of its section in :data:`DOCS`."""
+    needs: frozenset[Need]
+    """The data it cannot run without."""
+    module: str
+    """The module that holds ``run(context: CheckContext) -> CheckResult``; imported
+    only when the check runs."""
+
+    @property
+    def docs_url(self) -> str:
+        return f"{DOCS}#{self.docs}"
+
+    def skip_reason(self, sources: Sources) -> str | None:
+        """Why the check cannot run with ``sources`` (``None``: it can)."""
+        missing = [n for n in sorted(self.needs) if not sources.has(n)]
+        if not missing:
+            return None
+        return "; ".join(
+            f"needs {NEEDS[n]}"
+            + (f": {sources.unavailable[n]}" if n in sources.unavailable else "")
+            for n in missing
+        )
+
+    def run(self, context: CheckContext) -> CheckResult:
+        result: CheckResult = importlib.import_module(self.module).run(context)
+        return result
+
+
+def _check(
+    id: str,
+    *,
+    kind: FindingKind,
+    severity: Level,
+    description: str,
+    needs: Iterable[Need],
+    module: str,
+) -> Check:
+    return Check(
+        id=CheckId(id),
+        kind=kind,
+        severity=severity,
+        description=description,
+        docs=id,
+        needs=frozenset(needs),
+        module=module,
+    )
+
+
+#: id -> check. Adding a check is one module plus one entry here.
+CHECKS: dict[CheckId, Check] = {
+    c.id: c
+    for c in (
+        _check(
+            "vulnerability",
+            kind="vulnerability",
+            severity="unknown",
+            description="a component version that a known advisory (OSV: PYSEC, GHSA, CVE) affects",
+            needs=("advisories",),
+            module="pyward._checks._vulnerability",
+        ),
+    )
+}
+
+
+def run_checks(
+    context: CheckContext, checks: Iterable[Check] | None = None
+) -> tuple[CheckResult, tuple[SkippedCheck, ...]]:
+    """Run ``checks`` (default: every registered one) on ``context``: their results
+    merged in registry order, and the checks skipped with the reason."""
+    findings: list[Finding] = []
+    not_audited: list[NotAudited] = []
+    warnings: list[str] = []
+    skipped: list[SkippedCheck] = []
+    for check in CHECKS.values() if checks is None else checks:
+        reason = check.skip_reason(context.sources)
+        if reason is not None:
+            skipped.append(SkippedCheck(check=check.id, reason=reason))
+            continue
+        result = check.run(context)
+        findings.extend(result.findings)
+        not_audited.extend(result.not_audited)
+        warnings.extend(result.warnings)
+    merged = CheckResult(
+        findings=tuple(findings), not_audited=tuple(not_audited), warnings=tuple(warnings)
+    )
+    return merged, tuple(skipped)

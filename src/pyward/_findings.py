@@ -1,0 +1,262 @@
+"""The general finding: one model for every kind of analysis, and its parts.
+
+Every check (``pyward._checks``) reports :class:`Finding` objects: a known
+vulnerability today; package status, policy, provenance and release-process findings
+as those checks are added. The fields every kind shares (check id, severity,
+confidence, component or file location, dependency path, references) are on
+:class:`Finding`; what only one kind knows lives in its ``detail`` record
+(:class:`VulnerabilityDetail` for a vulnerability). The gate (``pyward._gate``) and
+every renderer work on the shared fields, so a new kind needs no change there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, NewType
+
+from pyward._advisory._records import Match
+from pyward._model import Component, ComponentKey, Location
+
+__all__ = [
+    "CONFIDENCES",
+    "FINDING_KINDS",
+    "LEVELS",
+    "REFERENCE_TYPES",
+    "CheckId",
+    "Confidence",
+    "Finding",
+    "FindingKind",
+    "FixStep",
+    "Level",
+    "Rating",
+    "Reference",
+    "Score",
+    "Suppressed",
+    "VulnerabilityDetail",
+]
+
+Level = Literal["critical", "high", "medium", "low", "unknown"]
+
+#: Severity levels from most to least severe; ``unknown`` sorts last.
+LEVELS: tuple[Level, ...] = ("critical", "high", "medium", "low", "unknown")
+
+#: How sure a check is of a finding, where that applies (a typosquat guess is
+#: ``low``; a version listed by an advisory is certain and has no confidence).
+Confidence = Literal["high", "medium", "low"]
+CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
+
+#: What a finding is about. ``vulnerability``: a known flaw of a component (OSV);
+#: ``status``: the component's lifecycle (yanked, archived, end of life, outdated,
+#: unmaintained); ``policy``: a usage-policy rule it breaks; ``provenance``: its
+#: attestations or publisher; ``release``: a repository's release process.
+FindingKind = Literal["vulnerability", "status", "policy", "provenance", "release"]
+FINDING_KINDS: tuple[FindingKind, ...] = (
+    "vulnerability",
+    "status",
+    "policy",
+    "provenance",
+    "release",
+)
+
+#: A registered check's stable id (``vulnerability``); see ``pyward rules``.
+CheckId = NewType("CheckId", str)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Score:
+    """One scored severity vector of an advisory."""
+
+    type: str
+    """``CVSS_V3`` or ``CVSS_V4`` (``CVSS_V2`` when that is all there is)."""
+    vector: str
+    """The vector as the record writes it."""
+    base_score: float
+    """The base score the ``cvss`` library computes for it."""
+    level: Level
+    """The qualitative rating of the base score."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rating:
+    """The severity a finding is gated on. For a vulnerability: the highest scored
+    vector, else the record's own rating (``database_specific.severity``), else
+    ``unknown``; for other kinds: the check's severity (``type`` ``check``)."""
+
+    level: Level
+    """The level the gate compares with ``--fail-on``."""
+    score: float | None = None
+    """The base score behind ``level``, when a vector gave it."""
+    vector: str | None = None
+    """That vector."""
+    type: str | None = None
+    """``CVSS_V3``, ``CVSS_V4``, ``database`` (record's rating), ``check`` (the
+    check's own severity) or ``None`` (unknown)."""
+    scores: tuple[Score, ...] = ()
+    """Every vector the records carry, scored."""
+
+
+#: OSV reference types (https://ossf.github.io/osv-schema/#references-field).
+REFERENCE_TYPES = (
+    "ADVISORY",
+    "ARTICLE",
+    "DETECTION",
+    "DISCUSSION",
+    "REPORT",
+    "FIX",
+    "INTRODUCED",
+    "GIT",
+    "PACKAGE",
+    "EVIDENCE",
+    "WEB",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reference:
+    """One reference of a finding (for a vulnerability: OSV ``references[]``)."""
+
+    type: str
+    """The OSV reference type as the record writes it (one of :data:`REFERENCE_TYPES`
+    for a valid record): ``ADVISORY`` is a published advisory, ``PACKAGE`` the package's
+    page (never the advisory), ``FIX`` a commit, ``WEB`` anything else."""
+    url: str
+    """The URL as the record writes it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VulnerabilityDetail:
+    """What only a vulnerability finding knows: how its records matched and what
+    fixes it."""
+
+    fixed_in: tuple[str, ...]
+    """Versions that fix this flaw (sorted, PEP 440), above the installed one."""
+    matches: tuple[Match, ...]
+    """How it matched: one per record (range event or ``versions`` entry)."""
+    published: str | None = None
+    """Earliest ``published`` of its records (RFC 3339, as written)."""
+    modified: str | None = None
+    """Latest ``modified`` of its records."""
+
+
+#: The per-kind detail records. A kind without its own record has ``detail=None``.
+Detail = VulnerabilityDetail
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """One thing wrong, found by one check: a flaw of a component, a rule a file
+    breaks... ``kind`` says which; ``detail`` holds what only that kind knows."""
+
+    kind: FindingKind
+    """What the finding is about (see :data:`FindingKind`)."""
+    check: CheckId
+    """The id of the registered check that found it (``pyward rules``)."""
+    id: str
+    """The primary id: the advisory's for a vulnerability (first of ``ids``), the
+    rule's for other kinds."""
+    aliases: tuple[str, ...] = ()
+    """Every other id of the same thing (PYSEC, GHSA, CVE...)."""
+    summary: str
+    """One line that says what is wrong."""
+    details: str | None = None
+    """The long description, as its source writes it."""
+    rating: Rating
+    """The severity the gate decides on."""
+    confidence: Confidence | None = None
+    """How sure the check is; ``None`` where that does not apply (a version an
+    advisory names is affected, full stop)."""
+    component: Component | None = None
+    """The component the finding is about; ``None`` for a finding about a file of a
+    repository (then ``location`` says where)."""
+    location: Location | None = None
+    """Where the finding is written down, when that is not the component's own
+    location (a workflow line, a configuration key)."""
+    path: tuple[ComponentKey, ...] = ()
+    """Shortest path from a direct dependency (just the component when direct or
+    unknown; empty with no component)."""
+    references: tuple[Reference, ...] = ()
+    """Every reference, once per URL, in source order (for a vulnerability: an URL
+    that any record types ``ADVISORY`` is typed ``ADVISORY``)."""
+    exposure: str | None = None
+    """Why the component faces the network or untrusted input: the category of
+    :mod:`pyward._audit._exposure` (``web framework``, ``web server``, ``network
+    client``, ``untrusted-input parser``, ``template engine``); ``None``: not exposed."""
+    detail: Detail | None = None
+    """The record of what only this kind knows (:class:`VulnerabilityDetail`)."""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (self.id, *self.aliases)
+
+    @property
+    def exposed(self) -> bool:
+        """The component faces the network or parses untrusted input: fix it first."""
+        return self.exposure is not None
+
+    @property
+    def where(self) -> Location | None:
+        """The finding's own location, else its component's."""
+        if self.location is not None:
+            return self.location
+        return self.component.location if self.component is not None else None
+
+    @property
+    def vulnerability(self) -> VulnerabilityDetail:
+        """The detail of a vulnerability finding; a ``TypeError`` for another kind."""
+        if not isinstance(self.detail, VulnerabilityDetail):
+            raise TypeError(f"{self.id}: a {self.kind} finding has no vulnerability detail")
+        return self.detail
+
+    @property
+    def fixed_in(self) -> tuple[str, ...]:
+        """Versions that resolve the finding (a vulnerability's fixed versions); empty
+        for a kind that is not fixed by an upgrade."""
+        return self.detail.fixed_in if isinstance(self.detail, VulnerabilityDetail) else ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppressed:
+    """A finding that the gate removed (an ignore rule or a VEX statement), kept for
+    the report."""
+
+    finding: Finding
+    """The finding as the check reported it."""
+    rule: str
+    """Where the rule is written, in words: ``ignore PYSEC-2023-74 (pyproject.toml:
+    tool.pyward.ignore[0])`` or ``VEX not_affected: FILE statements[3]``."""
+    reason: str
+    """Why, as the rule gives it (an ignore's ``reason``; a VEX statement's state,
+    justification and detail joined with ``: ``)."""
+    kind: Literal["ignore", "vex"]
+    """What removed it: an ignore rule (the user's decision) or a VEX statement (a
+    claim about the product)."""
+    state: str | None = None
+    """The VEX state as the document writes it: CycloneDX ``not_affected``,
+    ``false_positive``, ``resolved``; OpenVEX ``not_affected``, ``fixed``. ``None`` for
+    an ignore."""
+    justification: str | None = None
+    """The VEX justification as the document writes it (CycloneDX
+    ``analysis.justification`` such as ``code_not_reachable``, or OpenVEX
+    ``justification`` such as ``vulnerable_code_not_in_execute_path``); ``None`` when
+    the statement gives none, and for an ignore."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FixStep:
+    """The smallest upgrade that fixes every finding of one component."""
+
+    component: Component
+    """The component to upgrade."""
+    target: str | None
+    """Version to upgrade to: the smallest release that fixes every finding some
+    release fixes (when no one release fixes them all, the one that fixes the most).
+    ``None`` only when no finding of the component can be fixed (no known release
+    fixes any, or the installed version does not parse)."""
+    fixes: tuple[str, ...]
+    """Primary ids of the findings that upgrading to ``target`` resolves (empty when
+    ``target`` is ``None``)."""
+    unfixed: tuple[str, ...] = ()
+    """Primary ids that ``target`` leaves affected: no known release fixes them, or
+    none that also fixes the others (every id when ``target`` is ``None``)."""
+    same_major: bool = True
+    """The target keeps the installed major version."""

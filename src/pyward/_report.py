@@ -1,0 +1,75 @@
+"""The audit's result model: what every renderer (table, JSON, Markdown, SARIF,
+CycloneDX VEX) turns into output. One model, many renderers.
+
+The findings it holds are the general :class:`~pyward._findings.Finding` of any kind;
+which of them fail the run is the gate's decision (:mod:`pyward._gate`), recorded here
+as ``fail_on``, ``unknown_severity`` and ``failed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyward._advisory._types import StoreInfo
+from pyward._findings import CheckId, Finding, FixStep, Level, Suppressed
+from pyward._gate import UnknownPolicy, counts_against
+from pyward._model import Component, Inventory, NotAudited
+
+__all__ = ["JSON_SCHEMA_VERSION", "AuditReport", "SkippedCheck"]
+
+#: JSON output schema version (``--format json``); bump the major on breaking changes
+#: and record every change in ``docs/json-output.md``'s changelog.
+JSON_SCHEMA_VERSION = "3.0"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SkippedCheck:
+    """A registered check that did not run, and why (never skipped silently)."""
+
+    check: CheckId
+    """The check's id."""
+    reason: str
+    """Why it did not run: the data it needs is not available (``offline: no package
+    index metadata``), or it was not selected."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditReport:
+    """The whole result of ``pyward audit`` for one or more inventories."""
+
+    database: StoreInfo
+    """The advisory data the vulnerability check used, and how old it is."""
+    inventories: tuple[Inventory, ...]
+    """Every input read, once each."""
+    components: tuple[Component, ...]
+    """Every audited component (across inventories, deduplicated by source and key)."""
+    not_audited: tuple[NotAudited, ...]
+    """What could not be audited, with the reason."""
+    findings: tuple[Finding, ...]
+    """What the gate kept. Sorted: exposed first, then by severity, then by name."""
+    suppressed: tuple[Suppressed, ...] = ()
+    """What the gate removed (ignore rules, VEX statements), with the rule."""
+    fix_plan: tuple[FixStep, ...] = ()
+    """The smallest upgrade per component that fixes its findings."""
+    warnings: tuple[str, ...] = ()
+    """Unused ignores, expired ignores, skipped advisories, stale data..."""
+    errors: tuple[str, ...] = ()
+    """Input parts that could not be read; the rest was audited."""
+    skipped: tuple[SkippedCheck, ...] = ()
+    """Checks that did not run, and why."""
+    fail_on: Level | None = None
+    """The threshold in force (``None``: any finding fails)."""
+    unknown_severity: UnknownPolicy = "fail"
+    """Whether findings of unknown severity count against the threshold."""
+    failed: bool = False
+    """The gate's verdict: the run fails (findings at/above the threshold, or an
+    expired ignore)."""
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        """The findings at or above the threshold."""
+        return tuple(
+            f
+            for f in self.findings
+            if counts_against(f.rating.level, self.fail_on, self.unknown_severity)
+        )

@@ -1,0 +1,134 @@
+"""The check registry: every registered check is complete, documented, listed by
+``pyward rules``, and skipped with its reason when its data is missing."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pyward._advisory import AdvisoryStore
+from pyward._audit import audit
+from pyward._checks import CHECKS, DOCS, NEEDS, Check, CheckContext, Sources, run_checks
+from pyward._cli import main
+from pyward._findings import FINDING_KINDS, LEVELS
+from pyward._model import Component, Inventory
+from pyward._report import SkippedCheck
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("check", list(CHECKS.values()), ids=list(CHECKS))
+def test_every_check_is_complete_and_documented(check: Check) -> None:
+    assert CHECKS[check.id] is check
+    assert re.fullmatch(r"[a-z][a-z0-9-]*", check.id)
+    assert check.kind in FINDING_KINDS
+    assert check.severity in LEVELS
+    assert check.description and "\n" not in check.description
+    assert check.needs <= set(NEEDS)
+    assert callable(importlib.import_module(check.module).run)
+    headings = re.findall(r"^## (\S+)$", (ROOT / DOCS).read_text(), re.MULTILINE)
+    assert check.docs in headings
+    assert check.docs_url == f"docs/checks.md#{check.docs}"
+
+
+def test_the_registry_holds_the_vulnerability_check() -> None:
+    assert list(CHECKS) == ["vulnerability"]
+    assert CHECKS["vulnerability"].needs == {"advisories"}  # type: ignore[index]
+
+
+def test_a_check_without_its_data_is_skipped_with_the_reason() -> None:
+    check = CHECKS["vulnerability"]  # type: ignore[index]
+    assert check.skip_reason(Sources()) == (
+        "needs advisory data (the local store or the built-in snapshot)"
+    )
+    offline = Sources(unavailable={"advisories": "no store and no snapshot"})
+    assert check.skip_reason(offline) == (
+        "needs advisory data (the local store or the built-in snapshot): no store and no snapshot"
+    )
+    context = CheckContext(subjects=(), sources=offline, path_of=lambda inv, c: (c.key,))
+    result, skipped = run_checks(context)
+    assert result.findings == ()
+    assert skipped == (
+        SkippedCheck(
+            check=check.id,
+            reason="needs advisory data (the local store or the built-in snapshot): "
+            "no store and no snapshot",
+        ),
+    )
+
+
+def test_an_audit_without_advisory_data_says_the_check_did_not_run() -> None:
+    inv = Inventory(
+        source="r.txt",
+        format="requirements",
+        components=(Component(name="requests", version="2.0.0", purl="pkg:pypi/requests@2.0.0"),),
+    )
+    report = audit([inv], None)
+    assert report.findings == ()
+    assert report.skipped == (
+        SkippedCheck(
+            check=CHECKS["vulnerability"].id,  # type: ignore[index]
+            reason="needs advisory data (the local store or the built-in snapshot)",
+        ),
+    )
+    assert report.warnings == (
+        "check vulnerability did not run: needs advisory data (the local store or the "
+        "built-in snapshot)",
+    )
+    assert report.failed is False
+
+
+def test_an_audit_runs_only_the_checks_asked_for() -> None:
+    inv = Inventory(
+        source="r.txt",
+        format="requirements",
+        components=(Component(name="requests", version="2.0.0", purl="pkg:pypi/requests@2.0.0"),),
+    )
+    store = AdvisoryStore.from_records([])
+    report = audit([inv], store, checks=())
+    assert (report.findings, report.skipped, report.warnings) == ((), (), ())
+
+
+def test_rules_lists_every_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed == [
+        {
+            "id": "vulnerability",
+            "kind": "vulnerability",
+            "severity": "unknown",
+            "description": "a component version that a known advisory (OSV: PYSEC, GHSA, "
+            "CVE) affects",
+            "needs": ["advisories"],
+            "docs": "docs/checks.md#vulnerability",
+        }
+    ]
+    assert [c["id"] for c in listed] == list(CHECKS)
+
+
+def test_rules_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split("|")[1:-1] == [
+        " ID            ",
+        " Kind          ",
+        " Severity ",
+        " Needs      ",
+        " Description                   ",
+        " Docs                         ",
+    ]
+    assert "| vulnerability | vulnerability | unknown  | advisories |" in lines[3]
+    assert lines[-5:] == [
+        "Needs:",
+        "  advisories: advisory data (the local store or the built-in snapshot)",
+        "  index: package-index metadata (the index port, online or cached)",
+        "  lifecycle: end-of-life and lifecycle data",
+        "  repository: a repository checkout",
+    ]
+    out = tmp_path / "rules.txt"
+    assert main(["rules", "-o", str(out)]) == 0
+    assert out.read_text().splitlines()[3] == lines[3]

@@ -1,0 +1,164 @@
+"""The gate: thresholds and suppression policies decided in one place, for findings
+of any kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pytest
+
+from pyward._config import Config, IgnoreRule
+from pyward._findings import CheckId, Finding, Rating, Suppressed
+from pyward._gate import (
+    Gate,
+    IgnorePolicy,
+    PolicyResult,
+    VexPolicy,
+    counts_against,
+)
+from pyward._model import Component, Location
+from pyward._vex import Product, VexStatement
+
+TODAY = dt.date(2024, 11, 1)
+REQUESTS = Component(name="requests", version="2.28.1", purl="pkg:pypi/requests@2.28.1")
+
+
+def _vuln(ident: str, level: str = "high", *aliases: str) -> Finding:
+    return Finding(
+        kind="vulnerability",
+        check=CheckId("vulnerability"),
+        id=ident,
+        aliases=aliases,
+        summary=f"{ident} summary",
+        rating=Rating(level=level),  # type: ignore[arg-type]
+        component=REQUESTS,
+        path=(REQUESTS.key,),
+    )
+
+
+RELEASE = Finding(
+    kind="release",
+    check=CheckId("publishing"),
+    id="publish-with-api-token",
+    summary="uploads with a long-lived token",
+    rating=Rating(level="medium", type="check"),
+    location=Location(file=".github/workflows/release.yml", line=3),
+)
+
+
+@pytest.mark.parametrize(
+    ("level", "fail_on", "unknown", "expected"),
+    [
+        ("low", None, "fail", True),
+        ("medium", "high", "fail", False),
+        ("critical", "high", "fail", True),
+        ("high", "high", "fail", True),
+        ("unknown", "critical", "fail", True),
+        ("unknown", None, "pass", False),
+    ],
+)
+def test_counts_against(level: str, fail_on: str | None, unknown: str, expected: bool) -> None:
+    assert counts_against(level, fail_on, unknown) is expected  # type: ignore[arg-type]
+
+
+def test_a_gate_without_policies_keeps_everything_and_fails_on_the_threshold() -> None:
+    findings = [_vuln("PYSEC-1", "medium"), _vuln("PYSEC-2", "critical"), RELEASE]
+    verdict = Gate(fail_on="high").decide(findings)
+    assert verdict.kept == tuple(findings)
+    assert verdict.suppressed == ()
+    assert verdict.failing == (findings[1],)
+    assert verdict.failed is True
+    assert Gate(fail_on="critical").decide([RELEASE]).failed is False
+    assert Gate().decide([RELEASE]).failing == (RELEASE,)
+
+
+def test_an_ignore_wins_over_a_vex_statement_and_order_is_kept() -> None:
+    a, b, c = _vuln("PYSEC-1"), _vuln("PYSEC-2", "high", "CVE-2"), _vuln("PYSEC-3")
+    rule = IgnoreRule(id="cve-2", reason="not used", origin="pyward.toml: ignore[0]")
+    statement = VexStatement(
+        ids=frozenset({"pysec-2", "pysec-1"}),
+        products=(Product(name="requests", version=None),),
+        all_products=False,
+        state="not_affected",
+        reason="not_affected: code_not_reachable",
+        rule="VEX not_affected: vex.json vulnerabilities[0]",
+    )
+    gate = Gate.from_config(Config(ignores=(rule,)), vex=[statement], today=TODAY)
+    verdict = gate.decide([a, b, c])
+    assert verdict.kept == (c,)
+    assert verdict.suppressed == (
+        Suppressed(
+            finding=a,
+            rule="VEX not_affected: vex.json vulnerabilities[0]",
+            reason="not_affected: code_not_reachable",
+            kind="vex",
+            state="not_affected",
+        ),
+        Suppressed(
+            finding=b,
+            rule="ignore cve-2 (pyward.toml: ignore[0])",
+            reason="not used",
+            kind="ignore",
+        ),
+    )
+    assert verdict.warnings == ()
+    assert verdict.failing == (c,)
+
+
+def test_a_vex_statement_about_products_never_covers_a_file_finding() -> None:
+    statement = VexStatement(
+        ids=frozenset({"publish-with-api-token"}),
+        products=(Product(name="requests", version=None),),
+        all_products=False,
+        state="not_affected",
+        reason="r",
+        rule="VEX",
+    )
+    assert VexPolicy(statements=(statement,)).apply([RELEASE]) == PolicyResult()
+
+
+def test_an_ignore_applies_to_any_kind_and_an_expired_one_fails_the_run() -> None:
+    live = IgnoreRule(id="publish-with-api-token", reason="migrating", until=TODAY)
+    expired = IgnoreRule(id="PYSEC-9", reason="old", until=dt.date(2024, 10, 1))
+    result = IgnorePolicy(rules=(live, expired), today=TODAY).apply([RELEASE])
+    message = (
+        "ignore PYSEC-9 (command line) expired on 2024-10-01: the run fails until it is "
+        "renewed or removed; the flaw is reported again"
+    )
+    assert result == PolicyResult(
+        suppressed={
+            0: Suppressed(
+                finding=RELEASE,
+                rule="ignore publish-with-api-token (command line)",
+                reason="migrating",
+                kind="ignore",
+            )
+        },
+        warnings=(message,),
+        failures=(message,),
+    )
+    verdict = Gate(policies=(IgnorePolicy(rules=(live, expired), today=TODAY),)).decide([RELEASE])
+    assert verdict.kept == ()
+    assert verdict.failing == ()
+    assert verdict.failures == (message,)
+    assert verdict.failed is True
+
+
+def test_policies_compose() -> None:
+    class DropAll:
+        def apply(self, findings: Sequence[Finding]) -> PolicyResult:
+            return PolicyResult(
+                suppressed={
+                    i: Suppressed(finding=f, rule="all", reason="test", kind="ignore")
+                    for i, f in enumerate(findings)
+                },
+                warnings=("dropped",),
+            )
+
+    first = _vuln("PYSEC-1")
+    verdict = Gate(policies=(DropAll(),)).decide([first, RELEASE])
+    assert verdict.kept == ()
+    assert [s.finding for s in verdict.suppressed] == [first, RELEASE]
+    assert verdict.warnings == ("dropped",)
+    assert verdict.failed is False
