@@ -27,7 +27,8 @@ def test_every_check_is_complete_and_documented(check: Check) -> None:
     assert re.fullmatch(r"[a-z][a-z0-9-]*", check.id)
     assert check.kind in FINDING_KINDS
     assert check.severity in LEVELS
-    assert check.description and "\n" not in check.description
+    assert check.description
+    assert "\n" not in check.description
     assert check.needs <= set(NEEDS)
     assert callable(importlib.import_module(check.module).run)
     headings = re.findall(r"^## (\S+)$", (ROOT / DOCS).read_text(), re.MULTILINE)
