@@ -1,0 +1,53 @@
+"""The package-index port: what an index says about projects (files, versions,
+yanks, upload times, PEP 740 provenance, PEP 792 status).
+
+* :class:`IndexSource` - the port: ``project(name)``, and ``projects(names)`` in batch.
+* :class:`IndexClient` - PEP 691 JSON over HTTP, cached on disk, offline-first.
+* :class:`StaticIndex` - an in-memory index (tests, recorded pages).
+* :func:`resolve_index` - which index a project's metadata comes from.
+* The model: :class:`ProjectInfo`, :class:`ProjectFile`, :class:`ProjectStatus`,
+  :class:`ReleaseInfo`; failures: :class:`IndexFailure`, :class:`IndexLookupError`.
+
+See docs/index-port.md.
+"""
+
+from __future__ import annotations
+
+from pyward._sources.index._client import IndexClient
+from pyward._sources.index._model import (
+    KNOWN_STATUSES,
+    ProjectFile,
+    ProjectInfo,
+    ProjectStatus,
+    ReleaseInfo,
+)
+from pyward._sources.index._parse import parse_project_page, parse_release_info
+from pyward._sources.index._port import (
+    IndexFailure,
+    IndexLookupError,
+    IndexSource,
+    StaticIndex,
+)
+from pyward._sources.index._redact import redact_text, redact_url
+from pyward._sources.index._resolve import NoIndex, ResolvedIndex, configured_index, resolve_index
+
+__all__ = [
+    "KNOWN_STATUSES",
+    "IndexClient",
+    "IndexFailure",
+    "IndexLookupError",
+    "IndexSource",
+    "NoIndex",
+    "ProjectFile",
+    "ProjectInfo",
+    "ProjectStatus",
+    "ReleaseInfo",
+    "ResolvedIndex",
+    "StaticIndex",
+    "configured_index",
+    "parse_project_page",
+    "parse_release_info",
+    "redact_text",
+    "redact_url",
+    "resolve_index",
+]

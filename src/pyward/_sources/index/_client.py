@@ -1,0 +1,491 @@
+"""The HTTP index source: PEP 691 JSON project pages, cached on disk, offline-first.
+
+* One GET per project, ``{index_url}{name}/`` with ``Accept:
+  application/vnd.pypi.simple.v1+json``; an HTML answer is refused (the index does
+  not speak PEP 691), ``meta.api-version`` must be 1.x.
+* Retries with exponential backoff and jitter on connection/read errors, 429 and 5xx,
+  honouring ``Retry-After`` (capped); bounded attempts and total time.
+* The cache (:mod:`._cache`): a fresh entry (younger than ``max_age``) is used without
+  a request; an older one is revalidated (``If-None-Match`` / ``If-Modified-Since``;
+  304 refreshes it); when the index cannot be reached the old entry is used and the
+  result is marked stale. ``offline=True`` reads the cache only.
+* Bodies over ``max_body`` bytes are refused.
+
+httpx is imported only when a request is made (it is heavy; ``pyward audit`` without
+index checks never needs it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from pyward import __version__
+from pyward._model import canonical_name
+from pyward._sources.index._cache import CacheEntry, PageCache
+from pyward._sources.index._model import ProjectInfo, ReleaseInfo
+from pyward._sources.index._parse import (
+    UnsupportedApiVersion,
+    parse_project_page,
+    parse_release_info,
+)
+from pyward._sources.index._port import (
+    FailureKind,
+    IndexFailure,
+    IndexLookupError,
+    IndexSource,
+)
+from pyward._sources.index._redact import redact_text, redact_url
+from pyward.errors import InputError
+
+if TYPE_CHECKING:
+    import httpx
+
+_T = TypeVar("_T")
+
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+#: Media types of a PEP 691 JSON answer (``latest`` is whatever the index's newest is;
+#: the body's ``meta.api-version`` says which).
+SIMPLE_JSON_TYPES = frozenset({SIMPLE_JSON, "application/vnd.pypi.simple.latest+json"})
+HTML_TYPES = frozenset(
+    {"text/html", "application/vnd.pypi.simple.v1+html", "application/vnd.pypi.simple.latest+html"}
+)
+MAX_BODY = 64 * 1024 * 1024
+DEFAULT_MAX_AGE = dt.timedelta(minutes=30)
+#: Statuses worth another attempt (RFC 9110: 429 asks to come back later; 5xx are the
+#: server's trouble, often passing).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class _Failure(Exception):
+    def __init__(self, *, kind: FailureKind, reason: str) -> None:
+        super().__init__(reason)
+        self.kind: FailureKind = kind
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Body:
+    """A body to parse, and what the result says of its freshness."""
+
+    body: bytes
+    page: str
+    fetched: dt.datetime
+    cached: bool
+    stale: bool
+    notes: list[str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Response:
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+    url: str
+
+
+def _media_type(value: str | None) -> str | None:
+    return value.split(";", 1)[0].strip().lower() or None if value else None
+
+
+def _default_jitter() -> float:
+    import random
+
+    return random.random()
+
+
+class IndexClient(IndexSource):
+    """A PEP 691 index over HTTP (see the module's docstring).
+
+    ``index_url``: the simple API's base (``https://index.invalid/simple/``; a
+    missing final ``/`` is added). ``json_api_url``: the base of the index's JSON API
+    (``https://index.invalid/pypi``), for :meth:`release_info`. ``cache_dir``: the
+    cache lives in ``cache_dir/index`` (no cache when ``None``). ``max_age``: how long
+    a cached page is used without asking the index. ``retries``: further attempts
+    after the first; ``timeout``: seconds per request, ``total_timeout``: seconds for
+    all attempts of one page. ``transport``, ``sleep``, ``now``, ``jitter`` and
+    ``monotonic`` are for tests.
+    """
+
+    def __init__(
+        self,
+        index_url: str,
+        *,
+        json_api_url: str | None = None,
+        cache_dir: Path | None = None,
+        offline: bool = False,
+        max_age: dt.timedelta = DEFAULT_MAX_AGE,
+        concurrency: int = 8,
+        retries: int = 3,
+        timeout: float = 30.0,
+        total_timeout: float = 120.0,
+        backoff: float = 0.5,
+        max_retry_after: float = 60.0,
+        max_body: int = MAX_BODY,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], dt.datetime] | None = None,
+        jitter: Callable[[], float] = _default_jitter,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.index_url = index_url if index_url.endswith("/") else index_url + "/"
+        self.json_api_url = json_api_url.rstrip("/") if json_api_url else None
+        self.offline = offline
+        self.max_age = max_age
+        self.concurrency = concurrency
+        self.retries = max(0, retries)
+        self.timeout = timeout
+        self.total_timeout = total_timeout
+        self.backoff = backoff
+        self.max_retry_after = max_retry_after
+        self.max_body = max_body
+        self._cache = PageCache(cache_dir / "index", max_bytes=max_body) if cache_dir else None
+        self._transport = transport
+        self._sleep = sleep
+        self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
+        self._jitter = jitter
+        self._monotonic = monotonic
+        self._http: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    # -- the port -------------------------------------------------------------------
+
+    def page_url(self, name: str) -> str:
+        return f"{self.index_url}{canonical_name(name)}/"
+
+    def project(self, name: str) -> ProjectInfo:
+        key = canonical_name(name)
+        url = self.page_url(key)
+
+        def parse(read: _Body) -> ProjectInfo:
+            return parse_project_page(
+                read.body,
+                url=read.page,
+                name=key,
+                index_url=redact_url(self.index_url),
+                fetched_at=read.fetched,
+                from_cache=read.cached,
+                stale=read.stale,
+                notes=read.notes,
+            )
+
+        return self._load(key, url, SIMPLE_JSON, SIMPLE_JSON_TYPES, parse)
+
+    def projects(self, names: Iterable[str]) -> Mapping[str, ProjectInfo | IndexFailure]:
+        """Each project, fetched ``concurrency`` at a time, in input order.
+
+        A thread pool over one ``httpx.Client`` rather than asyncio: the rest of pyward
+        and its callers are synchronous (and may run inside an event loop already, as
+        ``pyward serve`` does), the client's connection pool is thread-safe and bounds
+        connections, the work is waiting on sockets (the GIL is released), and the
+        cache, parser and retry code stay one synchronous path.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        keys = list(dict.fromkeys(canonical_name(n) for n in names))
+
+        def one(key: str) -> ProjectInfo | IndexFailure:
+            try:
+                return self.project(key)
+            except IndexLookupError as exc:
+                return exc.failure
+
+        if len(keys) <= 1:
+            return {k: one(k) for k in keys}
+        with ThreadPoolExecutor(
+            max_workers=min(self.concurrency, len(keys)), thread_name_prefix="pyward-index"
+        ) as pool:
+            return dict(zip(keys, pool.map(one, keys), strict=True))
+
+    def release_info(self, name: str) -> ReleaseInfo:
+        """Per-release facts from the index's JSON API (summary, licence, project URLs,
+        upload times), cached like the pages. Needs ``json_api_url``."""
+        if self.json_api_url is None:
+            raise IndexLookupError(
+                IndexFailure(
+                    name=canonical_name(name),
+                    reason="no JSON API configured for this index (json_api_url)",
+                    kind="unsupported",
+                )
+            )
+        key = canonical_name(name)
+        url = f"{self.json_api_url}/{key}/json"
+
+        def parse(read: _Body) -> ReleaseInfo:
+            return parse_release_info(
+                read.body,
+                url=read.page,
+                name=key,
+                fetched_at=read.fetched,
+                stale=read.stale,
+                notes=read.notes,
+            )
+
+        return self._load(key, url, "application/json", frozenset({"application/json"}), parse)
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> IndexClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- cache and revalidation -------------------------------------------------------
+
+    def _load(
+        self,
+        key: str,
+        url: str,
+        accept: str,
+        types: frozenset[str],
+        parse: Callable[[_Body], _T],
+    ) -> _T:
+        shown = redact_url(url)
+        notes: list[str] = []
+        entry: CacheEntry | None = None
+        if self._cache is not None:
+            entry, note = self._cache.load(url)
+            if note:
+                notes.append(note)
+        now = self._now()
+        if entry is not None:
+            age = now - entry.fetched_at
+            # An entry from the future (a clock set back, or a planted file) is not fresh.
+            fresh = dt.timedelta(0) <= age < self.max_age
+            if fresh or self.offline:
+                if not fresh:
+                    notes.append(f"offline: used the copy of {shown} cached at {_when(entry)}")
+                try:
+                    return parse(_cached(entry, url, stale=not fresh, notes=notes))
+                except InputError as exc:
+                    notes.append(f"ignored the cached copy of {shown}: {exc}")
+                    entry = None
+        if self.offline:
+            raise self._failure(key, shown, "offline", f"{shown}: offline and not cached")
+
+        headers = {"Accept": accept}
+        if entry is not None:
+            if entry.etag:
+                headers["If-None-Match"] = entry.etag
+            if entry.last_modified:
+                headers["If-Modified-Since"] = entry.last_modified
+        try:
+            response = self._get(url, headers)
+        except _Failure as failure:
+            if failure.kind == "network" and entry is not None:
+                notes.append(
+                    f"could not refresh {shown} ({failure.reason}); "
+                    f"used the copy cached at {_when(entry)}"
+                )
+                return parse(_cached(entry, url, stale=True, notes=notes))
+            raise self._failure(key, shown, failure.kind, failure.reason) from None
+
+        status = response.status
+        if status == 304 and entry is not None:
+            entry = replace(
+                entry,
+                fetched_at=now,
+                etag=response.headers.get("etag") or entry.etag,
+                last_modified=response.headers.get("last-modified") or entry.last_modified,
+            )
+            self._save(entry, notes)
+            try:
+                return parse(_cached(entry, url, stale=False, notes=notes))
+            except InputError as exc:
+                raise self._failure(key, shown, "invalid", redact_text(str(exc))) from None
+        if status in (404, 410):
+            raise self._failure(
+                key,
+                shown,
+                "not-found",
+                f"{key}: not on this index ({redact_url(self.index_url)}): HTTP {status}",
+            )
+        if status != 200:
+            raise self._failure(
+                key, shown, "http", f"{shown}: HTTP {status} {response.reason}".rstrip()
+            )
+
+        media = _media_type(response.headers.get("content-type"))
+        if media not in types:
+            if accept == SIMPLE_JSON and (media in HTML_TYPES or media is None):
+                reason = (
+                    f"{shown}: the index answered {media or 'without a content type'}, "
+                    "not PEP 691 JSON: it does not speak PEP 691 (the JSON simple API)"
+                )
+                raise self._failure(key, shown, "unsupported", reason)
+            if not (accept == SIMPLE_JSON and media == "application/json"):
+                raise self._failure(
+                    key, shown, "unsupported", f"{shown}: unexpected content type {media!r}"
+                )
+            notes.append(f"{shown}: served as application/json, not {SIMPLE_JSON}")
+        final = response.url if "@" not in response.url.split("/", 3)[2] else url
+        try:
+            result = parse(
+                _Body(
+                    body=response.body,
+                    page=final,
+                    fetched=now,
+                    cached=False,
+                    stale=False,
+                    notes=notes,
+                )
+            )
+        except UnsupportedApiVersion as exc:
+            raise self._failure(key, shown, "unsupported", redact_text(str(exc))) from None
+        except InputError as exc:
+            raise self._failure(key, shown, "invalid", redact_text(str(exc))) from None
+        self._save(
+            CacheEntry(
+                url=url,
+                body=response.body,
+                fetched_at=now,
+                final_url=final if final != url else None,
+                content_type=media,
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+            ),
+            notes,
+        )
+        return result
+
+    def _save(self, entry: CacheEntry, notes: list[str]) -> None:
+        if self._cache is not None and (note := self._cache.save(entry)):
+            notes.append(note)
+
+    @staticmethod
+    def _failure(key: str, shown: str, kind: FailureKind, reason: str) -> IndexLookupError:
+        return IndexLookupError(
+            IndexFailure(name=key, reason=redact_text(reason), kind=kind, url=shown)
+        )
+
+    # -- HTTP -------------------------------------------------------------------------
+
+    def _client(self) -> httpx.Client:
+        with self._lock:
+            if self._http is None:
+                import httpx
+
+                self._http = httpx.Client(
+                    transport=self._transport,
+                    follow_redirects=True,
+                    timeout=httpx.Timeout(self.timeout),
+                    limits=httpx.Limits(
+                        max_connections=self.concurrency,
+                        max_keepalive_connections=self.concurrency,
+                    ),
+                    headers={"User-Agent": f"pyward/{__version__}"},
+                )
+            return self._http
+
+    def _get(self, url: str, headers: Mapping[str, str]) -> _Response:
+        """GET ``url`` with retries; raises :class:`_Failure`."""
+        import httpx
+
+        client = self._client()
+        shown = redact_url(url)
+        started = self._monotonic()
+        attempts = self.retries + 1
+        last = ""
+        for attempt in range(attempts):
+            delay = self._backoff(attempt)
+            try:
+                with client.stream("GET", url, headers=headers) as response:
+                    if response.status_code not in RETRY_STATUSES:
+                        return _Response(
+                            status=response.status_code,
+                            reason=response.reason_phrase,
+                            headers=response.headers,
+                            body=self._read(response, shown)
+                            if response.status_code == 200
+                            else b"",
+                            url=str(response.url),
+                        )
+                    last = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+                    after = _retry_after(response.headers.get("retry-after"), self._now())
+                    if after is not None:
+                        delay = min(after, self.max_retry_after)
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            except httpx.HTTPError as exc:  # a bad URL, an unsupported scheme: no retry
+                reason = f"{shown}: {type(exc).__name__}: {exc}"
+                raise _Failure(kind="network", reason=reason) from None
+            if attempt + 1 == attempts:
+                break
+            if self._monotonic() - started + delay > self.total_timeout:
+                last += f"; gave up: the next attempt would pass {self.total_timeout:g} s"
+                attempts = attempt + 1
+                break
+            self._sleep(delay)
+        raise _Failure(
+            kind="network",
+            reason=f"{shown}: {last} (after {attempts} attempt{'s' if attempts > 1 else ''})",
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with "equal jitter": half the step fixed, half random,
+        so clients that failed together do not come back together."""
+        step = self.backoff * (1 << attempt)
+        return step / 2 + self._jitter() * step / 2
+
+    def _read(self, response: httpx.Response, shown: str) -> bytes:
+        length = response.headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.max_body:
+            raise _Failure(kind="too-large", reason=self._too_large(shown, int(length)))
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes(1 << 16):
+            size += len(chunk)
+            if size > self.max_body:
+                raise _Failure(kind="too-large", reason=self._too_large(shown, None))
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, shown: str, length: int | None) -> str:
+        size = f"{length} bytes" if length is not None else "more"
+        return f"{shown}: response too large ({size}; the limit is {self.max_body} bytes)"
+
+
+def _retry_after(value: str | None, now: dt.datetime) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (RFC 9110 section 10.2.3:
+    a number of seconds or an HTTP date); ``None`` when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _cached(entry: CacheEntry, url: str, *, stale: bool, notes: list[str]) -> _Body:
+    return _Body(
+        body=entry.body,
+        page=entry.final_url or url,
+        fetched=entry.fetched_at,
+        cached=True,
+        stale=stale,
+        notes=notes,
+    )
+
+
+def _when(entry: CacheEntry) -> str:
+    return entry.fetched_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,396 @@
+"""Reading a PEP 691 JSON project page into a :class:`ProjectInfo`.
+
+Parse, then validate into the model at the boundary: a page that is not a project page
+(not a JSON object, no ``meta.api-version``, a major version other than 1, another
+project's page) is an :class:`~pyward.errors.InputError` naming the URL and the key
+path; a bad file entry is skipped with a note naming its key path
+(``files[3].upload-time: not a date``), never the whole project; unknown keys and a
+newer minor API version are notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urljoin
+
+from pyward._inventory._common import Fields, is_hex_digest
+from pyward._inventory._toml import load_json
+from pyward._model import canonical_name
+from pyward._sources.index._model import (
+    KNOWN_STATUSES,
+    FileKind,
+    ProjectFile,
+    ProjectInfo,
+    ProjectStatus,
+    ReleaseInfo,
+)
+from pyward._sources.index._redact import redact_url
+from pyward.errors import InputError
+
+#: The newest minor version of the JSON simple API (1.x) this module reads: 1.1 adds
+#: PEP 700's ``versions``/``size``/``upload-time``, 1.3 PEP 740's ``provenance``,
+#: 1.4 PEP 792's ``project-status``.
+KNOWN_API_MINOR = 4
+
+_PAGE_KEYS = frozenset(
+    {"meta", "name", "files", "versions", "project-status", "alternate-locations", "tracks"}
+)
+_META_KEYS = frozenset({"api-version"})
+_FILE_KEYS = frozenset(
+    {
+        "filename",
+        "url",
+        "hashes",
+        "requires-python",
+        "yanked",
+        "upload-time",
+        "size",
+        "provenance",
+        "core-metadata",
+        "data-dist-info-metadata",
+        "dist-info-metadata",
+        "gpg-sig",
+    }
+)
+# PEP 714 renamed ``data-dist-info-metadata`` to ``core-metadata``; older indexes send
+# either of the older names (the first one present wins).
+_METADATA_KEYS = ("core-metadata", "data-dist-info-metadata", "dist-info-metadata")
+
+# RFC 3339 (PEP 700: ``yyyy-mm-ddThh:mm:ss.ffffffZ``). Hand-written because
+# ``datetime.fromisoformat`` of Python 3.10 reads neither ``Z`` nor a fraction of other
+# than 3 or 6 digits.
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([Zz])|([+-])(\d\d):(\d\d))?"
+)
+
+
+class UnsupportedApiVersion(InputError):
+    """The page's ``meta.api-version`` has a major version this pyward does not read."""
+
+
+def parse_timestamp(text: str) -> dt.datetime:
+    """An RFC 3339 timestamp with its time zone; ``ValueError`` (``not a date`` or
+    ``no time zone``) otherwise."""
+    m = _TIMESTAMP.fullmatch(text)
+    if m is None:
+        raise ValueError("not a date")
+    year, month, day, hour, minute, second = (int(m[i]) for i in range(1, 7))
+    micro = int((m[7] or "0")[:6].ljust(6, "0"))
+    if m[8]:
+        tz: dt.tzinfo = dt.timezone.utc
+    elif m[9]:
+        offset = dt.timedelta(hours=int(m[10]), minutes=int(m[11]))
+        tz = dt.timezone(-offset if m[9] == "-" else offset)
+    else:
+        raise ValueError("no time zone")
+    try:
+        return dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    except ValueError:
+        raise ValueError("not a date") from None
+
+
+def file_version(filename: str) -> tuple[str | None, FileKind]:
+    """The normalised version and the kind of a distribution file, from its name."""
+    from packaging.utils import parse_sdist_filename, parse_wheel_filename
+
+    if filename.endswith(".whl"):
+        try:
+            return str(parse_wheel_filename(filename)[1]), "wheel"
+        except ValueError:  # InvalidWheelFilename, InvalidVersion
+            return None, "wheel"
+    if filename.endswith((".tar.gz", ".zip")):
+        try:
+            return str(parse_sdist_filename(filename)[1]), "sdist"
+        except ValueError:
+            return None, "sdist"
+    return None, "other"
+
+
+def project_index_url(page_url: str) -> str:
+    """The index base of a project page: ``.../simple/requests/`` -> ``.../simple/``."""
+    return urljoin(page_url if page_url.endswith("/") else page_url + "/", "..")
+
+
+def parse_project_page(
+    data: bytes | object,
+    *,
+    url: str,
+    name: str | None = None,
+    index_url: str | None = None,
+    fetched_at: dt.datetime | None = None,
+    from_cache: bool = False,
+    stale: bool = False,
+    notes: Iterable[str] = (),
+) -> ProjectInfo:
+    """The project page at ``url`` (a response body, or its parsed JSON).
+
+    ``name``: the project asked for; a page for another project is an error.
+    ``index_url``: the index base (by default, the page URL's parent). ``notes`` are
+    kept before the page's own. Raises :class:`InputError` (``URL: KEY.PATH: what``).
+    """
+    from packaging.version import InvalidVersion, Version
+
+    shown = redact_url(url)
+    if isinstance(data, bytes | bytearray):
+        data = load_json(shown, bytes(data))
+    page = Fields(shown, data, "")
+    out: list[str] = list(notes)
+
+    meta = page.sub("meta")
+    if meta is None:
+        raise page.error("meta", "missing (not a PEP 691 project page)")
+    api_version = _check_api_version(meta, out)
+    last_serial = _last_serial(meta, out)
+    for key in meta.table:
+        if key not in _META_KEYS and not key.startswith("_"):
+            out.append(f"{shown}: meta.{key}: unknown key (ignored)")
+
+    page_name = canonical_name(page.string("name"))
+    if name is not None and canonical_name(name) != page_name:
+        raise page.error("name", f"the page is for {page_name!r}, not {canonical_name(name)!r}")
+    for key in page.table:
+        if key not in _PAGE_KEYS and not key.startswith("_"):
+            out.append(f"{shown}: {key}: unknown key (ignored)")
+
+    if "files" not in page.table:
+        raise page.error("files", "missing")
+    files: list[ProjectFile] = []
+    unknown_file_keys: dict[str, int] = {}
+    unversioned: list[str] = []
+    for i, entry in enumerate(page.opt_list("files")):
+        try:
+            parsed = _parse_file(Fields(shown, entry, f"files[{i}]"), url, unknown_file_keys)
+        except InputError as exc:
+            out.append(f"{exc}; file skipped")
+            continue
+        files.append(parsed)
+        if parsed.version is None:
+            unversioned.append(parsed.filename)
+    for key, count in unknown_file_keys.items():
+        out.append(f"{shown}: files[*].{key}: unknown key in {count} file(s) (ignored)")
+    if unversioned:
+        out.append(
+            f"{shown}: {len(unversioned)} file(s) whose version cannot be read from the "
+            f"filename (not a wheel or sdist name), e.g. {unversioned[0]!r}"
+        )
+
+    versions: list[tuple[Version, str]] = []
+    invalid: list[str] = []
+    if "versions" in page.table:
+        for i, text in enumerate(page.strings("versions")):
+            try:
+                versions.append((Version(text), text))
+            except InvalidVersion:
+                invalid.append(text)
+                out.append(f"{shown}: versions[{i}]: not a PEP 440 version: {text!r} (kept apart)")
+    else:
+        # PEP 700 (API 1.1) added ``versions``; older pages list files only.
+        if api_version[1] >= 1:
+            out.append(f"{shown}: versions: missing; listed the files' versions")
+        seen = {Version(f.version) for f in files if f.version is not None}
+        versions = [(v, str(v)) for v in seen]
+    versions.sort(key=lambda item: item[0])
+
+    return ProjectInfo(
+        name=page_name,
+        index_url=redact_url(index_url if index_url is not None else project_index_url(url)),
+        page_url=shown,
+        versions=tuple(text for _, text in versions),
+        invalid_versions=tuple(invalid),
+        files=tuple(files),
+        status=_status(page, out),
+        api_version=f"{api_version[0]}.{api_version[1]}",
+        last_serial=last_serial,
+        fetched_at=fetched_at,
+        from_cache=from_cache,
+        stale=stale,
+        notes=tuple(out),
+    )
+
+
+def _check_api_version(meta: Fields, notes: list[str]) -> tuple[int, int]:
+    text = meta.string("api-version")
+    major_text, _, minor_text = text.partition(".")
+    if not (major_text.isdigit() and (minor_text.isdigit() or not minor_text)):
+        raise meta.error("api-version", f"not a version: {text!r}")
+    major, minor = int(major_text), int(minor_text or 0)
+    if major != 1:
+        raise UnsupportedApiVersion(
+            meta.file,
+            f"unsupported simple API version {text} (this pyward reads 1.x)",
+            where="meta.api-version",
+        )
+    if minor > KNOWN_API_MINOR:
+        notes.append(
+            f"{meta.file}: meta.api-version: {text} is newer than this pyward knows "
+            f"(1.{KNOWN_API_MINOR}); read with the fields 1.{KNOWN_API_MINOR} defines"
+        )
+    return major, minor
+
+
+def _last_serial(meta: Fields, notes: list[str]) -> int | None:
+    value = meta.table.get("_last-serial")
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    notes.append(f"{meta.file}: meta._last-serial: not a serial number: {value!r} (ignored)")
+    return None
+
+
+def _status(page: Fields, notes: list[str]) -> ProjectStatus:
+    table = page.sub("project-status")
+    if table is None:
+        return ProjectStatus()
+    # PEP 792's text names the key ``state`` once and ``status`` in its example and
+    # in the PyPA specification; read both.
+    key = "status" if "status" in table.table else "state"
+    status = table.opt_string(key)
+    reason = table.opt_string("reason")
+    if status is None:
+        notes.append(f"{page.file}: project-status.status: missing; read as 'active'")
+        status = "active"
+    elif status not in KNOWN_STATUSES:
+        notes.append(
+            f"{page.file}: project-status.{key}: unknown status {status!r} "
+            f"(PEP 792 defines {', '.join(KNOWN_STATUSES)})"
+        )
+    return ProjectStatus(status=status, reason=reason)
+
+
+def _hashes(f: Fields, key: str) -> dict[str, str]:
+    table = f.opt_table(key)
+    if table is None:
+        raise f.error(key, "missing")
+    out: dict[str, str] = {}
+    for algorithm, value in table.items():
+        if not is_hex_digest(value):
+            raise f.error(f"{key}.{algorithm}", f"not a hex digest: {value!r}")
+        out[algorithm.lower()] = value.lower()
+    return out
+
+
+def _parse_file(f: Fields, page_url: str, unknown: dict[str, int]) -> ProjectFile:
+    filename = f.string("filename")
+    url = urljoin(page_url, f.string("url"))
+    hashes = _hashes(f, "hashes")
+
+    yanked_value: Any = f.table.get("yanked", False)
+    if isinstance(yanked_value, bool):
+        yanked, reason = yanked_value, None
+    elif isinstance(yanked_value, str):
+        yanked, reason = True, yanked_value or None
+    else:
+        raise f.error("yanked", "expected a boolean or a string")
+
+    upload_time = None
+    if (text := f.opt_string("upload-time")) is not None:
+        try:
+            upload_time = parse_timestamp(text)
+        except ValueError as exc:
+            raise f.error("upload-time", f"{exc}: {text!r}") from None
+
+    size = f.table.get("size")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise f.error("size", f"not a size in bytes: {size!r}")
+
+    provenance = f.opt_string("provenance")
+    metadata: bool | dict[str, str] | None = None
+    for key in _METADATA_KEYS:
+        value = f.table.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            metadata = value
+        elif isinstance(value, dict):
+            metadata = _hashes(f, key)
+        else:
+            raise f.error(key, "expected a boolean or a table of hashes")
+        break
+    if f.table.get("gpg-sig") is not None:
+        f.opt_bool("gpg-sig")
+    for key in f.table:
+        if key not in _FILE_KEYS:
+            unknown[key] = unknown.get(key, 0) + 1
+
+    version, kind = file_version(filename)
+    return ProjectFile(
+        filename=filename,
+        url=redact_url(url),
+        hashes=hashes,
+        requires_python=f.opt_string("requires-python"),
+        yanked=yanked,
+        yanked_reason=reason,
+        upload_time=upload_time,
+        size=size,
+        provenance=redact_url(urljoin(page_url, provenance)) if provenance else None,
+        core_metadata=metadata,
+        version=version,
+        kind=kind,
+    )
+
+
+def parse_release_info(
+    data: bytes | object,
+    *,
+    url: str,
+    name: str,
+    fetched_at: dt.datetime | None = None,
+    stale: bool = False,
+    notes: Iterable[str] = (),
+) -> ReleaseInfo:
+    """An index JSON API response (``{json_api_url}/{name}/json``). A bad release entry
+    is a note; a response that is not the project's is an :class:`InputError`."""
+    shown = redact_url(url)
+    if isinstance(data, bytes | bytearray):
+        data = load_json(shown, bytes(data))
+    top = Fields(shown, data, "")
+    out = list(notes)
+    info = top.sub("info")
+    if info is None:
+        raise top.error("info", "missing")
+    page_name = canonical_name(info.string("name"))
+    if page_name != canonical_name(name):
+        raise info.error("name", f"the response is for {page_name!r}, not {canonical_name(name)!r}")
+    urls: dict[str, str] = {}
+    table = info.opt_table("project_urls") or {}
+    for label, value in table.items():
+        if isinstance(value, str):
+            urls[label] = value
+        else:
+            out.append(f"{shown}: info.project_urls.{label}: not a URL: {value!r} (ignored)")
+    times: dict[str, dt.datetime] = {}
+    releases = top.opt_table("releases") or {}
+    for version, files in releases.items():
+        if not isinstance(files, list):
+            out.append(f"{shown}: releases.{version}: expected an array (ignored)")
+            continue
+        for i, entry in enumerate(files):
+            where = f"releases.{version}[{i}]"
+            text = entry.get("upload_time_iso_8601") if isinstance(entry, dict) else None
+            try:
+                when = parse_timestamp(text) if isinstance(text, str) else None
+            except ValueError as exc:
+                when = None
+                out.append(f"{shown}: {where}.upload_time_iso_8601: {exc}: {text!r} (ignored)")
+            if when is not None and (version not in times or when < times[version]):
+                times[version] = when
+    license_text = info.opt_string("license_expression") or info.opt_string("license")
+    return ReleaseInfo(
+        name=page_name,
+        url=shown,
+        version=info.opt_string("version"),
+        summary=info.opt_string("summary"),
+        license=license_text or None,
+        project_urls=urls,
+        requires_python=info.opt_string("requires_python") or None,
+        upload_times=times,
+        fetched_at=fetched_at,
+        stale=stale,
+        notes=tuple(out),
+    )
