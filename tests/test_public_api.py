@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import pyward
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,12 +29,9 @@ def test_every_public_name_resolves_to_its_definition() -> None:
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
-    try:
+    with pytest.raises(AttributeError) as caught:
         pyward.no_such_name  # type: ignore[attr-defined]  # noqa: B018
-    except AttributeError as exc:
-        assert str(exc) == "module 'pyward' has no attribute 'no_such_name'"
-    else:  # pragma: no cover - the assertion is the test
-        raise AssertionError("no AttributeError")
+    assert str(caught.value) == "module 'pyward' has no attribute 'no_such_name'"
 
 
 def test_importing_pyward_loads_no_library_module() -> None:
