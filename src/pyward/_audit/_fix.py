@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 # The matcher's cached parse (the store has loaded it already): the same bounds and
 # fixed versions come back for every finding and every candidate.
@@ -92,8 +93,8 @@ def _step(group: list[_Fixable], data: AdvisoryData) -> FixStep:
 # --- applying the plan -------------------------------------------------------------
 
 
-# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
-class Applied(NamedTuple):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Applied:
     """What ``--fix --apply`` did and what the user still has to run."""
 
     changed: tuple[str, ...]

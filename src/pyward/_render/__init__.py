@@ -3,14 +3,16 @@
 Adding a format is one module with a ``render(report, *, options) -> str`` function and
 one line in :data:`RENDERERS`; ``tests/render`` runs every registered renderer over
 several reports, so none is forgotten. A renderer's module imports its heavy library
-(rich, cyclonedx) inside ``render`` so that ``--format json`` never loads rich.
+(rich, cyclonedx) inside ``render``: a heavy library is loaded only by the format that
+needs it.
 """
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from pyward._render._options import RenderOptions
 
@@ -20,8 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_FORMAT", "RENDERERS", "RenderOptions", "Renderer", "render"]
 
 
-# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
-class Renderer(NamedTuple):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Renderer:
     """One output format of ``pyward audit``."""
 
     module: str
