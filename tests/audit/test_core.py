@@ -10,7 +10,7 @@ import pytest
 
 from pyward._advisory import AdvisoryStore
 from pyward._advisory._types import Match, StoreInfo, Vulnerability
-from pyward._audit import audit, fails
+from pyward._audit import Finding, audit, fails
 from pyward._audit._report import Reference
 from pyward._config import Config
 from pyward._inventory import _requirements, _uvlock
@@ -24,7 +24,9 @@ LITESTAR = CORPUS / "uv" / "litestar-2024" / "uv.lock"
 TODAY = dt.date(2024, 11, 1)
 
 
-def _summary(report_findings: tuple) -> list[tuple[str, str, str, str, tuple[str, ...], bool]]:
+def _summary(
+    report_findings: tuple[Finding, ...],
+) -> list[tuple[str, str | None, str, str, tuple[str, ...], bool]]:
     return [
         (f.component.name, f.component.version, f.id, f.rating.level, f.fixed_in, f.exposed)
         for f in report_findings
@@ -220,6 +222,9 @@ class _Broken:
 
     def ids_for_package(self, name: str):  # type: ignore[no-untyped-def]
         return self.inner.ids_for_package(name)
+
+    def ids_for_alias(self, alias: str):  # type: ignore[no-untyped-def]
+        return self.inner.ids_for_alias(alias)
 
 
 def test_a_bad_record_is_reported_and_the_rest_audited() -> None:

@@ -169,7 +169,8 @@ def test_advisory_url_falls_back_to_a_configurable_osv_page(
     # PYSEC-2024-60's references name no id of the flaw (a commit and a bounty page).
     def url() -> str:
         data = json.loads(render(saleor(), "json", color=False, now=NOW))
-        return next(f["url"] for f in data["findings"] if f["id"] == "PYSEC-2024-60")
+        found: str = next(f["url"] for f in data["findings"] if f["id"] == "PYSEC-2024-60")
+        return found
 
     assert url() == "https://osv.dev/vulnerability/PYSEC-2024-60"
     monkeypatch.setenv("PYWARD_ADVISORY_URL", "https://osv.mirror.invalid/vuln/")
