@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from pyward._findings import Finding
+from pyward._model import Component
+
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
 PYPA_DB = DATA / "pypa-advisory-database"
@@ -20,3 +23,9 @@ def _isolated_cache(
     """No test reads or writes the user's real cache directory or colours output."""
     monkeypatch.setenv("PYWARD_CACHE_DIR", str(tmp_path_factory.mktemp("pyward-cache")))
     monkeypatch.setenv("NO_COLOR", "1")
+
+
+def component_of(finding: Finding) -> Component:
+    """The component of a finding that has one (every vulnerability finding does)."""
+    assert finding.component is not None, finding.id
+    return finding.component

@@ -97,7 +97,7 @@ def test_zip_then_incremental_update(tmp_path: Path, monkeypatch: pytest.MonkeyP
     store = AdvisoryStore.open(tmp_path / "cache")
     assert store.info.newest_modified == "2024-12-02T00:00:00Z"
     assert store.advisory("PYSEC-2024-1") is None
-    reasons = {m.advisory_id: m.reason for m in store.matches("django", "4.2.3")}
+    reasons: dict[str, str] = {m.advisory_id: m.reason for m in store.matches("django", "4.2.3")}
     assert reasons["PYSEC-2023-100"] == "ECOSYSTEM range: introduced 4.2, fixed 4.2.4"
     assert reasons["GHSA-0000-0000-0001"] == "listed in versions as 4.2.3"
     assert next(

@@ -12,21 +12,23 @@ from pyward._advisory import AdvisoryStore
 from pyward._advisory._types import Match, StoreInfo, Vulnerability
 from pyward._audit import audit, fails
 from pyward._config import Config
-from pyward._findings import Reference
+from pyward._findings import Finding, Reference
 from pyward._inventory import _requirements, _uvlock
 from pyward._model import Component, ComponentKey, Inventory, Location, NotAudited
 from pyward.errors import InputError
 from tests.audit._data import record, store
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, component_of
 
 WAREHOUSE = CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt"
 LITESTAR = CORPUS / "uv" / "litestar-2024" / "uv.lock"
 TODAY = dt.date(2024, 11, 1)
 
 
-def _summary(report_findings: tuple) -> list[tuple[str, str, str, str, tuple[str, ...], bool]]:
+def _summary(
+    report_findings: tuple[Finding, ...],
+) -> list[tuple[str, str | None, str, str, tuple[str, ...], bool]]:
     return [
-        (f.component.name, f.component.version, f.id, f.rating.level, f.fixed_in, f.exposed)
+        (component_of(f).name, component_of(f).version, f.id, f.rating.level, f.fixed_in, f.exposed)
         for f in report_findings
     ]
 
@@ -48,7 +50,7 @@ def test_warehouse_findings_exact() -> None:
         ("redis", "4.4.0", "PYSEC-2023-45", "unknown", ("4.4.3", "4.5.3"), False),
         ("redis", "4.4.0", "PYSEC-2023-46", "unknown", ("4.4.4", "4.5.4"), False),
     ]
-    requests = next(f for f in report.findings if f.component.name == "requests")
+    requests = next(f for f in report.findings if component_of(f).name == "requests")
     assert requests.ids == ("PYSEC-2023-74", "GHSA-j8r2-6x86-q33q", "CVE-2023-32681")
     # PYSEC records have no summary: the first line of details, cut at 160 characters.
     assert requests.summary == (
@@ -65,7 +67,7 @@ def test_warehouse_findings_exact() -> None:
         type="ADVISORY",
         url="https://github.com/psf/requests/security/advisories/GHSA-j8r2-6x86-q33q",
     )
-    urllib3 = next(f for f in report.findings if f.component.name == "urllib3")
+    urllib3 = next(f for f in report.findings if component_of(f).name == "urllib3")
     assert urllib3.path == ("elasticsearch==7.10.1", "urllib3==1.26.13")
     assert urllib3.rating.score == 8.1
     assert urllib3.rating.vector == "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N"
@@ -115,7 +117,7 @@ def test_uv_lock_not_registry_and_clean_packages() -> None:
     report = audit([inv], store(), today=TODAY)
     # jinja2 3.1.4, requests 2.32.3 and urllib3 2.2.3 postdate every record of this
     # snapshot of the database (2024-10-10).
-    assert [f.component.name for f in report.findings] == []
+    assert [component_of(f).name for f in report.findings] == []
     assert report.failed is False
     assert [(n.name, n.requirement, n.reason) for n in report.not_audited] == [
         (
@@ -182,7 +184,7 @@ def test_duplicates_across_inputs_are_one_finding() -> None:
         roots=(ComponentKey("requests==2.28.1"),),
     )
     report = audit([a, b, a], store(), today=TODAY)
-    assert [(f.component.name, f.id) for f in report.findings] == [
+    assert [(component_of(f).name, f.id) for f in report.findings] == [
         ("requests", "PYSEC-2023-74"),
         ("idna", "PYSEC-2024-60"),
     ]
@@ -223,6 +225,9 @@ class _Broken:
 
     def ids_for_package(self, name: str):  # type: ignore[no-untyped-def]
         return self.inner.ids_for_package(name)
+
+    def ids_for_alias(self, alias: str):  # type: ignore[no-untyped-def]
+        return self.inner.ids_for_alias(alias)
 
 
 def test_a_bad_record_is_reported_and_the_rest_audited() -> None:
@@ -288,13 +293,13 @@ def test_poetry_lock_django_and_pillow() -> None:
     from pyward._inventory import read_inventory
 
     report = audit([read_inventory(SALEOR)], store(), today=TODAY)
-    django = [f.id for f in report.findings if f.component.name == "django"]
+    django = [f.id for f in report.findings if component_of(f).name == "django"]
     assert django == [
         "PYSEC-2021-6", "PYSEC-2021-7", "PYSEC-2021-8", "PYSEC-2021-9", "PYSEC-2021-98",
         "PYSEC-2021-99", "PYSEC-2021-109", "PYSEC-2021-439",
     ]  # fmt: skip
-    pillow = [f for f in report.findings if f.component.name == "pillow"]
-    assert {f.component.version for f in pillow} == {"8.0.1"}
+    pillow = [f for f in report.findings if component_of(f).name == "pillow"]
+    assert {component_of(f).version for f in pillow} == {"8.0.1"}
     assert len(pillow) == 26
     assert (pillow[0].id, pillow[-1].id) == ("PYSEC-2021-35", "PYSEC-2023-227")
     plan = {

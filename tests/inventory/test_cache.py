@@ -203,7 +203,7 @@ def test_crc_collision_is_a_miss_never_a_wrong_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every input gets the same entry name: only the stored bytes tell them apart.
-    monkeypatch.setattr(_cache.zlib, "crc32", lambda data, value=0: 7)
+    monkeypatch.setattr("pyward._inventory._cache.zlib.crc32", lambda data, value=0: 7)
     a = lock(tmp_path)
     b = tmp_path / "other" / "uv.lock"
     b.parent.mkdir()

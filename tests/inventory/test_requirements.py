@@ -152,7 +152,9 @@ def test_text_generation_webui_urls_wildcards_and_unpinned() -> None:
     )
     assert get(inv, "bitsandbytes==0.41.1").markers == 'platform_system != "Windows"'
     assert len(inv.not_audited) == 32
-    by_line = {n.location.line: n for n in inv.not_audited if n.location}
+    by_line = {
+        n.location.line: n for n in inv.not_audited if n.location and n.location.line is not None
+    }
     assert len(by_line) == 32
     unpinned = {
         7: "accelerate==0.23.*",

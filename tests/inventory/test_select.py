@@ -114,14 +114,18 @@ def test_webui_windows_keeps_only_windows_urls() -> None:
     assert "exllamav2==0.0.4" not in keys(linux)  # platform_machine != "x86_64"
     assert len(linux.components) == 9
     lines = sorted(
-        n.location.line for n in linux.not_audited if n.location and n.reason == "direct URL"
+        n.location.line
+        for n in linux.not_audited
+        if n.location and n.location.line is not None and n.reason == "direct URL"
     )
     assert lines == [35, 40, 42, 44, 45, 47, 49, 50]
     windows = select(inv, Selection(platform="windows"))
     assert "bitsandbytes==0.41.1" not in keys(windows)
     assert "exllamav2==0.0.4" in keys(windows)
     lines = sorted(
-        n.location.line for n in windows.not_audited if n.location and n.reason == "direct URL"
+        n.location.line
+        for n in windows.not_audited
+        if n.location and n.location.line is not None and n.reason == "direct URL"
     )
     assert lines == [32, 36, 39, 41, 43, 46, 48, 50]
     aarch64 = select(inv, Selection(platform="aarch64-unknown-linux-gnu"))
@@ -129,8 +133,8 @@ def test_webui_windows_keeps_only_windows_urls() -> None:
 
 
 def component(
-    name: str, *, groups: set[str] = frozenset(), markers: str | None = None
-) -> Component:  # type: ignore[assignment]
+    name: str, *, groups: frozenset[str] | set[str] = frozenset(), markers: str | None = None
+) -> Component:
     return Component(name=name, version="1.0", groups=frozenset(groups), markers=markers)
 
 

@@ -579,7 +579,7 @@ def test_matches_uv_export(tmp_path: Path, name: str) -> None:
             environment = env(python, system, machine)
             for key, theirs in exported.items():
                 uv_says = theirs is None or Marker(theirs).evaluate(environment)
-                we_say = ours[key] is None or Marker(ours[key]).evaluate(environment)
+                we_say = (mine := ours[key]) is None or Marker(mine).evaluate(environment)
                 assert we_say or not uv_says, (key, environment)
                 wider += we_say and not uv_says
     assert wider == WIDER[name]

@@ -18,7 +18,7 @@ from tests.render._reports import NOW, httpbin
 from tests.render.test_render import _validate
 
 YANKED = "yanked-release"
-TOKEN = "publish-with-api-token"
+TOKEN = "publish-with-api-token"  # noqa: S105 - a rule id, not a password
 
 
 def _report() -> AuditReport:

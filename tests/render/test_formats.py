@@ -13,6 +13,7 @@ from pyward._render import render
 from pyward._render._markdown import escape
 from pyward._render._sarif import _artifact
 from pyward.errors import UsageError
+from tests.conftest import component_of
 from tests.render._reports import HTTPBIN, NOW, SALEOR, httpbin, litestar, saleor
 
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
@@ -170,7 +171,8 @@ def test_advisory_url_falls_back_to_a_configurable_osv_page(
     # PYSEC-2024-60's references name no id of the flaw (a commit and a bounty page).
     def url() -> str:
         data = json.loads(render(saleor(), "json", color=False, now=NOW))
-        return next(f["url"] for f in data["findings"] if f["id"] == "PYSEC-2024-60")
+        found: str = next(f["url"] for f in data["findings"] if f["id"] == "PYSEC-2024-60")
+        return found
 
     assert url() == "https://osv.dev/vulnerability/PYSEC-2024-60"
     monkeypatch.setenv("PYWARD_ADVISORY_URL", "https://osv.mirror.invalid/vuln/")
@@ -302,7 +304,9 @@ def test_sarif_fingerprint_ignores_path_and_line() -> None:
     report = saleor()
     moved = dataclasses.replace(
         report,
-        findings=tuple(dataclasses.replace(f, path=(f.component.key,)) for f in report.findings),
+        findings=tuple(
+            dataclasses.replace(f, path=(component_of(f).key,)) for f in report.findings
+        ),
     )
 
     def prints(r: object) -> list[str]:

@@ -17,7 +17,7 @@ from pyward._render import render
 from pyward._report import AuditReport
 from pyward._vex import load_vex
 from tests.audit._data import record, store
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, component_of
 from tests.render._reports import NOW
 
 WAREHOUSE = CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt"
@@ -95,7 +95,7 @@ def test_one_reference_per_url_typed_advisory_when_any_record_says_so() -> None:
 
 def test_exposure_category_in_table_json_and_sarif() -> None:
     report = audit([_requirements.read(WAREHOUSE)], store(), today=TODAY)
-    by_name = {f.component.name: f for f in report.findings}
+    by_name = {component_of(f).name: f for f in report.findings}
     assert (by_name["requests"].exposure, by_name["requests"].exposed) == ("network client", True)
     assert (by_name["orjson"].exposure, by_name["orjson"].exposed) == (
         "untrusted-input parser",

@@ -50,7 +50,7 @@ def byte_cases(data: bytes, *, text_format: bool = True, xml: bool = False) -> I
     (every format but requirements, whose comments may hold anything); ``xml``: XML,
     which may be UTF-16.
     """
-    rng = random.Random(len(data))
+    rng = random.Random(len(data))  # noqa: S311  reproducible test mutations, not secrets
     yield ByteCase(id="empty", data=b"", always_bad=False)
     yield ByteCase(id="blank", data=b" \n\n\t\n", always_bad=False)
     for percent in (10, 50, 90):

@@ -161,7 +161,7 @@ def small_toml(path: Path, key: str, count: int = 3) -> dict[str, Any]:
 
 @cache
 def small_pipfile() -> dict[str, Any]:
-    doc = orjson.loads((CORPUS / "pipenv/httpbin-2018/Pipfile.lock").read_bytes())
+    doc: dict[str, Any] = orjson.loads((CORPUS / "pipenv/httpbin-2018/Pipfile.lock").read_bytes())
     for category in ("default", "develop"):
         doc[category] = dict(list(doc[category].items())[:3])
     return doc
@@ -169,7 +169,9 @@ def small_pipfile() -> dict[str, Any]:
 
 @cache
 def small_cyclonedx() -> dict[str, Any]:
-    doc = orjson.loads((CORPUS / "sbom-cyclonedx/sbom4python/sbom4python.cdx.json").read_bytes())
+    doc: dict[str, Any] = orjson.loads(
+        (CORPUS / "sbom-cyclonedx/sbom4python/sbom4python.cdx.json").read_bytes()
+    )
     doc["components"] = doc["components"][:3]
     refs = {c["bom-ref"] for c in doc["components"]} | {doc["metadata"]["component"]["bom-ref"]}
     doc["dependencies"] = [
@@ -182,7 +184,9 @@ def small_cyclonedx() -> dict[str, Any]:
 
 @cache
 def small_spdx() -> dict[str, Any]:
-    doc = orjson.loads((CORPUS / "sbom-spdx/sbom4python/sbom4python.spdx.json").read_bytes())
+    doc: dict[str, Any] = orjson.loads(
+        (CORPUS / "sbom-spdx/sbom4python/sbom4python.spdx.json").read_bytes()
+    )
     doc["packages"] = doc["packages"][:4]
     ids = {p["SPDXID"] for p in doc["packages"]} | {doc["SPDXID"]}
     doc["relationships"] = [

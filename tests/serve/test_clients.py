@@ -193,8 +193,8 @@ def test_uv_audit(
         )
         for v in report["vulnerabilities"]
     }
-    expected = pyward_findings(lock, ctx.store, ctx.tmp)
-    assert got == expected
+    findings = pyward_findings(lock, ctx.store, ctx.tmp)
+    assert got == findings
     assert len(got) == count
 
 

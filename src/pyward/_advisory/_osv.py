@@ -232,7 +232,7 @@ def load_document(name: str, payload: bytes, *, file: str | None = None) -> obje
         import yaml
 
         try:
-            data = yaml.load(payload, Loader=_yaml_loader())
+            data = yaml.load(payload, Loader=_yaml_loader())  # noqa: S506  a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else None

@@ -559,20 +559,22 @@ class StoreWriter:
             raise RuntimeError("copy_from must run before any record is written")
         self.conn.execute("CREATE TEMP TABLE keep(origin TEXT PRIMARY KEY) WITHOUT ROWID")
         self.conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((o,) for o in origins))
+        # ``schema`` is the caller's ATTACH alias (a constant), not data; SQL cannot bind
+        # an identifier as a parameter.
         self.conn.execute(
-            f"INSERT INTO records SELECT r.* FROM {schema}.records r "
+            f"INSERT INTO records SELECT r.* FROM {schema}.records r "  # noqa: S608
             "JOIN keep k ON r.origin = k.origin"
         )
         self.conn.execute(
-            f"INSERT INTO affected SELECT a.* FROM {schema}.affected a "
+            f"INSERT INTO affected SELECT a.* FROM {schema}.affected a "  # noqa: S608
             f"JOIN {schema}.records r ON a.id = r.id JOIN keep k ON r.origin = k.origin"
         )
         self.conn.execute(
-            f"INSERT INTO aliases SELECT a.* FROM {schema}.aliases a "
+            f"INSERT INTO aliases SELECT a.* FROM {schema}.aliases a "  # noqa: S608
             f"JOIN {schema}.records r ON a.id = r.id JOIN keep k ON r.origin = k.origin"
         )
         self.conn.execute(
-            f"INSERT INTO scores SELECT s.* FROM {schema}.scores s "
+            f"INSERT INTO scores SELECT s.* FROM {schema}.scores s "  # noqa: S608
             f"JOIN {schema}.records r ON s.id = r.id JOIN keep k ON r.origin = k.origin"
         )
         fresh = self.conn.execute("SELECT id, modified FROM records").fetchall()

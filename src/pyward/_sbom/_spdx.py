@@ -77,7 +77,7 @@ def render(
 
         from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
 
-        converter = DocumentConverter()  # type: ignore[no-untyped-call]
+        converter = DocumentConverter()
         json.dump(converter.convert(document), stream, indent=2, ensure_ascii=False)
         stream.write("\n")
     text = stream.getvalue()
