@@ -16,6 +16,7 @@ import pyward
 from pyward._inventory import _cache, _pdm, _pipfile, _poetry, _pylock, _uvlock
 from pyward._inventory._common import purl
 from pyward._model import Inventory
+from pyward._settings import Settings
 from pyward.errors import InputError
 from tests.conftest import CORPUS
 
@@ -41,8 +42,16 @@ class Counting:
         return self.read(path)
 
 
+def directory() -> Path | None:
+    """The read cache's directory as the CLI resolves it (``PYWARD_CACHE_DIR`` is a
+    temporary directory: tests/conftest.py)."""
+    return Settings.from_environ(os.environ).read_cache_dir
+
+
 def entries() -> list[Path]:
-    return sorted(_cache.cache_dir().glob("*.pickle"))
+    cache = directory()
+    assert cache is not None
+    return sorted(cache.glob("*.pickle"))
 
 
 def test_every_lock_of_the_corpus_is_covered() -> None:
@@ -53,8 +62,8 @@ def test_every_lock_of_the_corpus_is_covered() -> None:
 def test_cached_read_equals_uncached(path: Path) -> None:
     reader_id, read = READERS[path.name]
     counting = Counting(read)
-    first = _cache.cached_read(reader_id, path, counting)
-    second = _cache.cached_read(reader_id, path, counting)
+    first = _cache.cached_read(reader_id, path, counting, directory=directory())
+    second = _cache.cached_read(reader_id, path, counting, directory=directory())
     assert counting.calls == 1
     assert second is not first
     assert second == first == read(path)
@@ -102,9 +111,9 @@ def lock(tmp_path: Path) -> Path:
 def test_changed_bytes_are_a_miss(tmp_path: Path) -> None:
     path = lock(tmp_path)
     counting = Counting(_uvlock.read)
-    _cache.cached_read("uv.lock", path, counting)
+    _cache.cached_read("uv.lock", path, counting, directory=directory())
     path.write_text(path.read_text().replace('version = "1.9.0"', 'version = "1.9.1"', 1))
-    inv = _cache.cached_read("uv.lock", path, counting)
+    inv = _cache.cached_read("uv.lock", path, counting, directory=directory())
     assert counting.calls == 2
     assert inv.component(next(c.key for c in inv.components if c.name == "blinker")) is not None
     assert any(c.key == "blinker==1.9.1" for c in inv.components)
@@ -116,14 +125,14 @@ def test_reader_and_pyward_version_and_format_are_in_the_key(
 ) -> None:
     path = lock(tmp_path)
     counting = Counting(_uvlock.read)
-    _cache.cached_read("uv.lock", path, counting)
-    _cache.cached_read("other", path, counting)
+    _cache.cached_read("uv.lock", path, counting, directory=directory())
+    _cache.cached_read("other", path, counting, directory=directory())
     assert counting.calls == 2
     monkeypatch.setattr(pyward, "__version__", "99.0")
-    _cache.cached_read("uv.lock", path, counting)
+    _cache.cached_read("uv.lock", path, counting, directory=directory())
     assert counting.calls == 3
     monkeypatch.setattr(_cache, "CACHE_FORMAT", _cache.CACHE_FORMAT + 1)
-    _cache.cached_read("uv.lock", path, counting)
+    _cache.cached_read("uv.lock", path, counting, directory=directory())
     assert counting.calls == 4
     assert len(entries()) == 4
 
@@ -134,8 +143,8 @@ def test_the_path_is_in_the_key(tmp_path: Path) -> None:
     b = tmp_path / "copy" / "uv.lock"
     b.parent.mkdir()
     b.write_bytes(a.read_bytes())
-    assert _cache.cached_read("uv.lock", a, _uvlock.read).source == str(a)
-    assert _cache.cached_read("uv.lock", b, _uvlock.read).source == str(b)
+    assert _cache.cached_read("uv.lock", a, _uvlock.read, directory=directory()).source == str(a)
+    assert _cache.cached_read("uv.lock", b, _uvlock.read, directory=directory()).source == str(b)
 
 
 @pytest.mark.parametrize(
@@ -154,14 +163,14 @@ def test_corrupt_entry_is_a_miss_and_rewritten(
 ) -> None:
     path = lock(tmp_path)
     counting = Counting(_uvlock.read)
-    good = _cache.cached_read("uv.lock", path, counting)
+    good = _cache.cached_read("uv.lock", path, counting, directory=directory())
     [entry] = entries()
     damaged = damage(entry.read_bytes())
     entry.write_bytes(damaged)
-    assert _cache.cached_read("uv.lock", path, counting) == good
+    assert _cache.cached_read("uv.lock", path, counting, directory=directory()) == good
     assert counting.calls == 2
     assert entry.read_bytes() != damaged
-    assert _cache.cached_read("uv.lock", path, counting) == good
+    assert _cache.cached_read("uv.lock", path, counting, directory=directory()) == good
     assert counting.calls == 2
 
 
@@ -173,7 +182,7 @@ class Planted:
 def test_planted_pickle_is_not_executed(tmp_path: Path) -> None:
     path = lock(tmp_path)
     counting = Counting(_uvlock.read)
-    _cache.cached_read("uv.lock", path, counting)
+    _cache.cached_read("uv.lock", path, counting, directory=directory())
     [entry] = entries()
     entry.write_bytes(pickle.dumps(Planted()))
     with (
@@ -181,7 +190,7 @@ def test_planted_pickle_is_not_executed(tmp_path: Path) -> None:
         pytest.raises(pickle.UnpicklingError, match=r"os\.getenv is not allowed"),
     ):
         _cache._ModelUnpickler(fh).load()
-    inv = _cache.cached_read("uv.lock", path, counting)
+    inv = _cache.cached_read("uv.lock", path, counting, directory=directory())
     assert inv == _uvlock.read(path)
     assert counting.calls == 2
 
@@ -189,11 +198,11 @@ def test_planted_pickle_is_not_executed(tmp_path: Path) -> None:
 def test_planted_pickle_after_a_matching_header_is_not_executed(tmp_path: Path) -> None:
     path = lock(tmp_path)
     counting = Counting(_uvlock.read)
-    _cache.cached_read("uv.lock", path, counting)
+    _cache.cached_read("uv.lock", path, counting, directory=directory())
     [entry] = entries()
     header = pickle.dumps((_cache.identity("uv.lock", path), path.read_bytes()))
     entry.write_bytes(header + pickle.dumps(Planted()))
-    inv = _cache.cached_read("uv.lock", path, counting)
+    inv = _cache.cached_read("uv.lock", path, counting, directory=directory())
     assert inv == _uvlock.read(path)
     assert counting.calls == 2
     assert len(entries()) == 1
@@ -209,19 +218,19 @@ def test_crc_collision_is_a_miss_never_a_wrong_result(
     b.parent.mkdir()
     b.write_text(a.read_text().replace('version = "1.9.0"', 'version = "1.9.1"', 1))
     counting = Counting(_uvlock.read)
-    first_a = _cache.cached_read("uv.lock", a, counting)
+    first_a = _cache.cached_read("uv.lock", a, counting, directory=directory())
     assert [e.name for e in entries()] == ["00000007.pickle"]
-    first_b = _cache.cached_read("uv.lock", b, counting)
+    first_b = _cache.cached_read("uv.lock", b, counting, directory=directory())
     assert counting.calls == 2
     assert any(c.key == "blinker==1.9.1" for c in first_b.components)
     assert not any(c.key == "blinker==1.9.1" for c in first_a.components)
     # The entry now holds b; a is read again (a miss), and the result is a's.
-    assert _cache.cached_read("uv.lock", b, counting) == first_b
+    assert _cache.cached_read("uv.lock", b, counting, directory=directory()) == first_b
     assert counting.calls == 2
-    assert _cache.cached_read("uv.lock", a, counting) == first_a
+    assert _cache.cached_read("uv.lock", a, counting, directory=directory()) == first_a
     assert counting.calls == 3
     # The same bytes under another reader id collide too and are a miss.
-    assert _cache.cached_read("other", a, counting) == first_a
+    assert _cache.cached_read("other", a, counting, directory=directory()) == first_a
     assert counting.calls == 4
     assert len(entries()) == 1
 
@@ -230,12 +239,12 @@ def test_no_cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYWARD_NO_CACHE", "1")
     path = lock(tmp_path)
     counting = Counting(_uvlock.read)
-    _cache.cached_read("uv.lock", path, counting)
-    _cache.cached_read("uv.lock", path, counting)
+    _cache.cached_read("uv.lock", path, counting, directory=directory())
+    _cache.cached_read("uv.lock", path, counting, directory=directory())
     assert counting.calls == 2
-    assert not _cache.cache_dir().exists()
+    assert not (Settings.from_environ(os.environ).cache_dir / "inventory").exists()
     monkeypatch.setenv("PYWARD_NO_CACHE", "0")
-    assert _cache.cache_enabled()
+    assert Settings.from_environ(os.environ).read_cache
 
 
 def test_unwritable_cache_dir_still_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,7 +252,7 @@ def test_unwritable_cache_dir_still_reads(tmp_path: Path, monkeypatch: pytest.Mo
     blocker.write_text("a file where the cache directory should be")
     monkeypatch.setenv("PYWARD_CACHE_DIR", str(blocker))
     path = lock(tmp_path)
-    inv = _cache.cached_read("uv.lock", path, _uvlock.read)
+    inv = _cache.cached_read("uv.lock", path, _uvlock.read, directory=directory())
     assert len(inv.components) == 82
 
 
@@ -252,7 +261,7 @@ def test_reader_errors_propagate_and_are_not_cached(tmp_path: Path) -> None:
     path.write_text("version = 7\n")
     for _ in range(2):
         with pytest.raises(InputError) as err:
-            _cache.cached_read("uv.lock", path, _uvlock.read)
+            _cache.cached_read("uv.lock", path, _uvlock.read, directory=directory())
         assert str(err.value) == (
             f"{path}: version: unsupported uv.lock format version 7 (this pyward reads 1)"
         )
@@ -262,7 +271,7 @@ def test_reader_errors_propagate_and_are_not_cached(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "uv.lock"
     with pytest.raises(InputError) as err:
-        _cache.cached_read("uv.lock", path, _uvlock.read)
+        _cache.cached_read("uv.lock", path, _uvlock.read, directory=directory())
     assert str(err.value) == f"{path}: cannot read: No such file or directory"
 
 
@@ -271,4 +280,4 @@ def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.delenv("PYWARD_CACHE_DIR")
     expected = Path(platformdirs.user_cache_dir("pyward", appauthor=False)) / "inventory"
-    assert _cache.cache_dir() == expected
+    assert directory() == expected

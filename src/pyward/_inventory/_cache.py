@@ -9,19 +9,18 @@ a stale entry. (A cryptographic digest would make the name unique too, but
 exact comparison makes the name's quality a matter of speed only.) The path is part of
 the identity because the inventory records it (``Inventory.source``, ``Location.file``).
 
-Entries are files under ``<cache dir>/inventory/`` (cache dir: ``$PYWARD_CACHE_DIR``,
-else the platform's user cache dir for ``pyward``), written atomically (temporary file,
-then rename): two pickles in a row, the header ``(identity, bytes)`` and the
+Entries are files in the directory the caller gives (the CLI: ``<cache dir>/inventory``,
+see :class:`pyward._settings.Settings`), written atomically (temporary file, then
+rename): two pickles in a row, the header ``(identity, bytes)`` and the
 inventory. They are loaded with an unpickler that only builds the model's own classes
 and builtin containers, so a planted file cannot run code; the inventory is only
 unpickled once the header matched. An entry that cannot be read or decoded is ignored
-and rewritten. ``PYWARD_NO_CACHE=1`` turns the cache off.
+and rewritten.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import pickle
 import zlib
 from collections.abc import Callable
@@ -95,21 +94,6 @@ class _ModelUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def cache_enabled() -> bool:
-    """False when ``PYWARD_NO_CACHE`` is set to anything but ``""`` or ``0``."""
-    return os.environ.get("PYWARD_NO_CACHE", "") in ("", "0")
-
-
-def cache_dir() -> Path:
-    """``$PYWARD_CACHE_DIR/inventory``, else the user cache dir's ``inventory``."""
-    base = os.environ.get("PYWARD_CACHE_DIR")
-    if not base:
-        import platformdirs
-
-        base = platformdirs.user_cache_dir("pyward", appauthor=False)
-    return Path(base) / "inventory"
-
-
 def identity(reader_id: str, path: Path) -> bytes:
     """What an entry depends on besides the file's bytes."""
     from pyward import __version__
@@ -153,20 +137,23 @@ def _store(entry: Path, ident: bytes, data: bytes, inventory: Inventory) -> None
         pass  # a cache that cannot be written (read-only home, full disk) costs speed only
 
 
-def cached_read(reader_id: str, path: Path, read: Callable[[Path], Inventory]) -> Inventory:
+def cached_read(
+    reader_id: str, path: Path, read: Callable[[Path], Inventory], *, directory: Path | None
+) -> Inventory:
     """``read(path)``, or the result of an earlier call on the same bytes.
 
     ``reader_id`` names the reader (its format id, e.g. ``uv.lock``); errors of
-    ``read`` propagate and nothing is cached for them.
+    ``read`` propagate and nothing is cached for them. ``directory`` holds the entries;
+    ``None``: no cache, ``read(path)`` every time.
     """
-    if not cache_enabled():
+    if directory is None:
         return read(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
     ident = identity(reader_id, path)
-    entry = cache_dir() / entry_name(ident, data)
+    entry = directory / entry_name(ident, data)
     cached = _load(entry, ident, data)
     if cached is not None:
         return cached
