@@ -12,7 +12,6 @@ JSON: its parse column is ``orjson``.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
@@ -49,8 +48,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     timing = best_ms if args.best else median_ms
-    os.environ["PYWARD_CACHE_DIR"] = tempfile.mkdtemp(prefix="pyward-bench-")
-    os.environ.pop("PYWARD_NO_CACHE", None)
+    cache = Path(tempfile.mkdtemp(prefix="pyward-bench-")) / "inventory"
 
     import orjson
     import rtoml
@@ -84,8 +82,10 @@ def main() -> None:
             stdlib = f"{timing(partial(_toml.stdlib_loads, text), args.runs):8.2f}"
             fast = f"{timing(partial(rtoml.loads, text), args.runs):7.2f}"
         full = timing(partial(read, path), args.runs)
-        _cache.cached_read(path.name, path, read)
-        cached = timing(partial(_cache.cached_read, path.name, path, read), args.runs)
+        _cache.cached_read(path.name, path, read, directory=cache)
+        cached = timing(
+            partial(_cache.cached_read, path.name, path, read, directory=cache), args.runs
+        )
         size = path.stat().st_size / 1024
         print(
             f"{path.relative_to(CORPUS)!s:<44} {size:6.0f} {packages:5d} {stdlib:>8} {fast:>7} "

@@ -68,23 +68,16 @@ def free_port() -> int:
 def start_server(cache: Path, workers: int, plain: bool) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     if plain:
-        # The same worker factory `pyward serve --workers` uses, on the pure-Python stack.
-        cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "pyward._serve._runner:worker_app",
-            "--factory",
-            "--loop",
-            "asyncio",
-            "--http",
-            "h11",
-            "--no-access-log",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ]
+        # The same worker factory and supervisor `pyward serve --workers` uses, on the
+        # pure-Python stack.
+        code = (
+            "import functools, pathlib, sys, uvicorn\n"
+            "from pyward._serve._runner import run_workers, worker_app\n"
+            "cache, port, workers = pathlib.Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])\n"
+            "run_workers(uvicorn.Config(functools.partial(worker_app, cache), factory=True,\n"
+            "    loop='asyncio', http='h11', access_log=False, port=port, workers=workers))\n"
+        )
+        cmd = [sys.executable, "-c", code, str(cache), str(port), str(workers)]
     else:
         cmd = [
             sys.executable,
@@ -102,7 +95,6 @@ def start_server(cache: Path, workers: int, plain: bool) -> tuple[subprocess.Pop
         cmd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYWARD_SERVE_CACHE_DIR": str(cache)},
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(400):

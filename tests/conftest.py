@@ -22,6 +22,9 @@ def _isolated_cache(
 ) -> None:
     """No test reads or writes the user's real cache directory or colours output."""
     monkeypatch.setenv("PYWARD_CACHE_DIR", str(tmp_path_factory.mktemp("pyward-cache")))
+    # The library's default cache directory (platformdirs') on Linux, for callers that
+    # pass none.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.setenv("NO_COLOR", "1")
 
 

@@ -323,9 +323,9 @@ def test_collector_threshold_is_raised_for_the_run_and_restored(
     seen: list[tuple[int, int, int]] = []
     real_run = audit_command.run
 
-    def run(args: object) -> int:
+    def run(args: object, settings: object) -> int:
         seen.append(gc.get_threshold())
-        return real_run(args)  # type: ignore[arg-type]
+        return real_run(args, settings)  # type: ignore[arg-type]
 
     monkeypatch.setattr(audit_command, "run", run)
     before = gc.get_threshold()

@@ -1,8 +1,9 @@
 """The command line: parse arguments, call one library function, render, exit.
 
 Sub-commands are a registry (:data:`COMMANDS`): each is one module in
-``pyward._commands`` with ``add_arguments(parser)`` and ``run(args) -> int``. Only the
-module of the command being run is imported, so start-up stays cheap. Errors are
+``pyward._commands`` with ``add_arguments(parser)`` and ``run(args, settings) -> int``.
+Only the module of the command being run is imported, so start-up stays cheap. The
+environment is read here, once, into :class:`~pyward._settings.Settings`. Errors are
 caught here, once, and mapped to the documented exit codes (see ``pyward.errors``).
 """
 
@@ -19,6 +20,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+
+    from pyward._settings import Settings
 
 #: name -> (module, one-line help). Adding a command is one module plus one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -82,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args_list: list[str], selected: str | None) -> int:
     parser = _build_parser(selected)
+    settings: Settings | None = None
     try:
         args = parser.parse_args(args_list)
         if args.command is None:
@@ -89,8 +93,11 @@ def _run(args_list: list[str], selected: str | None) -> int:
             return EXIT_INPUT
         import importlib
 
+        from pyward._settings import Settings
+
+        settings = Settings.from_environ(os.environ, cache_dir=getattr(args, "cache_dir", None))
         module = importlib.import_module(COMMANDS[args.command][0])
-        return int(module.run(args))
+        return int(module.run(args, settings))
     except PywardError as exc:
         _error(str(exc))
         return exc.exit_code
@@ -105,7 +112,8 @@ def _run(args_list: list[str], selected: str | None) -> int:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return 0
     except Exception as exc:  # a bug: one line, not a traceback, unless asked for
-        if os.environ.get("PYWARD_DEBUG"):
+        # Before the settings are resolved (a bug in parsing them), the variable itself.
+        if settings.debug if settings is not None else os.environ.get("PYWARD_DEBUG"):
             raise
         _error(
             f"internal error: {type(exc).__name__}: {exc} "

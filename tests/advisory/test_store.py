@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -13,6 +14,7 @@ from pyward._advisory import AdvisoryStore, StoreInfo, _snapshot
 from pyward._advisory._freshness import freshness_notice
 from pyward._advisory._store import STORE_FILE
 from pyward._advisory._sync import update
+from pyward._settings import Settings
 from pyward.errors import EXIT_NO_DATA, InputError, NoDataError
 from tests.advisory.conftest import real_record
 
@@ -44,7 +46,7 @@ def test_env_cache_dir_and_unwritable_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PYWARD_CACHE_DIR", str(tmp_path / "env"))
-    assert AdvisoryStore.open().info.path is not None
+    assert AdvisoryStore.open(Settings.from_environ(os.environ).cache_dir).info.path is not None
     assert (tmp_path / "env").is_dir()
     blocker = tmp_path / "file"
     blocker.write_text("x")

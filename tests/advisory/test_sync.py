@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import http.server
+import os
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 from pyward._advisory import AdvisoryStore, _osv
 from pyward._advisory._store import STORE_FILE, StoreWriter
 from pyward._advisory._sync import update
+from pyward._settings import Settings
 from pyward.errors import InputError, NetworkError
 from tests.advisory.conftest import all_real_records, real_record
 
@@ -324,7 +326,7 @@ def test_url_source_is_conditional(
     url = f"{server}/PyPI/all.zip"
     monkeypatch.setenv("PYWARD_OSV_URL", url)
     cache = tmp_path / "cache"
-    first = update(None, cache)
+    first = update(None, cache, osv_url=Settings.from_environ(os.environ).osv_url)
     assert (first.added, first.source) == (137, url)
     store = AdvisoryStore.open(cache)
     assert store.meta["etag"] == '"v1"'

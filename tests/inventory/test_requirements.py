@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -286,13 +287,13 @@ def test_continuations_comments_env_and_options(
         "urllib3==${UNSET_VAR}\n",
     )
     with pytest.raises(InputError) as err:
-        _requirements.read(path)
+        _requirements.read(path, environ=os.environ)
     assert str(err.value) == (
         f"{path}: line 13: invalid requirement: urllib3==${{UNSET_VAR}}: "
         "Expected semicolon (after name with no version specifier) or end"
     )
     path.write_text(path.read_text().replace("urllib3==${UNSET_VAR}\n", ""))
-    inv = _requirements.read(path)
+    inv = _requirements.read(path, environ=os.environ)
     index = "https://mirror.invalid/simple"
     assert sorted(c.key for c in inv.components) == [
         "foo-bar==1.0-legacy",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from pyward._findings import Rating
 from pyward._render import render
 from pyward._render._markdown import escape
 from pyward._render._sarif import _artifact
+from pyward._settings import Settings
 from pyward.errors import UsageError
 from tests.conftest import component_of
 from tests.render._reports import HTTPBIN, NOW, SALEOR, httpbin, litestar, saleor
@@ -170,7 +172,8 @@ def test_advisory_url_falls_back_to_a_configurable_osv_page(
 ) -> None:
     # PYSEC-2024-60's references name no id of the flaw (a commit and a bounty page).
     def url() -> str:
-        data = json.loads(render(saleor(), "json", color=False, now=NOW))
+        configured = Settings.from_environ(os.environ).advisory_url
+        data = json.loads(render(saleor(), "json", color=False, now=NOW, advisory_url=configured))
         found: str = next(f["url"] for f in data["findings"] if f["id"] == "PYSEC-2024-60")
         return found
 
@@ -190,9 +193,11 @@ def test_unknown_format_and_bad_source_date_epoch(monkeypatch: pytest.MonkeyPatc
         "unknown output format 'html' (choose from table, json, markdown, sarif, cyclonedx-vex)"
     )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    # Parsed once for every command, where the settings are resolved; the message is
+    # the SBOM writer's, which also covers integers out of range.
     with pytest.raises(UsageError) as err:
-        render(saleor(), "json", color=False)
-    assert str(err.value) == "SOURCE_DATE_EPOCH: not an integer: 'yesterday'"
+        Settings.from_environ(os.environ)
+    assert str(err.value) == "SOURCE_DATE_EPOCH: not a Unix timestamp: 'yesterday'"
 
 
 # --- markdown -----------------------------------------------------------------------
@@ -386,8 +391,9 @@ def test_cyclonedx_vulnerabilities_and_analysis() -> None:
 
 def test_cyclonedx_is_reproducible_with_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730462400")
-    first = render(saleor(), "cyclonedx-vex", color=False)
-    second = render(saleor(), "cyclonedx-vex", color=False)
+    epoch = Settings.from_environ(os.environ).source_date_epoch
+    first = render(saleor(), "cyclonedx-vex", color=False, source_date_epoch=epoch)
+    second = render(saleor(), "cyclonedx-vex", color=False, source_date_epoch=epoch)
     assert first == second
     bom = json.loads(first)
     assert bom["metadata"]["timestamp"] == "2024-11-01T12:00:00+00:00"
@@ -395,5 +401,5 @@ def test_cyclonedx_is_reproducible_with_source_date_epoch(monkeypatch: pytest.Mo
         bom["serialNumber"]
         == json.loads(render(saleor(), "cyclonedx-vex", color=False, now=NOW))["serialNumber"]
     )
-    other = json.loads(render(httpbin(), "cyclonedx-vex", color=False))
+    other = json.loads(render(httpbin(), "cyclonedx-vex", color=False, source_date_epoch=epoch))
     assert other["serialNumber"] != bom["serialNumber"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import shutil
 import sysconfig
 import uuid
@@ -20,8 +21,10 @@ from pyward._cli import main
 from pyward._inventory import read_inventory
 from pyward._inventory._environment import read_environment
 from pyward._model import Component, ComponentKey, Inventory
-from pyward._sbom import write_sbom
+from pyward._sbom import Sbom
+from pyward._sbom import write_sbom as _write_sbom
 from pyward._sbom._licenses import License, resolve
+from pyward._settings import Settings
 from tests.conftest import CORPUS, PYPA_VULNS
 
 SITE = Path(sysconfig.get_paths()["purelib"])
@@ -68,6 +71,12 @@ def _packages(venv: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def write_sbom(inventory: Inventory, **kw: Any) -> Sbom:
+    """``write_sbom`` dated as the CLI dates it: by ``$SOURCE_DATE_EPOCH`` (``_epoch``)."""
+    epoch = Settings.from_environ(os.environ).source_date_epoch
+    return _write_sbom(inventory, source_date_epoch=epoch, **kw)
 
 
 def _cdx(inv: Inventory, target: Path | None = None, **kw: Any) -> dict[str, Any]:

@@ -87,15 +87,13 @@ CREATE INDEX scores_id ON scores(id);
 
 
 def resolve_cache_dir(cache_dir: Path | str | None = None) -> Path:
-    """The argument, else ``$PYWARD_CACHE_DIR``, else the user cache directory."""
+    """The argument, else the user cache directory (:func:`pyward._settings.default_cache_dir`;
+    ``$PYWARD_CACHE_DIR`` is the command line's to resolve)."""
     if cache_dir is not None:
         return Path(cache_dir)
-    env = os.environ.get("PYWARD_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
+    from pyward._settings import default_cache_dir
 
-    return Path(platformdirs.user_cache_dir("pyward"))
+    return default_cache_dir()
 
 
 def _id_rank(advisory_id: str) -> tuple[int, str]:
@@ -181,7 +179,8 @@ class AdvisoryStore:
 
     @classmethod
     def open(cls, cache_dir: Path | None = None) -> AdvisoryStore:
-        """The store in the cache directory, else the built-in snapshot.
+        """The store in ``cache_dir`` (default: the user cache directory), else the
+        built-in snapshot.
 
         Raises :class:`NoDataError` when there is neither.
         """

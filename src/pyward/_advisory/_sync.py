@@ -1,8 +1,8 @@
 """``pyward db update``: fill the store from OSV's PyPI export, a mirror, or a directory.
 
-Sources: a URL of a zip of OSV JSON records (by default OSV's published PyPI export,
-overridable with ``$PYWARD_OSV_URL``), a local zip of such records, or a directory
-tree of ``.json``/``.yaml`` records (the PyPA advisory-database layout).
+Sources: a URL of a zip of OSV JSON records (by default OSV's published PyPI export;
+the CLI's ``$PYWARD_OSV_URL`` names another), a local zip of such records, or a
+directory tree of ``.json``/``.yaml`` records (the PyPA advisory-database layout).
 
 Updates are atomic and incremental: a new SQLite file is built beside the old store
 and ``os.replace``-d over it only when complete (a failure leaves the old one in
@@ -36,19 +36,13 @@ from pyward._advisory._store import (
     resolve_cache_dir,
 )
 from pyward._advisory._types import StoreInfo
+from pyward._settings import DEFAULT_OSV_URL
 from pyward.errors import InputError, NetworkError
 
 if TYPE_CHECKING:
     import httpx
 
-#: OSV's published per-ecosystem export (every PyPI record as JSON, one file each).
-#: Documented at https://google.github.io/osv.dev/data/#data-dumps.
-DEFAULT_OSV_URL = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
-
-
-def default_url() -> str:
-    return os.environ.get("PYWARD_OSV_URL") or DEFAULT_OSV_URL
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -319,16 +313,18 @@ def update(
     *,
     client: httpx.Client | None = None,
     progress: bool | None = None,
+    osv_url: str = DEFAULT_OSV_URL,
 ) -> UpdateResult:
     """Fill (or refresh) the store in ``cache_dir`` from ``source``.
 
-    ``source``: ``None`` (OSV's export, or ``$PYWARD_OSV_URL``), an ``http(s)://`` URL
-    of a zip, or a local zip / directory. ``client`` is injectable for tests.
+    ``source``: ``None`` (the zip at ``osv_url``, by default OSV's PyPI export), an
+    ``http(s)://`` URL of a zip, or a local zip / directory. ``client`` is injectable
+    for tests.
     """
     directory = resolve_cache_dir(cache_dir)
     target = directory / STORE_FILE
     if source is None or source.startswith(("http://", "https://")):
-        url = source or default_url()
+        url = source or osv_url
         return _update_from_url(url, target, client=client, progress=progress)
     path = Path(source)
     with local_entries(path) as entries:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ if TYPE_CHECKING:
     from pyward._advisory import AdvisoryStore
     from pyward._config import Config
     from pyward._inventory._select import Selection
+    from pyward._settings import Settings
     from pyward._vex import VexStatement
 
 
@@ -22,7 +22,8 @@ def add_cache_dir_option(parser: argparse.ArgumentParser) -> None:
         "--cache-dir",
         type=Path,
         default=None,
-        help="advisory store directory (default: $PYWARD_CACHE_DIR, else the user cache dir)",
+        help="cache directory: the advisory store and the read cache "
+        "(default: $PYWARD_CACHE_DIR, else the user cache dir)",
     )
 
 
@@ -116,11 +117,11 @@ def add_output_options(parser: argparse.ArgumentParser, formats: list[str], defa
     )
 
 
-def open_store(args: argparse.Namespace) -> AdvisoryStore:
+def open_store(settings: Settings) -> AdvisoryStore:
     """The local store, or the built-in snapshot when there is none yet."""
     from pyward._advisory import AdvisoryStore
 
-    return AdvisoryStore.open(getattr(args, "cache_dir", None))
+    return AdvisoryStore.open(settings.cache_dir)
 
 
 def write_output(text: str | bytes, output: Path | None) -> None:
@@ -136,11 +137,11 @@ def write_output(text: str | bytes, output: Path | None) -> None:
     write_atomic(output, data)
 
 
-def use_color(stream: object = None) -> bool:
+def use_color(settings: Settings, stream: object = None) -> bool:
     """Colour only on a TTY and never with ``NO_COLOR`` set (https://no-color.org)."""
-    if os.environ.get("NO_COLOR"):
+    if settings.no_color:
         return False
-    if os.environ.get("FORCE_COLOR"):
+    if settings.force_color:
         return True
     stream = stream or sys.stdout
     isatty = getattr(stream, "isatty", None)

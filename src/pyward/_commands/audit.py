@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pyward._findings import FixStep
     from pyward._model import Inventory
     from pyward._report import AuditReport
+    from pyward._settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,7 +89,7 @@ def _notice(message: str, quiet: bool) -> None:
         sys.stderr.write(f"pyward: {message}\n")
 
 
-def _read_all(args: argparse.Namespace) -> tuple[list[Inventory], list[str]]:
+def _read_all(args: argparse.Namespace, settings: Settings) -> tuple[list[Inventory], list[str]]:
     """Every input; an input that cannot be read is an error in the report, unless
     nothing at all could be read (then the first error is raised)."""
     from pyward._inventory import read_inventory
@@ -108,6 +109,8 @@ def _read_all(args: argparse.Namespace) -> tuple[list[Inventory], list[str]]:
                     python=args.python,
                     selection=selection,
                     format=fmt,
+                    environ=settings.environ,
+                    read_cache=settings.read_cache_dir,
                 )
             )
         except PywardError as exc:
@@ -117,7 +120,7 @@ def _read_all(args: argparse.Namespace) -> tuple[list[Inventory], list[str]]:
     return inventories, [str(e) for e in errors]
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.apply and not args.fix:
         raise UsageError("--apply needs --fix")
     start = Path(args.targets[0]) if args.targets else Path(".")
@@ -130,8 +133,8 @@ def run(args: argparse.Namespace) -> int:
 
     from pyward._commands._common import open_store
 
-    store = open_store(args)
-    inventories, errors = _read_all(args)
+    store = open_store(settings)
+    inventories, errors = _read_all(args, settings)
     if not args.targets and not args.requirements and inventories[0].format == "environment":
         _notice(
             f"nothing to read in .; auditing the current environment ({inventories[0].source})",
@@ -165,8 +168,9 @@ def run(args: argparse.Namespace) -> int:
     text = render(
         report,
         fmt,
-        color=args.output is None and use_color(sys.stdout),
-        advisory_url=config.advisory_url,
+        color=args.output is None and use_color(settings, sys.stdout),
+        advisory_url=config.advisory_url or settings.advisory_url,
+        source_date_epoch=settings.source_date_epoch,
     )
     write_output(text, args.output)
     to_stdout = fmt == "table" and args.output is None

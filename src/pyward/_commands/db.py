@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyward._commands._common import add_cache_dir_option
+
+if TYPE_CHECKING:
+    from pyward._settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,20 +41,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_cache_dir_option(status)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from pyward.errors import UsageError
 
     if args.db_action == "update":
-        return _update(args)
+        return _update(args, settings)
     if args.db_action == "status":
-        return _status(args)
+        return _status(args, settings)
     raise UsageError("pyward db: choose an action: update or status")
 
 
-def _update(args: argparse.Namespace) -> int:
+def _update(args: argparse.Namespace, settings: Settings) -> int:
     from pyward._advisory._sync import update
 
-    result = update(args.source, args.cache_dir)
+    result = update(args.source, settings.cache_dir, osv_url=settings.osv_url)
     for warning in result.warnings:
         sys.stderr.write(f"pyward: warning: {warning}\n")
     sys.stdout.write(result.summary() + "\n")
@@ -72,11 +75,11 @@ def status_fields(info: Any) -> dict[str, Any]:
     }
 
 
-def _status(args: argparse.Namespace) -> int:
+def _status(args: argparse.Namespace, settings: Settings) -> int:
     from pyward._advisory import AdvisoryStore
     from pyward._advisory._freshness import freshness_notice
 
-    store = AdvisoryStore.open(args.cache_dir)
+    store = AdvisoryStore.open(settings.cache_dir)
     info = store.info
     fields = status_fields(info)
     if args.format == "json":

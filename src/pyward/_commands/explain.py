@@ -16,6 +16,7 @@ from pyward.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from pyward._advisory._types import Advisory, AdvisoryData
+    from pyward._settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -145,7 +146,7 @@ def reasoning(data: AdvisoryData, advisories: list[Advisory], name: str, version
     return lines
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     name: str | None = None
     version: str | None = None
     if args.package is not None:
@@ -158,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
 
     from pyward._commands._common import open_store
 
-    store = open_store(args)
+    store = open_store(settings)
     advisories = find_records(store, args.id.strip(), name)
     if not advisories:
         raise UsageError(f"no advisory {args.id} in the advisory data ({store.info.source})")

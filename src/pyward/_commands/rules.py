@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyward._checks import CHECKS, NEEDS, Check
 from pyward._commands._common import add_output_options, use_color, write_output
+
+if TYPE_CHECKING:
+    from pyward._settings import Settings
 
 FORMATS = ["table", "json"]
 
@@ -16,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_options(parser, FORMATS, "table")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     checks = list(CHECKS.values())
     if args.format == "json":
         import orjson
@@ -25,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
         write_output(data + b"\n", args.output)
     else:
         write_output(
-            _table(checks, color=args.output is None and use_color(sys.stdout)), args.output
+            _table(checks, color=args.output is None and use_color(settings, sys.stdout)),
+            args.output,
         )
     return 0
 

@@ -20,6 +20,7 @@ from pyward._commands._common import (
 if TYPE_CHECKING:
     from pyward._advisory._types import Vulnerability
     from pyward._model import ComponentKey, Inventory
+    from pyward._settings import Settings
 
 FORMATS = ["cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv"]
 
@@ -46,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from pyward._inventory import read_inventory
     from pyward._sbom import write_sbom
 
@@ -54,9 +55,21 @@ def run(args: argparse.Namespace) -> int:
     target: Path | None = Path(args.target) if args.target is not None else None
     if target is None and args.python is None and readable_project(Path(".")):
         target = Path(".")
-    inventory = read_inventory(target, python=args.python, selection=selection)
-    vulns = _vulnerabilities(args, inventory) if args.with_vulnerabilities else None
-    sbom = write_sbom(inventory, format=args.format, target=target, vulnerabilities=vulns)
+    inventory = read_inventory(
+        target,
+        python=args.python,
+        selection=selection,
+        environ=settings.environ,
+        read_cache=settings.read_cache_dir,
+    )
+    vulns = _vulnerabilities(args, settings, inventory) if args.with_vulnerabilities else None
+    sbom = write_sbom(
+        inventory,
+        format=args.format,
+        target=target,
+        vulnerabilities=vulns,
+        source_date_epoch=settings.source_date_epoch,
+    )
     write_output(sbom.data, args.output)
     if not args.quiet:
         for note in sbom.notes:
@@ -67,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _vulnerabilities(
-    args: argparse.Namespace, inventory: Inventory
+    args: argparse.Namespace, settings: Settings, inventory: Inventory
 ) -> dict[ComponentKey, list[Vulnerability]]:
     """The flaws the gate keeps: the same audit as ``pyward audit`` (ignore rules and
     VEX statements from the configuration and the options), so an SBOM never lists a
@@ -79,7 +92,7 @@ def _vulnerabilities(
     start = Path(args.target) if args.target is not None else Path(".")
     config = load_settings(args, start)
     statements, vex_warnings = load_vex_statements(config)
-    store = open_store(args)
+    store = open_store(settings)
     notice = freshness_notice(store.info)
     quiet = args.quiet
     if notice and not quiet:

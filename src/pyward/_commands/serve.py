@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from pyward._commands._common import add_cache_dir_option, open_store
 from pyward.errors import UsageError
+
+if TYPE_CHECKING:
+    from pyward._settings import Settings
 
 
 def _workers(text: str) -> int:
@@ -36,10 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: not a port number (0-65535)")
-    store = open_store(args)
+    store = open_store(settings)
     info = store.info
     if info.snapshot:
         sys.stderr.write(
@@ -51,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     serve(
         store,
-        cache_dir=args.cache_dir,
+        cache_dir=settings.cache_dir,
         host=args.host,
         port=args.port,
         workers=args.workers,

@@ -8,8 +8,10 @@ what the target is, dispatches to the reader registered for it
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from pyward._inventory import _registry
 from pyward._inventory._select import Selection, select
@@ -25,6 +27,8 @@ def read_inventory(
     python: str | None = None,
     selection: Selection = Selection(),  # noqa: B008 - frozen, so a shared default is safe
     format: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    read_cache: Path | None = None,
 ) -> Inventory:
     """Read what ``target`` pins, then keep what ``selection`` installs.
 
@@ -36,7 +40,12 @@ def read_inventory(
       ``pylock.toml``, ``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``,
       ``requirements*.txt``, then ``pyproject.toml``), noted in ``Inventory.notes``;
     * a file: by its name, else by its content; ``format`` forces a reader id.
+
+    ``environ`` holds the variables a requirements file's ``${NAME}`` expands to
+    (default: none). ``read_cache`` is the directory of the read cache
+    (:mod:`pyward._inventory._cache`); ``None`` (the default): nothing is cached.
     """
+    env: Mapping[str, str] = environ if environ is not None else {}
     if target is None or python is not None:
         if format is not None and format != "environment":
             raise InputError(
@@ -51,22 +60,28 @@ def read_inventory(
             return select(_read_env(path, None), selection)
         if path.is_dir():
             raise InputError(path, f"is a directory; --format {format} needs a file")
-        return select(_read_file(reader, path), selection)
+        return select(_read_file(reader, path, env, read_cache), selection)
     if path.is_dir():
         from pyward._inventory._detect import detect_project, is_environment
 
         if is_environment(path):
             return select(_read_env(path, None), selection)
         found = detect_project(path)
-        inventory = _read(found.reader, found.path)
+        inventory = _read(found.reader, found.path, env, read_cache)
         inventory = replace(inventory, notes=(found.note, *inventory.notes))
         return select(inventory, selection)
     if not path.exists():
         raise InputError(path, "no such file or directory")
-    return select(_read_file(_registry.for_filename(path.name), path), selection)
+    found_reader = _registry.for_filename(path.name)
+    return select(_read_file(found_reader, path, env, read_cache), selection)
 
 
-def _read_file(reader: _registry.Reader | None, path: Path) -> Inventory:
+def _read_file(
+    reader: _registry.Reader | None,
+    path: Path,
+    environ: Mapping[str, str],
+    read_cache: Path | None,
+) -> Inventory:
     """Read one file, by ``reader`` or else by sniffing its content.
 
     A pipe (``pyward audit <(uv export ...)``, ``/dev/stdin``) can be read only once, but
@@ -81,7 +96,7 @@ def _read_file(reader: _registry.Reader | None, path: Path) -> Inventory:
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
     if regular:
-        return _read(reader or _registry.sniff(path), path)
+        return _read(reader or _registry.sniff(path), path, environ, read_cache)
     import shutil
     import tempfile
 
@@ -94,7 +109,7 @@ def _read_file(reader: _registry.Reader | None, path: Path) -> Inventory:
             raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
         found = reader or _registry.sniff(spooled)
         # Not cached: a pipe's content is read once and never seen again.
-        inventory = found.load()(spooled)
+        inventory = _function(found, environ)(spooled)
     return _renamed(inventory, str(spooled), str(path))
 
 
@@ -122,13 +137,24 @@ def _read_env(path: str | os.PathLike[str] | None, python: str | None) -> Invent
     return read_environment(None if path is None else Path(path), python=python)
 
 
-def _read(reader: _registry.Reader, path: Path) -> Inventory:
-    if not reader.cacheable:
-        return reader.load()(path)
+def _function(reader: _registry.Reader, environ: Mapping[str, str]) -> Callable[[Path], Inventory]:
+    """The reader's function (its module imported), given ``environ`` if it takes it."""
+    read = reader.load()
+    if not reader.takes_environ:
+        return read
+    with_environ = cast("Callable[..., Inventory]", read)
+    return lambda p: with_environ(p, environ=environ)
+
+
+def _read(
+    reader: _registry.Reader, path: Path, environ: Mapping[str, str], read_cache: Path | None
+) -> Inventory:
+    if not reader.cacheable or read_cache is None:
+        return _function(reader, environ)(path)
     from pyward._inventory._cache import cached_read
 
     def read(p: Path) -> Inventory:
         # The reader's module (and its parser's) is imported only on a cache miss.
-        return reader.load()(p)
+        return _function(reader, environ)(p)
 
-    return cached_read(reader.id, path, read)
+    return cached_read(reader.id, path, read, directory=read_cache)

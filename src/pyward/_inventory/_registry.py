@@ -34,6 +34,8 @@ class Reader(NamedTuple):
     """Name of the reading function in :attr:`module`."""
     cacheable: bool = True
     """The result depends only on the file's bytes (so it may be cached)."""
+    takes_environ: bool = False
+    """Its function takes ``environ=`` (variables the format expands, as pip's ``${NAME}``)."""
     installs_by_graph: bool = False
     """Its installer walks the dependency graph from the project (uv, Poetry, PDM), so a
     package needed only by an excluded one is not installed either. Flat formats
@@ -92,6 +94,7 @@ READERS: tuple[Reader, ...] = (
         # Its result depends on the files it includes, which the content-hash cache of
         # the one file cannot see.
         cacheable=False,
+        takes_environ=True,
     ),
     Reader(
         id="pyproject.toml",

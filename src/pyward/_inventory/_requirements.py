@@ -16,8 +16,9 @@ Rules, as pip applies them:
 
 * ``\\`` at the end of a line joins the next one (not on a whole-line comment);
   `` #`` starts a comment (``#egg=`` inside a URL does not);
-* ``${NAME}`` (upper case, digits, ``_``) is replaced by the environment variable when it
-  is set and not empty, and left as written otherwise;
+* ``${NAME}`` (upper case, digits, ``_``) is replaced by the variable of that name in
+  the ``environ`` the caller gives (the CLI: the process environment) when it is set
+  and not empty, and left as written otherwise;
 * everything before the first token that starts with ``-`` is the requirement, the rest
   its options (``--hash``; file-wide options such as ``--no-binary`` written on a
   requirement line are accepted and, like pip, do not apply to the file);
@@ -41,7 +42,7 @@ import hashlib
 import os
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,11 +152,13 @@ class _State:
     notes: list[str] = field(default_factory=list)
     index_url: str | None = None
     annotated: bool = False
+    environ: Mapping[str, str] = field(default_factory=dict)
 
 
-def read(path: Path) -> Inventory:
-    """Read a requirements file and the files it includes."""
-    state = _State()
+def read(path: Path, *, environ: Mapping[str, str] | None = None) -> Inventory:
+    """Read a requirements file and the files it includes; ``environ`` holds the
+    variables ``${NAME}`` expands to (default: none, every ``${NAME}`` stays)."""
+    state = _State(environ=environ or {})
     _read_file(Path(path), state, stack=(), constraint=False)
     return _build(Path(path), state)
 
@@ -163,7 +166,7 @@ def read(path: Path) -> Inventory:
 # -- lines ------------------------------------------------------------------------------
 
 
-def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+def _logical_lines(text: str, environ: Mapping[str, str]) -> Iterator[tuple[int, str]]:
     """pip's ``join_lines`` + ``expand_env_variables``: (first line number, joined line).
 
     Whole-line comments are yielded as they are (the ``# via`` annotations live there).
@@ -177,22 +180,22 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
                 assert start is not None
                 # A comment line ends a continuation, as in pip.
                 parts.append(" " + line if is_comment else line)
-                yield start, _expand("".join(parts))
+                yield start, _expand("".join(parts), environ)
                 parts = []
             else:
-                yield number, _expand(line)
+                yield number, _expand(line, environ)
         else:
             if not parts:
                 start = number
             parts.append(line.rstrip("\\"))
     if parts:
         assert start is not None
-        yield start, _expand("".join(parts))
+        yield start, _expand("".join(parts), environ)
 
 
-def _expand(line: str) -> str:
+def _expand(line: str, environ: Mapping[str, str]) -> str:
     def value(m: re.Match[str]) -> str:
-        return os.environ.get(m[1]) or m[0]
+        return environ.get(m[1]) or m[0]
 
     return _ENV_VAR.sub(value, line) if "${" in line else line
 
@@ -292,7 +295,7 @@ def _read_file(
     text = _read_text(file, (stack[-1][1], stack[-1][2]) if stack else None)
     last: _Entry | None = None
     in_via = False
-    for number, line in _logical_lines(text):
+    for number, line in _logical_lines(text, state.environ):
         if _COMMENT.match(line):
             if last is not None and not constraint:
                 m = _VIA_START.match(line)

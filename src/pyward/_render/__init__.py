@@ -79,14 +79,15 @@ def render(
     now: datetime | None = None,
     width: int | None = None,
     advisory_url: str | None = None,
+    source_date_epoch: datetime | None = None,
 ) -> str:
     """Render ``report`` in format ``fmt`` (a key of :data:`RENDERERS`).
 
     ``color`` only affects ``table``. ``now`` fixes the clock for the data's age and the
-    CycloneDX timestamp (default: ``SOURCE_DATE_EPOCH`` when set, else the current
-    time). ``width`` is the table's width (default: the terminal's). ``advisory_url``
-    is the template of an advisory's web page, with ``{id}`` (default:
-    ``$PYWARD_ADVISORY_URL``, else the OSV vulnerability page).
+    CycloneDX timestamp (default: ``source_date_epoch``, the CLI's
+    ``$SOURCE_DATE_EPOCH``, when given, else the current time). ``width`` is the
+    table's width (default: the terminal's). ``advisory_url`` is the template of an
+    advisory's web page, with ``{id}`` (default: the OSV vulnerability page).
     """
     from pyward.errors import UsageError
 
@@ -94,5 +95,11 @@ def render(
     if renderer is None:
         known = ", ".join(RENDERERS)
         raise UsageError(f"unknown output format {fmt!r} (choose from {known})")
-    options = RenderOptions.resolve(color=color, now=now, width=width, advisory_url=advisory_url)
+    options = RenderOptions.resolve(
+        color=color,
+        now=now,
+        width=width,
+        advisory_url=advisory_url,
+        source_date_epoch=source_date_epoch,
+    )
     return renderer(report, options=options)

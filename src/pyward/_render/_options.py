@@ -1,11 +1,10 @@
-"""Options every renderer receives, resolved once from arguments and the environment."""
+"""Options every renderer receives, resolved once from the caller's arguments."""
 
 from __future__ import annotations
 
-import os
 import shutil
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import NamedTuple
 from urllib.parse import quote
 
 from pyward.errors import UsageError
@@ -18,8 +17,8 @@ DEFAULT_ADVISORY_URL = "https://osv.dev/vulnerability/{id}"
 DEFAULT_WIDTH = 120
 
 
-# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
-class RenderOptions(NamedTuple):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderOptions:
     """How to render, independent of the report."""
 
     color: bool
@@ -41,18 +40,21 @@ class RenderOptions(NamedTuple):
         now: datetime | None = None,
         width: int | None = None,
         advisory_url: str | None = None,
+        source_date_epoch: datetime | None = None,
     ) -> RenderOptions:
-        reproducible = now is not None
+        """The options, defaults filled in: ``now``, else ``source_date_epoch`` (the
+        CLI's ``$SOURCE_DATE_EPOCH``), else the wall clock; ``width``, else the
+        terminal's; ``advisory_url``, else :data:`DEFAULT_ADVISORY_URL`."""
         if now is None:
-            now = _source_date_epoch()
-            reproducible = now is not None
+            now = source_date_epoch
+        reproducible = now is not None
         if now is None:
             now = datetime.now(timezone.utc)
         elif now.tzinfo is None:
             now = now.replace(tzinfo=timezone.utc)
         if width is None:
             width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
-        template = advisory_url or os.environ.get("PYWARD_ADVISORY_URL") or DEFAULT_ADVISORY_URL
+        template = advisory_url or DEFAULT_ADVISORY_URL
         if "{id}" not in template:
             template = template.rstrip("/") + "/{id}"
         if not template.startswith(("https://", "http://")):
@@ -67,15 +69,3 @@ class RenderOptions(NamedTuple):
 
     def osv_url(self, advisory_id: str) -> str:
         return self.advisory_url.replace("{id}", quote(advisory_id, safe=""))
-
-
-def _source_date_epoch() -> datetime | None:
-    # https://reproducible-builds.org/specs/source-date-epoch/
-    raw = os.environ.get("SOURCE_DATE_EPOCH")
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        seconds = int(raw.strip())
-    except ValueError:
-        raise UsageError(f"SOURCE_DATE_EPOCH: not an integer: {raw!r}") from None
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)

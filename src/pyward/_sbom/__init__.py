@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pyward._advisory._types import Vulnerability
     from pyward._model import ComponentKey, Inventory
 
@@ -38,15 +40,18 @@ def write_sbom(
     format: SbomFormat,
     target: Path | None = None,
     vulnerabilities: Mapping[ComponentKey, Sequence[Vulnerability]] | None = None,
+    source_date_epoch: datetime | None = None,
 ) -> Sbom:
     """Render ``inventory`` (read from ``target``) as an SBOM.
 
     ``vulnerabilities`` (component key -> the store's findings) adds CycloneDX
     ``vulnerabilities``, or SPDX ``SECURITY`` external references to the advisories.
+    ``source_date_epoch`` (the CLI's ``$SOURCE_DATE_EPOCH``) dates the document and
+    makes it reproducible; default: now.
     """
     from pyward._sbom._facts import prepare
 
-    doc = prepare(inventory, target)
+    doc = prepare(inventory, target, source_date_epoch=source_date_epoch)
     by_ref = {
         doc.by_key[k]: list(v) for k, v in (vulnerabilities or {}).items() if k in doc.by_key and v
     }

@@ -6,7 +6,6 @@ Kept apart from the writers so that CycloneDX and SPDX output say the same thing
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Mapping
@@ -20,7 +19,7 @@ from pyward._sbom._licenses import License, resolve
 from pyward._sbom._people import EMAIL as _EMAIL
 from pyward._sbom._people import parse_people
 from pyward._sbom._pep770 import EmbeddedSbom, read_embedded
-from pyward.errors import InputError, UsageError
+from pyward.errors import InputError
 
 #: PEP 753 well-known Project-URL labels (normalised: lower case, no punctuation or
 #: space) -> CycloneDX external reference type.
@@ -109,19 +108,19 @@ class Document:
     """Component key -> ref (first component of that key)."""
 
 
-def timestamp() -> datetime:
-    """Now, or ``SOURCE_DATE_EPOCH`` (https://reproducible-builds.org/specs/source-date-epoch/)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None or not epoch.strip():
+def timestamp(source_date_epoch: datetime | None = None) -> datetime:
+    """``source_date_epoch`` (the CLI's ``$SOURCE_DATE_EPOCH``,
+    https://reproducible-builds.org/specs/source-date-epoch/), else now."""
+    if source_date_epoch is None:
         return datetime.now(timezone.utc).replace(microsecond=0)
-    try:
-        return datetime.fromtimestamp(int(epoch.strip()), tz=timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        raise UsageError(f"SOURCE_DATE_EPOCH: not a Unix timestamp: {epoch!r}") from None
+    return source_date_epoch
 
 
-def prepare(inventory: Inventory, target: Path | None) -> Document:
-    """Subject, facts, refs and edges of ``inventory`` (read from ``target``)."""
+def prepare(
+    inventory: Inventory, target: Path | None, *, source_date_epoch: datetime | None = None
+) -> Document:
+    """Subject, facts, refs and edges of ``inventory`` (read from ``target``), dated
+    ``source_date_epoch`` (default: now)."""
     notes: list[str] = []
     subject_component, subject_authors = _subject(inventory, target)
     subject_component = _clean_component(subject_component, notes)
@@ -160,7 +159,7 @@ def prepare(inventory: Inventory, target: Path | None) -> Document:
         subject=subject,
         components=tuple(facts),
         dependencies=deps,
-        timestamp=timestamp(),
+        timestamp=timestamp(source_date_epoch),
         authors=authors,
         notes=tuple(notes),
         by_key=by_key,

@@ -7,7 +7,6 @@ on its own, so workers, like replicas behind a load balancer, share nothing.
 from __future__ import annotations
 
 import copy
-import os
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,22 +14,19 @@ from typing import TYPE_CHECKING, Any
 from pyward.errors import UsageError
 
 if TYPE_CHECKING:
+    import uvicorn
     from fastapi import FastAPI
 
     from pyward._advisory._types import AdvisoryData
 
-#: How the parent passes ``--cache-dir`` to worker processes (they import the app
-#: by name, so it cannot be an argument).
-_CACHE_DIR_ENV = "PYWARD_SERVE_CACHE_DIR"
 
-
-def worker_app() -> FastAPI:
-    """The application factory each worker process calls (``--workers N``)."""
+def worker_app(cache_dir: Path | None = None) -> FastAPI:
+    """The application each worker process builds (``--workers N``), on the store in
+    ``cache_dir`` (default: the user cache directory)."""
     from pyward._advisory import AdvisoryStore
     from pyward._serve._app import create_app
 
-    cache_dir = os.environ.get(_CACHE_DIR_ENV) or None
-    return create_app(AdvisoryStore.open(Path(cache_dir) if cache_dir else None))
+    return create_app(AdvisoryStore.open(cache_dir))
 
 
 def check_bind(host: str, port: int) -> None:
@@ -87,7 +83,30 @@ def serve(
         "server_header": False,
     }
     if workers > 1:
-        os.environ[_CACHE_DIR_ENV] = str(cache_dir) if cache_dir is not None else ""
-        uvicorn.run("pyward._serve._runner:worker_app", factory=True, workers=workers, **common)
+        import functools
+
+        factory = functools.partial(worker_app, cache_dir)
+        run_workers(uvicorn.Config(factory, factory=True, workers=workers, **common))
     else:
         uvicorn.run(create_app(store), **common)
+
+
+def run_workers(config: uvicorn.Config) -> None:
+    """``config.workers`` processes sharing one socket: the branch of ``uvicorn.run``
+    for workers, which takes the application only as an import string (each worker
+    imports it by name), so the cache directory could reach a worker only through the
+    environment. Here the application is a factory that can be pickled (a module-level
+    function with its argument), handed to each worker in the pickled ``config``.
+    """
+    import inspect
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    sock = config.bind_socket()
+    supervisor: Any = Multiprocess
+    # Older uvicorn releases (within our ">=0.29") take the server's run method too.
+    if "target" in inspect.signature(Multiprocess).parameters:
+        supervisor(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+    else:
+        supervisor(config, sockets=[sock]).run()
