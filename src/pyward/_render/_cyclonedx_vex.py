@@ -29,10 +29,10 @@ from pyward._render._common import (
     fix_steps,
     fix_target,
     iso,
-    sorted_findings,
     summary_text,
     tool_version,
 )
+from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
 
 if TYPE_CHECKING:

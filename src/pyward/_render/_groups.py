@@ -1,12 +1,13 @@
-"""The findings of a report grouped by component, as the table and Markdown show them.
-
-Its own module so that a clean JSON or SARIF run does not load it.
+"""The findings of a report grouped by component, and the order every format lists
+them in: the table and Markdown show the groups, the other formats the findings of the
+groups one after the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyward._render._common import finding_order, location_text
 
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
     from pyward._model import Component, ComponentKey, Location
 
 
-# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
-class Group(NamedTuple):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
     """The findings of one component, as the table and Markdown show them."""
 
     component: Component
@@ -62,3 +63,8 @@ def group_findings(findings: Iterable[Finding]) -> list[Group]:
         )
     )
     return groups
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in the order of :func:`group_findings`, flattened."""
+    return [f for g in group_findings(findings) for f in g.findings]

@@ -19,10 +19,13 @@ https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+import orjson
 
 from pyward._audit._report import AuditReport
 from pyward._render._common import (
@@ -33,14 +36,13 @@ from pyward._render._common import (
     component_label,
     iso,
     path_text,
-    sorted_findings,
     summary_text,
     tool_version,
 )
+from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
 
 if TYPE_CHECKING:
-    # Annotations only: a clean run never creates the finding classes.
     from pyward._audit._report import Finding, Level, Suppressed
 
 SARIF_SCHEMA = (
@@ -62,8 +64,6 @@ FINGERPRINT_KEY = "pywardFinding/v1"
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
-    import orjson
-
     return (
         orjson.dumps(to_dict(report, options=options), option=orjson.OPT_INDENT_2).decode() + "\n"
     )
@@ -218,8 +218,6 @@ def _result(
 
 def fingerprint(f: Finding) -> str:
     """Stable per (advisory id, package, version): no line, no path."""
-    import hashlib  # only with findings: it loads libcrypto (~2.3 ms)
-
     raw = f"{f.id}\0{f.component.name}\0{f.component.version or ''}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
