@@ -30,7 +30,7 @@ def label_for(db: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from pyward._advisory._snapshot import build_snapshot
+    from pyward._advisory._sync import build_snapshot
 
     db = Path(argv[0]) if argv else DEFAULT_DB
     out = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUT

@@ -152,7 +152,7 @@ def test_one_unreadable_input_is_reported_and_the_rest_audited(
 def test_no_advisory_data_is_exit_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pyward._advisory._snapshot.open_snapshot", lambda *a, **k: None)
+    monkeypatch.setattr("pyward._advisory._store.open_snapshot", lambda *a, **k: None)
     code, out, err = _run(capsys, "audit", str(WAREHOUSE), "--cache-dir", str(tmp_path))
     assert (code, out) == (3, "")
     assert err == (

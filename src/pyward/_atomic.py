@@ -1,9 +1,8 @@
 """Writing a file atomically: a temporary file beside it, then a rename.
 
-Not ``tempfile``: importing it (with ``random``, ``shutil``, ``bz2`` and ``lzma``) costs
-about 2 ms on every ``--output`` run, and ``mkstemp`` creates the file with mode 0600
-whatever the umask, so a report would not be readable by the group that reads the
-others. A name with the process id and ``O_EXCL`` is as safe against a collision.
+Not ``tempfile``: ``mkstemp`` creates the file with mode 0600 whatever the umask, so a
+report would not be readable by the group that reads the others. A name with the
+process id and ``O_EXCL`` is as safe against a collision.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, NewType
 
-from pyward._advisory._records import Match
+from pyward._advisory._types import Match
 from pyward._model import Component, ComponentKey, Location
 
 __all__ = [

@@ -13,9 +13,8 @@ The exit-code contract (documented in the README) keeps "the tool failed" apart 
 
 from __future__ import annotations
 
-# ``pathlib`` (with ``urllib.parse``, ``ipaddress``) only for annotations: this module is
-# on the path of ``pyward --version``.
-TYPE_CHECKING = False
+from typing import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from pathlib import Path
 

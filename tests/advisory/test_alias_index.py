@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from pyward._advisory import AdvisoryStore
-from pyward._advisory._snapshot import open_snapshot
-from pyward._advisory._store import STORE_FILE, STORE_FORMAT
+from pyward._advisory._store import STORE_FILE, STORE_FORMAT, open_snapshot
 from pyward._advisory._sync import update
 from pyward._cli import main
 from pyward._commands.explain import find_records

@@ -3,6 +3,7 @@ properties of the evaluator on the real records' ranges."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 from hypothesis import given, settings
@@ -54,7 +55,7 @@ def entries() -> tuple[tuple[str, Affected], ...]:
 
 def ranges_only(advisory_id: str, affected: Affected) -> CompiledEntry:
     full = compile_entry(advisory_id, affected.name, compact_entry(affected))
-    return full._replace(versions="", canonical="")
+    return replace(full, versions="", canonical="")
 
 
 def test_listed_versions_are_inside_the_ranges() -> None:

@@ -15,7 +15,7 @@ import httpx
 import orjson
 import pytest
 
-from pyward._advisory import AdvisoryStore, _osv
+from pyward._advisory import AdvisoryStore, _osv, _sync
 from pyward._advisory._store import STORE_FILE, StoreWriter
 from pyward._advisory._sync import update
 from pyward._settings import Settings
@@ -81,7 +81,7 @@ def test_zip_then_incremental_update(tmp_path: Path, monkeypatch: pytest.MonkeyP
         parsed.append(data["id"])
         return real_parse(data, file=file)
 
-    monkeypatch.setattr(_osv, "parse_advisory", counting)
+    monkeypatch.setattr(_sync, "parse_advisory", counting)
     second = update(str(write_zip(tmp_path / "a.zip", second_records)), tmp_path / "cache")
     assert (second.added, second.changed, second.unchanged, second.removed, second.skipped) == (
         1,

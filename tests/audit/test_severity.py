@@ -13,7 +13,7 @@ import pytest
 from pyward._advisory import AdvisoryStore
 from pyward._advisory._cvss import base_score
 from pyward._advisory._osv import parse_advisory
-from pyward._advisory._snapshot import open_snapshot
+from pyward._advisory._store import open_snapshot
 from pyward._audit._severity import level_of, rate, score_vector
 from pyward._findings import Rating, Score
 from tests.audit._data import record

@@ -18,16 +18,13 @@ is not valid PEP 440 matches only by its exact string in ``versions``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from pyward._advisory._types import AdvisoryId
-
-if TYPE_CHECKING:
-    # Created only when a record is parsed or matches (``pyward._advisory._records``).
-    from pyward._advisory._records import Advisory, Affected, Event, Match
+from pyward._advisory._types import Advisory, AdvisoryId, Affected, Event, Match
 from pyward._model import canonical_name
 
 
@@ -54,9 +51,9 @@ def canonical_version(value: str) -> str | None:
 
     The same text as ``packaging.utils.canonicalize_version(v, strip_trailing_zero=True)``
     (a test holds them equal on every real version), built from the parsed ``Version``
-    because importing ``packaging.utils`` pulls in ``packaging.tags`` and
-    ``platform``, tens of milliseconds on the lookup path. Cached: the same version
-    strings recur in every record of a package.
+    because ``packaging.utils`` imports ``packaging.tags`` and ``platform``, which
+    the lookup path has no other use for. Cached: the same version strings recur in
+    every record of a package.
     """
     v = parse_version(value)
     if v is None:
@@ -101,13 +98,9 @@ def sort_events(events: Sequence[Event]) -> list[Event]:
 
 _ZERO = Version("0")
 
-# The matcher's own working types are ``NamedTuple``s, as ``packaging.version`` keeps
-# its parsed parts in one: they never leave this module's callers, and a dataclass
-# costs ~0.35 ms to create at import (its methods are compiled from source), ten times
-# a NamedTuple, on a path where every millisecond of start-up shows.
 
-
-class Candidate(NamedTuple):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidate:
     """A version being checked, parsed once for every record."""
 
     text: str
@@ -151,7 +144,8 @@ class Candidate(NamedTuple):
 Bound = tuple[str, str, "Version | None"]
 
 
-class Interval(NamedTuple):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interval:
     """One affected interval of a range, from walking its sorted events once."""
 
     low: Version | None
@@ -164,10 +158,12 @@ class Interval(NamedTuple):
     """``introduced 3.2, fixed 3.2.20``."""
 
 
-class CompiledRange(NamedTuple):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompiledRange:
     """A non-GIT range with its events sorted and their versions parsed."""
 
     type: str
+    """``ECOSYSTEM`` or ``SEMVER``."""
     events: tuple[Bound, ...]
     """``(kind, value, parsed)``; parsed is ``None`` for ``introduced: "0"`` and ``limit: "*"``."""
     intervals: tuple[Interval, ...] = ()
@@ -215,12 +211,16 @@ def compile_range(r_type: str, events: tuple[Bound, ...]) -> CompiledRange:
     )
 
 
-class CompiledEntry(NamedTuple):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompiledEntry:
     """One PyPI affected entry of one record, ready to match quickly."""
 
     advisory_id: AdvisoryId
+    """The record's id."""
     package: str
+    """PEP 503 normalised package name."""
     ranges: tuple[CompiledRange, ...]
+    """The non-GIT ranges, in written order."""
     versions: str = ""
     """The ``versions`` entries as written, each between line breaks (``"\n0.5\n1.0\n"``):
     membership is one substring search, with nothing to decode per lookup."""
@@ -228,7 +228,9 @@ class CompiledEntry(NamedTuple):
     """The canonical PEP 440 form of each entry, aligned line by line with ``versions``
     (an empty line for an entry that is not PEP 440)."""
     fixed: tuple[str, ...] = ()
+    """The ``fixed`` versions of every range, PEP 440 sorted."""
     last_affected: tuple[str, ...] = ()
+    """The ``last_affected`` versions of every range, PEP 440 sorted."""
 
     def listed(self, cand: Candidate) -> str | None:
         """The ``versions`` entry equal to ``cand`` (exact string, else PEP 440), or ``None``."""
@@ -373,8 +375,6 @@ def match_entry(entry: CompiledEntry, cand: Candidate) -> Match | None:
             reason = f"listed in versions as {listed} (PEP 440 equal to {cand.text})"
     if reason is None:
         return None
-    from pyward._advisory._records import Match
-
     return Match(
         advisory_id=entry.advisory_id,
         package=entry.package,
@@ -437,7 +437,7 @@ def explain(advisory: Advisory, name: str, version: str) -> list[str]:
                 hit = True
         if affected.versions:
             label = f"affected[{i}].versions ({len(affected.versions)} entries)"
-            listed = match_entry(entry._replace(ranges=()), cand)
+            listed = match_entry(replace(entry, ranges=()), cand)
             if listed is not None:
                 hit = True
                 lines.append(f"{label}: {listed.reason}")

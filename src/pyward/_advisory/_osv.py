@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Literal, cast
 
+from pyward._advisory._match import UnparseableEvent, sort_events
 from pyward._advisory._types import (
     Advisory,
     AdvisoryId,
@@ -61,8 +62,6 @@ def schema_major_minor(value: object) -> tuple[int, int] | None:
 
 def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
     """Validate one OSV record. Raises :class:`RecordError` on the first bad value."""
-    from pyward._advisory._match import UnparseableEvent, sort_events
-
     if not isinstance(data, Mapping):
         raise RecordError(file, f"not an OSV record (a {type(data).__name__}, not an object)", None)
     raw_id = data.get("id")

@@ -4,19 +4,21 @@ Used when no store exists yet (first run, air-gapped machine). The artifact is a
 gzip-compressed store file built by ``scripts/build_snapshot.py`` from the PyPA
 advisory database (CC-BY-4.0; see ``data/NOTICE``), plus a small manifest so that
 opening it needs no decompression once it has been unpacked into the cache directory.
+
+This module knows the artifact only, not the store read from it: the store opens what
+:func:`unpack` gives (:func:`pyward._advisory._store.open_snapshot`), and the updater
+writes the artifact (:func:`pyward._advisory._sync.build_snapshot`).
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from pyward._advisory._store import AdvisoryStore
+from pyward._atomic import replace_file
 
 DATA_DIR = Path(__file__).parent / "data"
 ARTIFACT = "advisories.sqlite.gz"
@@ -33,29 +35,30 @@ def manifest(data_dir: Path | None = None) -> dict[str, Any] | None:
     return data
 
 
-def open_snapshot(cache_dir: Path, data_dir: Path | None = None) -> AdvisoryStore | None:
-    """The built-in snapshot as a store, unpacked into ``cache_dir`` once (into memory
-    when that directory is not writable); ``None`` when the package ships none."""
-    from pyward._advisory._store import AdvisoryStore, info_from_meta, read_meta
+def artifact(data_dir: Path | None = None) -> Path:
+    """The packed store file."""
+    return (data_dir or DATA_DIR) / ARTIFACT
 
-    data_dir = data_dir or DATA_DIR
+
+def unpack(cache_dir: Path, data_dir: Path | None = None) -> Path | sqlite3.Connection | None:
+    """The built-in snapshot's store file, unpacked into ``cache_dir`` once; an
+    in-memory database when that directory is not writable; ``None`` when the package
+    ships none."""
     man = manifest(data_dir)
-    artifact = data_dir / ARTIFACT
-    if man is None or not artifact.is_file():
+    packed = artifact(data_dir)
+    if man is None or not packed.is_file():
         return None
     target = cache_dir / f"snapshot-{man['sha256'][:16]}.sqlite"
     if target.is_file():
-        return AdvisoryStore.open_file(target, snapshot=True)
-    raw = gzip.decompress(artifact.read_bytes())
+        return target
+    raw = gzip.decompress(packed.read_bytes())
     try:
-        from pyward._atomic import replace_file
-
         cache_dir.mkdir(parents=True, exist_ok=True)
         replace_file(target, raw)
         for stale in cache_dir.glob("snapshot-*.sqlite"):
             if stale != target:
                 stale.unlink(missing_ok=True)
-        return AdvisoryStore.open_file(target, snapshot=True)
+        return target
     except OSError:
         pass
     # Read-only cache: serve the snapshot from memory for this process.
@@ -63,6 +66,7 @@ def open_snapshot(cache_dir: Path, data_dir: Path | None = None) -> AdvisoryStor
     if hasattr(conn, "deserialize"):  # Python >= 3.11
         conn.deserialize(raw)
     else:  # pragma: no cover - Python 3.10: copy through a private temporary file
+        # Imported here: no other path of an audit needs ``tempfile``.
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp_dir:
@@ -71,53 +75,4 @@ def open_snapshot(cache_dir: Path, data_dir: Path | None = None) -> AdvisoryStor
             source = sqlite3.connect(path)
             source.backup(conn)
             source.close()
-    meta = read_meta(conn, str(artifact))
-    return AdvisoryStore(conn, info_from_meta(meta, path=None, snapshot=True), meta=meta)
-
-
-def build_snapshot(source_dir: Path, out_dir: Path, *, label: str) -> dict[str, Any]:
-    """Build the artifact and its manifest into ``out_dir`` from a directory of records.
-
-    Deterministic for the same input: the ``updated`` time is the newest ``modified``
-    and the gzip header carries no timestamp. Returns the manifest.
-    """
-    from pyward._advisory._sync import local_entries, rebuild
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work = out_dir / ".snapshot-build.sqlite"
-    work.unlink(missing_ok=True)
-    try:
-        with local_entries(source_dir) as entries:
-            result = rebuild(entries, work, source=label)
-        info = result.info
-        assert info is not None
-        newest = info.newest_modified or ""
-        conn = sqlite3.connect(work)
-        try:
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'updated'", (_iso(newest),))
-            conn.commit()
-            conn.execute("VACUUM")
-        finally:
-            conn.close()
-        raw = work.read_bytes()
-    finally:
-        work.unlink(missing_ok=True)
-    packed = gzip.compress(raw, compresslevel=9, mtime=0)
-    (out_dir / ARTIFACT).write_bytes(packed)
-    data = {
-        "sha256": hashlib.sha256(packed).hexdigest(),
-        "source": label,
-        "record_count": info.record_count,
-        "newest_modified": newest,
-        "skipped": result.skipped,
-        "skipped_records": list(result.warnings),
-    }
-    (out_dir / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return data
-
-
-def _iso(modified: str) -> str:
-    from datetime import datetime, timezone
-
-    when = datetime.fromisoformat(modified.replace("Z", "+00:00"))
-    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return conn

@@ -25,6 +25,7 @@ Only ``sqlite3`` and ``packaging.version`` are imported on the lookup path.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -32,14 +33,19 @@ import zlib
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pyward._advisory._match import Candidate, CompiledEntry, compile_entry, match_entry
-from pyward._advisory._types import AdvisoryId, StoreInfo
-
-if TYPE_CHECKING:
-    # Created only when something matches (see ``pyward._advisory._records``).
-    from pyward._advisory._records import Advisory, Match, Vulnerability
+from pyward._advisory._cvss import CVSS_TYPES, score_or_reason
+from pyward._advisory._match import (
+    Candidate,
+    CompiledEntry,
+    compact_entry,
+    compile_entry,
+    match_entry,
+)
+from pyward._advisory._osv import parse_advisory
+from pyward._advisory._snapshot import artifact, unpack
+from pyward._advisory._types import Advisory, AdvisoryId, Match, StoreInfo, Vulnerability
 from pyward._model import canonical_name
 from pyward.errors import InputError, NoDataError
 
@@ -106,8 +112,7 @@ def _id_rank(advisory_id: str) -> tuple[int, str]:
 
 
 #: What ``refresh`` compares to notice that ``db update`` replaced the file:
-#: ``(st_ino, st_mtime_ns, st_size)``. A tuple, not a dataclass: creating a dataclass
-#: costs ~1 ms of every run's start-up (bench/bench_audit.py).
+#: ``(st_ino, st_mtime_ns, st_size)``, compared whole and never read field by field.
 _FileKey = tuple[int, int, int]
 
 
@@ -153,8 +158,8 @@ def info_from_meta(meta: Mapping[str, str], *, path: str | None, snapshot: bool)
 class AdvisoryStore:
     """OSV advisories for PyPI, indexed by package; implements ``AdvisoryData``.
 
-    Thread-safe: one connection guarded by a lock (a lookup holds it for
-    microseconds), so ``pyward serve`` can share one store across request threads.
+    Thread-safe: one connection guarded by a lock (held for one query at a time),
+    so ``pyward serve`` can share one store across request threads.
     """
 
     def __init__(
@@ -188,8 +193,6 @@ class AdvisoryStore:
         path = directory / STORE_FILE
         if path.is_file():
             return cls.open_file(path)
-        from pyward._advisory._snapshot import open_snapshot
-
         store = open_snapshot(directory)
         if store is None:
             raise NoDataError(
@@ -257,8 +260,6 @@ class AdvisoryStore:
         matches = self.matches(name, version)
         if not matches:
             return []
-        from pyward._advisory._records import Vulnerability
-
         advisories: dict[str, Advisory | None] = {
             m.advisory_id: self.advisory(m.advisory_id) for m in matches
         }
@@ -313,8 +314,6 @@ class AdvisoryStore:
         data = self.record(advisory_id)
         if data is None:
             return None
-        from pyward._advisory._osv import parse_advisory
-
         advisory = parse_advisory(data, file=self._info.path)
         self._advisories[advisory_id] = advisory
         return advisory
@@ -327,9 +326,7 @@ class AdvisoryStore:
         if row is None:
             return None
         # stdlib json, not orjson, on read paths: importing orjson imports uuid and
-        # platform (~5 ms), more than the decoding it would save here.
-        import json
-
+        # platform, more work than the decoding it would save here (bench/README.md).
         data: dict[str, Any] = json.loads(zlib.decompress(row[0]))
         return data
 
@@ -462,12 +459,22 @@ class AdvisoryStore:
         return rows
 
 
+def open_snapshot(cache_dir: Path, data_dir: Path | None = None) -> AdvisoryStore | None:
+    """The built-in snapshot as a store, unpacked into ``cache_dir`` once (into memory
+    when that directory is not writable); ``None`` when the package ships none."""
+    unpacked = unpack(cache_dir, data_dir)
+    if unpacked is None:
+        return None
+    if isinstance(unpacked, Path):
+        return AdvisoryStore.open_file(unpacked, snapshot=True)
+    meta = read_meta(unpacked, str(artifact(data_dir)))
+    return AdvisoryStore(unpacked, info_from_meta(meta, path=None, snapshot=True), meta=meta)
+
+
 def _compile_rows(name: str, rows: Iterable[tuple[str, bytes, str, str]]) -> list[CompiledEntry]:
     """The compiled entries of one package's ``affected`` rows ``(id, entry, versions,
     canon)``."""
     # stdlib json, not orjson: see ``record``.
-    import json
-
     return [
         compile_entry(rid, name, {**json.loads(blob), "v": versions, "c": canon})
         for rid, blob, versions, canon in rows
@@ -504,8 +511,6 @@ class StoreWriter:
 
     def add(self, data: Mapping[str, Any], *, origin: str, file: str | None) -> Advisory:
         """Validate and write one record; raises ``RecordError`` when it is malformed."""
-        from pyward._advisory._osv import parse_advisory
-
         advisory = parse_advisory(data, file=file)
         self.write(advisory, data, origin)
         return advisory
@@ -513,10 +518,9 @@ class StoreWriter:
     def write(self, advisory: Advisory, data: object, origin: str) -> None:
         """Write one record already validated into ``advisory`` (``data``: its OSV JSON),
         replacing an earlier record of the same id."""
+        # Imported here: only ``db update`` writes, and ``orjson`` (with ``uuid`` and
+        # ``platform``) is not needed to read.
         import orjson
-
-        from pyward._advisory._cvss import CVSS_TYPES, score_or_reason
-        from pyward._advisory._match import compact_entry
 
         doc = zlib.compress(orjson.dumps(data), 6)
         if advisory.id in self.ids:

@@ -15,19 +15,30 @@ unchanged export costs one request.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import os
 import sqlite3
 import sys
 import time
+import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pyward._advisory._osv import KNOWN_SCHEMA, schema_major_minor
+from pyward._advisory._osv import (
+    KNOWN_SCHEMA,
+    RecordError,
+    load_document,
+    parse_advisory,
+    schema_major_minor,
+)
+from pyward._advisory._snapshot import ARTIFACT, MANIFEST
 from pyward._advisory._store import (
     STORE_FILE,
     STORE_FORMAT,
@@ -37,7 +48,7 @@ from pyward._advisory._store import (
 )
 from pyward._advisory._types import StoreInfo
 from pyward._settings import DEFAULT_OSV_URL
-from pyward.errors import InputError, NetworkError
+from pyward.errors import InputError, NetworkError, NoDataError
 
 if TYPE_CHECKING:
     import httpx
@@ -122,8 +133,6 @@ def directory_entries(root: Path) -> Iterator[SourceEntry]:
 def zip_entries(path: Path) -> Iterator[list[SourceEntry]]:
     """Every record file of a zip, in archive order, readable while the context is
     open. :class:`InputError` if the file is not a zip."""
-    import zipfile
-
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -178,8 +187,6 @@ def rebuild(
     holds. The new file is written as ``target``'s hidden sibling and renamed over
     ``target`` only once complete.
     """
-    from pyward._advisory._osv import RecordError, load_document, parse_advisory
-
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -289,6 +296,52 @@ def rebuild(
         warnings=tuple(warnings),
         info=info_from_meta(meta, path=str(target), snapshot=False),
     )
+
+
+def build_snapshot(source_dir: Path, out_dir: Path, *, label: str) -> dict[str, Any]:
+    """Build the built-in snapshot's artifact and manifest (see
+    :mod:`pyward._advisory._snapshot`) into ``out_dir`` from a directory of records.
+
+    Deterministic for the same input: the ``updated`` time is the newest ``modified``
+    and the gzip header carries no timestamp. Returns the manifest.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = out_dir / ".snapshot-build.sqlite"
+    work.unlink(missing_ok=True)
+    try:
+        with local_entries(source_dir) as entries:
+            result = rebuild(entries, work, source=label)
+        info = result.info
+        if info is None:
+            raise NoDataError(f"{source_dir}: no advisory records to build a snapshot from")
+        newest = info.newest_modified or ""
+        conn = sqlite3.connect(work)
+        try:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'updated'", (_iso(newest),))
+            conn.commit()
+            conn.execute("VACUUM")
+        finally:
+            conn.close()
+        raw = work.read_bytes()
+    finally:
+        work.unlink(missing_ok=True)
+    packed = gzip.compress(raw, compresslevel=9, mtime=0)
+    (out_dir / ARTIFACT).write_bytes(packed)
+    data = {
+        "sha256": hashlib.sha256(packed).hexdigest(),
+        "source": label,
+        "record_count": info.record_count,
+        "newest_modified": newest,
+        "skipped": result.skipped,
+        "skipped_records": list(result.warnings),
+    }
+    (out_dir / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return data
+
+
+def _iso(modified: str) -> str:
+    when = datetime.fromisoformat(modified.replace("Z", "+00:00"))
+    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def _newer_schema_minor(schema_version: str | None) -> str | None:

@@ -1,37 +1,22 @@
-"""Domain types of the advisory subsystem (OSV records, matches, store metadata).
+"""Domain types of the advisory subsystem: OSV records, matches, store metadata.
 
 These are the seam between the advisory store and its users (audit, serve, sbom):
 the store returns them; nothing outside ``pyward._advisory`` touches SQLite or OSV
-wire data except through them.
-
-The OSV record and match types (:class:`Advisory`, :class:`Match`,
-:class:`Vulnerability`...) and the :class:`AdvisoryData` protocol live in
-:mod:`pyward._advisory._records` and are imported from here on first use: a clean
-audit never needs them, and creating them costs start-up time.
+wire data except through them. This module imports no other module of the subsystem,
+so the store, the matcher, the OSV reader and the updater all depend on it and never
+on each other through it.
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, NewType
+from typing import Any, Literal, NewType, Protocol
 
 #: An OSV id: ``PYSEC-2023-100``, ``GHSA-xxxx-xxxx-xxxx``, ``CVE-2023-32681``, ``MAL-...``.
 AdvisoryId = NewType("AdvisoryId", str)
-
-if TYPE_CHECKING:
-    from pyward._advisory._records import (
-        Advisory,
-        AdvisoryData,
-        Affected,
-        Event,
-        EventKind,
-        Match,
-        Range,
-        Severity,
-        Vulnerability,
-    )
 
 __all__ = [
     "Advisory",
@@ -46,8 +31,6 @@ __all__ = [
     "StoreInfo",
     "Vulnerability",
 ]
-#: The names above that live in :mod:`pyward._advisory._records`.
-_RECORDS = frozenset(__all__).difference({"AdvisoryId", "StoreInfo"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +42,7 @@ class StoreInfo:
     updated: datetime
     """When the store was last filled (UTC)."""
     record_count: int
+    """Records in the store, withdrawn ones included."""
     newest_modified: str | None
     """The newest ``modified`` among its records: how fresh the data really is."""
     skipped: int = 0
@@ -82,10 +66,170 @@ class StoreInfo:
         return (now - ref).total_seconds() / 86400.0
 
 
-def __getattr__(name: str) -> Any:
-    # PEP 562: the record types are created on first use (see the module docstring).
-    if name in _RECORDS:
-        import pyward._advisory._records as records
+#: The kinds of range events OSV defines.
+EventKind = Literal["introduced", "fixed", "last_affected", "limit"]
 
-        return getattr(records, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """One event of a range (OSV ``affected[].ranges[].events[]``)."""
+
+    kind: EventKind
+    """``introduced``, ``fixed``, ``last_affected`` or ``limit``."""
+    value: str
+    """The version exactly as the record writes it (``"0"`` for introduced-from-start)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Range:
+    """One range of an affected entry (OSV ``affected[].ranges[]``)."""
+
+    type: Literal["ECOSYSTEM", "SEMVER", "GIT"]
+    """How the events' versions compare; ``GIT`` ranges hold commits."""
+    events: tuple[Event, ...]
+    """For ECOSYSTEM ranges: sorted by PEP 440 version (``"0"`` first), as OSV's
+    evaluation rules require; for GIT ranges: as written (they never decide a match)."""
+    repo: str | None = None
+    """The repository of a ``GIT`` range."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Affected:
+    """One affected entry of a record, for one PyPI package (OSV ``affected[]``)."""
+
+    name: str
+    """PEP 503 normalised package name."""
+    ecosystem: str
+    """``PyPI`` (records of other ecosystems are not stored)."""
+    ranges: tuple[Range, ...] = ()
+    """The affected ranges, in written order."""
+    versions: tuple[str, ...] = ()
+    """The affected versions listed one by one, as written."""
+    ecosystem_specific: Mapping[str, Any] = field(default_factory=dict)
+    """OSV ``ecosystem_specific``, unchanged."""
+    database_specific: Mapping[str, Any] = field(default_factory=dict)
+    """OSV ``database_specific`` of the entry, unchanged."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Severity:
+    """One severity of a record (OSV ``severity[]``)."""
+
+    type: str
+    """``CVSS_V2``, ``CVSS_V3``, ``CVSS_V4``, ``Ubuntu``..."""
+    score: str
+    """The vector string (or the ecosystem's rating) as the record writes it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Advisory:
+    """One OSV record, validated."""
+
+    id: AdvisoryId
+    """The record's own id."""
+    modified: str
+    """RFC 3339 timestamp as written."""
+    published: str | None = None
+    """RFC 3339 timestamp as written, when the record has one."""
+    withdrawn: str | None = None
+    """Set for withdrawn records: they are kept but never match."""
+    aliases: tuple[str, ...] = ()
+    """Ids of the same flaw in other databases (CVE, GHSA...)."""
+    upstream: tuple[str, ...] = ()
+    """Ids of the records this one derives from."""
+    related: tuple[str, ...] = ()
+    """Ids of related but different flaws."""
+    summary: str | None = None
+    """One line."""
+    details: str | None = None
+    """The full description (Markdown)."""
+    severity: tuple[Severity, ...] = ()
+    """Every severity the record gives."""
+    affected: tuple[Affected, ...] = ()
+    """The ``PyPI`` affected entries only."""
+    references: tuple[Mapping[str, str], ...] = ()
+    """OSV ``references`` (``type``, ``url``), unchanged."""
+    credits: tuple[Mapping[str, Any], ...] = ()
+    """OSV ``credits``, unchanged."""
+    database_specific: Mapping[str, Any] = field(default_factory=dict)
+    """OSV ``database_specific`` of the record, unchanged."""
+    schema_version: str | None = None
+    """The OSV schema version the record declares."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Match:
+    """Why one record affects one package version."""
+
+    advisory_id: AdvisoryId
+    """The matching record's id."""
+    package: str
+    """Normalised package name."""
+    version: str
+    """The version that was checked, as given."""
+    reason: str
+    """How it matched, in words, e.g. ``ECOSYSTEM range: introduced 0, fixed 2.32.4``
+    or ``listed in versions``."""
+    fixed: tuple[str, ...] = ()
+    """``fixed`` versions of the affected entry that matched (every range), sorted."""
+    last_affected: tuple[str, ...] = ()
+    """``last_affected`` versions of that entry, sorted."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vulnerability:
+    """One flaw affecting one package version: every record that describes it, merged
+    through ``aliases``/``upstream`` (a PYSEC and a GHSA record of one CVE become one)."""
+
+    ids: tuple[str, ...]
+    """Every id of the flaw: the matched records' ids first (sorted: PYSEC, GHSA, then
+    others), then their aliases (CVE...), deduplicated."""
+    advisories: tuple[Advisory, ...]
+    """The matched records themselves (at least one)."""
+    matches: tuple[Match, ...]
+    """One per matched record."""
+
+    @property
+    def id(self) -> str:
+        return self.ids[0]
+
+
+class AdvisoryData(Protocol):
+    """What audit, serve and sbom need from the advisory store.
+
+    ``pyward._advisory.AdvisoryStore`` implements it over SQLite;
+    ``AdvisoryStore.from_records([...osv dicts...])`` builds an in-memory one for tests.
+    """
+
+    @property
+    def info(self) -> StoreInfo: ...
+
+    def matches(
+        self, name: str, version: str, *, among: Collection[str] | None = None
+    ) -> list[Match]:
+        """Every non-withdrawn record affecting ``name`` (any spelling) at ``version``;
+        with ``among``, only the records of those ids are evaluated (the fix planner
+        asks whether a candidate release still has the flaws it found)."""
+        ...
+
+    def vulnerabilities(self, name: str, version: str) -> list[Vulnerability]:
+        """:meth:`matches`, merged through aliases into one entry per flaw."""
+        ...
+
+    def advisory(self, advisory_id: str) -> Advisory | None:
+        """The parsed record with this id (withdrawn ones too), else ``None``."""
+        ...
+
+    def record(self, advisory_id: str) -> dict[str, Any] | None:
+        """The record as OSV JSON (what ``GET /v1/vulns/{id}`` answers)."""
+        ...
+
+    def ids_for_package(self, name: str) -> list[AdvisoryId]:
+        """Ids of every non-withdrawn record naming this package, any version."""
+        ...
+
+    def ids_for_alias(self, alias: str) -> list[AdvisoryId]:
+        """Ids of every record (withdrawn ones too) that names ``alias`` in its
+        ``aliases`` or ``upstream`` (case does not matter): the PYSEC and GHSA records of
+        a CVE. A record's own id is not its alias (see :meth:`advisory`)."""
+        ...

@@ -24,7 +24,7 @@ from pyward._model import Component, ComponentKey, Inventory, NotAudited, shorte
 from pyward._report import AuditReport
 
 if TYPE_CHECKING:
-    from pyward._advisory._records import AdvisoryData
+    from pyward._advisory._types import AdvisoryData
     from pyward._vex import VexStatement
 
 __all__ = [

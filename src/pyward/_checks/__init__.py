@@ -25,7 +25,7 @@ from pyward._model import Component, ComponentKey, Inventory, NotAudited
 from pyward._report import SkippedCheck
 
 if TYPE_CHECKING:
-    from pyward._advisory._records import AdvisoryData
+    from pyward._advisory._types import AdvisoryData
 
 __all__ = [
     "CHECKS",
@@ -60,7 +60,7 @@ class Sources:
     ``unavailable`` may say why (``--offline``, ``no index configured``)."""
 
     advisories: AdvisoryData | None = None
-    """The advisory store (or any :class:`~pyward._advisory._records.AdvisoryData`)."""
+    """The advisory store (or any :class:`~pyward._advisory._types.AdvisoryData`)."""
     index: object | None = None
     """The package-index port."""
     lifecycle: object | None = None

@@ -8,12 +8,16 @@ what the target is, dispatches to the reader registered for it
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
 from pyward._inventory import _registry
+from pyward._inventory._cache import cached_read
+from pyward._inventory._detect import detect_project, is_environment
 from pyward._inventory._select import Selection, select
 from pyward._model import Inventory, Location
 from pyward.errors import InputError
@@ -62,8 +66,6 @@ def read_inventory(
             raise InputError(path, f"is a directory; --format {format} needs a file")
         return select(_read_file(reader, path, env, read_cache), selection)
     if path.is_dir():
-        from pyward._inventory._detect import detect_project, is_environment
-
         if is_environment(path):
             return select(_read_env(path, None), selection)
         found = detect_project(path)
@@ -89,15 +91,13 @@ def _read_file(
     once into a regular file of the same name, which is read instead; the result names
     the original path.
     """
-    import stat
-
     try:
         regular = stat.S_ISREG(path.stat().st_mode)
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
     if regular:
         return _read(reader or _registry.sniff(path), path, environ, read_cache)
-    import shutil
+    # Imported here: only a pipe is spooled, and no other path of a run needs it.
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="pyward-") as tmp:
@@ -132,6 +132,8 @@ def _renamed(inventory: Inventory, old: str, new: str) -> Inventory:
 
 # Not ``_environment``: importing the submodule of that name would rebind it.
 def _read_env(path: str | os.PathLike[str] | None, python: str | None) -> Inventory:
+    # A reader's module is imported only when it reads, as the registry does for the
+    # others (``Reader.load``).
     from pyward._inventory._environment import read_environment
 
     return read_environment(None if path is None else Path(path), python=python)
@@ -151,7 +153,6 @@ def _read(
 ) -> Inventory:
     if not reader.cacheable or read_cache is None:
         return _function(reader, environ)(path)
-    from pyward._inventory._cache import cached_read
 
     def read(p: Path) -> Inventory:
         # The reader's module (and its parser's) is imported only on a cache miss.

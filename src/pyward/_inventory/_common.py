@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 from urllib.parse import quote
@@ -45,9 +46,10 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9._~/-]*")
 
 def _purl_quote(text: str) -> str:
     # Same encoding as packageurl-python (percent-encode all but unreserved and "/",
-    # then keep ":"), which a test holds equal; packageurl itself costs ~12 ms to import
-    # and ~25 us per purl, too much for the hot path of a 300-package lock. Most names
-    # and versions need no quoting: skip ``quote`` (~4 us) for them.
+    # then keep ":"), which a test holds equal: importing packageurl and building one
+    # of its objects per component would outweigh the rest of reading a large lock
+    # (bench/bench_readers.py). Most names and versions need no quoting, so ``quote``
+    # is skipped for them.
     if _UNRESERVED.fullmatch(text):
         return text
     return quote(text, safe="/").replace("%3A", ":")
@@ -119,11 +121,11 @@ def parse_hash(text: str) -> Hash | None:
     if not sep or not algorithm or not value or " " in value:
         return None
     try:
-        bytes.fromhex(value)  # the fastest hex check (~0.1 us; a hot loop on big locks)
+        bytes.fromhex(value)  # a hex check without a regex: it runs for every hash
     except ValueError:
         return None
-    # Hash's generated __init__ costs ~0.45 us; big locks hold thousands of hashes
-    # (guidellm's uv.lock: 3,465), so set the two fields directly (same object).
+    # Big locks hold thousands of hashes (guidellm's uv.lock: 3,465), so the two fields
+    # are set directly rather than through Hash's generated __init__ (same object).
     h = _new(Hash)
     _set(h, "algorithm", algorithm if algorithm.islower() else algorithm.lower())
     _set(h, "value", value if value.islower() or value.isdigit() else value.lower())
@@ -140,7 +142,8 @@ def header_lines(text: str, table: str) -> list[int]:
 
     Readers pair the n-th header with the n-th element of the parsed array; when the
     counts differ (a header in a multi-line string, say) they do not use the lines.
-    ``str.find`` and ``str.count`` scan 1.2 MB in ~1 ms, five times faster than a regex.
+    ``str.find`` and ``str.count``, not a regex: they scan a large lock faster
+    (bench/bench_readers.py).
     """
     needle = f"[[{table}]]"
     lines: list[int] = []
@@ -215,8 +218,6 @@ def merge_same_key(
         by_key.setdefault(c.key, []).append(c)
     if len(by_key) == len(components):
         return tuple(components), ()
-    from dataclasses import replace
-
     result: list[Component] = []
     notes: list[str] = []
     for same in by_key.values():

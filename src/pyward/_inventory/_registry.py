@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, cast
+from typing import cast
 
 from pyward._model import Inventory
 from pyward.errors import InputError, UsageError
 
 
-# A NamedTuple, not a dataclass: see ``pyward._advisory._match`` (start-up cost).
-class Reader(NamedTuple):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reader:
     """One input format."""
 
     id: str
@@ -216,8 +218,6 @@ def _sniff_toml(text: str) -> Reader | None:
 
 def _looks_like_requirements(text: str) -> bool:
     """Every non-comment line is a plausible requirement or pip option."""
-    import re
-
     pattern = re.compile(
         r"^(-[-a-zA-Z]+([ =].*)?|[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*([<>=!~;@].*)?|\S+://\S+.*)$"
     )

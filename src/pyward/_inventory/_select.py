@@ -66,7 +66,7 @@ _MACHINE: dict[str, dict[str, str]] = {
 }
 _DEFAULT_MACHINE = {"macos": "arm64", "ios": "arm64", "android": "aarch64", "emscripten": "wasm32"}
 # Patterns as text, compiled on first use (``re``'s cache): only marker evaluation needs
-# them, and compiling costs every run's start-up.
+# them, so a run that evaluates no marker compiles none.
 _PYTHON_VERSION = r"^(\d+)\.(\d+)(?:\.(\d+))?$"
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from pyward import __version__
 from pyward._findings import LEVELS
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ LEVEL_RANK: dict[Level, int] = {level: i for i, level in enumerate(LEVELS)}
 
 
 def tool_version() -> str:
-    from pyward import __version__
-
     return __version__
 
 
@@ -58,16 +57,6 @@ def location_text(location: Location | None) -> str | None:
 def finding_order(finding: Finding) -> tuple[int, float, str]:
     """Worst first: severity level, then score (higher first), then id."""
     return (LEVEL_RANK[finding.rating.level], -(finding.rating.score or 0.0), finding.id)
-
-
-def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Findings in the order of :func:`~pyward._render._groups.group_findings`, flattened."""
-    findings = list(findings)
-    if not findings:
-        return []  # a clean run: the JSON and SARIF renderers never create ``Group``
-    from pyward._render._groups import group_findings
-
-    return [f for g in group_findings(findings) for f in g.findings]
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[Level, int]:

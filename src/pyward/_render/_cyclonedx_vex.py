@@ -29,11 +29,11 @@ from pyward._render._common import (
     fix_steps,
     fix_target,
     iso,
-    sorted_findings,
     subject_label,
     summary_text,
     tool_version,
 )
+from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
 

@@ -1,5 +1,7 @@
 """The findings of a report grouped by what they are about (a component, else a file),
-as the table and Markdown show them."""
+and the order every format lists them in: the table and Markdown show the groups, the
+other formats the findings of the groups one after the other.
+"""
 
 from __future__ import annotations
 
@@ -67,3 +69,8 @@ def group_findings(findings: Iterable[Finding]) -> list[Group]:
         )
     )
     return groups
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in the order of :func:`group_findings`, flattened."""
+    return [f for g in group_findings(findings) for f in g.findings]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from pyward._findings import Finding, VulnerabilityDetail
 from pyward._report import JSON_SCHEMA_VERSION
 
@@ -25,15 +27,13 @@ from pyward._render._common import (
     fix_steps,
     fix_target,
     iso,
-    sorted_findings,
     tool_version,
 )
+from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
-    import orjson
-
     return (
         orjson.dumps(to_dict(report, options=options), option=orjson.OPT_INDENT_2).decode() + "\n"
     )

@@ -19,10 +19,13 @@ https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+import orjson
 
 from pyward._render._common import (
     TOOL_NAME,
@@ -31,16 +34,15 @@ from pyward._render._common import (
     age_days,
     iso,
     path_text,
-    sorted_findings,
     subject_label,
     summary_text,
     tool_version,
 )
+from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
 
 if TYPE_CHECKING:
-    # Annotations only: a clean run never creates the finding classes.
     from pyward._findings import Finding, Level, Suppressed
 
 SARIF_SCHEMA = (
@@ -62,8 +64,6 @@ FINGERPRINT_KEY = "pywardFinding/v1"
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
-    import orjson
-
     return (
         orjson.dumps(to_dict(report, options=options), option=orjson.OPT_INDENT_2).decode() + "\n"
     )
@@ -225,7 +225,6 @@ def _result(
 
 def fingerprint(f: Finding) -> str:
     """Stable per (advisory id, package, version): no line, no path."""
-    import hashlib  # only with findings: it loads libcrypto (~2.3 ms)
 
     c = f.component
     if c is not None:

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from pyward._sbom._cyclonedx import render as render_cyclonedx
+from pyward._sbom._facts import prepare
+from pyward._sbom._spdx import render as render_spdx
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -49,18 +53,12 @@ def write_sbom(
     ``source_date_epoch`` (the CLI's ``$SOURCE_DATE_EPOCH``) dates the document and
     makes it reproducible; default: now.
     """
-    from pyward._sbom._facts import prepare
-
     doc = prepare(inventory, target, source_date_epoch=source_date_epoch)
     by_ref = {
         doc.by_key[k]: list(v) for k, v in (vulnerabilities or {}).items() if k in doc.by_key and v
     }
     if format in ("cyclonedx-json", "cyclonedx-xml"):
-        from pyward._sbom._cyclonedx import render
-
-        data, notes = render(doc, xml=format == "cyclonedx-xml", vulnerabilities=by_ref)
+        data, notes = render_cyclonedx(doc, xml=format == "cyclonedx-xml", vulnerabilities=by_ref)
     else:
-        from pyward._sbom._spdx import render as render_spdx
-
         data, notes = render_spdx(doc, tag_value=format == "spdx-tv", vulnerabilities=by_ref)
     return Sbom(data=data, notes=(*inventory.notes, *doc.notes, *notes))

@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pyward import __version__
-from pyward._sbom._facts import DIGESTS, Document, Facts
-from pyward._sbom._licenses import License, embedded_licenses
+from pyward._audit._severity import rate
+from pyward._render._cyclonedx_vex import cyclonedx_ratings
+from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url
+from pyward._sbom._licenses import License, embedded_licenses, spdx_declared
 from pyward._sbom._pep770 import Embedded, EmbeddedSbom
 
 if TYPE_CHECKING:
@@ -47,7 +49,8 @@ def render(
     nil = uuid.UUID(int=0)
     bom.serial_number = nil
     text = _output(bom, xml)
-    # Rendering twice costs seconds on large documents; the nil serial occurs once.
+    # Rendered once, not again with the real serial: the library's serialisation is
+    # the slow part of a large document, and the nil serial occurs once in the text.
     serial = uuid.uuid5(SERIAL_NAMESPACE, text)
     return text.replace(f"urn:uuid:{nil}", f"urn:uuid:{serial}", 1).encode(), notes
 
@@ -195,8 +198,6 @@ def _uri(url: str) -> XsUri:
     from cyclonedx.exception.model import InvalidUriException
     from cyclonedx.model import XsUri
 
-    from pyward._sbom._facts import clean_url
-
     fixed = clean_url(url)
     if fixed is None:
         raise ValueError(f"{url!r} is not an absolute URL")
@@ -229,8 +230,6 @@ def _licenses(licenses: Iterable[License]) -> list[LicenseExpression | Disjuncti
         return [LicenseExpression(str(compound[0].expression), acknowledgement=declared)]
     if compound:
         # several licences, one a compound expression: join them as SPDX does.
-        from pyward._sbom._licenses import spdx_declared
-
         ref_for: dict[tuple[str, str | None], str] = {}
         joined = spdx_declared(tuple(items), ref_for)
         return [LicenseExpression(str(joined), acknowledgement=declared)]
@@ -399,9 +398,6 @@ def _source(vid: str) -> VulnerabilitySource:
 def _ratings(v: Vulnerability, notes: list[str]) -> list[VulnerabilityRating]:
     """The flaw rated as ``pyward audit`` rates it, in the ratings its CycloneDX VEX
     output carries; a vector that cannot be scored is a note, as in the audit."""
-    from pyward._audit._severity import rate
-    from pyward._render._cyclonedx_vex import cyclonedx_ratings
-
     rating, warnings = rate(v.advisories)
     notes.extend(warnings)
     return cyclonedx_ratings(rating, _source(v.id))

@@ -6,6 +6,7 @@ Kept apart from the writers so that CycloneDX and SPDX output say the same thing
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from collections.abc import Mapping
@@ -13,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from pyward._inventory import _toml
 from pyward._model import Component, ComponentKey, Hash, Inventory, canonical_name
 from pyward._sbom._licenses import License, resolve
 from pyward._sbom._people import EMAIL as _EMAIL
@@ -227,8 +230,6 @@ _HEX = re.compile(r"[0-9a-f]+")
 def _clean_component(c: Component, notes: list[str]) -> Component:
     """What a reader recorded, made writable: text fields without control characters,
     a purl only when it parses (else noted and left out)."""
-    import dataclasses
-
     hashes = []
     for h in c.hashes:
         algorithm = h.algorithm.lower().replace("-", "_")
@@ -321,8 +322,6 @@ def clean_url(url: str) -> str | None:
     (aiohttp's ``https://matrix.to/#/#aio-libs:matrix.org``) and CycloneDX validates
     ``url`` as an IRI reference.
     """
-    from urllib.parse import quote
-
     url = url.strip()
     if not _SCHEME.match(url):
         return None
@@ -426,8 +425,6 @@ def _pyproject_for(target: Path | None) -> Path | None:
 
 
 def _project_table(path: Path) -> dict[str, Any]:
-    from pyward._inventory import _toml
-
     project = _toml.load(path).get("project")
     if project is None:
         return {}
@@ -454,8 +451,6 @@ def _toml_people(
 
 
 def _with_pyproject(c: Component, table: Mapping[str, Any], path: Path | None) -> Component:
-    import dataclasses
-
     meta = dict(c.metadata)
     if isinstance(table.get("description"), str):
         meta.setdefault("summary", table["description"])

@@ -12,6 +12,7 @@ a ``SECURITY``/``advisory`` external reference per flaw, pointing at its OSV rec
 from __future__ import annotations
 
 import io
+import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -73,8 +74,6 @@ def render(
 
         write_document(document, stream)
     else:
-        import json
-
         from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
 
         converter = DocumentConverter()

@@ -21,15 +21,16 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+import pyward._serve._models as models
 from pyward import __version__
 from pyward._model import canonical_name
-from pyward._serve import _models
 from pyward._serve._query import (
     GRPC_INTERNAL,
     GRPC_INVALID_ARGUMENT,
@@ -250,7 +251,7 @@ def _responses(*codes: int, ok: type[Any] | None = None) -> dict[int | str, dict
         out[200] = {"model": ok, "description": "OK"}
     reasons = {400: "Invalid request", 404: "No such record", 413: "Request body too large"}
     for c in codes:
-        out[c] = {"model": _models.Error, "description": reasons[c]}
+        out[c] = {"model": models.Error, "description": reasons[c]}
     return out
 
 
@@ -266,8 +267,6 @@ def _request_body(model: str) -> dict[str, Any]:
 def create_app(store: AdvisoryData, *, refresh_interval: float = 0.5) -> FastAPI:
     """The API over ``store``. ``refresh_interval``: seconds between checks for a
     replaced store file (0: every request)."""
-    import anyio.to_thread
-
     service = Service(store, refresh_interval=refresh_interval)
     app = FastAPI(
         title="pyward OSV-compatible API",
@@ -290,7 +289,7 @@ def create_app(store: AdvisoryData, *, refresh_interval: float = 0.5) -> FastAPI
         "/v1/query",
         summary="Vulnerabilities of one package version (or of every version)",
         response_class=Response,
-        responses=_responses(400, 413, ok=_models.VulnerabilityList),
+        responses=_responses(400, 413, ok=models.VulnerabilityList),
         openapi_extra=_request_body("Query"),
     )
     async def query(request: Request) -> Response:
@@ -302,7 +301,7 @@ def create_app(store: AdvisoryData, *, refresh_interval: float = 0.5) -> FastAPI
         "/v1/querybatch",
         summary="Ids of the vulnerabilities of up to 1000 package versions",
         response_class=Response,
-        responses=_responses(400, 413, ok=_models.BatchVulnerabilityList),
+        responses=_responses(400, 413, ok=models.BatchVulnerabilityList),
         openapi_extra=_request_body("BatchQuery"),
     )
     async def querybatch(request: Request) -> Response:
@@ -316,7 +315,7 @@ def create_app(store: AdvisoryData, *, refresh_interval: float = 0.5) -> FastAPI
         "/v1/vulns/{vuln_id}",
         summary="One OSV record by id",
         response_class=Response,
-        responses=_responses(404, ok=_models.Vulnerability),
+        responses=_responses(404, ok=models.Vulnerability),
     )
     async def vuln(vuln_id: str) -> Response:
         service.maybe_refresh()
@@ -326,7 +325,7 @@ def create_app(store: AdvisoryData, *, refresh_interval: float = 0.5) -> FastAPI
         "/health",
         summary="Liveness and the freshness of the data served",
         response_class=Response,
-        responses=_responses(ok=_models.Health),
+        responses=_responses(ok=models.Health),
     )
     async def health() -> Response:
         service.maybe_refresh()
@@ -380,7 +379,7 @@ def _openapi_builder(app: FastAPI) -> Callable[[], dict[str, Any]]:
             routes=app.routes,
         )
         _, defs = models_json_schema(
-            [(_models.Query, "validation"), (_models.BatchQuery, "validation")],
+            [(models.Query, "validation"), (models.BatchQuery, "validation")],
             ref_template="#/components/schemas/{model}",
         )
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
