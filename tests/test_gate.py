@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import pytest
 
 from pyward._config import Config, IgnoreRule
-from pyward._findings import CheckId, Finding, Rating, Suppressed
+from pyward._findings import CheckId, Finding, FindingKind, Rating, Suppressed
 from pyward._gate import (
     Gate,
     IgnorePolicy,
@@ -26,7 +26,7 @@ REQUESTS = Component(name="requests", version="2.28.1", purl="pkg:pypi/requests@
 
 def _vuln(ident: str, level: str = "high", *aliases: str) -> Finding:
     return Finding(
-        kind="vulnerability",
+        kind=FindingKind("vulnerability"),
         check=CheckId("vulnerability"),
         id=ident,
         aliases=aliases,
@@ -38,7 +38,7 @@ def _vuln(ident: str, level: str = "high", *aliases: str) -> Finding:
 
 
 RELEASE = Finding(
-    kind="release",
+    kind=FindingKind("release"),
     check=CheckId("publishing"),
     id="publish-with-api-token",
     summary="uploads with a long-lived token",

@@ -19,9 +19,10 @@ from pyward._model import Component, ComponentKey, Location
 
 __all__ = [
     "CONFIDENCES",
-    "FINDING_KINDS",
+    "KIND_PATTERN",
     "LEVELS",
     "REFERENCE_TYPES",
+    "VULNERABILITY",
     "CheckId",
     "Confidence",
     "Finding",
@@ -45,18 +46,18 @@ LEVELS: tuple[Level, ...] = ("critical", "high", "medium", "low", "unknown")
 Confidence = Literal["high", "medium", "low"]
 CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
 
-#: What a finding is about. ``vulnerability``: a known flaw of a component (OSV);
-#: ``status``: the component's lifecycle (yanked, archived, end of life, outdated,
-#: unmaintained); ``policy``: a usage-policy rule it breaks; ``provenance``: its
-#: attestations or publisher; ``release``: a repository's release process.
-FindingKind = Literal["vulnerability", "status", "policy", "provenance", "release"]
-FINDING_KINDS: tuple[FindingKind, ...] = (
-    "vulnerability",
-    "status",
-    "policy",
-    "provenance",
-    "release",
-)
+#: What a finding is about: a lower-case word that the check declaring it registers
+#: (``vulnerability``: a known flaw of a component; later checks add their own, such as
+#: ``yanked`` or ``eol``). Open, not a fixed list, so that adding a check is one module
+#: and one registration; ``docs/checks.md`` lists the kinds of the registered checks.
+FindingKind = NewType("FindingKind", str)
+
+#: The kind of the vulnerability check's findings, the one kind with its own detail
+#: record and fix plan.
+VULNERABILITY = FindingKind("vulnerability")
+
+#: What a kind may be: lower-case words joined by hyphens.
+KIND_PATTERN = r"[a-z][a-z0-9]*(-[a-z0-9]+)*"
 
 #: A registered check's stable id (``vulnerability``); see ``pyward rules``.
 CheckId = NewType("CheckId", str)
@@ -148,7 +149,7 @@ class Finding:
     breaks... ``kind`` says which; ``detail`` holds what only that kind knows."""
 
     kind: FindingKind
-    """What the finding is about (see :data:`FindingKind`)."""
+    """What the finding is about: its check's kind (see :data:`FindingKind`)."""
     check: CheckId
     """The id of the registered check that found it (``pyward rules``)."""
     id: str

@@ -14,7 +14,7 @@ from pyward._advisory import AdvisoryStore
 from pyward._audit import audit
 from pyward._checks import CHECKS, DOCS, NEEDS, Check, CheckContext, Sources, run_checks
 from pyward._cli import main
-from pyward._findings import FINDING_KINDS, LEVELS
+from pyward._findings import KIND_PATTERN, LEVELS
 from pyward._model import Component, Inventory
 from pyward._report import SkippedCheck
 
@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_check_is_complete_and_documented(check: Check) -> None:
     assert CHECKS[check.id] is check
     assert re.fullmatch(r"[a-z][a-z0-9-]*", check.id)
-    assert check.kind in FINDING_KINDS
+    assert re.fullmatch(KIND_PATTERN, check.kind)
+    kinds = re.findall(r"^\| `([a-z-]+)` \|", (ROOT / DOCS).read_text(), re.MULTILINE)
+    assert check.kind in kinds
     assert check.severity in LEVELS
     assert check.description
     assert "\n" not in check.description

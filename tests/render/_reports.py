@@ -20,6 +20,7 @@ from pyward._advisory._types import AdvisoryId, Match, StoreInfo
 from pyward._findings import (
     CheckId,
     Finding,
+    FindingKind,
     FixStep,
     Level,
     Rating,
@@ -175,7 +176,7 @@ def finding(
     )
     assert component.version is not None
     return Finding(
-        kind="vulnerability",
+        kind=FindingKind("vulnerability"),
         check=CheckId("vulnerability"),
         component=component,
         id=advisory_id,

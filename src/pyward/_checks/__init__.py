@@ -150,7 +150,7 @@ class Check:
 def _check(
     id: str,
     *,
-    kind: FindingKind,
+    kind: str,
     severity: Level,
     description: str,
     needs: Iterable[Need],
@@ -158,7 +158,7 @@ def _check(
 ) -> Check:
     return Check(
         id=CheckId(id),
-        kind=kind,
+        kind=FindingKind(kind),
         severity=severity,
         description=description,
         docs=id,
