@@ -29,6 +29,7 @@ from typing import Any, cast
 
 from pyward._findings import LEVELS, Level
 from pyward._gate import UnknownPolicy
+from pyward._wire import MUST, Wire
 from pyward.errors import InputError
 
 #: ``LEVELS`` without ``unknown``: the thresholds ``fail-on`` takes.
@@ -36,6 +37,8 @@ FAIL_ON: tuple[Level, ...] = LEVELS[:-1]
 
 _KEYS = ("fail-on", "unknown-severity", "ignore", "format", "vex", "advisory-url")
 _IGNORE_KEYS = ("id", "reason", "until")
+_NON_EMPTY = "must be a non-empty string"
+_FILE_NAME = "must be a file name"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,12 +124,12 @@ def load_config(path: Path | None) -> Config:
     else:
         table = data.get("tool", {}).get("pyward", {}) if isinstance(data.get("tool"), dict) else {}
         prefix = "tool.pyward."
-    if not isinstance(table, dict):
-        raise InputError(path, "must be a table", where=prefix.rstrip("."))
+    Wire(path, MUST).check(table, dict, prefix.rstrip("."), what="must be a table")
     return _validate(table, path, prefix)
 
 
 def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
+    w = Wire(path, MUST)
     warnings = [
         f"{path}: {prefix}{key}: unknown key (known: {', '.join(_KEYS)}); ignored"
         for key in table
@@ -164,12 +167,10 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
         value = table["vex"]
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list):
-            raise InputError(path, "must be a list of file names", where=f"{prefix}vex")
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or not item:
-                raise InputError(path, "must be a file name", where=f"{prefix}vex[{i}]")
-            vex.append(path.parent / item)
+        names = w.check(value, list, f"{prefix}vex", what="must be a list of file names")
+        for i, item in enumerate(names):
+            name = w.text(item, f"{prefix}vex", i, what=_FILE_NAME, empty=_FILE_NAME, strip=False)
+            vex.append(path.parent / name)
 
     advisory_url: str | None = None
     if "advisory-url" in table:
@@ -184,11 +185,9 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
 
     ignores: list[IgnoreRule] = []
     if "ignore" in table:
-        value = table["ignore"]
-        if not isinstance(value, list):
-            raise InputError(path, "must be an array of tables", where=f"{prefix}ignore")
-        for i, item in enumerate(value):
-            rule, extra = _ignore_rule(item, path, f"{prefix}ignore[{i}]")
+        items = w.check(table["ignore"], list, f"{prefix}ignore", what="must be an array of tables")
+        for i, item in enumerate(items):
+            rule, extra = _ignore_rule(w, item, f"{prefix}ignore[{i}]")
             ignores.append(rule)
             warnings.extend(extra)
 
@@ -204,25 +203,17 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
     )
 
 
-def _ignore_rule(item: object, path: Path, where: str) -> tuple[IgnoreRule, list[str]]:
-    if not isinstance(item, dict):
-        raise InputError(path, "must be a table with id and reason", where=where)
+def _ignore_rule(w: Wire, item: object, where: str) -> tuple[IgnoreRule, list[str]]:
+    path = w.file
+    rule_table = w.check(item, dict, where, what="must be a table with id and reason")
     warnings = [
         f"{path}: {where}.{key}: unknown key (known: {', '.join(_IGNORE_KEYS)}); ignored"
-        for key in item
+        for key in rule_table
         if key not in _IGNORE_KEYS
     ]
-    ident = item.get("id")
-    if ident is None:
-        raise InputError(path, "missing", where=f"{where}.id")
-    if not isinstance(ident, str) or not ident.strip():
-        raise InputError(path, "must be a non-empty string", where=f"{where}.id")
-    reason = item.get("reason")
-    if reason is None:
-        raise InputError(path, "missing", where=f"{where}.reason")
-    if not isinstance(reason, str) or not reason.strip():
-        raise InputError(path, "must be a non-empty string", where=f"{where}.reason")
-    until, until_fixed = parse_until(item.get("until"), path, f"{where}.until")
+    ident = w.text(rule_table.get("id"), where, "id", what=_NON_EMPTY, empty=_NON_EMPTY)
+    reason = w.text(rule_table.get("reason"), where, "reason", what=_NON_EMPTY, empty=_NON_EMPTY)
+    until, until_fixed = parse_until(rule_table.get("until"), path, f"{where}.until")
     rule = IgnoreRule(
         id=ident.strip(),
         reason=reason.strip(),

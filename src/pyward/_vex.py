@@ -25,12 +25,14 @@ from typing import Any
 
 from pyward._findings import Finding
 from pyward._model import canonical_name
+from pyward._wire import MUST, Wire
 from pyward.errors import InputError
 
 _CDX_STATES = ("not_affected", "false_positive", "resolved")
 _CDX_ALL_STATES = (*_CDX_STATES, "exploitable", "in_triage", "resolved_with_pedigree")
 _OPENVEX_STATES = ("not_affected", "fixed")
 _OPENVEX_ALL_STATES = (*_OPENVEX_STATES, "affected", "under_investigation")
+_NON_EMPTY = "must be a non-empty string"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,11 +100,13 @@ def load_vex(path: Path) -> tuple[list[VexStatement], list[str]]:
     that can never apply (products that are not Python packages)."""
     from pyward._inventory._toml import load_json, read_bytes
 
-    doc = load_json(path, read_bytes(path))
-    if not isinstance(doc, dict):
-        raise InputError(
-            path, "must be a JSON object (a CycloneDX or OpenVEX document)", where="line 1"
-        )
+    w = Wire(path, MUST)
+    doc = w.check(
+        load_json(path, read_bytes(path)),
+        dict,
+        "line 1",
+        what="must be a JSON object (a CycloneDX or OpenVEX document)",
+    )
     if doc.get("bomFormat") == "CycloneDX" or "vulnerabilities" in doc:
         return _cyclonedx(doc, path)
     if "statements" in doc or "openvex" in str(doc.get("@context", "")):
@@ -110,31 +114,14 @@ def load_vex(path: Path) -> tuple[list[VexStatement], list[str]]:
     raise InputError(path, "neither a CycloneDX VEX nor an OpenVEX document")
 
 
-def _str(value: Any, path: Path, where: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise InputError(path, "must be a non-empty string", where=where)
-    return value
+def _str(w: Wire, value: Any, at: str, key: str | int | None = None) -> str:
+    """A non-empty string; absent is the same fault."""
+    return w.text(value, at, key, missing=_NON_EMPTY, empty=_NON_EMPTY, strip=False)
 
 
-def _opt_str(value: Any, path: Path, where: str) -> str | None:
+def _opt_str(w: Wire, value: Any, where: str) -> str | None:
     """An optional ``justification``: absent, or a non-empty string."""
-    if value is None:
-        return None
-    return _str(value, path, f"{where}.justification")
-
-
-def _list(value: Any, path: Path, where: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(path, "must be an array", where=where)
-    return value
-
-
-def _obj(value: Any, path: Path, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InputError(path, "must be an object", where=where)
-    return value
+    return None if value is None else _str(w, value, where, "justification")
 
 
 def _bom_refs(doc: dict[str, Any]) -> dict[str, str]:
@@ -163,20 +150,21 @@ def _components(owner: dict[str, Any]) -> list[Any]:
 
 
 def _cyclonedx(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], list[str]]:
+    w = Wire(path, MUST)
     refs = _bom_refs(doc)
     out: list[VexStatement] = []
     warnings: list[str] = []
-    for i, raw_vuln in enumerate(_list(doc.get("vulnerabilities"), path, "vulnerabilities")):
+    for i, raw_vuln in enumerate(w.items(doc.get("vulnerabilities"), "vulnerabilities")):
         where = f"vulnerabilities[{i}]"
-        vuln = _obj(raw_vuln, path, where)
-        ids = {_str(vuln.get("id"), path, f"{where}.id").casefold()}
-        for j, raw_ref in enumerate(_list(vuln.get("references"), path, f"{where}.references")):
-            ref_obj = _obj(raw_ref, path, f"{where}.references[{j}]")
-            ids.add(_str(ref_obj.get("id"), path, f"{where}.references[{j}].id").casefold())
+        vuln = w.check(raw_vuln, dict, where)
+        ids = {_str(w, vuln.get("id"), f"{where}.id").casefold()}
+        for j, raw_ref in enumerate(w.items(vuln.get("references"), f"{where}.references")):
+            ref_obj = w.check(raw_ref, dict, f"{where}.references[{j}]")
+            ids.add(_str(w, ref_obj.get("id"), f"{where}.references[{j}].id").casefold())
         analysis = vuln.get("analysis")
         if analysis is None:
             continue
-        analysis = _obj(analysis, path, f"{where}.analysis")
+        analysis = w.check(analysis, dict, f"{where}.analysis")
         state = analysis.get("state")
         if state is None:
             continue
@@ -187,11 +175,11 @@ def _cyclonedx(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], lis
         if state not in _CDX_STATES:
             continue
         products: list[Product] = []
-        affects = _list(vuln.get("affects"), path, f"{where}.affects")
+        affects = w.items(vuln.get("affects"), f"{where}.affects")
         for j, raw_aff in enumerate(affects):
             aw = f"{where}.affects[{j}]"
-            aff = _obj(raw_aff, path, aw)
-            ref = _str(aff.get("ref"), path, f"{aw}.ref")
+            aff = w.check(raw_aff, dict, aw)
+            ref = _str(w, aff.get("ref"), f"{aw}.ref")
             purl = refs.get(ref) or refs.get(ref.split("#", 1)[-1]) or ref
             product = parse_purl(purl)
             if product is None:
@@ -200,14 +188,14 @@ def _cyclonedx(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], lis
                     "PyPI component of this document; it applies to no package"
                 )
                 continue
-            versions = _list(aff.get("versions"), path, f"{aw}.versions")
+            versions = w.items(aff.get("versions"), f"{aw}.versions")
             if not versions:
                 products.append(product)
             for k, raw_ver in enumerate(versions):
-                ver = _obj(raw_ver, path, f"{aw}.versions[{k}]")
+                ver = w.check(raw_ver, dict, f"{aw}.versions[{k}]")
                 if ver.get("status", "affected") == "affected" or "version" not in ver:
                     continue
-                value = _str(ver.get("version"), path, f"{aw}.versions[{k}].version")
+                value = _str(w, ver.get("version"), f"{aw}.versions[{k}].version")
                 products.append(Product(name=product.name, version=value))
         reason = ": ".join(
             str(x) for x in (state, analysis.get("justification"), analysis.get("detail")) if x
@@ -218,7 +206,7 @@ def _cyclonedx(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], lis
                 products=tuple(products),
                 all_products=not affects,
                 state=state,
-                justification=_opt_str(analysis.get("justification"), path, f"{where}.analysis"),
+                justification=_opt_str(w, analysis.get("justification"), f"{where}.analysis"),
                 reason=reason,
                 rule=f"VEX {state}: {path} {where}",
             )
@@ -226,52 +214,53 @@ def _cyclonedx(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], lis
     return out, warnings
 
 
-def _vuln_ids(value: Any, path: Path, where: str) -> set[str]:
+def _vuln_ids(value: Any, w: Wire, where: str) -> set[str]:
     if isinstance(value, str):  # OpenVEX 0.0.1: the vulnerability is a bare id
         return {value.casefold()}
-    vuln = _obj(value, path, where)
+    vuln = w.check(value, dict, where)
     ids: set[str] = set()
     name = vuln.get("name")
     if name is not None:
-        ids.add(_str(name, path, f"{where}.name").casefold())
+        ids.add(_str(w, name, f"{where}.name").casefold())
     ident = vuln.get("@id")
     if isinstance(ident, str) and ident:
         # ``@id`` is an IRI; its last segment is the id (".../vuln/detail/CVE-2023-1").
         ids.add(ident.rstrip("/").rsplit("/", 1)[-1].casefold())
-    for k, alias in enumerate(_list(vuln.get("aliases"), path, f"{where}.aliases")):
-        ids.add(_str(alias, path, f"{where}.aliases[{k}]").casefold())
+    for k, alias in enumerate(w.items(vuln.get("aliases"), f"{where}.aliases")):
+        ids.add(_str(w, alias, f"{where}.aliases[{k}]").casefold())
     if not ids:
-        raise InputError(path, "names no vulnerability id", where=where)
+        raise w.error(where, "names no vulnerability id")
     return ids
 
 
-def _product_purls(value: Any, path: Path, where: str) -> list[tuple[str, str]]:
+def _product_purls(value: Any, w: Wire, where: str) -> list[tuple[str, str]]:
     """(purl-ish string, its JSON path) for a product and its subcomponents."""
     if isinstance(value, str):
         return [(value, where)]
-    prod = _obj(value, path, where)
+    prod = w.check(value, dict, where)
     found: list[tuple[str, str]] = []
     idents = prod.get("identifiers")
     if isinstance(idents, dict) and isinstance(idents.get("purl"), str):
         found.append((idents["purl"], f"{where}.identifiers.purl"))
     elif isinstance(prod.get("@id"), str):
         found.append((prod["@id"], f"{where}.@id"))
-    for k, sub in enumerate(_list(prod.get("subcomponents"), path, f"{where}.subcomponents")):
-        found.extend(_product_purls(sub, path, f"{where}.subcomponents[{k}]"))
+    for k, sub in enumerate(w.items(prod.get("subcomponents"), f"{where}.subcomponents")):
+        found.extend(_product_purls(sub, w, f"{where}.subcomponents[{k}]"))
     if not found:
-        raise InputError(path, "names no product (@id or identifiers.purl)", where=where)
+        raise w.error(where, "names no product (@id or identifiers.purl)")
     return found
 
 
 def _openvex(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], list[str]]:
+    w = Wire(path, MUST)
     out: list[VexStatement] = []
     warnings: list[str] = []
-    for i, raw_st in enumerate(_list(doc.get("statements"), path, "statements")):
+    for i, raw_st in enumerate(w.items(doc.get("statements"), "statements")):
         where = f"statements[{i}]"
-        st = _obj(raw_st, path, where)
+        st = w.check(raw_st, dict, where)
         if "vulnerability" not in st:
             raise InputError(path, "missing", where=f"{where}.vulnerability")
-        ids = _vuln_ids(st["vulnerability"], path, f"{where}.vulnerability")
+        ids = _vuln_ids(st["vulnerability"], w, f"{where}.vulnerability")
         status = st.get("status")
         if status not in _OPENVEX_ALL_STATES:
             raise InputError(
@@ -282,9 +271,9 @@ def _openvex(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], list[
         if status not in _OPENVEX_STATES:
             continue
         products: list[Product] = []
-        raw_products = _list(st.get("products"), path, f"{where}.products")
+        raw_products = w.items(st.get("products"), f"{where}.products")
         for j, prod in enumerate(raw_products):
-            pairs = _product_purls(prod, path, f"{where}.products[{j}]")
+            pairs = _product_purls(prod, w, f"{where}.products[{j}]")
             python = [p for p in (parse_purl(s) for s, _ in pairs) if p is not None]
             if not python:
                 warnings.append(
@@ -301,7 +290,7 @@ def _openvex(doc: dict[str, Any], path: Path) -> tuple[list[VexStatement], list[
                 products=tuple(products),
                 all_products=not raw_products,
                 state=str(status),
-                justification=_opt_str(st.get("justification"), path, where),
+                justification=_opt_str(w, st.get("justification"), where),
                 reason=reason,
                 rule=f"VEX {status}: {path} {where}",
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -136,3 +138,24 @@ def test_sniff_unknown(tmp_path: Path) -> None:
         "(uv.lock, pylock.toml, poetry.lock, pdm.lock, Pipfile.lock, requirements, pyproject.toml, "
         "cyclonedx, spdx)"
     )
+
+
+#: Readers of formats that are not a wire format: requirements files are lines.
+NOT_WIRE = {"requirements"}
+
+
+@pytest.mark.parametrize("reader", _registry.READERS, ids=lambda r: r.id)
+def test_wire_format_readers_use_the_accessor(reader: _registry.Reader) -> None:
+    # Every reader of a structured format takes its values through pyward._wire, so a
+    # bad value gets the error (file, key path, wording) every other reader gives.
+    spec = importlib.util.find_spec(reader.module)
+    assert spec is not None
+    assert spec.origin is not None
+    tree = ast.parse(Path(spec.origin).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert ("pyward._wire" in imported) is (reader.id not in NOT_WIRE)

@@ -25,6 +25,7 @@ from pyward._advisory._types import (
     Severity,
 )
 from pyward._model import canonical_name
+from pyward._wire import GOT_TYPE, Wire, parse_int, shown
 from pyward.errors import InputError
 
 #: The newest OSV schema minor version this reader knows; newer minors of major 1 are
@@ -33,6 +34,10 @@ KNOWN_SCHEMA = (1, 7)
 
 _EVENT_KINDS: tuple[EventKind, ...] = ("introduced", "fixed", "last_affected", "limit")
 _RANGE_TYPES = ("ECOSYSTEM", "SEMVER", "GIT")
+#: ``Mapping`` as the type a value is checked against (mypy refuses an abstract class
+#: where a ``type`` is expected).
+_VERSION = "expected a version string, got {value}"
+_OBJECT = cast("type[Mapping[str, Any]]", Mapping)
 
 
 class RecordError(InputError):
@@ -54,69 +59,51 @@ def schema_major_minor(value: object) -> tuple[int, int] | None:
     if not isinstance(value, str):
         return None
     parts = value.split(".")
-    try:
-        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
-    except ValueError:
-        return None
+    major = parse_int(parts[0])
+    minor = parse_int(parts[1]) if len(parts) > 1 else 0
+    return None if major is None or minor is None else (major, minor)
 
 
 def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
     """Validate one OSV record. Raises :class:`RecordError` on the first bad value."""
-    if not isinstance(data, Mapping):
-        raise RecordError(file, f"not an OSV record (a {type(data).__name__}, not an object)", None)
-    raw_id = data.get("id")
-    if not isinstance(raw_id, str) or not raw_id.strip():
-        raise RecordError(file, "missing", None, "id")
-    rid = raw_id
+
+    def anonymous(path: str, what: str) -> RecordError:
+        return RecordError(file, what, None, path)
+
+    data = Wire(file, GOT_TYPE, anonymous).check(
+        data, _OBJECT, "", what="not an OSV record (a {found}, not an object)"
+    )
+    rid = Wire(file, GOT_TYPE, anonymous).text(
+        data.get("id"), "id", what="missing", empty="missing"
+    )
 
     def fail(path: str, what: str) -> RecordError:
         return RecordError(file, what, rid, path)
+
+    w = Wire(file, GOT_TYPE, fail)
 
     schema = data.get("schema_version")
     if schema is not None:
         mm = schema_major_minor(schema)
         if mm is None:
-            raise fail("schema_version", f"unreadable version {schema!r}")
+            raise fail("schema_version", f"unreadable version {shown(schema)}")
         if mm[0] != KNOWN_SCHEMA[0]:
-            raise fail("schema_version", f"unsupported OSV schema major version {schema!r}")
-    modified = data.get("modified")
-    if not isinstance(modified, str) or not modified:
-        raise fail("modified", "missing")
+            raise fail("schema_version", f"unsupported OSV schema major version {shown(schema)}")
+    modified = w.text(
+        data.get("modified"), "modified", what="missing", empty="missing", strip=False
+    )
 
     def opt_str(key: str) -> str | None:
-        value = data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise fail(key, f"expected a string, got {type(value).__name__}")
-        return value
+        return w.opt(data.get(key), str, "", key)
 
     def str_list(value: object, path: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            raise fail(path, f"expected a list, got {type(value).__name__}")
-        for i, item in enumerate(value):
-            if not isinstance(item, str):
-                raise fail(f"{path}[{i}]", f"expected a string, got {type(item).__name__}")
-        return tuple(value)
+        return tuple(w.items(value, path, of=str))
 
     def mapping(value: object, path: str) -> Mapping[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            raise fail(path, f"expected an object, got {type(value).__name__}")
-        return cast(Mapping[str, Any], value)
+        return w.opt(value, _OBJECT, path) or {}
 
     def obj_list(value: object, path: str) -> list[Mapping[str, Any]]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise fail(path, f"expected a list, got {type(value).__name__}")
-        for i, item in enumerate(value):
-            if not isinstance(item, Mapping):
-                raise fail(f"{path}[{i}]", f"expected an object, got {type(item).__name__}")
-        return cast(list[Mapping[str, Any]], value)
+        return w.items(value, path, of=_OBJECT)
 
     severities = []
     for i, sev in enumerate(obj_list(data.get("severity"), "severity")):
@@ -133,14 +120,13 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
         name = package.get("name")
         if not is_pypi(ecosystem):
             continue  # other ecosystems: stored in the record, not indexed
-        if not isinstance(name, str) or not name:
-            raise fail(f"{path}.package.name", "missing")
+        name = w.text(name, f"{path}.package", "name", what="missing", empty="missing", strip=False)
         ranges: list[Range] = []
         for j, rng in enumerate(obj_list(entry.get("ranges"), f"{path}.ranges")):
             rpath = f"{path}.ranges[{j}]"
             r_type = rng.get("type")
             if r_type not in _RANGE_TYPES:
-                raise fail(f"{rpath}.type", f"unknown range type {r_type!r}")
+                raise fail(f"{rpath}.type", f"unknown range type {shown(r_type)}")
             raw_events = obj_list(rng.get("events"), f"{rpath}.events")
             if not raw_events:
                 raise fail(f"{rpath}.events", "empty")
@@ -153,9 +139,15 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
                         epath, "needs exactly one of introduced, fixed, last_affected, limit"
                     )
                 kind: EventKind = keys[0]
-                value = ev[kind]
-                if not isinstance(value, str) or not value:
-                    raise fail(f"{epath}.{kind}", f"expected a version string, got {value!r}")
+                value = w.text(
+                    ev[kind],
+                    epath,
+                    kind,
+                    what=_VERSION,
+                    missing=_VERSION,
+                    empty=_VERSION,
+                    strip=False,
+                )
                 events.append(Event(kind=kind, value=value))
             if r_type != "GIT":
                 if not any(e.kind == "introduced" for e in events):
@@ -239,6 +231,10 @@ def load_document(name: str, payload: bytes, *, file: str | None = None) -> obje
             raise RecordError(label, f"invalid YAML: {problem}", None, where or "") from None
         except RecursionError:
             raise RecordError(label, "invalid YAML: nested too deeply", None) from None
+        except ValueError:
+            # PyYAML's int() of a decimal integer over Python's 4300-digit limit
+            # (https://docs.python.org/3/library/stdtypes.html#int-max-str-digits).
+            raise RecordError(label, "invalid YAML: an integer too long", None) from None
         _check_json_data(data, label)
         return data
     import orjson

@@ -8,8 +8,6 @@ lock-file read.
 * :func:`header_lines` finds the 1-based line of each ``[[package]]`` header (rtoml and
   tomllib report no positions).
 * :func:`join_markers` combines the markers of several dependency edges.
-* :class:`Fields` reads typed values from a parsed table and raises ``InputError`` s
-  whose place is the key path (``package[12].version``).
 * :func:`check_format_version` refuses an unknown major format version and notes an
   unknown minor one.
 * :func:`graph_tops` gives the packages no other locked package requires.
@@ -27,16 +25,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import quote
 
 from pyward._model import Component, ComponentKey, Hash, canonical_name
+from pyward._wire import shown_str
 from pyward.errors import InputError
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
-_T = TypeVar("_T")
 _new = object.__new__
 _set = object.__setattr__
 
@@ -283,7 +281,7 @@ def check_format_version(
 
     ``value`` is the version as written (``"2.1"``, ``1`` or ``"4.5.0"``).
     """
-    text = str(value)
+    text = shown_str(value)
     parts = text.split(".")
     try:
         numbers = [int(p) for p in parts]
@@ -302,83 +300,3 @@ def check_format_version(
             f"({major}.{known[major]}); read as {major}.{known[major]}"
         )
     return None
-
-
-class Fields:
-    """Typed access to one parsed table, with key-path errors.
-
-    ``Fields(file, table, "package[3]").string("version")`` returns the string or raises
-    ``InputError(file, "missing", where="package[3].version")``.
-    """
-
-    __slots__ = ("file", "table", "where")
-
-    def __init__(self, file: str | Path, table: object, where: str) -> None:
-        self.file = file
-        self.where = where
-        if not isinstance(table, dict):
-            raise InputError(file, f"expected a table, found {_kind(table)}", where=where)
-        self.table: dict[str, Any] = table
-
-    def path(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def error(self, key: str, what: str) -> InputError:
-        return InputError(self.file, what, where=self.path(key))
-
-    def _typed(self, key: str, kind: type[_T], kind_name: str, required: bool) -> _T | None:
-        value = self.table.get(key)
-        if value is None:
-            if required:
-                raise self.error(key, "missing")
-            return None
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise self.error(key, f"expected {kind_name}, found {_kind(value)}")
-        return value
-
-    def string(self, key: str) -> str:
-        value = self._typed(key, str, "a string", True)
-        assert value is not None
-        if not value.strip():
-            raise self.error(key, "empty")
-        return value
-
-    def opt_string(self, key: str) -> str | None:
-        return self._typed(key, str, "a string", False)
-
-    def opt_bool(self, key: str) -> bool | None:
-        return self._typed(key, bool, "a boolean", False)
-
-    def opt_list(self, key: str) -> list[Any]:
-        value = self._typed(key, list, "an array", False)
-        return value if value is not None else []
-
-    def opt_table(self, key: str) -> dict[str, Any] | None:
-        return self._typed(key, dict, "a table", False)
-
-    def sub(self, key: str) -> Fields | None:
-        """The sub-table at ``key`` as :class:`Fields`, or ``None`` when absent."""
-        value = self.opt_table(key)
-        return None if value is None else Fields(self.file, value, self.path(key))
-
-    def strings(self, key: str) -> list[str]:
-        """An optional array of strings."""
-        items = self.opt_list(key)
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                raise self.error(f"{key}[{i}]", f"expected a string, found {_kind(item)}")
-        return items
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__

@@ -33,6 +33,7 @@ from pyward._inventory._common import (
     purl_component,
 )
 from pyward._model import Component, ComponentKey, Hash, Inventory, NotAudited, canonical_name
+from pyward._wire import EXPECTED_JSON, Wire, parse_int
 from pyward.errors import InputError
 
 FORMAT = "cyclonedx"
@@ -62,6 +63,7 @@ MAX_NESTING = 64
 @dataclass(slots=True)
 class _State:
     file: Path
+    wire: Wire
     components: dict[ComponentKey, Component] = field(default_factory=dict)
     not_audited: list[NotAudited] = field(default_factory=list)
     refs: dict[str, ComponentKey | None] = field(default_factory=dict)
@@ -91,17 +93,8 @@ def read(path: Path) -> Inventory:
 def _from_json(path: Path, data: bytes) -> dict[str, Any]:
     from pyward._inventory._toml import load_json
 
-    document = load_json(path, data)
-    if not isinstance(document, dict):
-        raise InputError(
-            path, f"expected a JSON object, found {_json_kind(document)}", where="line 1"
-        )
-    return document
-
-
-def _json_kind(value: object) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number"
+    return Wire(path, EXPECTED_JSON).check(
+        load_json(path, data), dict, "line 1", what="expected a JSON object, found {found}"
     )
 
 
@@ -125,52 +118,49 @@ def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
             f"unsupported CycloneDX version {spec} (this pyward reads 1.x)",
             where="specVersion",
         )
-    if int(parts[1]) > _KNOWN_MINOR:
+    minor = parse_int(parts[1])
+    if minor is None or minor > _KNOWN_MINOR:
         notes.append(f"{path}: CycloneDX {spec} is newer than this pyward knows (1.{_KNOWN_MINOR})")
 
-    state = _State(file=path)
+    w = Wire(path, EXPECTED_JSON)
+    state = _State(file=path, wire=w)
     project: Component | None = None
     project_ref: str | None = None
     metadata = document.get("metadata")
     if metadata is not None:
-        _expect(path, metadata, dict, "metadata")
+        w.check(metadata, dict, "metadata")
         meta_component = metadata.get("component")
         if meta_component is not None:
-            _expect(path, meta_component, dict, "metadata.component")
-            project_ref = _opt_str(path, meta_component, "bom-ref", "metadata.component")
-            name = _opt_str(path, meta_component, "name", "metadata.component")
+            at = "metadata.component"
+            w.check(meta_component, dict, at)
+            project_ref = w.opt(meta_component.get("bom-ref"), str, at, "bom-ref")
+            name = w.opt(meta_component.get("name"), str, at, "name")
             if name:
-                version = _opt_str(path, meta_component, "version", "metadata.component")
+                version = w.opt(meta_component.get("version"), str, at, "version")
                 normal = canonical_name(name)
                 project = Component(
                     name=normal,
                     version=version,
                     display_name=name if name != normal else None,
-                    purl=_opt_str(path, meta_component, "purl", "metadata.component") or "",
+                    purl=w.opt(meta_component.get("purl"), str, at, "purl") or "",
                     source="virtual",
                 )
-    components = document.get("components", [])
-    _expect(path, components, list, "components")
+    components = w.check(document.get("components", []), list, "components")
     for i, item in enumerate(components):
         _component(state, item, f"components[{i}]")
 
     edges: dict[ComponentKey, list[ComponentKey]] = {}
     roots: list[ComponentKey] = []
     project_listed = False
-    dependencies = document.get("dependencies", [])
-    _expect(path, dependencies, list, "dependencies")
+    dependencies = w.check(document.get("dependencies", []), list, "dependencies")
     for i, dep in enumerate(dependencies):
         where = f"dependencies[{i}]"
-        _expect(path, dep, dict, where)
-        ref = dep.get("ref")
-        if not isinstance(ref, str):
-            raise InputError(path, "expected a string", where=f"{where}.ref")
-        targets = dep.get("dependsOn", [])
-        _expect(path, targets, list, f"{where}.dependsOn")
+        w.check(dep, dict, where)
+        ref = w.check(dep.get("ref"), str, where, "ref")
+        targets = w.check(dep.get("dependsOn", []), list, where, "dependsOn")
         keys: list[ComponentKey] = []
         for j, target in enumerate(targets):
-            if not isinstance(target, str):
-                raise InputError(path, "expected a string", where=f"{where}.dependsOn[{j}]")
+            w.check(target, str, f"{where}.dependsOn", j)
             if target not in state.refs:
                 if target == project_ref:
                     continue
@@ -215,45 +205,25 @@ def _with_direct(c: Component) -> Component:
     return replace(c, direct=True)
 
 
-def _expect(path: Path, value: object, kind: type, where: str) -> None:
-    if not isinstance(value, kind):
-        expected = {"dict": "an object", "list": "an array", "str": "a string"}[kind.__name__]
-        raise InputError(path, f"expected {expected}", where=where)
-
-
-def _opt_str(path: Path, table: dict[str, Any], key: str, where: str) -> str | None:
-    value = table.get(key)
-    if value is not None and not isinstance(value, str):
-        raise InputError(path, "expected a string", where=f"{where}.{key}")
-    return value
-
-
-def _hashes(path: Path, items: object, where: str) -> list[Hash]:
-    if items is None:
-        return []
-    _expect(path, items, list, where)
-    assert isinstance(items, list)
+def _hashes(w: Wire, items: object, where: str) -> list[Hash]:
     out: list[Hash] = []
-    for i, item in enumerate(items):
-        _expect(path, item, dict, f"{where}[{i}]")
+    for i, item in enumerate(w.items(items, where, of=dict)):
         alg = item.get("alg")
         content = item.get("content")
         if not isinstance(alg, str) or alg not in _ALGORITHMS:
-            raise InputError(path, f"unknown hash algorithm {alg!r}", where=f"{where}[{i}].alg")
+            raise w.error(f"{where}[{i}].alg", f"unknown hash algorithm {alg!r}")
         if not is_hex_digest(content):
-            raise InputError(path, "expected a hex digest", where=f"{where}[{i}].content")
+            raise w.error(f"{where}[{i}].content", "expected a hex digest")
         out.append(Hash(algorithm=_ALGORITHMS[alg], value=content.lower()))
     return out
 
 
-def _licenses(path: Path, items: object, where: str) -> str | None:
-    if items is None:
+def _licenses(w: Wire, value: object, where: str) -> str | None:
+    if value is None:
         return None
-    _expect(path, items, list, where)
-    assert isinstance(items, list)
+    items = w.items(value, where, of=dict)
     ids: list[str] = []
-    for i, item in enumerate(items):
-        _expect(path, item, dict, f"{where}[{i}]")
+    for item in items:
         expression = item.get("expression")
         if isinstance(expression, str) and expression:
             ids.append(expression if len(items) == 1 else f"({expression})")
@@ -271,13 +241,13 @@ def _license_ref(name: str) -> str:
 
 
 def _component(state: _State, item: object, where: str, depth: int = 1) -> None:
-    path = state.file
-    _expect(path, item, dict, where)
+    path, w = state.file, state.wire
+    w.check(item, dict, where)
     assert isinstance(item, dict)
-    ref = _opt_str(path, item, "bom-ref", where)
-    name = _opt_str(path, item, "name", where)
-    version = _opt_str(path, item, "version", where)
-    text_purl = _opt_str(path, item, "purl", where)
+    ref = w.opt(item.get("bom-ref"), str, where, "bom-ref")
+    name = w.opt(item.get("name"), str, where, "name")
+    version = w.opt(item.get("version"), str, where, "version")
+    text_purl = w.opt(item.get("purl"), str, where, "purl")
     written = text_purl or (f"{name}=={version}" if version else name or where)
     key: ComponentKey | None = None
     if not text_purl:
@@ -317,42 +287,31 @@ def _component(state: _State, item: object, where: str, depth: int = 1) -> None:
         if ref in state.refs:
             raise InputError(path, f"duplicate bom-ref {ref!r}", where=f"{where}.bom-ref")
         state.refs[ref] = key
-    nested = item.get("components")
-    if nested is not None:
-        _expect(path, nested, list, f"{where}.components")
-        if nested and depth >= MAX_NESTING:
-            raise InputError(
-                path,
-                f"components nested deeper than {MAX_NESTING} levels",
-                where=f"{where}.components",
-            )
-        for i, child in enumerate(nested):
-            _component(state, child, f"{where}.components[{i}]", depth + 1)
+    nested = w.items(item.get("components"), where, "components")
+    if nested and depth >= MAX_NESTING:
+        raise InputError(
+            path,
+            f"components nested deeper than {MAX_NESTING} levels",
+            where=f"{where}.components",
+        )
+    for i, child in enumerate(nested):
+        _component(state, child, f"{where}.components[{i}]", depth + 1)
 
 
 def _add_component(
     state: _State, item: dict[str, Any], parsed: Any, version: str | None, where: str
 ) -> ComponentKey:
-    path = state.file
+    w = state.wire
     final_version = str(parsed.version or version)
-    hashes = _hashes(path, item.get("hashes"), f"{where}.hashes")
-    references = item.get("externalReferences")
-    if references is not None:
-        _expect(path, references, list, f"{where}.externalReferences")
-        for i, ref in enumerate(references):
-            _expect(path, ref, dict, f"{where}.externalReferences[{i}]")
-            hashes.extend(
-                _hashes(path, ref.get("hashes"), f"{where}.externalReferences[{i}].hashes")
-            )
+    hashes = _hashes(w, item.get("hashes"), f"{where}.hashes")
+    references = w.items(item.get("externalReferences"), where, "externalReferences", of=dict)
+    for i, ref in enumerate(references):
+        hashes.extend(_hashes(w, ref.get("hashes"), f"{where}.externalReferences[{i}].hashes"))
     groups: set[str] = set()
-    properties = item.get("properties")
     metadata: dict[str, str] = {}
-    if properties is not None:
-        _expect(path, properties, list, f"{where}.properties")
-        for i, prop in enumerate(properties):
-            _expect(path, prop, dict, f"{where}.properties[{i}]")
-            if prop.get("name") == "cdx:poetry:group" and isinstance(prop.get("value"), str):
-                groups.add(prop["value"])
+    for prop in w.items(item.get("properties"), where, "properties", of=dict):
+        if prop.get("name") == "cdx:poetry:group" and isinstance(prop.get("value"), str):
+            groups.add(prop["value"])
     description = item.get("description")
     if isinstance(description, str) and description:
         metadata["summary"] = description
@@ -367,7 +326,7 @@ def _add_component(
         display,
         hashes=dedupe_hashes(hashes),
         groups=frozenset(groups),
-        license_expression=_licenses(path, item.get("licenses"), f"{where}.licenses"),
+        license_expression=_licenses(w, item.get("licenses"), f"{where}.licenses"),
         metadata=metadata,
     )
     existing = state.components.get(component.key)

@@ -46,6 +46,7 @@ from pyward._model import (
     canonical_name,
     component_key,
 )
+from pyward._wire import Wire
 from pyward.errors import InputError
 
 if TYPE_CHECKING:
@@ -477,10 +478,14 @@ def _direct_url(path: Path, state: _State) -> tuple[SourceKind, str | None, tupl
     except ValueError as exc:
         state.notes.append(f"{file}: not valid JSON ({exc}); treated as installed")
         return "installed", None, ()
-    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
-        state.notes.append(f"{file}: url: missing; treated as installed")
+    # A malformed record is a note, not an error: the distribution is still audited.
+    try:
+        url = Wire(file).check(
+            data.get("url") if isinstance(data, dict) else None, str, "url", what="missing"
+        )
+    except InputError as exc:
+        state.notes.append(f"{exc}; treated as installed")
         return "installed", None, ()
-    url: str = data["url"]
     vcs = data.get("vcs_info")
     if isinstance(vcs, dict):
         kind = str(vcs.get("vcs", "git"))

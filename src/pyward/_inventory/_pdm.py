@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from pyward._inventory._common import (
-    Fields,
     add_edges,
     check_format_version,
     dedupe_hashes,
@@ -49,7 +48,7 @@ from pyward._model import (
     canonical_name,
     component_key,
 )
-from pyward.errors import InputError
+from pyward._wire import Table, Wire
 
 FORMAT = "pdm.lock"
 KNOWN_MAJOR = 4
@@ -98,13 +97,9 @@ def read(path: Path) -> Inventory:
 
 def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     file = str(path)
-    top = Fields(file, data, "")
-    metadata = top.sub("metadata")
-    if metadata is None:
-        raise top.error("metadata", "missing")
-    raw_version = metadata.table.get("lock_version")
-    if raw_version is None:
-        raise metadata.error("lock_version", "missing")
+    top = Wire(file).table(data, "")
+    metadata = top.required_sub("metadata")
+    raw_version = metadata.required("lock_version", object)
     note = check_format_version(
         file,
         "metadata.lock_version",
@@ -113,7 +108,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         fmt=FORMAT,
     )
     shared = metadata.sub("files")
-    packages = [Fields(file, p, f"package[{i}]") for i, p in enumerate(top.opt_list("package"))]
+    packages = list(top.tables("package"))
     found_lines = header_lines(text, "package")
     lines = found_lines if len(found_lines) == len(packages) else []
 
@@ -195,7 +190,7 @@ def _resolve(requirement: str, by_name: dict[str, list[_Entry]]) -> list[_Entry]
     return [c for c in candidates if spec.contains(c.version, prereleases=True)] or candidates
 
 
-def _source(p: Fields, entry: _Entry) -> None:
+def _source(p: Table, entry: _Entry) -> None:
     git = p.opt_string("git")
     if git is not None:
         ref = p.opt_string("revision") or p.opt_string("ref")
@@ -212,20 +207,17 @@ def _source(p: Fields, entry: _Entry) -> None:
         entry.source, entry.source_url = "url", url
 
 
-def _hashes(p: Fields, shared: Fields | None, shared_key: str, out: list[Hash]) -> None:
-    if "files" in p.table:
+def _hashes(p: Table, shared: Table | None, shared_key: str, out: list[Hash]) -> None:
+    if "files" in p.data:
         where, items = p.path("files"), p.opt_list("files")
-    elif shared is not None and shared_key in shared.table:
-        where, items = shared.path(f'"{shared_key}"'), shared.table[shared_key]
+    elif shared is not None and shared_key in shared.data:
+        where = shared.path(f'"{shared_key}"')
+        items = p.wire.check(shared.data[shared_key], list, where, what="expected an array")
     else:
         return
-    if not isinstance(items, list):
-        raise InputError(p.file, "expected an array", where=where)
     for j, item in enumerate(items):
         text = item.get("hash") if isinstance(item, dict) else None
         h = parse_hash(text) if isinstance(text, str) else None
         if h is None:
-            raise InputError(
-                p.file, "expected a file table with an ALGORITHM:HEX hash", where=f"{where}[{j}]"
-            )
+            raise p.wire.error(f"{where}[{j}]", "expected a file table with an ALGORITHM:HEX hash")
         out.append(h)

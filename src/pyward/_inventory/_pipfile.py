@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from pyward._inventory._common import (
-    Fields,
     dedupe_hashes,
     join_markers,
     parse_hash,
@@ -42,13 +41,14 @@ from pyward._model import (
     SourceKind,
     canonical_name,
 )
-from pyward.errors import InputError
+from pyward._wire import PYTHON_FOUND, Table, Wire
 
 FORMAT = "Pipfile.lock"
 KNOWN_SPEC = 6
 
 _GROUP = {"default": "main", "develop": "dev"}
 _ENTRY_LINE = re.compile(r'^( {4}| {8})"((?:[^"\\]|\\.)*)": \{', re.M)
+_NOT_AN_OBJECT = "expected a JSON object, found {found}"
 
 
 def read(path: Path) -> Inventory:
@@ -57,10 +57,7 @@ def read(path: Path) -> Inventory:
 
     file = str(path)
     raw = read_bytes(path)
-    data = load_json(file, raw)
-    if not isinstance(data, dict):
-        kind = "an array" if isinstance(data, list) else type(data).__name__
-        raise InputError(file, f"expected a JSON object, found {kind}", where="line 1")
+    data = Wire(file, PYTHON_FOUND).check(load_json(file, raw), dict, "line 1", what=_NOT_AN_OBJECT)
     text = raw.decode("utf-8", "replace")
     return _build(file, text, data)
 
@@ -81,11 +78,10 @@ def _lines(text: str) -> dict[tuple[str, str], int]:
 
 
 def _build(file: str, text: str, data: Any) -> Inventory:
-    top = Fields(file, data, "")
-    meta = top.sub("_meta")
-    if meta is None:
-        raise top.error("_meta", "missing")
-    spec = meta.table.get("pipfile-spec")
+    w = Wire(file)
+    top = w.table(data, "")
+    meta = top.required_sub("_meta")
+    spec = meta.data.get("pipfile-spec")
     if spec is not None and (
         not isinstance(spec, int) or isinstance(spec, bool) or spec > KNOWN_SPEC
     ):
@@ -95,8 +91,7 @@ def _build(file: str, text: str, data: Any) -> Inventory:
         )
     sources: dict[str, str] = {}
     default_index: str | None = None
-    for i, raw in enumerate(meta.opt_list("sources")):
-        source = Fields(file, raw, f"_meta.sources[{i}]")
+    for source in meta.tables("sources"):
         url = source.string("url")
         if default_index is None:
             default_index = url
@@ -110,10 +105,10 @@ def _build(file: str, text: str, data: Any) -> Inventory:
     for category, entries in data.items():
         if category == "_meta":
             continue
-        cat = Fields(file, entries, category)
+        cat = w.table(entries, category)
         group = _GROUP.get(category, category)
-        for raw_name, raw in cat.table.items():
-            e = Fields(file, raw, cat.path(raw_name))
+        for raw_name, raw in cat.data.items():
+            e = w.table(raw, category, raw_name)
             name = canonical_name(raw_name)
             line = lines.get((category, raw_name))
             location = Location(file=file, line=line)
@@ -192,7 +187,7 @@ def _build(file: str, text: str, data: Any) -> Inventory:
     )
 
 
-def _source(e: Fields) -> tuple[SourceKind, str | None]:
+def _source(e: Table) -> tuple[SourceKind, str | None]:
     for vcs in ("git", "hg", "svn", "bzr"):
         url = e.opt_string(vcs)
         if url is not None:

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from pyward._inventory._common import (
-    Fields,
     add_edges,
     check_format_version,
     dedupe_hashes,
@@ -54,7 +53,7 @@ from pyward._model import (
     canonical_name,
     component_key,
 )
-from pyward.errors import InputError
+from pyward._wire import Table, Wire
 
 FORMAT = "poetry.lock"
 #: Newest ``lock-version`` minor of each supported major.
@@ -67,14 +66,12 @@ def read(path: Path) -> Inventory:
     return _build(path, text, loads(text, path))
 
 
-def _lock_version(file: str, metadata: Fields) -> str | None:
+def _lock_version(file: str, metadata: Table) -> str | None:
     """A note for an unknown minor ``lock-version``; pre-1.0 locks have none."""
-    raw = metadata.table.get("lock-version")
+    raw = metadata.get("lock-version", str, what="expected a string, found {value}")
     if raw is None:
         return None
-    where = "metadata.lock-version"
-    if not isinstance(raw, str):
-        raise InputError(file, f"expected a string, found {raw!r}", where=where)
+    where = metadata.path("lock-version")
     return check_format_version(file, where, raw, known=KNOWN_MINOR, fmt=FORMAT)
 
 
@@ -90,12 +87,10 @@ def _requirement_name(text: str) -> str:
 
 def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     file = str(path)
-    top = Fields(file, data, "")
-    metadata = top.sub("metadata")
-    if metadata is None:  # every Poetry version writes it (content-hash)
-        raise top.error("metadata", "missing")
+    top = Wire(file).table(data, "")
+    metadata = top.required_sub("metadata")  # every Poetry version writes it (content-hash)
     note = _lock_version(file, metadata)
-    packages = [Fields(file, p, f"package[{i}]") for i, p in enumerate(top.opt_list("package"))]
+    packages = list(top.tables("package"))
 
     names = [p.string("name") for p in packages]
     versions = [p.string("version") for p in packages]
@@ -106,11 +101,11 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         by_name.setdefault(n, []).append(i)
 
     # 1.x / pre-1.0 hash tables, looked up by normalised name.
-    shared_files: dict[str, tuple[str, list[Any]]] = {}
+    shared_files: dict[str, tuple[str, object]] = {}
     for key in ("files", "hashes"):
         table = metadata.sub(key)
         if table is not None:
-            for name, value in table.table.items():
+            for name, value in table.data.items():
                 shared_files[canonical_name(name)] = (f"metadata.{key}.{name}", value)
 
     edges: dict[ComponentKey, tuple[ComponentKey, ...]] = {}
@@ -123,7 +118,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
             keys[i],
             (
                 keys[t]
-                for dep_name, constraint in deps.table.items()
+                for dep_name, constraint in deps.data.items()
                 for t in _resolve(by_name.get(canonical_name(dep_name), []), constraint, versions)
             ),
         )
@@ -148,7 +143,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
                 index=index,
                 non_default_index=non_default,
                 source_url=source_url,
-                hashes=_hashes(file, p, canon[i], shared_files),
+                hashes=_hashes(p, canon[i], shared_files),
                 markers=_markers(p),
                 groups=groups[i],
                 direct=keys[i] in root_set,
@@ -194,9 +189,9 @@ def _resolve(candidates: list[int], constraint: object, versions: list[str]) -> 
 
 
 def _groups(
-    top: Fields,
+    top: Table,
     *,
-    packages: list[Fields],
+    packages: list[Table],
     keys: list[ComponentKey],
     by_name: dict[str, list[int]],
     edges: dict[ComponentKey, tuple[ComponentKey, ...]],
@@ -213,7 +208,7 @@ def _groups(
     if extras is not None and any(optional):
         index_of = {k: i for i, k in enumerate(keys)}
         via_extra: dict[int, set[str]] = {}
-        for extra in extras.table:
+        for extra in extras.data:
             stack = [
                 t for n in extras.strings(extra) for t in by_name.get(_requirement_name(n), [])
             ]
@@ -232,7 +227,7 @@ def _groups(
     return [frozenset(g) for g in result]
 
 
-def _source(p: Fields) -> tuple[SourceKind, str | None, str | None]:
+def _source(p: Table) -> tuple[SourceKind, str | None, str | None]:
     """(kind, secondary index URL, source URL) of a package."""
     source = p.sub("source")
     if source is None:
@@ -259,28 +254,25 @@ def _source(p: Fields) -> tuple[SourceKind, str | None, str | None]:
     raise source.error("type", f"unknown source type {kind!r}")
 
 
-def _markers(p: Fields) -> str | None:
-    value = p.table.get("markers", p.table.get("marker"))
+def _markers(p: Table) -> str | None:
+    value = p.data.get("markers", p.data.get("marker"))
     if value is None or isinstance(value, str):
         return value or None
     if isinstance(value, dict):
         return join_markers(m if isinstance(m, str) else None for m in value.values())
-    key = "markers" if "markers" in p.table else "marker"
+    key = "markers" if "markers" in p.data else "marker"
     raise p.error(key, "expected a string or a table")
 
 
-def _hashes(
-    file: str, p: Fields, name: str, shared: dict[str, tuple[str, list[Any]]]
-) -> tuple[Hash, ...]:
+def _hashes(p: Table, name: str, shared: dict[str, tuple[str, object]]) -> tuple[Hash, ...]:
     hashes: list[Hash] = []
-    if "files" in p.table:
+    if "files" in p.data:
         where, items = p.path("files"), p.opt_list("files")
     elif name in shared:
-        where, items = shared[name]
+        where, value = shared[name]
+        items = p.wire.check(value, list, where, what="expected an array")
     else:
         return ()
-    if not isinstance(items, list):
-        raise InputError(file, "expected an array", where=where)
     for j, item in enumerate(items):
         if isinstance(item, str):  # pre-1.0: bare hex SHA-256 digests
             h = parse_hash(f"sha256:{item}")
@@ -289,8 +281,8 @@ def _hashes(
             h = parse_hash(item["hash"])
             at = f"{where}[{j}].hash"
         else:
-            raise InputError(file, "expected a file table with a hash", where=f"{where}[{j}]")
+            raise p.wire.error(f"{where}[{j}]", "expected a file table with a hash")
         if h is None:
-            raise InputError(file, "not an ALGORITHM:HEX hash", where=at)
+            raise p.wire.error(at, "not an ALGORITHM:HEX hash")
         hashes.append(h)
     return dedupe_hashes(hashes)

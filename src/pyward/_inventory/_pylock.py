@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from pyward._inventory._common import (
-    Fields,
     add_edges,
     check_format_version,
     dedupe_hashes,
@@ -50,6 +49,7 @@ from pyward._model import (
     canonical_name,
     component_key,
 )
+from pyward._wire import Table, Wire
 from pyward.errors import InputError
 
 FORMAT = "pylock.toml"
@@ -76,7 +76,7 @@ def _validate(file: str, data: dict[str, Any]) -> None:
 
 def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     file = str(path)
-    top = Fields(file, data, "")
+    top = Wire(file).table(data, "")
     note = check_format_version(
         file, "lock-version", top.string("lock-version"), known={1: 0}, fmt=FORMAT
     )
@@ -84,10 +84,10 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     _validate(file, {**data, "lock-version": "1.0"} if note else data)
 
     pdm = data.get("created-by") == "pdm"
-    packages = [Fields(file, p, f"packages[{i}]") for i, p in enumerate(top.opt_list("packages"))]
+    packages = list(top.tables("packages"))
     found_lines = header_lines(text, "packages")
     lines = found_lines if len(found_lines) == len(packages) else []
-    counts = Counter(p.table["index"] for p in packages if isinstance(p.table.get("index"), str))
+    counts = Counter(p.data["index"] for p in packages if isinstance(p.data.get("index"), str))
     default_index = counts.most_common(1)[0][0] if counts else None
 
     names = [canonical_name(p.string("name")) for p in packages]
@@ -127,8 +127,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
             location=location,
         )
         targets: list[ComponentKey] = []
-        for j, raw in enumerate(p.opt_list("dependencies")):
-            dep = Fields(file, raw, p.path(f"dependencies[{j}]"))
+        for dep in p.tables("dependencies"):
             dep_version = dep.opt_string("version")
             for t in by_name.get(canonical_name(dep.string("name")), []):
                 if dep_version is None or versions[t] == dep_version:
@@ -160,18 +159,18 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     )
 
 
-def _hash_table(owner: Fields, key: str, out: list[Hash]) -> None:
+def _hash_table(owner: Table, key: str, out: list[Hash]) -> None:
     table = owner.sub(key)
     if table is None:
         return
-    for algorithm, value in table.table.items():
+    for algorithm, value in table.data.items():
         h = parse_hash(f"{algorithm}:{value}") if isinstance(value, str) else None
         if h is None:
             raise table.error(algorithm, f"not a hex digest: {value!r}")
         out.append(h)
 
 
-def _source(p: Fields) -> tuple[SourceKind, str | None, tuple[Hash, ...]]:
+def _source(p: Table) -> tuple[SourceKind, str | None, tuple[Hash, ...]]:
     hashes: list[Hash] = []
     vcs = p.sub("vcs")
     if vcs is not None:
@@ -194,6 +193,6 @@ def _source(p: Fields) -> tuple[SourceKind, str | None, tuple[Hash, ...]]:
     sdist = p.sub("sdist")
     if sdist is not None:
         _hash_table(sdist, "hashes", hashes)
-    for j, raw in enumerate(p.opt_list("wheels")):
-        _hash_table(Fields(p.file, raw, p.path(f"wheels[{j}]")), "hashes", hashes)
+    for wheel in p.tables("wheels"):
+        _hash_table(wheel, "hashes", hashes)
     return "registry", None, dedupe_hashes(hashes)

@@ -30,7 +30,7 @@ from pyward._inventory._common import (
 )
 from pyward._model import Component, ComponentKey, Inventory, Location, NotAudited, canonical_name
 from pyward._model import component_key as _key
-from pyward.errors import InputError
+from pyward._wire import EXPECTED, Wire
 
 FORMAT = "pyproject.toml"
 
@@ -54,6 +54,7 @@ class _Pin:
 @dataclass(slots=True)
 class _State:
     file: Path
+    wire: Wire
     lines: list[str]
     pins: dict[ComponentKey, _Pin] = field(default_factory=dict)
     not_audited: list[NotAudited] = field(default_factory=list)
@@ -85,37 +86,34 @@ def read(path: Path) -> Inventory:
     path = Path(path)
     text = _toml.read_text(path)
     data = _toml.loads(text, path)
-    state = _State(file=path, lines=text.splitlines())
-    project_table = data.get("project")
+    w = Wire(path, EXPECTED)
+    state = _State(file=path, wire=w, lines=text.splitlines())
+    project_table = w.opt(data.get("project"), dict, "project")
     tool = data.get("tool")
+    # Other tools' tables are theirs: one that is not a table is not read.
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
     project: Component | None = None
     if project_table is not None:
-        if not isinstance(project_table, dict):
-            raise InputError(path, "expected a table", where="project")
-        project = _project(path, project_table.get("name"), project_table.get("version"), "project")
+        project = _project(w, project_table, "project")
         for i, req in enumerate(
-            _strings(path, project_table.get("dependencies"), "project.dependencies")
+            _strings(w, project_table.get("dependencies"), "project.dependencies")
         ):
             _pep508(state, req, "main", f"project.dependencies[{i}]")
-        optional = project_table.get("optional-dependencies")
-        if optional is not None:
-            if not isinstance(optional, dict):
-                raise InputError(path, "expected a table", where="project.optional-dependencies")
-            for extra, reqs in optional.items():
-                where = f"project.optional-dependencies.{extra}"
-                for i, req in enumerate(_strings(path, reqs, where)):
-                    _pep508(state, req, f"extra:{canonical_name(extra)}", f"{where}[{i}]")
-    groups = data.get("dependency-groups")
+        optional = w.opt(
+            project_table.get("optional-dependencies"), dict, "project", "optional-dependencies"
+        )
+        for extra, reqs in (optional or {}).items():
+            where = f"project.optional-dependencies.{extra}"
+            for i, req in enumerate(_strings(w, reqs, where)):
+                _pep508(state, req, f"extra:{canonical_name(extra)}", f"{where}[{i}]")
+    groups = w.opt(data.get("dependency-groups"), dict, "dependency-groups")
     if groups is not None:
-        if not isinstance(groups, dict):
-            raise InputError(path, "expected a table", where="dependency-groups")
         for group in groups:
-            for req, where in _expand_group(path, groups, group, ()):
+            for req, where in _expand_group(w, groups, group, ()):
                 _pep508(state, req, canonical_name(group), where)
     if isinstance(poetry, dict):
         if project is None:
-            project = _project(path, poetry.get("name"), poetry.get("version"), "tool.poetry")
+            project = _project(w, poetry, "tool.poetry")
         _poetry(state, poetry)
     components = tuple(
         Component(
@@ -144,13 +142,12 @@ def read(path: Path) -> Inventory:
     )
 
 
-def _project(path: Path, name: object, version: object, where: str) -> Component | None:
-    if name is None:
+def _project(w: Wire, table: dict[str, Any], where: str) -> Component | None:
+    if table.get("name") is None:
         return None
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(path, "expected a non-empty string", where=f"{where}.name")
-    if version is not None and not isinstance(version, str):
-        raise InputError(path, "expected a string", where=f"{where}.version")
+    nonempty = "expected a non-empty string"
+    name = w.text(table.get("name"), where, "name", what=nonempty, empty=nonempty)
+    version = w.opt(table.get("version"), str, where, "version")
     normal = canonical_name(name)
     return Component(
         name=normal,
@@ -161,36 +158,24 @@ def _project(path: Path, name: object, version: object, where: str) -> Component
     )
 
 
-def _strings(path: Path, value: object, where: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(path, "expected an array of strings", where=where)
-    for i, item in enumerate(value):
-        if not isinstance(item, str):
-            raise InputError(path, "expected a string", where=f"{where}[{i}]")
-    return value
+def _strings(w: Wire, value: object, where: str) -> list[str]:
+    return w.items(value, where, of=str, what="expected an array of strings")
 
 
 def _expand_group(
-    path: Path, groups: dict[str, Any], group: str, seen: tuple[str, ...]
+    w: Wire, groups: dict[str, Any], group: str, seen: tuple[str, ...]
 ) -> list[tuple[str, str]]:
     """PEP 735 ``include-group`` expansion: (requirement, key path) pairs."""
     if group in seen:
         chain = " -> ".join((*seen, group))
-        raise InputError(
-            path, f"include-group cycle: {chain}", where=f"dependency-groups.{seen[0]}"
-        )
-    items = groups[group]
+        raise w.error(f"dependency-groups.{seen[0]}", f"include-group cycle: {chain}")
     where = f"dependency-groups.{group}"
     if len(seen) >= MAX_INCLUDE_DEPTH:
-        raise InputError(
-            path,
+        raise w.error(
+            f"dependency-groups.{seen[0]}",
             f"include-group nested deeper than {MAX_INCLUDE_DEPTH} groups",
-            where=f"dependency-groups.{seen[0]}",
         )
-    if not isinstance(items, list):
-        raise InputError(path, "expected an array", where=where)
+    items = w.check(groups[group], list, where)
     out: list[tuple[str, str]] = []
     normal = {canonical_name(g): g for g in groups}
     for i, item in enumerate(items):
@@ -199,16 +184,12 @@ def _expand_group(
         elif isinstance(item, dict) and isinstance(item.get("include-group"), str):
             target = normal.get(canonical_name(item["include-group"]))
             if target is None:
-                raise InputError(
-                    path,
-                    f"include-group {item['include-group']!r} is not defined",
-                    where=f"{where}[{i}]",
+                raise w.error(
+                    f"{where}[{i}]", f"include-group {item['include-group']!r} is not defined"
                 )
-            out.extend(_expand_group(path, groups, target, (*seen, group)))
+            out.extend(_expand_group(w, groups, target, (*seen, group)))
         else:
-            raise InputError(
-                path, "expected a string or {include-group = ...}", where=f"{where}[{i}]"
-            )
+            raise w.error(f"{where}[{i}]", "expected a string or {include-group = ...}")
     return out
 
 
@@ -253,7 +234,7 @@ def _poetry(state: _State, poetry: dict[str, Any]) -> None:
     extras = poetry.get("extras")
     if isinstance(extras, dict):
         for extra, names in extras.items():
-            for n in _strings(state.file, names, f"tool.poetry.extras.{extra}"):
+            for n in _strings(state.wire, names, f"tool.poetry.extras.{extra}"):
                 extras_of.setdefault(canonical_name(n), set()).add(f"extra:{canonical_name(extra)}")
     tables: list[tuple[str, str, object]] = [
         ("main", "tool.poetry.dependencies", poetry.get("dependencies")),
@@ -265,11 +246,7 @@ def _poetry(state: _State, poetry: dict[str, Any]) -> None:
             deps = table.get("dependencies") if isinstance(table, dict) else None
             tables.append((canonical_name(group), f"tool.poetry.group.{group}.dependencies", deps))
     for group, where, table in tables:
-        if table is None:
-            continue
-        if not isinstance(table, dict):
-            raise InputError(state.file, "expected a table", where=where)
-        for display, spec in table.items():
+        for display, spec in (state.wire.opt(table, dict, where) or {}).items():
             if group == "main" and display == "python":
                 continue
             name = canonical_name(display)
@@ -294,18 +271,18 @@ def _poetry_dependency(
     elif isinstance(spec, dict):
         table = spec
     else:
-        raise InputError(state.file, "expected a version string or a table", where=where)
+        raise state.wire.error(where, "expected a version string or a table")
     for key, reason in (("git", "VCS requirement"), ("path", "local path"), ("url", "direct URL")):
         if key in table:
             state.skip(name, written, reason, location)
             return
-    version = table.get("version")
-    if not isinstance(version, str):
-        raise InputError(
-            state.file,
-            "expected a version string",
-            where=f"{where}.version" if isinstance(spec, dict) else where,
-        )
+    version = state.wire.check(
+        table.get("version"),
+        str,
+        where,
+        "version" if isinstance(spec, dict) else None,
+        what="expected a version string",
+    )
     m = _POETRY_EXACT.match(version)
     if m is None:
         state.skip(name, written, _NOT_PINNED, location)

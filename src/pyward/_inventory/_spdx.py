@@ -33,6 +33,7 @@ from pyward._inventory._common import (
     purl_component,
 )
 from pyward._model import Component, ComponentKey, Hash, Inventory, NotAudited, canonical_name
+from pyward._wire import EXPECTED_JSON, PYTHON_FOUND, Wire
 from pyward.errors import InputError
 
 FORMAT = "spdx"
@@ -82,10 +83,9 @@ def read(path: Path) -> Inventory:
     ):
         from pyward._inventory._toml import load_json
 
-        document = load_json(path, data)
-        if not isinstance(document, dict):
-            kind = "an array" if isinstance(document, list) else type(document).__name__
-            raise InputError(path, f"expected a JSON object, found {kind}", where="line 1")
+        document = Wire(path, PYTHON_FOUND).check(
+            load_json(path, data), dict, "line 1", what="expected a JSON object, found {found}"
+        )
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -96,18 +96,9 @@ def read(path: Path) -> Inventory:
     return _read_document(path, document)
 
 
-def _str(path: Path, table: dict[str, Any], key: str, where: str) -> str | None:
-    value = table.get(key)
-    if value is not None and not isinstance(value, str):
-        raise InputError(path, "expected a string", where=f"{where}.{key}")
-    return value
-
-
-def _list(path: Path, table: dict[str, Any], key: str, where: str) -> list[Any]:
-    value = table.get(key, [])
-    if not isinstance(value, list):
-        raise InputError(path, "expected an array", where=f"{where}.{key}" if where else key)
-    return value
+def _list(w: Wire, table: dict[str, Any], key: str, where: str) -> list[Any]:
+    # An explicit null is refused too: ``table.get(key, [])``, not ``w.items``.
+    return w.check(table.get(key, []), list, where, key)
 
 
 def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
@@ -121,21 +112,19 @@ def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
             path, f"unsupported {version} (this pyward reads SPDX 2.x)", where="spdxVersion"
         )
     document_id = document.get("SPDXID", "SPDXRef-DOCUMENT")
+    w = Wire(path, EXPECTED_JSON)
 
     components: dict[ComponentKey, Component] = {}
     not_audited: list[NotAudited] = []
     refs: dict[str, ComponentKey | None] = {}
     packages: dict[str, Component] = {}
-    for i, package in enumerate(_list(path, document, "packages", "")):
+    for i, package in enumerate(_list(w, document, "packages", "")):
         where = f"packages[{i}]"
-        if not isinstance(package, dict):
-            raise InputError(path, "expected an object", where=where)
-        spdx_id = _str(path, package, "SPDXID", where)
-        if not spdx_id:
-            raise InputError(path, "missing", where=f"{where}.SPDXID")
+        w.check(package, dict, where)
+        spdx_id = w.text(package.get("SPDXID"), where, "SPDXID", empty="missing", strip=False)
         if spdx_id in refs:
             raise InputError(path, f"duplicate SPDXID {spdx_id!r}", where=f"{where}.SPDXID")
-        component, skipped = _package(path, package, where)
+        component, skipped = _package(w, package, where)
         refs[spdx_id] = None
         if component is not None:
             packages[spdx_id] = component
@@ -148,30 +137,27 @@ def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
             refs[spdx_id] = component.key
         elif skipped is not None:
             not_audited.append(skipped)
-            name = _str(path, package, "name", where)
+            name = w.opt(package.get("name"), str, where, "name")
             if name:
                 normal = canonical_name(name)
                 packages[spdx_id] = Component(
                     name=normal,
-                    version=_str(path, package, "versionInfo", where),
+                    version=w.opt(package.get("versionInfo"), str, where, "versionInfo"),
                     display_name=name if name != normal else None,
                     source="virtual",
                 )
 
     described: list[str] = []
-    for j, target in enumerate(_list(path, document, "documentDescribes", "")):
-        if not isinstance(target, str):
-            raise InputError(path, "expected a string", where=f"documentDescribes[{j}]")
-        described.append(target)
+    for j, target in enumerate(_list(w, document, "documentDescribes", "")):
+        described.append(w.check(target, str, "documentDescribes", j))
     edges: dict[ComponentKey, list[ComponentKey]] = {}
     children: dict[str, list[ComponentKey]] = {}
-    for i, rel in enumerate(_list(path, document, "relationships", "")):
+    for i, rel in enumerate(_list(w, document, "relationships", "")):
         where = f"relationships[{i}]"
-        if not isinstance(rel, dict):
-            raise InputError(path, "expected an object", where=where)
-        kind = _str(path, rel, "relationshipType", where)
-        source = _str(path, rel, "spdxElementId", where)
-        target = _str(path, rel, "relatedSpdxElement", where)
+        w.check(rel, dict, where)
+        kind = w.opt(rel.get("relationshipType"), str, where, "relationshipType")
+        source = w.opt(rel.get("spdxElementId"), str, where, "spdxElementId")
+        target = w.opt(rel.get("relatedSpdxElement"), str, where, "relatedSpdxElement")
         if not kind or not source or not target:
             raise InputError(
                 path, "needs spdxElementId, relationshipType and relatedSpdxElement", where=where
@@ -224,22 +210,18 @@ def _read_document(path: Path, document: dict[str, Any]) -> Inventory:
 
 
 def _package(
-    path: Path, package: dict[str, Any], where: str
+    w: Wire, package: dict[str, Any], where: str
 ) -> tuple[Component | None, NotAudited | None]:
-    name = _str(path, package, "name", where)
-    version = _str(path, package, "versionInfo", where)
+    path = w.file
+    name = w.opt(package.get("name"), str, where, "name")
+    version = w.opt(package.get("versionInfo"), str, where, "versionInfo")
     locators: list[tuple[int, str]] = []
-    for j, ref in enumerate(_list(path, package, "externalRefs", where)):
-        if not isinstance(ref, dict):
-            raise InputError(path, "expected an object", where=f"{where}.externalRefs[{j}]")
+    for j, ref in enumerate(_list(w, package, "externalRefs", where)):
+        at = f"{where}.externalRefs[{j}]"
+        w.check(ref, dict, at)
         category = str(ref.get("referenceCategory", "")).replace("_", "-").upper()
         if category == "PACKAGE-MANAGER" and ref.get("referenceType") == "purl":
-            locator = ref.get("referenceLocator")
-            if not isinstance(locator, str):
-                raise InputError(
-                    path, "expected a string", where=f"{where}.externalRefs[{j}].referenceLocator"
-                )
-            locators.append((j, locator))
+            locators.append((j, w.check(ref.get("referenceLocator"), str, at, "referenceLocator")))
     written = f"{name}=={version}" if name and version else name or where
     if not locators:
         return None, NotAudited(
@@ -275,10 +257,9 @@ def _package(
     if not final_version:
         return None, NotAudited(name=normal, requirement=written, reason="no version")
     hashes: list[Hash] = []
-    for j, checksum in enumerate(_list(path, package, "checksums", where)):
+    for j, checksum in enumerate(_list(w, package, "checksums", where)):
         at = f"{where}.checksums[{j}]"
-        if not isinstance(checksum, dict):
-            raise InputError(path, "expected an object", where=at)
+        w.check(checksum, dict, at)
         algorithm = str(checksum.get("algorithm", "")).upper()
         value = checksum.get("checksumValue")
         if algorithm not in _ALGORITHMS:
@@ -292,7 +273,7 @@ def _package(
         hashes.append(Hash(algorithm=_ALGORITHMS[algorithm], value=value.lower()))
     licence = None
     for key in ("licenseConcluded", "licenseDeclared"):
-        value = _str(path, package, key, where)
+        value = w.opt(package.get(key), str, where, key)
         if value and value.strip() not in _NO_VALUE:
             licence = value.strip()
             break

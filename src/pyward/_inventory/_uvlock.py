@@ -45,7 +45,6 @@ from pathlib import Path
 from typing import Any
 
 from pyward._inventory._common import (
-    Fields,
     add_edges,
     header_lines,
     join_markers,
@@ -64,12 +63,14 @@ from pyward._model import (
     canonical_name,
     component_key,
 )
+from pyward._wire import Table, Wire, shown
 
 FORMAT = "uv.lock"
 #: Keys of a dependency entry the fast path of :func:`_deps` handles.
 _PLAIN_DEP = frozenset({"name", "marker", "extra"})
 #: The newest ``revision`` of lock ``version = 1`` this reader knows.
 KNOWN_REVISION = 5
+_INTEGER = "expected an integer, found {value}"
 
 _new = object.__new__
 _set = object.__setattr__
@@ -110,17 +111,15 @@ class _Pkg:
         "version",
     )
 
-    def __init__(self, fields: Fields) -> None:
+    def __init__(self, fields: Table) -> None:
         self.fields = fields
         self.raw_name = fields.string("name")
         self.name = canonical_name(self.raw_name)
         self.version = fields.opt_string("version")
-        source = fields.sub("source")
-        if source is None:
-            raise fields.error("source", "missing")
-        self.source: dict[str, Any] = source.table
+        source = fields.required_sub("source")
+        self.source: dict[str, Any] = source.data
         for key, kind in _SOURCE_KINDS:
-            if key in source.table:
+            if key in source.data:
                 self.kind: SourceKind = kind
                 self.source_value = source.string(key)
                 break
@@ -142,28 +141,21 @@ def read(path: Path) -> Inventory:
 
 def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     file = str(path)
-    top = Fields(file, data, "")
+    top = Wire(file).table(data, "")
     notes: list[str] = []
-    version = data.get("version")
-    if version is None:
-        raise top.error("version", "missing")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise top.error("version", f"expected an integer, found {version!r}")
+    version = top.required("version", int, what=_INTEGER)
     if version != 1:
         raise top.error(
-            "version", f"unsupported uv.lock format version {version} (this pyward reads 1)"
+            "version", f"unsupported uv.lock format version {shown(version)} (this pyward reads 1)"
         )
-    revision = data.get("revision", 0)
-    if not isinstance(revision, int) or isinstance(revision, bool):
-        raise top.error("revision", f"expected an integer, found {revision!r}")
-    if revision > KNOWN_REVISION:
+    revision = top.get("revision", int, what=_INTEGER)
+    if revision is not None and revision > KNOWN_REVISION:
         notes.append(
-            f"{file}: uv.lock revision {revision} is newer than this pyward knows "
+            f"{file}: uv.lock revision {shown(revision)} is newer than this pyward knows "
             f"({KNOWN_REVISION}); read as revision {KNOWN_REVISION}"
         )
 
-    raw_packages = top.opt_list("package")
-    pkgs = [_Pkg(Fields(file, p, f"package[{i}]")) for i, p in enumerate(raw_packages)]
+    pkgs = [_Pkg(p) for p in top.tables("package")]
     by_name: dict[str, list[int]] = {}
     for i, p in enumerate(pkgs):
         by_name.setdefault(p.name, []).append(i)
@@ -172,10 +164,10 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         p.deps = _deps(f, "dependencies", pkgs, by_name)
         optional = f.sub("optional-dependencies")
         if optional is not None:
-            p.optional = {e: _deps(optional, e, pkgs, by_name) for e in optional.table}
+            p.optional = {e: _deps(optional, e, pkgs, by_name) for e in optional.data}
         dev = f.sub("dev-dependencies")
         if dev is not None:
-            p.dev = {g: _deps(dev, g, pkgs, by_name) for g in dev.table}
+            p.dev = {g: _deps(dev, g, pkgs, by_name) for g in dev.data}
 
     # The workspace: [manifest] members by name, and the root (source ".").
     manifest = top.sub("manifest")
@@ -276,13 +268,11 @@ def _component(
 ) -> Component:
     f = p.fields
     artifacts: list[Any] = []
-    sdist = f.table.get("sdist")
+    sdist = f.data.get("sdist")
     if sdist is not None:
         artifacts.append(sdist)
-    wheels = f.table.get("wheels")
+    wheels = f.get("wheels", list, what="expected an array")
     if wheels is not None:
-        if not isinstance(wheels, list):
-            raise f.error("wheels", "expected an array")
         artifacts.extend(wheels)
     hashes = _hashes(f, artifacts, has_sdist=sdist is not None)
     registry = p.kind == "registry"
@@ -304,9 +294,9 @@ def _component(
     )
 
 
-def _hashes(f: Fields, artifacts: list[Any], *, has_sdist: bool) -> tuple[Hash, ...]:
-    # Plain dict access, and duplicates dropped as strings before any Hash is built:
-    # big locks hold thousands of files (guidellm: 3,465).
+def _hashes(f: Table, artifacts: list[Any], *, has_sdist: bool) -> tuple[Hash, ...]:
+    # Plain dict access rather than the Table's, and duplicates dropped as strings
+    # before any Hash is built: big locks hold thousands of files (guidellm: 3,465).
     texts: dict[str, int] = {}
     for j, artifact in enumerate(artifacts):
         text = artifact.get("hash") if type(artifact) is dict else artifact
@@ -338,11 +328,11 @@ def _hashes(f: Fields, artifacts: list[Any], *, has_sdist: bool) -> tuple[Hash, 
     return tuple(result)
 
 
-def _deps(owner: Fields, key: str, pkgs: list[_Pkg], by_name: dict[str, list[int]]) -> list[_Dep]:
+def _deps(owner: Table, key: str, pkgs: list[_Pkg], by_name: dict[str, list[int]]) -> list[_Dep]:
     result: list[_Dep] = []
     for j, raw in enumerate(owner.opt_list(key)):
         # Fast path, plain dict access (guidellm: ~1,000 entries); anything unusual goes
-        # through Fields, which names the bad key.
+        # through the Table, which names the bad key.
         if type(raw) is dict and raw.keys() <= _PLAIN_DEP:
             name, marker, extras = raw.get("name"), raw.get("marker"), raw.get("extra", ())
             if (
@@ -356,7 +346,7 @@ def _deps(owner: Fields, key: str, pkgs: list[_Pkg], by_name: dict[str, list[int
                 if len(candidates) == 1:
                     result.append(_Dep(candidates[0], tuple(extras), marker))
                     continue
-        d = Fields(owner.file, raw, owner.path(f"{key}[{j}]"))
+        d = owner.wire.table(raw, owner.path(key), j)
         name = canonical_name(d.string("name"))
         candidates = by_name.get(name, [])
         if len(candidates) != 1:
@@ -391,7 +381,7 @@ def _all_deps(p: _Pkg) -> list[_Dep]:
 def _walk(
     pkgs: list[_Pkg],
     members: set[int],
-    manifest: Fields | None,
+    manifest: Table | None,
     by_name: dict[str, list[int]],
 ) -> tuple[dict[int, set[str]], set[int]]:
     """Groups of every package and the direct dependencies.
@@ -436,8 +426,7 @@ def _walk(
         expand_member(m, None, None)
     if manifest is not None:
         # A workspace without a root project lists its requirements here.
-        for j, raw in enumerate(manifest.opt_list("requirements")):
-            req = Fields(manifest.file, raw, manifest.path(f"requirements[{j}]"))
+        for req in manifest.tables("requirements"):
             for t in by_name.get(canonical_name(req.string("name")), []):
                 reach(_Dep(t, tuple(req.strings("extras")), None), "main", True)
 

@@ -11,7 +11,8 @@ See https://google.github.io/osv.dev/api/ for the API being mirrored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from pyward._wire import GOT_JSON, Wire, path
 
 #: osv.dev answers errors with the gRPC status code of the failure
 #: (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
@@ -53,29 +54,9 @@ class Query:
     """The version to match; ``None`` asks for every record naming the package."""
 
 
-def _join(prefix: str, key: str) -> str:
-    return f"{prefix}.{key}" if prefix else key
-
-
-def _optional_str(obj: dict[str, Any], key: str, where: str) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise invalid(_join(where, key), f"expected a string, got {_json_type(value)}")
-    return value
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return "a string" if isinstance(value, str) else "null"
+#: Request bodies: the errors are 400s naming the place in the body.
+_WIRE = Wire(None, GOT_JSON, invalid)
+_NOT_AN_OBJECT = "expected a JSON object, got {found}"
 
 
 def parse_query(obj: object, where: str = "") -> Query:
@@ -85,43 +66,39 @@ def parse_query(obj: object, where: str = "") -> Query:
     never both; ``""`` means "no version" (proto3 default); ``page_token`` is
     accepted (every answer here fits one page, so there is never a next one).
     """
-    if not isinstance(obj, dict):
-        raise invalid(where or "body", f"expected a JSON object, got {_json_type(obj)}")
+    w = _WIRE
+    obj = w.check(obj, dict, where or "body", what=_NOT_AN_OBJECT)
     if obj.get("commit"):
         raise invalid(
-            _join(where, "commit"),
+            path(where, "commit"),
             "commit queries are not supported: this server holds PyPI advisories; "
             "query by package and version",
         )
-    version = _optional_str(obj, "version", where) or None
-    _optional_str(obj, "page_token", where)
-    package = obj.get("package")
-    pwhere = _join(where, "package")
-    if package is None:
-        raise invalid(pwhere, "missing")
-    if not isinstance(package, dict):
-        raise invalid(pwhere, f"expected an object, got {_json_type(package)}")
-    name = _optional_str(package, "name", pwhere)
-    ecosystem = _optional_str(package, "ecosystem", pwhere)
-    purl = _optional_str(package, "purl", pwhere)
+    version = w.opt(obj.get("version"), str, where, "version") or None
+    w.opt(obj.get("page_token"), str, where, "page_token")
+    package = w.check(obj.get("package"), dict, where, "package", missing="missing")
+    pwhere = path(where, "package")
+    name = w.opt(package.get("name"), str, pwhere, "name")
+    ecosystem = w.opt(package.get("ecosystem"), str, pwhere, "ecosystem")
+    purl = w.opt(package.get("purl"), str, pwhere, "purl")
     if purl:
         if name or ecosystem:
             raise invalid(
                 pwhere, "give either a purl or a name and ecosystem, not both (as osv.dev)"
             )
-        name, purl_version = _parse_purl(purl, _join(pwhere, "purl"))
+        name, purl_version = _parse_purl(purl, path(pwhere, "purl"))
         if purl_version is not None:
             if version is not None:
                 raise invalid(where or "body", "version specified in params and PURL query")
             version = purl_version
         return Query(name=name, version=version)
     if not name:
-        raise invalid(_join(pwhere, "name"), "missing")
+        raise invalid(path(pwhere, "name"), "missing")
     if not ecosystem:
-        raise invalid(_join(pwhere, "ecosystem"), "missing")
+        raise invalid(path(pwhere, "ecosystem"), "missing")
     if ecosystem != ECOSYSTEM:
         raise invalid(
-            _join(pwhere, "ecosystem"),
+            path(pwhere, "ecosystem"),
             f"unknown ecosystem {ecosystem!r}: this server holds {ECOSYSTEM} advisories only",
         )
     return Query(name=name, version=version)
@@ -147,13 +124,8 @@ def _parse_purl(purl: str, where: str) -> tuple[str, str | None]:
 
 def parse_batch(obj: object) -> list[Query]:
     """Validate the body of ``/v1/querybatch``: ``{"queries": [...]}``, at most 1000."""
-    if not isinstance(obj, dict):
-        raise invalid("body", f"expected a JSON object, got {_json_type(obj)}")
-    queries = obj.get("queries")
-    if queries is None:
-        raise invalid("queries", "missing")
-    if not isinstance(queries, list):
-        raise invalid("queries", f"expected an array, got {_json_type(queries)}")
+    obj = _WIRE.check(obj, dict, "body", what=_NOT_AN_OBJECT)
+    queries = _WIRE.check(obj.get("queries"), list, "queries", missing="missing")
     if len(queries) > MAX_BATCH:
         raise invalid(
             "queries", f"too many queries: {len(queries)} (at most {MAX_BATCH} per batch)"

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin
 
-from pyward._inventory._common import Fields, is_hex_digest
+from pyward._inventory._common import is_hex_digest
 from pyward._inventory._toml import load_json
 from pyward._model import canonical_name
 from pyward._sources.index._model import (
@@ -28,6 +28,7 @@ from pyward._sources.index._model import (
     ReleaseInfo,
 )
 from pyward._sources.index._redact import redact_url
+from pyward._wire import Table, Wire
 from pyward.errors import InputError
 
 #: The newest minor version of the JSON simple API (1.x) this module reads: 1.1 adds
@@ -136,7 +137,7 @@ def parse_project_page(
     shown = redact_url(url)
     if isinstance(data, bytes | bytearray):
         data = load_json(shown, bytes(data))
-    page = Fields(shown, data, "")
+    page = Wire(shown).table(data, "")
     out: list[str] = list(notes)
 
     meta = page.sub("meta")
@@ -144,25 +145,25 @@ def parse_project_page(
         raise page.error("meta", "missing (not a PEP 691 project page)")
     api_version = _check_api_version(meta, out)
     last_serial = _last_serial(meta, out)
-    for key in meta.table:
+    for key in meta.data:
         if key not in _META_KEYS and not key.startswith("_"):
             out.append(f"{shown}: meta.{key}: unknown key (ignored)")
 
     page_name = canonical_name(page.string("name"))
     if name is not None and canonical_name(name) != page_name:
         raise page.error("name", f"the page is for {page_name!r}, not {canonical_name(name)!r}")
-    for key in page.table:
+    for key in page.data:
         if key not in _PAGE_KEYS and not key.startswith("_"):
             out.append(f"{shown}: {key}: unknown key (ignored)")
 
-    if "files" not in page.table:
+    if "files" not in page.data:
         raise page.error("files", "missing")
     files: list[ProjectFile] = []
     unknown_file_keys: dict[str, int] = {}
     unversioned: list[str] = []
     for i, entry in enumerate(page.opt_list("files")):
         try:
-            parsed = _parse_file(Fields(shown, entry, f"files[{i}]"), url, unknown_file_keys)
+            parsed = _parse_file(Wire(shown).table(entry, "files", i), url, unknown_file_keys)
         except InputError as exc:
             out.append(f"{exc}; file skipped")
             continue
@@ -179,7 +180,7 @@ def parse_project_page(
 
     versions: list[tuple[Version, str]] = []
     invalid: list[str] = []
-    if "versions" in page.table:
+    if "versions" in page.data:
         for i, text in enumerate(page.strings("versions")):
             try:
                 versions.append((Version(text), text))
@@ -211,7 +212,7 @@ def parse_project_page(
     )
 
 
-def _check_api_version(meta: Fields, notes: list[str]) -> tuple[int, int]:
+def _check_api_version(meta: Table, notes: list[str]) -> tuple[int, int]:
     text = meta.string("api-version")
     major_text, _, minor_text = text.partition(".")
     if not (major_text.isdigit() and (minor_text.isdigit() or not minor_text)):
@@ -231,8 +232,8 @@ def _check_api_version(meta: Fields, notes: list[str]) -> tuple[int, int]:
     return major, minor
 
 
-def _last_serial(meta: Fields, notes: list[str]) -> int | None:
-    value = meta.table.get("_last-serial")
+def _last_serial(meta: Table, notes: list[str]) -> int | None:
+    value = meta.data.get("_last-serial")
     if value is None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -243,13 +244,13 @@ def _last_serial(meta: Fields, notes: list[str]) -> int | None:
     return None
 
 
-def _status(page: Fields, notes: list[str]) -> ProjectStatus:
+def _status(page: Table, notes: list[str]) -> ProjectStatus:
     table = page.sub("project-status")
     if table is None:
         return ProjectStatus()
     # PEP 792's text names the key ``state`` once and ``status`` in its example and
     # in the PyPA specification; read both.
-    key = "status" if "status" in table.table else "state"
+    key = "status" if "status" in table.data else "state"
     status = table.opt_string(key)
     reason = table.opt_string("reason")
     if status is None:
@@ -263,7 +264,7 @@ def _status(page: Fields, notes: list[str]) -> ProjectStatus:
     return ProjectStatus(status=status, reason=reason)
 
 
-def _hashes(f: Fields, key: str) -> dict[str, str]:
+def _hashes(f: Table, key: str) -> dict[str, str]:
     table = f.opt_table(key)
     if table is None:
         raise f.error(key, "missing")
@@ -275,12 +276,12 @@ def _hashes(f: Fields, key: str) -> dict[str, str]:
     return out
 
 
-def _parse_file(f: Fields, page_url: str, unknown: dict[str, int]) -> ProjectFile:
+def _parse_file(f: Table, page_url: str, unknown: dict[str, int]) -> ProjectFile:
     filename = f.string("filename")
     url = urljoin(page_url, f.string("url"))
     hashes = _hashes(f, "hashes")
 
-    yanked_value: Any = f.table.get("yanked", False)
+    yanked_value: Any = f.data.get("yanked", False)
     if isinstance(yanked_value, bool):
         yanked, reason = yanked_value, None
     elif isinstance(yanked_value, str):
@@ -295,14 +296,14 @@ def _parse_file(f: Fields, page_url: str, unknown: dict[str, int]) -> ProjectFil
         except ValueError as exc:
             raise f.error("upload-time", f"{exc}: {text!r}") from None
 
-    size = f.table.get("size")
+    size = f.data.get("size")
     if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
         raise f.error("size", f"not a size in bytes: {size!r}")
 
     provenance = f.opt_string("provenance")
     metadata: bool | dict[str, str] | None = None
     for key in _METADATA_KEYS:
-        value = f.table.get(key)
+        value = f.data.get(key)
         if value is None:
             continue
         if isinstance(value, bool):
@@ -312,9 +313,9 @@ def _parse_file(f: Fields, page_url: str, unknown: dict[str, int]) -> ProjectFil
         else:
             raise f.error(key, "expected a boolean or a table of hashes")
         break
-    if f.table.get("gpg-sig") is not None:
+    if f.data.get("gpg-sig") is not None:
         f.opt_bool("gpg-sig")
-    for key in f.table:
+    for key in f.data:
         if key not in _FILE_KEYS:
             unknown[key] = unknown.get(key, 0) + 1
 
@@ -349,7 +350,7 @@ def parse_release_info(
     shown = redact_url(url)
     if isinstance(data, bytes | bytearray):
         data = load_json(shown, bytes(data))
-    top = Fields(shown, data, "")
+    top = Wire(shown).table(data, "")
     out = list(notes)
     info = top.sub("info")
     if info is None:
