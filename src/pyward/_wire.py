@@ -169,11 +169,6 @@ GOT_TYPE = Style("expected {expected}, got {found}", {**_OBJECT_NAMES, list: "a 
 MUST = Style("must be {expected}", {**_OBJECT_NAMES, str: "a non-empty string"}, json_kind)
 
 
-def _is(value: object, kind: type) -> bool:
-    # bool is a subclass of int, but TOML and JSON tell them apart.
-    return isinstance(value, kind) and (kind is not int or type(value) is not bool)
-
-
 def _render(template: str, style: Style, value: object, kind: type | None) -> str:
     if "{" not in template:
         return template
@@ -231,8 +226,14 @@ class Wire:
     ) -> _T:
         """``value``, which must be a ``kind``. ``None`` is a wrong type too, unless
         ``missing`` words its own fault."""
-        if value is not None and _is(value, kind):
-            return value  # type: ignore[return-value]
+        # Written out in each method (a call costs more than the test): the exact type,
+        # else an instance, except a bool for an int (TOML and JSON tell them apart).
+        if type(value) is kind or (
+            value is not None
+            and isinstance(value, kind)
+            and (kind is not int or type(value) is not bool)
+        ):
+            return value
         if value is None and missing is not None:
             raise self.fault(value, kind, at, key, missing)
         raise self.fault(value, kind, at, key, what or self.style.template)
@@ -247,8 +248,12 @@ class Wire:
         what: str | None = None,
     ) -> _T | None:
         """``value`` (a ``kind``), or ``None`` when it is absent."""
-        if value is None or _is(value, kind):
-            return value  # type: ignore[return-value]
+        if (
+            value is None
+            or type(value) is kind
+            or (isinstance(value, kind) and (kind is not int or type(value) is not bool))
+        ):
+            return value
         raise self.fault(value, kind, at, key, what or self.style.template)
 
     def text(
@@ -307,10 +312,12 @@ class Wire:
         """``value``, an array (``[]`` when absent) whose items are each an ``of``."""
         if value is None:
             return []
-        items = self.check(value, list, at, key, what=what)
+        items = value if type(value) is list else self.check(value, list, at, key, what=what)
         if of is not None:
             for i, item in enumerate(items):
-                if not _is(item, of):
+                if type(item) is not of and (
+                    not isinstance(item, of) or (of is int and type(item) is bool)
+                ):
                     raise self.fault(item, of, path(at, key), i, item_what or self.style.template)
         return items
 
@@ -355,7 +362,11 @@ class Table:
     def get(self, key: str, kind: type[_T], *, what: str | None = None) -> _T | None:
         """The ``kind`` at ``key``, or ``None`` when absent."""
         value = self.data.get(key)
-        if value is None or type(value) is kind or _is(value, kind):
+        if (
+            value is None
+            or type(value) is kind
+            or (isinstance(value, kind) and (kind is not int or type(value) is not bool))
+        ):
             return value
         raise self.wire.fault(value, kind, self.at, key, what or self.wire.style.template)
 

@@ -70,12 +70,9 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
     def anonymous(path: str, what: str) -> RecordError:
         return RecordError(file, what, None, path)
 
-    data = Wire(file, GOT_TYPE, anonymous).check(
-        data, _OBJECT, "", what="not an OSV record (a {found}, not an object)"
-    )
-    rid = Wire(file, GOT_TYPE, anonymous).text(
-        data.get("id"), "id", what="missing", empty="missing"
-    )
+    unnamed = Wire(file, GOT_TYPE, anonymous)
+    data = unnamed.check(data, _OBJECT, "", what="not an OSV record (a {found}, not an object)")
+    rid = unnamed.text(data.get("id"), "id", what="missing", empty="missing")
 
     def fail(path: str, what: str) -> RecordError:
         return RecordError(file, what, rid, path)
