@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from pyward import __version__
 from pyward.errors import EXIT_INPUT, PywardError
 
-# Not ``typing.TYPE_CHECKING``: ``pyward --version`` imports nothing it does not use.
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
@@ -45,8 +44,8 @@ def _build_parser(selected: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pyward {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
-        # With a command named, only its parser is built: each costs ~0.5 ms (argparse
-        # looks up translations of its own strings), and no other can be parsed.
+        # With a command named, only its parser is built: argparse looks up translations
+        # of every string of a parser it builds, and no other command can be parsed.
         if selected is not None and name != selected:
             continue
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -70,9 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A one-shot command allocates many objects that live until it exits (imports, the
     # inventory, the report) and few cycles: CPython's default collector threshold (700)
     # walks them again and again for nothing. mypy raises it the same way
-    # (``mypy/build.py``). Measured: -3 % instructions on an audit of 325 packages, -12 %
-    # time on an SBOM of 101 installed packages, same peak memory. The server keeps the
-    # default (it runs for days), and the caller's setting is restored on return.
+    # (``mypy/build.py``); bench/README.md has the effect, with the same peak memory. The
+    # server keeps the default (it runs for days), and the caller's setting is restored
+    # on return.
     import gc
 
     threshold = gc.get_threshold()

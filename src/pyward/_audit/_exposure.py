@@ -37,12 +37,12 @@ _CLASSIFIERS: tuple[tuple[str, str], ...] = (
 @functools.lru_cache(maxsize=1)
 def curated() -> dict[str, str]:
     """The shipped list: normalised name -> category."""
-    # stdlib json, not orjson: the store has imported it already, and importing orjson
-    # (with uuid and platform) costs ~4 ms, for a 2 KB file.
+    # stdlib json, not orjson: the store has imported it already, and orjson would
+    # bring uuid and platform along for a 2 KB file.
     import json
 
-    # A path next to this module, not importlib.resources: that import costs ~20 ms on
-    # the audit's hot path, and pyward is always installed unzipped (a wheel).
+    # A path next to this module, not importlib.resources (a heavy import on the
+    # audit's path): pyward is always installed unzipped (a wheel).
     data = json.loads((Path(__file__).parent / "data" / "exposure.json").read_bytes())
     table: dict[str, str] = {}
     for category, names in data.items():

@@ -5,8 +5,8 @@ the path as given, the file's bytes) and holds that identity and those bytes in 
 a hit needs both to be equal, byte for byte, so an edited file, another reader,
 another pyward version, a new cache layout or two inputs whose CRCs collide never see
 a stale entry. (A cryptographic digest would make the name unique too, but
-``hashlib`` loads libcrypto, ~2.3 ms on every run; ``zlib`` is in every build and the
-exact comparison makes the name's quality a matter of speed only.) The path is part of
+``hashlib`` loads libcrypto on every run, see bench/README.md; ``zlib`` is in every
+build and the exact comparison makes the name's quality a matter of speed only.) The path is part of
 the identity because the inventory records it (``Inventory.source``, ``Location.file``).
 
 Entries are files in the directory the caller gives (the CLI: ``<cache dir>/inventory``,

@@ -1,7 +1,7 @@
 """Reader of CycloneDX SBOMs (JSON and XML, specification 1.2 to 1.6).
 
 The document is read directly (``orjson`` / ``xml.etree``) rather than through
-cyclonedx-python-lib's deserialisers: those cost ~90 ms to import, and a malformed
+cyclonedx-python-lib's deserialisers: those are heavy to import, and a malformed
 document raises errors that do not say where the bad value is, while an
 ``InputError`` here names the JSON path (``components[3].purl``). The XML form is
 turned into the JSON form's shape first, so one code path validates both; ``xml.etree``

@@ -8,7 +8,7 @@ includes) is hand-written, following pip's ``req_file.py`` step by step. The lib
 ``pip-requirements-parser`` (nexB) was evaluated and not used: its last release (32.0.1)
 dates from 2022, it vendors pip 22's parser together with ``packaging-legacy-version``
 and ``pyparsing`` (a second, older idea of versions than the ``packaging`` used
-everywhere else here), costs ~115 ms to import, recurses without end on an include
+everywhere else here), is heavy to import, recurses without end on an include
 cycle, and collects bad lines in a list instead of failing on the first one with its
 file and line. The part we need is ~200 lines.
 

@@ -3,7 +3,7 @@
 spdx-tools' parser (``spdx_tools.spdx.parser.parse_anything``) is not used: it
 validates whole documents strictly and rejects real ones for fields an audit does not
 need (the corpus' sbom4python document fails on ``licenseListVersion: "3.25.0"``, which
-it requires to be ``MAJOR.MINOR``), and it costs ~380 ms to import. So the JSON form is
+it requires to be ``MAJOR.MINOR``), and it is heavy to import. So the JSON form is
 read with ``orjson`` and the tag-value form with the small line reader below (``Tag:
 value`` lines, ``<text>`` blocks; https://spdx.github.io/spdx-spec/v2.3/conformance/),
 both into the JSON form's shape, and validated once with the key path of a bad value.

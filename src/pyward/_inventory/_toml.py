@@ -1,8 +1,8 @@
 """TOML parsing for the lock-file readers: rtoml when it is installed, the stdlib otherwise.
 (And :func:`load_json`, the same one-line errors for the JSON readers.)
 
-``rtoml`` (Rust ``toml``) parses the 1.2 MB ``uv.lock`` of the corpus in ~17 ms where
-``tomllib`` takes ~150 ms; a test holds both equal on every TOML file of the corpus.
+``rtoml`` (Rust ``toml``) parses large lock files several times faster than ``tomllib``
+(bench/bench_readers.py); a test holds both equal on every TOML file of the corpus.
 Syntax errors become one-line :class:`~pyward.errors.InputError` s naming the line.
 """
 
