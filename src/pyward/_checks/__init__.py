@@ -26,6 +26,7 @@ from pyward._report import SkippedCheck
 
 if TYPE_CHECKING:
     from pyward._advisory._types import AdvisoryData
+    from pyward._sources.index import IndexSource
 
 __all__ = [
     "CHECKS",
@@ -61,8 +62,9 @@ class Sources:
 
     advisories: AdvisoryData | None = None
     """The advisory store (or any :class:`~pyward._advisory._types.AdvisoryData`)."""
-    index: object | None = None
-    """The package-index port."""
+    index: IndexSource | None = None
+    """The package-index port (:mod:`pyward._sources.index`): release lists, upload
+    times, yanked files and project status from the configured index."""
     lifecycle: object | None = None
     """End-of-life and lifecycle data."""
     repository: Path | None = None
