@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from pyward._commands._common import add_cache_dir_option, open_store
+from pyward._extras import require
 from pyward.errors import UsageError
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: not a port number (0-65535)")
+    require("serve", what="pyward serve")
     store = open_store(settings)
     info = store.info
     if info.snapshot:

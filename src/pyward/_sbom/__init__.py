@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from pyward._extras import require
 from pyward._sbom._cyclonedx import render as render_cyclonedx
 from pyward._sbom._facts import prepare
 from pyward._sbom._spdx import render as render_spdx
@@ -53,6 +54,8 @@ def write_sbom(
     ``source_date_epoch`` (the CLI's ``$SOURCE_DATE_EPOCH``) dates the document and
     makes it reproducible; default: now.
     """
+    if format in ("spdx-json", "spdx-tv"):
+        require("spdx", what=f"SPDX output ({format})")
     doc = prepare(inventory, target, source_date_epoch=source_date_epoch)
     by_ref = {
         doc.by_key[k]: list(v) for k, v in (vulnerabilities or {}).items() if k in doc.by_key and v
