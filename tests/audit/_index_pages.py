@@ -16,5 +16,10 @@ def project_page(name: str, versions: dict[str, bool]) -> bytes:
         }
         for v, yanked in versions.items()
     ]
-    page = {"meta": {"api-version": "1.1"}, "name": name, "versions": list(versions), "files": files}
+    page = {
+        "meta": {"api-version": "1.1"},
+        "name": name,
+        "versions": list(versions),
+        "files": files,
+    }
     return json.dumps(page).encode()
