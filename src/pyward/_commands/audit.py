@@ -288,12 +288,12 @@ def _check_targets(
             continue
         by_index.setdefault(found.url, []).append(comp.name)
     for url, names in by_index.items():
-        client = IndexClient(url, cache_dir=settings.cache_dir, offline=args.offline)
-        for name, info in client.projects(names).items():
-            if isinstance(info, IndexFailure):
-                releases[name] = Releases(versions=None, reason=info.reason)
-            else:
-                releases[name] = Releases(versions=info.released_versions())
+        with IndexClient(url, cache_dir=settings.cache_dir, offline=args.offline) as client:
+            for name, info in client.projects(names).items():
+                if isinstance(info, IndexFailure):
+                    releases[name] = Releases(versions=None, reason=info.reason)
+                else:
+                    releases[name] = Releases(versions=info.released_versions())
     return dataclasses.replace(report, fix_plan=plan(report.findings, data, releases=releases))
 
 
