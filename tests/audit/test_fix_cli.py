@@ -4,13 +4,25 @@ printed advice (issue 11 items 1-4)."""
 from __future__ import annotations
 
 import http.server
+import os
+import shlex
 import shutil
+import subprocess
+import sys
 import threading
+import zipfile
+from base64 import urlsafe_b64encode
 from collections.abc import Iterator
+from hashlib import sha256
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 from pyward._advisory._sync import update
 from pyward._cli import main
@@ -186,7 +198,7 @@ def test_fix_options_need_fix(
 ) -> None:
     reqs = tmp_path / "r.txt"
     reqs.write_text("nbconvert==6.0.7\n", encoding="utf-8")
-    name = option.split("=")[0]
+    name = option.split("=", maxsplit=1)[0]
     assert _run(capsys, "audit", "-r", str(reqs), option, "--cache-dir", str(store)) == (
         2, "", f"pyward: error: {name} needs --fix\n",
     )  # fmt: skip
@@ -234,3 +246,101 @@ def test_help_says_what_fix_and_apply_add(capsys: pytest.CaptureFixture[str]) ->
         "to edit and the commands to run. --fix --apply also rewrites the '==' pins in "
         "requirements files and pyproject.toml."
     ) in text
+
+
+def _wheel(directory: Path, name: str, version: str) -> None:
+    """A ``py3-none-any`` wheel of an empty package (METADATA, WHEEL, RECORD)."""
+    info = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}/__init__.py": b"",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
+        f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        b"Tag: py3-none-any\n",
+    }
+    record = "".join(
+        f"{path},sha256={urlsafe_b64encode(sha256(data).digest()).rstrip(b'=').decode()},"
+        f"{len(data)}\n"
+        for path, data in files.items()
+    )
+    with zipfile.ZipFile(directory / f"{name}-{version}-py3-none-any.whl", "w") as whl:
+        for path, data in files.items():
+            whl.writestr(path, data)
+        whl.writestr(f"{info}/RECORD", record + f"{info}/RECORD,,\n")
+
+
+def _locked(lock: Path, name: str) -> str:
+    versions = [
+        p["version"] for p in tomllib.loads(lock.read_text("utf-8"))["package"] if p["name"] == name
+    ]
+    assert len(versions) == 1
+    return str(versions[0])
+
+
+def test_printed_uv_commands_relock_a_pinned_manifest(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11 item 2: pyproject.toml pins urllib3==1.26.15, so `uv lock
+    # --upgrade-package 'urllib3==1.26.18'` alone has no solution; the advice edits the
+    # pin first. Real uv, offline: a find-links directory of wheels built here.
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    assert uv is not None
+    links = tmp_path / "links"
+    links.mkdir()
+    for version in ("1.26.15", "1.26.18"):
+        _wheel(links, "urllib3", version)
+    project = tmp_path / "app"
+    project.mkdir()
+    manifest = project / "pyproject.toml"
+    manifest.write_text(
+        '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        'dependencies = [\n    "urllib3==1.26.15",  # pinned\n]\n\n'
+        '[tool.uv]\npackage = false\nno-index = true\nfind-links = ["../links"]\n',
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
+        "UV_OFFLINE": "1",
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_PYTHON": sys.executable,
+    }
+    lock = project / "uv.lock"
+
+    def uv_run(command: str) -> None:
+        argv = shlex.split(command)
+        assert argv[0] == "uv"
+        subprocess.run([uv, *argv[1:]], cwd=project, env=env, check=True, capture_output=True)
+
+    uv_run("uv lock")
+    assert _locked(lock, "urllib3") == "1.26.15"
+    cache = _cache(store, tmp_path)
+    argv = (
+        "audit",
+        str(project),
+        "-f",
+        "json",
+        "-q",
+        "--fix",
+        "--offline",
+        "--cache-dir",
+        str(cache),
+    )
+    code, _, err = _run(capsys, *argv)
+    lines = err.splitlines()
+    assert (code, lines[2:6]) == (
+        1,
+        [
+            "To apply, edit (--fix --apply does it):",
+            f"  {manifest}:6: urllib3 1.26.15 -> 1.26.18",
+            "Then run:",
+            "  uv lock --upgrade-package 'urllib3==1.26.18'",
+        ],
+    )
+    code, _, err = _run(capsys, *argv, "--apply")
+    lines = err.splitlines()
+    assert lines[2:5] == ["Rewritten:", f"  {manifest}:6: urllib3 1.26.15 -> 1.26.18", "Then run:"]
+    assert '    "urllib3==1.26.18",  # pinned\n' in manifest.read_text("utf-8")
+    for line in lines[5:]:
+        if line.startswith("  "):
+            uv_run(line.strip())
+    assert _locked(lock, "urllib3") == "1.26.18"
