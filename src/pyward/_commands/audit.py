@@ -253,7 +253,11 @@ def _check_targets(
     environ = dict(settings.installer_env)
     if settings.index_url:
         environ["PYWARD_INDEX_URL"] = settings.index_url
-    home = Path.home()
+    try:
+        home: Path | None = Path.home()
+    except RuntimeError:  # no home directory to find: its settings files are not read
+        home = None
+    shown: set[str] = set()
     configured: dict[Path, ResolvedIndex | NoIndex] = {}
     by_index: dict[str, list[str]] = {}
     releases: dict[str, Releases] = {}
@@ -282,7 +286,9 @@ def _check_targets(
                 )
             found = configured[project_dir]
         for note in found.notes:
-            _notice(f"warning: {note}", args.quiet)
+            if note not in shown:
+                shown.add(note)
+                _notice(f"warning: {note}", args.quiet)
         if isinstance(found, NoIndex):
             releases[comp.name] = Releases(versions=None, reason=found.reason)
             continue
