@@ -218,6 +218,7 @@ def test_fix_apply_rewrites_pins(
         "-q",
         "--fix",
         "--apply",
+        "--offline",
         "--cache-dir",
         str(cache),
     )
@@ -256,18 +257,39 @@ def test_fix_on_a_uv_lock_prints_the_command(
     cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = _run(
-        capsys, "audit", str(LITESTAR), "-f", "json", "-q", "--fix", "--cache-dir", str(cache)
+        capsys,
+        "audit",
+        str(LITESTAR),
+        "-f",
+        "json",
+        "-q",
+        "--fix",
+        "--offline",
+        "--cache-dir",
+        str(cache),
     )
     assert code == 1
     assert json.loads(out)["fix_plan"][0]["name"] == "piccolo"
     assert err == "Fix plan:\n  piccolo 1.21.0: no known release fixes PYSEC-2023-241\n"
     example = Path(__file__).parent.parent / "examples" / "vulnerable-app"
-    code, out, _ = _run(capsys, "audit", str(example), "-q", "--fix", "--cache-dir", str(cache))
+    code, out, _ = _run(
+        capsys, "audit", str(example), "-q", "--fix", "--offline", "--cache-dir", str(cache)
+    )
     assert code == 1
-    # The table holds the plan; --fix adds the commands that apply it to the lock.
-    assert "\nTo apply, run:\n" in out
-    assert "  uv lock --upgrade-package 'requests==2.31.0'\n" in out
-    assert "  uv lock --upgrade-package 'urllib3==1.26.18'\n" in out
+    # The table holds the plan; --fix adds the pins to edit and the command that
+    # relocks (the manifest pins them: relocking alone cannot move past a pin).
+    manifest = example / "pyproject.toml"
+    assert (
+        "\nTo apply, edit (--fix --apply does it):\n"
+        f"  {manifest}:8: requests 2.28.1 -> 2.31.0\n"
+        f"  {manifest}:10: urllib3 1.26.15 -> 1.26.18\n"
+        f"  {manifest}:11: werkzeug 2.2.2 -> 2.3.8\n"
+        "Then run:\n"
+        "  uv lock --upgrade-package 'urllib3==1.26.18' --upgrade-package 'werkzeug==2.3.8' "
+        "--upgrade-package 'requests==2.31.0'\n"
+        "Unchecked: urllib3 1.26.18 is an advisory's bound, not checked against the package "
+        "index's releases (https://pypi.invalid/simple/urllib3/: offline and not cached)\n"
+    ) in out
 
 
 def test_explain_alias_and_reasoning(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:

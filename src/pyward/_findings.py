@@ -261,3 +261,7 @@ class FixStep:
     none that also fixes the others (every id when ``target`` is ``None``)."""
     same_major: bool = True
     """The target keeps the installed major version."""
+    unchecked: str | None = None
+    """Why ``target`` was not checked against a package index's releases (it is then
+    an advisory's bound, which may not be a released version: issue 11 item 1);
+    ``None`` when it was, or when no index was asked (a plain audit stays offline)."""

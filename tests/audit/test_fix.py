@@ -166,9 +166,9 @@ def test_commands_for_lock_files_and_environments() -> None:
         FixStep(component=requests, target="2.32.4", fixes=("GHSA-9hjg-9r4m-mvj7",)),
         FixStep(component=requests, target=None, fixes=(), unfixed=("X",)),
     ]
+    # One lock for every package: a joint resolution (issue 11 item 2).
     assert commands_for(inv, steps) == [
-        "uv lock --upgrade-package 'jinja2==3.1.5'",
-        "uv lock --upgrade-package 'requests==2.32.4'",
+        "uv lock --upgrade-package 'jinja2==3.1.5' --upgrade-package 'requests==2.32.4'",
     ]
     poetry = Inventory(source="poetry.lock", format="poetry.lock", components=(jinja2, requests))
     assert commands_for(poetry, steps[:2]) == [
@@ -177,8 +177,15 @@ def test_commands_for_lock_files_and_environments() -> None:
     ]
     pdm = Inventory(source="pdm.lock", format="pdm.lock", components=(jinja2, requests))
     assert commands_for(pdm, steps[:2]) == ["pdm add 'jinja2>=3.1.5'", "pdm update requests"]
-    env = Inventory(source="/venv", format="environment", components=(jinja2,))
-    assert commands_for(env, steps[:1]) == ["python -m pip install 'jinja2==3.1.5'"]
+    # An environment's own interpreter, one command for every package (issue 11 item 3).
+    env = Inventory(source="/venv", format="environment", components=(jinja2, requests))
+    assert commands_for(env, steps, python="/my venv/bin/python") == [
+        "'/my venv/bin/python' -m pip install 'jinja2==3.1.5' 'requests==2.32.4'"
+    ]
+    assert commands_for(env, steps[:1]) == [
+        "# /venv: run with that environment's interpreter",
+        "python -m pip install 'jinja2==3.1.5'",
+    ]
     # Every other reader's format, by its ``FORMAT``.
     assert [
         commands_for(Inventory(source=f"in/{fmt}", format=fmt, components=(jinja2,)), steps[:1])
@@ -193,8 +200,7 @@ def test_commands_for_lock_files_and_environments() -> None:
     applied = apply([inv], steps)
     assert applied.changed == ()
     assert applied.commands == (
-        "uv lock --upgrade-package 'jinja2==3.1.5'",
-        "uv lock --upgrade-package 'requests==2.32.4'",
+        "uv lock --upgrade-package 'jinja2==3.1.5' --upgrade-package 'requests==2.32.4'",
     )
 
 

@@ -1,16 +1,21 @@
 """The fix plan: the smallest upgrade that fixes every finding of a component, and how
 to apply it to each kind of input.
 
-A target is chosen among the ``fixed`` versions the records name, each checked
-against the matcher (``data.matches``) so that records with several branches (fixed
-in 2.2.5 and in 3.0.1) or with only ``last_affected`` are handled by the same rules
-that found the flaw.
+A target is chosen among the candidates, each checked against the matcher
+(``data.matches``) so that records with several branches (fixed in 2.2.5 and in
+3.0.1) or with only ``last_affected`` are handled by the same rules that found the
+flaw. The candidates are the project's released versions when a package index said
+which they are (:class:`Releases`: never a yanked one, never a bound such as
+``6.3.0a0`` that was never released; issue 11 item 1), else the ``fixed`` versions
+the records name, and the step then says the target is unchecked. The planner is
+pure: the caller asks the index.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import shlex
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,18 +35,48 @@ if TYPE_CHECKING:
 _Fixable = tuple[Component, VulnerabilityDetail, Finding]
 
 
-def plan(findings: Sequence[Finding], data: AdvisoryData) -> tuple[FixStep, ...]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Releases:
+    """What a package index says one project has released: the data a fix target is
+    chosen from."""
+
+    versions: tuple[str, ...] | None
+    """The released versions: those with a file that is not yanked (PEP 592,
+    ``ProjectInfo.released_versions()``); ``None`` when the index could not say."""
+    reason: str | None = None
+    """Why ``versions`` is ``None`` (no index configured, offline and not cached, the
+    index's failure), for the step's ``unchecked`` note."""
+
+
+#: The note of a step whose project :func:`plan` was given no :class:`Releases` for.
+NO_RELEASES = "no package index data"
+
+
+def plan(
+    findings: Sequence[Finding],
+    data: AdvisoryData,
+    *,
+    releases: Mapping[str, Releases] | None = None,
+) -> tuple[FixStep, ...]:
     """One step per component with vulnerability findings, in the order the findings
-    come (an upgrade is the fix of a vulnerability; other kinds say their own fix)."""
+    come (an upgrade is the fix of a vulnerability; other kinds say their own fix).
+
+    ``releases``: per normalised project name, what the package index released. With
+    it, a target is the smallest released version that fixes the findings (final
+    releases before pre-releases), and a project it lacks gets the records' bounds
+    with an ``unchecked`` note; without it (``None``: no index was asked), the
+    records' bounds and no note."""
     by_component: dict[tuple[str, str | None], list[_Fixable]] = {}
     for f in findings:
         if f.component is not None and isinstance(f.detail, VulnerabilityDetail):
             key = (f.component.name, f.component.version)
             by_component.setdefault(key, []).append((f.component, f.detail, f))
-    return tuple(_step(group, data) for group in by_component.values())
+    return tuple(_step(group, data, releases) for group in by_component.values())
 
 
-def _step(group: list[_Fixable], data: AdvisoryData) -> FixStep:
+def _step(
+    group: list[_Fixable], data: AdvisoryData, releases: Mapping[str, Releases] | None
+) -> FixStep:
     component = group[0][0]
     findings = [f for _, _, f in group]
     installed = parse_version(component.version or "")
@@ -51,13 +86,23 @@ def _step(group: list[_Fixable], data: AdvisoryData) -> FixStep:
     # The records of each finding: a candidate fixes the finding when none of them
     # still matches it.
     records = [{m.advisory_id for m in d.matches} for _, d, _ in group]
+    known = releases.get(component.name) if releases is not None else None
+    unchecked: str | None = None
     candidates: list[Version] = []
-    for _, detail, _ in group:
-        for m in detail.matches:
-            for text in (*m.fixed, *detail.fixed_in):
-                v = parse_version(text)
-                if v is not None and v > installed and v not in candidates:
-                    candidates.append(v)
+    if known is not None and known.versions is not None:
+        for text in known.versions:
+            v = parse_version(text)
+            if v is not None and v > installed and v not in candidates:
+                candidates.append(v)
+    else:
+        if releases is not None:
+            unchecked = (known.reason if known is not None else None) or NO_RELEASES
+        for _, detail, _ in group:
+            for m in detail.matches:
+                for text in (*m.fixed, *detail.fixed_in):
+                    v = parse_version(text)
+                    if v is not None and v > installed and v not in candidates:
+                        candidates.append(v)
     candidates.sort()
     if not installed.is_prerelease:
         # Prefer final releases; a pre-release target only when nothing else fixes.
@@ -74,7 +119,9 @@ def _step(group: list[_Fixable], data: AdvisoryData) -> FixStep:
             break
     fixable = [any(r[1][n] for r in results) for n in range(len(findings))]
     if not any(fixable):
-        return FixStep(component=component, target=None, fixes=(), unfixed=tuple(ids))
+        return FixStep(
+            component=component, target=None, fixes=(), unfixed=tuple(ids), unchecked=unchecked
+        )
     # The smallest candidate that fixes every finding some release fixes; when no one
     # release does, the one that fixes the most (the rest stay listed as unfixed).
     target, fixed_here = next(
@@ -87,6 +134,7 @@ def _step(group: list[_Fixable], data: AdvisoryData) -> FixStep:
         fixes=tuple(i for i, ok in zip(ids, fixed_here, strict=True) if ok),
         unfixed=tuple(i for i, ok in zip(ids, fixed_here, strict=True) if not ok),
         same_major=target.release[0] == installed.release[0],
+        unchecked=unchecked,
     )
 
 
@@ -95,12 +143,14 @@ def _step(group: list[_Fixable], data: AdvisoryData) -> FixStep:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Applied:
-    """What ``--fix --apply`` did and what the user still has to run."""
+    """What ``--fix --apply`` did (or, as a dry run, what it would do) and what the user
+    still has to run."""
 
     changed: tuple[str, ...]
     """Lines describing each rewritten pin: ``FILE:LINE: django 3.1.4 -> 3.2.25``."""
     commands: tuple[str, ...]
-    """Commands to run for inputs pyward does not edit (lock files, environments)."""
+    """Commands to run for inputs pyward does not edit (lock files, environments), to
+    run after the pins are rewritten."""
     warnings: tuple[str, ...]
     """Removed hashes, pins that could not be found."""
 
@@ -119,11 +169,23 @@ _TOOLS = {
     "environment": "environment",
 }
 
+#: Formats whose ``==`` pins :func:`apply` rewrites in place.
+_EDITED = frozenset({"requirements", "pyproject.toml"})
 
-def commands_for(inventory: Inventory, steps: Sequence[FixStep]) -> list[str]:
-    """What to run to apply ``steps`` to an input pyward does not edit itself."""
+
+def commands_for(
+    inventory: Inventory, steps: Sequence[FixStep], *, python: str | None = None
+) -> list[str]:
+    """What to run to apply ``steps`` to an input pyward does not edit itself.
+
+    ``python``: the interpreter of an ``environment`` input (see
+    :func:`environment_python`); without it the command says to use that
+    environment's own interpreter, since a bare ``python`` is whichever is first on
+    ``PATH`` (issue 11 item 3)."""
     tool = _TOOLS.get(inventory.format, "other")
     out: list[str] = []
+    installs: list[str] = []
+    upgrades: list[str] = []
     for step in steps:
         if step.target is None:
             continue
@@ -132,7 +194,7 @@ def commands_for(inventory: Inventory, steps: Sequence[FixStep]) -> list[str]:
         t = step.target
         if tool == "uv":
             # https://docs.astral.sh/uv/concepts/projects/sync/#upgrading-locked-package-versions
-            out.append(f"uv lock --upgrade-package '{name}=={t}'")
+            upgrades.append(f"--upgrade-package '{name}=={t}'")
         elif tool == "poetry":
             out.append(f"poetry add '{name}@^{t}'" if comp.direct else f"poetry update {name}")
         elif tool == "pdm":
@@ -144,47 +206,101 @@ def commands_for(inventory: Inventory, steps: Sequence[FixStep]) -> list[str]:
         elif tool == "sbom":
             out.append(f"# {inventory.source}: rebuild what it describes with {name}>={t}")
         elif tool == "environment":
-            out.append(f"python -m pip install '{name}=={t}'")
+            installs.append(f"'{name}=={t}'")
         else:
             out.append(f"# {inventory.source}: upgrade {name} to {t}")
+    if upgrades:
+        # One lock for every package: a joint resolution, as one pip install below.
+        out.insert(0, f"uv lock {' '.join(upgrades)}")
+    if installs:
+        # One command for every package: pip resolves them together.
+        if python is None:
+            out.append(f"# {inventory.source}: run with that environment's interpreter")
+        exe = shlex.quote(python) if python is not None else "python"
+        out.append(f"{exe} -m pip install {' '.join(installs)}")
     return out
 
 
+def environment_python(source: str) -> str | None:
+    """The interpreter of the environment an ``environment`` inventory was read from
+    (``Inventory.source``: an interpreter given with ``--python``, an environment's
+    directory, or a ``site-packages`` directory); ``None`` when none is found."""
+    import sys
+
+    path = Path(source)
+    if path.is_file():
+        return source
+    if path == Path(sys.prefix):
+        return sys.executable
+    prefixes = [path]
+    if path.name == "site-packages":
+        # PREFIX/lib/pythonX.Y/site-packages, or PREFIX/Lib/site-packages on Windows.
+        prefixes += [path.parent.parent.parent, path.parent.parent]
+    for prefix in prefixes:
+        for exe in (prefix / "bin" / "python", prefix / "Scripts" / "python.exe"):
+            if exe.is_file():
+                return str(exe)
+    return None
+
+
 def commands(inventories: Sequence[Inventory], steps: Sequence[FixStep]) -> list[str]:
-    """:func:`commands_for` every input but requirements files (``--apply`` rewrites
-    those), with the steps of the components it pins; each command once."""
+    """:func:`commands_for` every input but those :func:`apply` edits (requirements
+    files, ``pyproject.toml``), with the steps of the components it pins; each
+    command once."""
     out: list[str] = []
     for inv in inventories:
-        if inv.format == "requirements":
+        if inv.format in _EDITED:
             continue
         relevant = [s for s in steps if s.target is not None and _pins(inv, s.component)]
-        for cmd in commands_for(inv, relevant):
+        python = environment_python(inv.source) if inv.format == "environment" else None
+        for cmd in commands_for(inv, relevant, python=python):
             if cmd not in out:
                 out.append(cmd)
     return out
 
 
-def apply(inventories: Sequence[Inventory], steps: Sequence[FixStep]) -> Applied:
-    """Rewrite ``==`` pins in requirements files; :func:`commands` for everything else."""
+def apply(
+    inventories: Sequence[Inventory], steps: Sequence[FixStep], *, write: bool = True
+) -> Applied:
+    """Rewrite ``==`` pins in requirements files and in the ``pyproject.toml`` of a
+    project (read alone, or the manifest next to its ``uv.lock``: relocking cannot move
+    past a pin, issue 11 item 2); :func:`commands` for everything else.
+
+    ``write=False``: a dry run; ``changed`` says what would be rewritten."""
     targets = {
         (s.component.name, s.component.version): s.target for s in steps if s.target is not None
     }
+    by_name = {s.component.name: s.target for s in steps if s.target is not None}
     changed: list[str] = []
     warnings: list[str] = []
+    requirements: dict[str, dict[str, tuple[str, str]]] = {}
+    manifests: dict[str, dict[str, tuple[str, str, int | None]]] = {}
     for inv in inventories:
-        if inv.format != "requirements":
-            continue
-        files: dict[str, dict[str, tuple[str, str]]] = {}
-        for comp in inv.components:
-            target = targets.get((comp.name, comp.version))
-            if target is None or comp.version is None:
-                continue
-            file = comp.location.file if comp.location else inv.source
-            files.setdefault(file, {})[comp.name] = (comp.version, target)
-        for file, pins in files.items():
-            c, w = rewrite_requirements(Path(file), pins)
-            changed.extend(c)
-            warnings.extend(w)
+        if inv.format == "requirements":
+            for comp in inv.components:
+                target = targets.get((comp.name, comp.version))
+                if target is None or comp.version is None:
+                    continue
+                file = comp.location.file if comp.location else inv.source
+                requirements.setdefault(file, {})[comp.name] = (comp.version, target)
+        elif inv.format in ("pyproject.toml", "uv.lock"):
+            pins, notes = manifest_pins(inv)
+            warnings.extend(notes)
+            for pin in pins:
+                target = by_name.get(pin.name)
+                if target is None or pin.version is None or pin.version == target:
+                    continue
+                file = pin.location.file if pin.location else inv.source
+                line = pin.location.line if pin.location else None
+                manifests.setdefault(file, {})[pin.name] = (pin.version, target, line)
+    for file, rpins in requirements.items():
+        c, w = rewrite_requirements(Path(file), rpins, write=write)
+        changed.extend(c)
+        warnings.extend(w)
+    for file, found in manifests.items():
+        c, w = rewrite_manifest(Path(file), found, write=write)
+        changed.extend(c)
+        warnings.extend(w)
     return Applied(
         changed=tuple(changed),
         commands=tuple(commands(inventories, steps)),
@@ -192,8 +308,60 @@ def apply(inventories: Sequence[Inventory], steps: Sequence[FixStep]) -> Applied
     )
 
 
+def manifest_pins(inventory: Inventory) -> tuple[tuple[Component, ...], list[str]]:
+    """The exact pins of the project's manifest: a ``pyproject.toml`` inventory's own
+    components, or those of the ``pyproject.toml`` next to a ``uv.lock`` (none when
+    there is none); and the notes of a manifest that cannot be read."""
+    if inventory.format == "pyproject.toml":
+        return inventory.components, []
+    lock = Path(inventory.source)
+    manifest = (lock if lock.is_dir() else lock.parent) / "pyproject.toml"
+    if not manifest.is_file():
+        return (), []
+    from pyward._inventory import _pyproject
+    from pyward.errors import PywardError
+
+    try:
+        return _pyproject.read(manifest).components, []
+    except PywardError as exc:
+        return (), [f"{exc} (its pins are not checked against the fix targets)"]
+
+
 def _pins(inv: Inventory, comp: Component) -> bool:
     return any(c.name == comp.name and c.version == comp.version for c in inv.components)
+
+
+def rewrite_manifest(
+    path: Path, pins: dict[str, tuple[str, str, int | None]], *, write: bool = True
+) -> tuple[list[str], list[str]]:
+    """Replace ``name==old`` by ``name==new`` in ``pyproject.toml`` on the line each
+    pin is written (normalised name -> (old, new, line)), in place and atomically;
+    every other byte is kept."""
+    lines = path.read_bytes().decode("utf-8").splitlines(keepends=True)
+    changed: list[str] = []
+    warnings: list[str] = []
+    for name, (old, new, line) in pins.items():
+        # The name as PEP 503 compares it (runs of -_. are one), then extras, ``==``.
+        spelled = r"[-_.]+".join(re.escape(part) for part in re.split(r"[-_.]+", name))
+        pattern = (
+            rf"(?<![A-Za-z0-9._-])(?P<head>{spelled}\s*(?:\[[^\]]*\])?\s*==\s*)"
+            rf"{re.escape(old)}(?![A-Za-z0-9.+!_*-])"
+        )
+        text = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+        m = re.search(pattern, text, re.IGNORECASE)
+        if m is None or line is None:
+            warnings.append(
+                f"{path}: no '{name}=={old}' pin found to upgrade to {new}; edit it by hand"
+            )
+            continue
+        lines[line - 1] = text[: m.end("head")] + new + text[m.end() :]
+        written = re.split(r"[\s\[=]", m["head"], maxsplit=1)[0]
+        changed.append(f"{path}:{line}: {written} {old} -> {new}")
+    if changed and write:
+        from pyward._atomic import write_atomic
+
+        write_atomic(path, "".join(lines).encode("utf-8"))
+    return changed, warnings
 
 
 # A pinned requirement at the start of a line: name, optional extras, ``==``, version.
@@ -208,7 +376,7 @@ _HASH = r"\s*--hash[=\s]\s*\S+"
 
 
 def rewrite_requirements(
-    path: Path, pins: dict[str, tuple[str, str]]
+    path: Path, pins: dict[str, tuple[str, str]], *, write: bool = True
 ) -> tuple[list[str], list[str]]:
     """Replace ``name==old`` by ``name==new`` for each entry of ``pins``
     (normalised name -> (old, new)), in place and atomically.
@@ -216,6 +384,7 @@ def rewrite_requirements(
     Everything else is kept byte for byte (comments, extras, markers, line endings,
     continuations), except the ``--hash`` options of a rewritten pin: they hash the old
     version's files, so they are removed and a warning says to regenerate them.
+    ``write=False``: a dry run (the same lines, the file untouched).
     """
     # Bytes, not read_text: universal newlines would turn CRLF files into LF ones.
     text = path.read_bytes().decode("utf-8")
@@ -241,7 +410,8 @@ def rewrite_requirements(
             if any("--hash" in g for g in group):
                 group = _drop_hashes(group)
                 warnings.append(
-                    f"{path}:{i + 1}: removed the --hash options of {m['name']} (they were for "
+                    f"{path}:{i + 1}: {'removed' if write else '--apply removes'} the --hash "
+                    f"options of {m['name']} (they were for "
                     f"{old}); regenerate hashes (e.g. pip-compile --generate-hashes) before "
                     "installing with --require-hashes"
                 )
@@ -252,7 +422,7 @@ def rewrite_requirements(
             warnings.append(
                 f"{path}: no '{name}=={old}' pin found to upgrade to {new}; edit it by hand"
             )
-    if changed:
+    if changed and write:
         from pyward._atomic import write_atomic
 
         write_atomic(path, "".join(out).encode("utf-8"))  # the file's own line endings

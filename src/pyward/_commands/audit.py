@@ -25,6 +25,7 @@ from pyward._commands._common import (
 from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, UsageError
 
 if TYPE_CHECKING:
+    from pyward._advisory._types import AdvisoryData
     from pyward._findings import FixStep
     from pyward._model import Inventory
     from pyward._report import AuditReport
@@ -75,12 +76,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_gate_options(parser)
     add_cache_dir_option(parser)
-    fix = parser.add_argument_group("fix")
-    fix.add_argument("--fix", action="store_true", help="print the upgrade plan")
+    fix = parser.add_argument_group(
+        "fix",
+        "Every report holds the fix plan (the smallest upgrade per package). --fix checks "
+        "its targets against the package index's releases and prints what applies it: "
+        "the pins to edit and the commands to run. --fix --apply also rewrites the "
+        "'==' pins in requirements files and pyproject.toml.",
+    )
+    fix.add_argument(
+        "--fix",
+        action="store_true",
+        help="check the targets against the package index; print the edits and commands "
+        "that apply the plan",
+    )
     fix.add_argument(
         "--apply",
         action="store_true",
-        help="with --fix: rewrite pins in requirements files; print commands for lock files",
+        help="with --fix: rewrite the pins in requirements files and pyproject.toml; "
+        "print the commands for lock files and environments",
+    )
+    fix.add_argument(
+        "--index-url",
+        default=None,
+        metavar="URL",
+        help="with --fix: the package index (PEP 691) to check targets against (default: "
+        "the lock's, else $PYWARD_INDEX_URL, else uv's and pip's settings)",
+    )
+    fix.add_argument(
+        "--offline",
+        action="store_true",
+        help="with --fix: use only the index pages cached under the cache directory",
     )
 
 
@@ -121,8 +146,13 @@ def _read_all(args: argparse.Namespace, settings: Settings) -> tuple[list[Invent
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.apply and not args.fix:
-        raise UsageError("--apply needs --fix")
+    for option, given in (
+        ("--apply", args.apply),
+        ("--index-url", args.index_url),
+        ("--offline", args.offline),
+    ):
+        if given and not args.fix:
+            raise UsageError(f"{option} needs --fix")
     start = Path(args.targets[0]) if args.targets else Path(".")
     config = load_settings(args, start)
     quiet = args.quiet
@@ -154,6 +184,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         errors=errors,
         warnings=vex_warnings,
     )
+    if args.fix and report.fix_plan:
+        report = _check_targets(report, store, inventories, args, settings)
     from pyward._advisory._freshness import freshness_notice
 
     notice = freshness_notice(report.database)
@@ -192,37 +224,114 @@ def exit_code(report: AuditReport) -> int:
     return EXIT_FINDINGS if report.failed else EXIT_OK
 
 
+#: The file-system root whose ``/etc`` holds pip's and uv's system settings (tests
+#: point it elsewhere).
+_ROOT = Path("/")
+
+
+def _check_targets(
+    report: AuditReport,
+    data: AdvisoryData,
+    inventories: list[Inventory],
+    args: argparse.Namespace,
+    settings: Settings,
+) -> AuditReport:
+    """The report with its fix plan re-planned from the package index's releases
+    (issue 11 item 1): the index is asked only here, with ``--fix``."""
+    import dataclasses
+
+    from pyward._audit._fix import Releases, plan
+    from pyward._sources.index import (
+        IndexClient,
+        IndexFailure,
+        NoIndex,
+        ResolvedIndex,
+        configured_index,
+        resolve_index,
+    )
+
+    environ = dict(settings.installer_env)
+    if settings.index_url:
+        environ["PYWARD_INDEX_URL"] = settings.index_url
+    try:
+        home: Path | None = Path.home()
+    except RuntimeError:  # no home directory to find: its settings files are not read
+        home = None
+    shown: set[str] = set()
+    configured: dict[Path, ResolvedIndex | NoIndex] = {}
+    by_index: dict[str, list[str]] = {}
+    releases: dict[str, Releases] = {}
+    for step in report.fix_plan:
+        comp = step.component
+        inv = next((i for i in inventories if comp in i.components), None)
+        where = Path(inv.source) if inv is not None else Path(".")
+        project_dir = where if where.is_dir() else where.parent
+        if comp.index:
+            found = resolve_index(
+                comp,
+                option=args.index_url,
+                environ=environ,
+                project_dir=project_dir,
+                home=home,
+                root=_ROOT,
+            )
+        else:
+            if project_dir not in configured:
+                configured[project_dir] = configured_index(
+                    option=args.index_url,
+                    environ=environ,
+                    project_dir=project_dir,
+                    home=home,
+                    root=_ROOT,
+                )
+            found = configured[project_dir]
+        for note in found.notes:
+            if note not in shown:
+                shown.add(note)
+                _notice(f"warning: {note}", args.quiet)
+        if isinstance(found, NoIndex):
+            releases[comp.name] = Releases(versions=None, reason=found.reason)
+            continue
+        by_index.setdefault(found.url, []).append(comp.name)
+    for url, names in by_index.items():
+        with IndexClient(url, cache_dir=settings.cache_dir, offline=args.offline) as client:
+            for name, info in client.projects(names).items():
+                if isinstance(info, IndexFailure):
+                    releases[name] = Releases(versions=None, reason=info.reason)
+                else:
+                    releases[name] = Releases(versions=info.released_versions())
+    return dataclasses.replace(report, fix_plan=plan(report.findings, data, releases=releases))
+
+
 def _print_fix(
     report: AuditReport, inventories: list[Inventory], *, apply: bool, to_stdout: bool
 ) -> None:
     from pyward._audit._fix import apply as apply_plan
-    from pyward._audit._fix import commands as fix_commands
 
     stream = sys.stdout if to_stdout else sys.stderr
     lines: list[str] = []
     if to_stdout:
-        pass  # the table has a "Fix plan" section already: only the commands follow it
+        pass  # the table has a "Fix plan" section already: the edits and commands follow
     elif not report.fix_plan:
         lines.append("Fix plan: nothing to upgrade")
     else:
         lines.append("Fix plan:")
         lines.extend("  " + fix_line(step) for step in report.fix_plan)
-    if apply:
-        applied = apply_plan(inventories, report.fix_plan)
-        if applied.changed:
-            lines.append("Rewritten:")
-            lines.extend(f"  {c}" for c in applied.changed)
-        if applied.commands:
-            lines.append("Run:")
-            lines.extend(f"  {c}" for c in applied.commands)
-        lines.extend(f"pyward: warning: {w}" for w in applied.warnings)
-    else:
-        commands = fix_commands(inventories, report.fix_plan)
-        if commands:
-            lines.append("To apply, run:")
-            lines.extend(f"  {c}" for c in commands)
-        elif report.fix_plan and any(i.format == "requirements" for i in inventories):
-            lines.append("To apply: pyward audit --fix --apply (rewrites the pins in place)")
+    applied = apply_plan(inventories, report.fix_plan, write=apply)
+    if applied.changed:
+        lines.append("Rewritten:" if apply else "To apply, edit (--fix --apply does it):")
+        lines.extend(f"  {c}" for c in applied.changed)
+    if applied.commands:
+        lines.append("Then run:" if applied.changed else "To apply, run:")
+        lines.extend(f"  {c}" for c in applied.commands)
+    lines.extend(f"pyward: warning: {w}" for w in applied.warnings)
+    for step in report.fix_plan:
+        if step.unchecked is not None and step.target is not None:
+            name = step.component.display_name or step.component.name
+            lines.append(
+                f"Unchecked: {name} {step.target} is an advisory's bound, not checked "
+                f"against the package index's releases ({step.unchecked})"
+            )
     if lines:
         stream.write("\n".join(lines) + "\n")
         stream.flush()
