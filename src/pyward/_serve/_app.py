@@ -374,7 +374,7 @@ def create_app(
         "/v1/vulns/{vuln_id}",
         summary="One OSV record by id",
         response_class=Response,
-        responses=_responses(404, ok=models.Vulnerability),
+        responses=_responses(400, 404, ok=models.Vulnerability),
     )
     async def vuln(vuln_id: str) -> Response:
         service.maybe_refresh()
