@@ -224,11 +224,20 @@ def test_slow_headers_are_cut_off(pypa_store: Any, protocol: Any) -> None:
         assert r.status_code == 200
 
 
-def test_serve_uses_the_header_deadline() -> None:
+def test_serve_uses_the_header_deadline(pypa_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from pyward._serve import serve
     from pyward._serve._protocol import HEADER_TIMEOUT, protocol_class
 
     assert HEADER_TIMEOUT == 10.0
     assert protocol_class() == "pyward._serve._protocol:HttpToolsHeaderDeadline"
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options))
+    with free_socket() as sock:
+        port = sock.getsockname()[1]
+    serve(pypa_store, cache_dir=None, port=port)
+    assert seen["http"] == "pyward._serve._protocol:HttpToolsHeaderDeadline"
 
 
 # -- the process's memory under 400 queries of 1 MB names ------------------------------
