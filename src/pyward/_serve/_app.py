@@ -7,8 +7,8 @@ it (uv ``audit --service-url``, pip-audit ``-s osv --osv-url``, pysentry-rs
 
 The matching is the store's own (:meth:`AdvisoryData.matches`), the code
 ``pyward audit`` runs: there is no second matcher here. The hot path avoids per-request
-pydantic work: bodies are parsed with orjson, every record is serialised once per
-store generation and answers are joined from those bytes.
+pydantic work: bodies are parsed with orjson, records are serialised once into a
+bounded cache (see :class:`Limits`) and answers are joined from those bytes.
 """
 
 from __future__ import annotations
