@@ -39,11 +39,12 @@ def free_socket() -> socket.socket:
 
 
 @contextlib.contextmanager
-def running_server(app: Any) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free 127.0.0.1 port; yields the base URL."""
+def running_server(app: Any, **options: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free 127.0.0.1 port; yields the base URL.
+    ``options``: more ``uvicorn.Config`` arguments."""
     sock = free_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", **options)
     server = uvicorn.Server(config)
 
     def target() -> None:

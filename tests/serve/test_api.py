@@ -165,6 +165,31 @@ def test_querybatch_of_1000_is_answered(client: httpx.Client) -> None:
     assert _post(client, "/v1/querybatch", {"queries": []}).json() == {"results": []}
 
 
+def test_querybatch_answers_other_ecosystems_with_no_records(
+    client: httpx.Client, pypa_store: Any
+) -> None:
+    # osv.dev answers each query of a batch on its own (issue 11, item 11).
+    body = {
+        "queries": [
+            {"package": {"name": "left-pad", "ecosystem": "npm"}, "version": "1.0.0"},
+            {"package": {"name": "requests", "ecosystem": "PyPI"}, "version": "2.19.0"},
+            {"package": {"purl": "pkg:npm/requests@2.19.0"}},
+            {"package": {"name": "requests", "ecosystem": "pypi"}, "version": "2.19.0"},
+        ]
+    }
+    r = _post(client, "/v1/querybatch", body)
+    assert r.status_code == 200
+    modified = {i: pypa_store.record(i)["modified"] for i in REQUESTS_2_19}
+    assert r.json() == {
+        "results": [
+            {},
+            {"vulns": [{"id": i, "modified": modified[i]} for i in REQUESTS_2_19]},
+            {},
+            {},
+        ]
+    }
+
+
 # -- /v1/vulns/{id} --------------------------------------------------------------------
 
 

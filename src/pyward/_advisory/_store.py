@@ -443,7 +443,10 @@ class AdvisoryStore:
                 "SELECT id, entry, versions, canon FROM affected WHERE name = ?", (name,)
             ).fetchall()
         entries = _compile_rows(name, rows)
-        self._entries[name] = entries
+        if entries:
+            # Only names the store knows: the server asks about any name a client
+            # sends, and a cache of misses would grow without bound (issue 12, item 2).
+            self._entries[name] = entries
         return entries
 
     def _select_in(self, query: str, values: list[str]) -> list[Any]:

@@ -7,8 +7,8 @@ it (uv ``audit --service-url``, pip-audit ``-s osv --osv-url``, pysentry-rs
 
 The matching is the store's own (:meth:`AdvisoryData.matches`), the code
 ``pyward audit`` runs: there is no second matcher here. The hot path avoids per-request
-pydantic work: bodies are parsed with orjson, every record is serialised once per
-store generation and answers are joined from those bytes.
+pydantic work: bodies are parsed with orjson, records are serialised once into a
+bounded cache (see :class:`Limits`) and answers are joined from those bytes.
 """
 
 from __future__ import annotations
@@ -27,18 +27,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 import pyward._serve._models as models
 from pyward import __version__
 from pyward._model import canonical_name
+from pyward._serve._cache import Bound, BoundedCache
 from pyward._serve._query import (
+    ECOSYSTEM,
     GRPC_INTERNAL,
     GRPC_INVALID_ARGUMENT,
     GRPC_NOT_FOUND,
     GRPC_UNIMPLEMENTED,
     MAX_BODY,
+    MAX_ID,
     ApiError,
     Query,
+    capped,
     invalid,
     parse_batch,
     parse_query,
@@ -54,8 +59,22 @@ JSON = "application/json"
 #: Batches larger than this are answered in a worker thread so that one big batch
 #: does not hold up the small requests queued behind it on the event loop.
 _THREAD_BATCH = 64
-#: Bound on the memo of (name, version) -> matching ids; cleared when full.
-_MEMO_MAX = 1 << 16
+
+
+#: Default bounds of the caches: room for every PyPI record's serialised forms and for
+#: the (name, version) pairs of many lock files, a fixed ceiling whatever clients send.
+MEMO_BOUND = Bound(entries=1 << 16, bytes=16 << 20)
+RECORDS_BOUND = Bound(entries=1 << 14, bytes=64 << 20)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Bounds of the server's caches (documented in docs/serve.md)."""
+
+    memo: Bound = MEMO_BOUND
+    """Matching ids by (name, version): bytes of the name, version and ids."""
+    records: Bound = RECORDS_BOUND
+    """Serialised records by id: bytes of the id and the serialised forms."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,24 +89,46 @@ class _Record:
     """``{"id": ..., "modified": ...}`` (``/v1/querybatch``)."""
 
 
+_MemoKey = tuple[str, str | None]
+
+
+def _memo_size(key: _MemoKey, ids: tuple[str, ...]) -> int:
+    return len(key[0]) + len(key[1] or "") + sum(len(i) for i in ids)
+
+
+def _record_size(advisory_id: str, rec: _Record | None) -> int:
+    if rec is None:
+        return len(advisory_id)
+    return len(advisory_id) + len(rec.modified) + len(rec.full) + len(rec.brief)
+
+
 @dataclass(slots=True, kw_only=True)
 class _Generation:
     """Caches valid for one opening of the store; replaced whole when it is reopened,
     so an answer computed from the old data can never land in the new caches."""
 
-    records: dict[str, _Record | None] = field(default_factory=dict)
+    limits: Limits
+    """The bounds of the caches below."""
+    records: BoundedCache[str, _Record | None] = field(init=False)
     """Serialised records by id (``None``: the store has no such record)."""
-    memo: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict)
+    memo: BoundedCache[_MemoKey, tuple[str, ...]] = field(init=False)
     """Matching ids by (normalised name, version)."""
+
+    def __post_init__(self) -> None:
+        self.records = BoundedCache(self.limits.records, _record_size)
+        self.memo = BoundedCache(self.limits.memo, _memo_size)
 
 
 class Service:
     """The API's logic over one store, independent of the web framework."""
 
-    def __init__(self, store: AdvisoryData, *, refresh_interval: float = 0.5) -> None:
+    def __init__(
+        self, store: AdvisoryData, *, refresh_interval: float = 0.5, limits: Limits = Limits()
+    ) -> None:
         self.store = store
         self.refresh_interval = refresh_interval
-        self._generation = _Generation()
+        self.limits = limits
+        self._generation = _Generation(limits=limits)
         self._next_refresh = 0.0
         self._refresh_lock = threading.Lock()
 
@@ -106,18 +147,22 @@ class Service:
         try:
             self._next_refresh = now + self.refresh_interval
             if refresh():
-                self._generation = _Generation()
+                self._generation = _Generation(limits=self.limits)
                 log.info("advisory store reopened: %s records", self.store.info.record_count)
         finally:
             self._refresh_lock.release()
 
     # -- lookups -----------------------------------------------------------------
 
+    @property
+    def generation(self) -> _Generation:
+        """The caches in use (tests look at their bounds)."""
+        return self._generation
+
     def _record(self, gen: _Generation, advisory_id: str) -> _Record | None:
-        try:
-            return gen.records[advisory_id]
-        except KeyError:
-            pass
+        cached, found = gen.records.get(advisory_id)
+        if cached:
+            return found
         data = self.store.record(advisory_id)
         rec: _Record | None = None
         if data is not None:
@@ -127,15 +172,14 @@ class Service:
                 full=orjson.dumps(data),
                 brief=orjson.dumps({"id": data.get("id", advisory_id), "modified": modified}),
             )
-        gen.records[advisory_id] = rec
+        gen.records.put(advisory_id, rec)
         return rec
 
     def _ids(self, gen: _Generation, query: Query) -> tuple[str, ...]:
         key = (canonical_name(query.name), query.version)
-        try:
-            return gen.memo[key]
-        except KeyError:
-            pass
+        _, memo = gen.memo.get(key)
+        if memo is not None:
+            return memo
         try:
             if query.version is None:
                 found: Sequence[str] = self.store.ids_for_package(query.name)
@@ -144,12 +188,12 @@ class Service:
         except PywardError as exc:
             raise ApiError(400, GRPC_INVALID_ARGUMENT, str(exc)) from None
         ids = tuple(dict.fromkeys(found))  # one entry per record, in the store's order
-        if len(gen.memo) >= _MEMO_MAX:
-            gen.memo.clear()
-        gen.memo[key] = ids
+        gen.memo.put(key, ids)
         return ids
 
     def _records(self, gen: _Generation, query: Query) -> list[_Record]:
+        if query.ecosystem != ECOSYSTEM:
+            return []  # a batch entry of another ecosystem: no records here
         out = []
         for advisory_id in self._ids(gen, query):
             rec = self._record(gen, advisory_id)
@@ -173,6 +217,7 @@ class Service:
 
     def vuln(self, advisory_id: str) -> bytes:
         """``/v1/vulns/{id}``: the full record (withdrawn ones too, like osv.dev)."""
+        capped(advisory_id, MAX_ID, "id")
         rec = self._record(self._generation, advisory_id)
         if rec is None:
             raise ApiError(404, GRPC_NOT_FOUND, f"{advisory_id}: no such record")
@@ -216,12 +261,24 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
             raise _too_large(limit)
     chunks = []
     received = 0
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise _Disconnected(received) from None
     return b"".join(chunks)
+
+
+class _Disconnected(Exception):
+    """The client went away before sending the whole body: nobody to answer, and no
+    fault of the server (issue 12, item 13: logged as one line, not a traceback)."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(received)
+        self.received = received
 
 
 def _too_large(limit: int) -> ApiError:
@@ -264,10 +321,12 @@ def _request_body(model: str) -> dict[str, Any]:
     }
 
 
-def create_app(store: AdvisoryData, *, refresh_interval: float = 0.5) -> FastAPI:
+def create_app(
+    store: AdvisoryData, *, refresh_interval: float = 0.5, limits: Limits = Limits()
+) -> FastAPI:
     """The API over ``store``. ``refresh_interval``: seconds between checks for a
-    replaced store file (0: every request)."""
-    service = Service(store, refresh_interval=refresh_interval)
+    replaced store file (0: every request); ``limits``: the bounds of its caches."""
+    service = Service(store, refresh_interval=refresh_interval, limits=limits)
     app = FastAPI(
         title="pyward OSV-compatible API",
         version=__version__,
@@ -315,7 +374,7 @@ def create_app(store: AdvisoryData, *, refresh_interval: float = 0.5) -> FastAPI
         "/v1/vulns/{vuln_id}",
         summary="One OSV record by id",
         response_class=Response,
-        responses=_responses(404, ok=models.Vulnerability),
+        responses=_responses(400, 404, ok=models.Vulnerability),
     )
     async def vuln(vuln_id: str) -> Response:
         service.maybe_refresh()
@@ -334,6 +393,17 @@ def create_app(store: AdvisoryData, *, refresh_interval: float = 0.5) -> FastAPI
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> Response:
         return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(_Disconnected)
+    async def disconnected(request: Request, exc: _Disconnected) -> Response:
+        client = f"{request.client.host}:{request.client.port}" if request.client else "client"
+        log.info(
+            "%s disconnected before sending the whole request body (%d bytes received)",
+            client,
+            exc.received,
+        )
+        # Goes nowhere (the connection is closed); 400 for the access log.
+        return _error(400, GRPC_INVALID_ARGUMENT, "client disconnected")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pyward._serve._query import MAX_BATCH
+from pyward._serve._query import MAX_BATCH, MAX_NAME, MAX_PURL, MAX_VERSION
 
 
 class _Open(BaseModel):
@@ -37,13 +37,20 @@ class Package(BaseModel):
         }
     )
 
-    name: str = Field(default="", min_length=1, description="Package name, any spelling.")
+    name: str = Field(
+        default="", min_length=1, max_length=MAX_NAME, description="Package name, any spelling."
+    )
     ecosystem: Literal["PyPI"] = Field(
-        default="PyPI", description="`PyPI`: the only ecosystem served."
+        default="PyPI",
+        description=(
+            "`PyPI`: the only ecosystem served. In a batch, a query of another ecosystem "
+            "gets an empty result (as osv.dev answers each query on its own)."
+        ),
     )
     purl: str = Field(
         default="",
         min_length=1,
+        max_length=MAX_PURL,
         description="A `pkg:pypi/NAME[@VERSION]` package URL, instead of name and ecosystem.",
     )
 
@@ -57,7 +64,9 @@ class Query(BaseModel):
 
     package: Package
     version: str | None = Field(
-        default=None, description='Version to match; omit (or `""`) for every record.'
+        default=None,
+        max_length=MAX_VERSION,
+        description='Version to match; omit (or `""`) for every record.',
     )
     page_token: str | None = Field(
         default=None, description="Accepted; every answer fits one page."

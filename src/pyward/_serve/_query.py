@@ -28,6 +28,16 @@ MAX_BODY = 1024 * 1024
 
 ECOSYSTEM = "PyPI"
 
+#: Longest package name, version and record id accepted (a 400 beyond). Real ones are
+#: far shorter; without a cap a client could make the server hash, match and cache
+#: megabyte-long keys (issue 12, item 2), and a version of more than 4300 digits
+#: would overflow Python's limit on integer conversion in the matcher (item 1).
+MAX_NAME = 256
+MAX_VERSION = 256
+MAX_ID = 256
+#: Longest package URL: a name, a version, qualifiers and the ``pkg:pypi/`` prefix.
+MAX_PURL = 1024
+
 
 class ApiError(Exception):
     """A request the API refuses: the HTTP status and the OSV-style error body."""
@@ -52,6 +62,16 @@ class Query:
     """The package name as sent (the store normalises any spelling)."""
     version: str | None
     """The version to match; ``None`` asks for every record naming the package."""
+    ecosystem: str = ECOSYSTEM
+    """The ecosystem asked about: a batch may ask about others (osv.dev answers each
+    query on its own), which have no records here."""
+
+
+def capped(value: str, limit: int, where: str) -> str:
+    """``value``, or a 400 naming ``where`` when it is longer than ``limit``."""
+    if len(value) > limit:
+        raise invalid(where, f"too long: {len(value)} characters (at most {limit})")
+    return value
 
 
 #: Request bodies: the errors are 400s naming the place in the body.
@@ -59,12 +79,14 @@ _WIRE = Wire(None, GOT_JSON, invalid)
 _NOT_AN_OBJECT = "expected a JSON object, got {found}"
 
 
-def parse_query(obj: object, where: str = "") -> Query:
+def parse_query(obj: object, where: str = "", *, any_ecosystem: bool = False) -> Query:
     """Validate one query object (the body of ``/v1/query`` or one batch entry).
 
     Follows osv.dev's rules: a version comes either from ``version`` or from the purl,
     never both; ``""`` means "no version" (proto3 default); ``page_token`` is
     accepted (every answer here fits one page, so there is never a next one).
+    ``any_ecosystem``: accept other ecosystems than PyPI (a batch entry) instead of
+    refusing them.
     """
     w = _WIRE
     obj = w.check(obj, dict, where or "body", what=_NOT_AN_OBJECT)
@@ -75,6 +97,8 @@ def parse_query(obj: object, where: str = "") -> Query:
             "query by package and version",
         )
     version = w.opt(obj.get("version"), str, where, "version") or None
+    if version is not None:
+        capped(version, MAX_VERSION, path(where, "version"))
     w.opt(obj.get("page_token"), str, where, "page_token")
     package = w.check(obj.get("package"), dict, where, "package", missing="missing")
     pwhere = path(where, "package")
@@ -86,25 +110,32 @@ def parse_query(obj: object, where: str = "") -> Query:
             raise invalid(
                 pwhere, "give either a purl or a name and ecosystem, not both (as osv.dev)"
             )
-        name, purl_version = _parse_purl(purl, path(pwhere, "purl"))
+        purl_where = path(pwhere, "purl")
+        ecosystem, name, purl_version = _parse_purl(purl, purl_where, any_ecosystem)
+        capped(name, MAX_NAME, path(purl_where, "name"))
         if purl_version is not None:
+            capped(purl_version, MAX_VERSION, path(purl_where, "version"))
             if version is not None:
                 raise invalid(where or "body", "version specified in params and PURL query")
             version = purl_version
-        return Query(name=name, version=version)
+        return Query(name=name, version=version, ecosystem=ecosystem)
     if not name:
         raise invalid(path(pwhere, "name"), "missing")
+    capped(name, MAX_NAME, path(pwhere, "name"))
     if not ecosystem:
         raise invalid(path(pwhere, "ecosystem"), "missing")
-    if ecosystem != ECOSYSTEM:
+    if ecosystem != ECOSYSTEM and not any_ecosystem:
         raise invalid(
             path(pwhere, "ecosystem"),
             f"unknown ecosystem {ecosystem!r}: this server holds {ECOSYSTEM} advisories only",
         )
-    return Query(name=name, version=version)
+    return Query(name=name, version=version, ecosystem=ecosystem)
 
 
-def _parse_purl(purl: str, where: str) -> tuple[str, str | None]:
+def _parse_purl(purl: str, where: str, any_ecosystem: bool) -> tuple[str, str, str | None]:
+    """(ecosystem, name, version) of a package URL; the ecosystem is ``PyPI`` for
+    ``pkg:pypi/``, else the purl's type."""
+    capped(purl, MAX_PURL, where)
     # packageurl-python is the reference implementation of the purl spec
     # (https://github.com/package-url/purl-spec); imported here, off the hot path of
     # name+version queries.
@@ -115,19 +146,23 @@ def _parse_purl(purl: str, where: str) -> tuple[str, str | None]:
     except ValueError as exc:
         raise invalid(where, f"invalid package URL: {exc}") from None
     if parsed.type != "pypi":
-        raise invalid(
-            where,
-            f"unknown ecosystem {parsed.type!r}: this server holds {ECOSYSTEM} advisories only",
-        )
-    return parsed.name, parsed.version or None
+        if not any_ecosystem:
+            raise invalid(
+                where,
+                f"unknown ecosystem {parsed.type!r}: this server holds {ECOSYSTEM} advisories only",
+            )
+        return parsed.type, parsed.name, parsed.version or None
+    return ECOSYSTEM, parsed.name, parsed.version or None
 
 
 def parse_batch(obj: object) -> list[Query]:
-    """Validate the body of ``/v1/querybatch``: ``{"queries": [...]}``, at most 1000."""
+    """Validate the body of ``/v1/querybatch``: ``{"queries": [...]}``, at most 1000.
+    Queries of other ecosystems are accepted (answered with no records), as osv.dev
+    answers each query of a batch on its own."""
     obj = _WIRE.check(obj, dict, "body", what=_NOT_AN_OBJECT)
     queries = _WIRE.check(obj.get("queries"), list, "queries", missing="missing")
     if len(queries) > MAX_BATCH:
         raise invalid(
             "queries", f"too many queries: {len(queries)} (at most {MAX_BATCH} per batch)"
         )
-    return [parse_query(q, f"queries[{i}]") for i, q in enumerate(queries)]
+    return [parse_query(q, f"queries[{i}]", any_ecosystem=True) for i, q in enumerate(queries)]

@@ -71,6 +71,7 @@ def serve(
     import uvicorn
 
     from pyward._serve._app import create_app
+    from pyward._serve._protocol import protocol_class
 
     check_bind(host, port)
     common: dict[str, Any] = {
@@ -81,6 +82,8 @@ def serve(
         "log_level": "info",
         # osv.dev does not name its server software either.
         "server_header": False,
+        # A deadline on reading headers, which uvicorn lacks (see the module).
+        "http": protocol_class(),
     }
     if workers > 1:
         import functools
