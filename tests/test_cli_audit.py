@@ -333,3 +333,37 @@ def test_collector_threshold_is_raised_for_the_run_and_restored(
     assert seen == [(200_000, 30, 30)]
     assert gc.get_threshold() == before
     capsys.readouterr()
+
+
+def test_python_from_inside_a_project_directory(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11 item 5: `.` is the default target, never a directory given with --python.
+    venv = tmp_path / "venv"
+    site = venv / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /nowhere\nversion = 3.11.9\n", encoding="utf-8")
+    (site / "six-1.16.0.dist-info").mkdir()
+    (site / "six-1.16.0.dist-info" / "METADATA").write_text(
+        "Name: six\nVersion: 1.16.0\n", encoding="utf-8"
+    )
+    (venv / "bin").mkdir()
+    (venv / "bin" / "python").write_text("", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "1"\ndependencies = ["six"]\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(project)
+    for command in ("audit", "sbom"):
+        extra = ("-f", "json") if command == "audit" else ()
+        code, out, err = _run(
+            capsys, command, "--python", str(venv / "bin" / "python"), *extra, "-q",
+            "--cache-dir", str(cache),
+        )  # fmt: skip
+        assert (code, err) == (0, "")
+        if command == "audit":
+            doc = json.loads(out)
+            assert [(i["source"], i["components"]) for i in doc["inventories"]] == [
+                (str(venv / "bin" / "python"), 1)
+            ]

@@ -97,6 +97,10 @@ def _read_all(args: argparse.Namespace, settings: Settings) -> tuple[list[Invent
     selection = selection_from(args)
     jobs: list[tuple[str | None, str | None]] = [(t, None) for t in args.targets]
     jobs += [(str(r), "requirements") for r in args.requirements]
+    # ``--python`` is an input of its own, next to the targets: it never makes ``.``
+    # (the default target) an environment directory given with it.
+    if args.python is not None:
+        jobs.append((None, None))
     if not jobs:
         jobs = [(".", None) if readable_project(Path(".")) else (None, None)]
     inventories: list[Inventory] = []
@@ -106,7 +110,7 @@ def _read_all(args: argparse.Namespace, settings: Settings) -> tuple[list[Invent
             inventories.append(
                 read_inventory(
                     Path(target) if target is not None else None,
-                    python=args.python,
+                    python=args.python if target is None else None,
                     selection=selection,
                     format=fmt,
                     environ=settings.environ,
@@ -135,7 +139,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     store = open_store(settings)
     inventories, errors = _read_all(args, settings)
-    if not args.targets and not args.requirements and inventories[0].format == "environment":
+    if (
+        not args.targets
+        and not args.requirements
+        and args.python is None
+        and inventories[0].format == "environment"
+    ):
         _notice(
             f"nothing to read in .; auditing the current environment ({inventories[0].source})",
             quiet,
