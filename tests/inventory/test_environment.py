@@ -428,3 +428,28 @@ def test_a_venv_made_here_is_read_through_its_interpreter(tmp_path: Path) -> Non
     inv = read_environment(python=str(venv / "bin" / "python"))
     assert [c.name for c in inv.components] == ["idna"]
     assert inv.source == str(venv / "bin" / "python")
+
+
+def test_requested_and_direct_url_make_a_dependency_direct(tmp_path: Path) -> None:
+    # Issue 11 item 8: an explicitly installed werkzeug was "via flask==1.0 > werkzeug".
+    site = tmp_path / "site-packages"
+    _fake(site, "flask-1.0.dist-info", "Name: Flask\nVersion: 1.0\nRequires-Dist: Werkzeug\n"
+          "Requires-Dist: click\nRequires-Dist: itsdangerous\n", REQUESTED="")  # fmt: skip
+    _fake(site, "werkzeug-0.15.0.dist-info", "Name: Werkzeug\nVersion: 0.15.0\n", REQUESTED="")
+    _fake(
+        site,
+        "click-7.0.dist-info",
+        "Name: click\nVersion: 7.0\n",
+        direct_url__json=json.dumps({"url": "file:///src/click", "dir_info": {}}),
+    )
+    _fake(site, "itsdangerous-1.1.0.dist-info", "Name: itsdangerous\nVersion: 1.1.0\n")
+    inv = read_environment(site)
+    assert [(c.name, c.direct) for c in inv.components] == [
+        ("click", True),
+        ("flask", True),
+        ("itsdangerous", False),
+        ("werkzeug", True),
+    ]
+    assert inv.roots == ("click==7.0", "flask==1.0", "werkzeug==0.15.0")
+    assert inv.why("werkzeug==0.15.0") == ("werkzeug==0.15.0",)  # type: ignore[arg-type]
+    assert inv.why("itsdangerous==1.1.0") == ("flask==1.0", "itsdangerous==1.1.0")  # type: ignore[arg-type]

@@ -698,7 +698,18 @@ def _build(source: str, state: _State, marker_env: dict[str, str]) -> Inventory:
         if extra:
             requested.setdefault(i, set()).add(extra)
     has_dependant = {t for targets in edges.values() for t in targets}
-    top = {i for i in range(len(state.dists)) if i not in has_dependant}
+    # Direct: what the user asked for. Installers record it: ``REQUESTED`` (PEP 376, as
+    # amended by PEP 627: https://packaging.python.org/en/latest/specifications/
+    # recording-installed-packages/#the-requested-file) and ``direct_url.json`` (PEP 610,
+    # written only for a direct URL requirement). What nothing requires is direct too:
+    # not every installer writes ``REQUESTED``.
+    top = {
+        i
+        for i, d in enumerate(state.dists)
+        if i not in has_dependant
+        or d.component.metadata.get("requested") == "true"
+        or d.component.source != "installed"
+    }
     # A cycle that nothing else requires (a <-> b) has no top-level member; its first
     # member by name becomes one, so that every component is reachable from a root.
     reached = _reach(top, edges)
