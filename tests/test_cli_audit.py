@@ -367,3 +367,44 @@ def test_python_from_inside_a_project_directory(
             assert [(i["source"], i["components"]) for i in doc["inventories"]] == [
                 (str(venv / "bin" / "python"), 1)
             ]
+
+
+NOTHING = (
+    "nothing was audited: 0 packages with a version to check, 2 not audited (2 not "
+    "pinned); lock the project (uv lock, poetry lock, pdm lock or pip-compile) and audit "
+    "the lock file, or audit its environment; --strict fails such a run"
+)
+
+
+def test_a_zero_package_audit_says_so_and_strict_fails_it(
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11 item 6: a pyproject.toml of ranges passed with "0 packages" and exit 0.
+    project = tmp_path / "project"
+    project.mkdir()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\nname = "p"\nversion = "1"\ndependencies = ["six", "uv>=0.4"]\n',
+        encoding="utf-8",
+    )
+    base = ("audit", str(project), "--cache-dir", str(cache))
+    code, out, err = _run(capsys, *base)
+    assert code == 0
+    assert f"pyward: warning: {NOTHING}\n" in err
+    assert "nothing was audited: 0 packages with a version to check" in out
+    code, out, err = _run(capsys, *base, "-f", "json")
+    assert code == 0
+    assert json.loads(out)["warnings"][-1] == NOTHING
+    code, out, err = _run(capsys, *base, "-f", "json", "--strict")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["warnings"][-1] == "strict: 2 packages could not be audited: the run fails"
+    assert doc["summary"]["failed"] is True
+    pyproject.write_text(pyproject.read_text() + "[tool.pyward]\nstrict = true\n")
+    code, out, err = _run(capsys, *base, "-q")
+    assert (code, err) == (1, "")
+    code, out, err = _run(
+        capsys, "sbom", str(project), "--with-vulnerabilities", "--cache-dir", str(cache)
+    )
+    assert code == 0
+    assert f"pyward: warning: {NOTHING}\n" in err

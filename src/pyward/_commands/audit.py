@@ -153,7 +153,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if total > 2000 and sys.stderr.isatty() and not quiet:
         _notice(f"auditing {total} components from {len(inventories)} input(s)...", quiet)
 
-    from pyward._audit import audit
+    from pyward._audit import NOTHING_AUDITED, audit
 
     report = audit(
         inventories,
@@ -183,9 +183,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     write_output(text, args.output)
     to_stdout = fmt == "table" and args.output is None
-    if not to_stdout:
-        for w in report.warnings:
+    for w in report.warnings:
+        # The table shows every warning; one that says the run checked nothing goes to
+        # stderr as well, where a redirected table cannot hide it.
+        if not to_stdout or w.startswith(NOTHING_AUDITED):
             _notice(f"warning: {w}", quiet)
+    if not to_stdout:
         for e in report.errors:
             sys.stderr.write(f"pyward: error: {e}\n")
     if args.fix:
