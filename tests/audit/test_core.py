@@ -338,3 +338,20 @@ def test_a_run_that_audits_nothing_says_so() -> None:
     assert strict.warnings[1:] == ("strict: 3 packages could not be audited: the run fails",)
     empty = audit([Inventory(source="r.txt", format="requirements")], store(), today=TODAY)
     assert empty.warnings == ("nothing was audited: the inputs list no packages",)
+
+
+def test_a_record_with_a_skipped_bound_matches_and_says_so() -> None:
+    # Issue 11 item 9: PYSEC-2019-125 (fixed: 2019-09-12, not PEP 440) is kept; its
+    # finding carries the note naming the bound left out.
+    from tests.advisory.conftest import real_record
+
+    data = AdvisoryStore.from_records([real_record("PYSEC-2019-125")], source="test")
+    inv = Inventory(
+        source="r.txt", format="requirements", components=(_component("steam", "0.9.0"),)
+    )
+    report = audit([inv], data, today=TODAY)
+    assert [f.id for f in report.findings] == ["PYSEC-2019-125"]
+    assert report.warnings == (
+        "PYSEC-2019-125: affected[0].ranges[0].events[1].fixed: not a PEP 440 version: "
+        "'2019-09-12'; bound skipped",
+    )

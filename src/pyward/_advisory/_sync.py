@@ -244,6 +244,7 @@ def rebuild(
                 skipped += 1
                 warnings.append(f"skipped {exc}")
                 continue
+            warnings.extend(f"{entry.name}: {note}" for note in advisory.notes)
             newer_minor = _newer_schema_minor(advisory.schema_version)
             if newer_minor:
                 newer_schema[newer_minor] = newer_schema.get(newer_minor, 0) + 1
