@@ -453,3 +453,22 @@ def test_requested_and_direct_url_make_a_dependency_direct(tmp_path: Path) -> No
     assert inv.roots == ("click==7.0", "flask==1.0", "werkzeug==0.15.0")
     assert inv.why("werkzeug==0.15.0") == ("werkzeug==0.15.0",)  # type: ignore[arg-type]
     assert inv.why("itsdangerous==1.1.0") == ("flask==1.0", "itsdangerous==1.1.0")  # type: ignore[arg-type]
+
+
+DEBIAN_PYTHON = Path("/usr/bin/python3")
+DEBIAN_DIST = Path("/usr/lib/python3/dist-packages")
+
+
+@pytest.mark.skipif(
+    not DEBIAN_PYTHON.is_file() or not DEBIAN_DIST.is_dir(),
+    reason="needs a Debian/Ubuntu system interpreter",
+)
+def test_a_debian_system_interpreter_reads_its_dist_packages() -> None:
+    inv = read_environment(python=str(DEBIAN_PYTHON))
+    expected = {
+        canonical_name(d.metadata["Name"])
+        for d in importlib.metadata.distributions(path=[str(DEBIAN_DIST)])
+        if d.metadata["Name"]
+    }
+    assert expected
+    assert expected <= {c.name for c in inv.components}
