@@ -355,3 +355,78 @@ def test_collector_threshold_is_raised_for_the_run_and_restored(
     assert seen == [(200_000, 30, 30)]
     assert gc.get_threshold() == before
     capsys.readouterr()
+
+
+def test_python_from_inside_a_project_directory(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11 item 5: `.` is the default target, never a directory given with --python.
+    venv = tmp_path / "venv"
+    site = venv / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /nowhere\nversion = 3.11.9\n", encoding="utf-8")
+    (site / "six-1.16.0.dist-info").mkdir()
+    (site / "six-1.16.0.dist-info" / "METADATA").write_text(
+        "Name: six\nVersion: 1.16.0\n", encoding="utf-8"
+    )
+    (venv / "bin").mkdir()
+    (venv / "bin" / "python").write_text("", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "1"\ndependencies = ["six"]\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(project)
+    for command in ("audit", "sbom"):
+        extra = ("-f", "json") if command == "audit" else ()
+        code, out, err = _run(
+            capsys, command, "--python", str(venv / "bin" / "python"), *extra, "-q",
+            "--cache-dir", str(cache),
+        )  # fmt: skip
+        assert (code, err) == (0, "")
+        if command == "audit":
+            doc = json.loads(out)
+            assert [(i["source"], i["components"]) for i in doc["inventories"]] == [
+                (str(venv / "bin" / "python"), 1)
+            ]
+
+
+NOTHING = (
+    "nothing was audited: 0 packages with a version to check, 2 not audited (2 not "
+    "pinned); lock the project (uv lock, poetry lock, pdm lock or pip-compile) and audit "
+    "the lock file, or audit its environment; --strict fails such a run"
+)
+
+
+def test_a_zero_package_audit_says_so_and_strict_fails_it(
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11 item 6: a pyproject.toml of ranges passed with "0 packages" and exit 0.
+    project = tmp_path / "project"
+    project.mkdir()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\nname = "p"\nversion = "1"\ndependencies = ["six", "uv>=0.4"]\n',
+        encoding="utf-8",
+    )
+    base = ("audit", str(project), "--cache-dir", str(cache))
+    code, out, err = _run(capsys, *base)
+    assert code == 0
+    assert f"pyward: warning: {NOTHING}\n" in err
+    assert "nothing was audited: 0 packages with a version to check" in out
+    code, out, err = _run(capsys, *base, "-f", "json")
+    assert code == 0
+    assert json.loads(out)["warnings"][-1] == NOTHING
+    code, out, err = _run(capsys, *base, "-f", "json", "--strict")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["warnings"][-1] == "strict: 2 packages could not be audited: the run fails"
+    assert doc["summary"]["failed"] is True
+    pyproject.write_text(pyproject.read_text() + "[tool.pyward]\nstrict = true\n")
+    code, out, err = _run(capsys, *base, "-q")
+    assert (code, err) == (1, "")
+    code, out, err = _run(
+        capsys, "sbom", str(project), "--with-vulnerabilities", "--cache-dir", str(cache)
+    )
+    assert code == 0
+    assert f"pyward: warning: {NOTHING}\n" in err

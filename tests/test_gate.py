@@ -162,3 +162,22 @@ def test_policies_compose() -> None:
     assert [s.finding for s in verdict.suppressed] == [first, RELEASE]
     assert verdict.warnings == ("dropped",)
     assert verdict.failed is False
+
+
+def test_strict_fails_a_run_with_anything_not_audited() -> None:
+    from pyward._model import NotAudited
+
+    skipped = [
+        NotAudited(name="six", requirement="six", reason="not pinned; lock the project first"),
+        NotAudited(name="uv", requirement="uv", reason="not pinned; lock the project first"),
+    ]
+    strict = Gate(strict=True).decide([], not_audited=skipped)
+    assert strict.failed is True
+    assert strict.failures == ("strict: 2 packages could not be audited: the run fails",)
+    assert strict.warnings == strict.failures
+    assert Gate(strict=True).decide([], not_audited=skipped[:1]).failures == (
+        "strict: 1 package could not be audited: the run fails",
+    )
+    assert Gate().decide([], not_audited=skipped).failed is False
+    assert Gate(strict=True).decide([]).failed is False
+    assert Gate.from_config(Config(strict=True)).strict is True

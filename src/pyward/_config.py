@@ -7,6 +7,7 @@ the file given with ``--config``. Keys (see docs/configuration.md)::
     [tool.pyward]
     fail-on = "high"                 # low | medium | high | critical
     unknown-severity = "pass"        # fail (default) | pass
+    strict = true                    # fail when anything could not be audited
     format = "json"                  # default --format
     vex = ["security/vex.json"]      # relative to the configuration file
     advisory-url = "https://advisories.example.invalid/{id}"  # advisory links' base
@@ -35,7 +36,7 @@ from pyward.errors import InputError
 #: ``LEVELS`` without ``unknown``: the thresholds ``fail-on`` takes.
 FAIL_ON: tuple[Level, ...] = LEVELS[:-1]
 
-_KEYS = ("fail-on", "unknown-severity", "ignore", "format", "vex", "advisory-url")
+_KEYS = ("fail-on", "unknown-severity", "ignore", "format", "vex", "advisory-url", "strict")
 _IGNORE_KEYS = ("id", "reason", "until")
 _NON_EMPTY = "must be a non-empty string"
 _FILE_NAME = "must be a file name"
@@ -65,6 +66,8 @@ class Config:
     """Lowest severity that fails the run; ``None``: any finding fails."""
     unknown_severity: UnknownPolicy = "fail"
     """Whether a finding with no known severity fails the run."""
+    strict: bool = False
+    """Whether the run fails when anything could not be audited (``--strict``)."""
     ignores: tuple[IgnoreRule, ...] = ()
     """Ignore rules, in file order."""
     format: str | None = None
@@ -150,6 +153,10 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
             raise InputError(path, "must be 'fail' or 'pass'", where=f"{prefix}unknown-severity")
         unknown = cast("UnknownPolicy", value)
 
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        raise InputError(path, "must be true or false", where=f"{prefix}strict")
+
     fmt: str | None = None
     if "format" in table:
         # The renderers' registry, imported only when a file names a format.
@@ -194,6 +201,7 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
     return Config(
         fail_on=fail_on,
         unknown_severity=unknown,
+        strict=strict,
         ignores=tuple(ignores),
         format=fmt,
         vex=tuple(vex),

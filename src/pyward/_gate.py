@@ -25,6 +25,7 @@ from pyward._findings import LEVELS, Finding, Level, Suppressed
 
 if TYPE_CHECKING:
     from pyward._config import Config, IgnoreRule
+    from pyward._model import NotAudited
     from pyward._vex import VexStatement
 
 __all__ = [
@@ -191,6 +192,9 @@ class Gate:
     """Whether a finding of unknown severity fails the run."""
     policies: tuple[SuppressionPolicy, ...] = ()
     """Suppression policies, applied in order."""
+    strict: bool = False
+    """The run fails when anything could not be audited (``--strict``, ``strict =
+    true``): a clean result over part of the inputs is not a pass (issue 11 item 6)."""
 
     @classmethod
     def from_config(
@@ -212,19 +216,30 @@ class Gate:
             fail_on=config.fail_on,
             unknown_severity=config.unknown_severity,
             policies=tuple(policies),
+            strict=config.strict,
         )
 
     def fails(self, finding: Finding) -> bool:
         """Whether ``finding``, if kept, fails the run."""
         return counts_against(finding.rating.level, self.fail_on, self.unknown_severity)
 
-    def decide(self, findings: Sequence[Finding]) -> Verdict:
+    def decide(
+        self, findings: Sequence[Finding], *, not_audited: Sequence[NotAudited] = ()
+    ) -> Verdict:
         """The verdict on ``findings``: each policy in turn sees what the ones before
-        it left."""
+        it left. ``not_audited`` is what the run could not audit (strict fails on it)."""
         remaining = list(findings)
         suppressed: list[tuple[Finding, Suppressed]] = []
         warnings: list[str] = []
         failures: list[str] = []
+        if self.strict and not_audited:
+            count = len(not_audited)
+            message = (
+                f"strict: {count} {'package' if count == 1 else 'packages'} could not be "
+                "audited: the run fails"
+            )
+            warnings.append(message)
+            failures.append(message)
         for policy in self.policies:
             result = policy.apply(remaining)
             warnings.extend(result.warnings)

@@ -10,7 +10,7 @@ import pytest
 
 from pyward._advisory import AdvisoryStore
 from pyward._cli import main
-from tests.advisory.conftest import UNREADABLE
+from tests.advisory.conftest import NOTED
 from tests.conftest import PYPA_VULNS
 
 
@@ -21,17 +21,17 @@ def test_update_from_the_real_directory_then_status(
     assert main(["db", "update", "--source", str(PYPA_VULNS), "--cache-dir", str(cache)]) == 0
     out, err = capsys.readouterr()
     assert re.fullmatch(
-        rf"2659 records from {re.escape(str(PYPA_VULNS.resolve()))}: 2659 added, 0 changed, "
-        r"0 unchanged, 0 removed, 2 skipped \(\d+\.\d\d s\)\n",
+        rf"2661 records from {re.escape(str(PYPA_VULNS.resolve()))}: 2661 added, 0 changed, "
+        r"0 unchanged, 0 removed, 0 skipped \(\d+\.\d\d s\)\n",
         out,
     )
     assert err == "".join(
-        f"pyward: warning: skipped {UNREADABLE[i]}\n" for i in ("PYSEC-2021-371", "PYSEC-2019-125")
+        f"pyward: warning: {NOTED[i]}\n" for i in ("PYSEC-2021-371", "PYSEC-2019-125")
     )
 
     assert main(["db", "update", "--source", str(PYPA_VULNS), "--cache-dir", str(cache)]) == 0
     out, _ = capsys.readouterr()
-    assert "0 added, 0 changed, 2659 unchanged, 0 removed, 2 skipped" in out
+    assert "0 added, 0 changed, 2661 unchanged, 0 removed, 0 skipped" in out
 
     info = AdvisoryStore.open(cache).info
     age = int(info.age_days())
@@ -42,9 +42,9 @@ def test_update_from_the_real_directory_then_status(
         "kind:            local store\n"
         f"path:            {cache / 'advisories.sqlite'}\n"
         f"updated:         {info.updated.isoformat(timespec='seconds')}\n"
-        "records:         2659\n"
+        "records:         2661\n"
         "newest modified: 2024-10-10T17:22:00.587279Z\n"
-        "skipped:         2\n"
+        "skipped:         0\n"
         f"age:             {age} days (by the newest record)\n"
     )
     assert err == (
@@ -59,9 +59,9 @@ def test_update_from_the_real_directory_then_status(
         "snapshot": False,
         "path": str(cache / "advisories.sqlite"),
         "updated": info.updated.isoformat(timespec="seconds"),
-        "record_count": 2659,
+        "record_count": 2661,
         "newest_modified": "2024-10-10T17:22:00.587279Z",
-        "skipped": 2,
+        "skipped": 0,
         "age_days": age,
     }
 
@@ -73,13 +73,13 @@ def test_status_of_the_snapshot(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert (data["snapshot"], data["record_count"], data["source"]) == (
         True,
-        2659,
+        2661,
         "built-in snapshot: PyPA advisory database 3ccb6125 (2024-10-10)",
     )
     assert data["updated"] == "2024-10-10T17:22:00+00:00"
     assert err == (
         "pyward: warning: using the built-in snapshot: PyPA advisory database 3ccb6125 "
-        f"(2024-10-10) (2659 records, newest 2024-10-10, {data['age_days']} days old); "
+        f"(2024-10-10) (2661 records, newest 2024-10-10, {data['age_days']} days old); "
         "run `pyward db update` for current data\n"
     )
 

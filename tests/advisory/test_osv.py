@@ -32,11 +32,6 @@ def broken(change: Any) -> dict[str, Any]:
             "django.json: PYSEC-2023-100 affected[0].ranges[0].events: empty",
         ),
         (
-            lambda d: d["affected"][0]["ranges"][0]["events"].__setitem__(1, {"fixed": "4.2.x"}),
-            "django.json: PYSEC-2023-100 affected[0].ranges[0].events[1].fixed: "
-            "not a PEP 440 version: '4.2.x'",
-        ),
-        (
             lambda d: d["affected"][0]["ranges"][0]["events"].__setitem__(0, {"fixed": 4.2}),
             "django.json: PYSEC-2023-100 affected[0].ranges[0].events[0].fixed: "
             "expected a version string, got 4.2",
@@ -118,3 +113,34 @@ def test_real_record_round_trip() -> None:
     )
     assert advisory.affected[0].versions == ("0.5",)
     assert advisory.affected[0].ranges == ()
+
+
+def test_a_bound_that_is_not_pep_440_is_skipped_and_the_rest_kept() -> None:
+    # Issue 11 item 9: PYSEC-2021-371 (fixed: 0.2.0-n653) was dropped whole.
+    from pyward._advisory._match import match_advisory
+
+    data = copy.deepcopy(real_record("PYSEC-2023-100"))
+    data["affected"][0]["ranges"] = [
+        {"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "1.2.x"}]},
+        {"type": "ECOSYSTEM", "events": [{"introduced": "4.0"}, {"fixed": "4.1"}]},
+        {"type": "ECOSYSTEM", "events": [{"introduced": "v-two"}, {"fixed": "2.5"}]},
+    ]
+    data["affected"][0]["versions"] = ["4.0", ""]
+    advisory = parse_advisory(data, file="django.json")
+    assert advisory.notes == (
+        "PYSEC-2023-100: affected[0].ranges[0].events[1].fixed: not a PEP 440 version: "
+        "'1.2.x'; bound skipped",
+        "PYSEC-2023-100: affected[0].ranges[2].events[0].introduced: not a PEP 440 version: "
+        "'v-two'; bound skipped",
+        "PYSEC-2023-100: affected[0].ranges[2].events: no usable 'introduced' event; range skipped",
+        "PYSEC-2023-100: affected[0].versions[1]: not a version: ''; skipped",
+    )
+    assert [[(e.kind, e.value) for e in r.events] for r in advisory.affected[0].ranges] == [
+        [("introduced", "1.0")],
+        [("introduced", "4.0"), ("fixed", "4.1")],
+    ]
+    assert advisory.affected[0].versions == ("4.0",)
+    found = match_advisory(advisory, "django", "4.0.5")
+    assert found is not None
+    assert found.reason == "ECOSYSTEM range: introduced 1.0, no fix"
+    assert match_advisory(advisory, "django", "0.9") is None

@@ -151,20 +151,22 @@ def test_malformed_records_are_skipped_and_counted(tmp_path: Path) -> None:
         {"broken.json": b"{not json", "noid.json": orjson.dumps(no_id), "x/bad.yaml": b"a: [\n"},
     )
     result = update(str(source), tmp_path / "cache")
-    assert result.skipped == 6
-    assert result.added == 1
+    assert result.skipped == 5
+    # A bound that is not PEP 440 leaves the record in, without that bound: issue 11
+    # item 9.
+    assert result.added == 2
     assert result.warnings == (
         "skipped PYSEC-9999-1.json: PYSEC-9999-1 schema_version: "
         "unsupported OSV schema major version '2.0.0'",
         "skipped PYSEC-9999-2.json: PYSEC-9999-2 affected[0].ranges[0].events: empty",
-        "skipped PYSEC-9999-3.json: PYSEC-9999-3 affected[0].ranges[0].events[0].introduced: "
-        "not a PEP 440 version: 'four'",
+        "PYSEC-9999-3.json: PYSEC-9999-3: affected[0].ranges[0].events[0].introduced: "
+        "not a PEP 440 version: 'four'; bound skipped",
         "skipped broken.json: invalid JSON: unexpected character, expected a string key: "
         "line 1 column 2 (char 1)",
         "skipped noid.json: id: missing",
         "skipped x/bad.yaml: line 2: invalid YAML: did not find expected node content",
     )
-    assert AdvisoryStore.open(tmp_path / "cache").info.skipped == 6
+    assert AdvisoryStore.open(tmp_path / "cache").info.skipped == 5
 
 
 def test_failed_update_leaves_the_previous_store(
@@ -414,3 +416,31 @@ def test_url_that_is_not_a_zip(tmp_path: Path) -> None:
         "https://mirror.invalid/all.zip: not a zip of OSV records (File is not a zip file)"
     )
     assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_a_database_clone_is_read_from_vulns_only(tmp_path: Path) -> None:
+    # Issue 11 item 10: triage/false_positives.yaml counted as a skipped record.
+    db = tmp_path / "db"
+    (db / "vulns" / "gratient").mkdir(parents=True)
+    (db / "vulns" / "gratient" / "PYSEC-2024-1.json").write_bytes(
+        orjson.dumps(real_record("PYSEC-2024-1"))
+    )
+    (db / "triage").mkdir()
+    (db / "triage" / "false_positives.yaml").write_text("- id: PYSEC-0\n  reason: x\n")
+    (db / "other.json").write_text("[]")
+    (db / ".github").mkdir()
+    (db / ".github" / "ci.yaml").write_text("on: push\n")
+    result = update(str(db), tmp_path / "cache")
+    assert (result.added, result.skipped) == (1, 0)
+    assert result.warnings == (
+        "ignored 2 .json/.yaml files outside vulns/ (not records), e.g. other.json",
+    )
+    (db / "other.json").unlink()
+    again = update(str(db), tmp_path / "cache")
+    assert (again.unchanged, again.skipped) == (1, 0)
+    assert again.warnings == (
+        "ignored 1 .json/.yaml file outside vulns/ (not records), e.g. triage/false_positives.yaml",
+    )
+    # A plain directory of records (no vulns/) is read whole, as before.
+    plain = update(str(db / "vulns"), tmp_path / "cache2")
+    assert (plain.added, plain.skipped, plain.warnings) == (1, 0, ())

@@ -65,7 +65,8 @@ ignore = [
         ),
         warnings=(
             f"{py}: tool.pyward.colour: unknown key "
-            "(known: fail-on, unknown-severity, ignore, format, vex, advisory-url); ignored",
+            "(known: fail-on, unknown-severity, ignore, format, vex, advisory-url, strict); "
+            "ignored",
             f"{py}: tool.pyward.ignore[1].owner: unknown key (known: id, reason, until); ignored",
         ),
     )
@@ -96,6 +97,7 @@ ignore = [
             "tool.pyward.format: must be one of table, json, markdown, sarif, cyclonedx-vex",
         ),
         ("vex = [1]", "tool.pyward.vex[0]: must be a file name"),
+        ('strict = "yes"', "tool.pyward.strict: must be true or false"),
     ],
 )
 def test_wrong_values_name_the_key_path(tmp_path: Path, body: str, message: str) -> None:
@@ -144,3 +146,9 @@ def test_fail_on_levels_are_the_report_levels() -> None:
     from pyward._findings import LEVELS
 
     assert (*FAIL_ON, "unknown") == LEVELS
+
+
+def test_strict_key(tmp_path: Path) -> None:
+    py = _write(tmp_path / "pyproject.toml", "[tool.pyward]\nstrict = true\n")
+    assert load_config(py).strict is True
+    assert load_config(None).strict is False

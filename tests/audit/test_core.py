@@ -309,3 +309,49 @@ def test_poetry_lock_django_and_pillow() -> None:
     assert plan["django"] == ("3.1.14", 8, (), True)
     assert plan["pillow"] == ("10.0.1", 26, (), False)
     assert len(report.findings) == 43
+
+
+def test_a_run_that_audits_nothing_says_so() -> None:
+    # Issue 11 item 6: "No known vulnerabilities found in 0 packages" passed silently.
+    pin = "not pinned; lock the project first"
+    inv = Inventory(
+        source="pyproject.toml",
+        format="pyproject.toml",
+        not_audited=(
+            NotAudited(name="six", requirement="six", reason=pin),
+            NotAudited(name="uv", requirement="uv>=0.4", reason=pin),
+            NotAudited(
+                name="pkg", requirement="pkg @ git+https://x.invalid/p", reason="VCS requirement"
+            ),
+        ),
+    )
+    report = audit([inv], store(), today=TODAY)
+    assert report.warnings == (
+        "nothing was audited: 0 packages with a version to check, 3 not audited (2 not "
+        "pinned, 1 VCS requirement); lock the project (uv lock, poetry lock, pdm lock or "
+        "pip-compile) and audit the lock file, or audit its environment; --strict fails "
+        "such a run",
+    )
+    assert report.failed is False
+    strict = audit([inv], store(), config=Config(strict=True), today=TODAY)
+    assert strict.failed is True
+    assert strict.warnings[1:] == ("strict: 3 packages could not be audited: the run fails",)
+    empty = audit([Inventory(source="r.txt", format="requirements")], store(), today=TODAY)
+    assert empty.warnings == ("nothing was audited: the inputs list no packages",)
+
+
+def test_a_record_with_a_skipped_bound_matches_and_says_so() -> None:
+    # Issue 11 item 9: PYSEC-2019-125 (fixed: 2019-09-12, not PEP 440) is kept; its
+    # finding carries the note naming the bound left out.
+    from tests.advisory.conftest import real_record
+
+    data = AdvisoryStore.from_records([real_record("PYSEC-2019-125")], source="test")
+    inv = Inventory(
+        source="r.txt", format="requirements", components=(_component("steam", "0.9.0"),)
+    )
+    report = audit([inv], data, today=TODAY)
+    assert [f.id for f in report.findings] == ["PYSEC-2019-125"]
+    assert report.warnings == (
+        "PYSEC-2019-125: affected[0].ranges[0].events[1].fixed: not a PEP 440 version: "
+        "'2019-09-12'; bound skipped",
+    )

@@ -8,6 +8,7 @@ import hashlib
 import importlib.metadata
 import json
 import shutil
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -344,3 +345,130 @@ def test_address_parsing_equals_getaddresses_on_every_installed_distribution() -
     for value in values:
         expected = [(n.strip(), a.strip()) for n, a in getaddresses([value]) if n or a]
         assert addresses_of(value) == expected, value
+
+
+def _fake_interpreter(path: Path, report: dict[str, object]) -> Path:
+    """An executable that answers the paths snippet as an interpreter would."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/sh\ncat <<'END'\n{json.dumps(report)}\nEND\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def test_interpreter_outside_a_venv_is_asked_for_its_dist_packages(tmp_path: Path) -> None:
+    # The Debian layout: site-packages of the system interpreter under
+    # /usr/lib/python3/dist-packages, not under lib/python3.X/site-packages.
+    usr = tmp_path / "usr"
+    dist = usr / "lib" / "python3" / "dist-packages"
+    dist.mkdir(parents=True)
+    shutil.copytree(_dist_info("idna"), dist / _dist_info("idna").name)
+    python = _fake_interpreter(
+        usr / "bin" / "python3",
+        {
+            "version": "3.11",
+            "user": str(tmp_path / "home" / ".local" / "lib" / "python3.11" / "site-packages"),
+            "site": [str(usr / "local" / "lib" / "python3.11" / "dist-packages"), str(dist)],
+            "scheme": [str(usr / "local" / "lib" / "python3.11" / "dist-packages")],
+        },
+    )
+    inv = read_environment(python=str(python))
+    assert [c.name for c in inv.components] == ["idna"]
+    assert inv.components[0].location is not None
+    assert inv.components[0].location.file == str(dist / _dist_info("idna").name)
+    assert inv.source == str(python)
+
+
+def test_interpreter_errors_are_one_line(tmp_path: Path) -> None:
+    python = _fake_interpreter(
+        tmp_path / "bin" / "python3",
+        {"version": "3.11", "user": None, "site": [str(tmp_path / "gone")], "scheme": []},
+    )
+    with pytest.raises(InputError) as none:
+        read_environment(python=str(python))
+    assert str(none.value) == (
+        f"{python}: none of its site-packages directories exists ({tmp_path / 'gone'})"
+    )
+    failing = tmp_path / "bin" / "failing"
+    failing.write_text("#!/bin/sh\necho 'boom' >&2\nexit 3\n", encoding="utf-8")
+    failing.chmod(0o755)
+    with pytest.raises(InputError) as fails:
+        read_environment(python=str(failing))
+    assert str(fails.value) == f"{failing}: cannot run it to find its site-packages: exit 3: boom"
+    garbage = tmp_path / "bin" / "garbage"
+    garbage.write_text("#!/bin/sh\necho hello\n", encoding="utf-8")
+    garbage.chmod(0o755)
+    with pytest.raises(InputError) as not_python:
+        read_environment(python=str(garbage))
+    assert str(not_python.value) == (
+        f"{garbage}: cannot run it to find its site-packages: not a Python interpreter"
+    )
+
+
+def test_base_interpreter_is_run_isolated_and_reads_its_site_packages() -> None:
+    # The interpreter behind the test venv, outside any venv: asked, not guessed.
+    base = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    if not base.is_file() or Path(sys.base_prefix) == Path(sys.prefix):
+        pytest.skip("needs the tests to run in a virtual environment")
+    inv = read_environment(python=str(base))
+    prefix = {"base": sys.base_prefix, "platbase": sys.base_prefix}
+    purelib = sysconfig.get_paths(vars=prefix)["purelib"]
+    expected = sorted(
+        canonical_name(d.metadata["Name"]) for d in importlib.metadata.distributions(path=[purelib])
+    )
+    assert sorted(c.name for c in inv.components) == expected
+
+
+def test_a_venv_made_here_is_read_through_its_interpreter(tmp_path: Path) -> None:
+    import subprocess
+
+    venv = tmp_path / "made"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
+    shutil.copytree(_dist_info("idna"), site / _dist_info("idna").name)
+    inv = read_environment(python=str(venv / "bin" / "python"))
+    assert [c.name for c in inv.components] == ["idna"]
+    assert inv.source == str(venv / "bin" / "python")
+
+
+def test_requested_and_direct_url_make_a_dependency_direct(tmp_path: Path) -> None:
+    # Issue 11 item 8: an explicitly installed werkzeug was "via flask==1.0 > werkzeug".
+    site = tmp_path / "site-packages"
+    _fake(site, "flask-1.0.dist-info", "Name: Flask\nVersion: 1.0\nRequires-Dist: Werkzeug\n"
+          "Requires-Dist: click\nRequires-Dist: itsdangerous\n", REQUESTED="")  # fmt: skip
+    _fake(site, "werkzeug-0.15.0.dist-info", "Name: Werkzeug\nVersion: 0.15.0\n", REQUESTED="")
+    _fake(
+        site,
+        "click-7.0.dist-info",
+        "Name: click\nVersion: 7.0\n",
+        direct_url__json=json.dumps({"url": "file:///src/click", "dir_info": {}}),
+    )
+    _fake(site, "itsdangerous-1.1.0.dist-info", "Name: itsdangerous\nVersion: 1.1.0\n")
+    inv = read_environment(site)
+    assert [(c.name, c.direct) for c in inv.components] == [
+        ("click", True),
+        ("flask", True),
+        ("itsdangerous", False),
+        ("werkzeug", True),
+    ]
+    assert inv.roots == ("click==7.0", "flask==1.0", "werkzeug==0.15.0")
+    assert inv.why("werkzeug==0.15.0") == ("werkzeug==0.15.0",)  # type: ignore[arg-type]
+    assert inv.why("itsdangerous==1.1.0") == ("flask==1.0", "itsdangerous==1.1.0")  # type: ignore[arg-type]
+
+
+DEBIAN_PYTHON = Path("/usr/bin/python3")
+DEBIAN_DIST = Path("/usr/lib/python3/dist-packages")
+
+
+@pytest.mark.skipif(
+    not DEBIAN_PYTHON.is_file() or not DEBIAN_DIST.is_dir(),
+    reason="needs a Debian/Ubuntu system interpreter",
+)
+def test_a_debian_system_interpreter_reads_its_dist_packages() -> None:
+    inv = read_environment(python=str(DEBIAN_PYTHON))
+    expected = {
+        canonical_name(d.metadata["Name"])
+        for d in importlib.metadata.distributions(path=[str(DEBIAN_DIST)])
+        if d.metadata["Name"]
+    }
+    assert expected
+    assert expected <= {c.name for c in inv.components}

@@ -190,3 +190,70 @@ def test_malformed(tmp_path: Path, text: str, message: str) -> None:
         assert str(err.value).startswith(f"{path}: {message}")
     else:
         assert str(err.value) == f"{path}: {message}"
+
+
+def test_requirement_lines_come_from_the_parse_not_a_text_search(tmp_path: Path) -> None:
+    # Issue 11 item 7: "six" was placed on the "sixer" line, "uv" on the "uvicorn" one.
+    path = write(
+        tmp_path,
+        "[project]\n"
+        'name = "p"\n'
+        'dependencies = ["uvicorn>=0.29", "sixer==1.0",\n'
+        '  "six", "uv"]\n'
+        "[project.optional-dependencies]\n"
+        'x = [\n  # "six" in a comment\n  "six==1.16.0",\n]\n'
+        "[dependency-groups]\n"
+        'dev = ["uv==0.4.0"]\n'
+        "[tool.poetry.dependencies]\n"
+        'sixer = "1.0"\n'
+        "[tool.poetry.dependencies.six]\n"
+        'version = "1.16.0"\n',
+    )
+    inv = _pyproject.read(path)
+    assert [(n.requirement, n.location.line if n.location else None) for n in inv.not_audited] == [
+        ("uvicorn>=0.29", 3),
+        ("six", 4),
+        ("uv", 4),
+    ]
+    assert [(c.key, c.location.line if c.location else None) for c in inv.components] == [
+        ("sixer==1.0", 3),
+        ("six==1.16.0", 8),
+        ("uv==0.4.0", 11),
+    ]
+
+
+def test_value_lines_walk_every_toml_construct() -> None:
+    from pyward._inventory._toml import value_lines
+
+    text = (
+        "# comment\n"
+        "[a]\n"
+        'k = """x\n"y""""\n'
+        "l = '''z'''\n"
+        'd.e."f.g" = {h = [1, {i = "j"}]}\n'
+        "[[t]]\n"
+        "n = 1979-05-27 07:32:00Z\n"
+        "[[t]]\n"
+        "[t.sub]\n"
+        'm = [\n  \'a\', # ]\n  "b\\"",\n]\n'
+    )
+    assert value_lines(text) == {
+        ("a",): 2,
+        ("a", "k"): 3,
+        ("a", "l"): 5,
+        ("a", "d"): 6,
+        ("a", "d", "e"): 6,
+        ("a", "d", "e", "f.g"): 6,
+        ("a", "d", "e", "f.g", "h"): 6,
+        ("a", "d", "e", "f.g", "h", 0): 6,
+        ("a", "d", "e", "f.g", "h", 1): 6,
+        ("a", "d", "e", "f.g", "h", 1, "i"): 6,
+        ("t",): 7,
+        ("t", 0): 7,
+        ("t", 0, "n"): 8,
+        ("t", 1): 9,
+        ("t", 1, "sub"): 10,
+        ("t", 1, "sub", "m"): 11,
+        ("t", 1, "sub", "m", 0): 12,
+        ("t", 1, "sub", "m", 1): 13,
+    }

@@ -73,7 +73,7 @@ def test_serve_the_local_store_with_access_log(cache_dir: Path) -> None:
         )
         assert [v["id"] for v in r.json()["vulns"]] == ["PYSEC-2018-28", "PYSEC-2023-74"]
         health = httpx.get(f"{url}/health", trust_env=False).json()
-        assert health["record_count"] == 2659
+        assert health["record_count"] == 2661
         assert health["source"] == str(PYPA_VULNS)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
@@ -108,11 +108,11 @@ def test_serve_falls_back_to_the_snapshot_with_a_notice(tmp_path: Path) -> None:
     assert health["snapshot"] is True
     assert health["source"] == "built-in snapshot: PyPA advisory database 3ccb6125 (2024-10-10)"
     assert (health["record_count"], health["newest_modified"]) == (
-        2659,
+        2661,
         "2024-10-10T17:22:00.587279Z",
     )
     assert (
-        "pyward: notice: serving the built-in snapshot (2659 records, "
+        "pyward: notice: serving the built-in snapshot (2661 records, "
         "newest 2024-10-10T17:22:00.587279Z, "
     ) in err
 

@@ -109,6 +109,10 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
             raise fail(f"severity[{i}]", "needs string 'type' and 'score'")
         severities.append(Severity(type=s_type, score=s_score))
 
+    # A bound or listed version that cannot be used is left out with a note, never the
+    # whole record: the ranges that parse still match (issue 11 item 9: PYSEC-2021-371's
+    # ``fixed: 0.2.0-n653`` dropped the record, and its other range with it).
+    notes: list[str] = []
     affected: list[Affected] = []
     for i, entry in enumerate(obj_list(data.get("affected"), "affected")):
         path = f"affected[{i}]"
@@ -149,14 +153,10 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
             if r_type != "GIT":
                 if not any(e.kind == "introduced" for e in events):
                     raise fail(f"{rpath}.events", "no 'introduced' event")
-                try:
-                    events = sort_events(events)
-                except UnparseableEvent as exc:
-                    bad = events[exc.index]
-                    raise fail(
-                        f"{rpath}.events[{exc.index}].{bad.kind}",
-                        f"not a PEP 440 version: {bad.value!r}",
-                    ) from None
+                usable = _usable_events(events, f"{rid}: {rpath}.events", notes)
+                if usable is None:
+                    continue
+                events = usable
             repo = rng.get("repo")
             ranges.append(
                 Range(
@@ -166,9 +166,13 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
                 )
             )
         versions = str_list(entry.get("versions"), f"{path}.versions")
-        for k, listed in enumerate(versions):
-            if not listed or "\n" in listed:
-                raise fail(f"{path}.versions[{k}]", f"not a version: {listed!r}")
+        if any(not listed or "\n" in listed for listed in versions):
+            notes.extend(
+                f"{rid}: {path}.versions[{k}]: not a version: {listed!r}; skipped"
+                for k, listed in enumerate(versions)
+                if not listed or "\n" in listed
+            )
+            versions = tuple(v for v in versions if v and "\n" not in v)
         affected.append(
             Affected(
                 name=canonical_name(name),
@@ -206,7 +210,31 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
         credits=tuple(obj_list(data.get("credits"), "credits")),
         database_specific=mapping(data.get("database_specific"), "database_specific"),
         schema_version=opt_str("schema_version"),
+        notes=tuple(notes),
     )
+
+
+def _usable_events(events: list[Event], where: str, notes: list[str]) -> list[Event] | None:
+    """The events of an ``ECOSYSTEM``/``SEMVER`` range sorted for evaluation, without
+    those whose version is not PEP 440 (each noted); ``None`` when no ``introduced``
+    is left, and the range is skipped."""
+    events = list(events)
+    indices = list(range(len(events)))
+    while True:
+        try:
+            ordered = sort_events(events)
+        except UnparseableEvent as exc:
+            bad = events.pop(exc.index)
+            written = indices.pop(exc.index)
+            notes.append(
+                f"{where}[{written}].{bad.kind}: not a PEP 440 version: {bad.value!r}; "
+                "bound skipped"
+            )
+            continue
+        if any(e.kind == "introduced" for e in ordered):
+            return ordered
+        notes.append(f"{where}: no usable 'introduced' event; range skipped")
+        return None
 
 
 def load_document(name: str, payload: bytes, *, file: str | None = None) -> object:

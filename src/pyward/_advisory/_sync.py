@@ -24,7 +24,7 @@ import sys
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -104,15 +104,44 @@ class UpdateResult:
         )
 
 
-def directory_entries(root: Path) -> Iterator[SourceEntry]:
+def _record_files(root: Path) -> list[Path]:
     """Every ``.json``/``.yaml`` file under ``root``, sorted, hidden files excluded."""
-    paths = sorted(
+    return sorted(
         p
         for p in root.rglob("*")
         if p.suffix in RECORD_SUFFIXES
         and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
+
+
+def records_layout(root: Path) -> tuple[Path, list[str]]:
+    """Where the records of a directory are, and the other ``.json``/``.yaml`` files
+    it holds (relative paths), which are not read. A directory with ``vulns/`` has the
+    layout of the PyPA advisory database (https://github.com/pypa/advisory-database):
+    records only under ``vulns/``; ``triage/false_positives.yaml`` and the like are not
+    records (issue 11 item 10). Any other directory is a plain directory of records."""
+    vulns = root / "vulns"
+    if not vulns.is_dir():
+        return root, []
+    ignored = [
+        p.relative_to(root).as_posix() for p in _record_files(root) if not p.is_relative_to(vulns)
+    ]
+    return vulns, ignored
+
+
+def ignored_note(ignored: list[str]) -> str:
+    """The one line that says what a directory source held besides its records."""
+    count = len(ignored)
+    files = "file" if count == 1 else "files"
+    return f"ignored {count} .json/.yaml {files} outside vulns/ (not records), e.g. {ignored[0]}"
+
+
+def directory_entries(root: Path) -> Iterator[SourceEntry]:
+    """Every record file of ``root`` (see :func:`records_layout`), sorted, hidden files
+    excluded; names are relative to ``root``."""
+    records, _ = records_layout(root)
+    paths = _record_files(records)
     for path in paths:
         rel = path.relative_to(root).as_posix()
         try:
@@ -180,12 +209,14 @@ def rebuild(
     source: str,
     previous: Path | None = None,
     extra_meta: dict[str, str] | None = None,
+    notes: Sequence[str] = (),
 ) -> UpdateResult:
     """Build a complete store at ``target`` from ``entries``, atomically.
 
     ``previous`` (a store file) lends its rows for entries whose origin it already
     holds. The new file is written as ``target``'s hidden sibling and renamed over
-    ``target`` only once complete.
+    ``target`` only once complete. ``notes`` (what reading the source met) lead the
+    result's warnings.
     """
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -228,7 +259,7 @@ def rebuild(
             conn.commit()
             conn.execute("DETACH DATABASE old")
 
-        warnings: list[str] = []
+        warnings: list[str] = list(notes)
         skipped = 0
         added = changed = 0
         seen_at: dict[str, str] = {}
@@ -244,6 +275,7 @@ def rebuild(
                 skipped += 1
                 warnings.append(f"skipped {exc}")
                 continue
+            warnings.extend(f"{entry.name}: {note}" for note in advisory.notes)
             newer_minor = _newer_schema_minor(advisory.schema_version)
             if newer_minor:
                 newer_schema[newer_minor] = newer_schema.get(newer_minor, 0) + 1
@@ -272,8 +304,9 @@ def rebuild(
             )
         if not writer.ids:
             if skipped:
+                first = warnings[len(notes)]
                 raise InputError(
-                    source, f"no valid OSV record ({skipped} malformed; first: {warnings[0]})"
+                    source, f"no valid OSV record ({skipped} malformed; first: {first})"
                 )
             raise InputError(source, "no OSV records (.json or .yaml files) found")
         removed = len(old_ids.difference(writer.ids))
@@ -380,8 +413,15 @@ def update(
         url = source or osv_url
         return _update_from_url(url, target, client=client, progress=progress)
     path = Path(source)
+    ignored = records_layout(path)[1] if path.is_dir() else []
     with local_entries(path) as entries:
-        return rebuild(entries, target, source=str(path.resolve()), previous=target)
+        return rebuild(
+            entries,
+            target,
+            source=str(path.resolve()),
+            previous=target,
+            notes=[ignored_note(ignored)] if ignored else [],
+        )
 
 
 def _previous_meta(target: Path) -> dict[str, str]:

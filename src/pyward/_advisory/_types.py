@@ -155,6 +155,10 @@ class Advisory:
     """OSV ``database_specific`` of the record, unchanged."""
     schema_version: str | None = None
     """The OSV schema version the record declares."""
+    notes: tuple[str, ...] = ()
+    """What was left out while reading it, one line each naming the record, the key
+    path and the value: a range bound or a listed version that is not usable (not PEP
+    440). The rest of the record is kept and matches."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

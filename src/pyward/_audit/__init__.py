@@ -137,7 +137,9 @@ def audit(
     notes.extend(result.warnings)
     not_audited.extend(result.not_audited)
 
-    verdict = gate.decide(result.findings)
+    if not components:
+        notes.append(nothing_audited(not_audited))
+    verdict = gate.decide(result.findings, not_audited=not_audited)
     notes.extend(verdict.warnings)
     kept = sorted(verdict.kept, key=_sort_key)
 
@@ -161,6 +163,28 @@ def audit(
         fail_on=gate.fail_on,
         unknown_severity=gate.unknown_severity,
         failed=verdict.failed,
+    )
+
+
+#: How the warning of a run that audited no package begins.
+NOTHING_AUDITED = "nothing was audited"
+
+
+def nothing_audited(not_audited: Sequence[NotAudited]) -> str:
+    """The warning of a run that audited no package: it passes only because there was
+    nothing to check (issue 11 item 6), so it says why and what to do instead."""
+    if not not_audited:
+        return f"{NOTHING_AUDITED}: the inputs list no packages"
+    from collections import Counter
+
+    # "not pinned; lock the project first" -> "not pinned": the advice follows.
+    reasons = Counter(n.reason.split(";")[0] for n in not_audited)
+    why = ", ".join(f"{count} {reason}" for reason, count in reasons.most_common())
+    return (
+        f"{NOTHING_AUDITED}: 0 packages with a version to check, {len(not_audited)} not "
+        f"audited ({why}); lock the project (uv lock, poetry lock, pdm lock or "
+        "pip-compile) and audit the lock file, or audit its environment; --strict fails "
+        "such a run"
     )
 
 

@@ -60,6 +60,13 @@ def _add_thresholds(gate: argparse._ArgumentGroup, levels: tuple[str, ...]) -> N
         default=None,
         help="whether findings without a severity fail the run (default: fail)",
     )
+    gate.add_argument(
+        "--strict",
+        action="store_true",
+        default=None,
+        help="fail the run when anything could not be audited (default: the "
+        "configuration's strict, else false)",
+    )
 
 
 def add_inventory_options(parser: argparse.ArgumentParser) -> None:
@@ -168,6 +175,7 @@ def load_settings(args: argparse.Namespace, start: Path) -> Config:
         config,
         fail_on=getattr(args, "fail_on", None) or config.fail_on,
         unknown_severity=getattr(args, "unknown_severity", None) or config.unknown_severity,
+        strict=getattr(args, "strict", None) or config.strict,
         ignores=(
             *config.ignores,
             *(IgnoreRule(id=i, reason="command line") for i in args.ignore),

@@ -122,6 +122,10 @@ def _read_all(args: argparse.Namespace, settings: Settings) -> tuple[list[Invent
     selection = selection_from(args)
     jobs: list[tuple[str | None, str | None]] = [(t, None) for t in args.targets]
     jobs += [(str(r), "requirements") for r in args.requirements]
+    # ``--python`` is an input of its own, next to the targets: it never makes ``.``
+    # (the default target) an environment directory given with it.
+    if args.python is not None:
+        jobs.append((None, None))
     if not jobs:
         jobs = [(".", None) if readable_project(Path(".")) else (None, None)]
     inventories: list[Inventory] = []
@@ -131,7 +135,7 @@ def _read_all(args: argparse.Namespace, settings: Settings) -> tuple[list[Invent
             inventories.append(
                 read_inventory(
                     Path(target) if target is not None else None,
-                    python=args.python,
+                    python=args.python if target is None else None,
                     selection=selection,
                     format=fmt,
                     environ=settings.environ,
@@ -165,7 +169,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     store = open_store(settings)
     inventories, errors = _read_all(args, settings)
-    if not args.targets and not args.requirements and inventories[0].format == "environment":
+    if (
+        not args.targets
+        and not args.requirements
+        and args.python is None
+        and inventories[0].format == "environment"
+    ):
         _notice(
             f"nothing to read in .; auditing the current environment ({inventories[0].source})",
             quiet,
@@ -174,7 +183,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if total > 2000 and sys.stderr.isatty() and not quiet:
         _notice(f"auditing {total} components from {len(inventories)} input(s)...", quiet)
 
-    from pyward._audit import audit
+    from pyward._audit import NOTHING_AUDITED, audit
 
     report = audit(
         inventories,
@@ -206,9 +215,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     write_output(text, args.output)
     to_stdout = fmt == "table" and args.output is None
-    if not to_stdout:
-        for w in report.warnings:
+    for w in report.warnings:
+        # The table shows every warning; one that says the run checked nothing goes to
+        # stderr as well, where a redirected table cannot hide it.
+        if not to_stdout or w.startswith(NOTHING_AUDITED):
             _notice(f"warning: {w}", quiet)
+    if not to_stdout:
         for e in report.errors:
             sys.stderr.write(f"pyward: error: {e}\n")
     if args.fix:

@@ -1,9 +1,11 @@
 """Reader of an installed environment: the ``*.dist-info`` / ``*.egg-info`` metadata of
 its site-packages directories.
 
-Nothing is imported from, and no interpreter is run in, the environment read: its
-``site-packages`` are found by layout (``pyvenv.cfg``, ``lib/pythonX.Y/site-packages``)
-and its metadata is parsed as :mod:`importlib.metadata` parses it (``email.parser`` on
+Nothing is imported from the environment read: a virtual environment's
+``site-packages`` are found by layout (``pyvenv.cfg``, ``lib/pythonX.Y/site-packages``);
+another interpreter (``--python /usr/bin/python3``) is run as ``python -I -S`` with a
+fixed snippet that prints its site-packages (no ``.pth`` file or ``sitecustomize``
+runs); and its metadata is parsed as :mod:`importlib.metadata` parses it (``email.parser`` on
 the headers of ``METADATA``/``PKG-INFO``, see the core metadata specification:
 https://packaging.python.org/en/latest/specifications/core-metadata/).
 
@@ -85,8 +87,10 @@ def read_environment(path: Path | None = None, *, python: str | None = None) -> 
     """Every distribution installed in an environment.
 
     ``path`` is a virtual environment (a directory with ``pyvenv.cfg``) or a
-    site-packages directory; ``python`` an interpreter whose environment is read by
-    layout (it is never run); with neither, the running interpreter's ``sys.path``.
+    site-packages directory; ``python`` an interpreter: a virtual environment's is read
+    by layout, any other is run isolated and without ``site`` to list its
+    site-packages (nothing else of it runs); with neither, the running interpreter's
+    ``sys.path``.
     """
     if path is not None and python is not None:
         raise InputError(path, "give either an environment directory or --python, not both")
@@ -185,33 +189,106 @@ def _layout_dirs(prefix: Path, xy: str | None) -> list[Path]:
     return found
 
 
+# Run by the interpreter given with ``--python``, as ``python -I -S -c``: ``-I``
+# (isolated: no ``PYTHON*`` variables, no user site, no script directory on
+# ``sys.path``) and ``-S`` (``site`` is not run: no ``.pth`` file, ``sitecustomize`` or
+# ``usercustomize`` executes), so nothing of the audited environment runs but the
+# interpreter and its standard library. ``site`` imported after ``-S`` only computes
+# paths: https://docs.python.org/3/library/site.html. ``site.getsitepackages`` is the
+# list the interpreter puts on ``sys.path`` (Debian's patched ``site`` gives
+# ``/usr/lib/python3/dist-packages`` there); the user site is on it too when the
+# interpreter runs outside ``-I``.
+_PATHS_SNIPPET = """\
+import json, site, sys, sysconfig
+print(json.dumps({
+    "version": "%d.%d" % sys.version_info[:2],
+    "user": site.getusersitepackages(),
+    "site": list(site.getsitepackages()),
+    "scheme": [sysconfig.get_path("purelib"), sysconfig.get_path("platlib")],
+}))
+"""
+
+
 def _dirs_for_interpreter(exe: Path) -> tuple[list[Path], str | None, list[str]]:
-    """Site-packages of an interpreter found by its layout: ``PREFIX/bin/pythonX.Y``
-    (or ``PREFIX/Scripts/python.exe`` / ``PREFIX/python.exe`` on Windows). Running it
-    would execute code of the environment (``.pth`` files, ``sitecustomize``)."""
+    """Site-packages of an interpreter. A virtual environment's are found by its layout,
+    as the interpreter finds them (PEP 405: a ``pyvenv.cfg`` beside the executable or
+    one directory up); any other interpreter is asked, run isolated and without
+    ``site`` (see ``_PATHS_SNIPPET``)."""
+    if not exe.exists() and os.sep not in str(exe):
+        import shutil
+
+        found = shutil.which(str(exe))
+        exe = Path(found) if found else exe
     if not exe.exists():
         raise InputError(exe, "no such interpreter")
-    bindir = exe.parent
-    prefix = bindir.parent if bindir.name.lower() in ("bin", "scripts") else bindir
-    cfg = prefix / "pyvenv.cfg"
-    if cfg.is_file():
-        return _venv_dirs(prefix, cfg)
-    xy = None
-    for candidate in (exe, exe.resolve()):
-        m = re.match(r"^(?:python|pypy)(\d+\.\d+)", candidate.name)
-        if m:
-            xy = m.group(1)
-            break
-    dirs = _layout_dirs(prefix, xy)
-    if not dirs and exe.resolve() != exe:
-        real_prefix = exe.resolve().parent.parent
-        dirs = _layout_dirs(real_prefix, xy)
+    for venv in (exe.parent, exe.parent.parent):
+        cfg = venv / "pyvenv.cfg"
+        if cfg.is_file():
+            return _venv_dirs(venv, cfg)
+    report = _ask_interpreter(exe)
+    paths = [report.str_or_none("user"), *report.strings("site"), *report.strings("scheme")]
+    dirs: list[Path] = []
+    for p in paths:
+        if p and Path(p).is_dir() and Path(p) not in dirs:
+            dirs.append(Path(p))
     if not dirs:
-        raise InputError(exe, f"no site-packages directory found under {prefix}")
-    if xy is None:
-        m2 = _PY_DIR.match(dirs[0].parent.name)
-        xy = m2.group("ver") if m2 else None
-    return dirs, xy, []
+        listed = ", ".join(dict.fromkeys(p for p in paths if p))
+        raise InputError(exe, f"none of its site-packages directories exists ({listed})")
+    return dirs, report.version, []
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _PathsReport:
+    """What an interpreter says of its paths (the output of ``_PATHS_SNIPPET``)."""
+
+    version: str | None
+    """Its ``X.Y``."""
+    values: Mapping[str, object]
+    """The decoded JSON object."""
+
+    def str_or_none(self, key: str) -> str | None:
+        value = self.values.get(key)
+        return value if isinstance(value, str) else None
+
+    def strings(self, key: str) -> list[str]:
+        value = self.values.get(key)
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _ask_interpreter(exe: Path) -> _PathsReport:
+    import subprocess
+
+    try:
+        done = subprocess.run(  # noqa: S603 - the user's own interpreter, isolated, fixed code
+            [str(exe), "-I", "-S", "-c", _PATHS_SNIPPET],
+            capture_output=True,
+            timeout=60,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(exe, f"cannot run it to find its site-packages: {reason}") from None
+    lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    if done.returncode != 0:
+        last = lines[-1] if lines else "no message"
+        raise InputError(
+            exe, f"cannot run it to find its site-packages: exit {done.returncode}: {last}"
+        )
+    try:
+        values = json.loads(done.stdout)
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        raise InputError(exe, "cannot run it to find its site-packages: not a Python interpreter")
+    version = values.get("version")
+    return _PathsReport(
+        version=version if isinstance(version, str) and _PY_VERSION.match(version) else None,
+        values=values,
+    )
+
+
+_PY_VERSION = re.compile(r"^\d+\.\d+$")
 
 
 def _has_metadata_dirs(path: Path) -> bool:
@@ -621,7 +698,18 @@ def _build(source: str, state: _State, marker_env: dict[str, str]) -> Inventory:
         if extra:
             requested.setdefault(i, set()).add(extra)
     has_dependant = {t for targets in edges.values() for t in targets}
-    top = {i for i in range(len(state.dists)) if i not in has_dependant}
+    # Direct: what the user asked for. Installers record it: ``REQUESTED`` (PEP 376, as
+    # amended by PEP 627: https://packaging.python.org/en/latest/specifications/
+    # recording-installed-packages/#the-requested-file) and ``direct_url.json`` (PEP 610,
+    # written only for a direct URL requirement). What nothing requires is direct too:
+    # not every installer writes ``REQUESTED``.
+    top = {
+        i
+        for i, d in enumerate(state.dists)
+        if i not in has_dependant
+        or d.component.metadata.get("requested") == "true"
+        or d.component.source != "installed"
+    }
     # A cycle that nothing else requires (a <-> b) has no top-level member; its first
     # member by name becomes one, so that every component is reachable from a root.
     reached = _reach(top, edges)

@@ -15,7 +15,6 @@ exact pin (https://python-poetry.org/docs/dependency-specification/#exact-requir
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,24 +54,14 @@ class _Pin:
 class _State:
     file: Path
     wire: Wire
-    lines: list[str]
+    lines: dict[_toml.KeyPath, int]
     pins: dict[ComponentKey, _Pin] = field(default_factory=dict)
     not_audited: list[NotAudited] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    cursor: dict[str, int] = field(default_factory=dict)
 
-    def location(self, needle: str) -> Location:
-        """The line where ``needle`` (a requirement as written) next appears."""
-        found = self.next_line(needle, lambda line: needle in line)
-        return found or Location(file=str(self.file))
-
-    def next_line(self, key: str, matches: Callable[[str], object]) -> Location | None:
-        """The first line that ``matches`` after the one last found for ``key``."""
-        for i in range(self.cursor.get(key, 0), len(self.lines)):
-            if matches(self.lines[i]):
-                self.cursor[key] = i + 1
-                return Location(file=str(self.file), line=i + 1)
-        return None
+    def location(self, path: _toml.KeyPath) -> Location:
+        """Where the value at ``path`` (a key path into the document) is written."""
+        return Location(file=str(self.file), line=self.lines.get(path))
 
     def skip(self, name: str, requirement: str, reason: str, location: Location) -> None:
         """Record a requirement that cannot be audited, and why."""
@@ -87,7 +76,7 @@ def read(path: Path) -> Inventory:
     text = _toml.read_text(path)
     data = _toml.loads(text, path)
     w = Wire(path, EXPECTED)
-    state = _State(file=path, wire=w, lines=text.splitlines())
+    state = _State(file=path, wire=w, lines=_toml.value_lines(text))
     project_table = w.opt(data.get("project"), dict, "project")
     tool = data.get("tool")
     # Other tools' tables are theirs: one that is not a table is not read.
@@ -98,19 +87,22 @@ def read(path: Path) -> Inventory:
         for i, req in enumerate(
             _strings(w, project_table.get("dependencies"), "project.dependencies")
         ):
-            _pep508(state, req, "main", f"project.dependencies[{i}]")
+            where_i = f"project.dependencies[{i}]"
+            _pep508(state, req, "main", where_i, ("project", "dependencies", i))
         optional = w.opt(
             project_table.get("optional-dependencies"), dict, "project", "optional-dependencies"
         )
         for extra, reqs in (optional or {}).items():
             where = f"project.optional-dependencies.{extra}"
             for i, req in enumerate(_strings(w, reqs, where)):
-                _pep508(state, req, f"extra:{canonical_name(extra)}", f"{where}[{i}]")
+                group = f"extra:{canonical_name(extra)}"
+                at: _toml.KeyPath = ("project", "optional-dependencies", extra, i)
+                _pep508(state, req, group, f"{where}[{i}]", at)
     groups = w.opt(data.get("dependency-groups"), dict, "dependency-groups")
     if groups is not None:
         for group in groups:
-            for req, where in _expand_group(w, groups, group, ()):
-                _pep508(state, req, canonical_name(group), where)
+            for req, where, at in _expand_group(w, groups, group, ()):
+                _pep508(state, req, canonical_name(group), where, at)
     if isinstance(poetry, dict):
         if project is None:
             project = _project(w, poetry, "tool.poetry")
@@ -164,8 +156,8 @@ def _strings(w: Wire, value: object, where: str) -> list[str]:
 
 def _expand_group(
     w: Wire, groups: dict[str, Any], group: str, seen: tuple[str, ...]
-) -> list[tuple[str, str]]:
-    """PEP 735 ``include-group`` expansion: (requirement, key path) pairs."""
+) -> list[tuple[str, str, _toml.KeyPath]]:
+    """PEP 735 ``include-group`` expansion: (requirement, key path, key path as a tuple)."""
     if group in seen:
         chain = " -> ".join((*seen, group))
         raise w.error(f"dependency-groups.{seen[0]}", f"include-group cycle: {chain}")
@@ -176,11 +168,11 @@ def _expand_group(
             f"include-group nested deeper than {MAX_INCLUDE_DEPTH} groups",
         )
     items = w.check(groups[group], list, where)
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, _toml.KeyPath]] = []
     normal = {canonical_name(g): g for g in groups}
     for i, item in enumerate(items):
         if isinstance(item, str):
-            out.append((item, f"{where}[{i}]"))
+            out.append((item, f"{where}[{i}]", ("dependency-groups", group, i)))
         elif isinstance(item, dict) and isinstance(item.get("include-group"), str):
             target = normal.get(canonical_name(item["include-group"]))
             if target is None:
@@ -193,9 +185,9 @@ def _expand_group(
     return out
 
 
-def _pep508(state: _State, text: str, group: str, where: str) -> None:
+def _pep508(state: _State, text: str, group: str, where: str, path: _toml.KeyPath) -> None:
     req = parse_requirement(state.file, text, where)
-    location = state.location(text)
+    location = state.location(path)
     name = canonical_name(req.name)
     if req.url:
         state.skip(name, text, url_reason(req.url), location)
@@ -236,16 +228,23 @@ def _poetry(state: _State, poetry: dict[str, Any]) -> None:
         for extra, names in extras.items():
             for n in _strings(state.wire, names, f"tool.poetry.extras.{extra}"):
                 extras_of.setdefault(canonical_name(n), set()).add(f"extra:{canonical_name(extra)}")
-    tables: list[tuple[str, str, object]] = [
-        ("main", "tool.poetry.dependencies", poetry.get("dependencies")),
-        ("dev", "tool.poetry.dev-dependencies", poetry.get("dev-dependencies")),
+    # (group, key path as written in errors, key path into the document, the table)
+    tables: list[tuple[str, str, _toml.KeyPath, object]] = [
+        ("main", "tool.poetry.dependencies", ("dependencies",), poetry.get("dependencies")),
+        (
+            "dev",
+            "tool.poetry.dev-dependencies",
+            ("dev-dependencies",),
+            poetry.get("dev-dependencies"),
+        ),
     ]
     groups = poetry.get("group")
     if isinstance(groups, dict):
         for group, table in groups.items():
             deps = table.get("dependencies") if isinstance(table, dict) else None
-            tables.append((canonical_name(group), f"tool.poetry.group.{group}.dependencies", deps))
-    for group, where, table in tables:
+            where = f"tool.poetry.group.{group}.dependencies"
+            tables.append((canonical_name(group), where, ("group", group, "dependencies"), deps))
+    for group, where, sub, table in tables:
         for display, spec in (state.wire.opt(table, dict, where) or {}).items():
             if group == "main" and display == "python":
                 continue
@@ -253,14 +252,15 @@ def _poetry(state: _State, poetry: dict[str, Any]) -> None:
             in_groups = {group}
             if group == "main" and isinstance(spec, dict) and spec.get("optional") is True:
                 in_groups = extras_of.get(name, {"main"})
-            _poetry_dependency(state, display, spec, in_groups, f"{where}.{display}")
+            at = ("tool", "poetry", *sub, display)
+            _poetry_dependency(state, display, spec, in_groups, f"{where}.{display}", at=at)
 
 
 def _poetry_dependency(
-    state: _State, display: str, spec: object, groups: set[str], where: str
+    state: _State, display: str, spec: object, groups: set[str], where: str, *, at: _toml.KeyPath
 ) -> None:
     name = canonical_name(display)
-    location = _poetry_location(state, display) or Location(file=str(state.file))
+    location = state.location(at)
     written = f"{display} = {spec!r}"
     if isinstance(spec, list):
         state.skip(name, written, _NOT_PINNED, location)
@@ -303,8 +303,3 @@ def _poetry_dependency(
             location=location,
         ),
     )
-
-
-def _poetry_location(state: _State, display: str) -> Location | None:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(display)}[\"']?\s*=")
-    return state.next_line(f"poetry:{display}", pattern.match)

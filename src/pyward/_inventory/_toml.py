@@ -107,3 +107,184 @@ def load_json(file: str | Path, data: bytes) -> object:
             f"invalid JSON: {_one_line(exc.msg)} (column {exc.colno})",
             where=f"line {exc.lineno}",
         ) from None
+
+
+#: A key path into a TOML document: table keys, and array indices as ints.
+KeyPath = tuple[str | int, ...]
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_WS = " \t"
+
+
+def value_lines(text: str) -> dict[KeyPath, int]:
+    """The line (1-based) where each value of a TOML document starts, by key path (a
+    table header's line for a table). Neither ``rtoml`` nor ``tomllib`` reports
+    positions, and searching the text for a value finds the first line that contains
+    it (``six`` on the line of ``sixer``, issue 11 item 7): this walks the document's
+    grammar (https://toml.io/en/v1.0.0) instead. ``text`` has been parsed by
+    :func:`loads` already, so it is valid TOML; the walk only tracks positions."""
+    locator = _Locator(text)
+    try:
+        return locator.run()
+    except IndexError:  # pragma: no cover - valid TOML ends every construct it opens
+        return locator.found
+
+
+class _Locator:
+    """The walk :func:`value_lines` performs."""
+
+    __slots__ = ("aot", "found", "line", "pos", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+        self.found: dict[KeyPath, int] = {}
+        self.aot: dict[KeyPath, int] = {}
+
+    def run(self) -> dict[KeyPath, int]:
+        table: KeyPath = ()
+        while True:
+            self.skip_space(newlines=True)
+            if self.pos >= len(self.text):
+                return self.found
+            if self.text.startswith("[[", self.pos):
+                self.advance(2)
+                keys = self.key()
+                self.advance(2)  # ]]
+                path = (*self.resolve(keys[:-1]), keys[-1])
+                self.found.setdefault(path, self.line)
+                index = self.aot.get(path, -1) + 1
+                self.aot[path] = index
+                table = (*path, index)
+                self.found.setdefault(table, self.line)
+            elif self.text[self.pos] == "[":
+                self.advance(1)
+                table = self.resolve(self.key())
+                self.advance(1)  # ]
+                self.found.setdefault(table, self.line)
+            else:
+                self.key_value(table)
+
+    def resolve(self, keys: KeyPath) -> KeyPath:
+        """A header's path, through the last element of every array of tables on it."""
+        path: KeyPath = ()
+        for key in keys:
+            path = (*path, key)
+            self.found.setdefault(path, self.line)
+            if path in self.aot:
+                path = (*path, self.aot[path])
+        return path
+
+    def key_value(self, table: KeyPath) -> None:
+        keys = self.key()
+        self.skip_space()
+        self.advance(1)  # =
+        self.skip_space()
+        for end in range(1, len(keys)):  # the tables a dotted key defines
+            self.found.setdefault((*table, *keys[:end]), self.line)
+        self.value((*table, *keys))
+
+    def key(self) -> KeyPath:
+        keys: list[str] = []
+        while True:
+            self.skip_space()
+            char = self.text[self.pos]
+            if char in "\"'":
+                start = self.pos
+                self.string()
+                raw = self.text[start : self.pos]
+                keys.append(_unquote(raw))
+            else:
+                m = _BARE_KEY.match(self.text, self.pos)
+                end = m.end() if m else self.pos + 1
+                keys.append(self.text[self.pos : end])
+                self.pos = end
+            self.skip_space()
+            if self.pos < len(self.text) and self.text[self.pos] == ".":
+                self.advance(1)
+                continue
+            return tuple(keys)
+
+    def value(self, path: KeyPath) -> None:
+        self.found[path] = self.line
+        char = self.text[self.pos]
+        if char in "\"'":
+            self.string()
+        elif char == "[":
+            self.advance(1)
+            index = 0
+            while True:
+                self.skip_space(newlines=True)
+                if self.text[self.pos] == "]":
+                    self.advance(1)
+                    return
+                self.value((*path, index))
+                index += 1
+                self.skip_space(newlines=True)
+                if self.text[self.pos] == ",":
+                    self.advance(1)
+        elif char == "{":
+            self.advance(1)
+            while True:
+                self.skip_space(newlines=True)
+                if self.text[self.pos] == "}":
+                    self.advance(1)
+                    return
+                self.key_value(path)
+                self.skip_space(newlines=True)
+                if self.text[self.pos] == ",":
+                    self.advance(1)
+        else:  # a number, boolean or date: up to the next delimiter
+            end = self.pos
+            while end < len(self.text) and self.text[end] not in ",]}#\r\n":
+                end += 1
+            self.advance(end - self.pos)
+
+    def string(self) -> None:
+        quote = self.text[self.pos]
+        triple = quote * 3
+        if self.text.startswith(triple, self.pos):
+            end = self.pos + 3
+            while not self.text.startswith(triple, end):
+                end += 2 if quote == '"' and self.text[end] == "\\" else 1
+            end += 3
+            # Up to two quotes may end the content right before the closing delimiter.
+            for _ in range(2):
+                if end < len(self.text) and self.text[end] == quote:
+                    end += 1
+        else:
+            end = self.pos + 1
+            while self.text[end] != quote:
+                end += 2 if quote == '"' and self.text[end] == "\\" else 1
+            end += 1
+        self.advance(end - self.pos)
+
+    def skip_space(self, *, newlines: bool = False) -> None:
+        text = self.text
+        while self.pos < len(text):
+            char = text[self.pos]
+            if char in _WS or (newlines and char in "\r\n"):
+                self.advance(1)
+            elif char == "#":
+                end = text.find("\n", self.pos)
+                self.pos = len(text) if end < 0 else end
+            else:
+                return
+
+    def advance(self, count: int) -> None:
+        self.line += self.text.count("\n", self.pos, self.pos + count)
+        self.pos += count
+
+
+def _unquote(raw: str) -> str:
+    """A quoted key's name: literal keys as written, basic keys with their escapes."""
+    if raw.startswith("'"):
+        return raw[1:-1]
+    import json
+
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw[1:-1]
+    return value if isinstance(value, str) else raw[1:-1]
