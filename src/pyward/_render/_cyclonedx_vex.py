@@ -36,6 +36,7 @@ from pyward._render._common import (
 from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
+from pyward._text import URL_SCHEMES, json_lone_surrogates, safe_url
 
 if TYPE_CHECKING:
     from cyclonedx.model.impact_analysis import ImpactAnalysisJustification
@@ -68,7 +69,8 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
 
     bom = build_bom(report, options=options)
     outputter = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6)
-    return outputter.output_as_string(indent=2) + "\n"
+    # A file name that is not valid UTF-8 is shown escaped (issue 12, item 10).
+    return json_lone_surrogates(outputter.output_as_string(indent=2)) + "\n"
 
 
 def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
@@ -301,8 +303,12 @@ def _vulnerability(
     for ref in f.references:
         if ref.type == "PACKAGE":  # the package's page, not an advisory
             continue
+        # Only a URI that is safe and valid (issue 12, item 9); the JSON output keeps all.
+        url = safe_url(ref.url, schemes=URL_SCHEMES)
+        if url is None:
+            continue
         try:
-            advisories.append(VulnerabilityAdvisory(url=XsUri(ref.url)))
+            advisories.append(VulnerabilityAdvisory(url=XsUri(url)))
         except ValueError:  # not a URI the schema accepts; the JSON output keeps it
             continue
     return Vulnerability(

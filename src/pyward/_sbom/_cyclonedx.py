@@ -17,6 +17,7 @@ from pyward._render._cyclonedx_vex import cyclonedx_ratings
 from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url
 from pyward._sbom._licenses import License, embedded_licenses, spdx_declared
 from pyward._sbom._pep770 import Embedded, EmbeddedSbom
+from pyward._text import json_lone_surrogates, xml_safe
 
 if TYPE_CHECKING:
     from cyclonedx.model import XsUri
@@ -63,9 +64,16 @@ def _output(bom: Bom, xml: bool) -> str:
         # The library warns about things it cannot know are deliberate (e.g. a root
         # component without dependencies); the document is validated in tests instead.
         warnings.simplefilter("ignore")
+        # Names from disk may hold lone surrogates (not valid UTF-8) and control
+        # characters, which XML 1.0 cannot hold: shown escaped (issue 12, item 10).
         if xml:
-            return XmlV1Dot6(bom).output_as_string(indent=2) + "\n"
-        return JsonV1Dot6(bom).output_as_string(indent=2) + "\n"
+            from xml.dom.minidom import parseString  # noqa: S408 - our own document
+
+            # Indented as the library does (``output_as_string(indent=2)``), once the
+            # text is valid XML.
+            flat = xml_safe(XmlV1Dot6(bom).output_as_string())
+            return parseString(flat).toprettyxml(indent="  ") + "\n"  # noqa: S318
+        return json_lone_surrogates(JsonV1Dot6(bom).output_as_string(indent=2)) + "\n"
 
 
 def _bom(doc: Document, notes: list[str], vulns: Mapping[str, Sequence[Vulnerability]]) -> Bom:
