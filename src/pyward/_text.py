@@ -130,7 +130,7 @@ def safe_url(url: str, *, schemes: tuple[str, ...] = ("https",)) -> str | None:
     if parts.scheme.lower() not in schemes or not _HOST.match(parts.netloc):
         return None
     prefix = f"{parts.scheme}://{parts.netloc}"
-    if not url.startswith(prefix):
+    if url[: len(prefix)].lower() != prefix.lower():
         return None
     rest = _PERCENT.sub("%25", url[len(prefix) :])
     return f"{parts.scheme.lower()}://{parts.netloc}{quote(rest, safe=_URL_SAFE)}"
@@ -139,6 +139,6 @@ def safe_url(url: str, *, schemes: tuple[str, ...] = ("https",)) -> str | None:
 def safe_url_template(template: str) -> str | None:
     """An ``http(s)`` URL template with ``{id}`` (``--advisory-url``) checked and
     percent-encoded as :func:`safe_url` does, ``{id}`` kept; None when it is not safe."""
-    token = "pyward0id0"
-    checked = safe_url(template.replace("{id}", token), schemes=URL_SCHEMES)
-    return None if checked is None else checked.replace(token, "{id}")
+    marker = "pyward0id0"
+    checked = safe_url(template.replace("{id}", marker), schemes=URL_SCHEMES)
+    return None if checked is None else checked.replace(marker, "{id}")

@@ -22,6 +22,7 @@ from pyward._commands._common import (
     readable_project,
     selection_from,
 )
+from pyward._text import visible
 from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, UsageError
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _notice(message: str, quiet: bool) -> None:
     if not quiet:
-        sys.stderr.write(f"pyward: {message}\n")
+        sys.stderr.write(f"pyward: {visible(message)}\n")
 
 
 def _read_all(args: argparse.Namespace, settings: Settings) -> tuple[list[Inventory], list[str]]:
@@ -178,7 +179,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for w in report.warnings:
             _notice(f"warning: {w}", quiet)
         for e in report.errors:
-            sys.stderr.write(f"pyward: error: {e}\n")
+            sys.stderr.write(f"pyward: error: {visible(e)}\n")
     if args.fix:
         _print_fix(report, inventories, apply=args.apply, to_stdout=to_stdout)
     return exit_code(report)
@@ -224,7 +225,7 @@ def _print_fix(
         elif report.fix_plan and any(i.format == "requirements" for i in inventories):
             lines.append("To apply: pyward audit --fix --apply (rewrites the pins in place)")
     if lines:
-        stream.write("\n".join(lines) + "\n")
+        stream.write("\n".join(visible(line) for line in lines) + "\n")
         stream.flush()
 
 

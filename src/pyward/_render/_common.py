@@ -133,7 +133,7 @@ def advisory_link(finding: Finding, options: RenderOptions) -> str:
         if ref_type == "PACKAGE":
             continue
         low = url.lower()
-        names_id = any(quote(i, safe="") in low or i in low for i in ids)
+        names_id = any(i in low for i in ids)
         if ref_type == "ADVISORY":
             if names_id:
                 return url
@@ -146,7 +146,8 @@ def advisory_link(finding: Finding, options: RenderOptions) -> str:
     if finding.kind != "vulnerability":
         # A rule's finding: its first web reference, else the check's documentation.
         first = next((url for _, url in urls), None)
-        return first or f"{TOOL_URL}/blob/main/docs/checks.md#{quote(finding.check, safe='')}"
+        anchor = quote(finding.check, safe="", errors="surrogateescape")
+        return first or f"{TOOL_URL}/blob/main/docs/checks.md#{anchor}"
     return options.osv_url(finding.id)
 
 

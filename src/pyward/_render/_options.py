@@ -75,4 +75,7 @@ class RenderOptions:
         )
 
     def osv_url(self, advisory_id: str) -> str:
-        return self.advisory_url.replace("{id}", quote(advisory_id, safe=""))
+        # An id from a mirror may hold anything, even a lone surrogate: its bytes.
+        return self.advisory_url.replace(
+            "{id}", quote(advisory_id, safe="", errors="surrogateescape")
+        )

@@ -39,11 +39,11 @@ from pyward._render._common import (
     tool_version,
 )
 from pyward._render._groups import sorted_findings
-from pyward._render._options import RenderOptions
 from pyward._render._markdown import code as markdown_code
 from pyward._render._markdown import escape as markdown_escape
-from pyward._text import encodable_tree
+from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
+from pyward._text import encodable_tree
 
 if TYPE_CHECKING:
     from pyward._findings import Finding, Level, Suppressed
@@ -266,8 +266,13 @@ def _artifact(file: str) -> dict[str, Any]:
         except ValueError:  # another drive on Windows
             rel = None
         if rel is None or rel.startswith(".."):
+            # A name that is not valid UTF-8 is its bytes, percent-encoded.
             posix = PureWindowsPath(file).as_posix() if PureWindowsPath(file).drive else file
-            return {"uri": "file://" + ("/" if not posix.startswith("/") else "") + quote(posix, errors="surrogateescape")}
+            return {
+                "uri": "file://"
+                + ("/" if not posix.startswith("/") else "")
+                + quote(posix, errors="surrogateescape")
+            }
         file = rel
     uri = PurePosixPath(file.replace("\\", "/")).as_posix()
     # A name that is not valid UTF-8 is its bytes, percent-encoded (issue 12, item 10).

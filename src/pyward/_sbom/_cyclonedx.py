@@ -67,12 +67,12 @@ def _output(bom: Bom, xml: bool) -> str:
         # Names from disk may hold lone surrogates (not valid UTF-8) and control
         # characters, which XML 1.0 cannot hold: shown escaped (issue 12, item 10).
         if xml:
-            from xml.dom.minidom import parseString  # noqa: S408 - our own document
+            from xml.dom.minidom import parseString
 
             # Indented as the library does (``output_as_string(indent=2)``), once the
             # text is valid XML.
             flat = xml_safe(XmlV1Dot6(bom).output_as_string())
-            return parseString(flat).toprettyxml(indent="  ") + "\n"  # noqa: S318
+            return parseString(flat).toprettyxml(indent="  ") + "\n"  # noqa: S318 - our own text
         return json_lone_surrogates(JsonV1Dot6(bom).output_as_string(indent=2)) + "\n"
 
 
