@@ -10,7 +10,9 @@ import pytest
 from pyward._text import (
     encodable,
     encodable_tree,
+    json_invisible,
     json_lone_surrogates,
+    plain_text,
     safe_url,
     safe_url_template,
     visible,
@@ -90,3 +92,13 @@ def test_safe_url_schemes_and_template() -> None:
     assert safe_url_template("http://a.invalid/v/") == "http://a.invalid/v/"
     assert safe_url_template("https://a.invalid/{id}) # x") is None
     assert safe_url_template("ftp://a.invalid/{id}") is None
+
+
+def test_json_invisible_keeps_the_value() -> None:
+    text = json.dumps({"a": "x\x9b\u202e\u2028y"}, ensure_ascii=False)
+    assert json_invisible(text) == '{"a": "x\\u009b\\u202e\\u2028y"}'
+    assert json.loads(json_invisible(text)) == {"a": "x\x9b\u202e\u2028y"}
+
+
+def test_plain_text_keeps_lines() -> None:
+    assert plain_text("a\tb\nc\x1b[2J\x9b\udcff") == "a\tb\nc\\x1b[2J\\x9b\\udcff"

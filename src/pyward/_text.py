@@ -20,7 +20,9 @@ __all__ = [
     "URL_SCHEMES",
     "encodable",
     "encodable_tree",
+    "json_invisible",
     "json_lone_surrogates",
+    "plain_text",
     "safe_url",
     "safe_url_template",
     "visible",
@@ -35,6 +37,13 @@ _UNSAFE = re.compile(
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # XML 1.0 (https://www.w3.org/TR/xml/#charsets) cannot hold these, even as references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Valid in JSON strings and XML text, but a terminal showing the document obeys them:
+# written as escapes (JSON) or character references (XML), which keep the value exact.
+_INVISIBLE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# What plain text (SPDX tag-value) may hold: lines and tabs, no other control.
+_NOT_TEXT = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -96,10 +105,23 @@ def json_lone_surrogates(text: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\\\u{ord(m.group()):04x}", text)
 
 
+def json_invisible(text: str) -> str:
+    r"""JSON text with DEL, C1 controls, line separators and bidirectional controls
+    written as ``\u`` escapes: the same document, that a terminal cannot act on."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def plain_text(text: str) -> str:
+    """Multi-line text with every control character but newlines and tabs (and every
+    lone surrogate, every bidirectional control) as visible escapes."""
+    return _NOT_TEXT.sub(_escape, text)
+
+
 def xml_safe(text: str) -> str:
     r"""``text`` with what XML 1.0 cannot hold (most C0 controls, lone surrogates)
-    as visible escapes."""
-    return _NOT_XML.sub(_escape, text)
+    as visible escapes, and C1 and bidirectional controls as character references."""
+    text = _NOT_XML.sub(_escape, text)
+    return _INVISIBLE.sub(lambda m: f"&#x{ord(m.group()):x};", text)
 
 
 # What RFC 3986 allows unencoded in a URL's path, query and fragment, less the

@@ -101,7 +101,10 @@ def test_markdown_link_is_validated_and_encoded() -> None:
 
 
 def test_json_keeps_control_characters_exact() -> None:
-    doc = json.loads(render(hostile(), "json", color=False, now=NOW))
+    text = render(hostile(), "json", color=False, now=NOW)
+    # Escaped in the JSON text, so that printing the document is safe too.
+    assert RAW_CONTROL.findall(text) == []
+    doc = json.loads(text)
     finding = doc["findings"][0]
     assert finding["id"] == f"GHSA-x{ESC}"
     assert finding["aliases"] == [f"CVE-{ESC}\\udcff"]
@@ -152,4 +155,6 @@ def test_cyclonedx_xml_sbom_of_a_hostile_name() -> None:
     bom.components.add(Component(name=f"x{ESC}{NOT_UTF8}", version="1"))
     text = _output(bom, xml=True)
     parseString(text.encode())  # noqa: S318 - our own output
-    assert "<name>x\\x1b]0;owned\\x07\\x1b[2J\x9b31m\u202e\\udcff</name>" in text
+    # XML 1.0 cannot hold ESC or BEL: visible escapes; C1 and bidirectional controls
+    # are character references (the value exact, no raw control in the text).
+    assert "<name>x\\x1b]0;owned\\x07\\x1b[2J&#x9b;31m&#x202e;\\udcff</name>" in text

@@ -58,7 +58,7 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     result = update(args.source, settings.cache_dir, osv_url=settings.osv_url)
     for warning in result.warnings:
         sys.stderr.write(f"pyward: warning: {visible(warning)}\n")
-    sys.stdout.write(result.summary() + "\n")
+    sys.stdout.write(visible(result.summary()) + "\n")
     return 0
 
 
@@ -99,7 +99,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
             f"skipped:         {info.skipped}",
             f"age:             {fields['age_days']} days (by the newest record)",
         ]
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write("\n".join(visible(line) for line in lines) + "\n")
     notice = freshness_notice(info)
     if notice:
         sys.stderr.write(f"pyward: {visible(notice)}\n")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -67,10 +68,15 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
     from cyclonedx.output import make_outputter
     from cyclonedx.schema import OutputFormat, SchemaVersion
 
-    bom = build_bom(report, options=options)
-    outputter = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6)
+    with warnings.catch_warnings():
+        # The library warns about values longer than the schema's limits (a version of
+        # 5000 digits from a hostile lock file): the document says what it was given.
+        warnings.simplefilter("ignore")
+        bom = build_bom(report, options=options)
+        outputter = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6)
+        text = outputter.output_as_string(indent=2)
     # A file name that is not valid UTF-8 is shown escaped (issue 12, item 10).
-    return json_lone_surrogates(outputter.output_as_string(indent=2)) + "\n"
+    return json_lone_surrogates(text) + "\n"
 
 
 def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:

@@ -43,7 +43,7 @@ from pyward._render._markdown import code as markdown_code
 from pyward._render._markdown import escape as markdown_escape
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
-from pyward._text import encodable_tree
+from pyward._text import encodable_tree, json_invisible
 
 if TYPE_CHECKING:
     from pyward._findings import Finding, Level, Suppressed
@@ -74,7 +74,7 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
         # A lone surrogate (a file name that is not valid UTF-8): shown escaped, as
         # ``\\udcff`` (issue 12, item 10).
         data = orjson.dumps(encodable_tree(doc), option=orjson.OPT_INDENT_2)
-    return data.decode() + "\n"
+    return json_invisible(data.decode()) + "\n"
 
 
 def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:

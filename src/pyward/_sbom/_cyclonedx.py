@@ -72,7 +72,8 @@ def _output(bom: Bom, xml: bool) -> str:
             # Indented as the library does (``output_as_string(indent=2)``), once the
             # text is valid XML.
             flat = xml_safe(XmlV1Dot6(bom).output_as_string())
-            return parseString(flat).toprettyxml(indent="  ") + "\n"  # noqa: S318 - our own text
+            pretty = parseString(flat).toprettyxml(indent="  ")  # noqa: S318 - our own text
+            return xml_safe(pretty) + "\n"  # minidom wrote character references raw
         return json_lone_surrogates(JsonV1Dot6(bom).output_as_string(indent=2)) + "\n"
 
 
@@ -397,10 +398,14 @@ def _vulnerabilities(
 
 
 def _source(vid: str) -> VulnerabilitySource:
+    from urllib.parse import quote
+
     from cyclonedx.model import XsUri
     from cyclonedx.model.vulnerability import VulnerabilitySource
 
-    return VulnerabilitySource(name="OSV", url=XsUri(f"https://osv.dev/vulnerability/{vid}"))
+    # An id from a mirror may hold anything: percent-encoded, it is a valid URI.
+    page = quote(vid, safe="", errors="surrogateescape")
+    return VulnerabilitySource(name="OSV", url=XsUri(f"https://osv.dev/vulnerability/{page}"))
 
 
 def _ratings(v: Vulnerability, notes: list[str]) -> list[VulnerabilityRating]:
