@@ -129,3 +129,42 @@ def test_configuration_value_is_read(project: Path) -> None:
     config = load_config(cfg)
     assert config.advisory_url == "https://advisories.example.invalid/{id}"
     assert config.warnings == ()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://x.invalid/{id}) | # Heading <img src=x>",
+        "https://x.invalid/{id}\n# Heading",
+        "https://x.invalid/\x1b]0;owned\x07{id}",
+        "javascript:alert(1)//{id}",
+        "https://user:secret@x.invalid/{id}",
+    ],
+)
+def test_unsafe_url_is_refused_everywhere(
+    url: str, project: Path, capsys: pytest.CaptureFixture[str], cache: Path
+) -> None:
+    # repr() shows the control characters escaped; the error line has none raw.
+    shown = repr(url)
+    assert "\x1b" not in shown
+    code = main(["audit", str(project), "--advisory-url", url, "--cache-dir", str(cache)])
+    assert (code, *capsys.readouterr()) == (
+        2,
+        "",
+        f"pyward: error: --advisory-url {shown}: must be an http(s) URL, "
+        "with {id} where the advisory id goes\n",
+    )
+    cfg = project / "pyward.toml"
+    cfg.write_text(f"advisory-url = {json.dumps(url)}\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_config(cfg)
+    assert str(exc.value) == (
+        f"{cfg}: advisory-url: must be an http(s) URL, with {{id}} where the advisory id goes"
+    )
+
+
+def test_template_is_percent_encoded(
+    cache: Path, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = _urls(capsys, cache, project, "--advisory-url", "https://x.invalid/a|b(c)/{id}")
+    assert urls["PYSEC-2024-60"] == "https://x.invalid/a%7Cb%28c%29/PYSEC-2024-60"

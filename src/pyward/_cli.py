@@ -122,7 +122,11 @@ def _run(args_list: list[str], selected: str | None) -> int:
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"pyward: error: {message}\n")
+    from pyward._text import visible
+
+    # Messages quote file names, package names and advisory text: no escape sequence
+    # from them reaches the terminal (issue 12, item 8).
+    sys.stderr.write(f"pyward: error: {visible(message)}\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

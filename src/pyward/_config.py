@@ -30,6 +30,7 @@ from typing import Any, cast
 
 from pyward._findings import LEVELS, Level
 from pyward._gate import UnknownPolicy
+from pyward._text import safe_url_template
 from pyward._wire import MUST, Wire
 from pyward.errors import InputError
 
@@ -182,7 +183,7 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
     advisory_url: str | None = None
     if "advisory-url" in table:
         value = table["advisory-url"]
-        if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        if not isinstance(value, str) or safe_url_template(value) is None:
             raise InputError(
                 path,
                 "must be an http(s) URL, with {id} where the advisory id goes",

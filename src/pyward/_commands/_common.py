@@ -160,12 +160,15 @@ def load_settings(args: argparse.Namespace, start: Path) -> Config:
     import dataclasses
 
     from pyward._config import IgnoreRule, find_config, load_config
+    from pyward._text import safe_url_template
 
     path = args.config
     if path is not None and not path.is_file():
         raise UsageError(f"--config {path}: no such file")
     url = getattr(args, "advisory_url", None)
-    if url is not None and not url.startswith(("https://", "http://")):
+    # Whitespace or control characters would break the Markdown links and SARIF's
+    # helpUri built from it (issue 12, item 9).
+    if url is not None and safe_url_template(url) is None:
         raise UsageError(
             f"--advisory-url {url!r}: must be an http(s) URL, with {{id}} where the "
             "advisory id goes"

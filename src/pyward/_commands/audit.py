@@ -22,6 +22,7 @@ from pyward._commands._common import (
     readable_project,
     selection_from,
 )
+from pyward._text import visible
 from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, UsageError
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _notice(message: str, quiet: bool) -> None:
     if not quiet:
-        sys.stderr.write(f"pyward: {message}\n")
+        sys.stderr.write(f"pyward: {visible(message)}\n")
 
 
 def _read_all(args: argparse.Namespace, settings: Settings) -> tuple[list[Inventory], list[str]]:
@@ -222,7 +223,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             _notice(f"warning: {w}", quiet)
     if not to_stdout:
         for e in report.errors:
-            sys.stderr.write(f"pyward: error: {e}\n")
+            sys.stderr.write(f"pyward: error: {visible(e)}\n")
     if args.fix:
         _print_fix(report, inventories, apply=args.apply, to_stdout=to_stdout)
     return exit_code(report)
@@ -345,7 +346,7 @@ def _print_fix(
                 f"against the package index's releases ({step.unchecked})"
             )
     if lines:
-        stream.write("\n".join(lines) + "\n")
+        stream.write("\n".join(visible(line) for line in lines) + "\n")
         stream.flush()
 
 

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from pyward._commands._common import add_cache_dir_option
+from pyward._text import visible
 
 if TYPE_CHECKING:
     from pyward._settings import Settings
@@ -56,8 +57,8 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
 
     result = update(args.source, settings.cache_dir, osv_url=settings.osv_url)
     for warning in result.warnings:
-        sys.stderr.write(f"pyward: warning: {warning}\n")
-    sys.stdout.write(result.summary() + "\n")
+        sys.stderr.write(f"pyward: warning: {visible(warning)}\n")
+    sys.stdout.write(visible(result.summary()) + "\n")
     return 0
 
 
@@ -98,9 +99,9 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
             f"skipped:         {info.skipped}",
             f"age:             {fields['age_days']} days (by the newest record)",
         ]
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write("\n".join(visible(line) for line in lines) + "\n")
     notice = freshness_notice(info)
     if notice:
-        sys.stderr.write(f"pyward: {notice}\n")
+        sys.stderr.write(f"pyward: {visible(notice)}\n")
     store.close()
     return 0

@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from pyward._commands._common import add_cache_dir_option, write_output
+from pyward._text import visible
 from pyward.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -170,6 +171,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     notice = freshness_notice(store.info)
     if notice:
-        sys.stderr.write(f"pyward: {notice}\n")
-    write_output("\n".join(lines) + "\n", None)
+        sys.stderr.write(f"pyward: {visible(notice)}\n")
+    # Ids, summaries and ranges come from the advisory data (issue 12, item 8).
+    write_output("\n".join(visible(line) for line in lines) + "\n", None)
     return EXIT_OK

@@ -16,6 +16,7 @@ from pyward._commands._common import (
     selection_from,
     write_output,
 )
+from pyward._text import visible
 
 if TYPE_CHECKING:
     from pyward._advisory._types import Vulnerability
@@ -73,9 +74,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     write_output(sbom.data, args.output)
     if not args.quiet:
         for note in sbom.notes:
-            sys.stderr.write(f"pyward: note: {note}\n")
+            sys.stderr.write(f"pyward: note: {visible(note)}\n")
         for na in inventory.not_audited:
-            sys.stderr.write(f"pyward: note: not in the SBOM: {na.requirement}: {na.reason}\n")
+            sys.stderr.write(
+                f"pyward: note: not in the SBOM: {visible(f'{na.requirement}: {na.reason}')}\n"
+            )
     return 0
 
 
@@ -96,7 +99,7 @@ def _vulnerabilities(
     notice = freshness_notice(store.info)
     quiet = args.quiet
     if notice and not quiet:
-        sys.stderr.write(f"pyward: {notice}\n")
+        sys.stderr.write(f"pyward: {visible(notice)}\n")
     report = audit([inventory], store, config=config, vex=statements, warnings=vex_warnings)
     kept: dict[ComponentKey, set[str]] = {}
     for f in report.findings:
@@ -104,11 +107,13 @@ def _vulnerabilities(
             kept.setdefault(f.component.key, set()).add(f.id)
     if not quiet:
         for w in (*config.warnings, *report.warnings):
-            sys.stderr.write(f"pyward: warning: {w}\n")
+            sys.stderr.write(f"pyward: warning: {visible(w)}\n")
         for s in report.suppressed:
             name = s.finding.component.name if s.finding.component else s.finding.id
             sys.stderr.write(
-                f"pyward: note: not in the SBOM: {s.finding.id} in {name}: {s.rule}: {s.reason}\n"
+                "pyward: note: not in the SBOM: "
+                + visible(f"{s.finding.id} in {name}: {s.rule}: {s.reason}")
+                + "\n"
             )
     found: dict[ComponentKey, list[Vulnerability]] = {}
     for c in inventory.components:

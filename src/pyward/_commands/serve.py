@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from pyward._commands._common import add_cache_dir_option, open_store
 from pyward._extras import require
+from pyward._text import visible
 from pyward.errors import UsageError
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if info.snapshot:
         sys.stderr.write(
             f"pyward: notice: serving the built-in snapshot ({info.record_count} records, "
-            f"newest {info.newest_modified or 'unknown'}, {info.age_days():.0f} days old); "
+            f"newest {visible(info.newest_modified or 'unknown')}, "
+            f"{info.age_days():.0f} days old); "
             "run `pyward db update` for current data\n"
         )
     from pyward._serve import serve

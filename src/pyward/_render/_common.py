@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from pyward import __version__
 from pyward._findings import LEVELS
+from pyward._text import safe_url
 
 if TYPE_CHECKING:
     from pyward._advisory._types import StoreInfo
@@ -119,30 +121,44 @@ def advisory_link(finding: Finding, options: RenderOptions) -> str:
     URL names an id (records that type their advisory ``WEB``), else the configured
     advisory page (``--advisory-url``). A record's first reference is often a project
     page or a commit; ``PACKAGE`` references (the package's index page) are never the
-    advisory. Only ``https`` URLs are linked.
+    advisory. Only ``https`` URLs that :func:`pyward._text.safe_url` accepts are linked
+    (a mirror's URL must not break a Markdown table or a SARIF ``helpUri``: issue 12,
+    item 9), percent-encoded as it returns them.
     """
     ids = [i.lower() for i in finding.ids]
     named: str | None = None
     advisory: str | None = None
-    for ref in finding.references:
-        low = ref.url.lower()
-        if ref.type == "PACKAGE" or not low.startswith("https://"):
+    urls = _reference_urls(finding)
+    for ref_type, url in urls:
+        if ref_type == "PACKAGE":
             continue
+        low = url.lower()
         names_id = any(i in low for i in ids)
-        if ref.type == "ADVISORY":
+        if ref_type == "ADVISORY":
             if names_id:
-                return ref.url
-            advisory = advisory or ref.url
+                return url
+            advisory = advisory or url
         elif names_id:
-            named = named or ref.url
+            named = named or url
     found = advisory or named
     if found is not None:
         return found
     if finding.kind != "vulnerability":
         # A rule's finding: its first web reference, else the check's documentation.
-        first = next((r.url for r in finding.references if r.url.startswith("https://")), None)
-        return first or f"{TOOL_URL}/blob/main/docs/checks.md#{finding.check}"
+        first = next((url for _, url in urls), None)
+        anchor = quote(finding.check, safe="", errors="surrogateescape")
+        return first or f"{TOOL_URL}/blob/main/docs/checks.md#{anchor}"
     return options.osv_url(finding.id)
+
+
+def _reference_urls(finding: Finding) -> list[tuple[str, str]]:
+    """(type, URL) of every reference whose URL is a safe ``https`` link."""
+    out = []
+    for ref in finding.references:
+        url = safe_url(ref.url)
+        if url is not None:
+            out.append((ref.type, url))
+    return out
 
 
 def suppression_text(s: Suppressed) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ from pyward._render._common import (
 from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
+from pyward._text import URL_SCHEMES, json_lone_surrogates, safe_url
 
 if TYPE_CHECKING:
     from cyclonedx.model.impact_analysis import ImpactAnalysisJustification
@@ -66,9 +68,15 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
     from cyclonedx.output import make_outputter
     from cyclonedx.schema import OutputFormat, SchemaVersion
 
-    bom = build_bom(report, options=options)
-    outputter = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6)
-    return outputter.output_as_string(indent=2) + "\n"
+    with warnings.catch_warnings():
+        # The library warns about values longer than the schema's limits (a version of
+        # 5000 digits from a hostile lock file): the document says what it was given.
+        warnings.simplefilter("ignore")
+        bom = build_bom(report, options=options)
+        outputter = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6)
+        text = outputter.output_as_string(indent=2)
+    # A file name that is not valid UTF-8 is shown escaped (issue 12, item 10).
+    return json_lone_surrogates(text) + "\n"
 
 
 def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
@@ -301,8 +309,12 @@ def _vulnerability(
     for ref in f.references:
         if ref.type == "PACKAGE":  # the package's page, not an advisory
             continue
+        # Only a URI that is safe and valid (issue 12, item 9); the JSON output keeps all.
+        url = safe_url(ref.url, schemes=URL_SCHEMES)
+        if url is None:
+            continue
         try:
-            advisories.append(VulnerabilityAdvisory(url=XsUri(ref.url)))
+            advisories.append(VulnerabilityAdvisory(url=XsUri(url)))
         except ValueError:  # not a URI the schema accepts; the JSON output keeps it
             continue
     return Vulnerability(

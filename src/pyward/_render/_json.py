@@ -31,12 +31,18 @@ from pyward._render._common import (
 )
 from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
+from pyward._text import encodable_tree, json_invisible
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
-    return (
-        orjson.dumps(to_dict(report, options=options), option=orjson.OPT_INDENT_2).decode() + "\n"
-    )
+    doc = to_dict(report, options=options)
+    try:
+        data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+    except orjson.JSONEncodeError:
+        # A lone surrogate (a file name that is not valid UTF-8): shown escaped, as
+        # ``\\udcff`` (issue 12, item 10).
+        data = orjson.dumps(encodable_tree(doc), option=orjson.OPT_INDENT_2)
+    return json_invisible(data.decode()) + "\n"
 
 
 def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from pyward._render._common import (
 from pyward._render._groups import group_findings
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
+from pyward._text import visible
 
 if TYPE_CHECKING:
     # Annotations only: a clean run never creates the finding classes.
@@ -46,8 +47,9 @@ _LEADING = re.compile(r"^(\d*)([#+=>.)-])(?=\s|$)")
 
 def escape(text: str) -> str:
     """Text as literal Markdown on one line: a backslash before every character that
-    could start markup, ``&``, ``<`` and ``>`` as HTML entities (no raw HTML)."""
-    text = " ".join(text.split())
+    could start markup, ``&``, ``<`` and ``>`` as HTML entities (no raw HTML), control
+    characters as visible escapes (issue 12, item 8)."""
+    text = visible(" ".join(text.split()))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
     return _LEADING.sub(r"\1\\\2", text)
@@ -55,7 +57,7 @@ def escape(text: str) -> str:
 
 def code(text: str) -> str:
     """Inline code that survives a table cell (a code span cannot hold ``|``)."""
-    text = " ".join(text.split()).replace("|", "\\|")
+    text = visible(" ".join(text.split())).replace("|", "\\|")
     fence = "``" if "`" in text else "`"
     return f"{fence}{text}{fence}" if fence == "`" else f"{fence} {text} {fence}"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import quote
 
+from pyward._text import safe_url_template, visible
 from pyward.errors import UsageError
 
 #: Where an advisory id links to when its record names no advisory page of its own.
@@ -57,8 +58,14 @@ class RenderOptions:
         template = advisory_url or DEFAULT_ADVISORY_URL
         if "{id}" not in template:
             template = template.rstrip("/") + "/{id}"
-        if not template.startswith(("https://", "http://")):
-            raise UsageError(f"advisory URL must be an http(s) URL with {{id}}: {template!r}")
+        checked = safe_url_template(template)
+        if checked is None:
+            # Whitespace, control characters or another scheme would break Markdown
+            # links and SARIF's helpUri (issue 12, item 9).
+            raise UsageError(
+                f"advisory URL must be an http(s) URL with {{id}}: {visible(repr(template))}"
+            )
+        template = checked
         return cls(
             color=color,
             now=now,
@@ -68,4 +75,7 @@ class RenderOptions:
         )
 
     def osv_url(self, advisory_id: str) -> str:
-        return self.advisory_url.replace("{id}", quote(advisory_id, safe=""))
+        # An id from a mirror may hold anything, even a lone surrogate: its bytes.
+        return self.advisory_url.replace(
+            "{id}", quote(advisory_id, safe="", errors="surrogateescape")
+        )

@@ -39,8 +39,11 @@ from pyward._render._common import (
     tool_version,
 )
 from pyward._render._groups import sorted_findings
+from pyward._render._markdown import code as markdown_code
+from pyward._render._markdown import escape as markdown_escape
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
+from pyward._text import encodable_tree, json_invisible
 
 if TYPE_CHECKING:
     from pyward._findings import Finding, Level, Suppressed
@@ -64,9 +67,14 @@ FINGERPRINT_KEY = "pywardFinding/v1"
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
-    return (
-        orjson.dumps(to_dict(report, options=options), option=orjson.OPT_INDENT_2).decode() + "\n"
-    )
+    doc = to_dict(report, options=options)
+    try:
+        data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+    except orjson.JSONEncodeError:
+        # A lone surrogate (a file name that is not valid UTF-8): shown escaped, as
+        # ``\\udcff`` (issue 12, item 10).
+        data = orjson.dumps(encodable_tree(doc), option=orjson.OPT_INDENT_2)
+    return json_invisible(data.decode()) + "\n"
 
 
 def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
@@ -142,7 +150,8 @@ def _rule(f: Finding, options: RenderOptions) -> dict[str, Any]:
     summary = summary_text(f, 200)
     details = " ".join((f.details or summary).split())
     ids = ", ".join(f.ids)
-    ids_md = ", ".join(f"`{i}`" for i in f.ids)
+    # help.markdown is rendered: escaped like --format markdown (issue 12, item 9).
+    ids_md = ", ".join(markdown_code(i) for i in f.ids)
     properties: dict[str, Any] = {
         "tags": ["security", f.kind, "dependency" if f.component else "repository", f.rating.level],
         "precision": "very-high",
@@ -157,7 +166,7 @@ def _rule(f: Finding, options: RenderOptions) -> dict[str, Any]:
         "fullDescription": {"text": details},
         "help": {
             "text": f"{ids}. {advice} See {url}",
-            "markdown": f"**{ids_md}**\n\n{advice}\n\n[Advisory]({url})",
+            "markdown": f"**{ids_md}**\n\n{markdown_escape(advice)}\n\n[Advisory]({url})",
         },
         "helpUri": url,
         "defaultConfiguration": {"level": LEVEL_TO_SARIF[f.rating.level]},
@@ -257,8 +266,14 @@ def _artifact(file: str) -> dict[str, Any]:
         except ValueError:  # another drive on Windows
             rel = None
         if rel is None or rel.startswith(".."):
+            # A name that is not valid UTF-8 is its bytes, percent-encoded.
             posix = PureWindowsPath(file).as_posix() if PureWindowsPath(file).drive else file
-            return {"uri": "file://" + ("/" if not posix.startswith("/") else "") + quote(posix)}
+            return {
+                "uri": "file://"
+                + ("/" if not posix.startswith("/") else "")
+                + quote(posix, errors="surrogateescape")
+            }
         file = rel
     uri = PurePosixPath(file.replace("\\", "/")).as_posix()
-    return {"uri": quote(uri), "uriBaseId": "%SRCROOT%"}
+    # A name that is not valid UTF-8 is its bytes, percent-encoded (issue 12, item 10).
+    return {"uri": quote(uri, errors="surrogateescape"), "uriBaseId": "%SRCROOT%"}

@@ -3,6 +3,9 @@
 Built with rich into a string. With ``color=False`` (``NO_COLOR``, not a terminal) the
 console has no colour system and no terminal, so no escape code is written, and the
 table uses an ASCII rule instead of box-drawing characters, which some CI logs mangle.
+Every text taken from the inputs or the advisories goes through
+:func:`pyward._text.visible`: an escape sequence in a package name or a summary must
+not reach the terminal (issue 12, item 8).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pyward._render._common import (
 from pyward._render._groups import Group, group_findings
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
+from pyward._text import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -80,7 +84,7 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
 def _write(console: Console, report: AuditReport, options: RenderOptions) -> None:
     from rich.text import Text
 
-    sources = ", ".join(f"{inv.source} ({inv.format})" for inv in report.inventories)
+    sources = visible(", ".join(f"{inv.source} ({inv.format})" for inv in report.inventories))
     console.print(Text.assemble(("pyward audit", "bold"), f" of {sources or 'nothing'}"))
     console.print()
     groups = group_findings(report.findings)
@@ -123,7 +127,7 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
     console.print()
     console.rule(style="dim", characters="-")
     for line in database_lines(report.database, options):
-        console.print(Text(line, style="dim"))
+        console.print(Text(visible(line), style="dim"))
     counts = severity_counts_text(count_by_severity(report.findings))
     audited = f"Audited {plural(len(report.components), 'package')}: "
     vulns = sum(f.kind == "vulnerability" for f in report.findings)
@@ -147,18 +151,18 @@ def _write_group(console: Console, group: Group, options: RenderOptions) -> None
 
     head = Text()
     component = group.component
-    head.append(component_label(component) if component else "(project)", style="bold")
+    head.append(visible(component_label(component)) if component else "(project)", style="bold")
     if group.exposure:
         head.append("  ")
-        head.append(f"EXPOSED: {group.exposure}", style="bold yellow")
+        head.append(f"EXPOSED: {visible(group.exposure)}", style="bold yellow")
     if component is not None and component.direct:
         head.append("  direct dependency", style="dim")
     console.print(head)
     if len(group.path) > 1:
-        console.print(Text(f"  via {path_text(group.path)}", style="dim"))
+        console.print(Text(f"  via {visible(path_text(group.path))}", style="dim"))
     where = location_text(group.location)
     if where:
-        console.print(Text(f"  in {where}", style="dim"))
+        console.print(Text(f"  in {visible(where)}", style="dim"))
 
     table = Table(
         # Plain: an ASCII rule under the header and nothing else, for any log viewer.
@@ -177,7 +181,9 @@ def _write_group(console: Console, group: Group, options: RenderOptions) -> None
     table.add_column("Fixed in", overflow="fold", min_width=10, max_width=24)
     table.add_column("Summary", overflow="fold", ratio=1)
     for f in group.findings:
-        table.add_row(_ids(f), _severity(f), _fixed(f), Text(summary_text(f, SUMMARY_LIMIT)))
+        table.add_row(
+            _ids(f), _severity(f), _fixed(f), Text(visible(summary_text(f, SUMMARY_LIMIT)))
+        )
     console.print(table)
 
 
@@ -185,9 +191,9 @@ def _ids(f: Finding) -> Text:
     from rich.text import Text
 
     text = Text()
-    text.append(f.id, style="bold")
+    text.append(visible(f.id), style="bold")
     for alias in f.aliases:
-        text.append("\n" + alias, style="dim")
+        text.append("\n" + visible(alias), style="dim")
     return text
 
 
@@ -205,10 +211,10 @@ def _fixed(f: Finding) -> Text:
 
     if f.kind != "vulnerability":
         # Not fixed by an upgrade: the finding's own line says what to do.
-        return Text(location_text(f.location) or "-", style="dim")
+        return Text(visible(location_text(f.location) or "-"), style="dim")
     if not f.fixed_in:
         return Text("no fix yet", style="red")
-    return Text(", ".join(f.fixed_in), style="green")
+    return Text(visible(", ".join(f.fixed_in)), style="green")
 
 
 def _section(console: Console, title: str, lines: list[str], style: str = "") -> None:
@@ -219,4 +225,4 @@ def _section(console: Console, title: str, lines: list[str], style: str = "") ->
     console.print(Text(title, style="bold"))
     for line in lines:
         # Indented as a block, so a wrapped line stays under its first line.
-        console.print(Padding(Text(line, style=style), (0, 0, 0, 2)))
+        console.print(Padding(Text(visible(line), style=style), (0, 0, 0, 2)))

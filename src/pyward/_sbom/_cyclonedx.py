@@ -17,6 +17,7 @@ from pyward._render._cyclonedx_vex import cyclonedx_ratings
 from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url
 from pyward._sbom._licenses import License, embedded_licenses, spdx_declared
 from pyward._sbom._pep770 import Embedded, EmbeddedSbom
+from pyward._text import json_lone_surrogates, xml_safe
 
 if TYPE_CHECKING:
     from cyclonedx.model import XsUri
@@ -63,9 +64,17 @@ def _output(bom: Bom, xml: bool) -> str:
         # The library warns about things it cannot know are deliberate (e.g. a root
         # component without dependencies); the document is validated in tests instead.
         warnings.simplefilter("ignore")
+        # Names from disk may hold lone surrogates (not valid UTF-8) and control
+        # characters, which XML 1.0 cannot hold: shown escaped (issue 12, item 10).
         if xml:
-            return XmlV1Dot6(bom).output_as_string(indent=2) + "\n"
-        return JsonV1Dot6(bom).output_as_string(indent=2) + "\n"
+            from xml.dom.minidom import parseString
+
+            # Indented as the library does (``output_as_string(indent=2)``), once the
+            # text is valid XML.
+            flat = xml_safe(XmlV1Dot6(bom).output_as_string())
+            pretty = parseString(flat).toprettyxml(indent="  ")  # noqa: S318 - our own text
+            return xml_safe(pretty) + "\n"  # minidom wrote character references raw
+        return json_lone_surrogates(JsonV1Dot6(bom).output_as_string(indent=2)) + "\n"
 
 
 def _bom(doc: Document, notes: list[str], vulns: Mapping[str, Sequence[Vulnerability]]) -> Bom:
@@ -389,10 +398,14 @@ def _vulnerabilities(
 
 
 def _source(vid: str) -> VulnerabilitySource:
+    from urllib.parse import quote
+
     from cyclonedx.model import XsUri
     from cyclonedx.model.vulnerability import VulnerabilitySource
 
-    return VulnerabilitySource(name="OSV", url=XsUri(f"https://osv.dev/vulnerability/{vid}"))
+    # An id from a mirror may hold anything: percent-encoded, it is a valid URI.
+    page = quote(vid, safe="", errors="surrogateescape")
+    return VulnerabilitySource(name="OSV", url=XsUri(f"https://osv.dev/vulnerability/{page}"))
 
 
 def _ratings(v: Vulnerability, notes: list[str]) -> list[VulnerabilityRating]:

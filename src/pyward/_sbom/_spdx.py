@@ -22,6 +22,7 @@ from pyward import __version__
 from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url, valid_purl
 from pyward._sbom._licenses import embedded_licenses, spdx_declared
 from pyward._sbom._pep770 import Embedded
+from pyward._text import json_invisible, json_lone_surrogates, plain_text
 
 if TYPE_CHECKING:
     from pyward._advisory._types import Vulnerability
@@ -80,6 +81,9 @@ def render(
         json.dump(converter.convert(document), stream, indent=2, ensure_ascii=False)
         stream.write("\n")
     text = stream.getvalue()
+    # A file name that is not valid UTF-8 is shown escaped, control characters too
+    # (issue 12, items 8 and 10).
+    text = plain_text(text) if tag_value else json_invisible(json_lone_surrogates(text))
     serial = uuid.uuid5(_SERIAL_NAMESPACE, text)
     return text.replace(_PLACEHOLDER, str(serial)).encode(), []
 

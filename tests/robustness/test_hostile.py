@@ -1,0 +1,604 @@
+"""Hostile input over every reader, every output format and every command (issue 12).
+
+The cases are built from the registries (:data:`pyward._inventory._registry.READERS`,
+:data:`pyward._render.RENDERERS`, :data:`pyward._sbom.FORMATS`,
+:data:`pyward._cli.COMMANDS`), so a new reader, format or command is covered, or fails
+:func:`test_every_command_has_hostile_cases` until it is. Every case asserts the
+issue's closing criteria: no traceback and no "internal error", a documented exit code
+(0-3), no raw control character in stdout or stderr (JSON carries them escaped), and
+for bombs a peak memory under :data:`BOMB_RSS_LIMIT`.
+
+A case whose fix belongs to another part of issue 12 is ``xfail(strict=True)`` with the
+item: it turns into a failure once that fix is merged, and the mark is removed then.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from pyward._advisory._sync import update
+from pyward._cli import COMMANDS
+from pyward._inventory._registry import READERS
+from pyward._render import RENDERERS
+from pyward._sbom import FORMATS
+from tests.robustness._seeds import SEEDS
+from tests.robustness._support import Outcome, run, write
+
+#: A window-title change, a bell, a screen clear, a C1 CSI and a bidirectional override.
+ESC = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"
+#: Bytes that are not UTF-8 plus a raw escape sequence, for file and directory names.
+BAD_NAME = b"bad\xff\xfe\x1b]0;owned\x07name"
+#: What no stdout or stderr line may hold raw: controls but newline and tab, lone
+#: surrogates (a name that is not UTF-8), bidirectional overrides.
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+#: Peak resident memory allowed to a command run over a bomb (a small input that
+#: expands): the interpreter, pyward and its libraries take about a third of it. See
+#: docs/security.md.
+BOMB_RSS_LIMIT = 256 * 1024 * 1024
+#: Wall-clock limit of a subprocess case: a hang fails instead of stalling the suite.
+TIMEOUT = 60.0
+#: The same for a bomb or a special file: pyward refuses them at once, and a case that
+#: waits for another engineer's fix must not hold the suite for long.
+BOMB_TIMEOUT = 15.0
+#: C0 controls but newline and tab: what JSON never holds raw (RFC 8259, section 7).
+RAW_C0 = re.compile("[\x00-\x08\x0b-\x1f]")
+
+SBOM_FORMATS = list(FORMATS)
+AUDIT_FORMATS = list(RENDERERS)
+
+
+def check(outcome: Outcome) -> Outcome:
+    """The invariants every hostile case keeps (``run`` checked the others)."""
+    assert RAW.findall(outcome.out) == [], outcome.out[:2000]
+    assert RAW.findall(outcome.err) == [], outcome.err[:2000]
+    return outcome
+
+
+def hostile_run(capsys: pytest.CaptureFixture[str], *argv: str | os.PathLike[str]) -> Outcome:
+    return check(run(capsys, *argv))
+
+
+# --------------------------------------------------------------------------------------
+# A store of hostile advisory records: what a mirror the user does not control can hold.
+
+HOSTILE_RECORDS = {
+    "summary": {
+        "schema_version": "1.6.0",
+        "id": "PYSEC-2099-1",
+        "modified": "2024-01-01T00:00:00Z",
+        "published": "2024-01-01T00:00:00Z",
+        "aliases": [f"CVE-2099-{ESC}"],
+        "summary": f"summary {ESC} end",
+        "details": f"details\n{ESC}\n# Injected heading\n<img src=x onerror=alert(1)>",
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "hostile-pkg"},
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}
+                ],
+            }
+        ],
+        "references": [
+            {"type": "ADVISORY", "url": "https://evil.invalid/x)|\n# Heading <b>"},
+            {"type": "ADVISORY", "url": "https://evil.invalid/PYSEC-2099-1)|<b>"},
+            {"type": "WEB", "url": f"https://evil.invalid/{ESC}"},
+            {"type": "WEB", "url": "javascript:alert(1)"},
+        ],
+    },
+    "id": {
+        "schema_version": "1.6.0",
+        "id": f"PYSEC-2099-{ESC}",
+        "modified": "2024-01-01T00:00:00Z",
+        "summary": "an id with an escape sequence",
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "hostile-pkg"},
+                "versions": ["1.0"],
+            }
+        ],
+    },
+}
+
+#: Huge strings and numbers in a record (a version of 5000 digits).
+BIG_RECORD = {
+    "schema_version": "1.6.0",
+    "id": "PYSEC-2099-3",
+    "modified": "2024-01-01T00:00:00Z",
+    "summary": "x" * 200_000,
+    "affected": [
+        {
+            "package": {"ecosystem": "PyPI", "name": "hostile-pkg"},
+            "versions": ["1.0", "9" * 5000],
+            "ranges": [
+                {
+                    "type": "ECOSYSTEM",
+                    "events": [{"introduced": "0"}, {"fixed": "1" + "0" * 4000}],
+                }
+            ],
+        }
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    records = tmp_path_factory.mktemp("hostile-records")
+    for name, record in HOSTILE_RECORDS.items():
+        (records / f"{name}.json").write_text(json.dumps(record), encoding="utf-8")
+    cache = tmp_path_factory.mktemp("hostile-store")
+    update(str(records), cache)
+    return cache
+
+
+@pytest.fixture
+def hostile_project(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()  # the configuration search stops here
+    write(tmp_path / "requirements.txt", b"hostile-pkg==1.0\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", AUDIT_FORMATS)
+def test_hostile_advisories_in_every_format(
+    fmt: str, hostile_store: Path, hostile_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outcome = hostile_run(capsys, "audit", hostile_project, "-f", fmt, "--cache-dir", hostile_store)
+    assert outcome.code == 1, outcome.err
+    if fmt == "markdown":
+        assert "\n# " not in outcome.out
+        assert "<img" not in outcome.out
+        assert "<b>" not in outcome.out
+        assert "](javascript:" not in outcome.out
+    if fmt == "sarif":
+        rules = json.loads(outcome.out)["runs"][0]["tool"]["driver"]["rules"]
+        uris = {r["id"]: r["helpUri"] for r in rules}
+        assert uris["PYSEC-2099-1"] == "https://evil.invalid/PYSEC-2099-1%29%7C%3Cb%3E"
+
+
+@pytest.mark.parametrize("fmt", SBOM_FORMATS)
+def test_hostile_advisories_in_every_sbom_format(
+    fmt: str, hostile_store: Path, hostile_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outcome = hostile_run(
+        capsys,
+        "sbom",
+        hostile_project / "requirements.txt",
+        "-f",
+        fmt,
+        "--with-vulnerabilities",
+        "--cache-dir",
+        hostile_store,
+    )
+    assert outcome.code == 0, outcome.err
+
+
+@pytest.mark.parametrize("advisory", ["PYSEC-2099-1", f"PYSEC-2099-{ESC}", f"CVE-2099-{ESC}"])
+def test_explain_hostile_advisories(
+    advisory: str, hostile_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile_run(capsys, "explain", advisory, "hostile-pkg==1.0", "--cache-dir", hostile_store)
+    hostile_run(capsys, "explain", advisory, "--cache-dir", hostile_store)
+
+
+def test_db_commands_over_a_hostile_mirror(
+    tmp_path: Path, hostile_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = tmp_path / f"mirror{ESC}"
+    write(records / "bad.json", f'{{"id": "{ESC}"'.encode())
+    write(records / "ok.json", json.dumps(HOSTILE_RECORDS["summary"]).encode())
+    outcome = hostile_run(capsys, "db", "update", "--source", records, "--cache-dir", tmp_path)
+    assert outcome.code == 0, outcome.err
+    hostile_run(capsys, "db", "status", "--cache-dir", tmp_path)
+    hostile_run(capsys, "db", "status", "--cache-dir", hostile_store)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 1: advdata (records: big numbers)")
+def test_db_update_of_huge_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "records" / "big.json", json.dumps(BIG_RECORD).encode())
+    outcome = hostile_run(
+        capsys, "db", "update", "--source", tmp_path / "records", "--cache-dir", tmp_path
+    )
+    assert outcome.code == 0
+
+
+def test_rules_is_plain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert hostile_run(capsys, "rules").code == 0
+    assert hostile_run(capsys, "rules", "-f", "json").code == 0
+
+
+# --------------------------------------------------------------------------------------
+# Every reader over hostile content, in every output format.
+
+
+def _seed_of(reader_id: str) -> Path | None:
+    """A real file the reader reads, written under a name that selects it."""
+    reader = next(r for r in READERS if r.id == reader_id)
+    for seed in SEEDS:
+        if reader.matches(seed.name):
+            return seed.source
+    return None
+
+
+def _named(reader_id: str) -> str:
+    reader = next(r for r in READERS if r.id == reader_id)
+    return next(s.name for s in SEEDS if reader.matches(s.name))
+
+
+FILE_READERS = [r.id for r in READERS if r.patterns]
+NAMES = ("flask", "requests", "urllib3", "jinja2", "werkzeug", "django", "idna", "click")
+
+
+def _inject(data: bytes, name: str) -> bytes:
+    """``data`` with the first package name it holds followed by an escape sequence,
+    written as the format spells one (JSON and TOML escapes, raw bytes in text)."""
+    escaped = name.encode()
+    if name.endswith((".json", ".lock", ".toml")):
+        suffix = b"\\u001b]0;owned\\u0007\\u001b[2J"
+    elif name.endswith(".xml"):
+        suffix = b"&#x1b;]0;owned&#x7;"
+    else:
+        suffix = ESC.encode()
+    for pkg in NAMES:
+        at = data.find(pkg.encode())
+        if at >= 0:
+            escaped = pkg.encode()
+            return data[: at + len(escaped)] + suffix + data[at + len(escaped) :]
+    return data + b"\n" + suffix
+
+
+def test_every_reader_has_a_seed() -> None:
+    assert [r for r in FILE_READERS if _seed_of(r) is None] == []
+
+
+@pytest.mark.parametrize("reader", FILE_READERS)
+def test_control_characters_in_every_reader(
+    reader: str, tmp_path: Path, store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = _seed_of(reader)
+    assert seed is not None
+    name = _named(reader)
+    path = write(tmp_path / name, _inject(seed.read_bytes(), name))
+    for fmt in AUDIT_FORMATS:
+        hostile_run(capsys, "audit", path, "-f", fmt, "--cache-dir", store)
+    for fmt in SBOM_FORMATS:
+        hostile_run(capsys, "sbom", path, "-f", fmt)
+
+
+@pytest.mark.parametrize("reader", FILE_READERS)
+def test_names_that_are_not_utf8_in_every_format(
+    reader: str,
+    tmp_path: Path,
+    store: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The read cache is the input side of item 10: test_names_that_are_not_utf8_cached.
+    monkeypatch.setenv("PYWARD_NO_CACHE", "1")
+    seed = _seed_of(reader)
+    assert seed is not None
+    folder = os.fsdecode(os.fsencode(tmp_path) + b"/" + BAD_NAME)
+    path = write(Path(folder) / _named(reader), seed.read_bytes())
+    for fmt in AUDIT_FORMATS:
+        outcome = hostile_run(capsys, "audit", path, "-f", fmt, "--cache-dir", store)
+        assert outcome.code in (0, 1), outcome.err
+    for fmt in SBOM_FORMATS:
+        assert hostile_run(capsys, "sbom", path, "-f", fmt).code == 0
+    # A missing file under that name: the error line shows it escaped.
+    outcome = hostile_run(capsys, "audit", Path(folder) / "gone.txt", "--cache-dir", store)
+    assert outcome.errors == [
+        f"{tmp_path}/bad\\udcff\\udcfe\\x1b]0;owned\\x07name/gone.txt: no such file or directory"
+    ]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 10: inputs (names read from disk)")
+@pytest.mark.parametrize("reader", ["uv.lock", "poetry.lock"])
+def test_names_that_are_not_utf8_cached(
+    reader: str, tmp_path: Path, store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = _seed_of(reader)
+    assert seed is not None
+    folder = os.fsdecode(os.fsencode(tmp_path) + b"/" + BAD_NAME)
+    path = write(Path(folder) / _named(reader), seed.read_bytes())
+    hostile_run(capsys, "audit", path, "--cache-dir", store)
+
+
+HUGE = {
+    "requirements.txt": b"flask==" + b"9" * 100_000 + b"\n" + b"a" * 100_000 + b"==1\n",
+    "long-line.txt": b"flask==1.0 " + b"#" * 1_000_000 + b"\n",
+    "pyproject.toml": b'[project]\nname = "x"\ndependencies = ["flask>=' + b"9" * 100_000 + b'"]\n',
+    "bom.json": (
+        b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"type": "library",'
+        b' "name": "flask", "version": "1e999999", "purl": "pkg:pypi/flask@'
+        + b"9" * 100_000
+        + b'"}]}'
+    ),
+    "deep.cdx.json": b"[" * 100_000 + b"]" * 100_000,
+    "numbers.cdx.json": (
+        b'{"bomFormat": "CycloneDX", "specVersion": 1'
+        + b"0" * 5000
+        + b', "version": '
+        + b"9" * 5000
+        + b"}"
+    ),
+    "uv.lock": b"version = 1" + b"0" * 5000 + b'\n[[package]]\nname = "flask"\nversion = "1"\n',
+}
+
+
+@pytest.mark.parametrize("name", list(HUGE))
+def test_huge_numbers_and_strings(
+    name: str, tmp_path: Path, store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / name, HUGE[name])
+    for fmt in AUDIT_FORMATS:
+        hostile_run(capsys, "audit", path, "-f", fmt, "--cache-dir", store)
+
+
+_SBOM_WARNING = pytest.mark.xfail(
+    strict=True, reason="issue 12 item 14: inputs (the sbom UserWarning)"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=_SBOM_WARNING) if n in ("requirements.txt", "bom.json") else n
+        for n in HUGE
+    ],
+)
+def test_huge_numbers_and_strings_sbom(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / name, HUGE[name])
+    for fmt in SBOM_FORMATS:
+        hostile_run(capsys, "sbom", path, "-f", fmt)
+
+
+def test_include_cycles_and_diamonds(
+    tmp_path: Path, store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "a.txt", b"-r b.txt\n-r c.txt\nflask==2.0.0\n")
+    write(tmp_path / "b.txt", b"-r d.txt\n")
+    write(tmp_path / "c.txt", b"-r d.txt\n")
+    write(tmp_path / "d.txt", b"-r a.txt\nrequests==2.19.0\n")
+    hostile_run(capsys, "audit", "-r", tmp_path / "a.txt", "--cache-dir", store)
+    hostile_run(capsys, "sbom", tmp_path / "a.txt")
+
+
+# --------------------------------------------------------------------------------------
+# Bombs and special files, in a subprocess: peak memory and a wall-clock limit.
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Measured:
+    """One ``pyward`` run in a subprocess."""
+
+    code: int
+    """The exit code."""
+    err: str
+    """Standard error."""
+    peak_rss: int
+    """Peak resident set size of the command, in bytes."""
+
+
+#: Runs the command as its own child and prints the child's peak RSS: the test
+#: process's RUSAGE_CHILDREN holds the largest of every child it ever waited for.
+_MEASURE = """
+import resource, subprocess, sys
+proc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+sys.stderr.buffer.write(proc.stderr)
+scale = 1 if sys.platform == "darwin" else 1024
+print(proc.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale)
+"""
+
+
+def peak_rss(argv: Sequence[str | os.PathLike[str]], *, timeout: float = BOMB_TIMEOUT) -> Measured:
+    """Run ``pyward ARGV`` in a subprocess; its exit code, stderr and peak RSS. Fails the
+    test after ``timeout`` seconds (the command is killed)."""
+    command = [sys.executable, "-c", _MEASURE, sys.executable, "-m", "pyward", *map(str, argv)]
+    try:
+        proc = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"pyward {' '.join(map(str, argv))}: still running after {timeout} s")
+    code, rss = proc.stdout.decode().split()
+    return Measured(code=int(code), err=proc.stderr.decode(errors="replace"), peak_rss=int(rss))
+
+
+def check_bomb(measured: Measured) -> None:
+    assert "Traceback" not in measured.err, measured.err
+    assert "internal error" not in measured.err, measured.err
+    assert measured.code in (0, 1, 2, 3), measured.err
+    assert RAW.findall(measured.err) == [], measured.err
+    assert measured.peak_rss < BOMB_RSS_LIMIT, (measured.peak_rss, measured.err)
+
+
+def _yaml_bomb() -> bytes:
+    lines = ['a0: &a0 ["' + "x" * 64 + '"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    return ("\n".join(lines) + "\nid: PYSEC-2099-9\nmodified: '2024-01-01T00:00:00Z'\n").encode()
+
+
+def _xml_bomb() -> bytes:
+    ents = '<!ENTITY a0 "' + "x" * 64 + '">'
+    ents += "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 9))
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE bom [{ents}]>'
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>'
+        '<component type="library"><name>&a8;</name><version>1</version></component>'
+        "</components></bom>"
+    ).encode()
+
+
+def _zip_bomb(path: Path) -> Path:
+    import zipfile
+
+    chunk = b" " * (1 << 20)
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("PYSEC-2099-8.json", "w", force_zip64=True) as member,
+    ):
+        for _ in range(512):  # 512 MiB of spaces, about 500 KiB compressed
+            member.write(chunk)
+    return path
+
+
+def test_bomb_xml_entities(tmp_path: Path, store: Path) -> None:
+    path = write(tmp_path / "bom.xml", _xml_bomb())
+    measured = peak_rss(["audit", path, "--cache-dir", store])
+    check_bomb(measured)
+    assert measured.code == 2
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 3: advdata (YAML alias budget)")
+def test_bomb_yaml_aliases(tmp_path: Path) -> None:
+    write(tmp_path / "records" / "PYSEC-2099-9.yaml", _yaml_bomb())
+    measured = peak_rss(["db", "update", "--source", tmp_path / "records", "--cache-dir", tmp_path])
+    check_bomb(measured)
+    assert "alias" in measured.err
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 3: advdata (decompressed member cap)")
+def test_bomb_zip_member(tmp_path: Path) -> None:
+    archive = _zip_bomb(tmp_path / "osv.zip")
+    measured = peak_rss(["db", "update", "--source", archive, "--cache-dir", tmp_path])
+    check_bomb(measured)
+    assert measured.code == 2
+
+
+def test_bomb_deep_json(tmp_path: Path, store: Path) -> None:
+    path = write(tmp_path / "bom.json", b"[" * 10_000_000)
+    check_bomb(peak_rss(["audit", path, "--cache-dir", store]))
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_special_file_endless(tmp_path: Path, store: Path) -> None:
+    link = tmp_path / "requirements.txt"
+    link.symlink_to("/dev/zero")
+    # Read up to the input cap, then refused: bounded, linear in the cap.
+    measured = peak_rss(["audit", link, "--cache-dir", store], timeout=TIMEOUT)
+    check_bomb(measured)
+    assert measured.code == 2
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 6: inputs (unbounded reads, special files)")
+def test_special_file_fifo(tmp_path: Path, store: Path) -> None:
+    fifo = tmp_path / "requirements.txt"
+    os.mkfifo(fifo)
+    measured = peak_rss(["audit", fifo, "--cache-dir", store], timeout=5)
+    check_bomb(measured)
+    assert measured.code == 2
+
+
+# --------------------------------------------------------------------------------------
+# pyward serve through a real client.
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@contextmanager
+def _serving(cache: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pyward", "serve", "--port", str(port), "--cache-dir", str(cache)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while True:
+            try:
+                httpx.get(f"{url}/health", timeout=1, trust_env=False)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(proc.communicate()) from None
+                time.sleep(0.05)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        try:
+            proc.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+
+
+#: (method, path, JSON body): what a network client of ``serve`` may send.
+SERVE_REQUESTS: list[tuple[str, str, object]] = [
+    (
+        "POST",
+        "/v1/query",
+        {"package": {"name": "hostile-pkg", "ecosystem": "PyPI"}, "version": "1.0"},
+    ),
+    ("POST", "/v1/query", {"package": {"purl": f"pkg:pypi/hostile-pkg@1.0{ESC}"}}),
+    (
+        "POST",
+        "/v1/query",
+        {"package": {"name": "x" * 1_000_000, "ecosystem": "PyPI"}, "version": "1"},
+    ),
+    (
+        "POST",
+        "/v1/query",
+        {"package": {"name": "flask", "ecosystem": "PyPI"}, "version": "9" * 100_000},
+    ),
+    ("POST", "/v1/query", {"package": {"name": "flask", "ecosystem": "PyPI"}, "version": 1e308}),
+    ("POST", "/v1/querybatch", {"queries": [{"package": {"purl": f"pkg:pypi/{ESC}@1"}}] * 100}),
+    ("GET", "/v1/vulns/" + quote(f"PYSEC-2099-{ESC}"), None),
+    ("GET", "/v1/vulns/PYSEC-2099-1", None),
+    ("GET", "/v1/vulns/" + "A" * 60_000, None),
+]
+
+
+def test_serve_over_hostile_requests(hostile_store: Path) -> None:
+    with _serving(hostile_store) as (url, proc):
+        with httpx.Client(base_url=url, trust_env=False, timeout=TIMEOUT) as client:
+            for method, path, body in SERVE_REQUESTS:
+                response = client.request(method, path, json=body)
+                assert response.status_code < 500, (path, response.status_code, response.text)
+                # JSON: the record exact, C0 controls escaped.
+                assert RAW_C0.findall(response.text) == [], response.text[:2000]
+            record = client.get("/v1/vulns/PYSEC-2099-1").json()
+            # JSON carries the record exact.
+            assert record["summary"] == f"summary {ESC} end"
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=TIMEOUT)
+    assert "Traceback" not in err, err
+    assert RAW.findall(err) == [], err
+
+
+# --------------------------------------------------------------------------------------
+# The registries are covered.
+
+#: Commands with a hostile case in this module.
+COVERED = {"audit", "explain", "db", "sbom", "serve", "rules"}
+
+
+def test_every_command_has_hostile_cases() -> None:
+    assert set(COMMANDS) == COVERED
+
+
+def test_every_output_format_is_exercised() -> None:
+    assert list(RENDERERS) == AUDIT_FORMATS
+    assert list(FORMATS) == SBOM_FORMATS
