@@ -52,10 +52,11 @@ def test_warehouse_findings_exact() -> None:
     ]
     requests = next(f for f in report.findings if component_of(f).name == "requests")
     assert requests.ids == ("PYSEC-2023-74", "GHSA-j8r2-6x86-q33q", "CVE-2023-32681")
-    # PYSEC records have no summary: the first line of details, cut at 160 characters.
+    # PYSEC records have no summary: the sentence of details that describes the flaw,
+    # not the package (issue 11, item 12).
     assert requests.summary == (
-        "Requests is a HTTP library. Since Requests 2.3.0, Requests has been leaking "
-        "Proxy-Authorization headers to destination servers when redirected to an HTTPS…"
+        "Since Requests 2.3.0, Requests has been leaking Proxy-Authorization headers to "
+        "destination servers when redirected to an HTTPS endpoint."
     )
     assert requests.details is not None
     assert requests.details.rstrip().endswith("This issue has been patched in version 2.31.0.")
@@ -254,15 +255,16 @@ def test_a_bad_record_is_reported_and_the_rest_audited() -> None:
     assert report.errors == ("x.lock: cannot read",)
 
 
-def test_summary_falls_back_to_first_line_of_details() -> None:
+def test_summary_falls_back_to_the_flaw_sentence_of_details() -> None:
     data = AdvisoryStore.from_records([record("werkzeug", "PYSEC-2023-221")])
     inv = Inventory(
         source="r.txt", format="requirements", components=(_component("werkzeug", "3.0.0"),)
     )
     (finding,) = audit([inv], data, today=TODAY).findings
     assert finding.summary == (
-        "Werkzeug is a comprehensive WSGI web application library. If an upload of a file "
-        "that starts with CR or LF and then is followed by megabytes of data without…"
+        "If an upload of a file that starts with CR or LF and then is followed by megabytes "
+        "of data without these characters: all of these bytes are appended chunk by chunk "
+        "into internal bytearray and lookup for boundary is performed on growing buffer."
     )
     # Multi-branch record: 2.3.8 fixes the 2.x branch, not 3.0.0.
     assert finding.fixed_in == ("3.0.1",)

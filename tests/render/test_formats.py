@@ -403,3 +403,49 @@ def test_cyclonedx_is_reproducible_with_source_date_epoch(monkeypatch: pytest.Mo
     )
     other = json.loads(render(httpbin(), "cyclonedx-vex", color=False, source_date_epoch=epoch))
     assert other["serialNumber"] != bom["serialNumber"]
+
+
+def _first_summary(text: str) -> list[str]:
+    """The summary cell of the first finding of a plain table, line by line."""
+    lines = text.split("\n")
+    head = next(i for i, line in enumerate(lines) if line.startswith("ID "))
+    column = lines[head].index("Summary")
+    cell = []
+    for line in lines[head + 2 :]:
+        if not line:
+            break
+        cell.append(line[column:])
+    return cell
+
+
+@pytest.mark.parametrize(
+    ("width", "cell"),
+    [
+        (
+            80,
+            ["If an upload of a file that", "starts with CR or LF and", "then is followed by..."],
+        ),
+        (
+            120,
+            [
+                "If an upload of a file that starts with CR or LF and then is",
+                "followed by megabytes of data without these characters: all of",
+                "these bytes are appended chunk by chunk into internal bytearray...",
+            ],
+        ),
+        (
+            200,
+            [
+                "If an upload of a file that starts with CR or LF and then is followed by"
+                " megabytes of data without these characters: all of these bytes are",
+                "appended chunk by chunk into internal bytearray and lookup for boundary is"
+                " performed on growing buffer.",
+                "",  # the third alias's line
+            ],
+        ),
+    ],
+)
+def test_table_summary_fits_the_width_in_three_lines(width: int, cell: list[str]) -> None:
+    # Issue 11, item 12: the summary fills the terminal's room, not a fixed 160 characters.
+    text = render(httpbin(), "table", color=False, now=NOW, width=width)
+    assert _first_summary(text) == cell

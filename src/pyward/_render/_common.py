@@ -173,6 +173,23 @@ def summary_text(finding: Finding, limit: int | None = None) -> str:
     return text
 
 
+def summary_lines(finding: Finding, width: int, lines: int) -> str:
+    """The summary cut at a word boundary so that it wraps into at most ``lines`` lines
+    of ``width`` columns, with ``...`` when cut (issue 11, item 12: fit the terminal,
+    not a fixed number of characters)."""
+    import textwrap
+
+    text = summary_text(finding)
+    wrapped = textwrap.wrap(text, width, break_on_hyphens=False)
+    if len(wrapped) <= lines:
+        return text
+    kept = " ".join(wrapped[:lines])
+    # Room for the ellipsis on the last line: drop words until it fits.
+    while kept and len(textwrap.wrap(kept + "...", width, break_on_hyphens=False)) > lines:
+        kept = kept.rsplit(" ", 1)[0] if " " in kept else kept[:-1]
+    return kept.rstrip(" ,;:-") + "..."
+
+
 def iso(dt: datetime) -> str:
     """RFC 3339 in UTC with a ``Z`` and whole seconds."""
     if dt.tzinfo is None:
