@@ -239,11 +239,32 @@ def headline(report: AuditReport) -> str:
 
 
 def result_text(report: AuditReport) -> str:
-    """``FAILED: 3 findings at or above high`` / ``Passed: no finding at or above high``."""
+    """``FAILED: 3 findings at or above high`` / ``Passed: no finding at or above high``.
+
+    Findings of unknown severity are counted apart: they fail the run by the
+    ``unknown-severity`` policy, not by being at or above the threshold (issue 11,
+    item 13)."""
     threshold = f"at or above {report.fail_on}" if report.fail_on else "of any severity"
+    unknown = sum(f.rating.level == "unknown" for f in report.findings)
     if not report.failed:
-        return f"Passed: no finding {threshold}"
-    failing = len(report.failing)
-    if failing:
-        return f"FAILED: {plural(failing, 'finding')} {threshold}"
+        text = f"Passed: no finding {threshold}"
+        if unknown:
+            text += (
+                f" ({plural(unknown, 'finding')} of unknown severity passing because"
+                f" unknown-severity = {report.unknown_severity})"
+            )
+        return text
+    failing = report.failing
+    unrated = sum(f.rating.level == "unknown" for f in failing)
+    parts = []
+    if len(failing) > unrated:
+        rated = plural(len(failing) - unrated, "finding")
+        parts.append(f"{rated} {threshold}" if report.fail_on else rated)
+    if unrated:
+        parts.append(
+            f"{plural(unrated, 'finding')} of unknown severity (failing because"
+            f" unknown-severity = {report.unknown_severity})"
+        )
+    if parts:
+        return "FAILED: " + "; ".join(parts)
     return "FAILED: see the warnings"
