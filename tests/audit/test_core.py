@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from collections.abc import Collection
 from pathlib import Path
 
@@ -311,3 +313,37 @@ def test_poetry_lock_django_and_pillow() -> None:
     assert plan["django"] == ("3.1.14", 8, (), True)
     assert plan["pillow"] == ("10.0.1", 26, (), False)
     assert len(report.findings) == 43
+
+
+DJANGO_IDS = [
+    "PYSEC-2021-6",
+    "PYSEC-2021-7",
+    "PYSEC-2021-8",
+    "PYSEC-2021-9",
+    "PYSEC-2021-98",
+    "PYSEC-2021-99",
+    "PYSEC-2021-109",
+    "PYSEC-2021-439",
+]
+
+
+def test_ids_sort_numerically_in_every_output() -> None:
+    # Issue 11, item 14: the table and JSON sorted ids as strings (-109, -439, -6)
+    # while the fix plan sorted them as numbers. Eight findings of one severity.
+    from pyward._render import render
+    from tests.render._reports import NOW
+
+    inv = Inventory(
+        source="r.txt", format="requirements", components=(_component("django", "3.1.4"),)
+    )
+    report = audit([inv], store(), today=TODAY)
+    assert [f.id for f in report.findings] == DJANGO_IDS
+    assert [s.fixes for s in report.fix_plan] == [tuple(DJANGO_IDS)]
+    shuffled = dataclasses.replace(report, findings=tuple(sorted(report.findings, key=str)))
+    document = json.loads(render(shuffled, "json", color=False, now=NOW))
+    assert [f["id"] for f in document["findings"]] == DJANGO_IDS
+    table = render(shuffled, "table", color=False, now=NOW, width=100)
+    rows = [line.split()[0] for line in table.splitlines() if line.startswith("PYSEC-")]
+    assert rows == DJANGO_IDS
+    sarif = json.loads(render(shuffled, "sarif", color=False, now=NOW))["runs"][0]
+    assert [r["ruleId"] for r in sarif["results"]] == DJANGO_IDS

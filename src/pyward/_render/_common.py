@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from pyward import __version__
+from pyward._advisory._types import id_order
 from pyward._findings import LEVELS
 
 if TYPE_CHECKING:
@@ -54,9 +55,14 @@ def location_text(location: Location | None) -> str | None:
     return f"{location.file}:{location.line}"
 
 
-def finding_order(finding: Finding) -> tuple[int, float, str]:
-    """Worst first: severity level, then score (higher first), then id."""
-    return (LEVEL_RANK[finding.rating.level], -(finding.rating.score or 0.0), finding.id)
+def finding_order(finding: Finding) -> tuple[int, float, tuple[str | int, ...]]:
+    """Worst first: severity level, then score (higher first), then id (numbers as
+    numbers: :func:`~pyward._advisory._types.id_order`)."""
+    return (
+        LEVEL_RANK[finding.rating.level],
+        -(finding.rating.score or 0.0),
+        id_order(finding.id),
+    )
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[Level, int]:
