@@ -204,7 +204,12 @@ def iso(dt: datetime) -> str:
 
 
 def age_days(info: StoreInfo, options: RenderOptions) -> float:
-    return round(max(info.age_days(options.now), 0.0), 2)
+    return data_age(info, options.now)
+
+
+def data_age(info: StoreInfo, now: datetime | None = None) -> float:
+    """The data's age in days, as every output gives it: two decimals, never negative."""
+    return round(max(info.age_days(now), 0.0), 2)
 
 
 def age_text(info: StoreInfo, options: RenderOptions) -> str:
