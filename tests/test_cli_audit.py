@@ -430,3 +430,36 @@ def test_a_zero_package_audit_says_so_and_strict_fails_it(
     )
     assert code == 0
     assert f"pyward: warning: {NOTHING}\n" in err
+
+
+def test_config_warnings_reach_the_json_report(
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11, item 15: an unknown key was only said on stderr.
+    (tmp_path / "requirements.txt").write_text("requests==2.28.1\n", encoding="utf-8")
+    cfg = tmp_path / "pyproject.toml"
+    cfg.write_text('[project]\nname = "app"\n\n[tool.pyward]\nfial-on = "high"\n', "utf-8")
+    code, out, err = _run(capsys, "audit", str(tmp_path), "-f", "json", "--cache-dir", str(cache))
+    assert code == 1
+    message = (
+        f"{cfg}: tool.pyward.fial-on: unknown key (known: fail-on, unknown-severity, ignore, "
+        "format, vex, advisory-url, strict); ignored"
+    )
+    assert json.loads(out)["warnings"][0] == message
+    assert err.count(message) == 1
+
+
+def test_config_warnings_are_said_before_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "pyproject.toml"
+    cfg.write_text('[project]\nname = "app"\n\n[tool.pyward]\nfial-on = "high"\n', "utf-8")
+    missing = tmp_path / "missing.txt"
+    code, out, err = _run(capsys, "audit", str(missing))
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == [
+        f"pyward: warning: {cfg}: tool.pyward.fial-on: unknown key (known: fail-on, "
+        "unknown-severity, ignore, format, vex, advisory-url, strict); ignored",
+        f"pyward: error: {missing}: no such file or directory",
+    ]

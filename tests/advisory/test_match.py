@@ -303,13 +303,14 @@ def test_aliases_merge_records_of_one_flaw() -> None:
     other = real_record("PYSEC-2023-61")
     store = AdvisoryStore.from_records([ghsa, other, pysec])
     vulns = store.vulnerabilities("django", "4.2")
+    # Ids in numeric order: PYSEC-2023-61 before PYSEC-2023-100 (issue 11, item 14).
     assert [v.ids for v in vulns] == [
-        ("PYSEC-2023-100", "GHSA-jh3w-4vvf-mjgr", "CVE-2023-36053"),
         ("PYSEC-2023-61", "CVE-2023-31047"),
+        ("PYSEC-2023-100", "GHSA-jh3w-4vvf-mjgr", "CVE-2023-36053"),
     ]
-    assert [a.id for a in vulns[0].advisories] == ["PYSEC-2023-100", "GHSA-jh3w-4vvf-mjgr"]
-    assert [m.advisory_id for m in vulns[0].matches] == ["PYSEC-2023-100", "GHSA-jh3w-4vvf-mjgr"]
-    assert vulns[0].id == "PYSEC-2023-100"
+    assert [a.id for a in vulns[1].advisories] == ["PYSEC-2023-100", "GHSA-jh3w-4vvf-mjgr"]
+    assert [m.advisory_id for m in vulns[1].matches] == ["PYSEC-2023-100", "GHSA-jh3w-4vvf-mjgr"]
+    assert vulns[1].id == "PYSEC-2023-100"
 
 
 def test_upstream_links_records() -> None:

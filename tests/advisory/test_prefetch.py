@@ -26,14 +26,14 @@ def test_prefetched_matches_equal_one_query_per_package(real_store: AdvisoryStor
     assert got == expected
     assert sum(len(v) for v in got.values()) == 69
     assert [v.id for v in got[("django", "3.1.4")]] == [
-        "PYSEC-2021-109",
-        "PYSEC-2021-439",
         "PYSEC-2021-6",
         "PYSEC-2021-7",
         "PYSEC-2021-8",
         "PYSEC-2021-9",
         "PYSEC-2021-98",
         "PYSEC-2021-99",
+        "PYSEC-2021-109",
+        "PYSEC-2021-439",
     ]
 
 

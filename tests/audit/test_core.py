@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from collections.abc import Collection
 from pathlib import Path
 
@@ -52,10 +54,11 @@ def test_warehouse_findings_exact() -> None:
     ]
     requests = next(f for f in report.findings if component_of(f).name == "requests")
     assert requests.ids == ("PYSEC-2023-74", "GHSA-j8r2-6x86-q33q", "CVE-2023-32681")
-    # PYSEC records have no summary: the first line of details, cut at 160 characters.
+    # PYSEC records have no summary: the sentence of details that describes the flaw,
+    # not the package (issue 11, item 12).
     assert requests.summary == (
-        "Requests is a HTTP library. Since Requests 2.3.0, Requests has been leaking "
-        "Proxy-Authorization headers to destination servers when redirected to an HTTPS…"
+        "Since Requests 2.3.0, Requests has been leaking Proxy-Authorization headers to "
+        "destination servers when redirected to an HTTPS endpoint."
     )
     assert requests.details is not None
     assert requests.details.rstrip().endswith("This issue has been patched in version 2.31.0.")
@@ -254,15 +257,16 @@ def test_a_bad_record_is_reported_and_the_rest_audited() -> None:
     assert report.errors == ("x.lock: cannot read",)
 
 
-def test_summary_falls_back_to_first_line_of_details() -> None:
+def test_summary_falls_back_to_the_flaw_sentence_of_details() -> None:
     data = AdvisoryStore.from_records([record("werkzeug", "PYSEC-2023-221")])
     inv = Inventory(
         source="r.txt", format="requirements", components=(_component("werkzeug", "3.0.0"),)
     )
     (finding,) = audit([inv], data, today=TODAY).findings
     assert finding.summary == (
-        "Werkzeug is a comprehensive WSGI web application library. If an upload of a file "
-        "that starts with CR or LF and then is followed by megabytes of data without…"
+        "If an upload of a file that starts with CR or LF and then is followed by megabytes "
+        "of data without these characters: all of these bytes are appended chunk by chunk "
+        "into internal bytearray and lookup for boundary is performed on growing buffer."
     )
     # Multi-branch record: 2.3.8 fixes the 2.x branch, not 3.0.0.
     assert finding.fixed_in == ("3.0.1",)
@@ -355,3 +359,37 @@ def test_a_record_with_a_skipped_bound_matches_and_says_so() -> None:
         "PYSEC-2019-125: affected[0].ranges[0].events[1].fixed: not a PEP 440 version: "
         "'2019-09-12'; bound skipped",
     )
+
+
+DJANGO_IDS = [
+    "PYSEC-2021-6",
+    "PYSEC-2021-7",
+    "PYSEC-2021-8",
+    "PYSEC-2021-9",
+    "PYSEC-2021-98",
+    "PYSEC-2021-99",
+    "PYSEC-2021-109",
+    "PYSEC-2021-439",
+]
+
+
+def test_ids_sort_numerically_in_every_output() -> None:
+    # Issue 11, item 14: the table and JSON sorted ids as strings (-109, -439, -6)
+    # while the fix plan sorted them as numbers. Eight findings of one severity.
+    from pyward._render import render
+    from tests.render._reports import NOW
+
+    inv = Inventory(
+        source="r.txt", format="requirements", components=(_component("django", "3.1.4"),)
+    )
+    report = audit([inv], store(), today=TODAY)
+    assert [f.id for f in report.findings] == DJANGO_IDS
+    assert [s.fixes for s in report.fix_plan] == [tuple(DJANGO_IDS)]
+    shuffled = dataclasses.replace(report, findings=tuple(sorted(report.findings, key=str)))
+    document = json.loads(render(shuffled, "json", color=False, now=NOW))
+    assert [f["id"] for f in document["findings"]] == DJANGO_IDS
+    table = render(shuffled, "table", color=False, now=NOW, width=100)
+    rows = [line.split()[0] for line in table.splitlines() if line.startswith("PYSEC-")]
+    assert rows == DJANGO_IDS
+    sarif = json.loads(render(shuffled, "sarif", color=False, now=NOW))["runs"][0]
+    assert [r["ruleId"] for r in sarif["results"]] == DJANGO_IDS

@@ -263,3 +263,15 @@ def test_a_site_packages_directory_is_an_environment() -> None:
     inventory = read_inventory(site)
     assert inventory.format == "environment"
     assert "pytest" in {c.name for c in inventory.components}
+
+
+@pytest.mark.parametrize("pyproject", [True, False])
+def test_a_lock_beside_its_pyproject_is_not_noted(tmp_path: Path, pyproject: bool) -> None:
+    # Issue 11, item 16: the expected layout warned "using uv.lock (also found:
+    # pyproject.toml)" on every run.
+    files = [("uv.lock", FLASK_UV)] + ([("pyproject.toml", PYPROJECT)] if pyproject else [])
+    directory = project(tmp_path, *files)
+    assert detect_project(directory).note is None
+    inv = read_inventory(directory)
+    assert inv.format == "uv.lock"
+    assert inv.notes == ()

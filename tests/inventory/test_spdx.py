@@ -53,6 +53,8 @@ def test_sbom4python_json() -> None:
     assert requests.metadata == {
         "summary": "Python HTTP for Humans.",
         "supplier": "Kenneth Reitz (me@kennethreitz.org)",
+        # The input's "Person:", for an SBOM written from this one (issue 11, item 17).
+        "supplier_kind": "person",
         "home_page": "https://requests.readthedocs.io",
     }
     assert get(inv, "sbom4python==0.12.0").direct

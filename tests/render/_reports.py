@@ -17,6 +17,7 @@ import yaml
 from cvss import CVSS3
 
 from pyward._advisory._types import AdvisoryId, Match, StoreInfo
+from pyward._checks._vulnerability import summary_of
 from pyward._findings import (
     CheckId,
     Finding,
@@ -181,7 +182,8 @@ def finding(
         component=component,
         id=advisory_id,
         aliases=tuple(rec.get("aliases") or ()),
-        summary=rec.get("summary") or "",
+        # As the vulnerability check chooses it.
+        summary=rec.get("summary") or summary_of(rec.get("details") or ""),
         details=rec.get("details"),
         rating=rating(rec),
         path=tuple(ComponentKey(p) for p in path) or (component.key,),

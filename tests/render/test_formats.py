@@ -9,10 +9,13 @@ import re
 
 import pytest
 
-from pyward._findings import Rating
+from pyward._findings import Level, Rating
+from pyward._gate import UnknownPolicy
 from pyward._render import render
+from pyward._render._common import result_text
 from pyward._render._markdown import escape
 from pyward._render._sarif import _artifact
+from pyward._report import AuditReport
 from pyward._settings import Settings
 from pyward.errors import UsageError
 from tests.conftest import component_of
@@ -85,7 +88,8 @@ def test_table_footer_and_sections() -> None:
         "updated 2024-10-11T06:30:00Z)\n"
         "Audited 10 packages: 9 known vulnerabilities (3 high, 1 medium, 5 unknown), "
         "2 suppressed\n"
-        "FAILED: 8 findings at or above high\n"
+        "FAILED: 3 findings at or above high; 5 findings of unknown severity (failing because\n"
+        "unknown-severity = fail)\n"
     )
 
 
@@ -223,7 +227,8 @@ def test_markdown_table_and_details() -> None:
     text = render(httpbin(), "markdown", color=False, now=NOW)
     assert text.startswith(
         "### pyward: 6 known vulnerabilities in 4 of 5 packages (1 high, 5 unknown)\n\n"
-        "**FAILED: 6 findings of any severity**\n"
+        "**FAILED: 1 finding; 5 findings of unknown severity (failing because "
+        "unknown-severity = fail)**\n"
     )
     assert (
         "| werkzeug **(exposed: web framework)** | 0.14.1 | [PYSEC-2023-221](https://github.com/pallets/werkzeug/"
@@ -252,7 +257,9 @@ def test_sarif_results_rules_and_locations() -> None:
     assert levels[:3] == [
         ("PYSEC-2023-192", "error"),
         ("PYSEC-2023-212", "warning"),
-        ("PYSEC-2021-108", "note"),
+        # Unknown severity fails this run (unknown-severity = fail): an error, as the
+        # gate says, not a note (issue 11, item 13).
+        ("PYSEC-2021-108", "error"),
     ]
     first = run["results"][0]
     assert first["locations"][0]["physicalLocation"] == {
@@ -403,3 +410,103 @@ def test_cyclonedx_is_reproducible_with_source_date_epoch(monkeypatch: pytest.Mo
     )
     other = json.loads(render(httpbin(), "cyclonedx-vex", color=False, source_date_epoch=epoch))
     assert other["serialNumber"] != bom["serialNumber"]
+
+
+def _first_summary(text: str) -> list[str]:
+    """The summary cell of the first finding of a plain table, line by line."""
+    lines = text.split("\n")
+    head = next(i for i, line in enumerate(lines) if line.startswith("ID "))
+    column = lines[head].index("Summary")
+    cell = []
+    for line in lines[head + 2 :]:
+        if not line:
+            break
+        cell.append(line[column:])
+    return cell
+
+
+@pytest.mark.parametrize(
+    ("width", "cell"),
+    [
+        (
+            80,
+            ["If an upload of a file that", "starts with CR or LF and", "then is followed by..."],
+        ),
+        (
+            120,
+            [
+                "If an upload of a file that starts with CR or LF and then is",
+                "followed by megabytes of data without these characters: all of",
+                "these bytes are appended chunk by chunk into internal bytearray...",
+            ],
+        ),
+        (
+            200,
+            [
+                "If an upload of a file that starts with CR or LF and then is followed by"
+                " megabytes of data without these characters: all of these bytes are",
+                "appended chunk by chunk into internal bytearray and lookup for boundary is"
+                " performed on growing buffer.",
+                "",  # the third alias's line
+            ],
+        ),
+    ],
+)
+def test_table_summary_fits_the_width_in_three_lines(width: int, cell: list[str]) -> None:
+    # Issue 11, item 12: the summary fills the terminal's room, not a fixed 160 characters.
+    text = render(httpbin(), "table", color=False, now=NOW, width=width)
+    assert _first_summary(text) == cell
+
+
+# --- the verdict in words and levels (issue 11, item 13) -----------------------------
+
+
+def _unknown_only(fail_on: Level, unknown_severity: UnknownPolicy) -> AuditReport:
+    report = httpbin()
+    unknown = tuple(f for f in report.findings if f.rating.level == "unknown")
+    failing = unknown_severity == "fail"
+    return dataclasses.replace(
+        report,
+        findings=unknown,
+        fail_on=fail_on,
+        unknown_severity=unknown_severity,
+        failed=failing,
+    )
+
+
+def test_unknown_severity_failure_says_why() -> None:
+    report = _unknown_only("critical", "fail")
+    assert result_text(report) == (
+        "FAILED: 5 findings of unknown severity (failing because unknown-severity = fail)"
+    )
+
+
+def test_unknown_severity_pass_says_so() -> None:
+    report = _unknown_only("critical", "pass")
+    assert result_text(report) == (
+        "Passed: no finding at or above critical (5 findings of unknown severity passing "
+        "because unknown-severity = pass)"
+    )
+
+
+def test_sarif_level_follows_the_gate() -> None:
+    # --fail-on critical: the high finding does not fail the run (warning, not error);
+    # unknown-severity = pass: unknown findings are notes; = fail: errors.
+    cases: tuple[tuple[UnknownPolicy, str], ...] = (("pass", "note"), ("fail", "error"))
+    for policy, unknown_level in cases:
+        report = dataclasses.replace(
+            httpbin(), fail_on="critical", unknown_severity=policy, failed=policy == "fail"
+        )
+        run = json.loads(render(report, "sarif", color=False, now=NOW))["runs"][0]
+        levels = {(r["ruleId"], r["level"]) for r in run["results"]}
+        assert levels == {
+            ("PYSEC-2023-221", "warning"),
+            ("PYSEC-2019-140", unknown_level),
+            ("PYSEC-2023-62", unknown_level),
+            ("PYSEC-2019-217", unknown_level),
+            ("PYSEC-2021-66", unknown_level),
+            ("PYSEC-2018-100", unknown_level),
+        }
+        rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+        assert rules["PYSEC-2019-140"]["defaultConfiguration"] == {"level": unknown_level}
+        assert rules["PYSEC-2023-221"]["properties"]["problem.severity"] == "warning"

@@ -369,9 +369,8 @@ def test_spdx_document_describes_the_root_and_depends_on(site: Path) -> None:
         "relationshipType": "DEPENDS_ON",
     } in doc["relationships"]
     assert requests["licenseDeclared"] == "Apache-2.0"
-    assert (
-        requests["supplier"] == "Organization: Ian Stapleton Cordasco (graffatcolmingov@gmail.com)"
-    )
+    # A maintainer is a person (issue 11, item 17), as the originator is.
+    assert requests["supplier"] == "Person: Ian Stapleton Cordasco (graffatcolmingov@gmail.com)"
     assert requests["originator"] == "Person: Kenneth Reitz (me@kennethreitz.org)"
     assert requests["checksums"][0]["algorithm"] == "SHA256"
     sc = next(p for p in doc["packages"] if p["name"] == "sortedcontainers")
@@ -535,9 +534,9 @@ HTTPBIN_FLAWS = {
     "werkzeug==0.14.1": [
         "PYSEC-2019-140",
         "PYSEC-2022-203",
-        "PYSEC-2023-221",
         "PYSEC-2023-57",
         "PYSEC-2023-58",
+        "PYSEC-2023-221",
     ],
 }
 
@@ -839,8 +838,8 @@ def test_any_component_from_any_reader_gives_valid_documents(
 @pytest.mark.parametrize(
     ("meta", "supplier", "originator"),
     [
-        ({"supplier": " ", "author": "Bob"}, "Organization: Bob", "Person: Bob"),
-        ({"maintainer": " ", "author": "Bob"}, "Organization: Bob", "Person: Bob"),
+        ({"supplier": " ", "author": "Bob"}, "Person: Bob", "Person: Bob"),
+        ({"maintainer": " ", "author": "Bob"}, "Person: Bob", "Person: Bob"),
         ({"author": " "}, "NOASSERTION", None),
     ],
 )
@@ -866,3 +865,48 @@ def test_interpreter_environment_is_named_after_its_prefix(
     bom = json.loads(capsys.readouterr().out)
     assert bom["metadata"]["component"]["name"] == "env"
     assert len(bom["components"]) == len(DISTS)
+
+
+@pytest.mark.parametrize(
+    ("meta", "supplier", "originator"),
+    [
+        # Issue 11, item 17: "Organization: Andrey Petrov" supplied what "Person: Andrey
+        # Petrov" originated. One party, one kind.
+        (
+            {"author": "Andrey Petrov", "author_email": "andrey.petrov@example.invalid"},
+            "Person: Andrey Petrov (andrey.petrov@example.invalid)",
+            "Person: Andrey Petrov (andrey.petrov@example.invalid)",
+        ),
+        (
+            {"author": "The Pallets Team"},
+            "Organization: The Pallets Team",
+            "Organization: The Pallets Team",
+        ),
+        (
+            {"maintainer": "Python Packaging Authority", "author": "Ada Lovelace"},
+            "Organization: Python Packaging Authority",
+            "Person: Ada Lovelace",
+        ),
+        (
+            {"maintainer": "Acme Developers", "author": "Ada Lovelace"},
+            "Organization: Acme Developers",
+            "Person: Ada Lovelace",
+        ),
+        # An input SBOM's word for the supplier is kept, and the same party as
+        # originator is classified the same way.
+        (
+            {"supplier": "Acme", "supplier_kind": "organization", "author": "Acme"},
+            "Organization: Acme",
+            "Organization: Acme",
+        ),
+    ],
+)
+def test_one_party_one_kind_in_spdx(
+    meta: dict[str, str], supplier: str, originator: str, tmp_path: Path
+) -> None:
+    c = Component(name="x", version="1", metadata=meta)
+    inv = Inventory(source="proj", format="cyclonedx", components=(c,), roots=(c.key,))
+    out = write_sbom(inv, format="spdx-json").data
+    _validate_spdx(out, ".spdx.json", tmp_path)
+    package = next(p for p in json.loads(out)["packages"] if p["name"] == "x")
+    assert (package["supplier"], package["originator"]) == (supplier, originator)

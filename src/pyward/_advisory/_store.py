@@ -45,7 +45,14 @@ from pyward._advisory._match import (
 )
 from pyward._advisory._osv import parse_advisory
 from pyward._advisory._snapshot import artifact, unpack
-from pyward._advisory._types import Advisory, AdvisoryId, Match, StoreInfo, Vulnerability
+from pyward._advisory._types import (
+    Advisory,
+    AdvisoryId,
+    Match,
+    StoreInfo,
+    Vulnerability,
+    id_order,
+)
 from pyward._model import canonical_name
 from pyward.errors import InputError, NoDataError
 
@@ -102,13 +109,13 @@ def resolve_cache_dir(cache_dir: Path | str | None = None) -> Path:
     return default_cache_dir()
 
 
-def _id_rank(advisory_id: str) -> tuple[int, str]:
-    """PYSEC first, then GHSA, then the rest (MAL, OSV...), each alphabetically."""
+def _id_rank(advisory_id: str) -> tuple[int, tuple[str | int, ...]]:
+    """PYSEC first, then GHSA, then the rest (MAL, OSV...), each in id order."""
     if advisory_id.startswith("PYSEC-"):
-        return (0, advisory_id)
+        return (0, id_order(advisory_id))
     if advisory_id.startswith("GHSA-"):
-        return (1, advisory_id)
-    return (2, advisory_id)
+        return (1, id_order(advisory_id))
+    return (2, id_order(advisory_id))
 
 
 #: What ``refresh`` compares to notice that ``db update`` replaced the file:

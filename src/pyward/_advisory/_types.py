@@ -10,6 +10,7 @@ on each other through it.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,6 +18,18 @@ from typing import Any, Literal, NewType, Protocol
 
 #: An OSV id: ``PYSEC-2023-100``, ``GHSA-xxxx-xxxx-xxxx``, ``CVE-2023-32681``, ``MAL-...``.
 AdvisoryId = NewType("AdvisoryId", str)
+
+
+def id_order(advisory_id: str) -> tuple[str | int, ...]:
+    """The sort key of an id: ``PYSEC-2021-6`` before ``PYSEC-2021-109``, numbers
+    compared as numbers (issue 11, item 14). Every list of ids sorts by it: the
+    audit's findings, every renderer, the fix plan, a record's aliases."""
+    # re.split with a group alternates text and digits, text first: keys never
+    # compare a str with an int.
+    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(advisory_id))
+
+
+_DIGITS = re.compile(r"(\d+)")
 
 __all__ = [
     "Advisory",
@@ -30,6 +43,7 @@ __all__ = [
     "Severity",
     "StoreInfo",
     "Vulnerability",
+    "id_order",
 ]
 
 

@@ -11,11 +11,10 @@ that cannot be read becomes a warning or an error, and the rest of the audit goe
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from pyward._advisory._types import StoreInfo
+from pyward._advisory._types import StoreInfo, id_order
 from pyward._checks import Check, CheckContext, Sources, run_checks
 from pyward._config import Config, IgnoreRule
 from pyward._findings import LEVELS, Finding, FixStep, Level, Suppressed
@@ -215,10 +214,5 @@ def _sort_key(f: Finding) -> tuple[bool, int, str, str, tuple[str | int, ...]]:
         LEVELS.index(f.rating.level),
         comp.name if comp is not None else "",
         (comp.version or "") if comp is not None else "",
-        _natural(f.id),
+        id_order(f.id),
     )
-
-
-def _natural(advisory_id: str) -> tuple[str | int, ...]:
-    """``PYSEC-2021-35`` before ``PYSEC-2021-137``: numbers compare as numbers."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", advisory_id))

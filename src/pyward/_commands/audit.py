@@ -161,15 +161,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     start = Path(args.targets[0]) if args.targets else Path(".")
     config = load_settings(args, start)
     quiet = args.quiet
-    for w in config.warnings:
-        _notice(f"warning: {w}", quiet)
+    try:
+        statements, vex_warnings = load_vex_statements(config)
 
-    statements, vex_warnings = load_vex_statements(config)
+        from pyward._commands._common import open_store
 
-    from pyward._commands._common import open_store
-
-    store = open_store(settings)
-    inventories, errors = _read_all(args, settings)
+        store = open_store(settings)
+        inventories, errors = _read_all(args, settings)
+    except PywardError:
+        # No report will carry the configuration's warnings: say them before the error.
+        for w in config.warnings:
+            _notice(f"warning: {w}", quiet)
+        raise
     if (
         not args.targets
         and not args.requirements
@@ -192,7 +195,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         config=config,
         vex=statements,
         errors=errors,
-        warnings=vex_warnings,
+        # Configuration warnings (an unknown key such as ``fial-on``) belong in the report
+        # like any other, so that JSON and SARIF readers see them (issue 11, item 15).
+        warnings=[*config.warnings, *vex_warnings],
     )
     if args.fix and report.fix_plan:
         report = _check_targets(report, store, inventories, args, settings)

@@ -63,16 +63,19 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def status_fields(info: Any) -> dict[str, Any]:
-    """The facts ``db status`` prints, in order (``info`` is a ``StoreInfo``)."""
+    """The facts ``db status`` prints, in order (``info`` is a ``StoreInfo``): times and
+    the age as the audit report gives them (issue 11, item 15)."""
+    from pyward._render._common import data_age, iso
+
     return {
         "source": info.source,
         "snapshot": info.snapshot,
         "path": info.path,
-        "updated": info.updated.isoformat(timespec="seconds"),
+        "updated": iso(info.updated),
         "record_count": info.record_count,
         "newest_modified": info.newest_modified,
         "skipped": info.skipped,
-        "age_days": int(info.age_days()),
+        "age_days": data_age(info),
     }
 
 
@@ -97,7 +100,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
             f"records:         {info.record_count}",
             f"newest modified: {info.newest_modified or '-'}",
             f"skipped:         {info.skipped}",
-            f"age:             {fields['age_days']} days (by the newest record)",
+            f"age:             {int(fields['age_days'])} days (by the newest record)",
         ]
         sys.stdout.write("\n".join(visible(line) for line in lines) + "\n")
     notice = freshness_notice(info)

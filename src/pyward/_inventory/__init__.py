@@ -70,7 +70,8 @@ def read_inventory(
             return select(_read_env(path, None), selection)
         found = detect_project(path)
         inventory = _read(found.reader, found.path, env, read_cache)
-        inventory = replace(inventory, notes=(found.note, *inventory.notes))
+        if found.note is not None:
+            inventory = replace(inventory, notes=(found.note, *inventory.notes))
         return select(inventory, selection)
     if not path.exists():
         raise InputError(path, "no such file or directory")

@@ -27,7 +27,16 @@ class ProjectSource:
     """Other project files in the directory, in preference order (not read)."""
 
     @property
-    def note(self) -> str:
+    def note(self) -> str | None:
+        """``using uv.lock (also found: requirements.txt, pyproject.toml)``: which file
+        was read when others could have been. ``None`` for a lock file alone or beside
+        its own ``pyproject.toml``: that is the expected layout of a project (the lock
+        is resolved from the manifest), not a choice to warn about on every run (issue
+        11, item 16); the report names the file it read in any case."""
+        if self.reader.id not in ("requirements", "pyproject.toml") and all(
+            p.name == "pyproject.toml" for p in self.also_found
+        ):
+            return None
         text = f"using {self.path.name}"
         if self.also_found:
             text += f" (also found: {', '.join(p.name for p in self.also_found)})"

@@ -281,10 +281,14 @@ def _package(
     for key, label in (("summary", "summary"), ("supplier", "supplier"), ("homepage", "home_page")):
         value = package.get(key)
         if isinstance(value, str) and value.strip() not in _NO_VALUE:
-            # ``supplier`` is ``Person: NAME (EMAIL)`` / ``Organization: NAME``.
-            metadata[label] = (
-                value.strip().removeprefix("Person:").removeprefix("Organization:").strip()
-            )
+            # ``supplier`` is ``Person: NAME (EMAIL)`` / ``Organization: NAME``: the kind
+            # is kept, so that an SBOM written from this one says the same.
+            text = value.strip()
+            if key == "supplier":
+                for prefix, kind in (("Person:", "person"), ("Organization:", "organization")):
+                    if text.startswith(prefix):
+                        metadata["supplier_kind"] = kind
+            metadata[label] = text.removeprefix("Person:").removeprefix("Organization:").strip()
     return (
         purl_component(
             parsed,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from pyward import __version__
+from pyward._advisory._types import id_order
 from pyward._findings import LEVELS
 from pyward._text import safe_url
 
@@ -56,9 +57,14 @@ def location_text(location: Location | None) -> str | None:
     return f"{location.file}:{location.line}"
 
 
-def finding_order(finding: Finding) -> tuple[int, float, str]:
-    """Worst first: severity level, then score (higher first), then id."""
-    return (LEVEL_RANK[finding.rating.level], -(finding.rating.score or 0.0), finding.id)
+def finding_order(finding: Finding) -> tuple[int, float, tuple[str | int, ...]]:
+    """Worst first: severity level, then score (higher first), then id (numbers as
+    numbers: :func:`~pyward._advisory._types.id_order`)."""
+    return (
+        LEVEL_RANK[finding.rating.level],
+        -(finding.rating.score or 0.0),
+        id_order(finding.id),
+    )
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[Level, int]:
@@ -189,6 +195,23 @@ def summary_text(finding: Finding, limit: int | None = None) -> str:
     return text
 
 
+def summary_lines(finding: Finding, width: int, lines: int) -> str:
+    """The summary cut at a word boundary so that it wraps into at most ``lines`` lines
+    of ``width`` columns, with ``...`` when cut (issue 11, item 12: fit the terminal,
+    not a fixed number of characters)."""
+    import textwrap
+
+    text = summary_text(finding)
+    wrapped = textwrap.wrap(text, width, break_on_hyphens=False)
+    if len(wrapped) <= lines:
+        return text
+    kept = " ".join(wrapped[:lines])
+    # Room for the ellipsis on the last line: drop words until it fits.
+    while kept and len(textwrap.wrap(kept + "...", width, break_on_hyphens=False)) > lines:
+        kept = kept.rsplit(" ", 1)[0] if " " in kept else kept[:-1]
+    return kept.rstrip(" ,;:-") + "..."
+
+
 def iso(dt: datetime) -> str:
     """RFC 3339 in UTC with a ``Z`` and whole seconds."""
     if dt.tzinfo is None:
@@ -197,7 +220,12 @@ def iso(dt: datetime) -> str:
 
 
 def age_days(info: StoreInfo, options: RenderOptions) -> float:
-    return round(max(info.age_days(options.now), 0.0), 2)
+    return data_age(info, options.now)
+
+
+def data_age(info: StoreInfo, now: datetime | None = None) -> float:
+    """The data's age in days, as every output gives it: two decimals, never negative."""
+    return round(max(info.age_days(now), 0.0), 2)
 
 
 def age_text(info: StoreInfo, options: RenderOptions) -> str:
@@ -238,11 +266,32 @@ def headline(report: AuditReport) -> str:
 
 
 def result_text(report: AuditReport) -> str:
-    """``FAILED: 3 findings at or above high`` / ``Passed: no finding at or above high``."""
+    """``FAILED: 3 findings at or above high`` / ``Passed: no finding at or above high``.
+
+    Findings of unknown severity are counted apart: they fail the run by the
+    ``unknown-severity`` policy, not by being at or above the threshold (issue 11,
+    item 13)."""
     threshold = f"at or above {report.fail_on}" if report.fail_on else "of any severity"
+    unknown = sum(f.rating.level == "unknown" for f in report.findings)
     if not report.failed:
-        return f"Passed: no finding {threshold}"
-    failing = len(report.failing)
-    if failing:
-        return f"FAILED: {plural(failing, 'finding')} {threshold}"
+        text = f"Passed: no finding {threshold}"
+        if unknown:
+            text += (
+                f" ({plural(unknown, 'finding')} of unknown severity passing because"
+                f" unknown-severity = {report.unknown_severity})"
+            )
+        return text
+    failing = report.failing
+    unrated = sum(f.rating.level == "unknown" for f in failing)
+    parts = []
+    if len(failing) > unrated:
+        rated = plural(len(failing) - unrated, "finding")
+        parts.append(f"{rated} {threshold}" if report.fail_on else rated)
+    if unrated:
+        parts.append(
+            f"{plural(unrated, 'finding')} of unknown severity (failing because"
+            f" unknown-severity = {report.unknown_severity})"
+        )
+    if parts:
+        return "FAILED: " + "; ".join(parts)
     return "FAILED: see the warnings"

@@ -4,9 +4,10 @@ https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 
 * One ``run``; one rule per distinct primary advisory id; one result per finding,
   located at the component's line in the lock or requirements file.
-* ``level``: ``error`` for critical and high, ``warning`` for medium, ``note`` for low
-  and unknown (SARIF has no "unknown"; ``note`` keeps an unrated flaw visible without
-  claiming a severity it does not have).
+* ``level``: ``error`` for a finding that fails the run (the gate's rule: at or above
+  ``--fail-on``, or of unknown severity under ``unknown-severity = fail``); otherwise
+  ``warning`` for critical, high and medium, ``note`` for low and unknown (issue 11,
+  item 13: a run that fails on a finding must not show it as a note).
 * ``properties.security-severity`` on each rule: the CVSS base score as a string, which
   GitHub code scanning maps to critical (>= 9.0), high (>= 7.0), medium (>= 4.0) and low
   (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning#reportingdescriptor-object).
@@ -52,9 +53,10 @@ SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 
+#: The level of a finding that does not fail the run.
 LEVEL_TO_SARIF: dict[Level, str] = {
-    "critical": "error",
-    "high": "error",
+    "critical": "warning",
+    "high": "warning",
     "medium": "warning",
     "low": "note",
     "unknown": "note",
@@ -80,14 +82,18 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
 def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
     findings = sorted_findings(report.findings)
     every = [*findings, *(s.finding for s in report.suppressed)]
+    failing = {id(f) for f in report.failing}
     rules: dict[str, dict[str, Any]] = {}
     for f in every:
         if f.id not in rules:
-            rules[f.id] = _rule(f, options)
+            rules[f.id] = _rule(f, options, _level(failing, f))
     index = {rule_id: i for i, rule_id in enumerate(rules)}
     default_file = report.inventories[0].source if report.inventories else None
-    results = [_result(f, index[f.id], default_file, None) for f in findings]
-    results += [_result(s.finding, index[s.finding.id], default_file, s) for s in report.suppressed]
+    results = [_result(f, index[f.id], default_file, None, _level(failing, f)) for f in findings]
+    results += [
+        _result(s.finding, index[s.finding.id], default_file, s, _level(failing, s.finding))
+        for s in report.suppressed
+    ]
     database = _database(report, options)
     notifications = [
         {"level": "warning", "message": {"text": f"not audited: {n.requirement}: {n.reason}"}}
@@ -138,7 +144,13 @@ def _database(report: AuditReport, options: RenderOptions) -> dict[str, Any]:
     }
 
 
-def _rule(f: Finding, options: RenderOptions) -> dict[str, Any]:
+def _level(failing: set[int], f: Finding) -> str:
+    """``error`` when the finding is one the gate fails the run for (``failing``: ids
+    of the report's failing findings; a suppressed one never is), else by severity."""
+    return "error" if id(f) in failing else LEVEL_TO_SARIF[f.rating.level]
+
+
+def _rule(f: Finding, options: RenderOptions, level: str) -> dict[str, Any]:
     fixed = " or ".join(f.fixed_in)
     if f.kind != "vulnerability":
         advice = f"See the {f.check} check's documentation."
@@ -155,7 +167,7 @@ def _rule(f: Finding, options: RenderOptions) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "tags": ["security", f.kind, "dependency" if f.component else "repository", f.rating.level],
         "precision": "very-high",
-        "problem.severity": "error" if f.rating.level in ("critical", "high") else "warning",
+        "problem.severity": "recommendation" if level == "note" else level,
     }
     score = _security_severity(f)
     if score is not None:
@@ -169,7 +181,7 @@ def _rule(f: Finding, options: RenderOptions) -> dict[str, Any]:
             "markdown": f"**{ids_md}**\n\n{markdown_escape(advice)}\n\n[Advisory]({url})",
         },
         "helpUri": url,
-        "defaultConfiguration": {"level": LEVEL_TO_SARIF[f.rating.level]},
+        "defaultConfiguration": {"level": level},
         "properties": properties,
     }
 
@@ -181,7 +193,7 @@ def _security_severity(f: Finding) -> str | None:
 
 
 def _result(
-    f: Finding, rule_index: int, default_file: str | None, suppressed: Suppressed | None
+    f: Finding, rule_index: int, default_file: str | None, suppressed: Suppressed | None, level: str
 ) -> dict[str, Any]:
     c = f.component
     if f.kind == "vulnerability":
@@ -200,7 +212,7 @@ def _result(
     result: dict[str, Any] = {
         "ruleId": f.id,
         "ruleIndex": rule_index,
-        "level": LEVEL_TO_SARIF[f.rating.level],
+        "level": level,
         "message": {"text": text},
         "locations": [_location(f, default_file)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},

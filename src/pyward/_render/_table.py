@@ -24,7 +24,7 @@ from pyward._render._common import (
     result_text,
     severity_counts_text,
     subject_label,
-    summary_text,
+    summary_lines,
     suppression_text,
 )
 from pyward._render._groups import Group, group_findings
@@ -48,8 +48,11 @@ SEVERITY_STYLE: dict[Level, str] = {
 
 _ASCII_HEAD = "    \n    \n -- \n    \n    \n    \n    \n    \n"
 
-#: Longest summary shown; the full text is in ``pyward explain`` and the JSON output.
-SUMMARY_LIMIT = 160
+#: Lines of the summary column a summary may take; the full text is in ``pyward
+#: explain`` and the JSON output.
+SUMMARY_LINES = 3
+#: Narrowest summary column assumed, however narrow the terminal.
+MIN_SUMMARY_WIDTH = 10
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
@@ -176,15 +179,38 @@ def _write_group(console: Console, group: Group, options: RenderOptions) -> None
     )
     # Widths of the longest usual values (a GHSA id, ``critical 10.0``) so that every
     # package's table lines up.
-    table.add_column("ID", no_wrap=True, min_width=19)
-    table.add_column("Severity", no_wrap=True, min_width=13)
-    table.add_column("Fixed in", overflow="fold", min_width=10, max_width=24)
+    table.add_column("ID", no_wrap=True, min_width=_ID_WIDTH)
+    table.add_column("Severity", no_wrap=True, min_width=_SEVERITY_WIDTH)
+    table.add_column("Fixed in", overflow="fold", min_width=_FIXED_MIN, max_width=_FIXED_MAX)
     table.add_column("Summary", overflow="fold", ratio=1)
+    room = _summary_width(group.findings, options.width)
     for f in group.findings:
         table.add_row(
-            _ids(f), _severity(f), _fixed(f), Text(visible(summary_text(f, SUMMARY_LIMIT)))
+            _ids(f), _severity(f), _fixed(f), Text(visible(summary_lines(f, room, SUMMARY_LINES)))
         )
     console.print(table)
+
+
+_ID_WIDTH = 19
+_SEVERITY_WIDTH = 13
+_FIXED_MIN = 10
+_FIXED_MAX = 24
+
+
+def _summary_width(findings: tuple[Finding, ...], width: int) -> int:
+    """Columns left for the summary once rich has laid out the others: each takes its
+    widest cell (within its bounds) plus a space of padding on either side of the
+    one-space divider; the summary column has no right padding (``pad_edge=False``)."""
+    ids = max((len(i) for f in findings for i in f.ids), default=0)
+    severity = max(len(_severity(f).plain) for f in findings) if findings else 0
+    fixed = max(len(_fixed(f).plain) for f in findings) if findings else 0
+    used = (
+        max(ids, _ID_WIDTH)
+        + max(severity, _SEVERITY_WIDTH)
+        + min(max(fixed, _FIXED_MIN), _FIXED_MAX)
+        + 3 * 3
+    )
+    return max(width - used, MIN_SUMMARY_WIDTH)
 
 
 def _ids(f: Finding) -> Text:

@@ -20,7 +20,7 @@ from pyward._inventory import _toml
 from pyward._model import Component, ComponentKey, Hash, Inventory, canonical_name
 from pyward._sbom._licenses import License, resolve
 from pyward._sbom._people import EMAIL as _EMAIL
-from pyward._sbom._people import parse_people
+from pyward._sbom._people import PartyKind, parse_people, party_kind
 from pyward._sbom._pep770 import EmbeddedSbom, read_embedded
 from pyward.errors import InputError
 
@@ -87,6 +87,9 @@ class Facts:
     references: tuple[Reference, ...]
     supplier: tuple[str, str | None] | None
     """(name, email) of the supplier (maintainer, else author), when known."""
+    supplier_kind: PartyKind = "person"
+    """Whether the supplier is a person or an organisation: as an input SBOM said, else
+    from the name (:func:`~pyward._sbom._people.party_kind`)."""
     authors: tuple[tuple[str, str | None], ...]
     """(name, email) of each author."""
     embedded: tuple[EmbeddedSbom, ...] = ()
@@ -282,12 +285,19 @@ def _facts(c: Component, ref: str, embedded: tuple[EmbeddedSbom, ...], notes: li
     else:
         people = _people(meta.get("maintainer"), meta.get("maintainer_email")) or authors
         supplier = people[0] if people else None
+    said = meta.get("supplier_kind")
+    kind: PartyKind = party_kind(supplier[0] if supplier else "")
+    if said == "organization":
+        kind = "organization"
+    elif said == "person":
+        kind = "person"
     return Facts(
         component=c,
         ref=ref,
         licenses=resolve(c),
         references=_references(c, notes),
         supplier=supplier,
+        supplier_kind=kind,
         authors=authors,
         embedded=embedded,
     )

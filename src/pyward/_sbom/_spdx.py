@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pyward import __version__
 from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url, valid_purl
 from pyward._sbom._licenses import embedded_licenses, spdx_declared
+from pyward._sbom._people import PartyKind, party_kind
 from pyward._sbom._pep770 import Embedded
 from pyward._text import json_invisible, json_lone_surrogates, plain_text
 
@@ -229,6 +230,7 @@ def _package(
         name=c.display_name or c.name,
         version=c.version,
         supplier=facts.supplier,
+        supplier_kind=facts.supplier_kind,
         authors=facts.authors,
         checksums=checksums,
         homepage=homepage,
@@ -265,6 +267,7 @@ def _embedded_package(
         name=e.name,
         version=e.version,
         supplier=(e.supplier, None) if e.supplier else None,
+        supplier_kind=party_kind(e.supplier or ""),
         authors=e.authors,
         checksums=checksums,
         homepage=homepage,
@@ -299,6 +302,7 @@ def _new_package(
     name: str,
     version: str | None,
     supplier: tuple[str, str | None] | None,
+    supplier_kind: PartyKind,
     authors: Sequence[tuple[str, str | None]],
     checksums: list[Any],
     homepage: str | None,
@@ -309,26 +313,35 @@ def _new_package(
     comment: str | None = None,
     purpose: Any = None,
 ) -> Any:
-    """A package of a dependency SBOM (``filesAnalyzed: false``): the supplier an
-    organisation, the first author the originator, NOASSERTION for what is not known."""
+    """A package of a dependency SBOM (``filesAnalyzed: false``): the supplier, the
+    first author the originator, NOASSERTION for what is not known. A party is one
+    kind of actor in both roles: the author who is the supplier is classified as the
+    supplier is; anyone else by name (issue 11, item 17)."""
     from spdx_tools.common.spdx_licensing import spdx_licensing
     from spdx_tools.spdx.model.actor import Actor, ActorType
     from spdx_tools.spdx.model.package import Package
     from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 
+    def actor(who: str, email: str | None, kind: PartyKind) -> Any:
+        kinds = {"person": ActorType.PERSON, "organization": ActorType.ORGANIZATION}
+        return Actor(kinds[kind], _actor_name(who), email)
+
+    originator = None
+    if authors:
+        author, email = authors[0]
+        same = supplier is not None and supplier[0] == author
+        originator = actor(author, email, supplier_kind if same else party_kind(author))
     return Package(
         spdx_id=spdx_id,
         name=name,
         download_location=download if download is not None else SpdxNoAssertion(),
         version=version,
         supplier=(
-            Actor(ActorType.ORGANIZATION, _actor_name(supplier[0]), supplier[1])
+            actor(supplier[0], supplier[1], supplier_kind)
             if supplier is not None
             else SpdxNoAssertion()
         ),
-        originator=(
-            Actor(ActorType.PERSON, _actor_name(authors[0][0]), authors[0][1]) if authors else None
-        ),
+        originator=originator,
         files_analyzed=False,
         checksums=checksums,
         homepage=homepage,
