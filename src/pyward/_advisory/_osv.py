@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Literal, cast
 
-from pyward._advisory._match import UnparseableEvent, sort_events
+from pyward._advisory._match import UnparseableEvent, short, sort_events, too_long
 from pyward._advisory._types import (
     Advisory,
     AdvisoryId,
@@ -156,9 +156,13 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
                     events = sort_events(events)
                 except UnparseableEvent as exc:
                     bad = events[exc.index]
+                    problem = (
+                        "a number too long to compare in version"
+                        if too_long(bad.value)
+                        else "not a PEP 440 version:"
+                    )
                     raise fail(
-                        f"{rpath}.events[{exc.index}].{bad.kind}",
-                        f"not a PEP 440 version: {bad.value!r}",
+                        f"{rpath}.events[{exc.index}].{bad.kind}", f"{problem} {short(bad.value)}"
                     ) from None
             repo = rng.get("repo")
             ranges.append(
@@ -171,7 +175,7 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
         versions = str_list(entry.get("versions"), f"{path}.versions")
         for k, listed in enumerate(versions):
             if not listed or "\n" in listed:
-                raise fail(f"{path}.versions[{k}]", f"not a version: {listed!r}")
+                raise fail(f"{path}.versions[{k}]", f"not a version: {short(listed)}")
         affected.append(
             Affected(
                 name=canonical_name(name),
