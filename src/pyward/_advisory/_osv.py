@@ -34,6 +34,12 @@ KNOWN_SCHEMA = (1, 7)
 
 _EVENT_KINDS: tuple[EventKind, ...] = ("introduced", "fixed", "last_affected", "limit")
 _RANGE_TYPES = ("ECOSYSTEM", "SEMVER", "GIT")
+#: YAML aliases a record may use. OSV records need none; each alias can repeat a whole
+#: subtree, so a few nested ones make a small file expand without bound (a "billion
+#: laughs": https://en.wikipedia.org/wiki/Billion_laughs_attack). With this budget a
+#: record expands at most about e**(8/e), some 19 times (issue 12).
+MAX_YAML_ALIASES = 8
+
 #: ``Mapping`` as the type a value is checked against (mypy refuses an abstract class
 #: where a ``type`` is expected).
 _VERSION = "expected a version string, got {value}"
@@ -227,6 +233,7 @@ def load_document(name: str, payload: bytes, *, file: str | None = None) -> obje
         import yaml
 
         try:
+            _check_aliases(payload, label)
             data = yaml.load(payload, Loader=_yaml_loader())  # noqa: S506  a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
@@ -247,6 +254,29 @@ def load_document(name: str, payload: bytes, *, file: str | None = None) -> obje
         return orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
         raise RecordError(label, f"invalid JSON: {exc}", None) from None
+
+
+def _check_aliases(payload: bytes, label: str) -> None:
+    """Refuse a document with more than :data:`MAX_YAML_ALIASES` aliases before it is
+    built: the event stream is as long as the text, the built value may not be."""
+    # An alias is written ``*name``: a text without ``*`` has none (the usual case).
+    if b"*" not in payload:
+        return
+    import yaml
+
+    aliases = 0
+    for event in yaml.parse(payload, Loader=_yaml_loader()):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                mark = event.start_mark
+                where = f"line {mark.line + 1}" if mark is not None else ""
+                raise RecordError(
+                    label,
+                    f"invalid YAML: more than {MAX_YAML_ALIASES} aliases (OSV records need none)",
+                    None,
+                    where,
+                )
 
 
 def _check_json_data(data: object, label: str) -> None:
