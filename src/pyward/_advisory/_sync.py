@@ -617,7 +617,9 @@ def _download(
 
             def chunks() -> Iterator[bytes]:
                 nonlocal size
-                for chunk in response.iter_bytes(1 << 16):
+                # No chunk size: httpx would buffer up to it, and a server that sends a
+                # byte at a time would never reach the deadline check.
+                for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > cap:
                         raise too_large()
