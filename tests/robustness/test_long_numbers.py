@@ -133,4 +133,6 @@ def test_cyclonedx_with_long_numbers(
         ]
     else:
         assert report["not_audited"] == []
-        assert [w for w in report["warnings"] if "CycloneDX 1." in w] != []
+        assert report["warnings"] == [
+            f"{sbom}: CycloneDX 1.<5000 digits> is newer than this pyward knows (1.6)"
+        ]
