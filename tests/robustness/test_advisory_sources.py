@@ -130,6 +130,22 @@ def test_zip_bomb_member_is_skipped_in_bounded_memory(tmp_path: Path) -> None:
     assert peak < PEAK_MB, peak
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="resource is POSIX")
+def test_largest_records_parse_in_the_documented_memory(tmp_path: Path) -> None:
+    """The README's bound: under 250 MB with the default record cap, for records just
+    under it made of the smallest objects (the most Python objects per byte)."""
+    head = b'{"id": "X-%d", "modified": "2024-01-01T00:00:00Z", "%s": ['
+    for i, (key, item) in enumerate(((b"credits", b"{}"), (b"aliases", b'""'))):
+        body = head % (i, key)
+        count = ((4 << 20) - len(body) - 2) // (len(item) + 1)
+        write(tmp_path / "src" / f"{i}.json", body + b",".join([item] * count) + b"]}")
+        assert (4 << 20) - 4 < (tmp_path / "src" / f"{i}.json").stat().st_size <= 4 << 20
+    code, out, err, peak = _peak(tmp_path, "db", "update", "--source", str(tmp_path / "src"))
+    assert (code, err) == (0, "")
+    assert out.startswith("2 records from ")
+    assert peak < 250, peak
+
+
 def test_record_size_cap_is_an_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "src"
     write(source / "big.json", RECORD[:-1] + b"," + b'"x": "' + b"y" * 2000 + b'"}')
