@@ -344,7 +344,7 @@ def test_long_cyclonedx_spec_minor_is_a_note(tmp_path: Path) -> None:
     path = tmp_path / "bom.json"
     path.write_bytes(orjson.dumps({"bomFormat": "CycloneDX", "specVersion": spec}))
     assert _cyclonedx.read(path).notes == (
-        f"{path}: CycloneDX {spec} is newer than this pyward knows (1.6)",
+        f"{path}: CycloneDX 1.<5000 digits> is newer than this pyward knows (1.6)",
     )
 
 

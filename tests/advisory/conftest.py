@@ -12,15 +12,15 @@ from pyward._advisory import AdvisoryStore
 from pyward._advisory._osv import load_document, parse_advisory
 from tests.conftest import PYPA_VULNS
 
-#: The two real records kept without one bound (a ``fixed`` event that is not PEP 440),
+#: The two real records kept without one range (its ``fixed`` event is not PEP 440),
 #: and the note that names it.
 NOTED = {
     "PYSEC-2021-371": "binderhub/PYSEC-2021-371.yaml: PYSEC-2021-371: "
     "affected[0].ranges[1].events[1].fixed: not a PEP 440 version: '0.2.0-n653'; "
-    "bound skipped",
+    "range skipped",
     "PYSEC-2019-125": "steam/PYSEC-2019-125.yaml: PYSEC-2019-125: "
     "affected[0].ranges[0].events[1].fixed: not a PEP 440 version: '2019-09-12'; "
-    "bound skipped",
+    "range skipped",
 }
 
 

@@ -152,15 +152,15 @@ def test_malformed_records_are_skipped_and_counted(tmp_path: Path) -> None:
     )
     result = update(str(source), tmp_path / "cache")
     assert result.skipped == 5
-    # A bound that is not PEP 440 leaves the record in, without that bound: issue 11
-    # item 9.
+    # A bound that is not PEP 440 leaves the record in, without the range that holds it:
+    # issue 11 item 9.
     assert result.added == 2
     assert result.warnings == (
         "skipped PYSEC-9999-1.json: PYSEC-9999-1 schema_version: "
         "unsupported OSV schema major version '2.0.0'",
         "skipped PYSEC-9999-2.json: PYSEC-9999-2 affected[0].ranges[0].events: empty",
         "PYSEC-9999-3.json: PYSEC-9999-3: affected[0].ranges[0].events[0].introduced: "
-        "not a PEP 440 version: 'four'; bound skipped",
+        "not a PEP 440 version: 'four'; range skipped",
         "skipped broken.json: invalid JSON: unexpected character, expected a string key: "
         "line 1 column 2 (char 1)",
         "skipped noid.json: id: missing",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -469,3 +470,57 @@ def test_httpx_is_not_imported_at_module_level() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "False\n"
+
+
+def test_a_slow_body_has_a_deadline() -> None:
+    """Issue 12: a server that sends a byte at a time, each within the read timeout,
+    is stopped at ``total_timeout``."""
+    elapsed = [0.0]
+
+    def trickle() -> Iterator[bytes]:
+        for _ in range(100):
+            elapsed[0] += 10.0
+            yield b" "
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=trickle(), headers={"Content-Type": JSON_TYPE})
+
+    source, _ = client(
+        Recorder(answer), retries=0, total_timeout=30.0, monotonic=lambda: elapsed[0]
+    )
+    assert failure(source, "six") == IndexFailure(
+        name="six", reason=f"{SIX}: not received within 30 s", kind="network", url=SIX
+    )
+    assert elapsed[0] == 40.0
+
+
+def test_a_content_length_too_long_for_int_is_too_large() -> None:
+    source, _ = client(Recorder(json_page(b"{}", content_length="9" * 5000)), max_body=1000)
+    assert failure(source, "six").reason == (
+        f"{SIX}: response too large (more; the limit is 1000 bytes)"
+    )
+
+
+def test_a_validator_that_cannot_be_sent_back_is_dropped(tmp_path: Path) -> None:
+    """Issue 12: httpx decodes a non-ASCII ``ETag`` as UTF-8 and cannot encode it again."""
+    clock = Clock()
+
+    def first(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            content=page("six"),
+            headers=[
+                (b"Content-Type", JSON_TYPE.encode()),
+                (b"ETag", '"\u00e9t\u00e9"'.encode()),
+                (b"Last-Modified", b"Wed, 01 Jan 2025 00:00:00 GMT"),
+            ],
+        )
+
+    rec = Recorder(first, status(304))
+    source, _ = client(rec, cache_dir=tmp_path, now=clock)
+    source.project("six")
+    clock.advance(hours=2)
+    again = source.project("six")
+    assert (again.from_cache, len(rec.requests)) == (True, 2)
+    assert "If-None-Match" not in rec.requests[1].headers
+    assert rec.requests[1].headers["If-Modified-Since"] == "Wed, 01 Jan 2025 00:00:00 GMT"

@@ -38,11 +38,34 @@ class UnparseableEvent(ValueError):
 
 @lru_cache(maxsize=1 << 16)
 def parse_version(value: str) -> Version | None:
-    """``packaging`` parse, cached (bounds repeat across records); ``None`` if invalid."""
+    """``packaging`` parse, cached (bounds repeat across records); ``None`` if invalid,
+    or if a number in it has more digits than Python converts (``packaging`` then raises
+    a plain ``ValueError``: https://docs.python.org/3/library/stdtypes.html#int-max-str-digits);
+    such a version is not comparable, see :func:`too_long`."""
     try:
         return Version(value)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or int_max_str_digits
         return None
+
+
+def too_long(value: str) -> bool:
+    """A version that is PEP 440 in form but has a number longer than Python converts
+    (issue 12): it cannot be compared, so it is not audited."""
+    try:
+        Version(value)
+    except InvalidVersion:
+        return False
+    except ValueError:
+        return True
+    return False
+
+
+def short(value: str, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters with its length when longer
+    (a hostile version should not fill a warning line)."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value)} characters)"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -410,7 +433,12 @@ def explain(advisory: Advisory, name: str, version: str) -> list[str]:
     lines = [f"{advisory.id}: {package} {version}"]
     if advisory.withdrawn:
         lines.append(f"withdrawn {advisory.withdrawn}: a withdrawn record never matches")
-    if cand.version is None:
+    if too_long(version):
+        lines.append(
+            f"{short(version)} has a number too long to compare: no range can decide it, "
+            "and an audit does not audit it"
+        )
+    elif cand.version is None:
         lines.append(
             f"{version!r} is not a PEP 440 version: it can match only by exact string in versions"
         )

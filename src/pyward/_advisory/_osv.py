@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Literal, cast
 
-from pyward._advisory._match import UnparseableEvent, sort_events
+from pyward._advisory._match import UnparseableEvent, short, sort_events, too_long
 from pyward._advisory._types import (
     Advisory,
     AdvisoryId,
@@ -34,6 +34,12 @@ KNOWN_SCHEMA = (1, 7)
 
 _EVENT_KINDS: tuple[EventKind, ...] = ("introduced", "fixed", "last_affected", "limit")
 _RANGE_TYPES = ("ECOSYSTEM", "SEMVER", "GIT")
+#: YAML aliases a record may use. OSV records need none; each alias can repeat a whole
+#: subtree, so a few nested ones make a small file expand without bound (a "billion
+#: laughs": https://en.wikipedia.org/wiki/Billion_laughs_attack). With this budget a
+#: record expands at most about e**(8/e), some 19 times (issue 12).
+MAX_YAML_ALIASES = 8
+
 #: ``Mapping`` as the type a value is checked against (mypy refuses an abstract class
 #: where a ``type`` is expected).
 _VERSION = "expected a version string, got {value}"
@@ -168,7 +174,7 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
         versions = str_list(entry.get("versions"), f"{path}.versions")
         if any(not listed or "\n" in listed for listed in versions):
             notes.extend(
-                f"{rid}: {path}.versions[{k}]: not a version: {listed!r}; skipped"
+                f"{rid}: {path}.versions[{k}]: not a version: {short(listed)}; skipped"
                 for k, listed in enumerate(versions)
                 if not listed or "\n" in listed
             )
@@ -215,25 +221,24 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
 
 
 def _usable_events(events: list[Event], where: str, notes: list[str]) -> list[Event] | None:
-    """The events of an ``ECOSYSTEM``/``SEMVER`` range sorted for evaluation, without
-    those whose version is not PEP 440 (each noted); ``None`` when no ``introduced``
-    is left, and the range is skipped."""
-    events = list(events)
-    indices = list(range(len(events)))
-    while True:
-        try:
-            ordered = sort_events(events)
-        except UnparseableEvent as exc:
-            bad = events.pop(exc.index)
-            written = indices.pop(exc.index)
-            notes.append(
-                f"{where}[{written}].{bad.kind}: not a PEP 440 version: {bad.value!r}; "
-                "bound skipped"
-            )
-            continue
-        if any(e.kind == "introduced" for e in ordered):
-            return ordered
-        notes.append(f"{where}: no usable 'introduced' event; range skipped")
+    """The events of an ``ECOSYSTEM``/``SEMVER`` range sorted for evaluation, or ``None``
+    (with a note naming the value) when one of its versions cannot be compared: the
+    range is skipped whole, and the record's other ranges and ``versions`` list still
+    match (issue 11 item 9). Dropping only the bad event would change what the range
+    says: without its ``fixed`` bound it would never close, and every later release
+    would be reported as affected."""
+    try:
+        return sort_events(events)
+    except UnparseableEvent as exc:
+        bad = events[exc.index]
+        problem = (
+            "a number too long to compare in version"
+            if too_long(bad.value)
+            else "not a PEP 440 version:"
+        )
+        notes.append(
+            f"{where}[{exc.index}].{bad.kind}: {problem} {short(bad.value)}; range skipped"
+        )
         return None
 
 
@@ -248,6 +253,7 @@ def load_document(name: str, payload: bytes, *, file: str | None = None) -> obje
         import yaml
 
         try:
+            _check_aliases(payload, label)
             data = yaml.load(payload, Loader=_yaml_loader())  # noqa: S506  a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
@@ -268,6 +274,29 @@ def load_document(name: str, payload: bytes, *, file: str | None = None) -> obje
         return orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
         raise RecordError(label, f"invalid JSON: {exc}", None) from None
+
+
+def _check_aliases(payload: bytes, label: str) -> None:
+    """Refuse a document with more than :data:`MAX_YAML_ALIASES` aliases before it is
+    built: the event stream is as long as the text, the built value may not be."""
+    # An alias is written ``*name``: a text without ``*`` has none (the usual case).
+    if b"*" not in payload:
+        return
+    import yaml
+
+    aliases = 0
+    for event in yaml.parse(payload, Loader=_yaml_loader()):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                mark = event.start_mark
+                where = f"line {mark.line + 1}" if mark is not None else ""
+                raise RecordError(
+                    label,
+                    f"invalid YAML: more than {MAX_YAML_ALIASES} aliases (OSV records need none)",
+                    None,
+                    where,
+                )
 
 
 def _check_json_data(data: object, label: str) -> None:

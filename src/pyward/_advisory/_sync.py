@@ -11,6 +11,12 @@ file path + size + content hash) are copied over from the old store without bein
 parsed. A malformed record is skipped with a warning naming the file or id and counted;
 it never aborts the update. Downloads are conditional (ETag / Last-Modified), so an
 unchanged export costs one request.
+
+What an update reads is bounded (:class:`Limits`, issue 12): a download has an overall
+deadline and a size cap, each record (a zip member or a file) a size cap, and a YAML
+record at most :data:`~pyward._advisory._osv.MAX_YAML_ALIASES` aliases; an oversized
+record is skipped like a malformed one. Temporary files that a killed update left
+behind are removed by the next one.
 """
 
 from __future__ import annotations
@@ -48,12 +54,36 @@ from pyward._advisory._store import (
 )
 from pyward._advisory._types import StoreInfo
 from pyward._settings import DEFAULT_OSV_URL
+from pyward._wire import parse_int
 from pyward.errors import InputError, NetworkError, NoDataError
 
 if TYPE_CHECKING:
     import httpx
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
+
+#: Default cap of one record's size. The largest records of OSV's PyPI export are a
+#: few hundred kilobytes.
+MAX_RECORD_BYTES = 4 << 20
+#: Default cap of a download's size (OSV's PyPI export is some tens of megabytes).
+MAX_DOWNLOAD_BYTES = 1 << 30
+#: Default deadline of a whole download, in seconds.
+DOWNLOAD_SECONDS = 600.0
+#: Seconds each network read may wait (within the deadline).
+READ_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Bounds on what one ``db update`` reads (issue 12: an advisory source may be
+    hostile). ``pyward db update`` sets them from its options."""
+
+    record_bytes: int = MAX_RECORD_BYTES
+    """Largest record (zip member or file) read; a larger one is skipped with a warning."""
+    download_bytes: int = MAX_DOWNLOAD_BYTES
+    """Largest download; a larger one stops the update (the old store stays)."""
+    download_seconds: float = DOWNLOAD_SECONDS
+    """Deadline of the whole download, from the request to the last byte."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,19 +167,28 @@ def ignored_note(ignored: list[str]) -> str:
     return f"ignored {count} .json/.yaml {files} outside vulns/ (not records), e.g. {ignored[0]}"
 
 
-def directory_entries(root: Path) -> Iterator[SourceEntry]:
+def directory_entries(root: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[SourceEntry]:
     """Every record file of ``root`` (see :func:`records_layout`), sorted, hidden files
-    excluded; names are relative to ``root``."""
+    excluded; names are relative to ``root``. A file over ``max_record`` bytes is not
+    read: its entry's ``read`` raises."""
     records, _ = records_layout(root)
     paths = _record_files(records)
     for path in paths:
         rel = path.relative_to(root).as_posix()
         try:
-            data = path.read_bytes()
+            with path.open("rb") as fh:
+                data = fh.read(max_record + 1)
         except OSError as exc:
             # Like a damaged zip member (and unlike a malformed record), a file that cannot
             # be read says nothing of what it holds: the update stops, the old store stays.
             raise InputError(root, f"cannot read: {exc.strerror or exc}", where=rel) from None
+        if len(data) > max_record:
+            yield SourceEntry(
+                name=rel,
+                origin=f"file:{rel}:too-large",
+                read=_too_large(rel, max_record),
+            )
+            continue
         digest = hashlib.blake2b(data, digest_size=12).hexdigest()
         yield SourceEntry(
             name=rel,
@@ -158,19 +197,36 @@ def directory_entries(root: Path) -> Iterator[SourceEntry]:
         )
 
 
+def _too_large(name: str, limit: int) -> Callable[[], bytes]:
+    def read() -> bytes:
+        raise RecordError(name, f"larger than {limit} bytes (db update --max-record-size)", None)
+
+    return read
+
+
 @contextmanager
-def zip_entries(path: Path) -> Iterator[list[SourceEntry]]:
+def zip_entries(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[list[SourceEntry]]:
     """Every record file of a zip, in archive order, readable while the context is
-    open. :class:`InputError` if the file is not a zip."""
+    open. :class:`InputError` if the file is not a zip. A member over ``max_record``
+    bytes (uncompressed) is not read: its entry's ``read`` raises :class:`RecordError`."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(path, f"not a zip of OSV records ({exc})") from None
 
     def reader(info: zipfile.ZipInfo) -> Callable[[], bytes]:
+        if info.file_size > max_record:
+            return _too_large(info.filename, max_record)
+
         def read() -> bytes:
             try:
-                return archive.read(info)
+                # The declared size bounds what zipfile inflates (a member that inflates
+                # to more fails its CRC check); the cap is checked again on the bytes.
+                with archive.open(info) as member:
+                    data = member.read(max_record + 1)
+                if len(data) > max_record:
+                    return _too_large(info.filename, max_record)()
+                return data
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
                 # A damaged archive (a bad download) is not a malformed record: the
                 # update stops and the old store stays, rather than lose its records.
@@ -191,14 +247,14 @@ def zip_entries(path: Path) -> Iterator[list[SourceEntry]]:
 
 
 @contextmanager
-def local_entries(path: Path) -> Iterator[list[SourceEntry]]:
+def local_entries(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[list[SourceEntry]]:
     """The records of a local zip or directory."""
     if not path.exists():
         raise InputError(path, "no such file or directory")
     if path.is_dir():
-        yield list(directory_entries(path))
+        yield list(directory_entries(path, max_record=max_record))
         return
-    with zip_entries(path) as entries:
+    with zip_entries(path, max_record=max_record) as entries:
         yield entries
 
 
@@ -331,6 +387,46 @@ def rebuild(
     )
 
 
+#: How old a temporary file must be before an update removes it where process ids
+#: cannot be checked (Windows: ``os.kill(pid, 0)`` would end the process).
+STALE_SECONDS = 24 * 3600.0
+
+
+def remove_stale(target: Path) -> list[Path]:
+    """Remove the temporary files (``.advisories.sqlite.PID.tmp``, ``.download.PID.zip``)
+    that an update killed before its clean-up left beside ``target``, when the process
+    ``PID`` is gone. Returns the files removed."""
+    removed = []
+    for pattern in (f".{target.name}.*.tmp", ".download.*.zip"):
+        for path in target.parent.glob(pattern):
+            pid = path.name.rsplit(".", 2)[-2]
+            if not pid.isascii() or not pid.isdecimal() or not _gone(int(pid), path):
+                continue
+            try:
+                path.unlink()
+            except OSError:
+                continue  # another update removed it first, or it is not ours to remove
+            removed.append(path)
+    return sorted(removed)
+
+
+def _gone(pid: int, path: Path) -> bool:
+    if pid == os.getpid():
+        return False  # this update's own file
+    if os.name != "posix":
+        try:
+            return time.time() - path.stat().st_mtime > STALE_SECONDS
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, OSError):
+        return False  # alive under another user, or not a process id at all
+    return False
+
+
 def build_snapshot(source_dir: Path, out_dir: Path, *, label: str) -> dict[str, Any]:
     """Build the built-in snapshot's artifact and manifest (see
     :mod:`pyward._advisory._snapshot`) into ``out_dir`` from a directory of records.
@@ -400,28 +496,35 @@ def update(
     client: httpx.Client | None = None,
     progress: bool | None = None,
     osv_url: str = DEFAULT_OSV_URL,
+    limits: Limits | None = None,
 ) -> UpdateResult:
     """Fill (or refresh) the store in ``cache_dir`` from ``source``.
 
     ``source``: ``None`` (the zip at ``osv_url``, by default OSV's PyPI export), an
     ``http(s)://`` URL of a zip, or a local zip / directory. ``client`` is injectable
-    for tests.
+    for tests. ``limits``: what the update may read (default :class:`Limits`).
     """
+    limits = limits or Limits()
     directory = resolve_cache_dir(cache_dir)
     target = directory / STORE_FILE
+    stale = tuple(
+        f"removed {p}, left by an update that did not finish" for p in remove_stale(target)
+    )
     if source is None or source.startswith(("http://", "https://")):
         url = source or osv_url
-        return _update_from_url(url, target, client=client, progress=progress)
-    path = Path(source)
-    ignored = records_layout(path)[1] if path.is_dir() else []
-    with local_entries(path) as entries:
-        return rebuild(
-            entries,
-            target,
-            source=str(path.resolve()),
-            previous=target,
-            notes=[ignored_note(ignored)] if ignored else [],
-        )
+        result = _update_from_url(url, target, client=client, progress=progress, limits=limits)
+    else:
+        path = Path(source)
+        ignored = records_layout(path)[1] if path.is_dir() else []
+        with local_entries(path, max_record=limits.record_bytes) as entries:
+            result = rebuild(
+                entries,
+                target,
+                source=str(path.resolve()),
+                previous=target,
+                notes=[ignored_note(ignored)] if ignored else [],
+            )
+    return replace(result, warnings=stale + result.warnings) if stale else result
 
 
 def _previous_meta(target: Path) -> dict[str, str]:
@@ -437,21 +540,54 @@ def _previous_meta(target: Path) -> dict[str, str]:
         return {}
 
 
+def sendable(value: str | None) -> bytes | None:
+    """A saved validator as the bytes to send back, or ``None`` when it cannot be sent
+    (issue 12: a non-ASCII ``ETag`` broke every later update). Validators are kept as
+    the bytes the server sent, decoded as Latin-1 (one character per byte); RFC 9110
+    allows visible ASCII and ``obs-text`` (bytes 0x80-0xFF) in them, and spaces in a
+    date (https://www.rfc-editor.org/rfc/rfc9110#name-field-values)."""
+    if not value:
+        return None
+    try:
+        raw = value.encode("latin-1")
+    except UnicodeEncodeError:
+        return None  # saved by an older pyward from a decoded header: not the bytes sent
+    if any((b < 0x20 and b != 0x09) or b == 0x7F for b in raw):
+        return None
+    return raw
+
+
+def _raw_header(response: httpx.Response, name: str) -> str | None:
+    """A response header's bytes, as Latin-1 text (see :func:`sendable`)."""
+    key = name.lower().encode("ascii")
+    for k, v in response.headers.raw:
+        if k.lower() == key:
+            return v.decode("latin-1") if sendable(v.decode("latin-1")) else None
+    return None
+
+
 def _update_from_url(
-    url: str, target: Path, *, client: httpx.Client | None, progress: bool | None
+    url: str,
+    target: Path,
+    *,
+    client: httpx.Client | None,
+    progress: bool | None,
+    limits: Limits,
 ) -> UpdateResult:
     started = time.perf_counter()
     previous = _previous_meta(target)
-    headers: dict[str, str] = {}
+    headers: dict[bytes, bytes] = {}
     if previous.get("source") == url and previous.get("format") == STORE_FORMAT:
-        if previous.get("etag"):
-            headers["If-None-Match"] = previous["etag"]
-        if previous.get("last_modified"):
-            headers["If-Modified-Since"] = previous["last_modified"]
+        if etag := sendable(previous.get("etag")):
+            headers[b"If-None-Match"] = etag
+        if last := sendable(previous.get("last_modified")):
+            headers[b"If-Modified-Since"] = last
     target.parent.mkdir(parents=True, exist_ok=True)
     download = target.with_name(f".download.{os.getpid()}.zip")
     try:
-        validators = _download(url, download, headers, client=client, progress=progress)
+        validators = _download(
+            url, download, headers, client=client, progress=progress, limits=limits
+        )
         if validators is None:
             return UpdateResult(
                 source=url,
@@ -460,7 +596,7 @@ def _update_from_url(
                 info=info_from_meta(previous, path=str(target), snapshot=False),
             )
         try:
-            with zip_entries(download) as entries:
+            with zip_entries(download, max_record=limits.record_bytes) as entries:
                 result = rebuild(
                     entries, target, source=url, previous=target, extra_meta=validators
                 )
@@ -478,37 +614,75 @@ def _update_from_url(
 def _download(
     url: str,
     dest: Path,
-    headers: dict[str, str],
+    headers: dict[bytes, bytes],
     *,
     client: httpx.Client | None,
     progress: bool | None,
+    limits: Limits,
 ) -> dict[str, str] | None:
-    """Stream ``url`` to ``dest``; ``None`` on 304. Returns the response's validators."""
+    """Stream ``url`` to ``dest``; ``None`` on 304. Returns the response's validators.
+
+    Raises :class:`NetworkError` when the body passes ``limits.download_bytes`` or the
+    whole download ``limits.download_seconds`` (a server may send without end)."""
     import httpx
 
+    deadline = time.monotonic() + limits.download_seconds
+    cap = limits.download_bytes
     own = client is None
-    http = client or httpx.Client(follow_redirects=True, timeout=httpx.Timeout(30.0))
+    read = min(READ_SECONDS, limits.download_seconds)
+    http = client or httpx.Client(follow_redirects=True, timeout=httpx.Timeout(read))
     if progress is None:
         progress = sys.stderr.isatty()
+
+    def too_slow() -> NetworkError:
+        return NetworkError(
+            f"{url}: not downloaded within {limits.download_seconds:g} s "
+            "(db update --download-timeout)"
+        )
+
+    def too_large() -> NetworkError:
+        return NetworkError(f"{url}: larger than {cap} bytes (db update --max-download-size)")
+
     try:
         with http.stream("GET", url, headers=headers) as response:
             if response.status_code == 304:
                 return None
             if response.status_code >= 400:
                 raise NetworkError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
-            total = int(response.headers.get("Content-Length") or 0) or None
+            length = parse_int(response.headers.get("Content-Length") or "")
+            if length is not None and length > cap:
+                raise too_large()
+            total = length if length and length > 0 else None
+            size = 0
+
+            def chunks() -> Iterator[bytes]:
+                nonlocal size
+                # No chunk size: httpx would buffer up to it, and a server that sends a
+                # byte at a time would never reach the deadline check.
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > cap:
+                        raise too_large()
+                    if time.monotonic() > deadline:
+                        raise too_slow()
+                    yield chunk
+
             with open(dest, "wb") as fh:
                 if progress:
-                    _stream_with_bar(response, fh, total, url)
+                    _stream_with_bar(chunks(), fh, total, url)
                 else:
-                    for chunk in response.iter_bytes(1 << 16):
+                    for chunk in chunks():
                         fh.write(chunk)
             validators = {}
-            if etag := response.headers.get("ETag"):
+            if etag := _raw_header(response, "ETag"):
                 validators["etag"] = etag
-            if last := response.headers.get("Last-Modified"):
+            if last := _raw_header(response, "Last-Modified"):
                 validators["last_modified"] = last
             return validators
+    except httpx.TimeoutException:
+        if time.monotonic() > deadline:
+            raise too_slow() from None
+        raise NetworkError(f"{url}: no data for {read:g} s") from None
     except httpx.HTTPError as exc:
         raise NetworkError(f"{url}: {type(exc).__name__}: {exc}") from None
     finally:
@@ -516,7 +690,7 @@ def _download(
             http.close()
 
 
-def _stream_with_bar(response: httpx.Response, fh: Any, total: int | None, url: str) -> None:
+def _stream_with_bar(chunks: Iterable[bytes], fh: Any, total: int | None, url: str) -> None:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -534,6 +708,6 @@ def _stream_with_bar(response: httpx.Response, fh: Any, total: int | None, url: 
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(url, total=total)
-        for chunk in response.iter_bytes(1 << 16):
+        for chunk in chunks:
             fh.write(chunk)
             bar.advance(task, len(chunk))

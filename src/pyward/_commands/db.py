@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pyward._commands._common import add_cache_dir_option
@@ -30,6 +31,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a zip of OSV JSON records, a directory of OSV .json/.yaml records, "
         "or the URL of such a zip (an organisation's mirror)",
     )
+    # Bounds on what a hostile or broken source can make an update read (issue 12).
+    update.add_argument(
+        "--max-download-size",
+        type=_size,
+        default=None,
+        metavar="SIZE",
+        help="stop a download larger than SIZE bytes (suffix K, M or G: binary units; default 1G)",
+    )
+    update.add_argument(
+        "--download-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="stop a download that takes longer than SECONDS in all (default 600)",
+    )
+    update.add_argument(
+        "--max-record-size",
+        type=_size,
+        default=None,
+        metavar="SIZE",
+        help="skip, with a warning, a record larger than SIZE bytes (default 4M)",
+    )
     add_cache_dir_option(update)
     status = actions.add_parser(
         "status",
@@ -40,6 +63,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-f", "--format", choices=["text", "json"], default="text", help="output format"
     )
     add_cache_dir_option(status)
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def _size(text: str) -> int:
+    """``4096``, ``64K``, ``4M``, ``1G`` (binary units) as a positive number of bytes."""
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = value[-1:] if value[-1:] in _UNITS else ""
+    number = value[: len(value) - len(unit)]
+    if not number.isascii() or not number.isdecimal() or len(number) > 15 or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"not a size in bytes: {text!r} (e.g. 4096, 64K, 4M, 1G)")
+    return int(number) * _UNITS[unit]
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -53,9 +99,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _update(args: argparse.Namespace, settings: Settings) -> int:
-    from pyward._advisory._sync import update
+    from pyward._advisory._sync import Limits, update
 
-    result = update(args.source, settings.cache_dir, osv_url=settings.osv_url)
+    limits = Limits()
+    if args.max_download_size is not None:
+        limits = replace(limits, download_bytes=args.max_download_size)
+    if args.download_timeout is not None:
+        limits = replace(limits, download_seconds=args.download_timeout)
+    if args.max_record_size is not None:
+        limits = replace(limits, record_bytes=args.max_record_size)
+    result = update(args.source, settings.cache_dir, osv_url=settings.osv_url, limits=limits)
     for warning in result.warnings:
         sys.stderr.write(f"pyward: warning: {visible(warning)}\n")
     sys.stdout.write(visible(result.summary()) + "\n")

@@ -277,9 +277,11 @@ class IndexClient(IndexSource):
 
         headers = {"Accept": accept}
         if entry is not None:
-            if entry.etag:
+            # A validator that cannot be sent back (httpx decodes a non-ASCII header as
+            # UTF-8, and refuses to encode it again) is dropped, not an error (issue 12).
+            if entry.etag and _sendable(entry.etag):
                 headers["If-None-Match"] = entry.etag
-            if entry.last_modified:
+            if entry.last_modified and _sendable(entry.last_modified):
                 headers["If-Modified-Since"] = entry.last_modified
         try:
             response = self._get(url, headers)
@@ -407,7 +409,7 @@ class IndexClient(IndexSource):
                             status=response.status_code,
                             reason=response.reason_phrase,
                             headers=response.headers,
-                            body=self._read(response, shown)
+                            body=self._read(response, shown, started)
                             if response.status_code == 200
                             else b"",
                             url=str(response.url),
@@ -439,22 +441,41 @@ class IndexClient(IndexSource):
         step = self.backoff * (1 << attempt)
         return step / 2 + self._jitter() * step / 2
 
-    def _read(self, response: httpx.Response, shown: str) -> bytes:
-        length = response.headers.get("content-length")
-        if length and length.isdigit() and int(length) > self.max_body:
-            raise _Failure(kind="too-large", reason=self._too_large(shown, int(length)))
+    def _read(self, response: httpx.Response, shown: str, started: float) -> bytes:
+        """The body, at most ``max_body`` bytes, by ``total_timeout`` seconds after
+        ``started`` (a server may send a byte at a time, each within ``timeout``)."""
+        length = response.headers.get("content-length") or ""
+        # A length of more digits than ``int()`` converts is too large too (issue 12).
+        if (
+            length.isascii()
+            and length.isdigit()
+            and (len(length) > 18 or int(length) > self.max_body)
+        ):
+            size = int(length) if len(length) <= 18 else None
+            raise _Failure(kind="too-large", reason=self._too_large(shown, size))
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes(1 << 16):
+        # No chunk size: httpx would gather one before yielding, past the deadline.
+        for chunk in response.iter_bytes():
             size += len(chunk)
             if size > self.max_body:
                 raise _Failure(kind="too-large", reason=self._too_large(shown, None))
+            if self._monotonic() - started > self.total_timeout:
+                raise _Failure(
+                    kind="network",
+                    reason=f"{shown}: not received within {self.total_timeout:g} s",
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
     def _too_large(self, shown: str, length: int | None) -> str:
         size = f"{length} bytes" if length is not None else "more"
         return f"{shown}: response too large ({size}; the limit is {self.max_body} bytes)"
+
+
+def _sendable(value: str) -> bool:
+    """Printable ASCII: what httpx can send as a header value."""
+    return value.isascii() and value.isprintable()
 
 
 def _retry_after(value: str | None, now: dt.datetime) -> float | None:
