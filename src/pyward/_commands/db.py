@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from pyward._commands._common import add_cache_dir_option
+from pyward._commands._common import add_cache_dir_option, write_output
 
 if TYPE_CHECKING:
     from pyward._settings import Settings
@@ -57,7 +57,7 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     result = update(args.source, settings.cache_dir, osv_url=settings.osv_url)
     for warning in result.warnings:
         sys.stderr.write(f"pyward: warning: {warning}\n")
-    sys.stdout.write(result.summary() + "\n")
+    write_output(result.summary() + "\n", None)
     return 0
 
 
@@ -85,7 +85,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":
         import orjson
 
-        sys.stdout.write(orjson.dumps(fields, option=orjson.OPT_INDENT_2).decode() + "\n")
+        write_output(orjson.dumps(fields, option=orjson.OPT_INDENT_2) + b"\n", None)
     else:
         kind = "built-in snapshot" if info.snapshot else "local store"
         lines = [
@@ -98,7 +98,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
             f"skipped:         {info.skipped}",
             f"age:             {fields['age_days']} days (by the newest record)",
         ]
-        sys.stdout.write("\n".join(lines) + "\n")
+        write_output("\n".join(lines) + "\n", None)
     notice = freshness_notice(info)
     if notice:
         sys.stderr.write(f"pyward: {notice}\n")
