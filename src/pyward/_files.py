@@ -1,4 +1,4 @@
-"""Bounded reads of input files (issue 12, item 6).
+"""Bounded reads of input files (issue 12, item 6), and file names as safe text (item 10).
 
 Every file pyward reads as input (lock files, requirements, SBOMs, an environment's
 ``METADATA`` and ``RECORD``, VEX and configuration files) goes through
@@ -16,13 +16,21 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["MAX_INPUT_BYTES", "current_limit", "file_kind", "input_limit", "read_capped"]
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "current_limit",
+    "file_kind",
+    "input_limit",
+    "read_capped",
+    "safe_text",
+]
 
 #: Largest input file read (256 MiB): above the largest real lock files and SBOMs by far.
 MAX_INPUT_BYTES = 256 * 1024 * 1024
@@ -139,3 +147,22 @@ def is_regular(path: Path) -> bool:
         return stat.S_ISREG(path.stat().st_mode)
     except OSError:
         return False
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m[0])
+    # U+DC80..U+DCFF: a byte that is not UTF-8, as ``os.fsdecode`` keeps it
+    # (PEP 383); any other lone surrogate: its code point.
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def safe_text(text: str) -> str:
+    """``text`` as valid Unicode: a file name that is not valid UTF-8 keeps its bytes
+    as lone surrogates (PEP 383), which no UTF-8 output can encode; each is shown as
+    ``\\xNN`` (the byte) instead (issue 12, item 10)."""
+    if text.isascii():
+        return text
+    return _SURROGATE.sub(_escape, text)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
-from pyward._files import copy_capped, file_kind, input_limit
+from pyward._files import copy_capped, file_kind, input_limit, safe_text
 from pyward._inventory import _registry
 from pyward._inventory._cache import cached_read
 from pyward._inventory._detect import detect_project, is_environment
@@ -54,7 +54,7 @@ def read_inventory(
     ``PYWARD_MAX_INPUT_BYTES``); a larger file is an ``InputError``.
     """
     with input_limit(max_input_bytes):
-        return _read_inventory(
+        inventory = _read_inventory(
             target,
             python,
             selection=selection,
@@ -62,6 +62,53 @@ def read_inventory(
             environ=environ,
             read_cache=read_cache,
         )
+    return _safe_names(inventory)
+
+
+def _safe_names(inventory: Inventory) -> Inventory:
+    """``inventory`` with the file names it carries as valid text: a name on disk that
+    is not UTF-8 (a directory, a ``.dist-info``) keeps undecodable bytes as lone
+    surrogates, which no renderer can encode (issue 12, item 10)."""
+    texts = [inventory.source, *inventory.notes]
+    for c in inventory.components:
+        if c.location is not None:
+            texts.append(c.location.file)
+        texts.extend(c.metadata.values())
+    for n in inventory.not_audited:
+        texts.extend((n.requirement, n.reason, n.name or ""))
+        if n.location is not None:
+            texts.append(n.location.file)
+    if all(t.isascii() or safe_text(t) == t for t in texts):
+        return inventory
+
+    def loc(location: Location | None) -> Location | None:
+        if location is None or safe_text(location.file) == location.file:
+            return location
+        return replace(location, file=safe_text(location.file))
+
+    return replace(
+        inventory,
+        source=safe_text(inventory.source),
+        components=tuple(
+            replace(
+                c,
+                location=loc(c.location),
+                metadata={k: safe_text(v) for k, v in c.metadata.items()},
+            )
+            for c in inventory.components
+        ),
+        not_audited=tuple(
+            replace(
+                n,
+                name=None if n.name is None else safe_text(n.name),
+                requirement=safe_text(n.requirement),
+                reason=safe_text(n.reason),
+                location=loc(n.location),
+            )
+            for n in inventory.not_audited
+        ),
+        notes=tuple(safe_text(n) for n in inventory.notes),
+    )
 
 
 def _read_inventory(
@@ -162,6 +209,7 @@ def _is_tty(path: Path) -> bool:
 
 def _renamed_error(exc: InputError, old: str, new: str) -> InputError:
     """``exc`` with every mention of the file ``old`` replaced by ``new``."""
+    old = safe_text(old)  # as the error holds it
     return InputError(
         new if exc.file == old else exc.file,
         exc.what.replace(old, new),
