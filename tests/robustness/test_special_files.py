@@ -322,3 +322,25 @@ def test_stdout_that_cannot_be_written(tmp_path: Path, store: Path, how: str, re
     proc = _closed_or_full(["sbom", "requirements.txt", "-o", "bom.json"], how, tmp_path)
     assert (proc.returncode, proc.stderr) == (0, "")
     assert (tmp_path / "bom.json").stat().st_size > 0
+
+
+def test_embedded_sboms_and_settings_files_are_capped(tmp_path: Path) -> None:
+    from pyward._config import find_config
+    from pyward._sbom._pep770 import read_embedded
+
+    dist = tmp_path / "a-1.0.dist-info"
+    write(dist / "sboms" / "bom.json", b'{"bomFormat": "CycloneDX", "specVersion": "1.6"}')
+    project = tmp_path / "project"
+    write(project / "pyproject.toml", b"[tool.pyward]\nfail-on = 'high'\n")
+    write(project / ".git" / "HEAD", b"")
+    with input_limit(10):
+        found, notes = read_embedded(dist, ["sboms/bom.json"])
+        assert (found, notes) == (
+            [],
+            [
+                f"{dist / 'sboms' / 'bom.json'}: embedded SBOM unreadable ([Errno 27] larger "
+                "than the input limit of 10 bytes (PYWARD_MAX_INPUT_BYTES)); not merged"
+            ],
+        )
+        assert find_config(project) is None
+    assert find_config(project) == project / "pyproject.toml"
