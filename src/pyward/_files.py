@@ -110,6 +110,31 @@ def read_capped(path: str | os.PathLike[str]) -> bytes:
         return read_stream(fh)
 
 
+def read_head(path: str | os.PathLike[str], size: int) -> bytes:
+    """The first ``size`` bytes of the regular file ``path``; errors as :func:`read_capped`."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise not_regular(st.st_mode)
+        if st.st_size > current_limit():
+            raise too_large(current_limit())
+        return _read_exactly(fh, size)
+
+
+def _read_exactly(fh: BinaryIO, size: int) -> bytes:
+    chunks: list[bytes] = []
+    left = size
+    while left:
+        chunk = fh.read(left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def read_stream(fh: BinaryIO, limit: int | None = None) -> bytes:
     """Everything ``fh`` gives, refused (``OSError``) past ``limit`` (default: the
     run's input limit). A regular file may grow while it is read: the size is not

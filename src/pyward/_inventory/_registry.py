@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from pyward._files import read_capped
+from pyward._files import read_capped, read_head
 from pyward._model import Inventory
 from pyward.errors import InputError, UsageError
 
@@ -172,14 +172,13 @@ def for_filename(filename: str) -> Reader | None:
 def sniff(path: Path) -> Reader:
     """The reader for a file whose name says nothing, from its first bytes."""
     try:
-        head = read_capped(path)
+        head = read_head(path, 65536)
+        text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+        if text.startswith("{") and len(head) == 65536:
+            # JSON keys come in any order: ``bomFormat`` may be the last one.
+            text = read_capped(path).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    # JSON keys come in any order: ``bomFormat`` may be the last one, so a document
-    # starting with ``{`` is searched whole; anything else by its first 64 KiB.
-    text = head[:65536].decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    if text.startswith("{") and len(head) > 65536:
-        text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     if text.startswith("{"):
         if '"bomFormat"' in text:
             return _BY_ID["cyclonedx"]
