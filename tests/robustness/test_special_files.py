@@ -18,6 +18,7 @@ from pyward._inventory import read_inventory
 from pyward._settings import Settings
 from pyward.errors import InputError, UsageError
 from tests.robustness._support import run, write
+from tests.robustness.test_paths import NAMES
 
 needs_posix = pytest.mark.skipif(
     sys.platform == "win32" or not Path("/dev/zero").exists(), reason="needs /dev/zero and FIFOs"
@@ -344,3 +345,16 @@ def test_embedded_sboms_and_settings_files_are_capped(tmp_path: Path) -> None:
         )
         assert find_config(project) is None
     assert find_config(project) == project / "pyproject.toml"
+
+
+@needs_posix
+@pytest.mark.parametrize("name", NAMES)
+def test_every_format_named_file_that_is_a_device(
+    name: str, tmp_path: Path, store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / name
+    path.symlink_to("/dev/zero")
+    expected = [f"{path}: cannot read: not a regular file or a pipe (a character device)"]
+    for argv in (("audit", path, "--cache-dir", store), ("sbom", path)):
+        outcome = run(capsys, *argv)
+        assert (outcome.code, outcome.errors) == (2, expected), argv
