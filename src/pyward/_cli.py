@@ -83,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args_list: list[str], selected: str | None) -> int:
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()
     parser = _build_parser(selected)
     settings: Settings | None = None
     try:
@@ -96,10 +98,21 @@ def _run(args_list: list[str], selected: str | None) -> int:
 
         settings = Settings.from_environ(os.environ, cache_dir=getattr(args, "cache_dir", None))
         module = importlib.import_module(COMMANDS[args.command][0])
-        return int(module.run(args, settings))
+        from pyward._files import input_limit
+
+        with input_limit(settings.max_input_bytes):
+            code = int(module.run(args, settings))
+        _flush_stdout()
+        return code
     except PywardError as exc:
         _error(str(exc))
         return exc.exit_code
+    except _StdoutClosedError as exc:
+        from pyward._commands._common import stdout_error
+
+        error = stdout_error(exc)
+        _error(str(error))
+        return error.exit_code
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
@@ -119,6 +132,43 @@ def _run(args_list: list[str], selected: str | None) -> int:
             "(set PYWARD_DEBUG=1 for a traceback, and please report it)"
         )
         return EXIT_INPUT
+
+
+def _flush_stdout() -> None:
+    """Flush what the command printed: a failure is an output error, not a message from
+    the interpreter at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        from pyward._commands._common import stdout_error
+
+        raise stdout_error(exc) from None
+
+
+class _StdoutClosedError(OSError):
+    """A write to a closed standard output."""
+
+
+class _ClosedStdout:
+    """Standard output when file descriptor 1 is closed (``pyward ... >&-``; Python then
+    sets ``sys.stdout`` to ``None``): writing to it is an output error, but a command
+    that writes only to ``--output`` still runs."""
+
+    def __init__(self) -> None:
+        self.buffer = self
+
+    def write(self, data: object) -> int:
+        import errno
+
+        raise _StdoutClosedError(errno.EBADF, os.strerror(errno.EBADF))
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
 
 
 def _error(message: str) -> None:

@@ -111,7 +111,9 @@ def find_config(start: Path) -> Path | None:
 def _has_tool_table(path: Path) -> bool:
     # A cheap text check before parsing: most pyproject.toml files have no such table.
     try:
-        text = path.read_text("utf-8", errors="replace")
+        from pyward._files import read_capped
+
+        text = read_capped(path).decode("utf-8", errors="replace")
     except OSError:
         return False
     return "tool.pyward" in text

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
 
+from pyward._files import MAX_INPUT_BYTES
 from pyward.errors import UsageError
 
 __all__ = ["DEFAULT_OSV_URL", "INSTALLER_VARIABLES", "Settings", "default_cache_dir"]
@@ -62,6 +63,19 @@ def parse_source_date_epoch(raw: str | None) -> datetime | None:
         raise UsageError(f"SOURCE_DATE_EPOCH: not a Unix timestamp: {raw!r}") from None
 
 
+def parse_max_input_bytes(raw: str | None) -> int:
+    """``PYWARD_MAX_INPUT_BYTES`` as a positive byte count; the default when unset or blank."""
+    if raw is None or not raw.strip():
+        return MAX_INPUT_BYTES
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise UsageError(f"PYWARD_MAX_INPUT_BYTES: not a positive number of bytes: {raw!r}")
+    return value
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     """Everything the environment decides for one run."""
@@ -93,6 +107,9 @@ class Settings:
     """``$PYWARD_INDEX_URL``: the package index to ask, overriding the installers'."""
     installer_env: Mapping[str, str] = field(default_factory=_empty)
     """The :data:`INSTALLER_VARIABLES` that are set (not empty), raw."""
+    max_input_bytes: int = MAX_INPUT_BYTES
+    """``$PYWARD_MAX_INPUT_BYTES``: the largest input file read, in bytes (default
+    :data:`pyward._files.MAX_INPUT_BYTES`, 256 MiB); a larger one is an input error."""
 
     @property
     def read_cache_dir(self) -> Path | None:
@@ -123,4 +140,5 @@ class Settings:
             installer_env=MappingProxyType(
                 {k: environ[k] for k in INSTALLER_VARIABLES if environ.get(k)}
             ),
+            max_input_bytes=parse_max_input_bytes(environ.get("PYWARD_MAX_INPUT_BYTES")),
         )

@@ -30,6 +30,11 @@ class PywardError(Exception):
     exit_code: int = EXIT_INPUT
 
     def __init__(self, message: str) -> None:
+        if not message.isascii():
+            # A file name that is not UTF-8 must not make the error unprintable.
+            from pyward._files import safe_text
+
+            message = safe_text(message)
         super().__init__(message)
         self.message = message
 
@@ -49,11 +54,19 @@ class InputError(PywardError):
     """
 
     def __init__(self, file: str | Path | None, what: str, where: str | None = None) -> None:
-        self.file = str(file) if file is not None else None
-        self.where = where
-        self.what = what
-        parts = [p for p in (self.file, where, what) if p]
+        self.file = _safe(str(file)) if file is not None else None
+        self.where = _safe(where) if where is not None else None
+        self.what = _safe(what)
+        parts = [p for p in (self.file, self.where, self.what) if p]
         super().__init__(": ".join(parts))
+
+
+def _safe(text: str) -> str:
+    if text.isascii():
+        return text
+    from pyward._files import safe_text
+
+    return safe_text(text)
 
 
 class NoDataError(PywardError):

@@ -136,12 +136,30 @@ def write_output(text: str | bytes, output: Path | None) -> None:
     stdout when it is ``None`` or ``-``."""
     data = text.encode() if isinstance(text, str) else text
     if output is None or str(output) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()  # what was printed before comes first
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader went away: the CLI ends quietly
+        except OSError as exc:
+            raise stdout_error(exc) from None
         return
     from pyward._atomic import write_atomic
 
     write_atomic(output, data)
+
+
+def stdout_error(exc: OSError) -> UsageError:
+    """The error for a standard output that cannot be written (``> /dev/full``, a closed
+    stdout); stdout is replaced by the null device so that the interpreter's flush at
+    exit does not fail a second time (issue 12, item 11)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process exits
+    return UsageError(f"standard output: cannot write: {exc.strerror or exc}")
 
 
 def use_color(settings: Settings, stream: object = None) -> bool:

@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from pyward._commands._common import add_cache_dir_option
+from pyward._commands._common import add_cache_dir_option, write_output
 from pyward._text import visible
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     result = update(args.source, settings.cache_dir, osv_url=settings.osv_url, limits=limits)
     for warning in result.warnings:
         sys.stderr.write(f"pyward: warning: {visible(warning)}\n")
-    sys.stdout.write(visible(result.summary()) + "\n")
+    write_output(visible(result.summary()) + "\n", None)
     return 0
 
 
@@ -142,7 +142,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":
         import orjson
 
-        sys.stdout.write(orjson.dumps(fields, option=orjson.OPT_INDENT_2).decode() + "\n")
+        write_output(orjson.dumps(fields, option=orjson.OPT_INDENT_2) + b"\n", None)
     else:
         kind = "built-in snapshot" if info.snapshot else "local store"
         lines = [
@@ -155,7 +155,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
             f"skipped:         {info.skipped}",
             f"age:             {int(fields['age_days'])} days (by the newest record)",
         ]
-        sys.stdout.write("\n".join(visible(line) for line in lines) + "\n")
+        write_output("\n".join(visible(line) for line in lines) + "\n", None)
     notice = freshness_notice(info)
     if notice:
         sys.stderr.write(f"pyward: {visible(notice)}\n")

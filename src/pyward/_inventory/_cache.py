@@ -341,8 +341,10 @@ def cached_read(
     """
     if directory is None:
         return read(path)
+    from pyward._files import read_capped
+
     try:
-        data = path.read_bytes()
+        data = read_capped(path)
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
     ident = identity(reader_id, path)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyward._files import read_capped
 from pyward._model import (
     Component,
     ComponentKey,
@@ -157,8 +158,10 @@ def _venv_dirs(path: Path, cfg: Path) -> tuple[list[Path], str | None, list[str]
 
 def _read_pyvenv_cfg(cfg: Path) -> dict[str, str]:
     try:
-        text = cfg.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_capped(cfg).decode("utf-8")
+    except OSError as exc:
+        raise InputError(cfg, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
         raise InputError(cfg, f"cannot read: {exc}") from None
     values: dict[str, str] = {}
     for line in text.splitlines():
@@ -321,7 +324,7 @@ def _read_dist(path: Path, state: _State) -> None:
     else:  # a distutils-era single-file ``.egg-info``
         meta_file = path
     try:
-        raw = meta_file.read_bytes()
+        raw = read_capped(meta_file)
     except OSError as exc:
         state.not_audited.append(
             NotAudited(
@@ -358,7 +361,7 @@ def _read_dist(path: Path, state: _State) -> None:
         meta["hash_of"] = "artifact"
     elif is_dir:
         try:
-            record_bytes = record.read_bytes()
+            record_bytes = read_capped(record)
         except FileNotFoundError:
             pass
         except OSError as exc:
@@ -501,7 +504,7 @@ def addresses_of(text: str) -> list[tuple[str, str]]:
 
 def _read_small(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8", errors="replace").strip() or None
+        return read_capped(path).decode("utf-8", errors="replace").strip() or None
     except OSError:
         return None
 
@@ -547,8 +550,11 @@ def _direct_url(path: Path, state: _State) -> tuple[SourceKind, str | None, tupl
     https://packaging.python.org/en/latest/specifications/direct-url-data-structure/"""
     file = path / "direct_url.json"
     try:
-        raw = file.read_bytes()
-    except OSError:
+        raw = read_capped(file)
+    except FileNotFoundError:
+        return "installed", None, ()
+    except OSError as exc:
+        state.notes.append(f"{file}: unreadable ({exc.strerror or exc}); treated as installed")
         return "installed", None, ()
     try:
         data = json.loads(raw)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from pyward._files import read_capped, read_head
 from pyward._model import Inventory
 from pyward.errors import InputError, UsageError
 
@@ -38,6 +39,10 @@ class Reader:
     """The result depends only on the file's bytes (so it may be cached)."""
     takes_environ: bool = False
     """Its function takes ``environ=`` (variables the format expands, as pip's ``${NAME}``)."""
+    takes_origin: bool = False
+    """Its function takes ``origin=``: the path the user gave when the bytes are read
+    from a spool of a pipe, to name in the result and errors and to resolve relative
+    includes against (issue 12, item 12)."""
     installs_by_graph: bool = False
     """Its installer walks the dependency graph from the project (uv, Poetry, PDM), so a
     package needed only by an excluded one is not installed either. Flat formats
@@ -97,6 +102,7 @@ READERS: tuple[Reader, ...] = (
         # the one file cannot see.
         cacheable=False,
         takes_environ=True,
+        takes_origin=True,
     ),
     Reader(
         id="pyproject.toml",
@@ -166,14 +172,13 @@ def for_filename(filename: str) -> Reader | None:
 def sniff(path: Path) -> Reader:
     """The reader for a file whose name says nothing, from its first bytes."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(65536)
+        head = read_head(path, 65536)
+        text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+        if text.startswith("{") and len(head) == 65536:
+            # JSON keys come in any order: ``bomFormat`` may be the last one.
+            text = read_capped(path).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    if text.startswith("{") and len(head) == 65536:
-        # JSON keys come in any order: ``bomFormat`` may be the last one.
-        text = path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     if text.startswith("{"):
         if '"bomFormat"' in text:
             return _BY_ID["cyclonedx"]

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyward._files import read_capped
 from pyward._inventory._common import (
     VCS_PREFIXES,
     dedupe_hashes,
@@ -70,9 +71,14 @@ FORMAT = "requirements"
 MAX_INCLUDE_DEPTH = 100
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
+# Where a comment starts: pip's ``(^|\s+)#``, without the run of spaces, whose
+# backtracking is quadratic in a long run of spaces not followed by ``#``.
+_COMMENT_START = re.compile(r"(?:^|(?<=\s))#")
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
-_VIA_START = re.compile(r"^\s*#\s+via(?:\s+(?P<rest>\S.*?))?\s*$")
-_VIA_MORE = re.compile(r"^\s*#\s{3,}(?P<rest>\S.*?)\s*$")
+# Matched against the line without its trailing spaces, and greedy: a lazy ``.*?``
+# before ``\s*$`` is quadratic in a long run of inner spaces.
+_VIA_START = re.compile(r"^\s*#\s+via(?:\s+(?P<rest>\S.*))?$")
+_VIA_MORE = re.compile(r"^\s*#\s{3,}(?P<rest>\S.*)$")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _ARCHIVE_SUFFIXES = (
     ".whl",
@@ -143,9 +149,18 @@ class _Unpinned:
     location: Location
 
 
+#: (value, ``${NAME}``) of each variable a line expanded: what is shown in its place.
+_Hidden = tuple[tuple[str, str], ...]
+
+
 @dataclass(slots=True)
 class _State:
     entries: dict[ComponentKey, _Entry] = field(default_factory=dict)
+    # name -> markers -> entry: the pins of one name, for the conflict check.
+    pins: dict[str, dict[str | None, _Entry]] = field(default_factory=dict)
+    # (real path, as a constraint) of every file read: a file included from several
+    # places (an include DAG) is read once, not once per path to it.
+    seen: set[tuple[Path, bool]] = field(default_factory=set)
     unpinned: list[_Unpinned] = field(default_factory=list)
     not_audited: list[NotAudited] = field(default_factory=list)
     constraints: dict[str, _Entry] = field(default_factory=dict)
@@ -155,19 +170,29 @@ class _State:
     environ: Mapping[str, str] = field(default_factory=dict)
 
 
-def read(path: Path, *, environ: Mapping[str, str] | None = None) -> Inventory:
+def read(
+    path: Path, *, environ: Mapping[str, str] | None = None, origin: Path | None = None
+) -> Inventory:
     """Read a requirements file and the files it includes; ``environ`` holds the
-    variables ``${NAME}`` expands to (default: none, every ``${NAME}`` stays)."""
+    variables ``${NAME}`` expands to (default: none, every ``${NAME}`` stays).
+
+    The value of an expanded variable is never shown: notes, errors and the
+    requirements of what is not audited show ``${NAME}`` in its place (issue 12, item
+    4). ``origin``: the path to name and to resolve relative includes against when
+    ``path`` is a spool of it (a pipe).
+    """
     state = _State(environ=environ or {})
-    _read_file(Path(path), state, stack=(), constraint=False)
-    return _build(Path(path), state)
+    named = Path(origin) if origin is not None else Path(path)
+    _read_file(named, state, stack=(), constraint=False, content=Path(path))
+    return _build(named, state)
 
 
 # -- lines ------------------------------------------------------------------------------
 
 
-def _logical_lines(text: str, environ: Mapping[str, str]) -> Iterator[tuple[int, str]]:
-    """pip's ``join_lines`` + ``expand_env_variables``: (first line number, joined line).
+def _logical_lines(text: str, environ: Mapping[str, str]) -> Iterator[tuple[int, str, _Hidden]]:
+    """pip's ``join_lines`` + ``expand_env_variables``: (first line number, joined line,
+    the variables it expanded).
 
     Whole-line comments are yielded as they are (the ``# via`` annotations live there).
     """
@@ -180,24 +205,45 @@ def _logical_lines(text: str, environ: Mapping[str, str]) -> Iterator[tuple[int,
                 assert start is not None
                 # A comment line ends a continuation, as in pip.
                 parts.append(" " + line if is_comment else line)
-                yield start, _expand("".join(parts), environ)
+                yield (start, *_expand("".join(parts), environ))
                 parts = []
             else:
-                yield number, _expand(line, environ)
+                yield (number, *_expand(line, environ))
         else:
             if not parts:
                 start = number
             parts.append(line.rstrip("\\"))
     if parts:
         assert start is not None
-        yield start, _expand("".join(parts), environ)
+        yield (start, *_expand("".join(parts), environ))
 
 
-def _expand(line: str, environ: Mapping[str, str]) -> str:
+def _expand(line: str, environ: Mapping[str, str]) -> tuple[str, _Hidden]:
+    if "${" not in line:
+        return line, ()
+    hidden: dict[str, str] = {}
+
     def value(m: re.Match[str]) -> str:
-        return environ.get(m[1]) or m[0]
+        found = environ.get(m[1])
+        if not found:
+            return m[0]
+        hidden[found] = m[0]
+        return found
 
-    return _ENV_VAR.sub(value, line) if "${" in line else line
+    return _ENV_VAR.sub(value, line), tuple(hidden.items())
+
+
+def _hide(text: str, hidden: _Hidden) -> str:
+    """``text`` with the value of each expanded variable shown as ``${NAME}`` again
+    (a token in a URL must not reach a report or an error message)."""
+    for value, name in sorted(hidden, key=lambda h: -len(h[0])):
+        text = text.replace(value, name)
+    return text
+
+
+def _strip_comment(line: str) -> str:
+    m = _COMMENT_START.search(line) if "#" in line else None
+    return line[: m.start()] if m else line
 
 
 def _split_args_options(line: str) -> tuple[str, str]:
@@ -262,7 +308,7 @@ def _options(tokens: list[str], file: Path, number: int) -> list[tuple[str, str 
 
 def _read_text(file: Path, including: tuple[Path, int] | None) -> str:
     try:
-        data = file.read_bytes()
+        data = read_capped(file)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if including is not None:
@@ -284,92 +330,206 @@ def _read_file(
     *,
     stack: tuple[tuple[Path, Path, int], ...],
     constraint: bool,
+    content: Path | None = None,
 ) -> None:
-    """Read ``file``; ``stack`` holds (real path, file, line) of every including line."""
+    """Read ``file`` (its bytes from ``content`` when given: a spool); ``stack`` holds
+    (real path, file, line) of every including line."""
     real = Path(os.path.realpath(file))
     for seen, _, _ in stack:
         if seen == real:
             chain = " -> ".join([str(f) for _, f, _ in stack] + [str(file)])
             parent, number = stack[-1][1], stack[-1][2]
             raise InputError(parent, f"include cycle: {chain}", where=f"line {number}")
-    text = _read_text(file, (stack[-1][1], stack[-1][2]) if stack else None)
+    if (real, constraint) in state.seen:
+        return
+    state.seen.add((real, constraint))
+    text = _read_text(content or file, (stack[-1][1], stack[-1][2]) if stack else None)
     last: _Entry | None = None
     in_via = False
-    for number, line in _logical_lines(text, state.environ):
+    paths = _local_paths(state)
+    for number, line, hidden in _logical_lines(text, state.environ):
+        counts = (len(state.not_audited), len(state.unpinned), len(state.notes))
+        try:
+            last, in_via = _line(
+                file,
+                number,
+                line,
+                last=last,
+                in_via=in_via,
+                state=state,
+                stack=stack,
+                real=real,
+                constraint=constraint,
+            )
+        except InputError as exc:
+            if exc.file == str(file):
+                _refuse_if_not_requirements(file, text, state.environ)
+            if hidden:
+                raise InputError(
+                    exc.file, _hide(exc.what, hidden), where=exc.where and _hide(exc.where, hidden)
+                ) from None
+            raise
+        if hidden:
+            _hide_new(state, counts, hidden)
+    if _local_paths(state) > paths:
+        # ``/etc/passwd`` reads as one "local path" per line (issue 12, item 4).
+        _refuse_if_not_requirements(file, text, state.environ)
+
+
+def _local_paths(state: _State) -> int:
+    return sum(1 for n in state.not_audited if n.reason == "local path")
+
+
+def _refuse_if_not_requirements(file: Path, text: str, environ: Mapping[str, str]) -> None:
+    """Raise when most lines of ``file`` are neither a requirement nor an option: it
+    is some other file (``-r /etc/passwd``, ``-r .env``), whose lines must not be
+    quoted one by one as local paths or in an error (issue 12, item 4)."""
+    bad = total = 0
+    first: int | None = None
+    for number, line, _ in _logical_lines(text, environ):
         if _COMMENT.match(line):
-            if last is not None and not constraint:
-                m = _VIA_START.match(line)
-                if m:
-                    state.annotated = True
-                    in_via = True
-                    if m["rest"]:
-                        last.via.append(m["rest"])
-                        in_via = False
-                    continue
-                more = _VIA_MORE.match(line) if in_via else None
-                if more:
-                    last.via.append(more["rest"])
-                    continue
-            in_via = False
             continue
-        in_via = False
-        content = (_COMMENT.sub("", line) if "#" in line else line).strip()
+        content = _strip_comment(line).strip()
         if not content:
             continue
-        args, options_text = _split_args_options(content)
-        options = _parse_options(options_text, file, number) if options_text else []
-        location = Location(file=str(file), line=number)
-        if args:
-            last = _requirement(args, options, location, file, state, constraint=constraint)
-            continue
-        last = None
-        for name, value in options:
-            assert value is not None or not _OPTIONS[name]
-            if name in ("--requirement", "--constraint"):
-                assert value is not None
-                _include(
-                    file,
-                    number=number,
-                    target=value,
-                    state=state,
-                    stack=stack,
-                    real=real,
-                    constraint=constraint or name == "--constraint",
+        total += 1
+        if not _plausible(content, file, number):
+            bad += 1
+            first = first or number
+    # Two bad lines at least: a one-line file with a typo gets the error of its line.
+    if bad >= 2 and bad * 2 > total:
+        raise InputError(
+            file,
+            f"not a requirements file ({bad} of {total} lines are neither a requirement "
+            "nor an option); not read",
+            where=f"line {first}",
+        )
+
+
+def _plausible(content: str, file: Path, number: int) -> bool:
+    """Whether one line reads as pip would read it: options that parse, a URL, a
+    local path that exists (pip refuses one that does not), or a PEP 508 requirement."""
+    args, options_text = _split_args_options(content)
+    try:
+        if options_text:
+            _parse_options(options_text, file, number)
+        if not args:
+            return True
+        text = args.strip()
+        if _is_url(text):
+            return True
+        path = text.split(";", 1)[0].strip()
+        if _looks_like_path(path) and not _has_operator(text):
+            return os.path.exists(path) or (file.parent / path).exists()
+        parse_requirement(file, text, f"line {number}")
+    except (InputError, OSError, ValueError):
+        return False
+    return True
+
+
+def _hide_new(state: _State, counts: tuple[int, int, int], hidden: _Hidden) -> None:
+    """Show ``${NAME}`` for the values in what the last line added."""
+    n_audit, n_unpinned, n_notes = counts
+    for i in range(n_audit, len(state.not_audited)):
+        item = state.not_audited[i]
+        state.not_audited[i] = NotAudited(
+            name=item.name,
+            requirement=_hide(item.requirement, hidden),
+            reason=_hide(item.reason, hidden),
+            location=item.location,
+        )
+    for unpinned in state.unpinned[n_unpinned:]:
+        unpinned.text = _hide(unpinned.text, hidden)
+    state.notes[n_notes:] = [_hide(n, hidden) for n in state.notes[n_notes:]]
+    if state.index_url is not None:
+        state.index_url = _hide(state.index_url, hidden)
+
+
+def _line(
+    file: Path,
+    number: int,
+    line: str,
+    *,
+    last: _Entry | None,
+    in_via: bool,
+    state: _State,
+    stack: tuple[tuple[Path, Path, int], ...],
+    real: Path,
+    constraint: bool,
+) -> tuple[_Entry | None, bool]:
+    """Read one logical line; the entry a ``# via`` comment after it belongs to, and
+    whether a ``# via`` block is open."""
+    if _COMMENT.match(line):
+        if last is not None and not constraint:
+            m = _VIA_START.match(line.rstrip())
+            if m:
+                state.annotated = True
+                if m["rest"]:
+                    last.via.append(m["rest"])
+                    return last, False
+                return last, True
+            more = _VIA_MORE.match(line.rstrip()) if in_via else None
+            if more:
+                last.via.append(more["rest"])
+                return last, True
+        return last, False
+    content = _strip_comment(line).strip()
+    if not content:
+        return last, False
+    args, options_text = _split_args_options(content)
+    options = _parse_options(options_text, file, number) if options_text else []
+    location = Location(file=str(file), line=number)
+    if args:
+        return _requirement(args, options, location, file, state, constraint=constraint), False
+    last = None
+    for name, value in options:
+        assert value is not None or not _OPTIONS[name]
+        if name in ("--requirement", "--constraint"):
+            assert value is not None
+            _include(
+                file,
+                number=number,
+                target=value,
+                state=state,
+                stack=stack,
+                real=real,
+                constraint=constraint or name == "--constraint",
+            )
+        elif name == "--editable":
+            assert value is not None
+            egg = _EGG.search(value)
+            state.not_audited.append(
+                NotAudited(
+                    name=_canonical(egg[1].split("==")[0]) if egg else None,
+                    requirement=f"-e {value}",
+                    reason="editable install",
+                    location=location,
                 )
-            elif name == "--editable":
-                assert value is not None
-                egg = _EGG.search(value)
-                state.not_audited.append(
-                    NotAudited(
-                        name=_canonical(egg[1].split("==")[0]) if egg else None,
-                        requirement=f"-e {value}",
-                        reason="editable install",
-                        location=location,
-                    )
-                )
-            elif name == "--index-url":
-                state.index_url = value
-            elif name == "--extra-index-url":
-                state.notes.append(
-                    f"{file}: line {number}: --extra-index-url {_redact(value or '')}: pip takes "
-                    "each package from whichever index has the highest version, so the "
-                    "audited names may come from this index instead (dependency confusion)"
-                )
-            elif name == "--find-links":
-                state.notes.append(
-                    f"{file}: line {number}: --find-links {_redact(value or '')}: packages may "
-                    "come from these files instead of the index"
-                )
-            elif name == "--no-index":
-                state.notes.append(
-                    f"{file}: line {number}: --no-index: packages come only from --find-links"
-                )
-            elif name in ("--hash", "--config-settings", "--global-option", "--install-option"):
-                raise InputError(
-                    file,
-                    f"option {name} needs a requirement on the same line",
-                    where=f"line {number}",
-                )
+            )
+        elif name == "--index-url":
+            state.index_url = value
+        elif name == "--extra-index-url":
+            state.notes.append(
+                f"{file}: line {number}: --extra-index-url {_redact(value or '')}: pip takes "
+                "each package from whichever index has the highest version, so the "
+                "audited names may come from this index instead (dependency confusion)"
+            )
+        elif name == "--find-links":
+            state.notes.append(
+                f"{file}: line {number}: --find-links {_redact(value or '')}: packages may "
+                "come from these files instead of the index"
+            )
+        elif name == "--no-index":
+            state.notes.append(
+                f"{file}: line {number}: --no-index: packages come only from --find-links"
+            )
+        elif name in ("--hash", "--config-settings", "--global-option", "--install-option"):
+            raise InputError(
+                file,
+                f"option {name} needs a requirement on the same line",
+                where=f"line {number}",
+            )
+    return None, False
 
 
 def _include(
@@ -561,13 +721,21 @@ def _add(entry: _Entry, state: _State, file: Path) -> _Entry:
     if existing is not None:
         existing.hashes.extend(entry.hashes)
         existing.extras |= entry.extras
-        existing.markers = join_markers((existing.markers, entry.markers))
+        markers = join_markers((existing.markers, entry.markers))
+        if markers != existing.markers:
+            pins = state.pins[existing.name]
+            if pins.get(existing.markers) is existing:
+                del pins[existing.markers]
+            pins.setdefault(markers, existing)
+            existing.markers = markers
         return existing
-    for other in state.entries.values():
-        # Two pins of one name are legitimate only under different markers
-        # (``uv pip compile --universal`` writes ``numpy==1.26; python_version < "3.9"``...).
-        if other.name == entry.name and other.markers == entry.markers:
-            raise _conflict(file, entry.location.line, entry.name, entry.version, other)
+    # Two pins of one name are legitimate only under different markers
+    # (``uv pip compile --universal`` writes ``numpy==1.26; python_version < "3.9"``...).
+    pins = state.pins.setdefault(entry.name, {})
+    other = pins.get(entry.markers)
+    if other is not None:
+        raise _conflict(file, entry.location.line, entry.name, entry.version, other)
+    pins[entry.markers] = entry
     state.entries[key] = entry
     return entry
 

@@ -71,9 +71,11 @@ def stdlib_loads(text: str, file: str | Path | None = None) -> dict[str, Any]:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's content; an unreadable file is an ``InputError``."""
+    """The file's content; an unreadable, special or too large file is an ``InputError``."""
+    from pyward._files import read_capped
+
     try:
-        return path.read_bytes()
+        return read_capped(path)
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
 

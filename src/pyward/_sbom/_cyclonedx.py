@@ -46,7 +46,12 @@ def render(
     output, and different content never shares a serial.
     """
     notes: list[str] = []
-    bom = _bom(doc, notes, vulnerabilities or {})
+    with warnings.catch_warnings(record=True) as caught:
+        # The library warns while the model is built (a version longer than 1024
+        # characters): a note of ours, not its source line on stderr (issue 12, item 14).
+        warnings.simplefilter("always")
+        bom = _bom(doc, notes, vulnerabilities or {})
+    notes.extend(dict.fromkeys(f"CycloneDX: {w.message}" for w in caught))
     nil = uuid.UUID(int=0)
     bom.serial_number = nil
     text = _output(bom, xml)

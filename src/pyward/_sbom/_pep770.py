@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pyward._files import read_capped
 from pyward._sbom._people import parse_people
 
 __all__ = ["Embedded", "EmbeddedSbom", "read_embedded"]
@@ -77,7 +78,7 @@ def read_embedded(dist_info: Path, files: list[str]) -> tuple[list[EmbeddedSbom]
     for rel in files:
         path = dist_info / rel
         try:
-            data = json.loads(path.read_bytes())
+            data = json.loads(read_capped(path))
         except (OSError, ValueError) as exc:
             notes.append(f"{path}: embedded SBOM unreadable ({exc}); not merged")
             continue

@@ -224,7 +224,9 @@ def _pip_files(files: list[Path], notes: list[str]) -> Iterator[tuple[str, str]]
             continue
         parser = configparser.RawConfigParser()
         try:
-            parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+            from pyward._files import read_capped
+
+            parser.read_string(read_capped(path).decode("utf-8"), source=str(path))
         except (OSError, UnicodeDecodeError, configparser.Error) as exc:
             notes.append(f"{path}: cannot read pip's settings: {' '.join(str(exc).split())}")
             continue
