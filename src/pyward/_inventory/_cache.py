@@ -324,8 +324,14 @@ def _store(entry: Path, ident: bytes, data: bytes, inventory: Inventory) -> None
     from pyward._atomic import replace_file
 
     try:
+        document = encode(inventory)
+    except TypeError:
+        # A name that is not valid UTF-8 (a file name's undecodable bytes, which
+        # read_inventory escapes only after the cache) has no JSON form: not cached.
+        return
+    try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(entry, header(ident, data) + encode(inventory))
+        replace_file(entry, header(ident, data) + document)
     except OSError:
         pass  # a cache that cannot be written (read-only home, full disk) costs speed only
 
