@@ -73,10 +73,33 @@ class Query(BaseModel):
     )
 
 
+class BatchPackage(Package):
+    """A package of a batch query: any ecosystem (or any purl type). A query of another
+    ecosystem than PyPI gets an empty result, as osv.dev answers each query on its own."""
+
+    ecosystem: str = Field(  # type: ignore[assignment]
+        default="PyPI",
+        min_length=1,
+        description="`PyPI` is served; any other ecosystem gets an empty result.",
+    )
+    purl: str = Field(
+        default="",
+        min_length=1,
+        max_length=MAX_PURL,
+        description="A package URL; one of another type than `pypi` gets an empty result.",
+    )
+
+
+class BatchItem(Query):
+    """One query of a batch."""
+
+    package: BatchPackage
+
+
 class BatchQuery(BaseModel):
     """Up to 1000 queries, answered in order."""
 
-    queries: list[Query] = Field(max_length=MAX_BATCH)
+    queries: list[BatchItem] = Field(max_length=MAX_BATCH)
 
 
 class Event(_Open):
