@@ -29,12 +29,15 @@ def _dist_info(name: str) -> Path:
 
 
 def _site(tmp_path: Path, *names: str) -> Path:
-    """A site-packages holding copies of these distributions' real metadata."""
+    """A site-packages holding copies of these distributions' real metadata, without
+    pip's ``REQUESTED`` marker: whether pip wrote it depends on how the test environment
+    was installed (from a lock, every package is requested), so the copies leave it out
+    and the dependency graph decides what is direct."""
     site = tmp_path / "site-packages"
     site.mkdir(parents=True, exist_ok=True)
     for name in names:
         src = _dist_info(name)
-        shutil.copytree(src, site / src.name)
+        shutil.copytree(src, site / src.name, ignore=shutil.ignore_patterns("REQUESTED"))
     return site
 
 
@@ -82,7 +85,9 @@ def test_requests_component_edges_and_record_hash() -> None:
     assert c.location.file == str(_dist_info("requests"))
     targets = {k.split("==")[0] for k in inv.edges[c.key]}
     assert targets == {"certifi", "charset-normalizer", "idna", "urllib3"}
-    assert c.direct is False  # pip-audit requires it
+    # pip-audit requires it: direct only if it was installed on request (PEP 376's
+    # REQUESTED), as in an environment installed from a lock of every package.
+    assert c.direct is (_dist_info("requests") / "REQUESTED").is_file()
 
 
 def test_record_hash_verifies_every_installed_file() -> None:

@@ -60,7 +60,9 @@ def site(tmp_path: Path) -> Path:
     (venv / "pyvenv.cfg").write_text("home = /nowhere\nversion = 3.11.7\n", encoding="utf-8")
     for name in DISTS:
         src = _dist_info(name)
-        shutil.copytree(src, path / src.name)
+        # Without pip's REQUESTED marker, which depends on how the test environment was
+        # installed: the dependency graph decides the root.
+        shutil.copytree(src, path / src.name, ignore=shutil.ignore_patterns("REQUESTED"))
     return venv
 
 
