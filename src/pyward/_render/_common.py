@@ -11,7 +11,7 @@ from urllib.parse import quote
 from pyward import __version__
 from pyward._advisory._types import id_order
 from pyward._findings import LEVELS
-from pyward._text import safe_url
+from pyward._text import encodable_tree, json_invisible, safe_url
 
 if TYPE_CHECKING:
     from pyward._advisory._types import StoreInfo
@@ -295,3 +295,17 @@ def result_text(report: AuditReport) -> str:
     if parts:
         return "FAILED: " + "; ".join(parts)
     return "FAILED: see the warnings"
+
+
+def json_text(document: object) -> str:
+    """``document`` as indented JSON text for a report: exact values, with the
+    characters a terminal would act on escaped (:func:`pyward._text.json_invisible`),
+    and a lone surrogate (a file name that is not valid UTF-8) shown escaped as
+    ``\\udcff`` (issue 12, item 10)."""
+    import orjson
+
+    try:
+        data = orjson.dumps(document, option=orjson.OPT_INDENT_2)
+    except orjson.JSONEncodeError:
+        data = orjson.dumps(encodable_tree(document), option=orjson.OPT_INDENT_2)
+    return json_invisible(data.decode()) + "\n"

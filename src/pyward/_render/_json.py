@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from pyward._findings import Finding, VulnerabilityDetail
 from pyward._report import JSON_SCHEMA_VERSION
 
@@ -27,22 +25,15 @@ from pyward._render._common import (
     fix_steps,
     fix_target,
     iso,
+    json_text,
     tool_version,
 )
 from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
-from pyward._text import encodable_tree, json_invisible
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
-    doc = to_dict(report, options=options)
-    try:
-        data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
-    except orjson.JSONEncodeError:
-        # A lone surrogate (a file name that is not valid UTF-8): shown escaped, as
-        # ``\\udcff`` (issue 12, item 10).
-        data = orjson.dumps(encodable_tree(doc), option=orjson.OPT_INDENT_2)
-    return json_invisible(data.decode()) + "\n"
+    return json_text(to_dict(report, options=options))
 
 
 def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:

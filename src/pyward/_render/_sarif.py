@@ -26,14 +26,13 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import orjson
-
 from pyward._render._common import (
     TOOL_NAME,
     TOOL_URL,
     advisory_link,
     age_days,
     iso,
+    json_text,
     path_text,
     subject_label,
     summary_text,
@@ -44,7 +43,6 @@ from pyward._render._markdown import code as markdown_code
 from pyward._render._markdown import escape as markdown_escape
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
-from pyward._text import encodable_tree, json_invisible
 
 if TYPE_CHECKING:
     from pyward._findings import Finding, Level, Suppressed
@@ -69,14 +67,7 @@ FINGERPRINT_KEY = "pywardFinding/v1"
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
-    doc = to_dict(report, options=options)
-    try:
-        data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
-    except orjson.JSONEncodeError:
-        # A lone surrogate (a file name that is not valid UTF-8): shown escaped, as
-        # ``\\udcff`` (issue 12, item 10).
-        data = orjson.dumps(encodable_tree(doc), option=orjson.OPT_INDENT_2)
-    return json_invisible(data.decode()) + "\n"
+    return json_text(to_dict(report, options=options))
 
 
 def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
