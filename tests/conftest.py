@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,3 +36,20 @@ def component_of(finding: Finding) -> Component:
     """The component of a finding that has one (every vulnerability finding does)."""
     assert finding.component is not None, finding.id
     return finding.component
+
+
+@contextmanager
+def loopback(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 (a thread), answering with ``handler``; yields
+    its base URL (``http://127.0.0.1:PORT``). Tests serve recorded or made-up answers
+    through it to the real client, and no test reaches any other host."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, name="loopback", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)

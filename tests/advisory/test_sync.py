@@ -21,6 +21,7 @@ from pyward._advisory._sync import update
 from pyward._settings import Settings
 from pyward.errors import InputError, NetworkError
 from tests.advisory.conftest import all_real_records, real_record
+from tests.conftest import loopback
 
 PACKAGES = {"django", "pyyaml", "requests", "jinja2", "py", "gratient", "redis", "torch"}
 
@@ -314,12 +315,8 @@ def server(tmp_path: Path) -> Iterator[str]:
     _Handler.payload = write_zip(tmp_path / "served.zip", subset()).read_bytes()
     _Handler.etag = '"v1"'
     _Handler.seen = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with loopback(_Handler) as base:
+        yield base
 
 
 def test_url_source_is_conditional(

@@ -9,7 +9,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import threading
 import zipfile
 from base64 import urlsafe_b64encode
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ from pyward._advisory._sync import update
 from pyward._cli import main
 from pyward._commands import audit as audit_command
 from tests.audit._index_pages import project_page
-from tests.conftest import PYPA_VULNS
+from tests.conftest import PYPA_VULNS, loopback
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 NO_INDEX = "no package index configured: set --index-url or PYWARD_INDEX_URL, or configure pip/uv"
@@ -63,15 +62,8 @@ class _Index(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def index() -> Iterator[str]:
     _Index.seen = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Index)
-    thread = threading.Thread(target=httpd.serve_forever, name="fix-index", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/simple/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    with loopback(_Index) as base:
+        yield f"{base}/simple/"
 
 
 @pytest.fixture(autouse=True)

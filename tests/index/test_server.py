@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -14,6 +13,7 @@ from typing import ClassVar
 import pytest
 
 from pyward._sources.index import IndexClient, IndexFailure, ProjectInfo
+from tests.conftest import loopback
 from tests.index._support import JSON_TYPE, SIMPLE, Clock
 
 
@@ -48,15 +48,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     _Handler.seen = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, name="index-test", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/simple"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    with loopback(_Handler) as base:
+        yield f"{base}/simple"
 
 
 def test_real_server_batch_cache_and_revalidation(server: str, tmp_path: Path) -> None:

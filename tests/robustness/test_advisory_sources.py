@@ -21,6 +21,7 @@ import pytest
 
 from pyward._advisory._sync import sendable
 from pyward._cli import main
+from tests.conftest import loopback
 from tests.robustness._support import run, write
 
 #: Peak resident memory a ``db update`` of a bomb may reach: the interpreter, pyward's
@@ -239,14 +240,11 @@ def mirror(tmp_path: Path) -> Iterator[str]:
     _Mirror.payload = archive.read_bytes()
     _Mirror.seen = []
     _Mirror.stop = threading.Event()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/all.zip"
-    _Mirror.stop.set()
-    httpd.shutdown()
-    httpd.server_close()
+    with loopback(_Mirror) as base:
+        try:
+            yield f"{base}/all.zip"
+        finally:
+            _Mirror.stop.set()
 
 
 def test_non_ascii_validators_are_sent_back_as_sent(
