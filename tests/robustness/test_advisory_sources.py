@@ -333,3 +333,22 @@ def test_leftovers_of_a_killed_update_are_removed(
     assert sorted(p.name for p in cache.iterdir()) == sorted(
         ["advisories.sqlite", live.name, other.name]
     )
+
+
+def test_directory_records_are_read_when_parsed_not_held(tmp_path: Path) -> None:
+    # A directory source lists its records (name, size, digest) without keeping their
+    # bytes: each is read again when it is parsed, and one that changed in between is
+    # refused rather than parsed unseen.
+    from pyward._advisory._osv import RecordError
+    from pyward._advisory._sync import directory_entries
+
+    root = tmp_path / "src"
+    first = write(root / "a.json", b'{"id": "PYSEC-9-1"}')
+    write(root / "b.json", b'{"id": "PYSEC-9-2"}')
+    entries = list(directory_entries(root))
+    assert [e.name for e in entries] == ["a.json", "b.json"]
+    assert entries[1].read() == b'{"id": "PYSEC-9-2"}'
+    first.write_bytes(b'{"id": "PYSEC-9-3"}')
+    with pytest.raises(RecordError) as caught:
+        entries[0].read()
+    assert str(caught.value) == "a.json: changed while the update was reading it"

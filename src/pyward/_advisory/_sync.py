@@ -190,11 +190,31 @@ def directory_entries(root: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iter
             )
             continue
         digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+        # The bytes are read again when the record is parsed (only new or changed ones
+        # are), rather than kept: a directory's records are not all held in memory at once.
         yield SourceEntry(
             name=rel,
             origin=f"file:{rel}:{len(data)}:{digest}",
-            read=lambda data=data: data,  # type: ignore[misc]
+            read=_reread(path, rel, digest, max_record),
         )
+        del data
+
+
+def _reread(path: Path, name: str, digest: str, limit: int) -> Callable[[], bytes]:
+    """Read ``path`` again (at most ``limit`` bytes and one), and make sure it is the
+    file whose digest was taken."""
+
+    def read() -> bytes:
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(limit + 1)
+        except OSError as exc:
+            raise RecordError(name, f"cannot read: {exc.strerror or exc}", None) from None
+        if hashlib.blake2b(data, digest_size=12).hexdigest() != digest:
+            raise RecordError(name, "changed while the update was reading it", None)
+        return data
+
+    return read
 
 
 def _too_large(name: str, limit: int) -> Callable[[], bytes]:
