@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import http.server
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,3 +54,25 @@ def loopback(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=10)
+
+
+def store_of(tmp_path_factory: pytest.TempPathFactory, packages: Iterable[str]) -> Path:
+    """A cache directory whose store holds the real records of ``packages`` (a
+    ``db update`` from a copy of their folders of the PyPA database)."""
+    from pyward._advisory._sync import update
+
+    src = tmp_path_factory.mktemp("vulns")
+    for package in packages:
+        shutil.copytree(PYPA_VULNS / package, src / package)
+    directory = tmp_path_factory.mktemp("cache")
+    update(str(src), directory)
+    return directory
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``pyward ARGV`` in this process: the exit code, stdout and stderr."""
+    from pyward._cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

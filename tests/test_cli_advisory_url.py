@@ -4,28 +4,21 @@ findings whose records name no advisory page, through ``pyward._cli.main``."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from pyward._advisory._sync import update
 from pyward._cli import main
 from pyward._config import load_config
 from pyward.errors import InputError
-from tests.conftest import PYPA_VULNS
+from tests.conftest import store_of
 
 REQUIREMENTS = "idna==3.4\nrequests==2.28.1\n"
 
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    src = tmp_path_factory.mktemp("vulns")
-    for package in ("idna", "requests"):
-        shutil.copytree(PYPA_VULNS / package, src / package)
-    directory = tmp_path_factory.mktemp("cache")
-    update(str(src), directory)
-    return directory
+    return store_of(tmp_path_factory, ("idna", "requests"))
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pyward._advisory._sync import update
 from pyward._cli import main
 from tests.audit._data import PACKAGES
-from tests.conftest import CORPUS, PYPA_VULNS
+from tests.conftest import CORPUS, run_cli, store_of
 
 WAREHOUSE = CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt"
 LITESTAR = CORPUS / "uv" / "litestar-2024" / "uv.lock"
@@ -26,18 +25,7 @@ WAREHOUSE_IDS = [
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store file of the real records of the packages these inputs use."""
-    src = tmp_path_factory.mktemp("vulns")
-    for package in (*PACKAGES, "piccolo"):
-        shutil.copytree(PYPA_VULNS / package, src / package)
-    directory = tmp_path_factory.mktemp("cache")
-    update(str(src), directory)
-    return directory
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return store_of(tmp_path_factory, (*PACKAGES, "piccolo"))
 
 
 def _json_ids(out: str) -> list[str]:
@@ -45,7 +33,7 @@ def _json_ids(out: str) -> list[str]:
 
 
 def test_findings_fail_with_exit_1(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys, "audit", str(WAREHOUSE), "--format", "json", "--cache-dir", str(cache)
     )
     assert code == 1
@@ -58,17 +46,17 @@ def test_findings_fail_with_exit_1(cache: Path, capsys: pytest.CaptureFixture[st
 
 def test_threshold_gates(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base = ("audit", str(WAREHOUSE), "-f", "json", "-q", "--cache-dir", str(cache))
-    assert _run(capsys, *base, "--fail-on", "critical")[0] == 1  # unknown severities fail
-    code, _, err = _run(capsys, *base, "--fail-on", "critical", "--unknown-severity", "pass")
+    assert run_cli(capsys, *base, "--fail-on", "critical")[0] == 1  # unknown severities fail
+    code, _, err = run_cli(capsys, *base, "--fail-on", "critical", "--unknown-severity", "pass")
     assert (code, err) == (0, "")
-    assert _run(capsys, *base, "--fail-on", "high", "--unknown-severity", "pass")[0] == 1
+    assert run_cli(capsys, *base, "--fail-on", "high", "--unknown-severity", "pass")[0] == 1
 
 
 def test_ignores_from_the_command_line(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["audit", str(WAREHOUSE), "-f", "json", "-q", "--cache-dir", str(cache)]
     for i in WAREHOUSE_IDS:
         args += ["--ignore", i]
-    code, out, _ = _run(capsys, *args)
+    code, out, _ = run_cli(capsys, *args)
     doc = json.loads(out)
     assert code == 0
     assert doc["findings"] == []
@@ -88,7 +76,9 @@ def test_project_config_with_an_expired_ignore(
         'ignore = [{ id = "CVE-2023-32681", reason = "no proxies", until = 2024-01-31 }]\n',
         encoding="utf-8",
     )
-    code, out, err = _run(capsys, "audit", str(tmp_path), "-f", "json", "--cache-dir", str(cache))
+    code, out, err = run_cli(
+        capsys, "audit", str(tmp_path), "-f", "json", "--cache-dir", str(cache)
+    )
     assert code == 1
     assert _json_ids(out) == ["PYSEC-2023-74"]
     cfg = tmp_path / "pyproject.toml"
@@ -104,16 +94,16 @@ def test_bad_configuration_is_exit_2_with_one_line(
     (tmp_path / "requirements.txt").write_text("requests==2.28.1\n", encoding="utf-8")
     cfg = tmp_path / "pyward.toml"
     cfg.write_text('ignore = [{ id = "CVE-2023-32681" }]\n', encoding="utf-8")
-    code, out, err = _run(capsys, "audit", str(tmp_path), "--cache-dir", str(cache))
+    code, out, err = run_cli(capsys, "audit", str(tmp_path), "--cache-dir", str(cache))
     assert (code, out, err) == (2, "", f"pyward: error: {cfg}: ignore[0].reason: missing\n")
 
 
 def test_input_errors(cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "nope.lock"
-    assert _run(capsys, "audit", str(missing), "--cache-dir", str(cache)) == (
+    assert run_cli(capsys, "audit", str(missing), "--cache-dir", str(cache)) == (
         2, "", f"pyward: error: {missing}: no such file or directory\n",
     )  # fmt: skip
-    code, _, err = _run(capsys, "audit", str(WAREHOUSE), "--apply", "--cache-dir", str(cache))
+    code, _, err = run_cli(capsys, "audit", str(WAREHOUSE), "--apply", "--cache-dir", str(cache))
     assert (code, err) == (2, "pyward: error: --apply needs --fix\n")
 
 
@@ -123,7 +113,7 @@ def test_one_unreadable_input_is_reported_and_the_rest_audited(
     bad = tmp_path / "uv.lock"
     bad.write_text("version = [\n", encoding="utf-8")
     out_file = tmp_path / "report.json"
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys,
         "audit",
         str(bad),
@@ -153,7 +143,7 @@ def test_no_advisory_data_is_exit_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("pyward._advisory._store.open_snapshot", lambda *a, **k: None)
-    code, out, err = _run(capsys, "audit", str(WAREHOUSE), "--cache-dir", str(tmp_path))
+    code, out, err = run_cli(capsys, "audit", str(WAREHOUSE), "--cache-dir", str(tmp_path))
     assert (code, out) == (3, "")
     assert err == (
         f"pyward: error: no advisory data: no store in {tmp_path} and no built-in snapshot; "
@@ -179,7 +169,7 @@ def test_vex_option(cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
         ),
         encoding="utf-8",
     )
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys,
         "audit",
         str(WAREHOUSE),
@@ -198,7 +188,8 @@ def test_vex_option(cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
         ("PYSEC-2023-74", f"VEX not_affected: {vex} statements[0]")
     ]
     vex.write_text('{"statements": [{"status": "not_affected"}]}', encoding="utf-8")
-    assert _run(capsys, "audit", str(WAREHOUSE), "--vex", str(vex), "--cache-dir", str(cache)) == (
+    argv = ("audit", str(WAREHOUSE), "--vex", str(vex), "--cache-dir", str(cache))
+    assert run_cli(capsys, *argv) == (
         2, "", f"pyward: error: {vex}: statements[0].vulnerability: missing\n",
     )  # fmt: skip
 
@@ -208,7 +199,7 @@ def test_fix_apply_rewrites_pins(
 ) -> None:
     copy = tmp_path / "requirements.txt"
     shutil.copyfile(WAREHOUSE, copy)
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys,
         "audit",
         "-r",
@@ -247,7 +238,7 @@ def test_fix_apply_rewrites_pins(
     ) in lines
     # The corpus file itself is untouched; the rewritten copy audits clean.
     assert "requests==2.28.1 \\\n" in WAREHOUSE.read_text(encoding="utf-8")
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "audit", "-r", str(copy), "-f", "json", "-q", "--cache-dir", str(cache)
     )
     assert (code, _json_ids(out)) == (0, [])
@@ -256,7 +247,7 @@ def test_fix_apply_rewrites_pins(
 def test_fix_on_a_uv_lock_prints_the_command(
     cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys,
         "audit",
         str(LITESTAR),
@@ -272,7 +263,7 @@ def test_fix_on_a_uv_lock_prints_the_command(
     assert json.loads(out)["fix_plan"][0]["name"] == "piccolo"
     assert err == "Fix plan:\n  piccolo 1.21.0: no known release fixes PYSEC-2023-241\n"
     example = Path(__file__).parent.parent / "examples" / "vulnerable-app"
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "audit", str(example), "-q", "--fix", "--offline", "--cache-dir", str(cache)
     )
     assert code == 1
@@ -293,7 +284,7 @@ def test_fix_on_a_uv_lock_prints_the_command(
 
 
 def test_explain_alias_and_reasoning(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys, "explain", "CVE-2023-32681", "Requests==2.28.1", "--cache-dir", str(cache)
     )
     assert code == 0
@@ -312,19 +303,19 @@ def test_explain_alias_and_reasoning(cache: Path, capsys: pytest.CaptureFixture[
     assert "  introduced 2.3.0: 2.28.1 >= 2.3.0 -> affected" in lines
     assert "  fixed 2.31.0: 2.28.1 < 2.31.0 -> unchanged (affected)" in lines
     assert lines[-1] == "verdict: requests 2.28.1 is affected; upgrade to 2.31.0 or later"
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "explain", "PYSEC-2023-74", "requests==2.31.0", "--cache-dir", str(cache)
     )
     assert out.splitlines()[-1] == "verdict: requests 2.31.0 is not affected"
 
 
 def test_explain_errors(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(capsys, "explain", "CVE-1999-0000", "--cache-dir", str(cache)) == (
+    assert run_cli(capsys, "explain", "CVE-1999-0000", "--cache-dir", str(cache)) == (
         2,
         "",
         f"pyward: error: no advisory CVE-1999-0000 in the advisory data ({cache_source(cache)})\n",
     )
-    assert _run(capsys, "explain", "PYSEC-2023-74", "requests", "--cache-dir", str(cache)) == (
+    assert run_cli(capsys, "explain", "PYSEC-2023-74", "requests", "--cache-dir", str(cache)) == (
         2, "", "pyward: error: expected PACKAGE==VERSION, got 'requests'\n",
     )  # fmt: skip
 
@@ -379,7 +370,7 @@ def test_python_from_inside_a_project_directory(
     monkeypatch.chdir(project)
     for command in ("audit", "sbom"):
         extra = ("-f", "json") if command == "audit" else ()
-        code, out, err = _run(
+        code, out, err = run_cli(
             capsys, command, "--python", str(venv / "bin" / "python"), *extra, "-q",
             "--cache-dir", str(cache),
         )  # fmt: skip
@@ -410,22 +401,22 @@ def test_a_zero_package_audit_says_so_and_strict_fails_it(
         encoding="utf-8",
     )
     base = ("audit", str(project), "--cache-dir", str(cache))
-    code, out, err = _run(capsys, *base)
+    code, out, err = run_cli(capsys, *base)
     assert code == 0
     assert f"pyward: warning: {NOTHING}\n" in err
     assert "nothing was audited: 0 packages with a version to check" in out
-    code, out, err = _run(capsys, *base, "-f", "json")
+    code, out, err = run_cli(capsys, *base, "-f", "json")
     assert code == 0
     assert json.loads(out)["warnings"][-1] == NOTHING
-    code, out, err = _run(capsys, *base, "-f", "json", "--strict")
+    code, out, err = run_cli(capsys, *base, "-f", "json", "--strict")
     assert code == 1
     doc = json.loads(out)
     assert doc["warnings"][-1] == "strict: 2 packages could not be audited: the run fails"
     assert doc["summary"]["failed"] is True
     pyproject.write_text(pyproject.read_text() + "[tool.pyward]\nstrict = true\n")
-    code, out, err = _run(capsys, *base, "-q")
+    code, out, err = run_cli(capsys, *base, "-q")
     assert (code, err) == (1, "")
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys, "sbom", str(project), "--with-vulnerabilities", "--cache-dir", str(cache)
     )
     assert code == 0
@@ -439,7 +430,9 @@ def test_config_warnings_reach_the_json_report(
     (tmp_path / "requirements.txt").write_text("requests==2.28.1\n", encoding="utf-8")
     cfg = tmp_path / "pyproject.toml"
     cfg.write_text('[project]\nname = "app"\n\n[tool.pyward]\nfial-on = "high"\n', "utf-8")
-    code, out, err = _run(capsys, "audit", str(tmp_path), "-f", "json", "--cache-dir", str(cache))
+    code, out, err = run_cli(
+        capsys, "audit", str(tmp_path), "-f", "json", "--cache-dir", str(cache)
+    )
     assert code == 1
     message = (
         f"{cfg}: tool.pyward.fial-on: unknown key (known: fail-on, unknown-severity, ignore, "
@@ -455,7 +448,7 @@ def test_config_warnings_are_said_before_an_error(
     cfg = tmp_path / "pyproject.toml"
     cfg.write_text('[project]\nname = "app"\n\n[tool.pyward]\nfial-on = "high"\n', "utf-8")
     missing = tmp_path / "missing.txt"
-    code, out, err = _run(capsys, "audit", str(missing))
+    code, out, err = run_cli(capsys, "audit", str(missing))
     assert code == 2
     assert out == ""
     assert err.splitlines() == [

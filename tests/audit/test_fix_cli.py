@@ -23,11 +23,10 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
-from pyward._advisory._sync import update
 from pyward._cli import main
 from pyward._commands import audit as audit_command
 from tests.audit._index_pages import project_page
-from tests.conftest import PYPA_VULNS, loopback
+from tests.conftest import loopback, run_cli, store_of
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 NO_INDEX = "no package index configured: set --index-url or PYWARD_INDEX_URL, or configure pip/uv"
@@ -88,18 +87,7 @@ def _no_user_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    src = tmp_path_factory.mktemp("vulns")
-    for package in ("nbconvert", "werkzeug", "urllib3"):
-        shutil.copytree(PYPA_VULNS / package, src / package)
-    directory = tmp_path_factory.mktemp("store")
-    update(str(src), directory)
-    return directory
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return store_of(tmp_path_factory, ("nbconvert", "werkzeug", "urllib3"))
 
 
 def _cache(store: Path, tmp_path: Path) -> Path:
@@ -117,7 +105,7 @@ def test_apply_pins_the_smallest_released_version(
     reqs = tmp_path / "r.txt"
     reqs.write_text("nbconvert==6.0.7\n", encoding="utf-8")
     argv = ("audit", "-r", str(reqs), "-f", "json", "-q", "--fix", "--cache-dir", str(cache))
-    code, _, err = _run(capsys, *argv, "--apply", "--index-url", index)
+    code, _, err = run_cli(capsys, *argv, "--apply", "--index-url", index)
     assert code == 1
     assert err == (
         "Fix plan:\n"
@@ -129,7 +117,7 @@ def test_apply_pins_the_smallest_released_version(
     assert _Index.seen == ["/simple/nbconvert/"]
     # --offline: the cached page, no request.
     reqs.write_text("nbconvert==6.0.7\n", encoding="utf-8")
-    code, _, err = _run(capsys, *argv, "--offline", "--index-url", index)
+    code, _, err = run_cli(capsys, *argv, "--offline", "--index-url", index)
     assert (code, err.splitlines()[1:]) == (
         1,
         [
@@ -153,7 +141,7 @@ def test_the_index_comes_from_the_settings(
     reqs = tmp_path / "r.txt"
     reqs.write_text("nbconvert==6.0.7\n", encoding="utf-8")
     monkeypatch.setenv("PIP_INDEX_URL", index)
-    code, _, err = _run(capsys, "audit", "-r", str(reqs), "-f", "json", "-q", "--fix",
+    code, _, err = run_cli(capsys, "audit", "-r", str(reqs), "-f", "json", "-q", "--fix",
                         "--cache-dir", str(cache))  # fmt: skip
     assert (code, err.splitlines()[1]) == (1, "  nbconvert 6.0.7 -> 6.3.0 (fixes PYSEC-2022-249)")
 
@@ -165,7 +153,7 @@ def test_without_index_data_the_target_is_marked_unchecked(
     reqs = tmp_path / "r.txt"
     reqs.write_text("nbconvert==6.0.7\n", encoding="utf-8")
     argv = ("audit", "-r", str(reqs), "-f", "json", "-q", "--fix", "--cache-dir", str(cache))
-    code, _, err = _run(capsys, *argv)
+    code, _, err = run_cli(capsys, *argv)
     assert (code, err.splitlines()[1:]) == (
         1,
         [
@@ -176,7 +164,7 @@ def test_without_index_data_the_target_is_marked_unchecked(
             f"package index's releases ({NO_INDEX})",
         ],
     )
-    code, _, err = _run(capsys, *argv, "--offline", "--index-url", index)
+    code, _, err = run_cli(capsys, *argv, "--offline", "--index-url", index)
     assert err.splitlines()[-1] == (
         "Unchecked: nbconvert 6.3.0a0 is an advisory's bound, not checked against the "
         f"package index's releases ({index}nbconvert/: offline and not cached)"
@@ -191,7 +179,7 @@ def test_fix_options_need_fix(
     reqs = tmp_path / "r.txt"
     reqs.write_text("nbconvert==6.0.7\n", encoding="utf-8")
     name = option.split("=", maxsplit=1)[0]
-    assert _run(capsys, "audit", "-r", str(reqs), option, "--cache-dir", str(store)) == (
+    assert run_cli(capsys, "audit", "-r", str(reqs), option, "--cache-dir", str(store)) == (
         2, "", f"pyward: error: {name} needs --fix\n",
     )  # fmt: skip
 
@@ -218,7 +206,7 @@ def test_environment_commands_use_its_interpreter(
     # command for every package.
     venv = _venv(tmp_path / "my venv", {"Werkzeug": "2.2.2", "urllib3": "1.26.15"})
     cache = _cache(store, tmp_path)
-    code, out, _ = _run(capsys, "audit", str(venv), "-q", "--fix", "--offline",
+    code, out, _ = run_cli(capsys, "audit", str(venv), "-q", "--fix", "--offline",
                         "--cache-dir", str(cache))  # fmt: skip
     assert code == 1
     assert (
@@ -317,7 +305,7 @@ def test_printed_uv_commands_relock_a_pinned_manifest(
         "--cache-dir",
         str(cache),
     )
-    code, _, err = _run(capsys, *argv)
+    code, _, err = run_cli(capsys, *argv)
     lines = err.splitlines()
     assert (code, lines[2:6]) == (
         1,
@@ -328,7 +316,7 @@ def test_printed_uv_commands_relock_a_pinned_manifest(
             "  uv lock --upgrade-package 'urllib3==1.26.18'",
         ],
     )
-    code, _, err = _run(capsys, *argv, "--apply")
+    code, _, err = run_cli(capsys, *argv, "--apply")
     lines = err.splitlines()
     assert lines[2:5] == ["Rewritten:", f"  {manifest}:6: urllib3 1.26.15 -> 1.26.18", "Then run:"]
     assert '    "urllib3==1.26.18",  # pinned\n' in manifest.read_text("utf-8")

@@ -15,13 +15,10 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -36,6 +33,7 @@ from pyward._render import RENDERERS
 from pyward._sbom import FORMATS
 from tests.robustness._seeds import SEEDS
 from tests.robustness._support import Outcome, run, write
+from tests.serve._support import serve_process
 
 #: A window-title change, a bell, a screen clear, a C1 CSI and a bidirectional override.
 ESC = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"
@@ -503,45 +501,6 @@ def test_special_file_fifo(tmp_path: Path, store: Path) -> None:
 # pyward serve through a real client.
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-@contextmanager
-def _serving(cache: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pyward", "serve", "--port", str(port), "--cache-dir", str(cache)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + TIMEOUT
-    try:
-        while True:
-            try:
-                httpx.get(f"{url}/health", timeout=1, trust_env=False)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(proc.communicate()) from None
-                time.sleep(0.05)
-        yield url, proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-        try:
-            proc.communicate(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-
-
 #: (method, path, JSON body): what a network client of ``serve`` may send.
 SERVE_REQUESTS: list[tuple[str, str, object]] = [
     (
@@ -569,7 +528,7 @@ SERVE_REQUESTS: list[tuple[str, str, object]] = [
 
 
 def test_serve_over_hostile_requests(hostile_store: Path) -> None:
-    with _serving(hostile_store) as (url, proc):
+    with serve_process(["--cache-dir", str(hostile_store)]) as (url, proc):
         with httpx.Client(base_url=url, trust_env=False, timeout=TIMEOUT) as client:
             for method, path, body in SERVE_REQUESTS:
                 response = client.request(method, path, json=body)

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -63,3 +68,45 @@ def running_server(app: Any, **options: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def free_port() -> int:
+    with free_socket() as sock:
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@contextlib.contextmanager
+def serve_process(
+    args: Sequence[str], env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Any]]:
+    """``pyward serve ARGS`` as a real process on a free port of 127.0.0.1, once it
+    answers ``/health``; yields its URL and the process, and stops it with SIGINT."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pyward", "serve", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                httpx.get(f"{url}/health", timeout=1, trust_env=False)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(proc.communicate()) from None
+                time.sleep(0.05)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        try:
+            proc.communicate(timeout=60)  # also closes the pipes
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()

@@ -2,59 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import PYPA_VULNS
-from tests.serve._support import db_update, free_socket
-
-
-def _free_port() -> int:
-    with free_socket() as sock:
-        port: int = sock.getsockname()[1]
-    return port
-
-
-@contextmanager
-def _serve(args: Sequence[str], env: dict[str, str] | None = None) -> Iterator[tuple[str, Any]]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pyward", "serve", "--port", str(port), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                httpx.get(f"{url}/health", timeout=1, trust_env=False)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(proc.communicate()) from None
-                time.sleep(0.05)
-        yield url, proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-        try:
-            proc.communicate(timeout=60)  # also closes the pipes
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+from tests.serve._support import db_update, free_socket, serve_process
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +22,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_serve_the_local_store_with_access_log(cache_dir: Path) -> None:
-    with _serve(["--cache-dir", str(cache_dir), "--access-log"]) as (url, proc):
+    with serve_process(["--cache-dir", str(cache_dir), "--access-log"]) as (url, proc):
         r = httpx.post(
             f"{url}/v1/query",
             json={"package": {"purl": "pkg:pypi/requests@2.19.0"}},
@@ -84,7 +41,7 @@ def test_serve_the_local_store_with_access_log(cache_dir: Path) -> None:
 
 
 def test_serve_without_access_log_logs_no_requests(cache_dir: Path) -> None:
-    with _serve(["--cache-dir", str(cache_dir)]) as (url, proc):
+    with serve_process(["--cache-dir", str(cache_dir)]) as (url, proc):
         assert httpx.get(f"{url}/v1/vulns/PYSEC-2023-74", trust_env=False).status_code == 200
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
@@ -93,7 +50,7 @@ def test_serve_without_access_log_logs_no_requests(cache_dir: Path) -> None:
 
 
 def test_serve_with_workers(cache_dir: Path) -> None:
-    with _serve(["--cache-dir", str(cache_dir), "--workers", "2"]) as (url, _):
+    with serve_process(["--cache-dir", str(cache_dir), "--workers", "2"]) as (url, _):
         for _ in range(20):
             # A new connection each time, so that both workers answer some.
             r = httpx.get(f"{url}/v1/vulns/PYSEC-2018-28", trust_env=False)
@@ -101,7 +58,7 @@ def test_serve_with_workers(cache_dir: Path) -> None:
 
 
 def test_serve_falls_back_to_the_snapshot_with_a_notice(tmp_path: Path) -> None:
-    with _serve(["--cache-dir", str(tmp_path)]) as (url, proc):
+    with serve_process(["--cache-dir", str(tmp_path)]) as (url, proc):
         health = httpx.get(f"{url}/health", trust_env=False).json()
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
