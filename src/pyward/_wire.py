@@ -72,6 +72,15 @@ def shown_str(value: object) -> str:
         return f"<{type(value).__name__} too long to show>"
 
 
+def parse_digits(text: str) -> int | None:
+    """The number an ASCII string of decimal digits spells (an HTTP header, a version
+    part), else ``None``: ``str.isdigit`` alone also accepts ``²`` and other digits
+    ``int()`` refuses, and a number past Python's digit limit is ``None`` too."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return parse_int(text)
+
+
 def parse_int(text: str) -> int | None:
     """``int(text)``, or ``None`` when ``text`` is not an integer or has more digits
     than Python converts."""

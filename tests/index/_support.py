@@ -72,8 +72,12 @@ def json_page(
 
 
 def status(code: int, **headers: str) -> Callable[[httpx.Request], httpx.Response]:
+    """An answer with these headers; a value is sent as its Latin-1 bytes, as a server
+    may send any byte."""
+
     def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(code, headers={k.replace("_", "-"): v for k, v in headers.items()})
+        raw = [(k.replace("_", "-").encode(), v.encode("latin-1")) for k, v in headers.items()]
+        return httpx.Response(code, headers=raw)
 
     return answer
 

@@ -131,6 +131,14 @@ def test_429_with_retry_after_then_200() -> None:
     assert slept == [7.0]
 
 
+def test_a_retry_after_that_is_no_number_backs_off_instead() -> None:
+    # "\u00b2".isdigit() is true, and float() of it raised ValueError.
+    rec = Recorder(status(429, retry_after="\u00b2"), json_page(page("six")))
+    source, slept = client(rec, backoff=0.5)
+    assert source.project("six").name == "six"
+    assert slept == [0.5]
+
+
 def test_retry_after_is_capped() -> None:
     rec = Recorder(status(503, retry_after="3600"), json_page(page("six")))
     source, slept = client(rec, max_retry_after=60.0)

@@ -205,7 +205,7 @@ def test_unknown_keys_versions_and_status_are_notes() -> None:
     data["files"][1]["sparkle"] = True
     data["versions"].append("not a version")
     data["project-status"] = {"status": "haunted"}
-    data["meta"]["_last-serial"] = "x1"
+    data["meta"]["_last-serial"] = "\u00b2"
     info = parse(data)
     assert info.invalid_versions == ("not a version",)
     assert info.versions == ("0.9", "1.0.0", "1.1.0rc1", "2.0.0")
@@ -215,7 +215,7 @@ def test_unknown_keys_versions_and_status_are_notes() -> None:
     assert info.notes == (
         f"{URL}: meta.api-version: 1.7 is newer than this pyward knows (1.4); "
         "read with the fields 1.4 defines",
-        f"{URL}: meta._last-serial: not a serial number: 'x1' (ignored)",
+        f"{URL}: meta._last-serial: not a serial number: '\u00b2' (ignored)",
         f"{URL}: meta.shiny: unknown key (ignored)",
         f"{URL}: future: unknown key (ignored)",
         f"{URL}: files[*].sparkle: unknown key in 2 file(s) (ignored)",
@@ -246,6 +246,11 @@ def test_old_api_without_versions_lists_the_files_versions() -> None:
         (
             lambda d: d["meta"].update({"api-version": "one"}),
             f"{URL}: meta.api-version: not a version: 'one'",
+        ),
+        (
+            # str.isdigit() holds for a superscript two; int() refuses it.
+            lambda d: d["meta"].update({"api-version": "\u00b2"}),
+            f"{URL}: meta.api-version: not a version: '\u00b2'",
         ),
         (lambda d: d.pop("meta"), f"{URL}: meta: missing (not a PEP 691 project page)"),
         (lambda d: d.pop("files"), f"{URL}: files: missing"),

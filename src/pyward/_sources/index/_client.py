@@ -41,6 +41,7 @@ from pyward._sources.index._port import (
     IndexSource,
 )
 from pyward._sources.index._redact import redact_text, redact_url
+from pyward._wire import parse_digits
 from pyward.errors import InputError
 
 if TYPE_CHECKING:
@@ -445,13 +446,11 @@ class IndexClient(IndexSource):
         """The body, at most ``max_body`` bytes, by ``total_timeout`` seconds after
         ``started`` (a server may send a byte at a time, each within ``timeout``)."""
         length = response.headers.get("content-length") or ""
+        size = parse_digits(length)
         # A length of more digits than ``int()`` converts is too large too (issue 12).
-        if (
-            length.isascii()
-            and length.isdigit()
-            and (len(length) > 18 or int(length) > self.max_body)
+        if (length.isascii() and length.isdigit() and size is None) or (
+            size is not None and size > self.max_body
         ):
-            size = int(length) if len(length) <= 18 else None
             raise _Failure(kind="too-large", reason=self._too_large(shown, size))
         chunks: list[bytes] = []
         size = 0
@@ -484,8 +483,9 @@ def _retry_after(value: str | None, now: dt.datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    seconds = parse_digits(value)
+    if seconds is not None:
+        return float(seconds)
     from email.utils import parsedate_to_datetime
 
     try:

@@ -28,7 +28,7 @@ from pyward._sources.index._model import (
     ReleaseInfo,
 )
 from pyward._sources.index._redact import redact_url
-from pyward._wire import Table, Wire
+from pyward._wire import Table, Wire, parse_digits
 from pyward.errors import InputError
 
 #: The newest minor version of the JSON simple API (1.x) this module reads: 1.1 adds
@@ -215,9 +215,9 @@ def parse_project_page(
 def _check_api_version(meta: Table, notes: list[str]) -> tuple[int, int]:
     text = meta.string("api-version")
     major_text, _, minor_text = text.partition(".")
-    if not (major_text.isdigit() and (minor_text.isdigit() or not minor_text)):
+    major, minor = parse_digits(major_text), parse_digits(minor_text or "0")
+    if major is None or minor is None:
         raise meta.error("api-version", f"not a version: {text!r}")
-    major, minor = int(major_text), int(minor_text or 0)
     if major != 1:
         raise UnsupportedApiVersion(
             meta.file,
@@ -238,8 +238,8 @@ def _last_serial(meta: Table, notes: list[str]) -> int | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    if isinstance(value, str) and (serial := parse_digits(value)) is not None:
+        return serial
     notes.append(f"{meta.file}: meta._last-serial: not a serial number: {value!r} (ignored)")
     return None
 
