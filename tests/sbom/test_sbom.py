@@ -912,3 +912,11 @@ def test_one_party_one_kind_in_spdx(
     _validate_spdx(out, ".spdx.json", tmp_path)
     package = next(p for p in json.loads(out)["packages"] if p["name"] == "x")
     assert (package["supplier"], package["originator"]) == (supplier, originator)
+
+
+def test_advisory_pages_in_both_formats_are_valid_uris() -> None:
+    # An id from a mirror may hold anything; SPDX wrote it unescaped into a locator.
+    from pyward._sbom._facts import osv_page
+
+    assert osv_page("PYSEC 1\x1b/..") == "https://osv.dev/vulnerability/PYSEC%201%1B%2F.."
+    assert osv_page("GHSA-abcd-efgh-ijkl") == "https://osv.dev/vulnerability/GHSA-abcd-efgh-ijkl"

@@ -51,6 +51,8 @@ def parse_version(value: str) -> Version | None:
 def too_long(value: str) -> bool:
     """A version that is PEP 440 in form but has a number longer than Python converts
     (issue 12): it cannot be compared, so it is not audited."""
+    if parse_version(value) is not None:  # cached: the common case costs a lookup
+        return False
     try:
         Version(value)
     except InvalidVersion:

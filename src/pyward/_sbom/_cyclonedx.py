@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pyward import __version__
 from pyward._audit._severity import rate
 from pyward._render._cyclonedx_vex import cyclonedx_ratings
-from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url
+from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url, osv_page
 from pyward._sbom._licenses import License, embedded_licenses, spdx_declared
 from pyward._sbom._pep770 import Embedded, EmbeddedSbom
 from pyward._text import json_lone_surrogates, xml_safe
@@ -403,14 +403,10 @@ def _vulnerabilities(
 
 
 def _source(vid: str) -> VulnerabilitySource:
-    from urllib.parse import quote
-
     from cyclonedx.model import XsUri
     from cyclonedx.model.vulnerability import VulnerabilitySource
 
-    # An id from a mirror may hold anything: percent-encoded, it is a valid URI.
-    page = quote(vid, safe="", errors="surrogateescape")
-    return VulnerabilitySource(name="OSV", url=XsUri(f"https://osv.dev/vulnerability/{page}"))
+    return VulnerabilitySource(name="OSV", url=XsUri(osv_page(vid)))
 
 
 def _ratings(v: Vulnerability, notes: list[str]) -> list[VulnerabilityRating]:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from pyward._inventory import _toml
 from pyward._model import Component, ComponentKey, Hash, Inventory, canonical_name
+from pyward._render._options import DEFAULT_ADVISORY_URL
 from pyward._sbom._licenses import License, resolve
 from pyward._sbom._people import EMAIL as _EMAIL
 from pyward._sbom._people import PartyKind, parse_people, party_kind
@@ -489,3 +490,11 @@ def _with_pyproject(c: Component, table: Mapping[str, Any], path: Path | None) -
             if emails:
                 meta.setdefault(f"{key}_email", emails)
     return dataclasses.replace(c, metadata=meta, license_expression=license_expression)
+
+
+def osv_page(advisory_id: str) -> str:
+    """OSV's page of an advisory, the id percent-encoded: an id from a mirror may hold
+    anything, and the SBOM writers need a valid URI."""
+    return DEFAULT_ADVISORY_URL.replace(
+        "{id}", quote(advisory_id, safe="", errors="surrogateescape")
+    )

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pyward import __version__
-from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url, valid_purl
+from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url, osv_page, valid_purl
 from pyward._sbom._licenses import embedded_licenses, spdx_declared
 from pyward._sbom._people import PartyKind, party_kind
 from pyward._sbom._pep770 import Embedded
@@ -215,7 +215,7 @@ def _package(
             ExternalPackageRef(
                 ExternalPackageRefCategory.SECURITY,
                 "advisory",
-                f"https://osv.dev/vulnerability/{v.id}",
+                osv_page(v.id),
                 f"{', '.join(v.ids)}: {v.advisories[0].summary or 'known vulnerability'}",
             )
         )
