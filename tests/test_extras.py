@@ -24,9 +24,13 @@ def _hide(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
 
 
 def test_every_extra_is_declared_in_pyproject() -> None:
-    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
-    for extra in EXTRAS:
-        assert f"\n{extra} = [" in text
+    from pyward._inventory._toml import loads
+
+    path = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    declared = loads(path.read_text(encoding="utf-8"), path)["project"]["optional-dependencies"]
+    assert set(EXTRAS) <= set(declared)
+    assert set(declared) - set(EXTRAS) == {"all", "test"}
+    assert declared["all"] == [f"pyward[{','.join(EXTRAS)}]"]
 
 
 def test_require_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

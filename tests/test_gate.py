@@ -146,21 +146,36 @@ def test_an_ignore_applies_to_any_kind_and_an_expired_one_fails_the_run() -> Non
 
 
 def test_policies_compose() -> None:
-    class DropAll:
+    # Each policy sees only what the ones before it kept, and the suppressions come
+    # back in the order of the findings given, whichever policy made them.
+    class Drop:
+        def __init__(self, ident: str) -> None:
+            self.ident = ident
+            self.seen: list[str] = []
+
         def apply(self, findings: Sequence[Finding]) -> PolicyResult:
+            self.seen = [f.id for f in findings]
             return PolicyResult(
                 suppressed={
-                    i: Suppressed(finding=f, rule="all", reason="test", kind="ignore")
+                    i: Suppressed(finding=f, rule=self.ident, reason="test", kind="ignore")
                     for i, f in enumerate(findings)
+                    if f.id == self.ident
                 },
-                warnings=("dropped",),
+                warnings=(f"{self.ident} applied",),
             )
 
-    first = _vuln("PYSEC-1")
-    verdict = Gate(policies=(DropAll(),)).decide([first, RELEASE])
-    assert verdict.kept == ()
-    assert [s.finding for s in verdict.suppressed] == [first, RELEASE]
-    assert verdict.warnings == ("dropped",)
+    first, second = Drop("publish-with-api-token"), Drop("PYSEC-1")
+    a, b = _vuln("PYSEC-1"), _vuln("PYSEC-2", "low")
+    verdict = Gate(fail_on="high", policies=(first, second)).decide([a, RELEASE, b])
+    assert first.seen == ["PYSEC-1", "publish-with-api-token", "PYSEC-2"]
+    assert second.seen == ["PYSEC-1", "PYSEC-2"]
+    assert verdict.kept == (b,)
+    assert [(s.finding, s.rule) for s in verdict.suppressed] == [
+        (a, "PYSEC-1"),
+        (RELEASE, "publish-with-api-token"),
+    ]
+    assert verdict.warnings == ("publish-with-api-token applied", "PYSEC-1 applied")
+    assert verdict.failing == ()
     assert verdict.failed is False
 
 

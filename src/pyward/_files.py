@@ -20,7 +20,6 @@ import re
 import stat
 from collections.abc import Iterator
 from contextvars import ContextVar
-from pathlib import Path
 from typing import BinaryIO
 
 __all__ = [
@@ -164,14 +163,6 @@ def copy_capped(src: BinaryIO, dst: BinaryIO) -> None:
         if size > cap:
             raise too_large(cap)
         dst.write(chunk)
-
-
-def is_regular(path: Path) -> bool:
-    """Whether ``path`` (symbolic links followed) is a regular file; ``False`` if absent."""
-    try:
-        return stat.S_ISREG(path.stat().st_mode)
-    except OSError:
-        return False
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

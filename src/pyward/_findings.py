@@ -18,7 +18,6 @@ from pyward._advisory._types import Match
 from pyward._model import Component, ComponentKey, Location
 
 __all__ = [
-    "CONFIDENCES",
     "KIND_PATTERN",
     "LEVELS",
     "REFERENCE_TYPES",
@@ -44,7 +43,6 @@ LEVELS: tuple[Level, ...] = ("critical", "high", "medium", "low", "unknown")
 #: How sure a check is of a finding, where that applies (a typosquat guess is
 #: ``low``; a version listed by an advisory is certain and has no confidence).
 Confidence = Literal["high", "medium", "low"]
-CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
 
 #: What a finding is about: a lower-case word that the check declaring it registers
 #: (``vulnerability``: a known flaw of a component; later checks add their own, such as

@@ -370,14 +370,7 @@ class Table:
 
     def get(self, key: str, kind: type[_T], *, what: str | None = None) -> _T | None:
         """The ``kind`` at ``key``, or ``None`` when absent."""
-        value = self.data.get(key)
-        if (
-            value is None
-            or type(value) is kind
-            or (isinstance(value, kind) and (kind is not int or type(value) is not bool))
-        ):
-            return value
-        raise self.wire.fault(value, kind, self.at, key, what or self.wire.style.template)
+        return self.wire.opt(self.data.get(key), kind, self.at, key, what=what)
 
     def required(
         self, key: str, kind: type[_T], *, what: str | None = None, missing: str = "missing"
@@ -414,18 +407,14 @@ class Table:
     def sub(self, key: str) -> Table | None:
         """The table at ``key`` as a :class:`Table`, or ``None`` when absent."""
         value = self.get(key, dict)
-        return (
-            None
-            if value is None
-            else Table(self.wire, value, f"{self.at}.{key}" if self.at else key)
-        )
+        return None if value is None else Table(self.wire, value, self.path(key))
 
     def required_sub(self, key: str) -> Table:
         """The table at ``key`` as a :class:`Table`; ``missing`` when absent."""
         value = self.data.get(key)
         if type(value) is not dict:
             value = self.required(key, dict)
-        return Table(self.wire, value, f"{self.at}.{key}" if self.at else key)
+        return Table(self.wire, value, self.path(key))
 
     def strings(self, key: str) -> list[str]:
         """The array of strings at ``key``; ``[]`` when absent."""

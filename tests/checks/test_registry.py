@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("check", list(CHECKS.values()), ids=list(CHECKS))
 def test_every_check_is_complete_and_documented(check: Check) -> None:
-    assert CHECKS[check.id] is check
     assert re.fullmatch(r"[a-z][a-z0-9-]*", check.id)
     assert re.fullmatch(KIND_PATTERN, check.kind)
     kinds = re.findall(r"^\| `([a-z-]+)` \|", (ROOT / DOCS).read_text(), re.MULTILINE)
@@ -34,8 +33,9 @@ def test_every_check_is_complete_and_documented(check: Check) -> None:
     assert check.needs <= set(NEEDS)
     assert callable(importlib.import_module(check.module).run)
     headings = re.findall(r"^## (\S+)$", (ROOT / DOCS).read_text(), re.MULTILINE)
-    assert check.docs in headings
-    assert check.docs_url == f"docs/checks.md#{check.docs}"
+    # The section is the check's id: docs_url's anchor lands on it.
+    assert check.docs_url.split("#") == [DOCS, check.id]
+    assert check.id in headings
 
 
 def test_the_registry_holds_the_vulnerability_check() -> None:

@@ -14,6 +14,7 @@ import httpx
 import orjson
 import pytest
 
+import pyward
 from pyward._sources.index import IndexClient, IndexFailure, IndexLookupError, ProjectInfo
 from pyward._sources.index._cache import cache_key
 from tests.index._support import (
@@ -55,7 +56,7 @@ def test_get_sends_the_pep691_accept_header_and_parses() -> None:
     (request,) = rec.requests
     assert str(request.url) == SIX
     assert request.headers["Accept"] == JSON_TYPE
-    assert request.headers["User-Agent"] == "pyward/0.1.0"
+    assert request.headers["User-Agent"] == f"pyward/{pyward.__version__}"
     assert slept == []
 
 

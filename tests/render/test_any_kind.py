@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from pyward._findings import CheckId, Finding, FindingKind, Rating, Reference
+from pyward._findings import CheckId, Finding, FindingKind, Rating, Reference, Suppressed
 from pyward._model import Location
 from pyward._render import RENDERERS, render
 from pyward._report import AuditReport
@@ -120,3 +120,24 @@ def test_cyclonedx_vex_keeps_other_kinds_as_properties() -> None:
         "the publish job uploads with a long-lived API token"
     )
     assert props["pyward:finding:status"].startswith(f"{YANKED} (medium) gunicorn==19.9.0: ")
+
+
+def test_cyclonedx_vex_keeps_a_suppressed_finding_of_another_kind() -> None:
+    report = _report()
+    release = report.findings[-1]
+    suppressed = Suppressed(
+        finding=release,
+        rule="ignore publish-with-api-token (command line)",
+        reason="migrating",
+        kind="ignore",
+    )
+    moved = dataclasses.replace(
+        report, findings=report.findings[:-1], suppressed=(*report.suppressed, suppressed)
+    )
+    data = json.loads(render(moved, "cyclonedx-vex", color=False, now=NOW))
+    props = {p["name"]: p["value"] for p in data["metadata"]["properties"]}
+    assert "pyward:finding:publishing" not in props
+    assert props["pyward:suppressed:publishing"] == (
+        f"{TOKEN} .github/workflows/release.yml:42: "
+        "ignore publish-with-api-token (command line): migrating"
+    )

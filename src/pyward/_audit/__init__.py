@@ -10,6 +10,7 @@ that cannot be read becomes a warning or an error, and the rest of the audit goe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -119,16 +120,9 @@ def audit(
             components.append(comp)
             owner.setdefault(comp.key, (inv, comp))
 
-    base = sources or Sources()
     context = CheckContext(
         subjects=tuple(owner.values()),
-        sources=Sources(
-            advisories=data,
-            index=base.index,
-            lifecycle=base.lifecycle,
-            repository=base.repository,
-            unavailable=base.unavailable,
-        ),
+        sources=dataclasses.replace(sources or Sources(), advisories=data),
         path_of=_path_finder(),
     )
     result, skipped = run_checks(context, checks)

@@ -51,7 +51,7 @@ NEEDS: Mapping[Need, str] = {
     "repository": "a repository checkout",
 }
 
-#: Where the checks are documented; a check's ``docs`` is an anchor in this file.
+#: Where the checks are documented: one section per check, headed with its id.
 DOCS = "docs/checks.md"
 
 
@@ -73,13 +73,8 @@ class Sources:
     """Why a source is missing, where the caller knows."""
 
     def has(self, need: Need) -> bool:
-        value: object | None = {
-            "advisories": self.advisories,
-            "index": self.index,
-            "lifecycle": self.lifecycle,
-            "repository": self.repository,
-        }[need]
-        return value is not None
+        """Whether the source a check names as ``need`` (a field of this name) is here."""
+        return getattr(self, need) is not None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,8 +116,6 @@ class Check:
     its records; this is the level of a record without any)."""
     description: str
     """One line: what it finds."""
-    docs: str
-    """The anchor of its section in :data:`DOCS`."""
     needs: frozenset[Need]
     """The data it cannot run without."""
     module: str
@@ -131,7 +124,7 @@ class Check:
 
     @property
     def docs_url(self) -> str:
-        return f"{DOCS}#{self.docs}"
+        return f"{DOCS}#{self.id}"
 
     def skip_reason(self, sources: Sources) -> str | None:
         """Why the check cannot run with ``sources`` (``None``: it can)."""
@@ -163,7 +156,6 @@ def _check(
         kind=FindingKind(kind),
         severity=severity,
         description=description,
-        docs=id,
         needs=frozenset(needs),
         module=module,
     )

@@ -16,6 +16,7 @@ from pyward._commands._common import (
     selection_from,
     write_output,
 )
+from pyward._findings import VULNERABILITY
 from pyward._text import visible
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def _vulnerabilities(
     report = audit([inventory], store, config=config, vex=statements, warnings=vex_warnings)
     kept: dict[ComponentKey, set[str]] = {}
     for f in report.findings:
-        if f.kind == "vulnerability" and f.component is not None:
+        if f.kind == VULNERABILITY and f.component is not None:
             kept.setdefault(f.component.key, set()).add(f.id)
     if not quiet:
         for w in (*config.warnings, *report.warnings):

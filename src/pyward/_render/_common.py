@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from pyward import __version__
 from pyward._advisory._types import id_order
-from pyward._findings import LEVELS
+from pyward._findings import LEVELS, VULNERABILITY
 from pyward._text import encodable_tree, json_invisible, safe_url
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def advisory_link(finding: Finding, options: RenderOptions) -> str:
     found = advisory or named
     if found is not None:
         return found
-    if finding.kind != "vulnerability":
+    if finding.kind != VULNERABILITY:
         # A rule's finding: its first web reference, else the check's documentation.
         first = next((url for _, url in urls), None)
         anchor = quote(finding.check, safe="", errors="surrogateescape")
@@ -253,7 +253,7 @@ def database_lines(info: StoreInfo, options: RenderOptions) -> tuple[str, str]:
 def headline(report: AuditReport) -> str:
     """``3 known vulnerabilities in 2 of 10 packages`` or the clean-run line."""
     n = len(report.components)
-    vulns = [f for f in report.findings if f.kind == "vulnerability"]
+    vulns = [f for f in report.findings if f.kind == VULNERABILITY]
     others = len(report.findings) - len(vulns)
     more = f"; {plural(others, 'other finding')}" if others else ""
     if not vulns:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, uuid5
 
-from pyward._findings import Finding, VulnerabilityDetail
+from pyward._findings import VULNERABILITY, Finding, VulnerabilityDetail
 from pyward._render._common import (
     TOOL_NAME,
     advisory_link,
@@ -121,16 +121,17 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
     steps = fix_steps(report)
     # A vulnerability of a component is a CycloneDX vulnerability; a finding of any
     # other kind has no place in the vulnerability model and becomes a property of
-    # the document (``pyward:finding:CHECK``), so nothing is dropped.
+    # the document (``pyward:finding:CHECK``, or ``pyward:suppressed:CHECK`` with the
+    # rule that suppressed it), so nothing is dropped.
     vulnerabilities = [
         _vulnerability(f, ref_of(f.component), options, steps, None)
         for f in sorted_findings(report.findings)
-        if f.kind == "vulnerability" and f.component is not None
+        if f.kind == VULNERABILITY and f.component is not None
     ]
     vulnerabilities += [
         _vulnerability(s.finding, ref_of(s.finding.component), options, steps, s)
         for s in report.suppressed
-        if s.finding.kind == "vulnerability" and s.finding.component is not None
+        if s.finding.kind == VULNERABILITY and s.finding.component is not None
     ]
     others = [
         Property(
@@ -138,7 +139,15 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
             value=f"{f.id} ({f.rating.level}) {subject_label(f)}: {summary_text(f)}",
         )
         for f in sorted_findings(report.findings)
-        if f.kind != "vulnerability" or f.component is None
+        if f.kind != VULNERABILITY or f.component is None
+    ]
+    others += [
+        Property(
+            name=f"pyward:suppressed:{s.finding.check}",
+            value=f"{s.finding.id} {subject_label(s.finding)}: {s.rule}: {s.reason}",
+        )
+        for s in report.suppressed
+        if s.finding.kind != VULNERABILITY or s.finding.component is None
     ]
     info = report.database
     tool = CdxComponent(type=ComponentType.APPLICATION, name=TOOL_NAME, version=tool_version())

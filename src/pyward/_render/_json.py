@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pyward._findings import Finding, VulnerabilityDetail
+from pyward._findings import VULNERABILITY, Finding, VulnerabilityDetail
 from pyward._report import JSON_SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ def _finding(
         "details": f.details,
         "severity": _severity(f.rating),
     }
-    if f.kind != "vulnerability":
+    if f.kind != VULNERABILITY:
         out["check"] = f.check
         out["confidence"] = f.confidence
     detail = f.detail

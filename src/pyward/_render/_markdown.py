@@ -10,6 +10,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
+from pyward._findings import VULNERABILITY
 from pyward._render._common import (
     advisory_link,
     count_by_severity,
@@ -135,7 +136,7 @@ def _row(f: Finding, exposure: str | None, options: RenderOptions) -> str:
     severity = f"**{level}**" if level in ("critical", "high") else level
     if f.rating.score is not None:
         severity += f" {f.rating.score:.1f}"
-    if f.kind == "vulnerability":
+    if f.kind == VULNERABILITY:
         fixed = ", ".join(escape(v) for v in f.fixed_in) or "no fix yet"
     else:
         fixed = "-"

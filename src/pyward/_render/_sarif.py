@@ -26,6 +26,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from pyward._findings import VULNERABILITY
 from pyward._render._common import (
     TOOL_NAME,
     TOOL_URL,
@@ -143,7 +144,7 @@ def _level(failing: set[int], f: Finding) -> str:
 
 def _rule(f: Finding, options: RenderOptions, level: str) -> dict[str, Any]:
     fixed = " or ".join(f.fixed_in)
-    if f.kind != "vulnerability":
+    if f.kind != VULNERABILITY:
         advice = f"See the {f.check} check's documentation."
     elif fixed and f.component is not None:
         advice = f"Upgrade {f.component.name} to a fixed version: {fixed}."
@@ -187,14 +188,14 @@ def _result(
     f: Finding, rule_index: int, default_file: str | None, suppressed: Suppressed | None, level: str
 ) -> dict[str, Any]:
     c = f.component
-    if f.kind == "vulnerability":
+    if f.kind == VULNERABILITY:
         text = f"{subject_label(f)} is affected by {f.id}"
     else:
         text = f"{subject_label(f)}: {f.id}"
     if f.aliases:
         text += f" ({', '.join(f.aliases)})"
     text += f": {summary_text(f, 200)}"
-    if f.kind == "vulnerability":
+    if f.kind == VULNERABILITY:
         text += (
             f" Fixed in {', '.join(f.fixed_in)}." if f.fixed_in else " No fixed version is known."
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pyward._findings import VULNERABILITY
 from pyward._render._common import (
     component_label,
     count_by_severity,
@@ -133,7 +134,7 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
         console.print(Text(visible(line), style="dim"))
     counts = severity_counts_text(count_by_severity(report.findings))
     audited = f"Audited {plural(len(report.components), 'package')}: "
-    vulns = sum(f.kind == "vulnerability" for f in report.findings)
+    vulns = sum(f.kind == VULNERABILITY for f in report.findings)
     found = plural(vulns, "known vulnerability", "known vulnerabilities")
     if vulns != len(report.findings):
         found += f", {plural(len(report.findings) - vulns, 'other finding')}"
@@ -235,7 +236,7 @@ def _severity(f: Finding) -> Text:
 def _fixed(f: Finding) -> Text:
     from rich.text import Text
 
-    if f.kind != "vulnerability":
+    if f.kind != VULNERABILITY:
         # Not fixed by an upgrade: the finding's own line says what to do.
         return Text(visible(location_text(f.location) or "-"), style="dim")
     if not f.fixed_in:
