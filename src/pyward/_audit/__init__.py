@@ -71,13 +71,15 @@ def audit(
     today: dt.date | None = None,
     sources: Sources | None = None,
     checks: Iterable[Check] | None = None,
+    plan_fixes: bool = True,
 ) -> AuditReport:
     """Audit ``inventories`` with the registered checks, and gate the findings.
 
     ``data`` is the advisory data (``None``: the vulnerability check is skipped, and
     the report says so); ``sources`` the other data the checks may use (its
     ``advisories`` is replaced by ``data``); ``checks`` which checks run (default:
-    every registered one whose data is available). ``config`` carries the threshold
+    every registered one whose data is available); ``plan_fixes=False`` leaves the fix
+    plan out (a caller that plans with more data, or needs none). ``config`` carries the threshold
     and the ignore rules; ``vex`` the statements of the VEX documents already read;
     ``errors`` and ``warnings`` are what the caller met while reading inputs (they go
     into the report as they are). ``today`` decides which ignores have expired
@@ -137,7 +139,7 @@ def audit(
     kept = sorted(verdict.kept, key=_sort_key)
 
     fix_plan: tuple[FixStep, ...] = ()
-    if kept and data is not None:
+    if plan_fixes and kept and data is not None:
         from pyward._audit._fix import plan
 
         fix_plan = plan(kept, data)

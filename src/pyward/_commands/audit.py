@@ -22,6 +22,7 @@ from pyward._commands._common import (
     readable_project,
     selection_from,
 )
+from pyward._findings import VULNERABILITY
 from pyward._text import visible
 from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, UsageError
 
@@ -198,8 +199,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         # Configuration warnings (an unknown key such as ``fial-on``) belong in the report
         # like any other, so that JSON and SARIF readers see them (issue 11, item 15).
         warnings=[*config.warnings, *vex_warnings],
+        # With --fix the plan is made once, from the index's releases (_check_targets).
+        plan_fixes=not args.fix,
     )
-    if args.fix and report.fix_plan:
+    if args.fix:
         report = _check_targets(report, store, inventories, args, settings)
     from pyward._advisory._freshness import freshness_notice
 
@@ -254,8 +257,8 @@ def _check_targets(
     args: argparse.Namespace,
     settings: Settings,
 ) -> AuditReport:
-    """The report with its fix plan re-planned from the package index's releases
-    (issue 11 item 1): the index is asked only here, with ``--fix``."""
+    """The report with its fix plan, planned from the package index's releases (issue
+    11 item 1): the index is asked only here, with ``--fix``."""
     import dataclasses
 
     from pyward._audit._fix import Releases, plan
@@ -279,8 +282,13 @@ def _check_targets(
     configured: dict[Path, ResolvedIndex | NoIndex] = {}
     by_index: dict[str, list[str]] = {}
     releases: dict[str, Releases] = {}
-    for step in report.fix_plan:
-        comp = step.component
+    # The components the plan will upgrade: those with a vulnerability.
+    components = {
+        f.component.key: f.component
+        for f in report.findings
+        if f.component is not None and f.kind == VULNERABILITY
+    }
+    for comp in components.values():
         inv = next((i for i in inventories if comp in i.components), None)
         where = Path(inv.source) if inv is not None else Path(".")
         project_dir = where if where.is_dir() else where.parent
@@ -317,6 +325,11 @@ def _check_targets(
                 if isinstance(info, IndexFailure):
                     releases[name] = Releases(versions=None, reason=info.reason)
                 else:
+                    # A stale copy used offline, a cache entry passed over...: said once.
+                    for note in info.notes:
+                        if note not in shown:
+                            shown.add(note)
+                            _notice(f"note: {note}", args.quiet)
                     releases[name] = Releases(versions=info.released_versions())
     return dataclasses.replace(report, fix_plan=plan(report.findings, data, releases=releases))
 

@@ -16,7 +16,7 @@ from pyward._commands._common import (
     selection_from,
     write_output,
 )
-from pyward._findings import VULNERABILITY
+from pyward._findings import VULNERABILITY, CheckId
 from pyward._text import visible
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ def _vulnerabilities(
     flaw that the audit suppresses."""
     from pyward._advisory._freshness import freshness_notice
     from pyward._audit import audit
+    from pyward._checks import CHECKS
     from pyward._commands._common import load_settings, load_vex_statements, open_store
 
     start = Path(args.target) if args.target is not None else Path(".")
@@ -101,7 +102,16 @@ def _vulnerabilities(
     quiet = args.quiet
     if notice and not quiet:
         sys.stderr.write(f"pyward: {visible(notice)}\n")
-    report = audit([inventory], store, config=config, vex=statements, warnings=vex_warnings)
+    # Only the vulnerability check, and no fix plan: an SBOM lists flaws, not upgrades.
+    report = audit(
+        [inventory],
+        store,
+        config=config,
+        vex=statements,
+        warnings=vex_warnings,
+        checks=(CHECKS[CheckId(VULNERABILITY)],),
+        plan_fixes=False,
+    )
     kept: dict[ComponentKey, set[str]] = {}
     for f in report.findings:
         if f.kind == VULNERABILITY and f.component is not None:
