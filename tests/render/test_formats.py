@@ -399,8 +399,8 @@ def test_cyclonedx_vulnerabilities_and_analysis() -> None:
 def test_cyclonedx_is_reproducible_with_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730462400")
     epoch = Settings.from_environ(os.environ).source_date_epoch
-    first = render(saleor(), "cyclonedx-vex", color=False, source_date_epoch=epoch)
-    second = render(saleor(), "cyclonedx-vex", color=False, source_date_epoch=epoch)
+    first = render(saleor(), "cyclonedx-vex", color=False, now=epoch)
+    second = render(saleor(), "cyclonedx-vex", color=False, now=epoch)
     assert first == second
     bom = json.loads(first)
     assert bom["metadata"]["timestamp"] == "2024-11-01T12:00:00+00:00"
@@ -408,7 +408,7 @@ def test_cyclonedx_is_reproducible_with_source_date_epoch(monkeypatch: pytest.Mo
         bom["serialNumber"]
         == json.loads(render(saleor(), "cyclonedx-vex", color=False, now=NOW))["serialNumber"]
     )
-    other = json.loads(render(httpbin(), "cyclonedx-vex", color=False, source_date_epoch=epoch))
+    other = json.loads(render(httpbin(), "cyclonedx-vex", color=False, now=epoch))
     assert other["serialNumber"] != bom["serialNumber"]
 
 

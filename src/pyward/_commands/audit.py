@@ -220,7 +220,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         fmt,
         color=args.output is None and use_color(settings, sys.stdout),
         advisory_url=config.advisory_url or settings.advisory_url,
-        source_date_epoch=settings.source_date_epoch,
+        now=settings.source_date_epoch,
     )
     write_output(text, args.output)
     to_stdout = fmt == "table" and args.output is None

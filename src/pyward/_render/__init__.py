@@ -79,13 +79,12 @@ def render(
     now: datetime | None = None,
     width: int | None = None,
     advisory_url: str | None = None,
-    source_date_epoch: datetime | None = None,
 ) -> str:
     """Render ``report`` in format ``fmt`` (a key of :data:`RENDERERS`).
 
     ``color`` only affects ``table``. ``now`` fixes the clock for the data's age and the
-    CycloneDX timestamp (default: ``source_date_epoch``, the CLI's
-    ``$SOURCE_DATE_EPOCH``, when given, else the current time). ``width`` is the
+    CycloneDX timestamp, and makes the output reproducible (the CLI passes
+    ``$SOURCE_DATE_EPOCH``; default: the current time). ``width`` is the
     table's width (default: the terminal's). ``advisory_url`` is the template of an
     advisory's web page, with ``{id}`` (default: the OSV vulnerability page).
     """
@@ -100,6 +99,5 @@ def render(
         now=now,
         width=width,
         advisory_url=advisory_url,
-        source_date_epoch=source_date_epoch,
     )
     return renderer(report, options=options)

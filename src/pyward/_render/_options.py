@@ -41,13 +41,10 @@ class RenderOptions:
         now: datetime | None = None,
         width: int | None = None,
         advisory_url: str | None = None,
-        source_date_epoch: datetime | None = None,
     ) -> RenderOptions:
-        """The options, defaults filled in: ``now``, else ``source_date_epoch`` (the
-        CLI's ``$SOURCE_DATE_EPOCH``), else the wall clock; ``width``, else the
-        terminal's; ``advisory_url``, else :data:`DEFAULT_ADVISORY_URL`."""
-        if now is None:
-            now = source_date_epoch
+        """The options, defaults filled in: ``now`` (given: reproducible), else the
+        wall clock; ``width``, else the terminal's; ``advisory_url``, else
+        :data:`DEFAULT_ADVISORY_URL`."""
         reproducible = now is not None
         if now is None:
             now = datetime.now(timezone.utc)
