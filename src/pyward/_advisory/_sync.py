@@ -145,19 +145,20 @@ def _record_files(root: Path) -> list[Path]:
     )
 
 
-def records_layout(root: Path) -> tuple[Path, list[str]]:
-    """Where the records of a directory are, and the other ``.json``/``.yaml`` files
-    it holds (relative paths), which are not read. A directory with ``vulns/`` has the
-    layout of the PyPA advisory database (https://github.com/pypa/advisory-database):
-    records only under ``vulns/``; ``triage/false_positives.yaml`` and the like are not
-    records (issue 11 item 10). Any other directory is a plain directory of records."""
+def records_layout(root: Path) -> tuple[list[Path], list[str]]:
+    """The record files of a directory, and the other ``.json``/``.yaml`` files it holds
+    (relative paths), which are not read; one walk of the tree. A directory with
+    ``vulns/`` has the layout of the PyPA advisory database
+    (https://github.com/pypa/advisory-database): records only under ``vulns/``;
+    ``triage/false_positives.yaml`` and the like are not records (issue 11 item 10).
+    Any other directory is a plain directory of records."""
+    files = _record_files(root)
     vulns = root / "vulns"
     if not vulns.is_dir():
-        return root, []
-    ignored = [
-        p.relative_to(root).as_posix() for p in _record_files(root) if not p.is_relative_to(vulns)
-    ]
-    return vulns, ignored
+        return files, []
+    records = [p for p in files if p.is_relative_to(vulns)]
+    ignored = [p.relative_to(root).as_posix() for p in files if not p.is_relative_to(vulns)]
+    return records, ignored
 
 
 def ignored_note(ignored: list[str]) -> str:
@@ -167,13 +168,13 @@ def ignored_note(ignored: list[str]) -> str:
     return f"ignored {count} .json/.yaml {files} outside vulns/ (not records), e.g. {ignored[0]}"
 
 
-def directory_entries(root: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[SourceEntry]:
-    """Every record file of ``root`` (see :func:`records_layout`), sorted, hidden files
-    excluded; names are relative to ``root``. A file over ``max_record`` bytes is not
-    read: its entry's ``read`` raises."""
-    records, _ = records_layout(root)
-    paths = _record_files(records)
-    for path in paths:
+def directory_entries(
+    root: Path, paths: Iterable[Path] | None = None, *, max_record: int = MAX_RECORD_BYTES
+) -> Iterator[SourceEntry]:
+    """An entry for each record file of ``root`` (``paths``, default: those
+    :func:`records_layout` finds); names are relative to ``root``. A file over
+    ``max_record`` bytes is not read: its entry's ``read`` raises."""
+    for path in records_layout(root)[0] if paths is None else paths:
         rel = path.relative_to(root).as_posix()
         try:
             with path.open("rb") as fh:
@@ -267,12 +268,18 @@ def zip_entries(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[l
 
 
 @contextmanager
-def local_entries(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[list[SourceEntry]]:
-    """The records of a local zip or directory."""
+def local_entries(
+    path: Path, *, max_record: int = MAX_RECORD_BYTES, notes: list[str] | None = None
+) -> Iterator[list[SourceEntry]]:
+    """The records of a local zip or directory; ``notes`` receives the line that says
+    what else a directory held (:func:`ignored_note`)."""
     if not path.exists():
         raise InputError(path, "no such file or directory")
     if path.is_dir():
-        yield list(directory_entries(path, max_record=max_record))
+        records, ignored = records_layout(path)
+        if ignored and notes is not None:
+            notes.append(ignored_note(ignored))
+        yield list(directory_entries(path, records, max_record=max_record))
         return
     with zip_entries(path, max_record=max_record) as entries:
         yield entries
@@ -535,14 +542,10 @@ def update(
         result = _update_from_url(url, target, client=client, progress=progress, limits=limits)
     else:
         path = Path(source)
-        ignored = records_layout(path)[1] if path.is_dir() else []
-        with local_entries(path, max_record=limits.record_bytes) as entries:
+        notes: list[str] = []
+        with local_entries(path, max_record=limits.record_bytes, notes=notes) as entries:
             result = rebuild(
-                entries,
-                target,
-                source=str(path.resolve()),
-                previous=target,
-                notes=[ignored_note(ignored)] if ignored else [],
+                entries, target, source=str(path.resolve()), previous=target, notes=notes
             )
     return replace(result, warnings=stale + result.warnings) if stale else result
 
