@@ -391,3 +391,19 @@ def test_xml_and_json_cyclonedx_give_the_same_error(tmp_path: Path) -> None:
         with pytest.raises(InputError) as err:
             _cyclonedx.read(path)
         assert str(err.value) == f"{path}: dependencies[0].ref: expected a string"
+
+
+def test_rfc3339_reads_every_fraction_width_and_takes_utc_for_no_zone() -> None:
+    # Python 3.10's datetime.fromisoformat reads neither Z nor a fraction of other than
+    # 3 or 6 digits; the four parses this replaced each failed or guessed differently.
+    from datetime import datetime, timezone
+
+    from pyward._wire import rfc3339
+
+    utc = timezone.utc
+    assert rfc3339("2024-10-10T17:22:00.58Z") == datetime(2024, 10, 10, 17, 22, 0, 580000, utc)
+    assert rfc3339("2024-10-10T17:22:00Z") == datetime(2024, 10, 10, 17, 22, tzinfo=utc)
+    assert rfc3339("2024-10-10T17:22:00") == datetime(2024, 10, 10, 17, 22, tzinfo=utc)
+    assert rfc3339(" 2024-10-10T19:22:00+02:00 ") == datetime(2024, 10, 10, 17, 22, tzinfo=utc)
+    assert rfc3339("2024-13-10T17:22:00Z") is None
+    assert rfc3339("yesterday") is None

@@ -33,6 +33,8 @@ Everything here is cheap to import: it is on the hot path of every lock-file rea
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -427,3 +429,45 @@ class Table:
         wire = self.wire
         for i, item in enumerate(self.opt_list(key)):
             yield wire.table(item, where, i)
+
+
+# -- timestamps ----------------------------------------------------------------------
+
+# RFC 3339 (OSV's ``modified``, PEP 700's ``upload-time``). Hand-written because
+# ``datetime.fromisoformat`` of Python 3.10 reads neither ``Z`` nor a fraction of other
+# than 3 or 6 digits.
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([Zz])|([+-])(\d\d):(\d\d))?"
+)
+
+
+def parse_timestamp(text: str) -> _dt.datetime:
+    """An RFC 3339 timestamp with its time zone; ``ValueError`` (``not a date`` or
+    ``no time zone``) otherwise."""
+    m = _TIMESTAMP.fullmatch(text)
+    if m is None:
+        raise ValueError("not a date")
+    year, month, day, hour, minute, second = (int(m[i]) for i in range(1, 7))
+    micro = int((m[7] or "0")[:6].ljust(6, "0"))
+    if m[8]:
+        tz: _dt.tzinfo = _dt.timezone.utc
+    elif m[9]:
+        offset = _dt.timedelta(hours=int(m[10]), minutes=int(m[11]))
+        tz = _dt.timezone(-offset if m[9] == "-" else offset)
+    else:
+        raise ValueError("no time zone")
+    try:
+        return _dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    except ValueError:
+        raise ValueError("not a date") from None
+
+
+def rfc3339(text: str) -> _dt.datetime | None:
+    """An OSV or index timestamp as a UTC-aware datetime (one without a time zone is
+    taken as UTC, as OSV writes them), else ``None``."""
+    try:
+        return parse_timestamp(text.strip())
+    except ValueError as exc:
+        if str(exc) != "no time zone":
+            return None
+    return parse_timestamp(text.strip() + "Z")

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from pyward._sources.index import ProjectFile, ProjectStatus, StaticIndex, parse_project_page
-from pyward._sources.index._parse import parse_timestamp
+from pyward._wire import parse_timestamp
 from pyward.errors import InputError
 from tests.index._support import INDEX, SIMPLE, SYNTHETIC, page
 

@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,7 @@ from pyward._advisory._store import (
 )
 from pyward._advisory._types import StoreInfo
 from pyward._settings import DEFAULT_OSV_URL
-from pyward._wire import parse_int
+from pyward._wire import parse_int, rfc3339
 from pyward.errors import InputError, NetworkError, NoDataError
 
 if TYPE_CHECKING:
@@ -496,7 +496,9 @@ def build_snapshot(source_dir: Path, out_dir: Path, *, label: str) -> dict[str, 
 
 
 def _iso(modified: str) -> str:
-    when = datetime.fromisoformat(modified.replace("Z", "+00:00"))
+    when = rfc3339(modified)
+    if when is None:  # the newest ``modified`` of records that parsed: kept as written
+        return modified
     return when.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 

@@ -9,12 +9,13 @@ on each other through it.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal, NewType, Protocol
+
+from pyward._wire import rfc3339
 
 #: An OSV id: ``PYSEC-2023-100``, ``GHSA-xxxx-xxxx-xxxx``, ``CVE-2023-32681``, ``MAL-...``.
 AdvisoryId = NewType("AdvisoryId", str)
@@ -73,8 +74,7 @@ class StoreInfo:
         ref = self.updated
         if self.newest_modified:
             # An unparseable timestamp falls back to ``updated``: age is advisory, never fatal.
-            with contextlib.suppress(ValueError):
-                ref = datetime.fromisoformat(self.newest_modified.replace("Z", "+00:00"))
+            ref = rfc3339(self.newest_modified) or ref
         if ref.tzinfo is None:
             ref = ref.replace(tzinfo=timezone.utc)
         return (now - ref).total_seconds() / 86400.0

@@ -16,9 +16,8 @@ vulnerabilities, built and serialised with cyclonedx-python-lib.
 from __future__ import annotations
 
 import hashlib
-import re
 import warnings
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, uuid5
@@ -38,6 +37,7 @@ from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
 from pyward._text import URL_SCHEMES, json_lone_surrogates, safe_url
+from pyward._wire import rfc3339
 
 if TYPE_CHECKING:
     from cyclonedx.model.impact_analysis import ImpactAnalysisJustification
@@ -266,13 +266,8 @@ def cyclonedx_ratings(rating: Rating, source: VulnerabilitySource) -> list[Vulne
 def _datetime(value: str | None) -> datetime | None:
     if not value:
         return None
-    # Whole seconds: Python 3.10's fromisoformat takes only 3 or 6 fraction digits.
-    text = re.sub(r"\.\d+", "", value.strip()).replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = rfc3339(value)
+    return parsed.replace(microsecond=0) if parsed is not None else None
 
 
 def _vulnerability(

@@ -18,6 +18,7 @@ from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url, osv_page
 from pyward._sbom._licenses import License, embedded_licenses, spdx_declared
 from pyward._sbom._pep770 import Embedded, EmbeddedSbom
 from pyward._text import json_lone_surrogates, xml_safe
+from pyward._wire import rfc3339
 
 if TYPE_CHECKING:
     from cyclonedx.model import XsUri
@@ -420,7 +421,4 @@ def _ratings(v: Vulnerability, notes: list[str]) -> list[VulnerabilityRating]:
 def _time(text: str | None) -> datetime | None:
     if not text:
         return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    return rfc3339(text)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyward._atomic import replace_file
-from pyward._sources.index._parse import parse_timestamp
 from pyward._sources.index._redact import redact_url
+from pyward._wire import parse_timestamp
 
 CACHE_FORMAT = 1
 

@@ -11,7 +11,6 @@ newer minor API version are notes.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin
@@ -28,7 +27,7 @@ from pyward._sources.index._model import (
     ReleaseInfo,
 )
 from pyward._sources.index._redact import redact_url
-from pyward._wire import Table, Wire, parse_digits
+from pyward._wire import Table, Wire, parse_digits, parse_timestamp
 from pyward.errors import InputError
 
 #: The newest minor version of the JSON simple API (1.x) this module reads: 1.1 adds
@@ -60,37 +59,9 @@ _FILE_KEYS = frozenset(
 # either of the older names (the first one present wins).
 _METADATA_KEYS = ("core-metadata", "data-dist-info-metadata", "dist-info-metadata")
 
-# RFC 3339 (PEP 700: ``yyyy-mm-ddThh:mm:ss.ffffffZ``). Hand-written because
-# ``datetime.fromisoformat`` of Python 3.10 reads neither ``Z`` nor a fraction of other
-# than 3 or 6 digits.
-_TIMESTAMP = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([Zz])|([+-])(\d\d):(\d\d))?"
-)
-
 
 class UnsupportedApiVersion(InputError):
     """The page's ``meta.api-version`` has a major version this pyward does not read."""
-
-
-def parse_timestamp(text: str) -> dt.datetime:
-    """An RFC 3339 timestamp with its time zone; ``ValueError`` (``not a date`` or
-    ``no time zone``) otherwise."""
-    m = _TIMESTAMP.fullmatch(text)
-    if m is None:
-        raise ValueError("not a date")
-    year, month, day, hour, minute, second = (int(m[i]) for i in range(1, 7))
-    micro = int((m[7] or "0")[:6].ljust(6, "0"))
-    if m[8]:
-        tz: dt.tzinfo = dt.timezone.utc
-    elif m[9]:
-        offset = dt.timedelta(hours=int(m[10]), minutes=int(m[11]))
-        tz = dt.timezone(-offset if m[9] == "-" else offset)
-    else:
-        raise ValueError("no time zone")
-    try:
-        return dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
-    except ValueError:
-        raise ValueError("not a date") from None
 
 
 def file_version(filename: str) -> tuple[str | None, FileKind]:
