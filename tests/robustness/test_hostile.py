@@ -308,7 +308,15 @@ def test_names_that_are_not_utf8_cached(
     assert seed is not None
     folder = os.fsdecode(os.fsencode(tmp_path) + b"/" + BAD_NAME)
     path = write(Path(folder) / _named(reader), seed.read_bytes())
-    hostile_run(capsys, "audit", path, "--cache-dir", store)
+    entries = store / "inventory"
+    before = sorted(entries.glob("*.entry")) if entries.is_dir() else []
+    first = hostile_run(capsys, "audit", path, "-f", "json", "--cache-dir", store)
+    again = hostile_run(capsys, "audit", path, "-f", "json", "--cache-dir", store)
+    # Such a name has no JSON form: the read cache passes the inventory over (no entry
+    # is written) and every run reads the file, with the same result.
+    assert (again.code, again.out) == (first.code, first.out)
+    assert "bad\\xff\\xfe" in json.loads(first.out)["inventories"][0]["source"]
+    assert (sorted(entries.glob("*.entry")) if entries.is_dir() else []) == before
 
 
 HUGE = {
