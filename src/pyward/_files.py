@@ -91,13 +91,12 @@ def not_regular(mode: int) -> OSError:
     return OSError(errno.EINVAL, f"not a regular file ({file_kind(mode)})")
 
 
-def read_capped(path: str | os.PathLike[str]) -> bytes:
-    """The content of the regular file ``path``, at most the input limit.
-
-    Raises ``OSError`` (its ``strerror`` one line, for the callers' ``cannot read: ...``)
-    when the file cannot be opened, is not a regular file or is larger than the limit.
-    ``O_NONBLOCK``: opening a FIFO for reading otherwise waits for a writer forever.
-    """
+@contextlib.contextmanager
+def _open_regular(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """``path`` open for reading, if it is a regular file within the input limit;
+    ``OSError`` (its ``strerror`` one line, for the callers' ``cannot read: ...``)
+    otherwise. ``O_NONBLOCK``: opening a FIFO for reading otherwise waits for a writer
+    forever."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     with os.fdopen(fd, "rb", buffering=0) as fh:
@@ -106,19 +105,19 @@ def read_capped(path: str | os.PathLike[str]) -> bytes:
             raise not_regular(st.st_mode)
         if st.st_size > current_limit():  # refused before a byte is read
             raise too_large(current_limit())
+        yield fh
+
+
+def read_capped(path: str | os.PathLike[str]) -> bytes:
+    """The content of the regular file ``path``, at most the input limit (errors: see
+    :func:`_open_regular`)."""
+    with _open_regular(path) as fh:
         return read_stream(fh)
 
 
 def read_head(path: str | os.PathLike[str], size: int) -> bytes:
     """The first ``size`` bytes of the regular file ``path``; errors as :func:`read_capped`."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    with os.fdopen(fd, "rb", buffering=0) as fh:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise not_regular(st.st_mode)
-        if st.st_size > current_limit():
-            raise too_large(current_limit())
+    with _open_regular(path) as fh:
         return _read_exactly(fh, size)
 
 
@@ -134,34 +133,26 @@ def _read_exactly(fh: BinaryIO, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_stream(fh: BinaryIO, limit: int | None = None) -> bytes:
-    """Everything ``fh`` gives, refused (``OSError``) past ``limit`` (default: the
-    run's input limit). A regular file may grow while it is read: the size is not
-    trusted, the bytes are counted."""
-    cap = current_limit() if limit is None else limit
-    chunks: list[bytes] = []
+def _chunks(fh: BinaryIO, cap: int) -> Iterator[bytes]:
+    """What ``fh`` gives, chunk by chunk, refused (``OSError``) past ``cap`` bytes. A
+    regular file may grow while it is read: the size is not trusted, the bytes are
+    counted."""
     size = 0
-    while True:
-        chunk = fh.read(min(_CHUNK, cap + 1 - size))
-        if not chunk:
-            return b"".join(chunks)
+    while chunk := fh.read(min(_CHUNK, cap + 1 - size)):
         size += len(chunk)
         if size > cap:
             raise too_large(cap)
-        chunks.append(chunk)
+        yield chunk
+
+
+def read_stream(fh: BinaryIO, limit: int | None = None) -> bytes:
+    """Everything ``fh`` gives, refused past ``limit`` (default: the input limit)."""
+    return b"".join(_chunks(fh, current_limit() if limit is None else limit))
 
 
 def copy_capped(src: BinaryIO, dst: BinaryIO) -> None:
     """Copy ``src`` to ``dst``, refused (``OSError``) past the input limit."""
-    cap = current_limit()
-    size = 0
-    while True:
-        chunk = src.read(min(_CHUNK, cap + 1 - size))
-        if not chunk:
-            return
-        size += len(chunk)
-        if size > cap:
-            raise too_large(cap)
+    for chunk in _chunks(src, current_limit()):
         dst.write(chunk)
 
 
