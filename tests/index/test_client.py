@@ -510,8 +510,9 @@ def test_a_content_length_too_long_for_int_is_too_large() -> None:
     )
 
 
-def test_a_validator_that_cannot_be_sent_back_is_dropped(tmp_path: Path) -> None:
-    """Issue 12: httpx decodes a non-ASCII ``ETag`` as UTF-8 and cannot encode it again."""
+def test_a_non_ascii_validator_goes_back_as_the_bytes_sent(tmp_path: Path) -> None:
+    """Issue 12: httpx decodes a non-ASCII ``ETag`` as UTF-8 and cannot encode it again;
+    the client keeps the bytes (as ``db update`` does, ``pyward._http``) and revalidates."""
     clock = Clock()
 
     def first(request: httpx.Request) -> httpx.Response:
@@ -531,5 +532,6 @@ def test_a_validator_that_cannot_be_sent_back_is_dropped(tmp_path: Path) -> None
     clock.advance(hours=2)
     again = source.project("six")
     assert (again.from_cache, len(rec.requests)) == (True, 2)
-    assert "If-None-Match" not in rec.requests[1].headers
-    assert rec.requests[1].headers["If-Modified-Since"] == "Wed, 01 Jan 2025 00:00:00 GMT"
+    sent = dict(rec.requests[1].headers.raw)
+    assert sent[b"If-None-Match"] == '"\u00e9t\u00e9"'.encode()
+    assert sent[b"If-Modified-Since"] == b"Wed, 01 Jan 2025 00:00:00 GMT"

@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 import orjson
 import pytest
 
-from pyward._advisory._sync import sendable
 from pyward._cli import main
+from pyward._http import sendable
 from tests.conftest import loopback
 from tests.robustness._support import run, write
 

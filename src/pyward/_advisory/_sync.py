@@ -53,6 +53,7 @@ from pyward._advisory._store import (
     resolve_cache_dir,
 )
 from pyward._advisory._types import StoreInfo
+from pyward._http import raw_header, sendable
 from pyward._settings import DEFAULT_OSV_URL
 from pyward._wire import parse_int, rfc3339
 from pyward.errors import InputError, NetworkError, NoDataError
@@ -565,32 +566,6 @@ def _previous_meta(target: Path) -> dict[str, str]:
         return {}
 
 
-def sendable(value: str | None) -> bytes | None:
-    """A saved validator as the bytes to send back, or ``None`` when it cannot be sent
-    (issue 12: a non-ASCII ``ETag`` broke every later update). Validators are kept as
-    the bytes the server sent, decoded as Latin-1 (one character per byte); RFC 9110
-    allows visible ASCII and ``obs-text`` (bytes 0x80-0xFF) in them, and spaces in a
-    date (https://www.rfc-editor.org/rfc/rfc9110#name-field-values)."""
-    if not value:
-        return None
-    try:
-        raw = value.encode("latin-1")
-    except UnicodeEncodeError:
-        return None  # saved by an older pyward from a decoded header: not the bytes sent
-    if any((b < 0x20 and b != 0x09) or b == 0x7F for b in raw):
-        return None
-    return raw
-
-
-def _raw_header(response: httpx.Response, name: str) -> str | None:
-    """A response header's bytes, as Latin-1 text (see :func:`sendable`)."""
-    key = name.lower().encode("ascii")
-    for k, v in response.headers.raw:
-        if k.lower() == key:
-            return v.decode("latin-1") if sendable(v.decode("latin-1")) else None
-    return None
-
-
 def _update_from_url(
     url: str,
     target: Path,
@@ -699,9 +674,9 @@ def _download(
                     for chunk in chunks():
                         fh.write(chunk)
             validators = {}
-            if etag := _raw_header(response, "ETag"):
+            if etag := raw_header(response, "ETag"):
                 validators["etag"] = etag
-            if last := _raw_header(response, "Last-Modified"):
+            if last := raw_header(response, "Last-Modified"):
                 validators["last_modified"] = last
             return validators
     except httpx.TimeoutException:

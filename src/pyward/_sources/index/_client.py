@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from pyward import __version__
+from pyward._http import raw_header, sendable
 from pyward._model import canonical_name
 from pyward._sources.index._cache import CacheEntry, PageCache
 from pyward._sources.index._model import ProjectInfo, ReleaseInfo
@@ -89,6 +90,10 @@ class _Response:
     headers: Mapping[str, str]
     body: bytes
     url: str
+    etag: str | None = None
+    """The ``ETag`` as the bytes sent (Latin-1 text; :func:`pyward._http.raw_header`)."""
+    last_modified: str | None = None
+    """The ``Last-Modified`` likewise."""
 
 
 def _media_type(value: str | None) -> str | None:
@@ -276,14 +281,15 @@ class IndexClient(IndexSource):
         if self.offline:
             raise self._failure(key, shown, "offline", f"{shown}: offline and not cached")
 
-        headers = {"Accept": accept}
+        headers: dict[str, str | bytes] = {"Accept": accept}
         if entry is not None:
             # A validator that cannot be sent back (httpx decodes a non-ASCII header as
             # UTF-8, and refuses to encode it again) is dropped, not an error (issue 12).
-            if entry.etag and _sendable(entry.etag):
-                headers["If-None-Match"] = entry.etag
-            if entry.last_modified and _sendable(entry.last_modified):
-                headers["If-Modified-Since"] = entry.last_modified
+            # Validators go back as the bytes the server sent (issue 12 item 5).
+            if etag := sendable(entry.etag):
+                headers["If-None-Match"] = etag
+            if last := sendable(entry.last_modified):
+                headers["If-Modified-Since"] = last
         try:
             response = self._get(url, headers)
         except _Failure as failure:
@@ -300,8 +306,8 @@ class IndexClient(IndexSource):
             entry = replace(
                 entry,
                 fetched_at=now,
-                etag=response.headers.get("etag") or entry.etag,
-                last_modified=response.headers.get("last-modified") or entry.last_modified,
+                etag=response.etag or entry.etag,
+                last_modified=response.last_modified or entry.last_modified,
             )
             self._save(entry, notes)
             try:
@@ -356,8 +362,8 @@ class IndexClient(IndexSource):
                 fetched_at=now,
                 final_url=final if final != url else None,
                 content_type=media,
-                etag=response.headers.get("etag"),
-                last_modified=response.headers.get("last-modified"),
+                etag=response.etag,
+                last_modified=response.last_modified,
             ),
             notes,
         )
@@ -392,10 +398,15 @@ class IndexClient(IndexSource):
                 )
             return self._http
 
-    def _get(self, url: str, headers: Mapping[str, str]) -> _Response:
+    def _get(self, url: str, headers: Mapping[str, str | bytes]) -> _Response:
         """GET ``url`` with retries; raises :class:`_Failure`."""
         import httpx
 
+        # As bytes: a validator goes back exactly as the server sent it.
+        raw = [
+            (k.encode("ascii"), v if isinstance(v, bytes) else v.encode("latin-1"))
+            for k, v in headers.items()
+        ]
         client = self._client()
         shown = redact_url(url)
         started = self._monotonic()
@@ -404,7 +415,7 @@ class IndexClient(IndexSource):
         for attempt in range(attempts):
             delay = self._backoff(attempt)
             try:
-                with client.stream("GET", url, headers=headers) as response:
+                with client.stream("GET", url, headers=raw) as response:
                     if response.status_code not in RETRY_STATUSES:
                         return _Response(
                             status=response.status_code,
@@ -414,6 +425,8 @@ class IndexClient(IndexSource):
                             if response.status_code == 200
                             else b"",
                             url=str(response.url),
+                            etag=raw_header(response, "ETag"),
+                            last_modified=raw_header(response, "Last-Modified"),
                         )
                     last = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
                     after = _retry_after(response.headers.get("retry-after"), self._now())
@@ -470,11 +483,6 @@ class IndexClient(IndexSource):
     def _too_large(self, shown: str, length: int | None) -> str:
         size = f"{length} bytes" if length is not None else "more"
         return f"{shown}: response too large ({size}; the limit is {self.max_body} bytes)"
-
-
-def _sendable(value: str) -> bool:
-    """Printable ASCII: what httpx can send as a header value."""
-    return value.isascii() and value.isprintable()
 
 
 def _retry_after(value: str | None, now: dt.datetime) -> float | None:
