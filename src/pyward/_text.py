@@ -164,3 +164,23 @@ def safe_url_template(template: str) -> str | None:
     marker = "pyward0id0"
     checked = safe_url(template.replace("{id}", marker), schemes=URL_SCHEMES)
     return None if checked is None else checked.replace(marker, "{id}")
+
+
+# -- credentials in URLs --------------------------------------------------------------
+# Credentials in index URLs (``https://user:token@host/simple/``) are never shown:
+# every URL that reaches a note, an error or an origin goes through redact_url or
+# redact_text.
+
+# ``scheme://userinfo@``: userinfo has no ``/``, ``?``, ``#`` or whitespace (RFC 3986).
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]+@")
+
+
+def redact_url(url: str) -> str:
+    """``https://user:secret@host/x`` -> ``https://***@host/x`` (the user name goes too:
+    tokens are often passed as one)."""
+    return _USERINFO.sub(r"\g<scheme>***@", url, count=1)
+
+
+def redact_text(text: str) -> str:
+    """Every URL's credentials in ``text`` replaced by ``***``."""
+    return _USERINFO.sub(r"\g<scheme>***@", text)

@@ -51,7 +51,7 @@ def test_expanded_values_are_never_shown(tmp_path: Path) -> None:
         ),
     ]
     assert inventory.notes == (
-        f"{req}: line 1: --extra-index-url https://user:***@${{HOST}}/simple: pip takes each "
+        f"{req}: line 1: --extra-index-url https://***@${{HOST}}/simple: pip takes each "
         "package from whichever index has the highest version, so the audited names may come "
         "from this index instead (dependency confusion)",
         f"{req}: line 2: --find-links https://${{HOST}}/t/${{GITHUB_TOKEN}}/: packages may come "

@@ -60,6 +60,7 @@ from pyward._inventory._common import (
 from pyward._model import Component, ComponentKey, Hash, Inventory, Location, NotAudited
 from pyward._model import canonical_name as _canonical
 from pyward._model import component_key as _key
+from pyward._text import redact_url
 from pyward.errors import InputError
 
 if TYPE_CHECKING:
@@ -510,13 +511,13 @@ def _line(
             state.index_url = value
         elif name == "--extra-index-url":
             state.notes.append(
-                f"{file}: line {number}: --extra-index-url {_redact(value or '')}: pip takes "
+                f"{file}: line {number}: --extra-index-url {redact_url(value or '')}: pip takes "
                 "each package from whichever index has the highest version, so the "
                 "audited names may come from this index instead (dependency confusion)"
             )
         elif name == "--find-links":
             state.notes.append(
-                f"{file}: line {number}: --find-links {_redact(value or '')}: packages may "
+                f"{file}: line {number}: --find-links {redact_url(value or '')}: packages may "
                 "come from these files instead of the index"
             )
         elif name == "--no-index":
@@ -738,15 +739,6 @@ def _add(entry: _Entry, state: _State, file: Path) -> _Entry:
     pins[entry.markers] = entry
     state.entries[key] = entry
     return entry
-
-
-def _redact(url: str) -> str:
-    """Hide the password (often a token) of ``https://user:secret@host/...``."""
-    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/@]*)@", url)
-    if not m:
-        return url
-    user = m[2].split(":", 1)[0]
-    return f"{m[1]}{user}:***@{url[m.end() :]}" if ":" in m[2] else f"{m[1]}***@{url[m.end() :]}"
 
 
 # -- result -----------------------------------------------------------------------------

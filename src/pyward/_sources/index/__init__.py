@@ -28,8 +28,8 @@ from pyward._sources.index._port import (
     IndexSource,
     StaticIndex,
 )
-from pyward._sources.index._redact import redact_text, redact_url
 from pyward._sources.index._resolve import NoIndex, ResolvedIndex, configured_index, resolve_index
+from pyward._text import redact_text, redact_url
 
 __all__ = [
     "KNOWN_STATUSES",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyward._atomic import replace_file
-from pyward._sources.index._redact import redact_url
+from pyward._text import redact_url
 from pyward._wire import parse_timestamp
 
 CACHE_FORMAT = 1

@@ -41,7 +41,7 @@ from pyward._sources.index._port import (
     IndexLookupError,
     IndexSource,
 )
-from pyward._sources.index._redact import redact_text, redact_url
+from pyward._text import redact_text, redact_url
 from pyward._wire import parse_digits
 from pyward.errors import InputError
 

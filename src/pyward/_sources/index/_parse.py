@@ -26,7 +26,7 @@ from pyward._sources.index._model import (
     ProjectStatus,
     ReleaseInfo,
 )
-from pyward._sources.index._redact import redact_url
+from pyward._text import redact_url
 from pyward._wire import Table, Wire, parse_digits, parse_timestamp
 from pyward.errors import InputError
 

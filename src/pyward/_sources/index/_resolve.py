@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from pyward._model import Component
-from pyward._sources.index._redact import redact_url
+from pyward._text import redact_url
 from pyward.errors import InputError
 
 NO_INDEX_REASON = (
