@@ -164,6 +164,8 @@ class _State:
     seen: set[tuple[Path, bool]] = field(default_factory=set)
     unpinned: list[_Unpinned] = field(default_factory=list)
     not_audited: list[NotAudited] = field(default_factory=list)
+    # file -> its lines read as a local path (a file of other text reads as one each).
+    local_paths: dict[str, int] = field(default_factory=dict)
     constraints: dict[str, _Entry] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     index_url: str | None = None
@@ -347,7 +349,6 @@ def _read_file(
     text = _read_text(content or file, (stack[-1][1], stack[-1][2]) if stack else None)
     last: _Entry | None = None
     in_via = False
-    paths = _local_paths(state)
     for number, line, hidden in _logical_lines(text, state.environ):
         counts = (len(state.not_audited), len(state.unpinned), len(state.notes))
         try:
@@ -372,13 +373,9 @@ def _read_file(
             raise
         if hidden:
             _hide_new(state, counts, hidden)
-    if _local_paths(state) > paths:
+    if state.local_paths.get(str(file)):
         # ``/etc/passwd`` reads as one "local path" per line (issue 12, item 4).
         _refuse_if_not_requirements(file, text, state.environ)
-
-
-def _local_paths(state: _State) -> int:
-    return sum(1 for n in state.not_audited if n.reason == "local path")
 
 
 def _refuse_if_not_requirements(file: Path, text: str, environ: Mapping[str, str]) -> None:
@@ -620,6 +617,8 @@ def _requirement(
         url = text.split("; ", 1)[0].strip() if _is_url(text) else text.split(";", 1)[0].strip()
         if not constraint:
             reason = url_reason(url) if _is_url(text) else "local path"
+            if reason == "local path":
+                state.local_paths[location.file] = state.local_paths.get(location.file, 0) + 1
             state.not_audited.append(
                 NotAudited(
                     name=_name_from_url(url), requirement=text, reason=reason, location=location
