@@ -920,3 +920,21 @@ def test_advisory_pages_in_both_formats_are_valid_uris() -> None:
 
     assert osv_page("PYSEC 1\x1b/..") == "https://osv.dev/vulnerability/PYSEC%201%1B%2F.."
     assert osv_page("GHSA-abcd-efgh-ijkl") == "https://osv.dev/vulnerability/GHSA-abcd-efgh-ijkl"
+
+
+def test_tag_value_free_text_that_names_a_tag_reads_back(tmp_path: Path) -> None:
+    # Found by the Hypothesis test above: spdx-tools wrote ``PackageSummary: ExternalRef``
+    # bare and its own parser then read the value as the ExternalRef tag.
+    from pyward._model import Hash
+
+    c = Component(
+        name="n",
+        version="1",
+        purl="",
+        hashes=(Hash(algorithm="sha256", value="0" * 64),),
+        metadata={"supplier": "ExternalRef", "summary": "ExternalRef"},
+    )
+    inv = Inventory(source="x", format="cyclonedx", components=(c,), roots=(c.key,))
+    data = write_sbom(inv, format="spdx-tv").data
+    assert b"PackageSummary: <text>ExternalRef</text>\n" in data
+    _validate_spdx(data, ".spdx", tmp_path)

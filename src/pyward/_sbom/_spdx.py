@@ -84,9 +84,30 @@ def render(
     text = stream.getvalue()
     # A file name that is not valid UTF-8 is shown escaped, control characters too
     # (issue 12, items 8 and 10).
-    text = plain_text(text) if tag_value else json_invisible(json_lone_surrogates(text))
+    if tag_value:
+        text = _TEXT_TAG.sub(_as_text_block, plain_text(text))
+    else:
+        text = json_invisible(json_lone_surrogates(text))
     serial = uuid.uuid5(_SERIAL_NAMESPACE, text)
     return text.replace(_PLACEHOLDER, str(serial)).encode(), []
+
+
+# The free-text tags of SPDX 2.3 tag-value. spdx-tools writes a one-line value bare, and
+# its own parser then reads a value that is a tag's name (a package summarised as
+# ``ExternalRef``) as that tag: written as a ``<text>`` block, any value reads back.
+_TEXT_TAGS = (
+    "PackageSummary|PackageDescription|PackageComment|PackageAttributionText|"
+    "PackageSourceInfo|PackageLicenseComments|ExternalRefComment|DocumentComment|"
+    "CreatorComment|RelationshipComment|AnnotationComment|LicenseComment"
+)
+_TEXT_TAG = re.compile(rf"^({_TEXT_TAGS}): (?!<text>)(.*)$", re.MULTILINE)
+
+
+def _as_text_block(m: re.Match[str]) -> str:
+    value = m[2]
+    if "</text>" in value:  # cannot be enclosed: left as spdx-tools wrote it
+        return m[0]
+    return f"{m[1]}: <text>{value}</text>"
 
 
 def build(doc: Document, vulns: Mapping[str, Sequence[Vulnerability]]) -> Any:
