@@ -23,7 +23,7 @@ the key path (``pyproject.toml: tool.pyward.ignore[2].reason: missing``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -37,7 +37,20 @@ from pyward.errors import InputError
 #: ``LEVELS`` without ``unknown``: the thresholds ``fail-on`` takes.
 FAIL_ON: tuple[Level, ...] = LEVELS[:-1]
 
-_KEYS = ("fail-on", "unknown-severity", "ignore", "format", "vex", "advisory-url", "strict")
+_KEYS = (
+    "fail-on",
+    "unknown-severity",
+    "ignore",
+    "format",
+    "vex",
+    "advisory-url",
+    "strict",
+    "fail-on-kinds",
+    "checks",
+    "index-url",
+    "index-ttl",
+    "unmaintained-years",
+)
 _IGNORE_KEYS = ("id", "reason", "until")
 _NON_EMPTY = "must be a non-empty string"
 _FILE_NAME = "must be a file name"
@@ -79,6 +92,17 @@ class Config:
     """Template of an advisory's web page with ``{id}`` (or a base URL the id is
     appended to), for findings whose records name no advisory page; ``None``: the
     renderers' default (``$PYWARD_ADVISORY_URL``, else OSV's page)."""
+    fail_on_kinds: tuple[str, ...] | None = None
+    """The kinds of finding that can fail the run (``fail-on-kinds``); ``None``: the
+    gate's default (every kind but :data:`pyward._gate.INFORMATIONAL_KINDS`)."""
+    checks: tuple[str, ...] | None = None
+    """The checks to run (ids or groups, as ``--checks`` takes them); ``None``: all."""
+    index_url: str | None = None
+    """The package index (simple API) for components whose lock records none."""
+    index_ttl: dt.timedelta | None = None
+    """How long cached index metadata is used without asking the index (default 24 h)."""
+    unmaintained_years: float | None = None
+    """Years without a release after which a project is ``unmaintained`` (default 3)."""
     path: Path | None = None
     """The file read, if any."""
     warnings: tuple[str, ...] = field(default=())
@@ -193,6 +217,41 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
             )
         advisory_url = value
 
+    fail_on_kinds: tuple[str, ...] | None = None
+    if "fail-on-kinds" in table:
+        fail_on_kinds = parse_fail_on_kinds(
+            _strings(w, table["fail-on-kinds"], f"{prefix}fail-on-kinds"),
+            lambda what: InputError(path, what, where=f"{prefix}fail-on-kinds"),
+        )
+    checks: tuple[str, ...] | None = None
+    if "checks" in table:
+        checks = _strings(w, table["checks"], f"{prefix}checks")
+        from pyward._checks import select_checks
+        from pyward.errors import UsageError
+
+        try:
+            select_checks(checks)
+        except UsageError as exc:
+            raise InputError(
+                path, str(exc).removeprefix("--checks: "), where=f"{prefix}checks"
+            ) from None
+    index_url: str | None = None
+    if "index-url" in table:
+        index_url = w.text(
+            table["index-url"], prefix.rstrip("."), "index-url", what=_NON_EMPTY, empty=_NON_EMPTY
+        )
+    index_ttl: dt.timedelta | None = None
+    if "index-ttl" in table:
+        index_ttl = parse_duration(table["index-ttl"], path, f"{prefix}index-ttl")
+    unmaintained_years: float | None = None
+    if "unmaintained-years" in table:
+        value = table["unmaintained-years"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise InputError(
+                path, "must be a positive number of years", where=f"{prefix}unmaintained-years"
+            )
+        unmaintained_years = float(value)
+
     ignores: list[IgnoreRule] = []
     if "ignore" in table:
         items = w.check(table["ignore"], list, f"{prefix}ignore", what="must be an array of tables")
@@ -209,9 +268,71 @@ def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
         format=fmt,
         vex=tuple(vex),
         advisory_url=advisory_url,
+        fail_on_kinds=fail_on_kinds,
+        checks=checks,
+        index_url=index_url,
+        index_ttl=index_ttl,
+        unmaintained_years=unmaintained_years,
         path=path,
         warnings=tuple(warnings),
     )
+
+
+def _strings(w: Wire, value: object, where: str) -> tuple[str, ...]:
+    """A list of strings (or one string, as a list of one)."""
+    if isinstance(value, str):
+        value = [value]
+    items = w.check(value, list, where, what="must be a list of strings")
+    return tuple(
+        w.text(item, where, i, what=_NON_EMPTY, empty=_NON_EMPTY).strip()
+        for i, item in enumerate(items)
+    )
+
+
+def known_gate_kinds() -> tuple[str, ...]:
+    """What ``fail-on-kinds`` may name: every registered check's kind, and
+    ``project-status:`` with each PEP 792 marker."""
+    from pyward._checks import CHECKS
+    from pyward._sources.index._model import KNOWN_STATUSES
+
+    kinds: list[str] = list(dict.fromkeys(c.kind for c in CHECKS.values()))
+    kinds += [f"project-status:{s}" for s in KNOWN_STATUSES if s != "active"]
+    return tuple(kinds)
+
+
+def parse_fail_on_kinds(
+    names: tuple[str, ...], error: Callable[[str], Exception]
+) -> tuple[str, ...]:
+    """``fail-on-kinds`` validated: each a known kind (:func:`known_gate_kinds`), or
+    ``none`` alone (no kind fails the run: findings only inform)."""
+    known = known_gate_kinds()
+    if names == ("none",):
+        return ()
+    for name in names:
+        if name not in known:
+            raise error(f"unknown kind {name!r} (known: {', '.join(known)}, or none)")
+    return tuple(dict.fromkeys(names))
+
+
+def parse_duration(value: object, path: Path | str | None, where: str) -> dt.timedelta:
+    """A duration: a number of seconds, or a string such as ``30m``, ``24h``, ``7d``."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    seconds: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        unit = units.get(text[-1:]) if text else None
+        number = text[:-1] if unit is not None else text
+        try:
+            seconds = float(number) * (unit or 1)
+        except ValueError:
+            seconds = None
+    if seconds is None or not seconds >= 0 or seconds == float("inf"):
+        raise InputError(
+            path, "must be a duration: seconds, or a number with s, m, h or d (24h)", where=where
+        )
+    return dt.timedelta(seconds=seconds)
 
 
 def _ignore_rule(w: Wire, item: object, where: str) -> tuple[IgnoreRule, list[str]]:

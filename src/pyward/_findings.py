@@ -11,6 +11,7 @@ every renderer work on the shared fields, so a new kind needs no change there.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal, NewType
 
@@ -24,15 +25,22 @@ __all__ = [
     "VULNERABILITY",
     "CheckId",
     "Confidence",
+    "Detail",
+    "EolDetail",
     "Finding",
     "FindingKind",
     "FixStep",
     "Level",
+    "OutdatedDetail",
+    "ProjectStatusDetail",
     "Rating",
     "Reference",
     "Score",
     "Suppressed",
+    "UnmaintainedDetail",
     "VulnerabilityDetail",
+    "YankedDetail",
+    "status_id",
 ]
 
 Level = Literal["critical", "high", "medium", "low", "unknown"]
@@ -137,8 +145,99 @@ class VulnerabilityDetail:
     """Latest ``modified`` of its records."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class YankedDetail:
+    """A ``yanked`` finding: the pinned release was yanked from its index (PEP 592)."""
+
+    reason: str | None
+    """The index's reason, stripped (``None`` when it gives none)."""
+    index: str
+    """The index that says so (credentials redacted)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProjectStatusDetail:
+    """A ``project-status`` finding: the index marks the project (PEP 792)."""
+
+    status: str
+    """``archived``, ``quarantined`` or ``deprecated`` (an unknown marker as written)."""
+    reason: str | None
+    """The index's reason, if any."""
+    index: str
+    """The index that says so (credentials redacted)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EolDetail:
+    """An ``eol`` finding: a release line of a package, or of the Python interpreter,
+    past its end of life (lifecycle data such as endoflife.date's)."""
+
+    subject: Literal["package", "interpreter"]
+    """What is past its end of life: a component, or the interpreter audited for."""
+    product: str
+    """The lifecycle data's product (``django``, ``python``)."""
+    cycle: str
+    """The release line (``4.1``, ``3.8``)."""
+    eol: dt.date
+    """The day its support ended."""
+    supported: tuple[str, ...] = ()
+    """The release lines still supported on the audit's date, oldest first (the
+    oldest is the smallest upgrade that is supported)."""
+    latest: str | None = None
+    """The newest release of the line, when the data gives it."""
+    source: str = ""
+    """Where the lifecycle data came from, and its date."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutdatedDetail:
+    """An ``outdated`` finding: newer releases exist that the project's Python can use."""
+
+    latest: str
+    """The newest final release the target Python can install (not yanked)."""
+    releases_behind: int
+    """Final releases between the pinned one and ``latest`` (``latest`` included)."""
+    majors_behind: int
+    """Major versions between them (``latest``'s major minus the pinned one's)."""
+    pinned_released: dt.date | None = None
+    """When the pinned release was uploaded, when the index says."""
+    latest_released: dt.date | None = None
+    """When ``latest`` was uploaded, when the index says."""
+    python: str | None = None
+    """The Python version ``latest`` was chosen for (``None``: any)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnmaintainedDetail:
+    """An ``unmaintained`` finding: no release for years, or marked inactive."""
+
+    last_release: dt.date | None
+    """The newest upload of any file of the project, when the index says."""
+    years: float | None
+    """Years between ``last_release`` and the audit's date."""
+    inactive: bool = False
+    """The project declares ``Development Status :: 7 - Inactive``."""
+
+
 #: The per-kind detail records. A kind without its own record has ``detail=None``.
-Detail = VulnerabilityDetail
+Detail = (
+    VulnerabilityDetail
+    | YankedDetail
+    | ProjectStatusDetail
+    | EolDetail
+    | OutdatedDetail
+    | UnmaintainedDetail
+)
+
+
+def status_id(kind: str, name: str, version: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """The id and aliases of a finding about a component's status: ``yanked:requests@2.32.0``,
+    with the alias ``yanked:requests``. An ignore rule names either: the one release or
+    line, or the package whatever its version."""
+    general = f"{kind}:{name}"
+    if version is None:
+        return general, ()
+    return f"{general}@{version}", (general,)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,6 +285,14 @@ class Finding:
     @property
     def ids(self) -> tuple[str, ...]:
         return (self.id, *self.aliases)
+
+    @property
+    def gate_kinds(self) -> tuple[str, ...]:
+        """What ``fail-on-kinds`` may name to make this finding fail the run: its kind,
+        and for a project status the kind and the status (``project-status:quarantined``)."""
+        if isinstance(self.detail, ProjectStatusDetail):
+            return (self.kind, f"{self.kind}:{self.detail.status}")
+        return (self.kind,)
 
     @property
     def exposed(self) -> bool:

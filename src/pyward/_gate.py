@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pyward._vex import VexStatement
 
 __all__ = [
+    "INFORMATIONAL_KINDS",
     "Gate",
     "IgnorePolicy",
     "PolicyResult",
@@ -37,10 +38,20 @@ __all__ = [
     "Verdict",
     "VexPolicy",
     "counts_against",
+    "fails_run",
 ]
 
 #: Whether a finding of ``unknown`` severity counts against the threshold.
 UnknownPolicy = Literal["fail", "pass"]
+
+#: The kinds of finding that inform but do not fail a run unless ``fail-on-kinds``
+#: names them: ``outdated``, ``unmaintained``, and archived or deprecated projects (a
+#: project status qualified by its marker). Every other kind fails by default:
+#: vulnerabilities, yanked releases, quarantined projects, release lines past their end
+#: of life, and the kinds of checks added later.
+INFORMATIONAL_KINDS: frozenset[str] = frozenset(
+    {"outdated", "unmaintained", "project-status:archived", "project-status:deprecated"}
+)
 
 
 def counts_against(level: Level, fail_on: Level | None, unknown_severity: str = "fail") -> bool:
@@ -54,6 +65,26 @@ def counts_against(level: Level, fail_on: Level | None, unknown_severity: str = 
     if fail_on is None:
         return True
     return LEVELS.index(level) <= LEVELS.index(fail_on)
+
+
+def fails_run(
+    finding: Finding,
+    fail_on: Level | None,
+    unknown_severity: str = "fail",
+    *,
+    fail_on_kinds: frozenset[str] | None = None,
+) -> bool:
+    """Whether ``finding`` counts against the run: its kind fails (one of its
+    :attr:`~Finding.gate_kinds` is in ``fail_on_kinds``; by default, its most specific
+    one is not in :data:`INFORMATIONAL_KINDS`), and its level :func:`counts_against`
+    the threshold."""
+    kinds = finding.gate_kinds
+    if fail_on_kinds is None:
+        if kinds[-1] in INFORMATIONAL_KINDS:
+            return False
+    elif not any(k in fail_on_kinds for k in kinds):
+        return False
+    return counts_against(finding.rating.level, fail_on, unknown_severity)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,6 +226,10 @@ class Gate:
     strict: bool = False
     """The run fails when anything could not be audited (``--strict``, ``strict =
     true``): a clean result over part of the inputs is not a pass (issue 11 item 6)."""
+    fail_on_kinds: frozenset[str] | None = None
+    """The kinds of finding that can fail the run (see :attr:`Finding.gate_kinds`);
+    findings of other kinds are reported and inform. ``None``: every kind but
+    :data:`INFORMATIONAL_KINDS`."""
 
     @classmethod
     def from_config(
@@ -217,11 +252,17 @@ class Gate:
             unknown_severity=config.unknown_severity,
             policies=tuple(policies),
             strict=config.strict,
+            fail_on_kinds=(
+                frozenset(config.fail_on_kinds) if config.fail_on_kinds is not None else None
+            ),
         )
 
     def fails(self, finding: Finding) -> bool:
-        """Whether ``finding``, if kept, fails the run."""
-        return counts_against(finding.rating.level, self.fail_on, self.unknown_severity)
+        """Whether ``finding``, if kept, fails the run: its kind is one that fails, and
+        its severity is at or above the threshold."""
+        return fails_run(
+            finding, self.fail_on, self.unknown_severity, fail_on_kinds=self.fail_on_kinds
+        )
 
     def decide(
         self, findings: Sequence[Finding], *, not_audited: Sequence[NotAudited] = ()

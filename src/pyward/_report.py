@@ -8,14 +8,15 @@ as ``fail_on``, ``unknown_severity`` and ``failed``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from pyward._advisory._types import StoreInfo
 from pyward._findings import CheckId, Finding, FixStep, Level, Suppressed
-from pyward._gate import UnknownPolicy, counts_against
+from pyward._gate import UnknownPolicy, fails_run
 from pyward._model import Component, Inventory, NotAudited
 
-__all__ = ["JSON_SCHEMA_VERSION", "AuditReport", "SkippedCheck"]
+__all__ = ["JSON_SCHEMA_VERSION", "AuditReport", "DataSource", "SkippedCheck"]
 
 #: JSON output schema version (``--format json``); bump the major on breaking changes
 #: and record every change in ``docs/json-output.md``'s changelog.
@@ -31,6 +32,22 @@ class SkippedCheck:
     reason: str
     """Why it did not run: the data it needs is not available (``offline: no package
     index metadata``), or it was not selected."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataSource:
+    """One data source a run used, and its age (the report's footer names each)."""
+
+    name: str
+    """What it is: ``index metadata``, ``lifecycle data``."""
+    origin: str
+    """Where it came from: the indexes asked, ``built-in snapshot``, a URL."""
+    updated: dt.datetime | None = None
+    """How new it is: the oldest index page's fetch time, the lifecycle data's date;
+    ``None`` when unknown."""
+    stale: bool = False
+    """Older than its freshness limit (a cached copy used offline or because the
+    source could not be reached)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,12 +81,19 @@ class AuditReport:
     failed: bool = False
     """The gate's verdict: the run fails (findings at/above the threshold, or an
     expired ignore)."""
+    fail_on_kinds: frozenset[str] | None = None
+    """The kinds of finding that can fail the run (the others inform); ``None``: every
+    kind but :data:`pyward._gate.INFORMATIONAL_KINDS`."""
+    sources: tuple[DataSource, ...] = ()
+    """Every data source the run used besides the advisory data, and how old it is
+    (index metadata, lifecycle data), for the report's footer."""
 
     @property
     def failing(self) -> tuple[Finding, ...]:
-        """The findings at or above the threshold."""
+        """The findings that count against the run (a failing kind, at or above the
+        threshold)."""
         return tuple(
             f
             for f in self.findings
-            if counts_against(f.rating.level, self.fail_on, self.unknown_severity)
+            if fails_run(f, self.fail_on, self.unknown_severity, fail_on_kinds=self.fail_on_kinds)
         )

@@ -16,12 +16,19 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from pyward._advisory._types import StoreInfo, id_order
-from pyward._checks import Check, CheckContext, Sources, run_checks
+from pyward._checks import (
+    Check,
+    CheckContext,
+    CheckOptions,
+    PythonTarget,
+    Sources,
+    run_checks,
+)
 from pyward._config import Config, IgnoreRule
 from pyward._findings import LEVELS, Finding, FixStep, Level, Suppressed
 from pyward._gate import Gate, counts_against
 from pyward._model import Component, ComponentKey, Inventory, NotAudited, shortest_paths
-from pyward._report import AuditReport
+from pyward._report import AuditReport, DataSource
 
 if TYPE_CHECKING:
     from pyward._advisory._types import AdvisoryData
@@ -72,6 +79,8 @@ def audit(
     sources: Sources | None = None,
     checks: Iterable[Check] | None = None,
     plan_fixes: bool = True,
+    python: PythonTarget | None = None,
+    options: CheckOptions | None = None,
 ) -> AuditReport:
     """Audit ``inventories`` with the registered checks, and gate the findings.
 
@@ -126,6 +135,9 @@ def audit(
         subjects=tuple(owner.values()),
         sources=dataclasses.replace(sources or Sources(), advisories=data),
         path_of=_path_finder(),
+        today=today or dt.date.today(),
+        python=python,
+        options=options or CheckOptions(),
     )
     result, skipped = run_checks(context, checks)
     notes.extend(f"check {s.check} did not run: {s.reason}" for s in skipped)
@@ -158,7 +170,34 @@ def audit(
         fail_on=gate.fail_on,
         unknown_severity=gate.unknown_severity,
         failed=verdict.failed,
+        fail_on_kinds=gate.fail_on_kinds,
+        sources=_data_sources(context.sources),
     )
+
+
+def _data_sources(sources: Sources) -> tuple[DataSource, ...]:
+    """The footer's list of data sources besides the advisory data, with their age."""
+    found: list[DataSource] = []
+    if sources.index is not None:
+        index = sources.index
+        stale = any(getattr(p, "stale", False) for p in index.pages.values())
+        found.append(
+            DataSource(
+                name="index metadata",
+                origin=", ".join(index.indexes) or "no index asked",
+                updated=index.oldest,
+                stale=stale,
+            )
+        )
+    if sources.lifecycle is not None:
+        life = sources.lifecycle
+        updated = (
+            dt.datetime.combine(life.updated, dt.time(), tzinfo=dt.timezone.utc)
+            if life.updated is not None
+            else None
+        )
+        found.append(DataSource(name="lifecycle data", origin=life.source, updated=updated))
+    return tuple(found)
 
 
 #: How the warning of a run that audited no package begins.

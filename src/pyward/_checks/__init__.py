@@ -14,6 +14,7 @@ on zizmor's audit registry (``crates/zizmor/src/registry.rs``).
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,23 +22,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pyward._findings import CheckId, Finding, FindingKind, Level
-from pyward._model import Component, ComponentKey, Inventory, NotAudited
+from pyward._model import Component, ComponentKey, Inventory, Location, NotAudited
 from pyward._report import SkippedCheck
+from pyward.errors import UsageError
 
 if TYPE_CHECKING:
     from pyward._advisory._types import AdvisoryData
-    from pyward._sources.index import IndexSource
+    from pyward._sources.index import IndexMetadata
+    from pyward._sources.lifecycle import Lifecycle
 
 __all__ = [
     "CHECKS",
     "DOCS",
+    "GROUPS",
     "NEEDS",
     "Check",
     "CheckContext",
+    "CheckOptions",
     "CheckResult",
     "Need",
+    "PythonTarget",
     "Sources",
     "run_checks",
+    "select_checks",
 ]
 
 #: What a check may need besides the inventory.
@@ -62,11 +69,13 @@ class Sources:
 
     advisories: AdvisoryData | None = None
     """The advisory store (or any :class:`~pyward._advisory._types.AdvisoryData`)."""
-    index: IndexSource | None = None
-    """The package-index port (:mod:`pyward._sources.index`): release lists, upload
-    times, yanked files and project status from the configured index."""
-    lifecycle: object | None = None
-    """End-of-life and lifecycle data."""
+    index: IndexMetadata | None = None
+    """What the package indexes say about the run's components (:mod:`pyward._sources.index`),
+    fetched once before the checks run: release lists, upload times, yanked files and
+    project status, from each component's index."""
+    lifecycle: Lifecycle | None = None
+    """End-of-life schedules of the interpreter and of packages
+    (:mod:`pyward._sources.lifecycle`)."""
     repository: Path | None = None
     """The checkout a repository check reads."""
     unavailable: Mapping[Need, str] = field(default_factory=dict)
@@ -75,6 +84,27 @@ class Sources:
     def has(self, need: Need) -> bool:
         """Whether the source a check names as ``need`` (a field of this name) is here."""
         return getattr(self, need) is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PythonTarget:
+    """The Python version the audited project runs on, and how that was decided."""
+
+    version: str
+    """``X.Y`` or ``X.Y.Z``, as given or found."""
+    origin: str
+    """Where it comes from: ``--python-version``, ``.python-version``, ``uv.lock
+    requires-python``, ``the audited environment``..."""
+    location: Location | None = None
+    """The file (and line) that says so, when one does."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckOptions:
+    """Settings of the checks that have any (``[tool.pyward]``)."""
+
+    unmaintained_years: float = 3.0
+    """A project with no release for this many years is ``unmaintained``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,6 +118,14 @@ class CheckContext:
     path_of: Callable[[Inventory, Component], tuple[ComponentKey, ...]]
     """The dependency path from a direct dependency to a component (one search per
     inventory, on first use)."""
+    today: dt.date = field(default_factory=dt.date.today)
+    """The audit's date: what "past its end of life" and "years without a release"
+    are measured against."""
+    python: PythonTarget | None = None
+    """The Python the project runs on, when known (end of life of the interpreter;
+    which releases the project can upgrade to)."""
+    options: CheckOptions = field(default_factory=CheckOptions)
+    """The checks' settings."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,8 +211,75 @@ CHECKS: dict[CheckId, Check] = {
             needs=("advisories",),
             module="pyward._checks._vulnerability",
         ),
+        _check(
+            "yanked",
+            kind="yanked",
+            severity="high",
+            description="a pinned release that its index has yanked (PEP 592), with the reason",
+            needs=("index",),
+            module="pyward._checks._yanked",
+        ),
+        _check(
+            "project-status",
+            kind="project-status",
+            severity="medium",
+            description="a project its index marks archived, deprecated or quarantined (PEP 792)",
+            needs=("index",),
+            module="pyward._checks._project_status",
+        ),
+        _check(
+            "eol",
+            kind="eol",
+            severity="high",
+            description="a package release line or the Python interpreter past its end of life",
+            needs=("lifecycle",),
+            module="pyward._checks._eol",
+        ),
+        _check(
+            "outdated",
+            kind="outdated",
+            severity="low",
+            description="a pin behind the newest release that the project's Python can use",
+            needs=("index",),
+            module="pyward._checks._outdated",
+        ),
+        _check(
+            "unmaintained",
+            kind="unmaintained",
+            severity="low",
+            description="a project with no release for years (default 3), or marked Inactive",
+            needs=("index",),
+            module="pyward._checks._unmaintained",
+        ),
     )
 }
+
+#: Names ``--checks`` takes besides the checks' own ids, each standing for several.
+GROUPS: Mapping[str, tuple[str, ...]] = {
+    "vulnerabilities": ("vulnerability",),
+    "status": ("yanked", "project-status", "unmaintained"),
+    "all": tuple(CHECKS),
+}
+
+
+def select_checks(names: Iterable[str]) -> tuple[Check, ...]:
+    """The checks ``names`` (check ids or :data:`GROUPS`, as ``--checks`` takes them) select,
+    in registry order. An unknown name is a :class:`~pyward.errors.UsageError`."""
+    wanted: set[str] = set()
+    for raw in names:
+        name = raw.strip()
+        if not name:
+            continue
+        if name in GROUPS:
+            wanted.update(GROUPS[name])
+        elif name in CHECKS:
+            wanted.add(name)
+        else:
+            known = ", ".join([*CHECKS, *(g for g in GROUPS if g not in CHECKS)])
+            raise UsageError(f"--checks: unknown check {name!r} (known: {known})")
+    if not wanted:
+        raise UsageError("--checks: no check named")
+    return tuple(c for c in CHECKS.values() if c.id in wanted)
 
 
 def run_checks(

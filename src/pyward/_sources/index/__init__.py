@@ -4,6 +4,7 @@ yanks, upload times, PEP 740 provenance, PEP 792 status).
 * :class:`IndexSource` - the port: ``project(name)``, and ``projects(names)`` in batch.
 * :class:`IndexClient` - PEP 691 JSON over HTTP, cached on disk, offline-first.
 * :class:`StaticIndex` - an in-memory index (tests, recorded pages).
+* :class:`IndexMetadata` - the pages of one run's components, fetched once for the checks.
 * :func:`resolve_index` - which index a project's metadata comes from.
 * The model: :class:`ProjectInfo`, :class:`ProjectFile`, :class:`ProjectStatus`,
   :class:`ReleaseInfo`; failures: :class:`IndexFailure`, :class:`IndexLookupError`.
@@ -14,6 +15,7 @@ See docs/index-port.md.
 from __future__ import annotations
 
 from pyward._sources.index._client import IndexClient
+from pyward._sources.index._metadata import IndexMetadata
 from pyward._sources.index._model import (
     KNOWN_STATUSES,
     ProjectFile,
@@ -36,6 +38,7 @@ __all__ = [
     "IndexClient",
     "IndexFailure",
     "IndexLookupError",
+    "IndexMetadata",
     "IndexSource",
     "NoIndex",
     "ProjectFile",

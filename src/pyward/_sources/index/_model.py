@@ -206,6 +206,8 @@ class ReleaseInfo:
     """Label -> URL (``Source``, ``Changelog``...)."""
     requires_python: str | None = None
     """``Requires-Python`` of that release."""
+    classifiers: tuple[str, ...] = ()
+    """Its trove classifiers (``Development Status :: 7 - Inactive``...)."""
     upload_times: Mapping[str, dt.datetime] = field(default_factory=dict)
     """Version -> its earliest file's upload time, for every release with files."""
     fetched_at: dt.datetime | None = None

@@ -352,6 +352,17 @@ def parse_release_info(
                 out.append(f"{shown}: {where}.upload_time_iso_8601: {exc}: {text!r} (ignored)")
             if when is not None and (version not in times or when < times[version]):
                 times[version] = when
+    classifiers: list[str] = []
+    raw = info.data.get("classifiers")
+    if raw is not None:
+        if isinstance(raw, list):
+            for i, item in enumerate(raw):
+                if isinstance(item, str):
+                    classifiers.append(item)
+                else:
+                    out.append(f"{shown}: info.classifiers[{i}]: not a string (ignored)")
+        else:
+            out.append(f"{shown}: info.classifiers: expected an array (ignored)")
     license_text = info.opt_string("license_expression") or info.opt_string("license")
     return ReleaseInfo(
         name=page_name,
@@ -361,6 +372,7 @@ def parse_release_info(
         license=license_text or None,
         project_urls=urls,
         requires_python=info.opt_string("requires_python") or None,
+        classifiers=tuple(classifiers),
         upload_times=times,
         fetched_at=fetched_at,
         stale=stale,

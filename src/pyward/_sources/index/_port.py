@@ -25,6 +25,7 @@ FailureKind = Literal[
     "unsupported",  # the index does not speak PEP 691, or an unknown major API version
     "invalid",  # the page cannot be read as a project page
     "too-large",  # the body is over the size limit
+    "not-asked",  # no index was asked for it (none configured)
 ]
 
 
