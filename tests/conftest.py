@@ -31,6 +31,25 @@ def _isolated_cache(
     # pass none.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.setenv("NO_COLOR", "1")
+    # No package index from this machine's settings (pip's and uv's files, the
+    # environment): an audit asks only the index a test configures, never a real one.
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    from pyward._commands import _sources
+
+    monkeypatch.setattr(_sources, "ROOT", home / "root")
+    for var in (
+        "PYWARD_INDEX_URL",
+        "PYWARD_LIFECYCLE_URL",
+        "UV_DEFAULT_INDEX",
+        "UV_INDEX_URL",
+        "PIP_INDEX_URL",
+        "PIP_CONFIG_FILE",
+        "UV_CONFIG_FILE",
+        "XDG_CONFIG_HOME",
+        "XDG_CONFIG_DIRS",
+    ):
+        monkeypatch.delenv(var, raising=False)
 
 
 def component_of(finding: Finding) -> Component:

@@ -436,7 +436,8 @@ def test_config_warnings_reach_the_json_report(
     assert code == 1
     message = (
         f"{cfg}: tool.pyward.fial-on: unknown key (known: fail-on, unknown-severity, ignore, "
-        "format, vex, advisory-url, strict); ignored"
+        "format, vex, advisory-url, strict, fail-on-kinds, checks, index-url, index-ttl, "
+        "unmaintained-years); ignored"
     )
     assert json.loads(out)["warnings"][0] == message
     assert err.count(message) == 1
@@ -453,6 +454,7 @@ def test_config_warnings_are_said_before_an_error(
     assert out == ""
     assert err.splitlines() == [
         f"pyward: warning: {cfg}: tool.pyward.fial-on: unknown key (known: fail-on, "
-        "unknown-severity, ignore, format, vex, advisory-url, strict); ignored",
+        "unknown-severity, ignore, format, vex, advisory-url, strict, fail-on-kinds, checks, "
+        "index-url, index-ttl, unmaintained-years); ignored",
         f"pyward: error: {missing}: no such file or directory",
     ]

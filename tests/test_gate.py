@@ -196,3 +196,65 @@ def test_strict_fails_a_run_with_anything_not_audited() -> None:
     assert Gate().decide([], not_audited=skipped).failed is False
     assert Gate(strict=True).decide([]).failed is False
     assert Gate.from_config(Config(strict=True)).strict is True
+
+
+def _status(kind: str, level: str = "low", status: str | None = None) -> Finding:
+    from pyward._findings import ProjectStatusDetail, status_id
+
+    ident, aliases = status_id(kind, "requests", None if status else "2.28.1")
+    return Finding(
+        kind=FindingKind(kind),
+        check=CheckId(kind),
+        id=ident,
+        aliases=aliases,
+        summary=f"{kind} finding",
+        rating=Rating(level=level, type="check"),  # type: ignore[arg-type]
+        component=REQUESTS,
+        detail=(
+            ProjectStatusDetail(status=status, reason=None, index="https://index.invalid/simple/")
+            if status
+            else None
+        ),
+    )
+
+
+def test_by_default_status_findings_that_only_inform_do_not_fail_the_run() -> None:
+    outdated, unmaintained = _status("outdated"), _status("unmaintained")
+    archived = _status("project-status", "low", "archived")
+    deprecated = _status("project-status", "medium", "deprecated")
+    quarantined = _status("project-status", "critical", "quarantined")
+    yanked, eol = _status("yanked", "high"), _status("eol", "high")
+    informing = [outdated, unmaintained, archived, deprecated]
+    verdict = Gate().decide(informing)
+    assert verdict.kept == tuple(informing)
+    assert verdict.failing == ()
+    assert verdict.failed is False
+    failing = Gate().decide([*informing, quarantined, yanked, eol, RELEASE]).failing
+    assert failing == (quarantined, yanked, eol, RELEASE)
+    # The threshold still applies to the kinds that fail.
+    assert Gate(fail_on="critical").decide([yanked, quarantined]).failing == (quarantined,)
+
+
+def test_fail_on_kinds_names_the_kinds_that_fail() -> None:
+    outdated, yanked = _status("outdated"), _status("yanked", "high")
+    archived = _status("project-status", "low", "archived")
+    quarantined = _status("project-status", "critical", "quarantined")
+    findings = [outdated, yanked, archived, quarantined, _vuln("PYSEC-1")]
+    only_outdated = Gate(fail_on_kinds=frozenset({"outdated"})).decide(findings)
+    assert only_outdated.failing == (outdated,)
+    every_status = Gate(fail_on_kinds=frozenset({"project-status"})).decide(findings)
+    assert every_status.failing == (archived, quarantined)
+    assert Gate(fail_on_kinds=frozenset()).decide(findings).failed is False
+    config = Config(fail_on_kinds=("vulnerability", "project-status:archived"))
+    gate = Gate.from_config(config, today=TODAY)
+    assert gate.decide(findings).failing == (archived, findings[-1])
+
+
+def test_an_ignore_names_a_status_finding_by_release_or_by_package() -> None:
+    yanked = _status("yanked", "high")
+    assert yanked.ids == ("yanked:requests@2.28.1", "yanked:requests")
+    for ident in ("yanked:requests", "YANKED:requests@2.28.1"):
+        rule = IgnoreRule(id=ident, reason="pinned on purpose", origin="pyward.toml: ignore[0]")
+        verdict = Gate(policies=(IgnorePolicy(rules=(rule,), today=TODAY),)).decide([yanked])
+        assert verdict.kept == ()
+        assert verdict.suppressed[0].reason == "pinned on purpose"

@@ -65,8 +65,8 @@ ignore = [
         ),
         warnings=(
             f"{py}: tool.pyward.colour: unknown key "
-            "(known: fail-on, unknown-severity, ignore, format, vex, advisory-url, strict); "
-            "ignored",
+            "(known: fail-on, unknown-severity, ignore, format, vex, advisory-url, strict, "
+            "fail-on-kinds, checks, index-url, index-ttl, unmaintained-years); ignored",
             f"{py}: tool.pyward.ignore[1].owner: unknown key (known: id, reason, until); ignored",
         ),
     )
@@ -152,3 +152,54 @@ def test_strict_key(tmp_path: Path) -> None:
     py = _write(tmp_path / "pyproject.toml", "[tool.pyward]\nstrict = true\n")
     assert load_config(py).strict is True
     assert load_config(None).strict is False
+
+
+def test_the_status_checks_keys(tmp_path: Path) -> None:
+    py = _write(
+        tmp_path / "pyward.toml",
+        """
+fail-on-kinds = ["vulnerability", "project-status:archived", "yanked"]
+checks = ["vulnerabilities", "status", "eol"]
+index-url = "https://index.invalid/simple/"
+index-ttl = "6h"
+unmaintained-years = 5
+""",
+    )
+    config = load_config(py)
+    assert config.fail_on_kinds == ("vulnerability", "project-status:archived", "yanked")
+    assert config.checks == ("vulnerabilities", "status", "eol")
+    assert config.index_url == "https://index.invalid/simple/"
+    assert config.index_ttl == dt.timedelta(hours=6)
+    assert config.unmaintained_years == 5.0
+    assert config.warnings == ()
+    none = load_config(_write(tmp_path / "pyward.toml", 'fail-on-kinds = ["none"]\n'))
+    assert none.fail_on_kinds == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'fail-on-kinds = ["yanked", "stale"]',
+            "tool.pyward.fail-on-kinds: unknown kind 'stale' (known: vulnerability, yanked, "
+            "project-status, eol, outdated, unmaintained, project-status:archived, "
+            "project-status:quarantined, project-status:deprecated, or none)",
+        ),
+        ("fail-on-kinds = 3", "tool.pyward.fail-on-kinds: must be a list of strings"),
+        (
+            'checks = ["status", "licences"]',
+            "tool.pyward.checks: unknown check 'licences' (known: vulnerability, yanked, "
+            "project-status, eol, outdated, unmaintained, vulnerabilities, status, all)",
+        ),
+        ('index-ttl = "soon"', "tool.pyward.index-ttl: must be a duration"),
+        ("index-ttl = -5", "tool.pyward.index-ttl: must be a duration"),
+        ("unmaintained-years = 0", "tool.pyward.unmaintained-years: must be a positive number"),
+        ("unmaintained-years = true", "tool.pyward.unmaintained-years: must be a positive number"),
+        ('index-url = ""', "tool.pyward.index-url: must be a non-empty string"),
+    ],
+)
+def test_the_status_checks_keys_are_validated(tmp_path: Path, text: str, message: str) -> None:
+    py = _write(tmp_path / "pyproject.toml", f"[tool.pyward]\n{text}\n")
+    with pytest.raises(InputError) as info:
+        load_config(py)
+    assert message in str(info.value)

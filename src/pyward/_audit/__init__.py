@@ -28,7 +28,7 @@ from pyward._config import Config, IgnoreRule
 from pyward._findings import LEVELS, Finding, FixStep, Level, Suppressed
 from pyward._gate import Gate, counts_against
 from pyward._model import Component, ComponentKey, Inventory, NotAudited, shortest_paths
-from pyward._report import AuditReport, DataSource
+from pyward._report import AuditReport, DataSource, SkippedCheck
 
 if TYPE_CHECKING:
     from pyward._advisory._types import AdvisoryData
@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: Sources whose version is a registry release that advisories can name.
-_AUDITABLE = frozenset({"registry", "installed"})
+AUDITABLE = frozenset({"registry", "installed"})
 
 _NOT_REGISTRY = {
     "git": "git source: the version is not a registry release",
@@ -113,7 +113,7 @@ def audit(
         notes.extend(n if n.startswith(inv.source) else f"{inv.source}: {n}" for n in inv.notes)
         not_audited.extend(inv.not_audited)
         for comp in inv.components:
-            if comp.source not in _AUDITABLE or not comp.version:
+            if comp.source not in AUDITABLE or not comp.version:
                 reason = (
                     "no version: nothing to match advisories against"
                     if not comp.version
@@ -140,7 +140,7 @@ def audit(
         options=options or CheckOptions(),
     )
     result, skipped = run_checks(context, checks)
-    notes.extend(f"check {s.check} did not run: {s.reason}" for s in skipped)
+    notes.extend(_skipped_notes(skipped))
     notes.extend(result.warnings)
     not_audited.extend(result.not_audited)
 
@@ -173,6 +173,19 @@ def audit(
         fail_on_kinds=gate.fail_on_kinds,
         sources=_data_sources(context.sources),
     )
+
+
+def _skipped_notes(skipped: Sequence[SkippedCheck]) -> list[str]:
+    """One line per reason: four index checks skipped for want of an index are one line."""
+    by_reason: dict[str, list[str]] = {}
+    for s in skipped:
+        by_reason.setdefault(s.reason, []).append(s.check)
+    return [
+        f"check {ids[0]} did not run: {reason}"
+        if len(ids) == 1
+        else f"checks {', '.join(ids)} did not run: {reason}"
+        for reason, ids in by_reason.items()
+    ]
 
 
 def _data_sources(sources: Sources) -> tuple[DataSource, ...]:

@@ -192,6 +192,7 @@ def load_settings(args: argparse.Namespace, start: Path) -> Config:
             "advisory id goes"
         )
     config = load_config(path if path is not None else find_config(start))
+    kinds = _fail_on_kinds(args)
     return dataclasses.replace(
         config,
         fail_on=getattr(args, "fail_on", None) or config.fail_on,
@@ -203,7 +204,19 @@ def load_settings(args: argparse.Namespace, start: Path) -> Config:
         ),
         vex=(*config.vex, *args.vex),
         advisory_url=url or config.advisory_url,
+        fail_on_kinds=kinds if kinds is not None else config.fail_on_kinds,
     )
+
+
+def _fail_on_kinds(args: argparse.Namespace) -> tuple[str, ...] | None:
+    """``--fail-on-kind``, repeatable and comma-separated; ``None`` when not given."""
+    given: list[str] | None = getattr(args, "fail_on_kinds", None)
+    if not given:
+        return None
+    from pyward._config import parse_fail_on_kinds
+
+    names = tuple(n.strip() for value in given for n in value.split(",") if n.strip())
+    return parse_fail_on_kinds(names, lambda what: UsageError(f"--fail-on-kind: {what}"))
 
 
 def load_vex_statements(config: Config) -> tuple[list[VexStatement], list[str]]:

@@ -97,17 +97,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --fix: rewrite the pins in requirements files and pyproject.toml; "
         "print the commands for lock files and environments",
     )
-    fix.add_argument(
+    checks = parser.add_argument_group(
+        "checks",
+        "Besides known vulnerabilities, the audit reports each component's status: yanked "
+        "releases, archived, deprecated or quarantined projects and outdated or "
+        "unmaintained ones (from the package index), and release lines of packages or of "
+        "Python past their end of life (from the lifecycle data). See 'pyward rules'.",
+    )
+    checks.add_argument(
+        "--checks",
+        default=None,
+        metavar="LIST",
+        help="the checks to run, comma-separated: check ids or the groups vulnerabilities, "
+        "status (yanked, project-status, unmaintained), all (default: the configuration's, "
+        "else all)",
+    )
+    checks.add_argument(
+        "--fail-on-kind",
+        dest="fail_on_kinds",
+        action="append",
+        default=None,
+        metavar="KIND",
+        help="a kind of finding that fails the run (repeatable, or comma-separated; "
+        "project-status:quarantined names one marker; none: no kind fails). Default: "
+        "every kind but outdated, unmaintained and archived or deprecated projects",
+    )
+    checks.add_argument(
         "--index-url",
         default=None,
         metavar="URL",
-        help="with --fix: the package index (PEP 691) to check targets against (default: "
-        "the lock's, else $PYWARD_INDEX_URL, else uv's and pip's settings)",
+        help="the package index (PEP 691) for components whose lock records none (default: "
+        "$PYWARD_INDEX_URL, the configuration's index-url, else uv's and pip's settings)",
     )
-    fix.add_argument(
+    checks.add_argument(
         "--offline",
         action="store_true",
-        help="with --fix: use only the index pages cached under the cache directory",
+        help="do not ask the package index: use only the metadata cached under the cache "
+        "directory, however old",
+    )
+    checks.add_argument(
+        "--refresh",
+        action="store_true",
+        help="ask the package index again for every project, however fresh the cache",
     )
 
 
@@ -152,15 +183,16 @@ def _read_all(args: argparse.Namespace, settings: Settings) -> tuple[list[Invent
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    for option, given in (
-        ("--apply", args.apply),
-        ("--index-url", args.index_url),
-        ("--offline", args.offline),
-    ):
-        if given and not args.fix:
-            raise UsageError(f"{option} needs --fix")
+    if args.apply and not args.fix:
+        raise UsageError("--apply needs --fix")
+    if args.offline and args.refresh:
+        raise UsageError("--offline and --refresh contradict each other: choose one")
     start = Path(args.targets[0]) if args.targets else Path(".")
     config = load_settings(args, start)
+    from pyward._checks import select_checks
+
+    names = args.checks.split(",") if args.checks is not None else config.checks
+    selected = select_checks(names) if names is not None else None
     quiet = args.quiet
     try:
         statements, vex_warnings = load_vex_statements(config)
@@ -189,7 +221,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         _notice(f"auditing {total} components from {len(inventories)} input(s)...", quiet)
 
     from pyward._audit import NOTHING_AUDITED, audit
+    from pyward._commands._sources import gather_sources
 
+    gathered = gather_sources(
+        inventories, selected, args=args, config=config, settings=settings, start=start
+    )
     report = audit(
         inventories,
         store,
@@ -198,9 +234,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         errors=errors,
         # Configuration warnings (an unknown key such as ``fial-on``) belong in the report
         # like any other, so that JSON and SARIF readers see them (issue 11, item 15).
-        warnings=[*config.warnings, *vex_warnings],
+        warnings=[*config.warnings, *vex_warnings, *gathered.notes],
         # With --fix the plan is made once, from the index's releases (_check_targets).
         plan_fixes=not args.fix,
+        sources=gathered.sources,
+        checks=selected,
+        python=gathered.python,
+        options=gathered.options,
     )
     if args.fix:
         report = _check_targets(report, store, inventories, args, settings)
