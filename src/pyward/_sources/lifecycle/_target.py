@@ -25,7 +25,7 @@ __all__ = ["lower_bound", "read_python_version", "resolve_python_target"]
 _X_Y = re.compile(r"\d+\.\d+(?:\.\d+)?")
 # pyenv writes ``3.12.1`` or ``pypy3.10-7.3.12``; uv also ``cpython-3.12``,
 # ``cpython@3.12``, ``3.12t`` (https://docs.astral.sh/uv/concepts/python-versions/).
-_PYTHON_VERSION = re.compile(r"(?:c?python|cp)?[-@]?(\d+\.\d+(?:\.\d+)?)[a-z0-9+.-]*", re.I)
+_PYTHON_VERSION = re.compile(r"(?:c?python|cp|pypy)?[-@]?(\d+\.\d+(?:\.\d+)?)[a-z0-9+.-]*", re.I)
 # A clause of a specifier: operator and version, as PEP 440 writes them.
 _CLAUSE = re.compile(r"\s*(~=|===|==|!=|<=|>=|<|>)\s*([^\s,;]+)\s*")
 
@@ -42,16 +42,17 @@ def _x_y(version: str) -> str:
 
 def lower_bound(spec: str) -> str | None:
     """The lowest ``X.Y`` (or ``X.Y.Z``) a ``requires-python`` specifier allows:
-    ``>=3.9,<4`` -> ``3.9``; ``~=3.10`` -> ``3.10``; ``==3.11.*`` -> ``3.11``. Poetry's
-    ``^3.9`` and ``>=3.9 || ...`` forms give their first bound. ``None`` when no clause
-    bounds it from below or the text does not parse."""
+    ``>=3.9,<4`` -> ``3.9``; ``~=3.10`` -> ``3.10``; ``==3.11.*`` -> ``3.11``; ``>3.8``
+    -> ``3.8`` (``3.8.1`` is above it: the line is still in). Poetry's ``^3.9``,
+    ``~3.8``, bare ``3.11`` and ``>=3.9 || ...`` forms give their first bound. ``None``
+    when no clause bounds it from below or the text does not parse."""
     text = spec.strip()
     if not text:
         return None
     # Poetry: ``^3.9`` (caret), ``>=3.8,<4.0 || >=4.1`` (union: the first alternative
     # has the lowest bound in practice; a union is rare in python-versions).
     text = text.split("||", 1)[0].strip()
-    if text.startswith("^"):
+    if text.startswith("^") or (text.startswith("~") and not text.startswith("~=")):
         text = ">=" + text[1:]
     best: tuple[int, ...] | None = None
     best_text: str | None = None
@@ -70,11 +71,6 @@ def lower_bound(spec: str) -> str | None:
         base = _x_y(version.removesuffix(".*"))
         if not re.fullmatch(r"\d+\.\d+(?:\.\d+)?", base):
             return None
-        if op == ">":
-            # ``>3.8``: the next release of that precision is the lowest allowed.
-            nums = [int(p) for p in base.split(".")]
-            nums[-1] += 1
-            base = ".".join(str(n) for n in nums)
         key = tuple(int(p) for p in base.split("."))
         if best is None or key > best:
             best, best_text = key, base
