@@ -15,10 +15,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pyward._report import DataSource
 from pyward._sources.lifecycle import (
     Cycle,
     Product,
     cycle_for,
+    data_source,
     load_lifecycle,
     parse_lifecycle,
     supported,
@@ -256,3 +258,15 @@ def test_supported_lines_oldest_first() -> None:
     on = dt.date(2026, 12, 7)
     assert [c.name for c in supported(django, on)] == ["5.2", "6.0", "6.1"]
     assert [c.name for c in supported(django, dt.date(2026, 4, 7))] == ["4.2", "5.2", "6.0"]
+
+
+def test_the_footer_entry() -> None:
+    lifecycle, _ = load_lifecycle(None)
+    assert data_source(lifecycle, dt.date(2026, 12, 7)) == DataSource(
+        name="lifecycle data",
+        origin="endoflife.date a70eca3 (built-in snapshot)",
+        updated=dt.datetime(2026, 8, 22, tzinfo=dt.timezone.utc),
+        stale=False,
+    )
+    assert data_source(lifecycle, dt.date(2027, 8, 23)).stale is True
+    assert data_source(lifecycle, dt.date(2027, 8, 22)).stale is False

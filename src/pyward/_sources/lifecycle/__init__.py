@@ -8,7 +8,7 @@ update`` (see docs/lifecycle.md).
 
 from __future__ import annotations
 
-from pyward._sources.lifecycle._load import load_lifecycle, parse_lifecycle
+from pyward._sources.lifecycle._load import data_source, load_lifecycle, parse_lifecycle
 from pyward._sources.lifecycle._match import cycle_for, supported
 from pyward._sources.lifecycle._target import resolve_python_target
 from pyward._sources.lifecycle._types import Cycle, Lifecycle, Product
@@ -18,6 +18,7 @@ __all__ = [
     "Lifecycle",
     "Product",
     "cycle_for",
+    "data_source",
     "load_lifecycle",
     "parse_lifecycle",
     "resolve_python_target",

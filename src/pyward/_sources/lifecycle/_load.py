@@ -19,12 +19,28 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyward._sources.lifecycle._types import Cycle, Lifecycle, Product
 from pyward._wire import FOUND, Table, Wire
 from pyward.errors import InputError
 
-__all__ = ["BUILTIN", "CACHE_NAME", "FORMAT", "load_lifecycle", "parse_lifecycle"]
+if TYPE_CHECKING:
+    from pyward._report import DataSource
+
+__all__ = [
+    "BUILTIN",
+    "CACHE_NAME",
+    "FORMAT",
+    "STALE_DAYS",
+    "data_source",
+    "load_lifecycle",
+    "parse_lifecycle",
+]
+
+#: Lifecycle data older than this is marked stale in the report's footer: new release
+#: lines and changed dates appear upstream several times a year.
+STALE_DAYS = 365
 
 #: The lifecycle file's format: ``MAJOR.MINOR``. A reader refuses another major and
 #: reads a newer minor with a note.
@@ -130,3 +146,19 @@ def load_lifecycle(cache_dir: Path | None) -> tuple[Lifecycle, list[str]]:
         raise InputError(BUILTIN, f"cannot read: {exc.strerror or exc}") from None
     lifecycle, more = parse_lifecycle(raw, BUILTIN)
     return lifecycle, [*notes, *more]
+
+
+def data_source(lifecycle: Lifecycle, today: dt.date) -> DataSource:
+    """The report's footer entry for ``lifecycle``: where it came from and its date,
+    stale when older than :data:`STALE_DAYS` on ``today``."""
+    from pyward._report import DataSource
+
+    updated = lifecycle.updated
+    return DataSource(
+        name="lifecycle data",
+        origin=lifecycle.source,
+        updated=None
+        if updated is None
+        else dt.datetime(updated.year, updated.month, updated.day, tzinfo=dt.timezone.utc),
+        stale=updated is not None and (today - updated).days > STALE_DAYS,
+    )
