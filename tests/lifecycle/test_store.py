@@ -270,3 +270,39 @@ def test_the_footer_entry() -> None:
     )
     assert data_source(lifecycle, dt.date(2027, 8, 23)).stale is True
     assert data_source(lifecycle, dt.date(2027, 8, 22)).stale is False
+
+
+def test_a_product_file_that_is_not_yaml_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "django.md"
+    bad.write_text("---\ntitle: Django\nreleases: [\n  - oops: {\n---\n")
+    with pytest.raises(InputError) as err:
+        product_file(bad)
+    assert str(err.value) == f"{bad}: line 4: not YAML: did not find expected node content"
+
+
+@pytest.mark.parametrize(
+    ("purl", "kept"),
+    [
+        ("pkg:pypi/Django", ["django"]),
+        ("pkg:pypi/apache_airflow@2.10.0", ["apache-airflow"]),
+        ("pkg:pypi/zope.interface?repository_url=x", ["zope-interface"]),
+        ("pkg:npm/django", []),
+        ("pkg:pypi/", []),
+    ],
+)
+def test_pypi_identifiers(tmp_path: Path, purl: str, kept: list[str]) -> None:
+    file = tmp_path / "thing.md"
+    file.write_text(
+        f'---\ntitle: Thing\nidentifiers:\n  - purl: {purl}\nreleases:\n  - releaseCycle: "1"\n'
+        "    eol: 2020-01-01\n---\n\n# Thing\n"
+    )
+    product = product_file(file)
+    if not kept:
+        assert product is None
+    else:
+        assert product == {
+            "name": "thing",
+            "label": "Thing",
+            "packages": kept,
+            "cycles": [{"name": "1", "eol": "2020-01-01"}],
+        }
