@@ -12,6 +12,7 @@ from pyward._commands._common import add_cache_dir_option, write_output
 from pyward._text import visible
 
 if TYPE_CHECKING:
+    from pyward._advisory._sync import Limits
     from pyward._settings import Settings
 
 
@@ -172,7 +173,7 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
-def _refresh_lifecycle(args: argparse.Namespace, settings: Settings, limits: Any) -> int:
+def _refresh_lifecycle(args: argparse.Namespace, settings: Settings, limits: Limits) -> int:
     from pyward._sources.lifecycle import load_lifecycle
     from pyward._sources.lifecycle._refresh import refresh_lifecycle
     from pyward.errors import EXIT_OK, PywardError
