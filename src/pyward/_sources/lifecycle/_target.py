@@ -46,7 +46,8 @@ def lower_bound(spec: str) -> str | None:
     -> ``3.8`` (``3.8.1`` is above it: the line is still in). Poetry's ``^3.9``,
     ``~3.8``, bare ``3.11`` and ``>=3.9 || ...`` forms give their first bound. ``None``
     when no clause bounds it from below or the text does not parse. ``!=`` clauses are
-    not read: ``>=3.9,!=3.9.*`` gives ``3.9``, a form no lock in the corpus writes."""
+    not read: the ones locks write exclude other lines (``>=2.7,!=3.0.*``), and
+    ``>=3.9,!=3.9.*`` gives ``3.9``."""
     text = spec.strip()
     if not text:
         return None
