@@ -91,6 +91,7 @@ def test_defaults_of_an_empty_environment() -> None:
         None,
         {},
     )
+    assert settings.lifecycle_url is None
     assert settings.read_cache_dir == default_cache_dir() / "inventory"
 
 
@@ -105,6 +106,7 @@ def test_each_variable() -> None:
         "FORCE_COLOR": "1",
         "PYWARD_DEBUG": "1",
         "PYWARD_INDEX_URL": "https://index.invalid/simple",
+        "PYWARD_LIFECYCLE_URL": "https://eol.invalid/api/v1/products/full",
         "UV_DEFAULT_INDEX": "https://uv.invalid/simple",
         "UV_INDEX_URL": "",
         "PIP_INDEX_URL": "https://pip.invalid/simple",
@@ -128,6 +130,7 @@ def test_each_variable() -> None:
             "PIP_INDEX_URL": "https://pip.invalid/simple",
             "PIP_CONFIG_FILE": "/etc/pip.conf",
         },
+        lifecycle_url="https://eol.invalid/api/v1/products/full",
     )
     assert settings.read_cache_dir is None
     assert settings.source_date_epoch is not None
@@ -162,6 +165,7 @@ def test_empty_values_are_unset() -> None:
             "PYWARD_ADVISORY_URL": "",
             "SOURCE_DATE_EPOCH": "  ",
             "PYWARD_INDEX_URL": "",
+            "PYWARD_LIFECYCLE_URL": "",
         }
     )
     assert settings == Settings(

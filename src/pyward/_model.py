@@ -133,6 +133,12 @@ class Inventory:
     """The root project itself, when the source describes one (not audited)."""
     notes: tuple[str, ...] = ()
     """Warnings met while reading (unknown minor format version...)."""
+    requires_python: str | None = None
+    """The Python versions the project supports, as the source records them
+    (``requires-python`` of a lock or ``pyproject.toml``, Pipfile.lock's
+    ``python_version``, poetry.lock's ``python-versions``)."""
+    python_version: str | None = None
+    """The interpreter version (``X.Y``) of an audited environment."""
 
     def component(self, key: ComponentKey) -> Component | None:
         for c in self.components:

@@ -107,6 +107,11 @@ class Settings:
     """``$PYWARD_INDEX_URL``: the package index to ask, overriding the installers'."""
     installer_env: Mapping[str, str] = field(default_factory=_empty)
     """The :data:`INSTALLER_VARIABLES` that are set (not empty), raw."""
+    lifecycle_url: str | None = None
+    """``$PYWARD_LIFECYCLE_URL``: where ``db update`` downloads the lifecycle data (an
+    endoflife.date API v1 ``products/full`` answer or a mirror of it); ``None``:
+    endoflife.date's own API, and only when the advisories come from their default
+    source too (docs/lifecycle.md)."""
     max_input_bytes: int = MAX_INPUT_BYTES
     """``$PYWARD_MAX_INPUT_BYTES``: the largest input file read, in bytes (default
     :data:`pyward._files.MAX_INPUT_BYTES`, 256 MiB); a larger one is an input error."""
@@ -141,4 +146,5 @@ class Settings:
                 {k: environ[k] for k in INSTALLER_VARIABLES if environ.get(k)}
             ),
             max_input_bytes=parse_max_input_bytes(environ.get("PYWARD_MAX_INPUT_BYTES")),
+            lifecycle_url=environ.get("PYWARD_LIFECYCLE_URL") or None,
         )

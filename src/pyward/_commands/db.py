@@ -1,4 +1,5 @@
-"""``pyward db``: fill the local advisory store (``update``) and describe it (``status``)."""
+"""``pyward db``: fill the local advisory store and refresh the lifecycle data
+(``update``), and describe the store (``status``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pyward._commands._common import add_cache_dir_option, write_output
 from pyward._text import visible
 
 if TYPE_CHECKING:
+    from pyward._advisory._sync import Limits
     from pyward._settings import Settings
 
 
@@ -18,10 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="db_action", metavar="ACTION")
     update = actions.add_parser(
         "update",
-        help="download or import advisories into the local store",
+        help="download or import advisories into the local store, and refresh the lifecycle data",
         description=(
             "Fill the local advisory store. Default source: OSV's PyPI export "
-            "($PYWARD_OSV_URL overrides it); conditional, so unchanged data costs one request."
+            "($PYWARD_OSV_URL overrides it); conditional, so unchanged data costs one request. "
+            "Also refresh the end-of-life data: from --lifecycle-from, else "
+            "$PYWARD_LIFECYCLE_URL, else (without --source) endoflife.date's API."
         ),
     )
     update.add_argument(
@@ -52,6 +56,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="SIZE",
         help="skip, with a warning, a record larger than SIZE bytes (default 4M)",
+    )
+    update.add_argument(
+        "--lifecycle-from",
+        default=None,
+        metavar="FILE|DIR|URL",
+        help="refresh the end-of-life data from an endoflife.date API v1 products/full "
+        "answer (a file or its URL) or a directory of endoflife.date product files (*.md)",
+    )
+    update.add_argument(
+        "--offline",
+        action="store_true",
+        help="use no network: import advisories from a local --source and end-of-life "
+        "data from a local --lifecycle-from only",
     )
     add_cache_dir_option(update)
     status = actions.add_parser(
@@ -98,8 +115,36 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     raise UsageError("pyward db: choose an action: update or status")
 
 
+def _is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def lifecycle_source(args: argparse.Namespace, settings: Settings) -> tuple[str | None, bool]:
+    """Where ``db update`` refreshes the lifecycle data from, and whether the user named
+    it (a failure is then an error, not a warning): ``--lifecycle-from``, else
+    ``$PYWARD_LIFECYCLE_URL``, else endoflife.date's API when the advisories come from
+    their default source too (an explicit ``--source`` is often a machine without
+    that network); ``None``: no refresh."""
+    from pyward._sources.lifecycle._refresh import DEFAULT_LIFECYCLE_URL
+
+    if args.lifecycle_from is not None:
+        return args.lifecycle_from, True
+    if settings.lifecycle_url is not None:
+        return settings.lifecycle_url, True
+    if args.source is None and not args.offline:
+        return DEFAULT_LIFECYCLE_URL, False
+    return None, False
+
+
 def _update(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit codes: an advisory update that fails fails the command as before (its own
+    error and code), after the lifecycle refresh has had its turn; a lifecycle refresh
+    from a source the user named (``--lifecycle-from``, ``$PYWARD_LIFECYCLE_URL``) that
+    fails exits with that error's code (2, input or network); a refresh of the default
+    source that fails is a warning (exit 0): the data in use stays, and says its age in
+    every report."""
     from pyward._advisory._sync import Limits, update
+    from pyward.errors import PywardError, UsageError
 
     limits = Limits()
     if args.max_download_size is not None:
@@ -108,11 +153,54 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
         limits = replace(limits, download_seconds=args.download_timeout)
     if args.max_record_size is not None:
         limits = replace(limits, record_bytes=args.max_record_size)
-    result = update(args.source, settings.cache_dir, osv_url=settings.osv_url, limits=limits)
-    for warning in result.warnings:
-        sys.stderr.write(f"pyward: warning: {visible(warning)}\n")
-    write_output(visible(result.summary()) + "\n", None)
-    return 0
+    if args.offline and (args.source is None or _is_url(args.source)):
+        raise UsageError(
+            "db update --offline: give --source PATH (a zip or a directory of OSV records); "
+            "the advisories' default source is a download"
+        )
+    advisory_error: PywardError | None = None
+    try:
+        result = update(args.source, settings.cache_dir, osv_url=settings.osv_url, limits=limits)
+    except PywardError as exc:
+        advisory_error = exc
+    else:
+        for warning in result.warnings:
+            sys.stderr.write(f"pyward: warning: {visible(warning)}\n")
+        write_output(visible(result.summary()) + "\n", None)
+    code = _refresh_lifecycle(args, settings, limits)
+    if advisory_error is not None:
+        raise advisory_error
+    return code
+
+
+def _refresh_lifecycle(args: argparse.Namespace, settings: Settings, limits: Limits) -> int:
+    from pyward._sources.lifecycle import load_lifecycle
+    from pyward._sources.lifecycle._refresh import refresh_lifecycle
+    from pyward.errors import EXIT_OK, PywardError
+
+    source, named = lifecycle_source(args, settings)
+    if source is None:
+        if args.offline:
+            sys.stderr.write(
+                "pyward: lifecycle data not refreshed (--offline; --lifecycle-from FILE|DIR "
+                "imports a copy)\n"
+            )
+        return EXIT_OK
+    try:
+        refreshed = refresh_lifecycle(
+            settings.cache_dir, source, offline=args.offline, limits=limits
+        )
+    except PywardError as exc:
+        kept, _ = load_lifecycle(settings.cache_dir)
+        day = kept.updated.isoformat() if kept.updated else "unknown date"
+        level = "error" if named else "warning"
+        sys.stderr.write(
+            f"pyward: {level}: lifecycle data not refreshed: {visible(str(exc))}; "
+            f"keeping {visible(kept.source)} ({day})\n"
+        )
+        return exc.exit_code if named else EXIT_OK
+    write_output(visible(refreshed.summary()) + "\n", None)
+    return EXIT_OK
 
 
 def status_fields(info: Any) -> dict[str, Any]:

@@ -41,7 +41,8 @@ from pyward.errors import InputError
 #: Bump when a reader's output changes for the same input (a new field, a fix), so
 #: entries written by the older code are not used. 3: purls keep the name's dots.
 #: 4: entries named by CRC-32 and holding the file's bytes. 5: JSON, not pickles.
-CACHE_FORMAT = 5
+#: 6: requires_python and python_version.
+CACHE_FORMAT = 6
 
 #: The suffix of an entry's file name.
 SUFFIX = ".entry"
@@ -141,6 +142,10 @@ def encode(inventory: Inventory) -> bytes:
         doc["p"] = _component(inventory.project)
     if inventory.notes:
         doc["o"] = list(inventory.notes)
+    if inventory.requires_python is not None:
+        doc["q"] = inventory.requires_python
+    if inventory.python_version is not None:
+        doc["y"] = inventory.python_version
     return orjson.dumps(doc)
 
 
@@ -240,7 +245,7 @@ _NOT_AUDITED: dict[str, tuple[str, Callable[[object], object]]] = {
 }
 _COMPONENT_REQUIRED = frozenset("nv")
 _NOT_AUDITED_REQUIRED = frozenset("nqw")
-_INVENTORY_KEYS = frozenset("sfcnerpo")
+_INVENTORY_KEYS = frozenset("sfcnerpoqy")
 
 
 def _fields(
@@ -300,6 +305,8 @@ def decode(data: bytes | memoryview) -> Inventory | None:
             roots=_keys(doc.get("r", [])),
             project=None if project is None else _to_component(project),
             notes=tuple(_strs(doc.get("o", []))),
+            requires_python=_opt_str(doc.get("q")),
+            python_version=_opt_str(doc.get("y")),
         )
     except (orjson.JSONDecodeError, _Invalid, KeyError, TypeError, ValueError):
         return None

@@ -114,7 +114,8 @@ def read_environment(path: Path | None = None, *, python: str | None = None) -> 
             continue
         seen_dirs.add(real)
         _scan(d, state)
-    return _build(source, state, _marker_environment(py_version, dirs))
+    inventory = _build(source, state, _marker_environment(py_version, dirs))
+    return dataclasses.replace(inventory, python_version=py_version) if py_version else inventory
 
 
 def find_site_packages(path: Path) -> tuple[list[Path], str | None, list[str]]:

@@ -171,6 +171,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         edges=edges,
         roots=roots,
         notes=(note,) if note else (),
+        requires_python=metadata.opt_string("requires_python"),
     )
 
 

@@ -182,8 +182,15 @@ def _build(file: str, text: str, data: Any) -> Inventory:
                 location=s["location"],
             )
         )
+    requires = meta.sub("requires")
     return Inventory(
-        source=file, format=FORMAT, components=tuple(components), not_audited=tuple(not_audited)
+        source=file,
+        format=FORMAT,
+        components=tuple(components),
+        not_audited=tuple(not_audited),
+        requires_python=None
+        if requires is None
+        else requires.opt_string("python_version") or requires.opt_string("python_full_version"),
     )
 
 

@@ -158,6 +158,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         edges=edges,
         roots=roots,
         notes=(note, *notes) if note else notes,
+        requires_python=metadata.opt_string("python-versions"),
     )
 
 

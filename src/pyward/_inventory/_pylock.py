@@ -156,6 +156,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         edges=edges,
         project=project,
         notes=(note, *notes) if note else notes,
+        requires_python=top.opt_string("requires-python"),
     )
 
 

@@ -131,6 +131,9 @@ def read(path: Path) -> Inventory:
         roots=tuple(c.key for c in components),
         project=project,
         notes=tuple(state.notes),
+        requires_python=None
+        if project_table is None
+        else w.opt(project_table.get("requires-python"), str, "project", "requires-python"),
     )
 
 

@@ -253,6 +253,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         roots=roots,
         project=project,
         notes=tuple(notes),
+        requires_python=top.opt_string("requires-python"),
     )
 
 
