@@ -171,7 +171,7 @@ def audit(
         unknown_severity=gate.unknown_severity,
         failed=verdict.failed,
         fail_on_kinds=gate.fail_on_kinds,
-        sources=_data_sources(context.sources),
+        sources=_data_sources(context.sources, context.today),
     )
 
 
@@ -188,7 +188,7 @@ def _skipped_notes(skipped: Sequence[SkippedCheck]) -> list[str]:
     ]
 
 
-def _data_sources(sources: Sources) -> tuple[DataSource, ...]:
+def _data_sources(sources: Sources, today: dt.date) -> tuple[DataSource, ...]:
     """The footer's list of data sources besides the advisory data, with their age."""
     found: list[DataSource] = []
     if sources.index is not None:
@@ -203,13 +203,9 @@ def _data_sources(sources: Sources) -> tuple[DataSource, ...]:
             )
         )
     if sources.lifecycle is not None:
-        life = sources.lifecycle
-        updated = (
-            dt.datetime.combine(life.updated, dt.time(), tzinfo=dt.timezone.utc)
-            if life.updated is not None
-            else None
-        )
-        found.append(DataSource(name="lifecycle data", origin=life.source, updated=updated))
+        from pyward._sources.lifecycle import data_source
+
+        found.append(data_source(sources.lifecycle, today))
     return tuple(found)
 
 

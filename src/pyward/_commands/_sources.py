@@ -82,7 +82,7 @@ def gather_sources(
     from pyward._sources.lifecycle import load_lifecycle, resolve_python_target
 
     python, python_notes = resolve_python_target(
-        inventories, option=args.python_version, project_dir=_project_dir(start)
+        inventories, option=args.python_version, first_input=start
     )
     notes.extend(python_notes)
 
@@ -104,10 +104,6 @@ def gather_sources(
         options=options,
         notes=tuple(notes),
     )
-
-
-def _project_dir(start: Path) -> Path:
-    return start if start.is_dir() else start.parent
 
 
 def _index_metadata(
