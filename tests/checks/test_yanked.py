@@ -32,7 +32,8 @@ def test_a_yanked_pin_is_a_finding_with_the_reason_and_the_nearest_upgrade() -> 
     assert finding.rating == Rating(level="high", type="check")
     assert finding.detail == YankedDetail(reason=REQUESTS_REASON, index=INDEX)
     assert finding.references == (Reference(type="PACKAGE", url=f"{INDEX}requests/"),)
-    assert finding.component is not None and finding.component.version == "2.32.0"
+    assert finding.component is not None
+    assert finding.component.version == "2.32.0"
     assert finding.path == (component_key("requests", "2.32.0"),)
 
 
