@@ -9,13 +9,17 @@ once) shows it once however many of them ran.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
 from pyward._checks import CHECKS, CheckContext
@@ -39,14 +43,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Release",
+    "Releases",
     "admits",
     "failure_warning",
     "index_of",
+    "installable",
+    "is_prerelease",
     "pages",
     "parse_version",
+    "release_key",
     "releases",
     "status_finding",
     "unparsable_warning",
+    "uploaded",
 ]
 
 
@@ -59,6 +68,14 @@ def parse_version(text: str) -> Version | None:
         return Version(text)
     except InvalidVersion:
         return None
+
+
+@lru_cache(maxsize=65536)
+def is_prerelease(text: str) -> bool:
+    """Whether the version ``text`` is a pre- or development release (``False`` when it is
+    not PEP 440); cached like :func:`parse_version`."""
+    parsed = parse_version(text)
+    return parsed is not None and parsed.is_prerelease
 
 
 @lru_cache(maxsize=4096)
@@ -88,6 +105,15 @@ def admits(file: ProjectFile, python: str | None) -> bool:
     return _admits(file.requires_python, python)
 
 
+@lru_cache(maxsize=65536)
+def release_key(text: str) -> str | None:
+    """What two version strings that name one release (PEP 440 equality: ``1.0`` is
+    ``1.0.0``) have in common, as a string: a dictionary key that hashes in C, where a
+    :class:`Version` hashes in Python. ``None`` for a string that is not PEP 440."""
+    parsed = parse_version(text)
+    return None if parsed is None else canonicalize_version(parsed, strip_trailing_zero=True)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Release:
     """One version of a project as its index lists it, with its files."""
@@ -102,12 +128,12 @@ class Release:
     @property
     def installable(self) -> bool:
         """At least one file is not yanked: an installer can pick it without pinning it."""
-        return any(not f.yanked for f in self.files)
+        return installable(self.files)
 
     @property
     def yanked(self) -> bool:
         """Every file is yanked (PEP 592); a version without files is not."""
-        return bool(self.files) and all(f.yanked for f in self.files)
+        return bool(self.files) and not installable(self.files)
 
     def yanked_reason(self) -> str | None:
         """The first non-empty reason its files give for the yank, stripped."""
@@ -118,39 +144,156 @@ class Release:
 
     def uploaded(self) -> dt.date | None:
         """The day its first file was uploaded, when the index says."""
-        times = [f.upload_time for f in self.files if f.upload_time is not None]
-        return min(times).date() if times else None
+        return uploaded(self.files)
 
     def admits(self, python: str | None) -> bool:
         """An installable file of it can be installed on ``python``."""
         return any(not f.yanked and admits(f, python) for f in self.files)
 
 
-def releases(page: ProjectInfo) -> tuple[Release, ...]:
-    """Every version ``page`` lists or has files for, with its files, in PEP 440 order
-    (the same grouping as :meth:`ProjectInfo.releases`, with each distinct version string
-    parsed once). Versions that are not PEP 440 are left out: the page's notes name
-    them."""
-    written: dict[Version, str] = {}
-    grouped: dict[Version, list[ProjectFile]] = {}
-    for v in page.versions:
-        parsed = parse_version(v)
-        if parsed is not None and parsed not in written:
-            written[parsed] = v
-            grouped[parsed] = []
-    for f in page.files:
-        if f.version is None:
-            continue
-        parsed = parse_version(f.version)
-        if parsed is None:
-            continue
-        if parsed not in grouped:
-            written[parsed] = f.version
-            grouped[parsed] = []
-        grouped[parsed].append(f)
-    return tuple(
-        Release(version=written[p], parsed=p, files=tuple(grouped[p])) for p in sorted(grouped)
-    )
+def installable(files: Sequence[ProjectFile]) -> bool:
+    """At least one of ``files`` is not yanked."""
+    return any(not f.yanked for f in files)
+
+
+def uploaded(files: Sequence[ProjectFile]) -> dt.date | None:
+    """The day the first of ``files`` was uploaded, when the index says."""
+    times = [f.upload_time for f in files if f.upload_time is not None]
+    return min(times).date() if times else None
+
+
+class Releases:
+    """Every version one page lists or has files for, with its files, in PEP 440 order:
+    the grouping of :meth:`ProjectInfo.releases`, done once per page for every check
+    (see :func:`releases`), with the counts the ``outdated`` check reads. Versions that
+    are not PEP 440 are left out (the page's notes name them)."""
+
+    __slots__ = ("_at", "files", "finals", "installable", "newest_upload", "picks", "versions")
+
+    def __init__(self, page: ProjectInfo) -> None:
+        grouped: dict[str, tuple[str, list[ProjectFile]]] = {}
+        for v in page.versions:
+            key = release_key(v)
+            if key is not None and key not in grouped:
+                grouped[key] = (v, [])
+        # Files by their version string first (a dictionary look-up each), then each
+        # distinct string to its release: a page has many files per version.
+        by_string: dict[str, list[ProjectFile]] = {}
+        for f in page.files:
+            if f.version is not None:
+                same = by_string.get(f.version)
+                if same is None:
+                    by_string[f.version] = same = []
+                same.append(f)
+        extra = False
+        live: set[str] = set()
+        for text, files in by_string.items():
+            key = release_key(text)
+            if key is None:
+                continue
+            found = grouped.get(key)
+            if found is None:
+                # A file of a version the list lacks: the list's order no longer holds.
+                grouped[key] = found = (text, [])
+                extra = True
+            found[1].extend(files)
+            if key not in live:
+                for f in files:  # a loop: ``any()`` on a generator costs more here
+                    if not f.yanked:
+                        live.add(key)
+                        break
+        times = [f.upload_time for f in page.files if f.upload_time is not None]
+        newest = max(times) if times else None
+        keys = list(grouped)
+        if extra:
+            keys.sort(key=lambda k: cast("Version", parse_version(grouped[k][0])))
+        self.versions: tuple[str, ...] = tuple(grouped[k][0] for k in keys)
+        """The versions as written, in PEP 440 order."""
+        self.files: tuple[list[ProjectFile], ...] = tuple(grouped[k][1] for k in keys)
+        """Each version's files (an empty list when all were deleted)."""
+        self.installable: tuple[bool, ...] = tuple(k in live for k in keys)
+        """Each version has a file that is not yanked: an installer can pick it."""
+        self.newest_upload = newest
+        """The newest upload time of any file of the project (any version, yanked or not,
+        a version that cannot be read included)."""
+        picks: list[int] = []
+        finals: list[int] = []
+        n_picks = n_finals = 0
+        for v, ok in zip(self.versions, self.installable, strict=True):
+            if ok:
+                n_picks += 1
+                if not is_prerelease(v):
+                    n_finals += 1
+            picks.append(n_picks)
+            finals.append(n_finals)
+        self.picks: tuple[int, ...] = tuple(picks)
+        """``picks[i]``: how many installable versions are at positions ``0..i``."""
+        self.finals: tuple[int, ...] = tuple(finals)
+        """``finals[i]``: how many installable final versions are at positions ``0..i``."""
+        self._at = {k: i for i, k in enumerate(keys)}
+
+    def __len__(self) -> int:
+        return len(self.versions)
+
+    def position(self, version: str) -> int | None:
+        """Where the release ``version`` names (PEP 440 equality) is, if listed."""
+        key = release_key(version)
+        return self._at.get(key) if key is not None else None
+
+    def above(self, version: str) -> int:
+        """The position of the first release above the PEP 440 version ``version``."""
+        at = self.position(version)
+        if at is not None:
+            return at + 1
+        return bisect.bisect_right(
+            self.versions,
+            cast("Version", parse_version(version)),
+            key=lambda v: cast("Version", parse_version(v)),
+        )
+
+    def candidate(self, at: int, *, prereleases: bool) -> bool:
+        """Whether an installer picks the version at ``at`` unpinned: one of its files
+        is not yanked, and it is final unless ``prereleases``."""
+        return self.installable[at] and (prereleases or not is_prerelease(self.versions[at]))
+
+    def count(self, start: int, stop: int, *, prereleases: bool) -> int:
+        """How many :meth:`candidate` versions are at positions ``start..stop``."""
+        counts = self.picks if prereleases else self.finals
+        return counts[stop] - (counts[start - 1] if start > 0 else 0)
+
+    def release(self, at: int) -> Release:
+        """The release at position ``at``."""
+        v = self.versions[at]
+        return Release(
+            version=v, parsed=cast("Version", parse_version(v)), files=tuple(self.files[at])
+        )
+
+    def __iter__(self) -> Iterator[Release]:
+        return (self.release(i) for i in range(len(self.versions)))
+
+
+#: Pages grouped lately, by identity (each entry keeps its page, so no other object takes
+#: its id while it is here): the checks of one audit read the same pages.
+_GROUPED: OrderedDict[int, tuple[ProjectInfo, Releases]] = OrderedDict()
+_GROUPED_MAX = 4096
+
+
+_GROUPED_LOCK = threading.Lock()
+
+
+def releases(page: ProjectInfo) -> Releases:
+    """``page``'s :class:`Releases`, grouped once for every check that reads it."""
+    with _GROUPED_LOCK:
+        found = _GROUPED.get(id(page))
+        if found is not None and found[0] is page:
+            _GROUPED.move_to_end(id(page))
+            return found[1]
+    grouped = Releases(page)
+    with _GROUPED_LOCK:
+        _GROUPED[id(page)] = (page, grouped)
+        if len(_GROUPED) > _GROUPED_MAX:
+            _GROUPED.popitem(last=False)
+    return grouped
 
 
 def failure_warning(failure: IndexFailure) -> str | None:

@@ -22,6 +22,7 @@ from pyward._checks._index import (
     releases,
     status_finding,
     unparsable_warning,
+    uploaded,
 )
 from pyward._findings import CheckId, Finding, OutdatedDetail
 
@@ -40,28 +41,24 @@ def run(context: CheckContext) -> CheckResult:
             continue
         pre = pinned.is_prerelease
         found = releases(page)
+        start = found.above(comp.version or "")
         latest: Release | None = None
-        behind = 0
-        # Newest first: the first candidate Python can install is the latest; every
-        # candidate between it and the pin is a release behind.
-        for r in reversed(found):
-            if r.parsed <= pinned:
-                break
-            if (r.parsed.is_prerelease and not pre) or not r.installable:
-                continue
-            if latest is None:
-                if not r.admits(python):
-                    continue
-                latest = r
-            behind += 1
+        # Newest first: the first candidate the project's Python can install.
+        for at in range(len(found) - 1, start - 1, -1):
+            if found.candidate(at, prereleases=pre):
+                release = found.release(at)
+                if release.admits(python):
+                    latest = release
+                    break
         if latest is None:
             continue
-        mine = next((r for r in found if r.parsed == pinned), None)
+        behind = found.count(start, at, prereleases=pre)
+        mine = found.position(comp.version or "")
         detail = OutdatedDetail(
             latest=latest.version,
             releases_behind=behind,
             majors_behind=max(0, latest.parsed.major - pinned.major),
-            pinned_released=mine.uploaded() if mine is not None else None,
+            pinned_released=uploaded(found.files[mine]) if mine is not None else None,
             latest_released=latest.uploaded(),
             python=python,
         )

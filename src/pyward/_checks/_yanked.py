@@ -14,6 +14,7 @@ from __future__ import annotations
 from pyward._checks import CheckContext, CheckResult
 from pyward._checks._index import (
     Release,
+    Releases,
     index_of,
     pages,
     parse_version,
@@ -37,11 +38,12 @@ def run(context: CheckContext) -> CheckResult:
             warnings.append(unparsable_warning(comp))
             continue
         found = releases(page)
-        release = next((r for r in found if r.parsed == pinned), None)
+        at = found.position(comp.version or "")
         index = index_of(page)
-        if release is None:
+        if at is None:
             warnings.append(f"{comp.name} {comp.version}: not on the index ({index})")
             continue
+        release = found.release(at)
         if not release.yanked:
             continue
         reason = release.yanked_reason()
@@ -80,13 +82,12 @@ def run(context: CheckContext) -> CheckResult:
     return CheckResult(findings=tuple(findings), warnings=tuple(warnings))
 
 
-def upgrade(found: tuple[Release, ...], pinned: Release, python: str | None) -> Release | None:
+def upgrade(found: Releases, pinned: Release, python: str | None) -> Release | None:
     """The nearest release above ``pinned`` that an installer can pick on ``python``: not
     yanked, and final unless ``pinned`` is a pre-release."""
     pre = pinned.parsed.is_prerelease
-    for r in found:
-        if r.parsed <= pinned.parsed or (r.parsed.is_prerelease and not pre):
-            continue
-        if r.admits(python):
+    for at in range(found.above(pinned.version), len(found)):
+        r = found.release(at)
+        if (pre or not r.parsed.is_prerelease) and r.admits(python):
             return r
     return None
