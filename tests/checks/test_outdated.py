@@ -109,6 +109,22 @@ def test_yanked_pre_releases_and_releases_without_files_are_not_candidates() -> 
     assert run("outdated", context(metadata(page), "demo==1.1")).findings == ()
 
 
+def test_files_of_versions_the_list_lacks_are_releases_in_their_place() -> None:
+    page = made(
+        "demo",
+        [file("demo", "3.0"), file("demo", "1.0"), file("demo", "2.0"), file("demo", "2.5")],
+        versions=["1.0", "3.0"],
+    )
+    (finding,) = run("outdated", context(metadata(page), "demo==1.0")).findings
+    assert finding.summary == (
+        "demo 1.0 is 3 releases and 2 major versions behind 3.0 (2024-01-01); "
+        "1.0 was released 2024-01-01"
+    )
+    (later,) = run("outdated", context(metadata(page), "demo==2.0")).findings
+    assert isinstance(later.detail, OutdatedDetail)
+    assert (later.detail.latest, later.detail.releases_behind) == ("3.0", 2)
+
+
 def test_a_pre_release_pin_is_compared_with_pre_releases() -> None:
     page = made(
         "demo",

@@ -4,7 +4,12 @@ with a reason, sigstore's early releases) and on pages written by hand."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from packaging.utils import canonicalize_version
+from packaging.version import Version
 
+from pyward._checks._index import is_prerelease, release_key
 from pyward._findings import Rating, Reference, YankedDetail
 from pyward._model import component_key
 from pyward._sources.index import IndexFailure
@@ -187,3 +192,34 @@ def test_a_project_no_index_was_asked_about_adds_nothing() -> None:
     index = metadata(recorded("six"))
     result = run("yanked", context(index, "private==1.0", "six==1.16.0"))
     assert (result.findings, result.warnings) == ((), ())
+
+
+_SEGMENT = st.integers(min_value=0, max_value=30).map(str) | st.sampled_from(["00", "007", "0"])
+
+
+@given(
+    release=st.lists(_SEGMENT, min_size=1, max_size=5).map(".".join),
+    suffix=st.sampled_from(["", "rc1", "a0", ".post1", ".dev3", "+cpu", "+CPU.1", "-1", ".0"]),
+    epoch=st.sampled_from(["", "1!"]),
+)
+def test_two_versions_are_one_release_exactly_when_pep_440_says_so(
+    release: str, suffix: str, epoch: str
+) -> None:
+    # The checks key releases by a string (release_key), with a short cut for plain
+    # release numbers: it agrees with packaging's canonical form, so with Version equality.
+    text = f"{epoch}{release}{suffix}"
+    assert release_key(text) == canonicalize_version(Version(text), strip_trailing_zero=True)
+    assert is_prerelease(text) == Version(text).is_prerelease
+    padded = f"{epoch}{release}.0{suffix}"
+    assert (release_key(text) == release_key(padded)) == (Version(text) == Version(padded))
+
+
+def test_every_recorded_version_keys_as_packaging_says() -> None:
+    for name in ("requests", "six", "sigstore", "sampleproject"):
+        page = recorded(name)
+        for text in (*page.versions, *(f.version for f in page.files if f.version)):
+            assert release_key(text) == canonicalize_version(
+                Version(text), strip_trailing_zero=True
+            ), text
+    assert release_key("not a version") is None
+    assert is_prerelease("not a version") is False

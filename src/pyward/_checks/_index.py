@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -59,6 +60,10 @@ __all__ = [
 ]
 
 
+# A release number alone, without leading zeros: ``2.32.0``, not ``02.1`` or ``1.0rc1``.
+_PLAIN = re.compile(r"(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*")
+
+
 @lru_cache(maxsize=65536)
 def parse_version(text: str) -> Version | None:
     """``text`` as a PEP 440 version, ``None`` when it is not one. Cached: a page names
@@ -70,10 +75,17 @@ def parse_version(text: str) -> Version | None:
         return None
 
 
+def _parsed(text: str) -> Version:
+    # For strings already known to be PEP 440 versions.
+    return cast("Version", parse_version(text))
+
+
 @lru_cache(maxsize=65536)
 def is_prerelease(text: str) -> bool:
     """Whether the version ``text`` is a pre- or development release (``False`` when it is
     not PEP 440); cached like :func:`parse_version`."""
+    if _PLAIN.fullmatch(text):
+        return False
     parsed = parse_version(text)
     return parsed is not None and parsed.is_prerelease
 
@@ -110,6 +122,12 @@ def release_key(text: str) -> str | None:
     """What two version strings that name one release (PEP 440 equality: ``1.0`` is
     ``1.0.0``) have in common, as a string: a dictionary key that hashes in C, where a
     :class:`Version` hashes in Python. ``None`` for a string that is not PEP 440."""
+    if _PLAIN.fullmatch(text):
+        # Most versions are plain release numbers: their key without parsing them
+        # (``canonicalize_version`` gives the same: ``2.32.0`` -> ``2.32``).
+        while text.endswith(".0"):
+            text = text[:-2]
+        return text
     parsed = parse_version(text)
     return None if parsed is None else canonicalize_version(parsed, strip_trailing_zero=True)
 
@@ -124,11 +142,6 @@ class Release:
     """It, parsed (PEP 440)."""
     files: tuple[ProjectFile, ...]
     """Its files (matched by PEP 440 equality; ``()`` when all were deleted)."""
-
-    @property
-    def installable(self) -> bool:
-        """At least one file is not yanked: an installer can pick it without pinning it."""
-        return installable(self.files)
 
     @property
     def yanked(self) -> bool:
@@ -164,20 +177,18 @@ def uploaded(files: Sequence[ProjectFile]) -> dt.date | None:
 
 class Releases:
     """Every version one page lists or has files for, with its files, in PEP 440 order:
-    the grouping of :meth:`ProjectInfo.releases`, done once per page for every check
-    (see :func:`releases`), with the counts the ``outdated`` check reads. Versions that
-    are not PEP 440 are left out (the page's notes name them)."""
+    the grouping of :meth:`ProjectInfo.releases`, made once per page for every check
+    (see :func:`releases`).
 
-    __slots__ = ("_at", "files", "finals", "installable", "newest_upload", "picks", "versions")
+    Versions are matched as the index writes them first, and by PEP 440 equality only
+    where that fails (a file ``1.0`` of the listed ``1.0.0``, a pin written ``2.32``):
+    indexes list each release once, in the form its files' names give, so the work is
+    one dictionary look-up per file on most pages. A listed version that is not PEP 440
+    is left out (the page's notes name it)."""
+
+    __slots__ = ("_at", "_files", "_keys", "versions")
 
     def __init__(self, page: ProjectInfo) -> None:
-        grouped: dict[str, tuple[str, list[ProjectFile]]] = {}
-        for v in page.versions:
-            key = release_key(v)
-            if key is not None and key not in grouped:
-                grouped[key] = (v, [])
-        # Files by their version string first (a dictionary look-up each), then each
-        # distinct string to its release: a page has many files per version.
         by_string: dict[str, list[ProjectFile]] = {}
         for f in page.files:
             if f.version is not None:
@@ -185,91 +196,90 @@ class Releases:
                 if same is None:
                     by_string[f.version] = same = []
                 same.append(f)
-        extra = False
-        live: set[str] = set()
-        for text, files in by_string.items():
-            key = release_key(text)
-            if key is None:
-                continue
-            found = grouped.get(key)
-            if found is None:
-                # A file of a version the list lacks: the list's order no longer holds.
-                grouped[key] = found = (text, [])
-                extra = True
-            found[1].extend(files)
-            if key not in live:
-                for f in files:  # a loop: ``any()`` on a generator costs more here
-                    if not f.yanked:
-                        live.add(key)
-                        break
-        times = [f.upload_time for f in page.files if f.upload_time is not None]
-        newest = max(times) if times else None
-        keys = list(grouped)
-        if extra:
-            keys.sort(key=lambda k: cast("Version", parse_version(grouped[k][0])))
-        self.versions: tuple[str, ...] = tuple(grouped[k][0] for k in keys)
+        versions = list(page.versions)
+        at = dict(zip(versions, range(len(versions)), strict=True))
+        odd = [text for text in by_string if text not in at]
+        if odd:
+            # Files whose version the list writes otherwise, or lacks: match them by PEP
+            # 440 equality, and add the versions the list lacks in their place.
+            keys: dict[str, str] = {}
+            for v in versions:
+                keys.setdefault(release_key(v) or v, v)
+            merged = {v: by_string.get(v, []) for v in versions}
+            for text in odd:
+                key = release_key(text)
+                if key is None:
+                    continue
+                listed = keys.get(key)
+                if listed is None:
+                    keys[key] = listed = text
+                    merged[text] = []
+                merged[listed] = merged[listed] + by_string[text]
+            if len(merged) > len(versions):
+                versions = sorted(merged, key=_parsed)
+                at = dict(zip(versions, range(len(versions)), strict=True))
+            by_string = merged
+        self.versions: Sequence[str] = versions
         """The versions as written, in PEP 440 order."""
-        self.files: tuple[list[ProjectFile], ...] = tuple(grouped[k][1] for k in keys)
-        """Each version's files (an empty list when all were deleted)."""
-        self.installable: tuple[bool, ...] = tuple(k in live for k in keys)
-        """Each version has a file that is not yanked: an installer can pick it."""
-        self.newest_upload = newest
-        """The newest upload time of any file of the project (any version, yanked or not,
-        a version that cannot be read included)."""
-        picks: list[int] = []
-        finals: list[int] = []
-        n_picks = n_finals = 0
-        for v, ok in zip(self.versions, self.installable, strict=True):
-            if ok:
-                n_picks += 1
-                if not is_prerelease(v):
-                    n_finals += 1
-            picks.append(n_picks)
-            finals.append(n_finals)
-        self.picks: tuple[int, ...] = tuple(picks)
-        """``picks[i]``: how many installable versions are at positions ``0..i``."""
-        self.finals: tuple[int, ...] = tuple(finals)
-        """``finals[i]``: how many installable final versions are at positions ``0..i``."""
-        self._at = {k: i for i, k in enumerate(keys)}
+        self._at = at
+        self._files = by_string
+        self._keys: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self.versions)
 
+    def files(self, at: int) -> Sequence[ProjectFile]:
+        """The files of the version at position ``at`` (none when all were deleted)."""
+        return self._files.get(self.versions[at], ())
+
     def position(self, version: str) -> int | None:
         """Where the release ``version`` names (PEP 440 equality) is, if listed."""
+        found = self._at.get(version)
+        if found is not None:
+            return found
         key = release_key(version)
-        return self._at.get(key) if key is not None else None
+        if key is None:
+            return None
+        if self._keys is None:
+            keys: dict[str, int] = {}
+            for i, v in enumerate(self.versions):
+                keys.setdefault(release_key(v) or v, i)
+            self._keys = keys
+        return self._keys.get(key)
 
     def above(self, version: str) -> int:
         """The position of the first release above the PEP 440 version ``version``."""
         at = self.position(version)
         if at is not None:
             return at + 1
-        return bisect.bisect_right(
-            self.versions,
-            cast("Version", parse_version(version)),
-            key=lambda v: cast("Version", parse_version(v)),
-        )
+        return bisect.bisect_right(self.versions, _parsed(version), key=_parsed)
 
     def candidate(self, at: int, *, prereleases: bool) -> bool:
         """Whether an installer picks the version at ``at`` unpinned: one of its files
         is not yanked, and it is final unless ``prereleases``."""
-        return self.installable[at] and (prereleases or not is_prerelease(self.versions[at]))
+        if not prereleases and is_prerelease(self.versions[at]):
+            return False
+        return installable(self.files(at))
 
     def count(self, start: int, stop: int, *, prereleases: bool) -> int:
         """How many :meth:`candidate` versions are at positions ``start..stop``."""
-        counts = self.picks if prereleases else self.finals
-        return counts[stop] - (counts[start - 1] if start > 0 else 0)
+        # :meth:`candidate` inlined: this runs over every release between a pin and the
+        # newest, for every component of a lock.
+        files = self._files
+        n = 0
+        for v in self.versions[start : stop + 1]:
+            if not prereleases and is_prerelease(v):
+                continue
+            for f in files.get(v, ()):
+                if not f.yanked:
+                    n += 1
+                    break
+        return n
 
     def release(self, at: int) -> Release:
         """The release at position ``at``."""
         v = self.versions[at]
-        return Release(
-            version=v, parsed=cast("Version", parse_version(v)), files=tuple(self.files[at])
-        )
-
-    def __iter__(self) -> Iterator[Release]:
-        return (self.release(i) for i in range(len(self.versions)))
+        return Release(version=v, parsed=_parsed(v), files=tuple(self.files(at)))
 
 
 #: Pages grouped lately, by identity (each entry keeps its page, so no other object takes

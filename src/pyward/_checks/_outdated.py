@@ -58,7 +58,7 @@ def run(context: CheckContext) -> CheckResult:
             latest=latest.version,
             releases_behind=behind,
             majors_behind=max(0, latest.parsed.major - pinned.major),
-            pinned_released=uploaded(found.files[mine]) if mine is not None else None,
+            pinned_released=uploaded(found.files(mine)) if mine is not None else None,
             latest_released=latest.uploaded(),
             python=python,
         )
