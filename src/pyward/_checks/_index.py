@@ -183,8 +183,8 @@ class Releases:
     Versions are matched as the index writes them first, and by PEP 440 equality only
     where that fails (a file ``1.0`` of the listed ``1.0.0``, a pin written ``2.32``):
     indexes list each release once, in the form its files' names give, so the work is
-    one dictionary look-up per file on most pages. A listed version that is not PEP 440
-    is left out (the page's notes name it)."""
+    one dictionary look-up per file on most pages. Listed versions are PEP 440 ones (the
+    parser keeps the others apart, in ``ProjectInfo.invalid_versions``)."""
 
     __slots__ = ("_at", "_files", "_keys", "versions")
 
@@ -286,8 +286,6 @@ class Releases:
 #: its id while it is here): the checks of one audit read the same pages.
 _GROUPED: OrderedDict[int, tuple[ProjectInfo, Releases]] = OrderedDict()
 _GROUPED_MAX = 4096
-
-
 _GROUPED_LOCK = threading.Lock()
 
 

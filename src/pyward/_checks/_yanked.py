@@ -50,22 +50,6 @@ def run(context: CheckContext) -> CheckResult:
         target = upgrade(found, release, python)
         said = f': "{reason}"' if reason else " (no reason given)"
         advice = f"upgrade to {target.version}" if target else "no later release to upgrade to"
-        details = (
-            f"Every file of {comp.name} {comp.version} on {index} is yanked (PEP 592): "
-            "installers skip it unless it is pinned exactly, as a lock pins it. "
-            + (
-                f'The index gives the reason "{reason}". '
-                if reason
-                else "The index gives no reason. "
-            )
-            + (
-                f"{target.version} is the nearest release above it that can be installed"
-                + (f" on Python {python}." if python else ".")
-                if target
-                else "No release above it can be installed"
-                + (f" on Python {python}." if python else ".")
-            )
-        )
         findings.append(
             status_finding(
                 CHECK,
@@ -75,11 +59,28 @@ def run(context: CheckContext) -> CheckResult:
                 page,
                 version=comp.version,
                 summary=f"{comp.name} {comp.version} was yanked from its index{said}; {advice}",
-                details=details,
+                details=details(
+                    f"{comp.name} {comp.version}", index, reason, target, python=python
+                ),
                 detail=YankedDetail(reason=reason, index=index),
             )
         )
     return CheckResult(findings=tuple(findings), warnings=tuple(warnings))
+
+
+def details(
+    pin: str, index: str, reason: str | None, target: Release | None, *, python: str | None
+) -> str:
+    """The finding's longer text: what a yank means for a lock, the reason, the way out."""
+    text = (
+        f"Every file of {pin} on {index} is yanked (PEP 592): installers skip it unless it "
+        "is pinned exactly, as a lock pins it. "
+    )
+    text += f'The index gives the reason "{reason}". ' if reason else "The index gives no reason. "
+    on = f" on Python {python}." if python else "."
+    if target is not None:
+        return f"{text}{target.version} is the nearest release above it that can be installed{on}"
+    return f"{text}No release above it can be installed{on}"
 
 
 def upgrade(found: Releases, pinned: Release, python: str | None) -> Release | None:
