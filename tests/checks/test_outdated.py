@@ -9,6 +9,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from pyward._checks import CheckResult
 from pyward._findings import OutdatedDetail, Rating, Reference
 from pyward._sources.index import ProjectInfo
 from tests.checks._status_support import context, file, made, metadata, recorded, run
@@ -174,6 +175,7 @@ def test_a_version_that_is_not_pep_440_is_a_warning() -> None:
     assert result.warnings == (
         "six latest: not a PEP 440 version; not compared with its index's releases",
     )
+    assert run("outdated", context(metadata(recorded("six")), "six==")) == CheckResult()
 
 
 def _reference(page: ProjectInfo, python: str | None) -> dict[str, tuple[str, int, int]]:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from packaging.utils import canonicalize_version
 from packaging.version import Version
 
+from pyward._checks import CheckResult
 from pyward._checks._index import is_prerelease, release_key
 from pyward._findings import Rating, Reference, YankedDetail
 from pyward._model import component_key
@@ -161,6 +162,8 @@ def test_a_version_that_is_not_pep_440_is_a_warning() -> None:
     assert result.warnings == (
         "six latest: not a PEP 440 version; not compared with its index's releases",
     )
+    # No version at all: the audit says so (not audited); the check adds nothing.
+    assert run("yanked", context(metadata(recorded("six")), "six==")) == CheckResult()
 
 
 FAILURES: list[tuple[FailureKind, str]] = [

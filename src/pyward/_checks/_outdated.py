@@ -35,13 +35,15 @@ def run(context: CheckContext) -> CheckResult:
     warnings: list[str] = []
     python = context.python.version if context.python is not None else None
     for inv, comp, page in pages(context, warnings):
-        pinned = parse_version(comp.version or "")
+        if not comp.version:
+            continue  # the audit reports a component without a version as not audited
+        pinned = parse_version(comp.version)
         if pinned is None:
             warnings.append(unparsable_warning(comp))
             continue
         pre = pinned.is_prerelease
         found = releases(page)
-        start = found.above(comp.version or "")
+        start = found.above(comp.version)
         latest: Release | None = None
         # Newest first: the first candidate the project's Python can install.
         for at in range(len(found) - 1, start - 1, -1):
@@ -53,7 +55,7 @@ def run(context: CheckContext) -> CheckResult:
         if latest is None:
             continue
         behind = found.count(start, at, prereleases=pre)
-        mine = found.position(comp.version or "")
+        mine = found.position(comp.version)
         detail = OutdatedDetail(
             latest=latest.version,
             releases_behind=behind,
@@ -70,8 +72,8 @@ def run(context: CheckContext) -> CheckResult:
                 comp,
                 page,
                 version=comp.version,
-                summary=summary(comp.name, comp.version or "", detail),
-                details=details(comp.name, comp.version or "", detail),
+                summary=summary(comp.name, comp.version, detail),
+                details=details(comp.name, comp.version, detail),
                 detail=detail,
             )
         )

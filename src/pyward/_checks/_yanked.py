@@ -33,12 +33,14 @@ def run(context: CheckContext) -> CheckResult:
     warnings: list[str] = []
     python = context.python.version if context.python is not None else None
     for inv, comp, page in pages(context, warnings):
-        pinned = parse_version(comp.version or "")
+        if not comp.version:
+            continue  # the audit reports a component without a version as not audited
+        pinned = parse_version(comp.version)
         if pinned is None:
             warnings.append(unparsable_warning(comp))
             continue
         found = releases(page)
-        at = found.position(comp.version or "")
+        at = found.position(comp.version)
         index = index_of(page)
         if at is None:
             warnings.append(f"{comp.name} {comp.version}: not on the index ({index})")
