@@ -282,26 +282,39 @@ class Releases:
         return Release(version=v, parsed=_parsed(v), files=tuple(self.files(at)))
 
 
-#: Pages grouped lately, by identity (each entry keeps its page, so no other object takes
-#: its id while it is here): the checks of one audit read the same pages.
-_GROUPED: OrderedDict[int, tuple[ProjectInfo, Releases]] = OrderedDict()
-_GROUPED_MAX = 4096
+#: The grouped pages of the index metadata of the latest runs (a few, for runs in
+#: threads side by side), by identity: each entry keeps its metadata, and so its pages,
+#: alive, so no other object takes their ids while it is here. The checks of one run
+#: read the same pages; a later run's metadata replaces the oldest entry, and with it
+#: the pages of that run.
+_GROUPED: OrderedDict[int, tuple[IndexMetadata, dict[int, tuple[ProjectInfo, Releases]]]] = (
+    OrderedDict()
+)
+_GROUPED_RUNS = 4
 _GROUPED_LOCK = threading.Lock()
 
 
-def releases(page: ProjectInfo) -> Releases:
-    """``page``'s :class:`Releases`, grouped once for every check that reads it."""
+def releases(context: CheckContext, page: ProjectInfo) -> Releases:
+    """``page``'s :class:`Releases`, grouped once for every check of the run that reads
+    it (``page`` is one of ``context``'s index metadata)."""
+    index = context.sources.index
+    if index is None:
+        return Releases(page)
     with _GROUPED_LOCK:
-        found = _GROUPED.get(id(page))
-        if found is not None and found[0] is page:
-            _GROUPED.move_to_end(id(page))
-            return found[1]
-    grouped = Releases(page)
-    with _GROUPED_LOCK:
-        _GROUPED[id(page)] = (page, grouped)
-        if len(_GROUPED) > _GROUPED_MAX:
-            _GROUPED.popitem(last=False)
-    return grouped
+        entry = _GROUPED.get(id(index))
+        if entry is None or entry[0] is not index:
+            entry = _GROUPED[id(index)] = (index, {})
+            while len(_GROUPED) > _GROUPED_RUNS:
+                _GROUPED.popitem(last=False)
+        else:
+            _GROUPED.move_to_end(id(index))
+        grouped = entry[1]
+    found = grouped.get(id(page))
+    if found is not None and found[0] is page:
+        return found[1]
+    made = Releases(page)
+    grouped[id(page)] = (page, made)
+    return made
 
 
 def failure_warning(failure: IndexFailure) -> str | None:

@@ -42,7 +42,7 @@ def run(context: CheckContext) -> CheckResult:
             warnings.append(unparsable_warning(comp))
             continue
         pre = pinned.is_prerelease
-        found = releases(page)
+        found = releases(context, page)
         start = found.above(comp.version)
         latest: Release | None = None
         # Newest first: the first candidate the project's Python can install.

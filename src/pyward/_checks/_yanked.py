@@ -39,7 +39,7 @@ def run(context: CheckContext) -> CheckResult:
         if pinned is None:
             warnings.append(unparsable_warning(comp))
             continue
-        found = releases(page)
+        found = releases(context, page)
         at = found.position(comp.version)
         index = index_of(page)
         if at is None:
