@@ -23,6 +23,7 @@ from pyward._render._common import (
     informs,
     kind_counts,
     kind_counts_text,
+    kind_order,
     location_text,
     path_text,
     plural,
@@ -283,8 +284,8 @@ def _fixed(f: Finding) -> Text:
 
 
 def _write_informing(console: Console, findings: list[Finding], options: RenderOptions) -> None:
-    """The findings that only inform, one line each under one title: the package, the
-    kind, and what the status says."""
+    """The findings that only inform, one line each under one title: the id (kind,
+    package and release: what an ignore rule names) and what the status says."""
     from rich import box
     from rich.box import Box
     from rich.table import Table
@@ -303,21 +304,13 @@ def _write_informing(console: Console, findings: list[Finding], options: RenderO
         padding=(0, 1),
         expand=True,
     )
-    table.add_column("Package", overflow="fold", max_width=40)
-    table.add_column("Kind", no_wrap=True)
+    table.add_column("ID", no_wrap=True, min_width=_ID_WIDTH)
     table.add_column("Status", overflow="fold", ratio=1)
-    rows = sorted(
-        findings,
-        key=lambda f: (
-            subject_label(f),
-            sorted(STATUS_KINDS).index(f.kind) if f.kind in STATUS_KINDS else -1,
-            f.id,
-        ),
-    )
+    # By kind, then package: the outdated pins together, the unmaintained ones together.
+    rows = sorted(findings, key=lambda f: (kind_order(f.kind), subject_label(f), f.id))
     for f in rows:
         table.add_row(
-            Text(visible(subject_label(f)), style="bold"),
-            Text(f.kind, style=SEVERITY_STYLE[f.rating.level]),
+            Text(visible(f.id), style=SEVERITY_STYLE[f.rating.level]),
             Text(visible(status_text(f) or summary_lines(f, options.width, SUMMARY_LINES))),
         )
     console.print(table)
