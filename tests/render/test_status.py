@@ -374,9 +374,24 @@ def test_sarif_interpreter_result_with_and_without_a_file() -> None:
     ]
     data = _json(_interpreter_without_file(), "sarif")
     _validate("sarif", data)
-    (bare,) = [r for r in data["runs"][0]["results"] if r["properties"]["id"] == "eol:python@3.8"]
-    assert "locations" not in bare
-    assert bare["message"]["text"].startswith("Python 3.8 (interpreter): eol:python@3.8")
+    run = data["runs"][0]
+    # No file to point at: not a result (GitHub rejects a SARIF file with a result
+    # without locations) but a notification of the run, with its rule and level.
+    assert all(r["properties"]["id"] != "eol:python@3.8" for r in run["results"])
+    assert all("locations" in r for r in run["results"])
+    (note,) = [
+        n for n in run["invocations"][0]["toolExecutionNotifications"] if "associatedRule" in n
+    ]
+    rules = run["tool"]["driver"]["rules"]
+    assert rules[note["associatedRule"]["index"]]["id"] == note["associatedRule"]["id"] == "eol"
+    assert note["level"] == "error"
+    assert note["message"]["text"] == (
+        "Python 3.8 (interpreter): eol:python@3.8 (eol:python): Python 3.8 reached its end of "
+        "life on 2024-10-07; upgrade to 3.9 or later (python 3.8 end of life 2024-10-07; "
+        "oldest supported line 3.9)."
+    )
+    assert note["properties"]["detail"]["subject"] == "interpreter"
+    assert note["properties"]["fails"] is True
 
 
 # --- cyclonedx-vex ------------------------------------------------------------------

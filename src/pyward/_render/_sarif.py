@@ -7,8 +7,10 @@ https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
   ``unmaintained``: their ids name one release, so the rule is the check, with its
   section of ``docs/checks.md`` as help); one result per finding, located at the
   component's line in the lock or requirements file. A finding about no component and
-  no file (the interpreter's end of life when no file names the version) is a result
-  without locations, which SARIF allows (3.27.12).
+  no file (the interpreter's end of life when no file names the version) is a
+  notification of the run (``toolExecutionNotifications``, with its ``associatedRule``):
+  SARIF allows a result without locations (3.27.12), but GitHub code scanning rejects
+  the whole file for one.
 * ``level``: ``error`` for a finding that fails the run (the gate's rule: a kind that
   fails, at or above ``--fail-on``, or of unknown severity under ``unknown-severity =
   fail``); ``note`` for a finding of a kind that only informs (``outdated``,
@@ -125,7 +127,13 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
         for s in report.suppressed
     ]
     database = _database(report, options)
-    notifications = [
+    # A finding about no component and no file (the interpreter's end of life when no
+    # file names the version) cannot be a result: GitHub code scanning rejects the whole
+    # file for one result without a location. It is a notification of the run, with its
+    # rule, level and properties.
+    notifications = [_notification(r) for r in results if "locations" not in r]
+    results = [r for r in results if "locations" in r]
+    notifications += [
         {"level": "warning", "message": {"text": f"not audited: {n.requirement}: {n.reason}"}}
         for n in report.not_audited
     ]
@@ -352,6 +360,19 @@ def _result(
                 suppression["properties"]["justification"] = suppressed.justification
         result["suppressions"] = [suppression]
     return result
+
+
+def _notification(result: dict[str, Any]) -> dict[str, Any]:
+    """The run-level notification of a result that has no location."""
+    text = result["message"]["text"]
+    for suppression in result.get("suppressions", ()):
+        text += f" Suppressed: {suppression['justification']}."
+    return {
+        "level": result["level"],
+        "message": {"text": text},
+        "associatedRule": {"id": result["ruleId"], "index": result["ruleIndex"]},
+        "properties": result["properties"],
+    }
 
 
 def fingerprint(f: Finding) -> str:
