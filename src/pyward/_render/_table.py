@@ -1,5 +1,14 @@
 """``--format table`` (the default): the terminal report, grouped by package.
 
+The findings that can fail the run come first, one table per component (its
+vulnerabilities and its failing statuses, a yanked release or a release line past its
+end of life, side by side; the interpreter's end of life under ``Python X.Y
+(interpreter)``). The findings of a kind that only informs (``outdated``,
+``unmaintained``, an archived project) follow in one compact table, one line each, so
+that forty outdated pins do not bury fifty vulnerabilities; a component listed above
+names its informing statuses under its header. The footer gives the age of every data
+source, counts each kind, and says how many findings fail the run and how many inform.
+
 Built with rich into a string. With ``color=False`` (``NO_COLOR``, not a terminal) the
 console has no colour system and no terminal, so no escape code is written, and the
 table uses an ASCII rule instead of box-drawing characters, which some CI logs mangle.
@@ -99,9 +108,8 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
     sources = visible(", ".join(f"{inv.source} ({inv.format})" for inv in report.inventories))
     console.print(Text.assemble(("pyward audit", "bold"), f" of {sources or 'nothing'}"))
     console.print()
-    # Findings of a kind that only informs (outdated, unmaintained...) go in one compact
-    # section after the others, so that forty outdated pins do not bury a vulnerability;
-    # each component's header still names them, so its status and flaws read together.
+    # The informing findings get their own compact section (see the module docstring);
+    # a component's header still names them, so its status and flaws read together.
     informing = [f for f in report.findings if informs(report, f)]
     groups = group_findings(f for f in report.findings if not informs(report, f))
     also: dict[tuple[object, ...], list[Finding]] = {}
