@@ -19,7 +19,7 @@ from pyward._findings import (
     UnmaintainedDetail,
     YankedDetail,
 )
-from pyward._gate import INFORMATIONAL_KINDS
+from pyward._gate import fails_run
 from pyward._text import encodable_tree, json_invisible, safe_url
 
 if TYPE_CHECKING:
@@ -81,12 +81,10 @@ def kind_order(kind: str) -> tuple[int, str]:
 
 
 def kind_fails(finding: Finding, fail_on_kinds: frozenset[str] | None) -> bool:
-    """Whether the finding's kind is one that fails the run (whatever its severity):
-    the gate's rule (:func:`pyward._gate.fails_run`) without the threshold."""
-    kinds = finding.gate_kinds
-    if fail_on_kinds is None:
-        return kinds[-1] not in INFORMATIONAL_KINDS
-    return any(k in fail_on_kinds for k in kinds)
+    """Whether the finding's kind is one that fails the run, whatever its severity: the
+    gate's own rule (:func:`pyward._gate.fails_run`) with no threshold, under which every
+    level counts."""
+    return fails_run(finding, None, "fail", fail_on_kinds=fail_on_kinds)
 
 
 def informs(report: AuditReport, finding: Finding) -> bool:
