@@ -425,27 +425,29 @@ def result_text(report: AuditReport) -> str:
     return "FAILED: see the warnings" + inform
 
 
-def source_age_text(source: DataSource, now: datetime) -> str:
-    """``3 hours old`` / ``12 days old`` / ``age unknown``."""
-    if source.updated is None:
-        return "age unknown"
-    updated = source.updated
-    if updated.tzinfo is None:
-        updated = updated.replace(tzinfo=timezone.utc)
-    days = max((now - updated).total_seconds() / 86400, 0.0)
-    if days < 1:
-        return f"{plural(int(days * 24), 'hour')} old"
-    return f"{plural(int(days), 'day')} old"
-
-
-def source_age_days(source: DataSource, now: datetime) -> float | None:
-    """The source's age in days, two decimals, never negative (``None``: unknown)."""
+def _source_age(source: DataSource, now: datetime) -> float | None:
     if source.updated is None:
         return None
     updated = source.updated
     if updated.tzinfo is None:
         updated = updated.replace(tzinfo=timezone.utc)
-    return round(max((now - updated).total_seconds() / 86400, 0.0), 2)
+    return max((now - updated).total_seconds() / 86400, 0.0)
+
+
+def source_age_days(source: DataSource, now: datetime) -> float | None:
+    """The source's age in days, two decimals, never negative (``None``: unknown)."""
+    days = _source_age(source, now)
+    return None if days is None else round(days, 2)
+
+
+def source_age_text(source: DataSource, now: datetime) -> str:
+    """``3 hours old`` / ``12 days old`` / ``age unknown``."""
+    days = _source_age(source, now)
+    if days is None:
+        return "age unknown"
+    if days < 1:
+        return f"{plural(int(days * 24), 'hour')} old"
+    return f"{plural(int(days), 'day')} old"
 
 
 def source_lines(report: AuditReport, options: RenderOptions) -> list[str]:
