@@ -475,3 +475,32 @@ def test_an_outdated_pin_alone_reads_in_the_informational_section() -> None:
     )
     text = _table(dataclasses.replace(report, findings=(bare,), suppressed=(), failed=False))
     assert "outdated:requests@2.25.0   latest 2.32.3: 1 release, 1 major version behind\n" in text
+
+
+def test_a_source_of_unknown_age_and_one_hours_old() -> None:
+    from datetime import timedelta
+
+    from pyward._report import DataSource
+
+    report = dataclasses.replace(
+        status(),
+        sources=(
+            DataSource(
+                name="index metadata",
+                origin="https://index.invalid/simple/",
+                updated=NOW - timedelta(hours=3, minutes=50),
+            ),
+            DataSource(name="lifecycle data", origin="https://lifecycle.invalid/all.json"),
+        ),
+    )
+    text = _table(report)
+    assert (
+        "Index metadata: https://index.invalid/simple/; updated 2024-11-01T08:10:00Z, 3 hours old\n"
+        "Lifecycle data: https://lifecycle.invalid/all.json; age unknown\n"
+    ) in text
+    data = _json(report)
+    _validate("json", data)
+    assert [(s["updated"], s["age_days"]) for s in data["sources"]] == [
+        ("2024-11-01T08:10:00Z", 0.16),
+        (None, None),
+    ]
