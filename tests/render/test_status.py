@@ -285,19 +285,22 @@ def test_markdown_status_rows_and_informational_table() -> None:
         "**high** | - | regex==2020.11.13 | regex 2020.11.13 was yanked: Regression in "
         "&lt;b&gt;match&lt;/b&gt; \\| see the changelog |"
     ) in lines
-    start = lines.index(
-        "#### Informational (1 project status, 1 outdated, 1 unmaintained): reported, not "
-        "failing the run"
-    )
-    assert lines[start + 2 : start + 7] == [
+    start = lines.index("<details>", lines.index("| Package | Version | ID | Kind | Status |") - 3)
+    assert lines[start : start + 10] == [
+        "<details>",
+        "<summary>Informational (1 project status, 1 outdated, 1 unmaintained): reported, not "
+        "failing the run</summary>",
+        "",
         "| Package | Version | ID | Kind | Status |",
         "|---|---|---|---|---|",
-        f"| pytimeparse | 1.1.8 | [unmaintained:pytimeparse]({docs}#unmaintained) | unmaintained "
-        "| no release since 2018-05-18 (6.5 years) |",
-        f"| requests | 2.25.0 | [outdated:requests@2.25.0]({docs}#outdated) | outdated | latest "
-        "2.32.3: 13 releases, 0 major versions behind; pinned release from 2020-11-11 |",
         f"| transifex-client | 0.14.2 | [project-status:transifex-client]({docs}#project-status)"
         " | project-status | archived: moved to transifex-cli |",
+        f"| requests | 2.25.0 | [outdated:requests@2.25.0]({docs}#outdated) | outdated | latest "
+        "2.32.3: 13 releases, 0 major versions behind; pinned release from 2020-11-11 |",
+        f"| pytimeparse | 1.1.8 | [unmaintained:pytimeparse]({docs}#unmaintained) | unmaintained "
+        "| no release since 2018-05-18 (6.5 years) |",
+        "",
+        "</details>",
     ]
     assert lines[-1].startswith("<sub>Advisory data: ")
     assert (

@@ -93,14 +93,15 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
                 out.append(_row(f, group.exposure, options))
         out.append("")
     if informing:
-        out.append(
-            f"#### Informational ({kind_counts_text(kind_counts(informing))}): "
+        # Folded: forty outdated pins must not push the failing findings out of sight.
+        title = (
+            f"Informational ({kind_counts_text(kind_counts(informing))}): "
             "reported, not failing the run"
         )
-        out.append("")
+        out.append(f"<details>\n<summary>{html.escape(title)}</summary>\n")
         out.append("| Package | Version | ID | Kind | Status |")
         out.append("|---|---|---|---|---|")
-        rows = sorted(informing, key=lambda f: (subject_label(f), kind_order(f.kind), f.id))
+        rows = sorted(informing, key=lambda f: (kind_order(f.kind), subject_label(f), f.id))
         for f in rows:
             c = f.component
             cells = [
@@ -111,7 +112,7 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
                 escape(status_text(f) or summary_text(f, SUMMARY_LIMIT)),
             ]
             out.append("| " + " | ".join(cells) + " |")
-        out.append("")
+        out.append("\n</details>\n")
 
     if report.fix_plan:
         out.append("#### Fix plan")
