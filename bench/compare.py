@@ -239,7 +239,12 @@ def finding(name: str, version: str, ident: str, aliases: Sequence[str]) -> Find
 
 def parse_pyward(out: Path) -> tuple[int, set[Finding]]:
     report = json.loads(out.read_text())
-    found = {finding(f["name"], f["version"], f["id"], f["aliases"]) for f in report["findings"]}
+    # Schema 4.0 lists the package-status kinds too; the other tools report flaws only.
+    found = {
+        finding(f["name"], f["version"], f["id"], f["aliases"])
+        for f in report["findings"]
+        if f["kind"] == "vulnerability"
+    }
     return report["summary"]["components"], found
 
 

@@ -9,7 +9,7 @@ really affects (its ``affected[].versions`` lists it).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import cache
 from typing import Any
 
@@ -20,15 +20,22 @@ from pyward._advisory._types import AdvisoryId, Match, StoreInfo
 from pyward._checks._vulnerability import summary_of
 from pyward._findings import (
     CheckId,
+    Detail,
+    EolDetail,
     Finding,
     FindingKind,
     FixStep,
     Level,
+    OutdatedDetail,
+    ProjectStatusDetail,
     Rating,
     Reference,
     Score,
     Suppressed,
+    UnmaintainedDetail,
     VulnerabilityDetail,
+    YankedDetail,
+    status_id,
 )
 from pyward._model import (
     Component,
@@ -38,7 +45,7 @@ from pyward._model import (
     NotAudited,
     component_key,
 )
-from pyward._report import AuditReport
+from pyward._report import AuditReport, DataSource, SkippedCheck
 from tests.conftest import CORPUS, PYPA_VULNS
 
 #: The clock of every test: three weeks after the advisory snapshot.
@@ -387,13 +394,27 @@ def litestar() -> AuditReport:
     inventory = Inventory(
         source=LITESTAR, format="uv.lock", components=components, not_audited=not_audited
     )
+    # Offline with an empty cache: the checks that need the index say why they did not
+    # run (the audit names them in the warnings too).
+    offline = (
+        "needs package-index metadata (the index port, online or cached): "
+        "--offline and nothing cached"
+    )
+    skipped = tuple(
+        SkippedCheck(check=CheckId(c), reason=offline)
+        for c in ("yanked", "project-status", "outdated", "unmaintained")
+    )
     return AuditReport(
         database=snapshot_database(),
         inventories=(inventory,),
         components=components,
         not_audited=not_audited,
         findings=(),
-        warnings=("advisory data is 21 days old; run `pyward db update`",),
+        warnings=(
+            *(f"check {s.check} did not run: {s.reason}" for s in skipped),
+            "advisory data is 21 days old; run `pyward db update`",
+        ),
+        skipped=skipped,
         fail_on="medium",
         failed=False,
     )
@@ -411,4 +432,193 @@ def empty() -> AuditReport:
     )
 
 
-REPORTS = {"saleor": saleor, "httpbin": httpbin, "litestar": litestar, "empty": empty}
+#: The index of the status findings (a fixture host: never a real index's name).
+INDEX = "https://index.invalid/simple/"
+#: Where the interpreter's version was found.
+PYTHON_VERSION_FILE = Location(file=".python-version", line=1)
+
+
+def status_finding(
+    component: Component | None,
+    kind: str,
+    detail: Detail,
+    summary: str,
+    *,
+    level: Level,
+    name: str,
+    version: str | None,
+    location: Location | None = None,
+    exposure: str | None = None,
+) -> Finding:
+    """A finding of a package-status check as the checks write one: its id from
+    :func:`~pyward._findings.status_id` (a release or line, else the project), the
+    check's own rating, no fixed versions."""
+    fid, aliases = status_id(kind, name, version)
+    return Finding(
+        kind=FindingKind(kind),
+        check=CheckId(kind),
+        component=component,
+        id=fid,
+        aliases=aliases,
+        summary=summary,
+        rating=Rating(level=level, type="check"),
+        confidence="high",
+        path=(component.key,) if component is not None else (),
+        location=location,
+        exposure=exposure,
+        detail=detail,
+    )
+
+
+@cache
+def status() -> AuditReport:
+    """Saleor's lock with one finding of each package-status kind beside its
+    vulnerabilities (issue 13): Django 3.1 past its end of life and Python 3.8 past its
+    own (endoflife.date's dates), both failing the run, the interpreter's with no
+    component; an outdated pin of requests, which also has a vulnerability; an
+    unmaintained project (pytimeparse's last release, 2018-05-18); a yanked release and
+    an archived project, hand-made (no real marker is at hand for these pins); an
+    ignored outdated pin; the index and lifecycle data sources, the index stale."""
+    django = locked(SALEOR, "django", direct=True)
+    requests = locked(SALEOR, "requests", direct=True)
+    regex = locked(SALEOR, "regex")
+    pytimeparse = locked(SALEOR, "pytimeparse")
+    transifex = locked(SALEOR, "transifex-client", groups=("dev",))
+    six = locked(SALEOR, "six")
+    components = (django, pytimeparse, regex, requests, six, transifex)
+    eol_source = "built-in snapshot (endoflife.date, MIT), 2024-10-20"
+    findings = (
+        finding(django, "PYSEC-2021-109", exposure="web framework"),
+        status_finding(
+            django,
+            "eol",
+            EolDetail(
+                subject="package",
+                product="django",
+                cycle="3.1",
+                eol=date(2021, 12, 7),
+                supported=("4.2", "5.0", "5.1"),
+                latest="3.1.14",
+                source=eol_source,
+            ),
+            "django 3.1 reached its end of life on 2021-12-07; upgrade to 4.2 or later",
+            level="high",
+            name="django",
+            version="3.1",
+            exposure="web framework",
+        ),
+        status_finding(
+            None,
+            "eol",
+            EolDetail(
+                subject="interpreter",
+                product="python",
+                cycle="3.8",
+                eol=date(2024, 10, 7),
+                supported=("3.9", "3.10", "3.11", "3.12", "3.13"),
+                latest="3.8.20",
+                source=eol_source,
+            ),
+            "Python 3.8 reached its end of life on 2024-10-07; upgrade to 3.9 or later",
+            level="high",
+            name="python",
+            version="3.8",
+            location=PYTHON_VERSION_FILE,
+        ),
+        status_finding(
+            regex,
+            "yanked",
+            YankedDetail(reason="Regression in <b>match</b> | see the changelog", index=INDEX),
+            "regex 2020.11.13 was yanked: Regression in <b>match</b> | see the changelog",
+            level="high",
+            name="regex",
+            version="2020.11.13",
+        ),
+        finding(requests, "PYSEC-2023-74"),
+        status_finding(
+            requests,
+            "outdated",
+            OutdatedDetail(
+                latest="2.32.3",
+                releases_behind=13,
+                majors_behind=0,
+                pinned_released=date(2020, 11, 11),
+                latest_released=date(2024, 5, 29),
+                python="3.8",
+            ),
+            "requests 2.25.0 is 13 releases behind 2.32.3",
+            level="low",
+            name="requests",
+            version="2.25.0",
+        ),
+        status_finding(
+            pytimeparse,
+            "unmaintained",
+            UnmaintainedDetail(last_release=date(2018, 5, 18), years=6.46),
+            "pytimeparse: no release for 6.5 years (last 2018-05-18)",
+            level="low",
+            name="pytimeparse",
+            version=None,
+        ),
+        status_finding(
+            transifex,
+            "project-status",
+            ProjectStatusDetail(status="archived", reason="moved to transifex-cli", index=INDEX),
+            "transifex-client is archived: moved to transifex-cli",
+            level="medium",
+            name="transifex-client",
+            version=None,
+        ),
+    )
+    inventory = Inventory(source=SALEOR, format="poetry.lock", components=components)
+    return AuditReport(
+        database=database(),
+        inventories=(inventory,),
+        components=components,
+        not_audited=(),
+        findings=findings,
+        suppressed=(
+            Suppressed(
+                finding=status_finding(
+                    six,
+                    "outdated",
+                    OutdatedDetail(latest="1.16.0", releases_behind=1, majors_behind=0),
+                    "six 1.15.0 is 1 release behind 1.16.0",
+                    level="low",
+                    name="six",
+                    version="1.15.0",
+                ),
+                rule="ignore outdated:six (pyproject.toml: tool.pyward.ignore[0])",
+                reason="pinned by graphene 2",
+                kind="ignore",
+            ),
+        ),
+        fix_plan=(
+            FixStep(component=django, target="3.1.13", fixes=("PYSEC-2021-109",)),
+            FixStep(component=requests, target="2.31.0", fixes=("PYSEC-2023-74",)),
+        ),
+        fail_on="high",
+        failed=True,
+        sources=(
+            DataSource(
+                name="index metadata",
+                origin=INDEX,
+                updated=datetime(2024, 10, 30, 9, 15, tzinfo=timezone.utc),
+                stale=True,
+            ),
+            DataSource(
+                name="lifecycle data",
+                origin="built-in snapshot (endoflife.date, MIT)",
+                updated=datetime(2024, 10, 20, tzinfo=timezone.utc),
+            ),
+        ),
+    )
+
+
+REPORTS = {
+    "saleor": saleor,
+    "httpbin": httpbin,
+    "litestar": litestar,
+    "empty": empty,
+    "status": status,
+}

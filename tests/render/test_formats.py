@@ -106,8 +106,9 @@ def test_table_without_findings() -> None:
 def test_json_findings_fix_and_order() -> None:
     data = json.loads(render(saleor(), "json", color=False, now=NOW))
     assert list(data) == [
-        "schema_version", "tool", "database", "inventories", "components", "not_audited",
-        "findings", "suppressed", "fix_plan", "warnings", "errors", "summary",
+        "schema_version", "tool", "database", "sources", "inventories", "components",
+        "not_audited", "findings", "suppressed", "fix_plan", "warnings", "errors",
+        "skipped_checks", "fail_on_kinds", "summary",
     ]  # fmt: skip
     assert [(f["id"], f["fix"]) for f in data["findings"]] == [
         ("PYSEC-2023-192", "1.26.18"),
@@ -144,11 +145,16 @@ def test_json_findings_fix_and_order() -> None:
         "components": 10,
         "not_audited": 0,
         "findings": 9,
+        "failing": 8,
         "suppressed": 2,
         "by_severity": {"critical": 0, "high": 3, "medium": 1, "low": 0, "unknown": 5},
+        "by_kind": {"vulnerability": 9},
         "fail_on": "high",
         "failed": True,
     }
+    # PYSEC-2023-212 is medium, below the threshold: it does not fail the run.
+    assert [f["id"] for f in data["findings"] if not f["fails"]] == ["PYSEC-2023-212"]
+    assert all(s["fails"] is False for s in data["suppressed"])
     assert data["database"]["age_days"] == 21.78
     assert [
         (s["id"], s["rule"], s["suppressed_by"], s["state"], s["justification"])

@@ -18,7 +18,8 @@ from pyward._findings import Reference
 from pyward._model import Location
 from pyward._render import RENDERERS, render
 from pyward._report import AuditReport
-from tests.render._reports import NOW, httpbin
+from tests.render._reports import NOW, httpbin, status
+from tests.render.test_render import _validate
 
 #: A title change, a screen clear, a bell, a C1 CSI, a bidirectional override.
 ESC = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"
@@ -158,3 +159,89 @@ def test_cyclonedx_xml_sbom_of_a_hostile_name() -> None:
     # XML 1.0 cannot hold ESC or BEL: visible escapes; C1 and bidirectional controls
     # are character references (the value exact, no raw control in the text).
     assert "<name>x\\x1b]0;owned\\x07\\x1b[2J&#x9b;31m&#x202e;\\udcff</name>" in text
+
+
+#: A reason as an index may write it: controls, a lone surrogate, a cell break, HTML,
+#: a link and a heading on a new line.
+HOSTILE_REASON = f"bad {ESC}{NOT_UTF8} | <img src=x onerror=alert(1)> [l](javascript:x)\n# head"
+
+
+def hostile_status() -> AuditReport:
+    """The status report with hostile text in a yanked release's reason, an archived
+    project's reason (both in the detail and the check's summary) and a data source."""
+    from pyward._findings import ProjectStatusDetail, YankedDetail
+
+    report = status()
+    findings = []
+    for f in report.findings:
+        if isinstance(f.detail, YankedDetail | ProjectStatusDetail):
+            word = "yanked" if isinstance(f.detail, YankedDetail) else "archived"
+            findings.append(
+                dataclasses.replace(
+                    f,
+                    detail=dataclasses.replace(f.detail, reason=HOSTILE_REASON),
+                    summary=f"{word}: {HOSTILE_REASON}",
+                )
+            )
+        else:
+            findings.append(f)
+    first, *rest = report.sources
+    return dataclasses.replace(
+        report,
+        findings=tuple(findings),
+        sources=(dataclasses.replace(first, origin=f"https://index.invalid/{ESC}/"), *rest),
+    )
+
+
+@pytest.mark.parametrize("color", [False, True])
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_status_reasons_reach_human_formats_escaped(fmt: str, color: bool) -> None:
+    text = render(hostile_status(), fmt, color=color, now=NOW, width=200)
+    if color:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert RAW_CONTROL.findall(text) == []
+    text.encode()
+    assert "\n# head" not in text
+    if fmt == "table":
+        assert "yanked: bad \\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202e\\udcff | <img" in text
+        assert "Index metadata: https://index.invalid/\\x1b]0;owned" in text
+        return
+    assert "<img" not in text
+    assert not re.search(r"(?<!\\)\]\(javascript", text)
+    rows = [line for line in text.splitlines() if "yanked:regex@" in line or "transifex" in line]
+    assert len(rows) == 2
+    for row in rows:
+        # Every bar of the reason is escaped: the rows keep their cells (7 and 5).
+        assert len(re.findall(r"(?<!\\)\|", row)) in (6, 8)
+        assert "\\| &lt;img src=x onerror=alert(1)&gt; \\[l\\](javascript:x) # head" in row
+
+
+def test_status_reasons_stay_exact_in_json() -> None:
+    text = render(hostile_status(), "json", color=False, now=NOW)
+    assert RAW_CONTROL.findall(text) == []
+    doc = json.loads(text)
+    exact = HOSTILE_REASON.replace(NOT_UTF8, "\\udcff")
+    details = {f["kind"]: f["detail"] for f in doc["findings"] if f["kind"] != "vulnerability"}
+    assert details["yanked"]["reason"] == exact
+    assert details["project-status"]["reason"] == exact
+    assert doc["sources"][0]["origin"] == f"https://index.invalid/{ESC}/"
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "cyclonedx-vex"])
+def test_status_reasons_give_valid_documents(fmt: str) -> None:
+    text = render(hostile_status(), fmt, color=False, now=NOW)
+    assert RAW_CONTROL.findall(text) == []
+    doc = json.loads(text)
+    _validate(fmt, doc)
+    if fmt == "sarif":
+        (result,) = [
+            r for r in doc["runs"][0]["results"] if r["properties"]["id"].startswith("yanked:")
+        ]
+        assert result["properties"]["detail"]["reason"] == HOSTILE_REASON.replace(
+            NOT_UTF8, "\\udcff"
+        )
+    else:
+        (regex,) = [c for c in doc["components"] if c["name"] == "regex"]
+        assert regex["properties"][0]["value"].startswith(
+            f"yanked:regex@2020.11.13 (high, fails the run): yanked: bad {ESC}\\udcff | <img"
+        )

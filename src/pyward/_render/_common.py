@@ -10,7 +10,16 @@ from urllib.parse import quote
 
 from pyward import __version__
 from pyward._advisory._types import id_order
-from pyward._findings import LEVELS, VULNERABILITY
+from pyward._findings import (
+    LEVELS,
+    VULNERABILITY,
+    EolDetail,
+    OutdatedDetail,
+    ProjectStatusDetail,
+    UnmaintainedDetail,
+    YankedDetail,
+)
+from pyward._gate import fails_run
 from pyward._text import encodable_tree, json_invisible, safe_url
 
 if TYPE_CHECKING:
@@ -18,7 +27,7 @@ if TYPE_CHECKING:
     from pyward._findings import Finding, FixStep, Level, Suppressed
     from pyward._model import Component, ComponentKey, Location
     from pyward._render._options import RenderOptions
-    from pyward._report import AuditReport
+    from pyward._report import AuditReport, DataSource
 
 TOOL_NAME = "pyward"
 TOOL_URL = "https://github.com/pyward/pyward"
@@ -39,10 +48,119 @@ def component_label(component: Component) -> str:
 
 def subject_label(finding: Finding) -> str:
     """What a finding is about, in a few words: ``name==version`` for a component,
-    else the file and line it points at."""
+    the interpreter for its end of life, else the file and line it points at."""
     if finding.component is not None:
         return component_label(finding.component)
+    detail = finding.detail
+    if isinstance(detail, EolDetail) and detail.subject == "interpreter":
+        return f"Python {detail.cycle} (interpreter)"
     return location_text(finding.location) or "(project)"
+
+
+#: The kinds of the package-status checks (issue 13): their ids name one release or
+#: project (``yanked:requests@2.32.0``), so SARIF gives them one rule per check.
+STATUS_KINDS = frozenset({"yanked", "project-status", "eol", "outdated", "unmaintained"})
+
+#: How a count of findings of a kind reads (singular, plural); a kind not listed reads
+#: as ``other finding(s)``.
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    VULNERABILITY: ("known vulnerability", "known vulnerabilities"),
+    "yanked": ("yanked release", "yanked releases"),
+    "project-status": ("project status", "project statuses"),
+    "eol": ("past end of life", "past end of life"),
+    "outdated": ("outdated", "outdated"),
+    "unmaintained": ("unmaintained", "unmaintained"),
+}
+
+
+def kind_order(kind: str) -> tuple[int, str]:
+    """Vulnerabilities first, then the package-status kinds in :data:`KIND_WORDS`' order,
+    then any other kind by name."""
+    order = list(KIND_WORDS)
+    return (order.index(kind), "") if kind in KIND_WORDS else (len(order), kind)
+
+
+def kind_fails(finding: Finding, fail_on_kinds: frozenset[str] | None) -> bool:
+    """Whether the finding's kind is one that fails the run, whatever its severity: the
+    gate's own rule (:func:`pyward._gate.fails_run`) with no threshold, under which every
+    level counts."""
+    return fails_run(finding, None, "fail", fail_on_kinds=fail_on_kinds)
+
+
+def informs(report: AuditReport, finding: Finding) -> bool:
+    """The finding only informs: its kind does not fail the run (``outdated``,
+    ``unmaintained``, an archived project by default; ``fail-on-kinds`` decides)."""
+    return not kind_fails(finding, report.fail_on_kinds)
+
+
+def kind_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Findings per kind: vulnerabilities, the status kinds in :data:`KIND_WORDS`'
+    order, then every other kind under ``""``."""
+    counts: dict[str, int] = dict.fromkeys(KIND_WORDS, 0)
+    counts[""] = 0
+    for f in findings:
+        counts[f.kind if f.kind in KIND_WORDS else ""] += 1
+    return {k: n for k, n in counts.items() if n}
+
+
+def kind_counts_text(counts: dict[str, int], *, vulnerabilities: bool = True) -> str:
+    """``1 yanked release, 2 outdated, 1 other finding`` (``vulnerabilities=False``:
+    without the vulnerability count)."""
+    parts = []
+    for kind, n in counts.items():
+        if kind == VULNERABILITY and not vulnerabilities:
+            continue
+        one, many = KIND_WORDS.get(kind, ("other finding", "other findings"))
+        parts.append(plural(n, one, many))
+    return ", ".join(parts)
+
+
+def status_text(finding: Finding) -> str | None:
+    """What a package-status finding's detail says, in a few words (``None`` for a
+    kind without such a detail): the yanked release's reason, the project's marker,
+    the end-of-life date and the oldest supported line, how far behind a pin is, how
+    long since the last release."""
+    d = finding.detail
+    if isinstance(d, YankedDetail):
+        return "yanked: " + (one_line(d.reason) or "no reason given")
+    if isinstance(d, ProjectStatusDetail):
+        return d.status + (f": {one_line(d.reason)}" if one_line(d.reason) else "")
+    if isinstance(d, EolDetail):
+        text = f"{d.product} {d.cycle} end of life {d.eol.isoformat()}"
+        if d.supported:
+            text += f"; oldest supported line {d.supported[0]}"
+        return text
+    if isinstance(d, OutdatedDetail):
+        text = (
+            f"latest {d.latest}: {plural(d.releases_behind, 'release')}"
+            f", {plural(d.majors_behind, 'major version')} behind"
+        )
+        if d.pinned_released is not None:
+            text += f"; pinned release from {d.pinned_released.isoformat()}"
+        return text
+    if isinstance(d, UnmaintainedDetail):
+        parts = []
+        if d.last_release is not None:
+            since = f"no release since {d.last_release.isoformat()}"
+            if d.years is not None:
+                since += f" ({d.years:.1f} years)"
+            parts.append(since)
+        if d.inactive:
+            parts.append("marked Development Status :: 7 - Inactive")
+        return "; ".join(parts) or "unmaintained"
+    return None
+
+
+def upgrade_hint(finding: Finding) -> str | None:
+    """What resolves a finding, for the table's "Fixed in" column: a vulnerability's
+    fixed versions, the oldest supported line of an end of life, the newest release of
+    an outdated pin; ``None`` when nothing does."""
+    d = finding.detail
+    if isinstance(d, EolDetail):
+        return f"line {d.supported[0]}" if d.supported else None
+    if isinstance(d, OutdatedDetail):
+        return d.latest
+    return ", ".join(finding.fixed_in) or None
 
 
 def path_text(path: Iterable[ComponentKey]) -> str:
@@ -254,8 +372,8 @@ def headline(report: AuditReport) -> str:
     """``3 known vulnerabilities in 2 of 10 packages`` or the clean-run line."""
     n = len(report.components)
     vulns = [f for f in report.findings if f.kind == VULNERABILITY]
-    others = len(report.findings) - len(vulns)
-    more = f"; {plural(others, 'other finding')}" if others else ""
+    others = kind_counts_text(kind_counts(report.findings), vulnerabilities=False)
+    more = f"; {others}" if others else ""
     if not vulns:
         return f"No known vulnerabilities found in {plural(n, 'package')}{more}"
     affected = len({(f.component.key, f.component.location) for f in vulns if f.component})
@@ -272,15 +390,25 @@ def result_text(report: AuditReport) -> str:
     ``unknown-severity`` policy, not by being at or above the threshold (issue 11,
     item 13)."""
     threshold = f"at or above {report.fail_on}" if report.fail_on else "of any severity"
-    unknown = sum(f.rating.level == "unknown" for f in report.findings)
+    informing = [f for f in report.findings if informs(report, f)]
+    gated = [f for f in report.findings if not informs(report, f)]
+    unknown = sum(f.rating.level == "unknown" for f in gated)
+    # Findings of a kind that only informs are never called failures (issue 13).
+    inform = ""
+    if informing:
+        inform = (
+            f"; {plural(len(informing), 'finding')} only "
+            f"{'informs' if len(informing) == 1 else 'inform'}"
+            f" ({kind_counts_text(kind_counts(informing))})"
+        )
     if not report.failed:
-        text = f"Passed: no finding {threshold}"
+        text = f"Passed: no {'failing ' if informing else ''}finding {threshold}"
         if unknown:
             text += (
                 f" ({plural(unknown, 'finding')} of unknown severity passing because"
                 f" unknown-severity = {report.unknown_severity})"
             )
-        return text
+        return text + inform
     failing = report.failing
     unrated = sum(f.rating.level == "unknown" for f in failing)
     parts = []
@@ -293,8 +421,46 @@ def result_text(report: AuditReport) -> str:
             f" unknown-severity = {report.unknown_severity})"
         )
     if parts:
-        return "FAILED: " + "; ".join(parts)
-    return "FAILED: see the warnings"
+        return "FAILED: " + "; ".join(parts) + inform
+    return "FAILED: see the warnings" + inform
+
+
+def _source_age(source: DataSource, now: datetime) -> float | None:
+    if source.updated is None:
+        return None
+    updated = source.updated
+    if updated.tzinfo is None:
+        updated = updated.replace(tzinfo=timezone.utc)
+    return max((now - updated).total_seconds() / 86400, 0.0)
+
+
+def source_age_days(source: DataSource, now: datetime) -> float | None:
+    """The source's age in days, two decimals, never negative (``None``: unknown)."""
+    days = _source_age(source, now)
+    return None if days is None else round(days, 2)
+
+
+def source_age_text(source: DataSource, now: datetime) -> str:
+    """``3 hours old`` / ``12 days old`` / ``age unknown``."""
+    days = _source_age(source, now)
+    if days is None:
+        return "age unknown"
+    if days < 1:
+        return f"{plural(int(days * 24), 'hour')} old"
+    return f"{plural(int(days), 'day')} old"
+
+
+def source_lines(report: AuditReport, options: RenderOptions) -> list[str]:
+    """One footer line per data source besides the advisory data: ``Index metadata:
+    https://index.invalid/simple/, fetched 2024-10-31T08:00:00Z (1 day old, stale)``."""
+    lines = []
+    for source in report.sources:
+        name = source.name[:1].upper() + source.name[1:]
+        when = f"updated {iso(source.updated)}, " if source.updated is not None else ""
+        stale = ", stale" if source.stale else ""
+        age = source_age_text(source, options.now)
+        lines.append(f"{name}: {source.origin}; {when}{age}{stale}")
+    return lines
 
 
 def json_text(document: object) -> str:

@@ -9,6 +9,17 @@ vulnerabilities, built and serialised with cyclonedx-python-lib.
   ``resolved``) and justification (OpenVEX ones mapped to CycloneDX's). An ignore rule
   is the user's decision, not a finding that the code is unaffected, so it becomes
   ``in_triage`` with the response ``will_not_fix`` and the reason as ``detail``.
+* Findings of the package-status kinds (yanked, project-status, eol, outdated,
+  unmaintained) are not vulnerabilities and CycloneDX 1.6 has no field for them: each is
+  a property of its component in pyward's namespace, ``pyward:status:KIND``, whose value
+  is the finding's id, severity, whether it fails the run or informs, and what the
+  status says (``yanked:regex@2020.11.13 (high, fails the run): yanked: Regression``).
+  A release line past its end of life also carries the registered
+  ``cdx:lifecycle:milestone:endOfSupport`` property with the date
+  (https://cyclonedx.github.io/cyclonedx-property-taxonomy/cdx/lifecycle.html). The
+  interpreter's end of life, about no component, is a ``pyward:status:eol`` property
+  of the document (not the milestone, which would date the document's subject). The
+  data sources and their age are ``pyward:source:NAME`` properties of the document.
 * Reproducible: the timestamp is ``SOURCE_DATE_EPOCH`` (or the caller's clock) and the
   serial number is derived from the content, never random.
 """
@@ -22,20 +33,24 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, uuid5
 
-from pyward._findings import VULNERABILITY, Finding, VulnerabilityDetail
+from pyward._findings import VULNERABILITY, EolDetail, Finding, VulnerabilityDetail
 from pyward._render._common import (
+    STATUS_KINDS,
     TOOL_NAME,
     advisory_link,
     fix_steps,
     fix_target,
+    informs,
     iso,
+    source_age_text,
+    status_text,
     subject_label,
     summary_text,
     tool_version,
 )
 from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
-from pyward._report import AuditReport
+from pyward._report import AuditReport, DataSource
 from pyward._text import URL_SCHEMES, json_lone_surrogates, safe_url
 from pyward._wire import rfc3339
 
@@ -89,7 +104,6 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
 
     refs: dict[int, str] = {}
     seen: set[str] = set()
-    components = []
     for c in report.components:
         ref = c.purl or str(c.key)
         n = 1
@@ -98,15 +112,6 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
             ref = f"{c.purl or c.key}#{n}"
         seen.add(ref)
         refs[id(c)] = ref
-        components.append(
-            CdxComponent(
-                type=ComponentType.LIBRARY,
-                name=c.display_name or c.name,
-                version=c.version,
-                purl=PackageURL.from_string(c.purl) if c.purl else None,
-                bom_ref=ref,
-            )
-        )
 
     def ref_of(c: Component) -> str:
         # A finding's component is normally one of report.components (same object);
@@ -118,11 +123,44 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
                 return refs[id(other)]
         raise KeyError(f"finding for {c.key} names a component the report does not list")
 
+    failing = {id(f) for f in report.failing}
+    status_props: dict[str, list[Any]] = {}
+    document_status = []
+    for f in sorted_findings(report.findings):
+        if f.kind not in STATUS_KINDS:
+            continue
+        prop = Property(name=f"pyward:status:{f.kind}", value=_status_value(f, report, failing))
+        if f.component is None:
+            # Not the document's own end of support: only pyward's property.
+            document_status.append(prop)
+            continue
+        props = status_props.setdefault(ref_of(f.component), [])
+        props.append(prop)
+        if isinstance(f.detail, EolDetail):
+            props.append(
+                Property(
+                    name="cdx:lifecycle:milestone:endOfSupport", value=f.detail.eol.isoformat()
+                )
+            )
+
+    components = [
+        CdxComponent(
+            type=ComponentType.LIBRARY,
+            name=c.display_name or c.name,
+            version=c.version,
+            purl=PackageURL.from_string(c.purl) if c.purl else None,
+            bom_ref=refs[id(c)],
+            properties=status_props.get(refs[id(c)], []),
+        )
+        for c in report.components
+    ]
+
     steps = fix_steps(report)
-    # A vulnerability of a component is a CycloneDX vulnerability; a finding of any
-    # other kind has no place in the vulnerability model and becomes a property of
-    # the document (``pyward:finding:CHECK``, or ``pyward:suppressed:CHECK`` with the
-    # rule that suppressed it), so nothing is dropped.
+    # A vulnerability of a component is a CycloneDX vulnerability; a package status is
+    # a property of its component (above); a finding of any other kind has no place in
+    # the vulnerability model and becomes a property of the document
+    # (``pyward:finding:CHECK``, or ``pyward:suppressed:CHECK`` with the rule that
+    # suppressed it), so nothing is dropped.
     vulnerabilities = [
         _vulnerability(f, ref_of(f.component), options, steps, None)
         for f in sorted_findings(report.findings)
@@ -139,7 +177,7 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
             value=f"{f.id} ({f.rating.level}) {subject_label(f)}: {summary_text(f)}",
         )
         for f in sorted_findings(report.findings)
-        if f.kind != VULNERABILITY or f.component is None
+        if f.kind not in STATUS_KINDS and (f.kind != VULNERABILITY or f.component is None)
     ]
     others += [
         Property(
@@ -161,6 +199,14 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
             Property(name="pyward:database:record_count", value=str(info.record_count)),
             Property(name="pyward:database:snapshot", value=str(info.snapshot).lower()),
             *(Property(name="pyward:inventory", value=inv.source) for inv in report.inventories),
+            *(
+                Property(
+                    name="pyward:source:" + "-".join(source.name.split()),
+                    value=_source_value(source, options),
+                )
+                for source in report.sources
+            ),
+            *document_status,
             *others,
         ],
     )
@@ -170,6 +216,25 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
         metadata=metadata,
         serial_number=_serial_number(report, options),
     )
+
+
+def _status_value(f: Finding, report: AuditReport, failing: set[int]) -> str:
+    """``ID (LEVEL, fails the run|informs|does not fail the run): STATUS``."""
+    if id(f) in failing:
+        effect = "fails the run"
+    elif informs(report, f):
+        effect = "informs"
+    else:
+        effect = "below the threshold"
+    subject = "" if f.component is not None else f"{subject_label(f)}: "
+    return f"{f.id} ({f.rating.level}, {effect}): {subject}{status_text(f) or summary_text(f)}"
+
+
+def _source_value(source: DataSource, options: RenderOptions) -> str:
+    """``ORIGIN; updated TIME, N days old[, stale]``."""
+    when = f"updated {iso(source.updated)}, " if source.updated is not None else ""
+    stale = ", stale" if source.stale else ""
+    return f"{source.origin}; {when}{source_age_text(source, options.now)}{stale}"
 
 
 def _serial_number(report: AuditReport, options: RenderOptions) -> Any:

@@ -1,13 +1,15 @@
 """``--format json``: pyward's own, versioned schema.
 
 The schema is documented in ``docs/json-output.md`` and published as a JSON Schema in
-``docs/schemas/audit-report-3.0.schema.json``; a test validates every report against it.
+``docs/schemas/audit-report-4.0.schema.json``; a test validates every report against it.
 Keys come in a fixed order (the order the documentation lists them), so two runs on the
 same input give the same bytes.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from pyward._findings import VULNERABILITY, Finding, VulnerabilityDetail
@@ -16,7 +18,7 @@ from pyward._report import JSON_SCHEMA_VERSION
 if TYPE_CHECKING:
     from pyward._findings import FixStep, Rating
     from pyward._model import Component, ComponentKey, Location, NotAudited
-    from pyward._report import AuditReport
+    from pyward._report import AuditReport, DataSource
 from pyward._render._common import (
     TOOL_NAME,
     advisory_link,
@@ -26,6 +28,8 @@ from pyward._render._common import (
     fix_target,
     iso,
     json_text,
+    kind_order,
+    source_age_days,
     tool_version,
 )
 from pyward._render._groups import sorted_findings
@@ -39,6 +43,7 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
 def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
     info = report.database
     steps = fix_steps(report)
+    failing = {id(f) for f in report.failing}
     return {
         "schema_version": JSON_SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": tool_version()},
@@ -51,6 +56,7 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
             "skipped": info.skipped,
             "snapshot": info.snapshot,
         },
+        "sources": [_source(s, options) for s in report.sources],
         "inventories": [
             {
                 "source": inv.source,
@@ -63,10 +69,13 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
         ],
         "components": [_component(c) for c in report.components],
         "not_audited": [_not_audited(n) for n in report.not_audited],
-        "findings": [_finding(f, options, steps) for f in sorted_findings(report.findings)],
+        "findings": [
+            _finding(f, options, steps, fails=id(f) in failing)
+            for f in sorted_findings(report.findings)
+        ],
         "suppressed": [
             {
-                **_finding(s.finding, options, steps),
+                **_finding(s.finding, options, steps, fails=False),
                 "rule": s.rule,
                 "reason": s.reason,
                 "suppressed_by": s.kind,
@@ -78,16 +87,57 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
         "fix_plan": [_fix_step(s) for s in report.fix_plan],
         "warnings": list(report.warnings),
         "errors": list(report.errors),
+        "skipped_checks": [{"check": s.check, "reason": s.reason} for s in report.skipped],
+        "fail_on_kinds": sorted(report.fail_on_kinds) if report.fail_on_kinds is not None else None,
         "summary": {
             "components": len(report.components),
             "not_audited": len(report.not_audited),
             "findings": len(report.findings),
+            "failing": len(failing),
             "suppressed": len(report.suppressed),
             "by_severity": count_by_severity(report.findings),
+            "by_kind": _by_kind(report.findings),
             "fail_on": report.fail_on,
             "failed": report.failed,
         },
     }
+
+
+def _source(source: DataSource, options: RenderOptions) -> dict[str, Any]:
+    return {
+        "name": source.name,
+        "origin": source.origin,
+        "updated": iso(source.updated) if source.updated is not None else None,
+        "age_days": source_age_days(source, options.now),
+        "stale": source.stale,
+    }
+
+
+def _by_kind(findings: tuple[Finding, ...]) -> dict[str, int]:
+    """Findings per kind, for the kinds that have any: vulnerabilities and the
+    package-status kinds first, then any other kind by name."""
+    counts: dict[str, int] = {}
+    for f in sorted(findings, key=lambda f: kind_order(f.kind)):
+        counts[f.kind] = counts.get(f.kind, 0) + 1
+    return counts
+
+
+def detail_dict(f: Finding) -> dict[str, Any] | None:
+    """The fields of a finding's detail record, dates as ``YYYY-MM-DD``; ``None`` for a
+    vulnerability (whose fields are the finding's own keys, as in 3.0) and for a kind
+    without a detail record."""
+    detail = f.detail
+    if detail is None or isinstance(detail, VulnerabilityDetail):
+        return None
+    out: dict[str, Any] = {}
+    for field in dataclasses.fields(detail):
+        value = getattr(detail, field.name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[field.name] = value
+    return out
 
 
 def _location(location: Location | None) -> dict[str, Any] | None:
@@ -140,8 +190,11 @@ def _finding(
     f: Finding,
     options: RenderOptions,
     steps: dict[tuple[ComponentKey, Location | None], FixStep],
+    *,
+    fails: bool,
 ) -> dict[str, Any]:
-    """The keys every kind has, then the keys of its ``detail`` (docs/json-output.md)."""
+    """The keys every kind has, then the keys of its ``detail`` (docs/json-output.md).
+    ``fails``: the finding counts against the run (:attr:`AuditReport.failing`)."""
     c = f.component
     out: dict[str, Any] = {
         "kind": f.kind,
@@ -153,10 +206,12 @@ def _finding(
         "summary": f.summary,
         "details": f.details,
         "severity": _severity(f.rating),
+        "fails": fails,
     }
     if f.kind != VULNERABILITY:
         out["check"] = f.check
         out["confidence"] = f.confidence
+        out["detail"] = detail_dict(f)
     detail = f.detail
     if isinstance(detail, VulnerabilityDetail):
         out["fixed_in"] = list(detail.fixed_in)

@@ -12,20 +12,28 @@ from typing import TYPE_CHECKING
 
 from pyward._findings import VULNERABILITY
 from pyward._render._common import (
+    STATUS_KINDS,
     advisory_link,
     count_by_severity,
     database_lines,
     fix_step_text,
     headline,
+    informs,
+    kind_counts,
+    kind_counts_text,
+    kind_order,
     location_text,
     path_text,
     plural,
     result_text,
     severity_counts_text,
+    source_lines,
+    status_text,
     subject_label,
     summary_text,
     suppression_text,
     tool_version,
+    upgrade_hint,
 )
 from pyward._render._groups import group_findings
 from pyward._render._options import RenderOptions
@@ -65,7 +73,10 @@ def code(text: str) -> str:
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
     out: list[str] = []
-    groups = group_findings(report.findings)
+    # Findings that only inform (outdated, unmaintained...) get their own compact table
+    # after the ones that can fail the run.
+    informing = [f for f in report.findings if informs(report, f)]
+    groups = group_findings(f for f in report.findings if not informs(report, f))
     counts = severity_counts_text(count_by_severity(report.findings))
     out.append(f"### pyward: {headline(report)}" + (f" ({counts})" if counts else ""))
     out.append("")
@@ -81,6 +92,27 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
             for f in group.findings:
                 out.append(_row(f, group.exposure, options))
         out.append("")
+    if informing:
+        # Folded: forty outdated pins must not push the failing findings out of sight.
+        title = (
+            f"Informational ({kind_counts_text(kind_counts(informing))}): "
+            "reported, not failing the run"
+        )
+        out.append(f"<details>\n<summary>{html.escape(title)}</summary>\n")
+        out.append("| Package | Version | ID | Kind | Status |")
+        out.append("|---|---|---|---|---|")
+        rows = sorted(informing, key=lambda f: (kind_order(f.kind), subject_label(f), f.id))
+        for f in rows:
+            c = f.component
+            cells = [
+                escape(c.name if c is not None else subject_label(f)),
+                escape((c.version or "") if c is not None else ""),
+                f"[{escape(f.id)}]({advisory_link(f, options)})",
+                escape(f.kind),
+                escape(status_text(f) or summary_text(f, SUMMARY_LIMIT)),
+            ]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("\n</details>\n")
 
     if report.fix_plan:
         out.append("#### Fix plan")
@@ -118,8 +150,9 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
 
     data, age = database_lines(report.database, options)
     audited = plural(len(report.components), "package")
+    sources = "".join(f"{escape(line)}. " for line in source_lines(report, options))
     out.append(
-        f"<sub>{escape(data)}. {escape(age)}. "
+        f"<sub>{escape(data)}. {escape(age)}. {sources}"
         f"{audited} audited by pyward {escape(tool_version())}.</sub>"
     )
     return "\n".join(out) + "\n"
@@ -138,6 +171,9 @@ def _row(f: Finding, exposure: str | None, options: RenderOptions) -> str:
         severity += f" {f.rating.score:.1f}"
     if f.kind == VULNERABILITY:
         fixed = ", ".join(escape(v) for v in f.fixed_in) or "no fix yet"
+    elif f.kind in STATUS_KINDS:
+        hint = upgrade_hint(f)
+        fixed = escape(hint) if hint else "-"
     else:
         fixed = "-"
     cells = [

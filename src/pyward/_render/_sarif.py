@@ -2,12 +2,21 @@
 
 https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 
-* One ``run``; one rule per distinct primary advisory id; one result per finding,
-  located at the component's line in the lock or requirements file.
-* ``level``: ``error`` for a finding that fails the run (the gate's rule: at or above
-  ``--fail-on``, or of unknown severity under ``unknown-severity = fail``); otherwise
-  ``warning`` for critical, high and medium, ``note`` for low and unknown (issue 11,
-  item 13: a run that fails on a finding must not show it as a note).
+* One ``run``; one rule per distinct primary advisory id, and one per check for the
+  package-status kinds (``yanked``, ``project-status``, ``eol``, ``outdated``,
+  ``unmaintained``: their ids name one release, so the rule is the check, with its
+  section of ``docs/checks.md`` as help); one result per finding, located at the
+  component's line in the lock or requirements file. A finding about no component and
+  no file (the interpreter's end of life when no file names the version) is a
+  notification of the run (``toolExecutionNotifications``, with its ``associatedRule``):
+  SARIF allows a result without locations (3.27.12), but GitHub code scanning rejects
+  the whole file for one.
+* ``level``: ``error`` for a finding that fails the run (the gate's rule: a kind that
+  fails, at or above ``--fail-on``, or of unknown severity under ``unknown-severity =
+  fail``); ``note`` for a finding of a kind that only informs (``outdated``,
+  ``unmaintained``, an archived project: issue 13); otherwise ``warning`` for critical,
+  high and medium, ``note`` for low and unknown (issue 11, item 13: a run that fails on
+  a finding must not show it as a note).
 * ``properties.security-severity`` on each rule: the CVSS base score as a string, which
   GitHub code scanning maps to critical (>= 9.0), high (>= 7.0), medium (>= 4.0) and low
   (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning#reportingdescriptor-object).
@@ -26,20 +35,27 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from pyward._checks import CHECKS, DOCS
 from pyward._findings import VULNERABILITY
 from pyward._render._common import (
+    STATUS_KINDS,
     TOOL_NAME,
     TOOL_URL,
     advisory_link,
     age_days,
+    informs,
     iso,
     json_text,
+    kind_fails,
     path_text,
+    source_age_days,
+    status_text,
     subject_label,
     summary_text,
     tool_version,
 )
 from pyward._render._groups import sorted_findings
+from pyward._render._json import detail_dict
 from pyward._render._markdown import code as markdown_code
 from pyward._render._markdown import escape as markdown_escape
 from pyward._render._options import RenderOptions
@@ -77,17 +93,47 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
     failing = {id(f) for f in report.failing}
     rules: dict[str, dict[str, Any]] = {}
     for f in every:
-        if f.id not in rules:
-            rules[f.id] = _rule(f, options, _level(failing, f))
+        if rule_id(f) not in rules:
+            level = _level(report, failing, f)
+            rules[rule_id(f)] = (
+                _check_rule(f, report, level)
+                if f.kind in STATUS_KINDS
+                else _rule(f, options, level)
+            )
     index = {rule_id: i for i, rule_id in enumerate(rules)}
     default_file = report.inventories[0].source if report.inventories else None
-    results = [_result(f, index[f.id], default_file, None, _level(failing, f)) for f in findings]
+    results = [
+        _result(
+            f,
+            rule_index=index[rule_id(f)],
+            default_file=default_file,
+            suppressed=None,
+            level=_level(report, failing, f),
+            report=report,
+            failing=failing,
+        )
+        for f in findings
+    ]
     results += [
-        _result(s.finding, index[s.finding.id], default_file, s, _level(failing, s.finding))
+        _result(
+            s.finding,
+            rule_index=index[rule_id(s.finding)],
+            default_file=default_file,
+            suppressed=s,
+            level=_level(report, failing, s.finding),
+            report=report,
+            failing=failing,
+        )
         for s in report.suppressed
     ]
     database = _database(report, options)
-    notifications = [
+    # A finding about no component and no file (the interpreter's end of life when no
+    # file names the version) cannot be a result: GitHub code scanning rejects the whole
+    # file for one result without a location. It is a notification of the run, with its
+    # rule, level and properties.
+    notifications = [_notification(r) for r in results if "locations" not in r]
+    results = [r for r in results if "locations" in r]
+    notifications += [
         {"level": "warning", "message": {"text": f"not audited: {n.requirement}: {n.reason}"}}
         for n in report.not_audited
     ]
@@ -114,9 +160,22 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
                 "results": results,
                 "properties": {
                     "database": database,
+                    "sources": [
+                        {
+                            "name": s.name,
+                            "origin": s.origin,
+                            "updated": iso(s.updated) if s.updated is not None else None,
+                            "ageDays": source_age_days(s, options.now),
+                            "stale": s.stale,
+                        }
+                        for s in report.sources
+                    ],
                     "components": len(report.components),
                     "notAudited": len(report.not_audited),
                     "failOn": report.fail_on,
+                    "failOnKinds": (
+                        sorted(report.fail_on_kinds) if report.fail_on_kinds is not None else None
+                    ),
                     "failed": report.failed,
                 },
             }
@@ -136,10 +195,56 @@ def _database(report: AuditReport, options: RenderOptions) -> dict[str, Any]:
     }
 
 
-def _level(failing: set[int], f: Finding) -> str:
+def rule_id(f: Finding) -> str:
+    """The rule of a finding: its check for a package-status kind, else its id."""
+    return f.check if f.kind in STATUS_KINDS else f.id
+
+
+def _level(report: AuditReport, failing: set[int], f: Finding) -> str:
     """``error`` when the finding is one the gate fails the run for (``failing``: ids
-    of the report's failing findings; a suppressed one never is), else by severity."""
-    return "error" if id(f) in failing else LEVEL_TO_SARIF[f.rating.level]
+    of the report's failing findings; a suppressed one never is); ``note`` when its
+    kind only informs; else by severity."""
+    if id(f) in failing:
+        return "error"
+    if informs(report, f):
+        return "note"
+    return LEVEL_TO_SARIF[f.rating.level]
+
+
+def _check_rule(f: Finding, report: AuditReport, level: str) -> dict[str, Any]:
+    """The rule of a package-status check: what it finds, and its documentation."""
+    check = CHECKS.get(f.check)
+    description = check.description if check is not None else f"{f.kind} findings"
+    anchor = quote(f.check, safe="", errors="surrogateescape")
+    url = f"{TOOL_URL}/blob/main/{DOCS}#{anchor}"
+    fails = kind_fails(f, report.fail_on_kinds)
+    effect = (
+        "Findings of this kind fail the run at or above the threshold."
+        if fails
+        else "Findings of this kind inform; they do not fail the run unless fail-on-kinds names it."
+    )
+    text = description[:1].upper() + description[1:] + "."
+    properties: dict[str, Any] = {
+        "tags": ["security" if fails else "maintenance", f.kind],
+        "precision": "very-high",
+        "problem.severity": "recommendation" if level == "note" else level,
+    }
+    score = _security_severity(f)
+    if fails and score is not None:
+        properties["security-severity"] = score
+    return {
+        "id": f.check,
+        "shortDescription": {"text": text},
+        "fullDescription": {"text": f"{text} {effect}"},
+        "help": {
+            "text": f"{text} {effect} See {url}",
+            "markdown": f"{markdown_escape(text)} {markdown_escape(effect)}\n\n"
+            f"[Documentation]({url})",
+        },
+        "helpUri": url,
+        "defaultConfiguration": {"level": level},
+        "properties": properties,
+    }
 
 
 def _rule(f: Finding, options: RenderOptions, level: str) -> dict[str, Any]:
@@ -185,7 +290,14 @@ def _security_severity(f: Finding) -> str | None:
 
 
 def _result(
-    f: Finding, rule_index: int, default_file: str | None, suppressed: Suppressed | None, level: str
+    f: Finding,
+    *,
+    rule_index: int,
+    default_file: str | None,
+    suppressed: Suppressed | None,
+    level: str,
+    report: AuditReport,
+    failing: set[int],
 ) -> dict[str, Any]:
     c = f.component
     if f.kind == VULNERABILITY:
@@ -199,16 +311,27 @@ def _result(
         text += (
             f" Fixed in {', '.join(f.fixed_in)}." if f.fixed_in else " No fixed version is known."
         )
+    status = status_text(f)
+    if status is not None:
+        text += f" ({status})."
     if len(f.path) > 1:
         text += f" Path: {path_text(f.path)}."
+    if informs(report, f):
+        text += " This finding informs; it does not fail the run."
     result: dict[str, Any] = {
-        "ruleId": f.id,
+        "ruleId": rule_id(f),
         "ruleIndex": rule_index,
         "level": level,
         "message": {"text": text},
-        "locations": [_location(f, default_file)],
+    }
+    if c is not None or f.where is not None:
+        result["locations"] = [_location(f, default_file)]
+    result |= {
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
         "properties": {
+            "kind": f.kind,
+            "id": f.id,
+            "fails": id(f) in failing,
             "package": c.name if c is not None else None,
             "version": c.version if c is not None else None,
             "purl": c.purl if c is not None else None,
@@ -221,6 +344,9 @@ def _result(
             "path": list(f.path),
         },
     }
+    detail = detail_dict(f)
+    if detail is not None:
+        result["properties"]["detail"] = detail
     if suppressed is not None:
         suppression: dict[str, Any] = {
             "kind": "external",
@@ -234,6 +360,19 @@ def _result(
                 suppression["properties"]["justification"] = suppressed.justification
         result["suppressions"] = [suppression]
     return result
+
+
+def _notification(result: dict[str, Any]) -> dict[str, Any]:
+    """The run-level notification of a result that has no location."""
+    text = result["message"]["text"]
+    for suppression in result.get("suppressions", ()):
+        text += f" Suppressed: {suppression['justification']}."
+    return {
+        "level": result["level"],
+        "message": {"text": text},
+        "associatedRule": {"id": result["ruleId"], "index": result["ruleIndex"]},
+        "properties": result["properties"],
+    }
 
 
 def fingerprint(f: Finding) -> str:

@@ -1,5 +1,14 @@
 """``--format table`` (the default): the terminal report, grouped by package.
 
+The findings that can fail the run come first, one table per component (its
+vulnerabilities and its failing statuses, a yanked release or a release line past its
+end of life, side by side; the interpreter's end of life under ``Python X.Y
+(interpreter)``). The findings of a kind that only informs (``outdated``,
+``unmaintained``, an archived project) follow in one compact table, one line each, so
+that forty outdated pins do not bury fifty vulnerabilities; a component listed above
+names its informing statuses under its header. The footer gives the age of every data
+source, counts each kind, and says how many findings fail the run and how many inform.
+
 Built with rich into a string. With ``color=False`` (``NO_COLOR``, not a terminal) the
 console has no colour system and no terminal, so no escape code is written, and the
 table uses an ASCII rule instead of box-drawing characters, which some CI logs mangle.
@@ -12,21 +21,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pyward._findings import VULNERABILITY
+from pyward._findings import VULNERABILITY, EolDetail
 from pyward._render._common import (
+    STATUS_KINDS,
     component_label,
     count_by_severity,
     database_lines,
     fix_step_text,
     headline,
+    informs,
+    kind_counts,
+    kind_counts_text,
+    kind_order,
     location_text,
     path_text,
     plural,
     result_text,
     severity_counts_text,
+    source_lines,
+    status_text,
     subject_label,
     summary_lines,
     suppression_text,
+    upgrade_hint,
 )
 from pyward._render._groups import Group, group_findings
 from pyward._render._options import RenderOptions
@@ -91,11 +108,16 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
     sources = visible(", ".join(f"{inv.source} ({inv.format})" for inv in report.inventories))
     console.print(Text.assemble(("pyward audit", "bold"), f" of {sources or 'nothing'}"))
     console.print()
-    groups = group_findings(report.findings)
-    if not groups:
-        console.print(Text(headline(report), style="bold green"))
-    else:
-        console.print(Text(headline(report), style="bold"))
+    # The informing findings get their own compact section (see the module docstring);
+    # a component's header still names them, so its status and flaws read together.
+    informing = [f for f in report.findings if informs(report, f)]
+    groups = group_findings(f for f in report.findings if not informs(report, f))
+    also: dict[tuple[object, ...], list[Finding]] = {}
+    for f in informing:
+        if f.component is not None:
+            also.setdefault(_component_id(f), []).append(f)
+    console.print(Text(headline(report), style="bold" if report.findings else "bold green"))
+    if groups:
         if any(g.exposed for g in groups):
             console.print(
                 Text(
@@ -105,7 +127,10 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
             )
         for group in groups:
             console.print()
-            _write_group(console, group, options)
+            key = _component_id(group.findings[0])
+            _write_group(console, group, options, also.get(key, []))
+    if informing:
+        _write_informing(console, informing, options)
 
     if report.fix_plan:
         _section(console, "Fix plan", [fix_step_text(s) for s in report.fix_plan])
@@ -130,14 +155,15 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
 
     console.print()
     console.rule(style="dim", characters="-")
-    for line in database_lines(report.database, options):
+    for line in (*database_lines(report.database, options), *source_lines(report, options)):
         console.print(Text(visible(line), style="dim"))
     counts = severity_counts_text(count_by_severity(report.findings))
     audited = f"Audited {plural(len(report.components), 'package')}: "
     vulns = sum(f.kind == VULNERABILITY for f in report.findings)
     found = plural(vulns, "known vulnerability", "known vulnerabilities")
-    if vulns != len(report.findings):
-        found += f", {plural(len(report.findings) - vulns, 'other finding')}"
+    others = kind_counts_text(kind_counts(report.findings), vulnerabilities=False)
+    if others:
+        found += f", {others}"
     tail = f" ({counts})" if counts else ""
     if report.suppressed:
         tail += f", {len(report.suppressed)} suppressed"
@@ -147,15 +173,30 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
     console.print(Text(result_text(report), style="bold red" if report.failed else "green"))
 
 
-def _write_group(console: Console, group: Group, options: RenderOptions) -> None:
+def _component_id(f: Finding) -> tuple[object, ...]:
+    c = f.component
+    return (c.key, c.location, c.purl) if c is not None else ()
+
+
+def _write_group(
+    console: Console, group: Group, options: RenderOptions, also: list[Finding]
+) -> None:
     from rich import box
     from rich.box import Box
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
     head = Text()
     component = group.component
-    head.append(visible(component_label(component)) if component else "(project)", style="bold")
+    first = group.findings[0]
+    if component is not None:
+        label = component_label(component)
+    elif isinstance(first.detail, EolDetail) and first.detail.subject == "interpreter":
+        label = subject_label(first)
+    else:
+        label = "(project)"
+    head.append(visible(label), style="bold")
     if group.exposure:
         head.append("  ")
         head.append(f"EXPOSED: {visible(group.exposure)}", style="bold yellow")
@@ -167,6 +208,9 @@ def _write_group(console: Console, group: Group, options: RenderOptions) -> None
     where = location_text(group.location)
     if where:
         console.print(Text(f"  in {visible(where)}", style="dim"))
+    for f in also:
+        text = f"also {f.kind} (informs): {status_text(f) or summary_lines(f, 200, 1)}"
+        console.print(Padding(Text(visible(text), style="dim"), (0, 0, 0, 2)))
 
     table = Table(
         # Plain: an ASCII rule under the header and nothing else, for any log viewer.
@@ -236,12 +280,48 @@ def _severity(f: Finding) -> Text:
 def _fixed(f: Finding) -> Text:
     from rich.text import Text
 
+    if f.kind in STATUS_KINDS:
+        hint = upgrade_hint(f)
+        return Text(visible(hint), style="green") if hint else Text("-", style="dim")
     if f.kind != VULNERABILITY:
         # Not fixed by an upgrade: the finding's own line says what to do.
         return Text(visible(location_text(f.location) or "-"), style="dim")
     if not f.fixed_in:
         return Text("no fix yet", style="red")
     return Text(visible(", ".join(f.fixed_in)), style="green")
+
+
+def _write_informing(console: Console, findings: list[Finding], options: RenderOptions) -> None:
+    """The findings that only inform, one line each under one title: the id (kind,
+    package and release: what an ignore rule names) and what the status says."""
+    from rich import box
+    from rich.box import Box
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print()
+    title = (
+        f"Informational ({kind_counts_text(kind_counts(findings))}): reported, not failing the run"
+    )
+    console.print(Text(title, style="bold"))
+    table = Table(
+        box=box.SIMPLE_HEAD if options.color else Box(_ASCII_HEAD, ascii=True),
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
+        padding=(0, 1),
+        expand=True,
+    )
+    table.add_column("ID", no_wrap=True, min_width=_ID_WIDTH)
+    table.add_column("Status", overflow="fold", ratio=1)
+    # By kind, then package: the outdated pins together, the unmaintained ones together.
+    rows = sorted(findings, key=lambda f: (kind_order(f.kind), subject_label(f), f.id))
+    for f in rows:
+        table.add_row(
+            Text(visible(f.id), style=SEVERITY_STYLE[f.rating.level]),
+            Text(visible(status_text(f) or summary_lines(f, options.width, SUMMARY_LINES))),
+        )
+    console.print(table)
 
 
 def _section(console: Console, title: str, lines: list[str], style: str = "") -> None:
