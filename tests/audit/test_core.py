@@ -13,6 +13,7 @@ import pytest
 from pyward._advisory import AdvisoryStore
 from pyward._advisory._types import Match, StoreInfo, Vulnerability
 from pyward._audit import audit, fails
+from pyward._checks import select_checks
 from pyward._config import Config
 from pyward._findings import Finding, Reference
 from pyward._inventory import _requirements, _uvlock
@@ -20,6 +21,10 @@ from pyward._model import Component, ComponentKey, Inventory, Location, NotAudit
 from pyward.errors import InputError
 from tests.audit._data import record, store
 from tests.conftest import CORPUS, component_of
+
+#: These tests are about the vulnerability check and the gate: the status checks,
+#: whose data the tests do not give, would only add "did not run" warnings.
+VULNERABILITY_ONLY = select_checks(["vulnerabilities"])
 
 WAREHOUSE = CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt"
 LITESTAR = CORPUS / "uv" / "litestar-2024" / "uv.lock"
@@ -36,7 +41,7 @@ def _summary(
 
 
 def test_warehouse_findings_exact() -> None:
-    report = audit([_requirements.read(WAREHOUSE)], store(), today=TODAY)
+    report = audit([_requirements.read(WAREHOUSE)], store(), today=TODAY, checks=VULNERABILITY_ONLY)
     assert _summary(report.findings) == [
         # Exposed first (network clients, parsers), then by severity, then by name.
         ("cryptography", "38.0.4", "PYSEC-2023-254", "high", ("41.0.6",), True),
@@ -80,7 +85,7 @@ def test_warehouse_findings_exact() -> None:
 
 
 def test_warehouse_fix_plan_exact() -> None:
-    report = audit([_requirements.read(WAREHOUSE)], store(), today=TODAY)
+    report = audit([_requirements.read(WAREHOUSE)], store(), today=TODAY, checks=VULNERABILITY_ONLY)
     plan = [(s.component.name, s.target, s.fixes, s.unfixed, s.same_major) for s in report.fix_plan]
     assert plan == [
         ("cryptography", "41.0.6", ("PYSEC-2023-254", "PYSEC-2023-11"), (), False),
@@ -98,11 +103,16 @@ def test_warehouse_fix_plan_exact() -> None:
 
 def test_threshold_and_unknown_policy() -> None:
     inv = _requirements.read(WAREHOUSE)
-    high = audit([inv], store(), config=Config(fail_on="high"), today=TODAY)
+    high = audit(
+        [inv], store(), config=Config(fail_on="high"), today=TODAY, checks=VULNERABILITY_ONLY
+    )
     assert high.failed is True  # unknown severities fail by default
     assert high.fail_on == "high"
     passing = Config(fail_on="critical", unknown_severity="pass")
-    assert audit([inv], store(), config=passing, today=TODAY).failed is False
+    assert (
+        audit([inv], store(), config=passing, today=TODAY, checks=VULNERABILITY_ONLY).failed
+        is False
+    )
     assert (
         audit(
             [inv], store(), config=Config(fail_on="high", unknown_severity="pass"), today=TODAY
@@ -117,7 +127,7 @@ def test_threshold_and_unknown_policy() -> None:
 
 def test_uv_lock_not_registry_and_clean_packages() -> None:
     inv = _uvlock.read(LITESTAR)
-    report = audit([inv], store(), today=TODAY)
+    report = audit([inv], store(), today=TODAY, checks=VULNERABILITY_ONLY)
     # jinja2 3.1.4, requests 2.32.3 and urllib3 2.2.3 postdate every record of this
     # snapshot of the database (2024-10-10).
     assert [component_of(f).name for f in report.findings] == []
@@ -153,7 +163,7 @@ def test_non_registry_sources_become_not_audited() -> None:
             _component("mypkg", None, "directory"),
         ),
     )
-    report = audit([inv], store(), today=TODAY)
+    report = audit([inv], store(), today=TODAY, checks=VULNERABILITY_ONLY)
     assert [f.id for f in report.findings] == ["PYSEC-2023-74"]
     assert report.not_audited == (
         NotAudited(
@@ -186,7 +196,7 @@ def test_duplicates_across_inputs_are_one_finding() -> None:
         edges={ComponentKey("requests==2.28.1"): (ComponentKey("idna==3.4"),)},
         roots=(ComponentKey("requests==2.28.1"),),
     )
-    report = audit([a, b, a], store(), today=TODAY)
+    report = audit([a, b, a], store(), today=TODAY, checks=VULNERABILITY_ONLY)
     assert [(component_of(f).name, f.id) for f in report.findings] == [
         ("requests", "PYSEC-2023-74"),
         ("idna", "PYSEC-2024-60"),
@@ -240,7 +250,13 @@ def test_a_bad_record_is_reported_and_the_rest_audited() -> None:
         components=(_component("idna", "3.4"), _component("requests", "2.28.1")),
         notes=("line 3: unknown option --foo; ignored",),
     )
-    report = audit([inv], _Broken(store()), errors=["x.lock: cannot read"], today=TODAY)
+    report = audit(
+        [inv],
+        _Broken(store()),
+        errors=["x.lock: cannot read"],
+        today=TODAY,
+        checks=VULNERABILITY_ONLY,
+    )
     assert [f.id for f in report.findings] == ["PYSEC-2023-74"]
     assert report.warnings == (
         "r.txt: line 3: unknown option --foo; ignored",
@@ -262,7 +278,7 @@ def test_summary_falls_back_to_the_flaw_sentence_of_details() -> None:
     inv = Inventory(
         source="r.txt", format="requirements", components=(_component("werkzeug", "3.0.0"),)
     )
-    (finding,) = audit([inv], data, today=TODAY).findings
+    (finding,) = audit([inv], data, today=TODAY, checks=VULNERABILITY_ONLY).findings
     assert finding.summary == (
         "If an upload of a file that starts with CR or LF and then is followed by megabytes "
         "of data without these characters: all of these bytes are appended chunk by chunk "
@@ -286,7 +302,7 @@ def test_fixed_in_lists_only_upgrades(version: str, fixed: tuple[str, ...]) -> N
         format="requirements",
         components=(_component("werkzeug", version),),
     )
-    (finding,) = audit([inv], data, today=TODAY).findings
+    (finding,) = audit([inv], data, today=TODAY, checks=VULNERABILITY_ONLY).findings
     assert finding.fixed_in == fixed
 
 
@@ -296,7 +312,7 @@ SALEOR = CORPUS / "poetry" / "saleor-2020" / "poetry.lock"
 def test_poetry_lock_django_and_pillow() -> None:
     from pyward._inventory import read_inventory
 
-    report = audit([read_inventory(SALEOR)], store(), today=TODAY)
+    report = audit([read_inventory(SALEOR)], store(), today=TODAY, checks=VULNERABILITY_ONLY)
     django = [f.id for f in report.findings if component_of(f).name == "django"]
     assert django == [
         "PYSEC-2021-6", "PYSEC-2021-7", "PYSEC-2021-8", "PYSEC-2021-9", "PYSEC-2021-98",
@@ -329,7 +345,7 @@ def test_a_run_that_audits_nothing_says_so() -> None:
             ),
         ),
     )
-    report = audit([inv], store(), today=TODAY)
+    report = audit([inv], store(), today=TODAY, checks=VULNERABILITY_ONLY)
     assert report.warnings == (
         "nothing was audited: 0 packages with a version to check, 3 not audited (2 not "
         "pinned, 1 VCS requirement); lock the project (uv lock, poetry lock, pdm lock or "
@@ -337,10 +353,17 @@ def test_a_run_that_audits_nothing_says_so() -> None:
         "such a run",
     )
     assert report.failed is False
-    strict = audit([inv], store(), config=Config(strict=True), today=TODAY)
+    strict = audit(
+        [inv], store(), config=Config(strict=True), today=TODAY, checks=VULNERABILITY_ONLY
+    )
     assert strict.failed is True
     assert strict.warnings[1:] == ("strict: 3 packages could not be audited: the run fails",)
-    empty = audit([Inventory(source="r.txt", format="requirements")], store(), today=TODAY)
+    empty = audit(
+        [Inventory(source="r.txt", format="requirements")],
+        store(),
+        today=TODAY,
+        checks=VULNERABILITY_ONLY,
+    )
     assert empty.warnings == ("nothing was audited: the inputs list no packages",)
 
 
@@ -360,7 +383,7 @@ def test_a_record_with_a_skipped_range_is_kept_and_says_so() -> None:
     inv = Inventory(
         source="r.txt", format="requirements", components=(_component("steam", "0.9.0"),)
     )
-    report = audit([inv], data, today=TODAY)
+    report = audit([inv], data, today=TODAY, checks=VULNERABILITY_ONLY)
     assert report.findings == ()
 
 
@@ -385,7 +408,7 @@ def test_ids_sort_numerically_in_every_output() -> None:
     inv = Inventory(
         source="r.txt", format="requirements", components=(_component("django", "3.1.4"),)
     )
-    report = audit([inv], store(), today=TODAY)
+    report = audit([inv], store(), today=TODAY, checks=VULNERABILITY_ONLY)
     assert [f.id for f in report.findings] == DJANGO_IDS
     assert [s.fixes for s in report.fix_plan] == [tuple(DJANGO_IDS)]
     shuffled = dataclasses.replace(report, findings=tuple(sorted(report.findings, key=str)))

@@ -38,9 +38,37 @@ def test_every_check_is_complete_and_documented(check: Check) -> None:
     assert check.id in headings
 
 
-def test_the_registry_holds_the_vulnerability_check() -> None:
-    assert list(CHECKS) == ["vulnerability"]
-    assert CHECKS["vulnerability"].needs == {"advisories"}  # type: ignore[index]
+def test_the_registry_holds_the_vulnerability_and_status_checks() -> None:
+    assert {c.id: sorted(c.needs) for c in CHECKS.values()} == {
+        "vulnerability": ["advisories"],
+        "yanked": ["index"],
+        "project-status": ["index"],
+        "eol": ["lifecycle"],
+        "outdated": ["index"],
+        "unmaintained": ["index"],
+    }
+
+
+def test_checks_are_selected_by_id_or_group() -> None:
+    from pyward._checks import select_checks
+    from pyward.errors import UsageError
+
+    assert [c.id for c in select_checks(["vulnerabilities", "status"])] == [
+        "vulnerability",
+        "yanked",
+        "project-status",
+        "unmaintained",
+    ]
+    assert [c.id for c in select_checks(["outdated", " eol", ""])] == ["eol", "outdated"]
+    assert [c.id for c in select_checks(["all"])] == list(CHECKS)
+    with pytest.raises(UsageError) as info:
+        select_checks(["licences"])
+    assert str(info.value) == (
+        "--checks: unknown check 'licences' (known: vulnerability, yanked, project-status, "
+        "eol, outdated, unmaintained, vulnerabilities, status, all)"
+    )
+    with pytest.raises(UsageError, match="--checks: no check named"):
+        select_checks([" "])
 
 
 def test_a_check_without_its_data_is_skipped_with_the_reason() -> None:
@@ -53,7 +81,7 @@ def test_a_check_without_its_data_is_skipped_with_the_reason() -> None:
         "needs advisory data (the local store or the built-in snapshot): no store and no snapshot"
     )
     context = CheckContext(subjects=(), sources=offline, path_of=lambda inv, c: (c.key,))
-    result, skipped = run_checks(context)
+    result, skipped = run_checks(context, [check])
     assert result.findings == ()
     assert skipped == (
         SkippedCheck(
@@ -72,15 +100,22 @@ def test_an_audit_without_advisory_data_says_the_check_did_not_run() -> None:
     )
     report = audit([inv], None)
     assert report.findings == ()
+    index = "needs package-index metadata (the index port, online or cached)"
     assert report.skipped == (
         SkippedCheck(
             check=CHECKS["vulnerability"].id,  # type: ignore[index]
             reason="needs advisory data (the local store or the built-in snapshot)",
         ),
+        *(SkippedCheck(check=c, reason=index) for c in ("yanked", "project-status")),  # type: ignore[arg-type]
+        SkippedCheck(check="eol", reason="needs end-of-life and lifecycle data"),  # type: ignore[arg-type]
+        *(SkippedCheck(check=c, reason=index) for c in ("outdated", "unmaintained")),  # type: ignore[arg-type]
     )
+    # One line per reason: the four index checks are one warning.
     assert report.warnings == (
         "check vulnerability did not run: needs advisory data (the local store or the "
         "built-in snapshot)",
+        f"checks yanked, project-status, outdated, unmaintained did not run: {index}",
+        "check eol did not run: needs end-of-life and lifecycle data",
     )
     assert report.failed is False
 
