@@ -1,0 +1,308 @@
+"""Fetch what the package indexes say about one run's components, once, before the
+checks run: :func:`fetch_metadata` -> :class:`~pyward._sources.index.IndexMetadata`.
+
+Each component is asked of the index its lock records, else the one configured for its
+project (:func:`~pyward._sources.index.configured_index`, computed once per project
+directory). One :class:`~pyward._sources.index.IndexClient` per distinct index; every
+page is fetched concurrently, and with it, where the index has one, the project's
+JSON API answer (classifiers, licence, project URLs). The JSON API is never required:
+an index whose first JSON API answer is a 404 or not JSON is taken not to have one
+(one note), and a failed answer never touches the page's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pyward._model import Component, Inventory, canonical_name
+from pyward._sources.index._client import DEFAULT_BREAKER, DEFAULT_MAX_AGE, IndexClient
+from pyward._sources.index._metadata import IndexMetadata
+from pyward._sources.index._model import ProjectInfo, ReleaseInfo
+from pyward._sources.index._port import IndexFailure, IndexLookupError
+from pyward._sources.index._resolve import (
+    NoIndex,
+    ResolvedIndex,
+    configured_index,
+    resolve_index,
+)
+from pyward._text import redact_url
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["ClientOptions", "fetch_metadata", "json_api_base"]
+
+#: ``progress(done, total)``: projects finished so far, of how many.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientOptions:
+    """How each :class:`~pyward._sources.index.IndexClient` of a fetch talks HTTP."""
+
+    concurrency: int = 8
+    """Requests in flight per index."""
+    timeout: float = 30.0
+    """Seconds per request."""
+    total_timeout: float = 120.0
+    """Seconds for every attempt of one page."""
+    retries: int = 3
+    """Further attempts after the first (connection errors, 429, 5xx)."""
+    backoff: float = 0.5
+    """First backoff step in seconds (doubled on each attempt)."""
+    max_retry_after: float = 60.0
+    """The longest ``Retry-After`` honoured, in seconds."""
+    breaker: int = DEFAULT_BREAKER
+    """Projects in a row that found an index unreachable before its other requests
+    fail at once (0: never)."""
+    transport: httpx.BaseTransport | None = field(default=None, repr=False)
+    """An httpx transport (tests)."""
+
+
+def json_api_base(index_url: str) -> str | None:
+    """The JSON API of a simple index whose path ends in ``/simple/``: the same root
+    with ``/pypi`` (``https://index.invalid/simple/`` -> ``https://index.invalid/pypi``),
+    the layout of the index that defined both APIs; ``None`` for any other index."""
+    base = index_url if index_url.endswith("/") else index_url + "/"
+    if not base.endswith("/simple/"):
+        return None
+    return base.removesuffix("simple/") + "pypi"
+
+
+def fetch_metadata(
+    subjects: Iterable[tuple[Inventory, Component]],
+    *,
+    option: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    home: Path | None = None,
+    root: Path | None = None,
+    cache_dir: Path | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+    max_age: dt.timedelta = DEFAULT_MAX_AGE,
+    json_api: bool = True,
+    progress: Progress | None = None,
+    client: ClientOptions | None = None,
+) -> IndexMetadata:
+    """The index pages (and JSON API answers) of every component of ``subjects``.
+
+    ``option``: ``--index-url`` / ``[tool.pyward] index-url``; ``environ``: the
+    environment to consult for installer settings (the library reads none itself);
+    ``home``, ``root``: where the user's and the system's pip/uv settings are (``None``:
+    not read). ``cache_dir``: pyward's cache directory (pages go in ``cache_dir/index``);
+    ``offline``: the cache only; ``refresh``: revalidate every cached page; ``max_age``:
+    how long a cached page is used without asking. ``json_api``: also ask each index's
+    JSON API where it has one. ``progress(done, total)`` is called as projects finish
+    (from worker threads). A component with no index configured is in ``unasked``.
+    """
+    options = client or ClientOptions()
+    notes: dict[str, None] = {}
+    configured: dict[Path, ResolvedIndex | NoIndex] = {}
+    by_index: dict[str, dict[str, None]] = {}
+    asked_of: dict[str, str] = {}
+    unasked: dict[str, str] = {}
+    for inventory, component in subjects:
+        key = canonical_name(component.name)
+        found = _resolve(inventory, component, configured, option, environ, home, root)
+        for note in found.notes:
+            notes.setdefault(note)
+        if isinstance(found, NoIndex):
+            if key not in asked_of:
+                unasked.setdefault(key, found.reason)
+            continue
+        first = asked_of.setdefault(key, found.url)
+        unasked.pop(key, None)
+        if first != found.url:
+            notes.setdefault(
+                f"{key}: recorded with two indexes; asked {redact_url(first)} only, "
+                f"not {found.display_url}"
+            )
+            continue
+        by_index.setdefault(found.url, {})[key] = None
+
+    total = sum(len(names) for names in by_index.values())
+    counter = _Counter(total=total, progress=progress)
+    if progress is not None:
+        progress(0, total)
+    pages: dict[str, ProjectInfo | IndexFailure] = {}
+    releases: dict[str, ReleaseInfo | IndexFailure] = {}
+    fetches = [
+        _IndexFetch(
+            IndexClient(
+                url,
+                json_api_url=json_api_base(url) if json_api else None,
+                cache_dir=cache_dir,
+                offline=offline,
+                refresh=refresh,
+                max_age=max_age,
+                concurrency=options.concurrency,
+                breaker=options.breaker,
+                retries=options.retries,
+                timeout=options.timeout,
+                total_timeout=options.total_timeout,
+                backoff=options.backoff,
+                max_retry_after=options.max_retry_after,
+                transport=options.transport,
+            ),
+            list(names),
+            counter,
+        )
+        for url, names in by_index.items()
+    ]
+    try:
+        _run(fetches)
+    finally:
+        for fetch in fetches:
+            fetch.client.close()
+    for fetch in fetches:
+        for key in fetch.names:
+            page = fetch.pages[key]
+            pages[key] = page
+            if isinstance(page, ProjectInfo):
+                for note in page.notes:
+                    notes.setdefault(note)
+        if fetch.json_api == "absent":
+            continue
+        for key in fetch.names:
+            if key in fetch.releases:
+                release = fetch.releases[key]
+                releases[key] = release
+                if isinstance(release, ReleaseInfo):
+                    for note in release.notes:
+                        notes.setdefault(note)
+        if fetch.note:
+            notes.setdefault(fetch.note)
+    for fetch in fetches:
+        if fetch.client.tripped:
+            notes.setdefault(f"{fetch.client.tripped}: its other projects were not asked")
+    return IndexMetadata(
+        pages=pages,
+        releases=releases,
+        unasked=unasked,
+        indexes=tuple(redact_url(url) for url in by_index),
+        notes=tuple(notes),
+    )
+
+
+def _resolve(  # noqa: PLR0917 - one private call site
+    inventory: Inventory,
+    component: Component,
+    configured: dict[Path, ResolvedIndex | NoIndex],
+    option: str | None,
+    environ: Mapping[str, str] | None,
+    home: Path | None,
+    root: Path | None,
+) -> ResolvedIndex | NoIndex:
+    where = Path(inventory.source)
+    project_dir = where if where.is_dir() else where.parent
+    if component.index:
+        return resolve_index(
+            component, option=option, environ=environ, project_dir=project_dir, home=home, root=root
+        )
+    if project_dir not in configured:
+        configured[project_dir] = configured_index(
+            option=option, environ=environ, project_dir=project_dir, home=home, root=root
+        )
+    return configured[project_dir]
+
+
+class _Counter:
+    def __init__(self, *, total: int, progress: Progress | None) -> None:
+        self.total = total
+        self.done = 0
+        self._progress = progress
+        self._lock = threading.Lock()
+
+    def tick(self) -> None:
+        if self._progress is None:
+            return
+        with self._lock:
+            self.done += 1
+            done = self.done
+            # Called under the lock so that the callback sees the counts in order.
+            self._progress(done, self.total)
+
+
+JsonApiState = Literal["unknown", "present", "absent"]
+
+
+class _IndexFetch:
+    """The pages and JSON API answers of one index's projects."""
+
+    def __init__(self, client: IndexClient, names: list[str], counter: _Counter) -> None:
+        self.client = client
+        self.names = names
+        self.counter = counter
+        self.pages: dict[str, ProjectInfo | IndexFailure] = {}
+        self.releases: dict[str, ReleaseInfo | IndexFailure] = {}
+        self.json_api: JsonApiState = "unknown" if client.json_api_url else "absent"
+        self.note: str | None = None
+        self._lock = threading.Lock()
+
+    def one(self, key: str) -> None:
+        try:
+            page: ProjectInfo | IndexFailure = self.client.project(key)
+        except IndexLookupError as exc:
+            page = exc.failure
+        self.pages[key] = page
+        # Only for a project the index has: a private package's 404 says nothing of
+        # whether the index has a JSON API.
+        if isinstance(page, ProjectInfo) and self.json_api != "absent":
+            self._release(key)
+        self.counter.tick()
+
+    def _release(self, key: str) -> None:
+        try:
+            release: ReleaseInfo | IndexFailure = self.client.release_info(key)
+        except IndexLookupError as exc:
+            release = exc.failure
+        with self._lock:
+            if isinstance(release, ReleaseInfo):
+                if self.json_api == "unknown":
+                    self.json_api = "present"
+            elif release.kind in ("not-found", "unsupported", "invalid") and (
+                self.json_api == "unknown"
+            ):
+                self.json_api = "absent"
+                self.note = (
+                    f"{redact_url(self.client.index_url)}: no JSON API at "
+                    f"{redact_url(self.client.json_api_url or '')} ({release.reason}); "
+                    "its projects were read from the simple API alone"
+                )
+            self.releases[key] = release
+
+
+def _run(fetches: list[_IndexFetch]) -> None:
+    """Every project of every index: each index ``concurrency`` at a time (its own
+    pool, as many threads as its client has connections, so that no thread waits on
+    the connection pool), all indexes at once. Threads rather than asyncio: see
+    :meth:`IndexClient.projects`."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    jobs = [(fetch, key) for fetch in fetches for key in fetch.names]
+    if len(jobs) <= 1:
+        for fetch, key in jobs:
+            fetch.one(key)
+        return
+    pools = [
+        ThreadPoolExecutor(
+            max_workers=min(f.client.concurrency, len(f.names)), thread_name_prefix="pyward-index"
+        )
+        for f in fetches
+    ]
+    try:
+        futures: list[Future[None]] = [
+            pool.submit(fetch.one, key)
+            for pool, fetch in zip(pools, fetches, strict=True)
+            for key in fetch.names
+        ]
+        for future in futures:
+            future.result()
+    finally:
+        for pool in pools:
+            pool.shutdown()
