@@ -166,6 +166,8 @@ def fetch_metadata(
             if isinstance(page, ProjectInfo):
                 for note in page.notes:
                     notes.setdefault(note)
+        if fetch.note:
+            notes.setdefault(fetch.note)
         if fetch.json_api == "absent":
             continue
         for key in fetch.names:
@@ -175,8 +177,6 @@ def fetch_metadata(
                 if isinstance(release, ReleaseInfo):
                     for note in release.notes:
                         notes.setdefault(note)
-        if fetch.note:
-            notes.setdefault(fetch.note)
     for fetch in fetches:
         if fetch.client.tripped:
             notes.setdefault(f"{fetch.client.tripped}: its other projects were not asked")
@@ -243,6 +243,8 @@ class _IndexFetch:
         self.json_api: JsonApiState = "unknown" if client.json_api_url else "absent"
         self.note: str | None = None
         self._lock = threading.Lock()
+        self._probing = False
+        self._probed = threading.Event()
 
     def one(self, key: str) -> None:
         try:
@@ -257,10 +259,27 @@ class _IndexFetch:
         self.counter.tick()
 
     def _release(self, key: str) -> None:
+        # The first JSON API request of an index is a probe: the others wait for its
+        # answer, so that an index without a JSON API is asked once, not once per
+        # project.
+        with self._lock:
+            probe = self.json_api == "unknown" and not self._probing
+            self._probing = self._probing or probe
+        if not probe:
+            self._probed.wait()
+            if self.json_api == "absent":
+                return
         try:
-            release: ReleaseInfo | IndexFailure = self.client.release_info(key)
-        except IndexLookupError as exc:
-            release = exc.failure
+            try:
+                release: ReleaseInfo | IndexFailure = self.client.release_info(key)
+            except IndexLookupError as exc:
+                release = exc.failure
+            self._settle(key, release)
+        finally:
+            if probe:
+                self._probed.set()
+
+    def _settle(self, key: str, release: ReleaseInfo | IndexFailure) -> None:
         with self._lock:
             if isinstance(release, ReleaseInfo):
                 if self.json_api == "unknown":
