@@ -323,3 +323,66 @@ def test_the_index_from_the_environment(tmp_path: Path, environ_var: str) -> Non
             json_api=False,
         )
     assert isinstance(metadata.pages["six"], ProjectInfo)
+
+
+def test_the_facts_cache_answers_as_the_page_does(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    names = ("requests", "click", "urllib3", "pyyaml", "demo-archived")
+    with loopback_index() as index:
+        full = fetch(index, tmp_path, *names, cache_dir=cache)
+        index.requests.clear()
+        warm = fetch(index, tmp_path, *names, cache_dir=cache)
+        # A failure is not cached: the JSON API's 404 for the hand-made page is asked again.
+        assert index.requests == [("/pypi/demo-archived/json", 404)]
+    assert (cache / "index" / "facts.sqlite3").is_file()
+    assert warm.notes == full.notes
+    for name in names:
+        page, summary = full.pages[name], warm.pages[name]
+        assert isinstance(page, ProjectInfo)
+        assert isinstance(summary, ProjectInfo)
+        assert (page.summary, summary.summary, summary.from_cache) == (False, True, True)
+        assert len(summary.files) <= len(page.files)
+        assert (summary.versions, summary.status, summary.fetched_at) == (
+            page.versions,
+            page.status,
+            page.fetched_at,
+        )
+        assert summary.released_versions() == page.released_versions()
+        assert summary.latest() == page.latest()
+        for version in page.versions:
+            assert summary.yanked(version) == page.yanked(version), (name, version)
+            assert summary.upload_time(version) == page.upload_time(version), (name, version)
+            assert {f.requires_python for f in summary.files_of(version)} == {
+                f.requires_python for f in page.files_of(version)
+            }
+        assert warm.release_info(name) == full.release_info(name)
+
+
+def test_an_unreadable_facts_cache_is_passed_over(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    (cache / "index").mkdir(parents=True)
+    facts = cache / "index" / "facts.sqlite3"
+    facts.write_bytes(b"not a database")
+    with loopback_index() as index:
+        metadata = fetch(index, tmp_path, "six", cache_dir=cache, json_api=False)
+    assert isinstance(metadata.pages["six"], ProjectInfo)
+    assert len(metadata.notes) == 2
+    assert metadata.notes[0] == (f"ignored the index facts cache {facts}: file is not a database")
+    assert metadata.notes[1].startswith(f"not cached: cannot write the index facts cache {facts}: ")
+
+
+def test_offline_with_old_facts_says_how_old(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with loopback_index() as index:
+        fetch(index, tmp_path, "six", cache_dir=cache, json_api=False)
+        index.requests.clear()
+        offline = fetch(
+            index, tmp_path, "six", cache_dir=cache, offline=True, max_age=dt.timedelta(0)
+        )
+        assert index.requests == []
+    six = offline.pages["six"]
+    assert isinstance(six, ProjectInfo)
+    assert six.fetched_at is not None
+    assert (six.stale, six.summary) == (True, True)
+    when = six.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert six.notes[0] == f"offline: used the copy of {index.simple_url}six/ cached at {when}"

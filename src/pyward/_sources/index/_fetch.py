@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pyward._model import Component, Inventory, canonical_name
 from pyward._sources.index._client import DEFAULT_BREAKER, DEFAULT_MAX_AGE, IndexClient
+from pyward._sources.index._facts import Facts
 from pyward._sources.index._metadata import IndexMetadata
 from pyward._sources.index._model import ProjectInfo, ReleaseInfo
 from pyward._sources.index._port import IndexFailure, IndexLookupError
@@ -131,6 +132,10 @@ def fetch_metadata(
         progress(0, total)
     pages: dict[str, ProjectInfo | IndexFailure] = {}
     releases: dict[str, ReleaseInfo | IndexFailure] = {}
+    facts = Facts(cache_dir / "index") if cache_dir is not None else None
+    fresh = _Freshness(
+        now=dt.datetime.now(dt.timezone.utc), max_age=max_age, refresh=refresh, offline=offline
+    )
     fetches = [
         _IndexFetch(
             IndexClient(
@@ -151,14 +156,25 @@ def fetch_metadata(
             ),
             list(names),
             counter,
+            fresh,
         )
         for url, names in by_index.items()
     ]
+    if facts is not None:
+        known, unread = facts.load([u for fetch in fetches for u in fetch.urls()])
+        if unread:
+            notes.setdefault(unread)
+        for fetch in fetches:
+            fetch.known = known
     try:
         _run(fetches)
     finally:
         for fetch in fetches:
             fetch.client.close()
+    if facts is not None:
+        learned = {url: item for fetch in fetches for url, item in fetch.learned.items()}
+        if learned and (unsaved := facts.save(learned)):
+            notes.setdefault(unsaved)
     for fetch in fetches:
         for key in fetch.names:
             page = fetch.pages[key]
@@ -231,13 +247,52 @@ class _Counter:
 JsonApiState = Literal["unknown", "present", "absent"]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Freshness:
+    """When a copy from the facts cache is used instead of asking."""
+
+    now: dt.datetime
+    """The time of this fetch."""
+    max_age: dt.timedelta
+    """The TTL."""
+    refresh: bool
+    """Revalidate every copy whatever its age."""
+    offline: bool
+    """Use every copy whatever its age."""
+
+    def use(self, item: ProjectInfo | ReleaseInfo | None) -> ProjectInfo | ReleaseInfo | None:
+        """``item`` if it may be used as it is, a stale copy of it offline, or
+        ``None`` (ask the index)."""
+        if item is None or item.fetched_at is None:
+            return None
+        age = self.now - item.fetched_at
+        fresh = dt.timedelta(0) <= age < self.max_age
+        if fresh and not self.refresh:
+            return item
+        if not self.offline:
+            return None
+        if fresh:
+            return item
+        url = item.page_url if isinstance(item, ProjectInfo) else item.url
+        when = item.fetched_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        note = f"offline: used the copy of {url} cached at {when}"
+        return replace(item, stale=True, notes=(note, *item.notes))
+
+
 class _IndexFetch:
     """The pages and JSON API answers of one index's projects."""
 
-    def __init__(self, client: IndexClient, names: list[str], counter: _Counter) -> None:
+    def __init__(
+        self, client: IndexClient, names: list[str], counter: _Counter, fresh: _Freshness
+    ) -> None:
         self.client = client
         self.names = names
         self.counter = counter
+        self.fresh = fresh
+        self.known: Mapping[str, ProjectInfo | ReleaseInfo] = {}
+        """URL -> what the facts cache holds for it."""
+        self.learned: dict[str, ProjectInfo | ReleaseInfo] = {}
+        """URL -> what was read anew (for the facts cache)."""
         self.pages: dict[str, ProjectInfo | IndexFailure] = {}
         self.releases: dict[str, ReleaseInfo | IndexFailure] = {}
         self.json_api: JsonApiState = "unknown" if client.json_api_url else "absent"
@@ -246,11 +301,35 @@ class _IndexFetch:
         self._probing = False
         self._probed = threading.Event()
 
+    def urls(self) -> list[str]:
+        """Every URL this fetch may ask (pages, and JSON API answers)."""
+        out = [self.client.page_url(k) for k in self.names]
+        if self.json_api != "absent":
+            out += [self._release_url(k) for k in self.names]
+        return out
+
+    def ready(self, key: str) -> bool:
+        """Whether the facts cache answers everything about ``key`` (no request)."""
+        if self.fresh.use(self.known.get(self.client.page_url(key))) is None:
+            return False
+        return self.json_api == "absent" or (
+            self.fresh.use(self.known.get(self._release_url(key))) is not None
+        )
+
+    def _release_url(self, key: str) -> str:
+        return f"{self.client.json_api_url}/{key}/json"
+
     def one(self, key: str) -> None:
-        try:
-            page: ProjectInfo | IndexFailure = self.client.project(key)
-        except IndexLookupError as exc:
-            page = exc.failure
+        url = self.client.page_url(key)
+        known = self.fresh.use(self.known.get(url))
+        page: ProjectInfo | IndexFailure | None = known if isinstance(known, ProjectInfo) else None
+        if page is None:
+            try:
+                page = self.client.project(key)
+            except IndexLookupError as exc:
+                page = exc.failure
+            if isinstance(page, ProjectInfo) and not page.stale:
+                self.learned[url] = page
         self.pages[key] = page
         # Only for a project the index has: a private package's 404 says nothing of
         # whether the index has a JSON API.
@@ -270,10 +349,18 @@ class _IndexFetch:
             if self.json_api == "absent":
                 return
         try:
-            try:
-                release: ReleaseInfo | IndexFailure = self.client.release_info(key)
-            except IndexLookupError as exc:
-                release = exc.failure
+            url = self._release_url(key)
+            known = self.fresh.use(self.known.get(url))
+            release: ReleaseInfo | IndexFailure | None = (
+                known if isinstance(known, ReleaseInfo) else None
+            )
+            if release is None:
+                try:
+                    release = self.client.release_info(key)
+                except IndexLookupError as exc:
+                    release = exc.failure
+                if isinstance(release, ReleaseInfo) and not release.stale:
+                    self.learned[url] = release
             self._settle(key, release)
         finally:
             if probe:
@@ -297,28 +384,38 @@ class _IndexFetch:
 
 
 def _run(fetches: list[_IndexFetch]) -> None:
-    """Every project of every index: each index ``concurrency`` at a time (its own
-    pool, as many threads as its client has connections, so that no thread waits on
-    the connection pool), all indexes at once. Threads rather than asyncio: see
-    :meth:`IndexClient.projects`."""
+    """Every project of every index: those the facts cache answers here, the others
+    each index ``concurrency`` at a time (its own pool, as many threads as its client
+    has connections, so that no thread waits on the connection pool), all indexes at
+    once. Threads rather than asyncio: see :meth:`IndexClient.projects`."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    jobs = [(fetch, key) for fetch in fetches for key in fetch.names]
-    if len(jobs) <= 1:
-        for fetch, key in jobs:
-            fetch.one(key)
+    jobs: list[tuple[_IndexFetch, list[str]]] = []
+    for fetch in fetches:
+        rest = []
+        for key in fetch.names:
+            if fetch.ready(key):
+                fetch.one(key)
+            else:
+                rest.append(key)
+        if rest:
+            jobs.append((fetch, rest))
+    if sum(len(keys) for _, keys in jobs) <= 1:
+        for fetch, keys in jobs:
+            for key in keys:
+                fetch.one(key)
         return
     pools = [
         ThreadPoolExecutor(
-            max_workers=min(f.client.concurrency, len(f.names)), thread_name_prefix="pyward-index"
+            max_workers=min(fetch.client.concurrency, len(keys)), thread_name_prefix="pyward-index"
         )
-        for f in fetches
+        for fetch, keys in jobs
     ]
     try:
         futures: list[Future[None]] = [
             pool.submit(fetch.one, key)
-            for pool, fetch in zip(pools, fetches, strict=True)
-            for key in fetch.names
+            for pool, (fetch, keys) in zip(pools, jobs, strict=True)
+            for key in keys
         ]
         for future in futures:
             future.result()

@@ -11,11 +11,12 @@ newer minor API version are notes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin
 
-from pyward._inventory._common import is_hex_digest
 from pyward._inventory._toml import load_json
 from pyward._model import canonical_name
 from pyward._sources.index._model import (
@@ -60,25 +61,53 @@ _FILE_KEYS = frozenset(
 _METADATA_KEYS = ("core-metadata", "data-dist-info-metadata", "dist-info-metadata")
 
 
+#: A hex digest (what ``pyward._inventory._common.is_hex_digest`` checks, as one regex:
+#: a page has thousands).
+_HEX = re.compile(r"[0-9a-fA-F]+")
+#: An absolute http(s) URL with nothing for ``urljoin`` to resolve (no query, no dot
+#: segment, no backslash or whitespace): the form of nearly every file URL.
+_PLAIN_URL = re.compile(r"https?://[^\s/?#\\@]+(?:/(?!\.\.?(?:/|#|$))[^\s/?#\\]*)*(?:#[^\s]*)?")
+
+
+def _join(page_url: str, url: str) -> str:
+    return url if _PLAIN_URL.fullmatch(url) else urljoin(page_url, url)
+
+
 class UnsupportedApiVersion(InputError):
     """The page's ``meta.api-version`` has a major version this pyward does not read."""
 
 
 def file_version(filename: str) -> tuple[str | None, FileKind]:
-    """The normalised version and the kind of a distribution file, from its name."""
-    from packaging.utils import parse_sdist_filename, parse_wheel_filename
-
+    """The normalised version and the kind of a distribution file, from its name
+    (the wheel and sdist name rules of :mod:`packaging.utils`, without reading the
+    wheel's tags: a page has thousands of files, and only the version is kept)."""
     if filename.endswith(".whl"):
-        try:
-            return str(parse_wheel_filename(filename)[1]), "wheel"
-        except ValueError:  # InvalidWheelFilename, InvalidVersion
+        parts = filename[:-4].split("-")
+        # name-version[-build]-python-abi-platform (the binary distribution format).
+        if len(parts) not in (5, 6) or not all(parts) or not _WHEEL_NAME.fullmatch(parts[0]):
             return None, "wheel"
-    if filename.endswith((".tar.gz", ".zip")):
-        try:
-            return str(parse_sdist_filename(filename)[1]), "sdist"
-        except ValueError:
-            return None, "sdist"
+        return _normal_version(parts[1]), "wheel"
+    for suffix in (".tar.gz", ".zip"):
+        if filename.endswith(suffix):
+            name, sep, version = filename[: -len(suffix)].rpartition("-")
+            if not sep or not name:
+                return None, "sdist"
+            return _normal_version(version), "sdist"
     return None, "other"
+
+
+#: A wheel's name part: letters, digits, ``_`` and ``.`` (``-`` is the separator).
+_WHEEL_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?")
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal_version(text: str) -> str | None:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(text))
+    except InvalidVersion:
+        return None
 
 
 def project_index_url(page_url: str) -> str:
@@ -241,7 +270,7 @@ def _hashes(f: Table, key: str) -> dict[str, str]:
         raise f.error(key, "missing")
     out: dict[str, str] = {}
     for algorithm, value in table.items():
-        if not is_hex_digest(value):
+        if not (isinstance(value, str) and _HEX.fullmatch(value)):
             raise f.error(f"{key}.{algorithm}", f"not a hex digest: {value!r}")
         out[algorithm.lower()] = value.lower()
     return out
@@ -249,7 +278,7 @@ def _hashes(f: Table, key: str) -> dict[str, str]:
 
 def _parse_file(f: Table, page_url: str, unknown: dict[str, int]) -> ProjectFile:
     filename = f.string("filename")
-    url = urljoin(page_url, f.string("url"))
+    url = _join(page_url, f.string("url"))
     hashes = _hashes(f, "hashes")
 
     yanked_value: Any = f.data.get("yanked", False)
