@@ -2,8 +2,9 @@
 
 Usage: python bench/bench_index.py [-n RUNS] [--lock PATH] [--versions N]
 
-The loopback index (a separate process on 127.0.0.1, so that its CPU does not share
-the client's interpreter) serves **synthetic** PEP 691 pages and JSON API answers
+The loopback index (``--servers`` processes, default 2, sharing one port on 127.0.0.1
+with ``SO_REUSEPORT``, so that its CPU is neither the client's interpreter nor one
+server's GIL: an index is a CDN) serves **synthetic** PEP 691 pages and JSON API answers
 made from the lock: for each package, ``N`` versions (default 54, the median of the
 recorded pages in ``tests/data/index/recorded``) including the locked one, a wheel and
 an sdist each and a second wheel every other version (about 135 files, the recorded
@@ -105,10 +106,12 @@ def synthetic(name: str, locked: str, count: int) -> tuple[bytes, bytes]:
     return json.dumps(page).encode(), json.dumps({"info": info, "releases": releases}).encode()
 
 
-def serve(directory: Path) -> None:
-    """The loopback index (run in a child process): prints its port, serves until
-    stdin closes."""
+def serve(directory: Path, port: int) -> None:
+    """One process of the loopback index (a child): binds ``port`` (0: any) with
+    ``SO_REUSEPORT``, so that several processes share it, prints the port and serves
+    until stdin closes."""
     import http.server
+    import socket
     import threading
 
     bodies: dict[str, tuple[bytes, str, str]] = {}
@@ -122,6 +125,9 @@ def serve(directory: Path) -> None:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: without this, Nagle's algorithm holds
+        # the body back until the client's delayed ACK of the headers.
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             found = bodies.get(self.path)
@@ -146,8 +152,14 @@ def serve(directory: Path) -> None:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+
+        def server_bind(self) -> None:
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            super().server_bind()
+
+    httpd = Server(("127.0.0.1", port), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     print(httpd.server_address[1], flush=True)
     sys.stdin.read()
@@ -190,16 +202,21 @@ def main() -> None:
     parser.add_argument("-n", "--runs", type=int, default=7)
     parser.add_argument("--lock", type=Path, default=LOCK)
     parser.add_argument("--versions", type=int, default=54)
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
+    parser.add_argument(
+        "--servers", type=int, default=2, help="processes of the loopback index (one port)"
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.port)
         return
 
     from pyward._checks import CheckContext, Sources, run_checks
     from pyward._inventory import read_inventory
     from pyward._model import canonical_name
-    from pyward._sources.index import IndexMetadata, ProjectInfo, fetch_metadata
+    from pyward._sources.index import ClientOptions, IndexMetadata, ProjectInfo, fetch_metadata
 
     inventory = read_inventory(args.lock)
     subjects = [(inventory, c) for c in inventory.components]
@@ -212,17 +229,23 @@ def main() -> None:
             (pages / f"{canonical_name(c.name)}.simple").write_bytes(page)
             (pages / f"{canonical_name(c.name)}.api").write_bytes(api)
             size += len(page)
-        server = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(pages)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        servers: list[subprocess.Popen[str]] = []
+        port = 0
         try:
-            assert server.stdout is not None
-            index = f"http://127.0.0.1:{server.stdout.readline().strip()}/simple/"
+            for _ in range(max(1, args.servers)):
+                server = subprocess.Popen(
+                    [sys.executable, __file__, "--serve", str(pages), "--port", str(port)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                servers.append(server)
+                assert server.stdout is not None
+                port = int(server.stdout.readline().strip())
+            index = f"http://127.0.0.1:{port}/simple/"
             # A lock records its index; here every component is asked of the loopback one.
             local = [(inv, _without_index(c)) for inv, c in subjects]
+            options = ClientOptions(concurrency=args.concurrency)
             counter = iter(range(10**6))
 
             def cold(json_api: bool) -> Callable[[], object]:
@@ -233,12 +256,12 @@ def main() -> None:
                 return run
 
             warm_dir = Path(tmp) / "warm"
-            first = fetch_metadata(local, option=index, cache_dir=warm_dir)
+            first = fetch_metadata(local, option=index, cache_dir=warm_dir, client=options)
             failed = [k for k, v in first.pages.items() if not hasattr(v, "versions")]
             assert not failed, failed
 
             def warm() -> IndexMetadata:
-                return fetch_metadata(local, option=index, cache_dir=warm_dir)
+                return fetch_metadata(local, option=index, cache_dir=warm_dir, client=options)
 
             checks, missing = status_checks()
 
@@ -279,14 +302,17 @@ def main() -> None:
                 ("warm cache + page questions", *median_ms(warm_and_questions, args.runs), 20.0),
             ]
         finally:
-            if server.stdin:
-                server.stdin.close()
-            server.wait(timeout=10)
+            for server in servers:
+                if server.stdin:
+                    server.stdin.close()
+                server.wait(timeout=10)
 
     print(
         f"{len(subjects)} packages from {args.lock.relative_to(ROOT)}; synthetic pages: "
         f"{args.versions} versions each, {size / len(subjects) / 1000:.0f} kB a page on "
-        f"average; loopback index in its own process; median and best of {args.runs} runs"
+        f"average; loopback index: {args.servers} processes on one port; "
+        f"{args.concurrency} requests in flight; "
+        f"median and best of {args.runs} runs"
     )
     if missing:
         print(f"status checks not importable here (not timed): {', '.join(missing)}")

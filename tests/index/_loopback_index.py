@@ -104,6 +104,9 @@ class LoopbackIndex:
 class _Handler(http.server.BaseHTTPRequestHandler):
     index: ClassVar[LoopbackIndex]
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without this, Nagle's algorithm holds
+    # the body back until the client's delayed ACK of the headers.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         index = self.index

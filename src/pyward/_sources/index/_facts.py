@@ -154,15 +154,17 @@ def _own_notes(notes: Iterable[str], url: str) -> list[str]:
 def _groups(files: Iterable[ProjectFile]) -> list[list[object]]:
     """One entry per version and distinct (requires-python, yanked, reason): the
     earliest upload time, the first file's name and kind."""
-    groups: dict[tuple[str | None, str | None, bool, str | None], list[object]] = {}
+    groups: dict[tuple[str | None, str | None, bool, str | None], list[Any]] = {}
     for f in files:
         key = (f.version, f.requires_python, f.yanked, f.yanked_reason)
-        when = f.upload_time.isoformat() if f.upload_time is not None else None
         found = groups.get(key)
         if found is None:
-            groups[key] = [f.filename, f.kind, *key, when]
-        elif when is not None and (found[6] is None or when < str(found[6])):
-            found[6] = when
+            groups[key] = [f.filename, f.kind, *key, f.upload_time]
+        elif f.upload_time is not None and (found[6] is None or f.upload_time < found[6]):
+            found[6] = f.upload_time
+    for group in groups.values():
+        if group[6] is not None:
+            group[6] = group[6].isoformat()
     return list(groups.values())
 
 

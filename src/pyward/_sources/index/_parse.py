@@ -161,9 +161,10 @@ def parse_project_page(
     files: list[ProjectFile] = []
     unknown_file_keys: dict[str, int] = {}
     unversioned: list[str] = []
+    wire = Wire(shown)
     for i, entry in enumerate(page.opt_list("files")):
         try:
-            parsed = _parse_file(Wire(shown).table(entry, "files", i), url, unknown_file_keys)
+            parsed = _parse_file(wire.table(entry, "files", i), url, unknown_file_keys)
         except InputError as exc:
             out.append(f"{exc}; file skipped")
             continue
@@ -265,6 +266,16 @@ def _status(page: Table, notes: list[str]) -> ProjectStatus:
 
 
 def _hashes(f: Table, key: str) -> dict[str, str]:
+    table = f.data.get(key)
+    if type(table) is dict:
+        # The usual case, checked in one pass; anything else takes the path that says why.
+        fast: dict[str, str] = {}
+        for a, v in table.items():
+            if type(v) is not str or not _HEX.fullmatch(v):
+                break
+            fast[a.lower()] = v.lower()
+        else:
+            return fast
     table = f.opt_table(key)
     if table is None:
         raise f.error(key, "missing")
