@@ -26,6 +26,7 @@ NO_INDEX = "no package index configured: set --index-url or PYWARD_INDEX_URL, or
 #: Small timeouts and backoff: the faults cost fractions of a second.
 FAST = ClientOptions(timeout=0.3, retries=1, backoff=0.01, max_retry_after=0.05)
 QUARANTINED_JSON = json.dumps({"info": {"name": "demo-quarantined"}, "releases": {}}).encode()
+ARCHIVED_JSON = json.dumps({"info": {"name": "Demo_Archived"}, "releases": {}}).encode()
 
 
 def subjects(
@@ -79,7 +80,8 @@ def test_each_fault_names_the_package_and_the_cause_and_the_rest_comes_through(
     }
     names = ("six", *faults, "acme-private", "demo-quarantined", "demo-archived")
     seen: list[tuple[int, int]] = []
-    with loopback_index(faults=faults, releases={"demo-quarantined": QUARANTINED_JSON}) as index:  # type: ignore[arg-type]
+    releases = {"demo-quarantined": QUARANTINED_JSON, "demo-archived": ARCHIVED_JSON}
+    with loopback_index(faults=faults, releases=releases) as index:  # type: ignore[arg-type]
         metadata = fetch(
             index, tmp_path, *names, progress=lambda done, total: seen.append((done, total))
         )
@@ -132,10 +134,26 @@ def test_each_fault_names_the_package_and_the_cause_and_the_rest_comes_through(
     archived = metadata.pages["demo-archived"]
     assert isinstance(archived, ProjectInfo)
     assert archived.status.status == "archived"
-    # The JSON API answered for the projects it has; a failed page asks it nothing.
+    # The JSON API answered for every page; a failed page asks it nothing.
     assert set(metadata.releases) == {"six", "requests", "demo-quarantined", "demo-archived"}
-    assert isinstance(metadata.releases["demo-archived"], IndexFailure)
+    assert all(isinstance(r, ReleaseInfo) for r in metadata.releases.values())
     assert index.asked("/pypi/click/json") == 0
+
+
+def test_once_the_json_api_answered_a_404_is_that_projects_failure(tmp_path: Path) -> None:
+    one_at_a_time = ClientOptions(concurrency=1, timeout=0.3, retries=0)
+    with loopback_index() as index:
+        metadata = fetch(index, tmp_path, "six", "demo-archived", client=one_at_a_time)
+        url = index.json_api_url
+    assert isinstance(metadata.releases["six"], ReleaseInfo)
+    assert metadata.releases["demo-archived"] == IndexFailure(
+        name="demo-archived",
+        reason=f"demo-archived: not on this index ({index.simple_url}): HTTP 404",
+        kind="not-found",
+        url=f"{url}/demo-archived/json",
+    )
+    assert metadata.release_info("demo-archived") is None
+    assert metadata.notes == ()
 
 
 def test_recorded_pages_and_json_api_of_every_project(tmp_path: Path) -> None:
