@@ -1,6 +1,7 @@
 """Index metadata for a 325-package lock: cold fetch from a loopback index, warm cache.
 
 Usage: python bench/bench_index.py [-n RUNS] [--lock PATH] [--versions N]
+       [--concurrency N] [--servers N] [--instructions]
 
 The loopback index (``--servers`` processes, default 2, sharing one port on 127.0.0.1
 with ``SO_REUSEPORT``, so that its CPU is neither the client's interpreter nor one
@@ -166,6 +167,48 @@ def serve(directory: Path, port: int) -> None:
     httpd.shutdown()
 
 
+def phase(name: str, index: str, cache: Path, lock: Path, json_api: bool) -> None:
+    """One fetch in this process (``--phase``), for callgrind: ``none`` reads the lock
+    only (the baseline), ``fetch`` fetches its metadata with ``cache``."""
+    import dataclasses
+
+    from pyward._inventory import read_inventory
+    from pyward._sources.index import ClientOptions, fetch_metadata
+
+    inventory = read_inventory(lock)
+    local = [(inventory, dataclasses.replace(c, index=None)) for c in inventory.components]
+    if name == "fetch":
+        # Long timeouts: under callgrind every request is fifty times slower.
+        options = ClientOptions(timeout=600, total_timeout=1200)
+        fetch_metadata(local, option=index, cache_dir=cache, json_api=json_api, client=options)
+
+
+def instructions(args: list[str]) -> int | None:
+    """Instructions of one ``--phase`` run under callgrind; ``None`` without valgrind."""
+    import shutil
+
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run(
+        [
+            valgrind,
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            __file__,
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in done.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1].strip())
+    return None
+
+
 def median_ms(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
     """Median and best wall time, and median CPU time of this process, in ms."""
     times = []
@@ -208,9 +251,21 @@ def main() -> None:
     )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions of each fetch under callgrind (slow)",
+    )
+    parser.add_argument("--phase", choices=("none", "fetch"), help=argparse.SUPPRESS)
+    parser.add_argument("--index", help=argparse.SUPPRESS)
+    parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--no-json-api", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.port)
+        return
+    if args.phase:
+        phase(args.phase, args.index, args.cache, args.lock, not args.no_json_api)
         return
 
     from pyward._checks import CheckContext, Sources, run_checks
@@ -294,6 +349,18 @@ def main() -> None:
                         )
                 return answers
 
+            counts: dict[str, float | None] = {}
+            if args.instructions:
+                common = ["--lock", str(args.lock), "--index", index]
+                base = instructions(["--phase", "none", *common, "--cache", tmp])
+                runs = {
+                    "cold: pages + JSON API": [f"{tmp}/ir-cold"],
+                    "cold: pages only": [f"{tmp}/ir-cold-pages", "--no-json-api"],
+                    "warm cache: pages + JSON API": [str(warm_dir)],
+                }
+                for label, extra in runs.items():
+                    total = instructions(["--phase", "fetch", *common, "--cache", *extra])
+                    counts[label] = (total - base) / 1e6 if total is not None and base else None
             rows = [
                 ("cold: pages + JSON API", *median_ms(cold(True), args.runs), 1500.0),
                 ("cold: pages only", *median_ms(cold(False), args.runs), 1500.0),
@@ -316,12 +383,22 @@ def main() -> None:
     )
     if missing:
         print(f"status checks not importable here (not timed): {', '.join(missing)}")
-    print(f"| {'measure':<30} | {'median ms':>9} | {'best ms':>8} | {'CPU ms':>7} | target |")
-    print(f"|{'-' * 32}|{'-' * 10}:|{'-' * 9}:|{'-' * 8}:|--------|")
+    print(
+        f"| {'measure':<30} | {'median ms':>9} | {'best ms':>8} | {'CPU ms':>7} "
+        f"| {'M instr.':>8} | target |"
+    )
+    print(f"|{'-' * 32}|{'-' * 10}:|{'-' * 9}:|{'-' * 8}:|{'-' * 9}:|--------|")
     for label, median, best, cpu, target in rows:
         verdict = "" if target is None else ("ok" if median <= target else "MISSED")
         goal = "" if target is None else f"<= {target:g} {verdict}"
-        print(f"| {label:<30} | {median:>9.1f} | {best:>8.1f} | {cpu:>7.1f} | {goal} |")
+        count = counts.get(label)
+        shown = f"{count:>8.0f}" if count is not None else f"{'':>8}"
+        print(f"| {label:<30} | {median:>9.1f} | {best:>8.1f} | {cpu:>7.1f} | {shown} | {goal} |")
+    if counts:
+        print(
+            "M instr.: millions of instructions of one fetch under callgrind (the client "
+            "process, all its threads), less those of reading the lock alone"
+        )
 
 
 def _without_index(component: Component) -> Component:
