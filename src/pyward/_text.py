@@ -178,7 +178,8 @@ _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]+@")
 def redact_url(url: str) -> str:
     """``https://user:secret@host/x`` -> ``https://***@host/x`` (the user name goes too:
     tokens are often passed as one)."""
-    return _USERINFO.sub(r"\g<scheme>***@", url, count=1)
+    # No ``@``, no userinfo: an index page has thousands of file URLs to pass through.
+    return _USERINFO.sub(r"\g<scheme>***@", url, count=1) if "@" in url else url
 
 
 def redact_text(text: str) -> str:

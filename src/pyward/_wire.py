@@ -447,8 +447,10 @@ def parse_timestamp(text: str) -> _dt.datetime:
     m = _TIMESTAMP.fullmatch(text)
     if m is None:
         raise ValueError("not a date")
-    year, month, day, hour, minute, second = (int(m[i]) for i in range(1, 7))
-    micro = int((m[7] or "0")[:6].ljust(6, "0"))
+    # No generator: a page has thousands of upload times.
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    hour, minute, second = int(m[4]), int(m[5]), int(m[6])
+    micro = int(m[7][:6].ljust(6, "0")) if m[7] else 0
     if m[8]:
         tz: _dt.tzinfo = _dt.timezone.utc
     elif m[9]:

@@ -242,7 +242,7 @@ def test_conditional_request_and_304(tmp_path: Path) -> None:
         1,
     )
 
-    clock.advance(hours=1)  # older than max_age: revalidated
+    clock.advance(hours=25)  # older than max_age (24 h): revalidated
     revalidated = source.project("six")
     assert len(rec.requests) == 2
     assert rec.requests[1].headers["If-None-Match"] == '"v1"'
@@ -256,7 +256,7 @@ def test_conditional_request_and_304(tmp_path: Path) -> None:
     stored = orjson.loads((tmp_path / "index" / f"{cache_key(SIX)}.json").read_bytes())
     assert (stored["etag"], stored["fetched_at"], stored["url"]) == (
         '"v2"',
-        "2025-01-02T04:14:05+00:00",
+        "2025-01-03T04:14:05+00:00",
         SIX,
     )
 
@@ -282,7 +282,7 @@ def test_stale_cache_on_network_failure(tmp_path: Path) -> None:
     rec = Recorder(json_page(page("six")), status(503))
     source, slept = client(rec, cache_dir=tmp_path, now=clock, retries=1)
     source.project("six")
-    clock.advance(hours=3)
+    clock.advance(hours=25)
     info = source.project("six")
     assert (info.from_cache, info.stale, info.fetched_at, len(info.versions)) == (
         True,
@@ -529,7 +529,7 @@ def test_a_non_ascii_validator_goes_back_as_the_bytes_sent(tmp_path: Path) -> No
     rec = Recorder(first, status(304))
     source, _ = client(rec, cache_dir=tmp_path, now=clock)
     source.project("six")
-    clock.advance(hours=2)
+    clock.advance(hours=25)
     again = source.project("six")
     assert (again.from_cache, len(rec.requests)) == (True, 2)
     sent = dict(rec.requests[1].headers.raw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -13,7 +14,7 @@ import pytest
 from pyward._sources.index import ProjectFile, ProjectStatus, StaticIndex, parse_project_page
 from pyward._wire import parse_timestamp
 from pyward.errors import InputError
-from tests.index._support import INDEX, SIMPLE, SYNTHETIC, page
+from tests.index._support import INDEX, INDEX_DATA, SIMPLE, SYNTHETIC, page
 
 UTC = dt.timezone.utc
 
@@ -311,3 +312,23 @@ def test_credentials_never_reach_the_model() -> None:
 )
 def test_timestamps(text: str, expected: dt.datetime) -> None:
     assert parse_timestamp(text) == expected
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((INDEX_DATA / "recorded" / "simple").glob("*.json"))
+    + sorted(SIMPLE.glob("*.json"))
+    + sorted(SYNTHETIC.glob("*.json")),
+    ids=lambda p: f"{p.parent.name}/{p.stem}",
+)
+def test_the_fast_path_reads_each_file_as_the_checked_path_does(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pyward._sources.index import _parse
+
+    body = path.read_bytes()
+    url = f"https://index.invalid/simple/{path.stem}/"
+    fast = parse_project_page(body, url=url)
+    monkeypatch.setattr(_parse, "_fast_file", lambda entry, page_url: None)
+    checked = parse_project_page(body, url=url)
+    assert fast == checked

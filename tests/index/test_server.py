@@ -76,7 +76,7 @@ def test_real_server_batch_cache_and_revalidation(server: str, tmp_path: Path) -
         )
         assert len(_Handler.seen) == 4
 
-        clock.advance(hours=2)
+        clock.advance(hours=25)
         six = source.project("six")
     assert (six.from_cache, six.stale, six.fetched_at, len(six.files)) == (
         True,
@@ -94,6 +94,6 @@ def test_real_server_batch_cache_and_revalidation(server: str, tmp_path: Path) -
     assert len(_Handler.seen) == seen
     again = offline.project("six")
     assert (again.fetched_at, again.from_cache, again.stale) == (clock.now, True, False)
-    clock.advance(days=1)
+    clock.advance(days=2)
     assert offline.project("six").stale is True
-    assert offline.project("six").fetched_at == clock.now - dt.timedelta(days=1)
+    assert offline.project("six").fetched_at == clock.now - dt.timedelta(days=2)

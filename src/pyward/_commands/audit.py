@@ -302,14 +302,8 @@ def _check_targets(
     import dataclasses
 
     from pyward._audit._fix import Releases, plan
-    from pyward._sources.index import (
-        IndexClient,
-        IndexFailure,
-        NoIndex,
-        ResolvedIndex,
-        configured_index,
-        resolve_index,
-    )
+    from pyward._model import Inventory
+    from pyward._sources.index import IndexFailure, fetch_metadata
 
     environ = dict(settings.installer_env)
     if settings.index_url:
@@ -318,59 +312,37 @@ def _check_targets(
         home: Path | None = Path.home()
     except RuntimeError:  # no home directory to find: its settings files are not read
         home = None
-    shown: set[str] = set()
-    configured: dict[Path, ResolvedIndex | NoIndex] = {}
-    by_index: dict[str, list[str]] = {}
-    releases: dict[str, Releases] = {}
     # The components the plan will upgrade: those with a vulnerability.
     components = {
         f.component.key: f.component
         for f in report.findings
         if f.component is not None and f.kind == VULNERABILITY
     }
+    subjects = []
     for comp in components.values():
         inv = next((i for i in inventories if comp in i.components), None)
-        where = Path(inv.source) if inv is not None else Path(".")
-        project_dir = where if where.is_dir() else where.parent
-        if comp.index:
-            found = resolve_index(
-                comp,
-                option=args.index_url,
-                environ=environ,
-                project_dir=project_dir,
-                home=home,
-                root=_ROOT,
-            )
+        subjects.append((inv or Inventory(source=".", format="unknown"), comp))
+    # Released versions are all the plan needs: the JSON API is not asked.
+    metadata = fetch_metadata(
+        subjects,
+        option=args.index_url,
+        environ=environ,
+        home=home,
+        root=_ROOT,
+        cache_dir=settings.cache_dir,
+        offline=args.offline,
+        json_api=False,
+    )
+    for note in metadata.notes:
+        _notice(f"note: {note}", args.quiet)
+    releases: dict[str, Releases] = {}
+    for comp in components.values():
+        page = metadata.page(comp.name)
+        if isinstance(page, IndexFailure):
+            reason = metadata.unasked.get(page.name, page.reason)
+            releases[comp.name] = Releases(versions=None, reason=reason)
         else:
-            if project_dir not in configured:
-                configured[project_dir] = configured_index(
-                    option=args.index_url,
-                    environ=environ,
-                    project_dir=project_dir,
-                    home=home,
-                    root=_ROOT,
-                )
-            found = configured[project_dir]
-        for note in found.notes:
-            if note not in shown:
-                shown.add(note)
-                _notice(f"warning: {note}", args.quiet)
-        if isinstance(found, NoIndex):
-            releases[comp.name] = Releases(versions=None, reason=found.reason)
-            continue
-        by_index.setdefault(found.url, []).append(comp.name)
-    for url, names in by_index.items():
-        with IndexClient(url, cache_dir=settings.cache_dir, offline=args.offline) as client:
-            for name, info in client.projects(names).items():
-                if isinstance(info, IndexFailure):
-                    releases[name] = Releases(versions=None, reason=info.reason)
-                else:
-                    # A stale copy used offline, a cache entry passed over...: said once.
-                    for note in info.notes:
-                        if note not in shown:
-                            shown.add(note)
-                            _notice(f"note: {note}", args.quiet)
-                    releases[name] = Releases(versions=info.released_versions())
+            releases[comp.name] = Releases(versions=page.released_versions())
     return dataclasses.replace(report, fix_plan=plan(report.findings, data, releases=releases))
 
 

@@ -4,7 +4,8 @@ yanks, upload times, PEP 740 provenance, PEP 792 status).
 * :class:`IndexSource` - the port: ``project(name)``, and ``projects(names)`` in batch.
 * :class:`IndexClient` - PEP 691 JSON over HTTP, cached on disk, offline-first.
 * :class:`StaticIndex` - an in-memory index (tests, recorded pages).
-* :class:`IndexMetadata` - the pages of one run's components, fetched once for the checks.
+* :class:`IndexMetadata` - the pages of one run's components, fetched once for the checks
+  by :func:`fetch_metadata`.
 * :func:`resolve_index` - which index a project's metadata comes from.
 * The model: :class:`ProjectInfo`, :class:`ProjectFile`, :class:`ProjectStatus`,
   :class:`ReleaseInfo`; failures: :class:`IndexFailure`, :class:`IndexLookupError`.
@@ -14,7 +15,8 @@ See docs/index-port.md.
 
 from __future__ import annotations
 
-from pyward._sources.index._client import IndexClient
+from pyward._sources.index._client import DEFAULT_MAX_AGE, IndexClient
+from pyward._sources.index._fetch import ClientOptions, fetch_metadata, json_api_base
 from pyward._sources.index._metadata import IndexMetadata
 from pyward._sources.index._model import (
     KNOWN_STATUSES,
@@ -34,7 +36,9 @@ from pyward._sources.index._resolve import NoIndex, ResolvedIndex, configured_in
 from pyward._text import redact_text, redact_url
 
 __all__ = [
+    "DEFAULT_MAX_AGE",
     "KNOWN_STATUSES",
+    "ClientOptions",
     "IndexClient",
     "IndexFailure",
     "IndexLookupError",
@@ -48,6 +52,8 @@ __all__ = [
     "ResolvedIndex",
     "StaticIndex",
     "configured_index",
+    "fetch_metadata",
+    "json_api_base",
     "parse_project_page",
     "parse_release_info",
     "redact_text",

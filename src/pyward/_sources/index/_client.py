@@ -5,10 +5,17 @@
   not speak PEP 691), ``meta.api-version`` must be 1.x.
 * Retries with exponential backoff and jitter on connection/read errors, 429 and 5xx,
   honouring ``Retry-After`` (capped); bounded attempts and total time.
-* The cache (:mod:`._cache`): a fresh entry (younger than ``max_age``) is used without
-  a request; an older one is revalidated (``If-None-Match`` / ``If-Modified-Since``;
-  304 refreshes it); when the index cannot be reached the old entry is used and the
+* The cache (:mod:`._cache`): a fresh entry (younger than ``max_age``, 24 h by
+  default) is used without a request; an older one is revalidated (``If-None-Match`` /
+  ``If-Modified-Since``; 304 refreshes it); ``refresh=True`` revalidates every entry
+  whatever its age. When the index cannot be reached the old entry is used and the
   result is marked stale. ``offline=True`` reads the cache only.
+* A circuit breaker: after ``breaker`` projects in a row found the index unreachable
+  (connection refused, name not resolved, timed out after every retry), every other
+  request of this client fails at once with the same cause, so a laptop without a
+  network does not wait out the retries of each project in turn.
+* HTTP/2 when the ``h2`` package is importable (httpx negotiates it per connection);
+  HTTP/1.1 otherwise.
 * Bodies over ``max_body`` bytes are refused.
 
 httpx is imported only when a request is made (it is heavy; ``pyward audit`` without
@@ -58,17 +65,29 @@ HTML_TYPES = frozenset(
     {"text/html", "application/vnd.pypi.simple.v1+html", "application/vnd.pypi.simple.latest+html"}
 )
 MAX_BODY = 64 * 1024 * 1024
-DEFAULT_MAX_AGE = dt.timedelta(minutes=30)
+#: How long a cached page is used without asking the index (``[tool.pyward] index-ttl``).
+DEFAULT_MAX_AGE = dt.timedelta(hours=24)
+#: Projects in a row that found the index unreachable before the rest fail at once.
+DEFAULT_BREAKER = 3
 #: Statuses worth another attempt (RFC 9110: 429 asks to come back later; 5xx are the
 #: server's trouble, often passing).
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class _Failure(Exception):
-    def __init__(self, *, kind: FailureKind, reason: str) -> None:
+    def __init__(self, *, kind: FailureKind, reason: str, unreachable: bool = False) -> None:
         super().__init__(reason)
         self.kind: FailureKind = kind
         self.reason = reason
+        self.unreachable = unreachable
+        """The index could not be reached at all (no answer), as opposed to an answer
+        that said no (429, 5xx): what the circuit breaker counts."""
+
+
+def _h2_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("h2") is not None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,10 +132,12 @@ class IndexClient(IndexSource):
     missing final ``/`` is added). ``json_api_url``: the base of the index's JSON API
     (``https://index.invalid/pypi``), for :meth:`release_info`. ``cache_dir``: the
     cache lives in ``cache_dir/index`` (no cache when ``None``). ``max_age``: how long
-    a cached page is used without asking the index. ``retries``: further attempts
-    after the first; ``timeout``: seconds per request, ``total_timeout``: seconds for
-    all attempts of one page. ``transport``, ``sleep``, ``now``, ``jitter`` and
-    ``monotonic`` are for tests.
+    a cached page is used without asking the index; ``refresh``: revalidate every
+    cached page whatever its age. ``retries``: further attempts after the first;
+    ``timeout``: seconds per request, ``total_timeout``: seconds for all attempts of
+    one page. ``breaker``: projects in a row that found the index unreachable before
+    the others fail at once (0: never). ``transport``, ``sleep``, ``now``, ``jitter``
+    and ``monotonic`` are for tests.
     """
 
     def __init__(
@@ -126,8 +147,10 @@ class IndexClient(IndexSource):
         json_api_url: str | None = None,
         cache_dir: Path | None = None,
         offline: bool = False,
+        refresh: bool = False,
         max_age: dt.timedelta = DEFAULT_MAX_AGE,
         concurrency: int = 8,
+        breaker: int = DEFAULT_BREAKER,
         retries: int = 3,
         timeout: float = 30.0,
         total_timeout: float = 120.0,
@@ -145,7 +168,9 @@ class IndexClient(IndexSource):
         self.index_url = index_url if index_url.endswith("/") else index_url + "/"
         self.json_api_url = json_api_url.rstrip("/") if json_api_url else None
         self.offline = offline
+        self.refresh = refresh
         self.max_age = max_age
+        self.breaker = breaker
         self.concurrency = concurrency
         self.retries = max(0, retries)
         self.timeout = timeout
@@ -161,6 +186,9 @@ class IndexClient(IndexSource):
         self._monotonic = monotonic
         self._http: httpx.Client | None = None
         self._lock = threading.Lock()
+        self._unreachable_in_a_row = 0
+        self._tripped: str | None = None
+        """The cause every request now fails with, once the breaker has tripped."""
 
     # -- the port -------------------------------------------------------------------
 
@@ -270,7 +298,7 @@ class IndexClient(IndexSource):
             age = now - entry.fetched_at
             # An entry from the future (a clock set back, or a planted file) is not fresh.
             fresh = dt.timedelta(0) <= age < self.max_age
-            if fresh or self.offline:
+            if (fresh and not self.refresh) or self.offline:
                 if not fresh:
                     notes.append(f"offline: used the copy of {shown} cached at {_when(entry)}")
                 try:
@@ -395,11 +423,48 @@ class IndexClient(IndexSource):
                         max_keepalive_connections=self.concurrency,
                     ),
                     headers={"User-Agent": f"pyward/{__version__}"},
+                    # HTTP/2 multiplexes the concurrent page requests over one
+                    # connection where the index offers it; h2 is optional.
+                    http2=_h2_available(),
                 )
             return self._http
 
+    @property
+    def tripped(self) -> str | None:
+        """Why the circuit breaker has tripped (the cause every request now fails
+        with), or ``None`` while requests are made."""
+        return self._tripped
+
     def _get(self, url: str, headers: Mapping[str, str | bytes]) -> _Response:
-        """GET ``url`` with retries; raises :class:`_Failure`."""
+        """GET ``url`` with retries, unless the breaker has tripped; raises
+        :class:`_Failure`."""
+        tripped = self._tripped
+        if tripped is not None:
+            raise _Failure(
+                kind="network", reason=f"{redact_url(url)}: not asked: {tripped}", unreachable=True
+            )
+        try:
+            response = self._get_with_retries(url, headers)
+        except _Failure as failure:
+            self._count(failure)
+            raise
+        self._count(None)
+        return response
+
+    def _count(self, failure: _Failure | None) -> None:
+        with self._lock:
+            if failure is None or not failure.unreachable:
+                self._unreachable_in_a_row = 0
+                return
+            self._unreachable_in_a_row += 1
+            if self.breaker and self._unreachable_in_a_row >= self.breaker and not self._tripped:
+                cause = failure.reason.split(": ", 1)[-1]
+                self._tripped = (
+                    f"the index {redact_url(self.index_url)} was unreachable for "
+                    f"{self._unreachable_in_a_row} projects in a row ({cause})"
+                )
+
+    def _get_with_retries(self, url: str, headers: Mapping[str, str | bytes]) -> _Response:
         import httpx
 
         # As bytes: a validator goes back exactly as the server sent it.
@@ -412,6 +477,7 @@ class IndexClient(IndexSource):
         started = self._monotonic()
         attempts = self.retries + 1
         last = ""
+        unreachable = False
         for attempt in range(attempts):
             delay = self._backoff(attempt)
             try:
@@ -429,11 +495,13 @@ class IndexClient(IndexSource):
                             last_modified=raw_header(response, "Last-Modified"),
                         )
                     last = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+                    unreachable = False
                     after = _retry_after(response.headers.get("retry-after"), self._now())
                     if after is not None:
                         delay = min(after, self.max_retry_after)
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                unreachable = True
             except httpx.HTTPError as exc:  # a bad URL, an unsupported scheme: no retry
                 reason = f"{shown}: {type(exc).__name__}: {exc}"
                 raise _Failure(kind="network", reason=reason) from None
@@ -447,6 +515,7 @@ class IndexClient(IndexSource):
         raise _Failure(
             kind="network",
             reason=f"{shown}: {last} (after {attempts} attempt{'s' if attempts > 1 else ''})",
+            unreachable=unreachable,
         )
 
     def _backoff(self, attempt: int) -> float:

@@ -8,6 +8,7 @@ Read from the JSON simple API (PEP 691, with PEP 700's ``versions``, ``upload-ti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -19,6 +20,15 @@ if TYPE_CHECKING:
 KNOWN_STATUSES = ("active", "archived", "quarantined", "deprecated")
 
 FileKind = Literal["wheel", "sdist", "other"]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _version(text: str) -> Version:
+    """``Version(text)``, once per text: the helpers below compare every file's version
+    on every call, and the checks call them for every component."""
+    from packaging.version import Version
+
+    return Version(text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,13 +109,17 @@ class ProjectInfo:
     """Read from the on-disk cache rather than a new response body."""
     stale: bool = False
     """The cached copy is older than the freshness limit and could not be refreshed."""
+    summary: bool = False
+    """Read from the derived facts cache (:mod:`._facts`): ``files`` holds one entry per
+    version and distinct (``requires_python``, ``yanked``, ``yanked_reason``), with the
+    earliest upload time and one file's name and kind, but no URL, hashes, size or
+    provenance. Every version-level answer (``yanked``, ``upload_time``,
+    ``released_versions``, ``latest``) is the page's."""
     notes: tuple[str, ...] = ()
     """Everything unknown or unreadable in the page (skipped files, unknown keys...)."""
 
     def _parsed(self) -> dict[str, Version]:
-        from packaging.version import Version
-
-        return {v: Version(v) for v in self.versions}
+        return {v: _version(v) for v in self.versions}
 
     def releases(self) -> dict[str, tuple[ProjectFile, ...]]:
         """Version -> its files, in version order. Every listed version is a key (a
@@ -113,7 +127,7 @@ class ProjectInfo:
         440 equality (``1.0`` in a filename is release ``1.0.0``), and a file of a
         version the list lacks adds that version. Files with no readable version are
         not in it."""
-        from packaging.version import InvalidVersion, Version
+        from packaging.version import InvalidVersion
 
         parsed_versions = self._parsed()
         by_version: dict[Version, str] = {p: v for v, p in parsed_versions.items()}
@@ -123,7 +137,7 @@ class ProjectInfo:
             if f.version is None:
                 continue
             try:
-                parsed = Version(f.version)
+                parsed = _version(f.version)
             except InvalidVersion:  # pragma: no cover - ``version`` is always parsed
                 continue
             key = by_version.get(parsed)
@@ -142,15 +156,15 @@ class ProjectInfo:
 
     def files_of(self, version: str) -> tuple[ProjectFile, ...]:
         """The files of ``version`` (matched by PEP 440 equality; ``()`` if none)."""
-        from packaging.version import InvalidVersion, Version
+        from packaging.version import InvalidVersion
 
         try:
-            wanted = Version(version)
+            wanted = _version(version)
         except InvalidVersion:
             return ()
         found = []
         for f in self.files:
-            if f.version is not None and Version(f.version) == wanted:
+            if f.version is not None and _version(f.version) == wanted:
                 found.append(f)
         return tuple(found)
 
@@ -179,10 +193,8 @@ class ProjectInfo:
     def latest(self, include_prereleases: bool = False) -> str | None:
         """The highest released version (see :meth:`released_versions`); pre- and
         development releases only when ``include_prereleases``."""
-        from packaging.version import Version
-
         for v in reversed(self.released_versions()):
-            if include_prereleases or not Version(v).is_prerelease:
+            if include_prereleases or not _version(v).is_prerelease:
                 return v
         return None
 

@@ -11,11 +11,12 @@ newer minor API version are notes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin
 
-from pyward._inventory._common import is_hex_digest
 from pyward._inventory._toml import load_json
 from pyward._model import canonical_name
 from pyward._sources.index._model import (
@@ -60,25 +61,53 @@ _FILE_KEYS = frozenset(
 _METADATA_KEYS = ("core-metadata", "data-dist-info-metadata", "dist-info-metadata")
 
 
+#: A hex digest (what ``pyward._inventory._common.is_hex_digest`` checks, as one regex:
+#: a page has thousands).
+_HEX = re.compile(r"[0-9a-fA-F]+")
+#: An absolute http(s) URL with nothing for ``urljoin`` to resolve (no query, no dot
+#: segment, no backslash or whitespace): the form of nearly every file URL.
+_PLAIN_URL = re.compile(r"https?://[^\s/?#\\@]+(?:/(?!\.\.?(?:/|#|$))[^\s/?#\\]*)*(?:#[^\s]*)?")
+
+
+def _join(page_url: str, url: str) -> str:
+    return url if _PLAIN_URL.fullmatch(url) else urljoin(page_url, url)
+
+
 class UnsupportedApiVersion(InputError):
     """The page's ``meta.api-version`` has a major version this pyward does not read."""
 
 
 def file_version(filename: str) -> tuple[str | None, FileKind]:
-    """The normalised version and the kind of a distribution file, from its name."""
-    from packaging.utils import parse_sdist_filename, parse_wheel_filename
-
+    """The normalised version and the kind of a distribution file, from its name
+    (the wheel and sdist name rules of :mod:`packaging.utils`, without reading the
+    wheel's tags: a page has thousands of files, and only the version is kept)."""
     if filename.endswith(".whl"):
-        try:
-            return str(parse_wheel_filename(filename)[1]), "wheel"
-        except ValueError:  # InvalidWheelFilename, InvalidVersion
+        parts = filename[:-4].split("-")
+        # name-version[-build]-python-abi-platform (the binary distribution format).
+        if len(parts) not in (5, 6) or not all(parts) or not _WHEEL_NAME.fullmatch(parts[0]):
             return None, "wheel"
-    if filename.endswith((".tar.gz", ".zip")):
-        try:
-            return str(parse_sdist_filename(filename)[1]), "sdist"
-        except ValueError:
-            return None, "sdist"
+        return _normal_version(parts[1]), "wheel"
+    for suffix in (".tar.gz", ".zip"):
+        if filename.endswith(suffix):
+            name, sep, version = filename[: -len(suffix)].rpartition("-")
+            if not sep or not name:
+                return None, "sdist"
+            return _normal_version(version), "sdist"
     return None, "other"
+
+
+#: A wheel's name part: letters, digits, ``_`` and ``.`` (``-`` is the separator).
+_WHEEL_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?")
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal_version(text: str) -> str | None:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(text))
+    except InvalidVersion:
+        return None
 
 
 def project_index_url(page_url: str) -> str:
@@ -132,12 +161,17 @@ def parse_project_page(
     files: list[ProjectFile] = []
     unknown_file_keys: dict[str, int] = {}
     unversioned: list[str] = []
+    wire = Wire(shown)
     for i, entry in enumerate(page.opt_list("files")):
-        try:
-            parsed = _parse_file(Wire(shown).table(entry, "files", i), url, unknown_file_keys)
-        except InputError as exc:
-            out.append(f"{exc}; file skipped")
-            continue
+        fast = _fast_file(entry, url)
+        if fast is not None:
+            parsed = fast
+        else:
+            try:
+                parsed = _parse_file(wire.table(entry, "files", i), url, unknown_file_keys)
+            except InputError as exc:
+                out.append(f"{exc}; file skipped")
+                continue
         files.append(parsed)
         if parsed.version is None:
             unversioned.append(parsed.filename)
@@ -236,20 +270,109 @@ def _status(page: Table, notes: list[str]) -> ProjectStatus:
 
 
 def _hashes(f: Table, key: str) -> dict[str, str]:
+    table = f.data.get(key)
+    if type(table) is dict:
+        # The usual case, checked in one pass; anything else takes the path that says why.
+        fast: dict[str, str] = {}
+        for a, v in table.items():
+            if type(v) is not str or not _HEX.fullmatch(v):
+                break
+            fast[a.lower()] = v.lower()
+        else:
+            return fast
     table = f.opt_table(key)
     if table is None:
         raise f.error(key, "missing")
     out: dict[str, str] = {}
     for algorithm, value in table.items():
-        if not is_hex_digest(value):
+        if not (isinstance(value, str) and _HEX.fullmatch(value)):
             raise f.error(f"{key}.{algorithm}", f"not a hex digest: {value!r}")
         out[algorithm.lower()] = value.lower()
     return out
 
 
+def _fast_hashes(value: object) -> dict[str, str] | None:
+    if type(value) is not dict:
+        return None
+    out: dict[str, str] = {}
+    for algorithm, digest in value.items():
+        if type(digest) is not str or not _HEX.fullmatch(digest):
+            return None
+        out[algorithm.lower()] = digest.lower()
+    return out
+
+
+def _fast_file(entry: object, page_url: str) -> ProjectFile | None:
+    """A well-formed file entry, read without the checked accessors (a page has
+    thousands); ``None`` for any other, which :func:`_parse_file` reads and reports.
+    Both give the same :class:`ProjectFile` for every entry this accepts
+    (``tests/index/test_parse.py`` checks it on every recorded page)."""
+    if type(entry) is not dict or not entry.keys() <= _FILE_KEYS:
+        return None
+    filename, url = entry.get("filename"), entry.get("url")
+    if type(filename) is not str or not filename.strip():
+        return None
+    if type(url) is not str or not url.strip():
+        return None
+    hashes = _fast_hashes(entry.get("hashes"))
+    if hashes is None:
+        return None
+    yanked_value = entry.get("yanked", False)
+    if type(yanked_value) is bool:
+        yanked, reason = yanked_value, None
+    elif type(yanked_value) is str:
+        yanked, reason = True, yanked_value or None
+    else:
+        return None
+    text = entry.get("upload-time")
+    upload_time = None
+    if text is not None:
+        if type(text) is not str:
+            return None
+        try:
+            upload_time = parse_timestamp(text)
+        except ValueError:
+            return None
+    size = entry.get("size")
+    if size is not None and (type(size) is not int or size < 0):
+        return None
+    provenance, requires = entry.get("provenance"), entry.get("requires-python")
+    if (provenance is not None and type(provenance) is not str) or (
+        requires is not None and type(requires) is not str
+    ):
+        return None
+    gpg = entry.get("gpg-sig")
+    if gpg is not None and type(gpg) is not bool:
+        return None
+    metadata: bool | dict[str, str] | None = None
+    for key in _METADATA_KEYS:
+        value = entry.get(key)
+        if value is None:
+            continue
+        metadata = value if type(value) is bool else _fast_hashes(value)
+        if metadata is None:
+            return None
+        break
+    version, kind = file_version(filename)
+    return ProjectFile(
+        filename=filename,
+        url=redact_url(_join(page_url, url)),
+        hashes=hashes,
+        requires_python=requires,
+        yanked=yanked,
+        yanked_reason=reason,
+        upload_time=upload_time,
+        size=size,
+        provenance=redact_url(urljoin(page_url, provenance)) if provenance else None,
+        core_metadata=metadata,
+        version=version,
+        kind=kind,
+    )
+
+
 def _parse_file(f: Table, page_url: str, unknown: dict[str, int]) -> ProjectFile:
     filename = f.string("filename")
-    url = urljoin(page_url, f.string("url"))
+    url = _join(page_url, f.string("url"))
     hashes = _hashes(f, "hashes")
 
     yanked_value: Any = f.data.get("yanked", False)

@@ -1,0 +1,217 @@
+"""A compact derived cache of what the checks read from index pages:
+``CACHE_DIR/index/facts.sqlite3``.
+
+An index page lists every file of every release (a median of 130 files, 50 kB, on the
+recorded pages); reading and validating 300 of them again on every audit costs far more
+than the audit itself. The checks ask version-level questions (is the pinned release
+yanked, when was it uploaded, which releases are newer and which Python do they
+need, what is the project's status), so each page is also kept here reduced to one
+entry per version and distinct (``requires-python``, yanked, reason): its earliest
+upload time and its first file's name and kind. A :class:`ProjectInfo` read from here
+says so (``summary=True``); hashes, URLs, sizes and provenance are not kept.
+
+One row per page or JSON API URL, keyed by the SHA-256 of the URL (credentials never
+reach the disk) and holding the validators and fetch time of the response it was
+derived from, so that it is fresh exactly when that response is. The rows are JSON
+(never pickle); a row that cannot be read is a miss, and the page is read again.
+SQLite makes the lookup of every project of a run one query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pyward._sources.index._cache import cache_key
+from pyward._sources.index._model import ProjectFile, ProjectInfo, ProjectStatus, ReleaseInfo
+
+FACTS_FORMAT = 1
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS facts ("
+    "key TEXT PRIMARY KEY, kind TEXT NOT NULL, format INTEGER NOT NULL, "
+    "fetched_at TEXT NOT NULL, data BLOB NOT NULL)"
+)
+
+
+class Facts:
+    """The derived cache in ``directory`` (``CACHE_DIR/index``)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / "facts.sqlite3"
+
+    def load(self, urls: Sequence[str]) -> tuple[dict[str, ProjectInfo | ReleaseInfo], str | None]:
+        """The facts of each of ``urls`` that has a readable row (page URL -> a
+        :class:`ProjectInfo`, JSON API URL -> a :class:`ReleaseInfo`, each with
+        ``fetched_at`` set and ``from_cache``), and a note when the file could not be
+        read."""
+        if not urls or not self.path.is_file():
+            return {}, None
+        import orjson
+
+        keys = {cache_key(u): u for u in urls}
+        try:
+            db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+            try:
+                rows: list[tuple[str, str, int, str, bytes]] = db.execute(
+                    "SELECT key, kind, format, fetched_at, data FROM facts "
+                    "WHERE key IN (SELECT value FROM json_each(?))",
+                    (orjson.dumps(list(keys)).decode(),),
+                ).fetchall()
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            return {}, f"ignored the index facts cache {self.path}: {exc}"
+        out: dict[str, ProjectInfo | ReleaseInfo] = {}
+        for key, kind, fmt, fetched, data in rows:
+            if fmt != FACTS_FORMAT:
+                continue
+            try:
+                fetched_at = dt.datetime.fromisoformat(fetched)
+                decoded = orjson.loads(data)
+                item: ProjectInfo | ReleaseInfo = (
+                    _project(decoded, fetched_at)
+                    if kind == "page"
+                    else _release(decoded, fetched_at)
+                )
+            except (ValueError, TypeError, KeyError, IndexError):
+                continue  # a row this code did not write: read the page again
+            out[keys[key]] = item
+        return out, None
+
+    def save(self, items: Mapping[str, ProjectInfo | ReleaseInfo]) -> str | None:
+        """Store the facts of ``items`` (URL -> what was read from it, fresh); a note,
+        never an exception, when they cannot be written."""
+        rows = [
+            (
+                cache_key(url),
+                "page" if isinstance(item, ProjectInfo) else "release",
+                FACTS_FORMAT,
+                item.fetched_at.isoformat(),
+                _encode(item),
+            )
+            for url, item in items.items()
+            if item.fetched_at is not None
+        ]
+        if not rows:
+            return None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=5)
+            try:
+                with db:
+                    db.execute(_SCHEMA)
+                    db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?)", rows)
+            finally:
+                db.close()
+        except (OSError, sqlite3.Error) as exc:
+            return f"not cached: cannot write the index facts cache {self.path}: {exc}"
+        return None
+
+
+def _encode(item: ProjectInfo | ReleaseInfo) -> bytes:
+    import orjson
+
+    if isinstance(item, ReleaseInfo):
+        return orjson.dumps(
+            {
+                "name": item.name,
+                "url": item.url,
+                "version": item.version,
+                "summary": item.summary,
+                "license": item.license,
+                "project_urls": dict(item.project_urls),
+                "requires_python": item.requires_python,
+                "classifiers": list(item.classifiers),
+                "upload_times": {v: t.isoformat() for v, t in item.upload_times.items()},
+                "notes": _own_notes(item.notes, item.url),
+            }
+        )
+    return orjson.dumps(
+        {
+            "name": item.name,
+            "index_url": item.index_url,
+            "page_url": item.page_url,
+            "versions": list(item.versions),
+            "invalid_versions": list(item.invalid_versions),
+            "files": _groups(item.files),
+            "status": [item.status.status, item.status.reason],
+            "api_version": item.api_version,
+            "last_serial": item.last_serial,
+            "notes": _own_notes(item.notes, item.page_url),
+        }
+    )
+
+
+def _own_notes(notes: Iterable[str], url: str) -> list[str]:
+    """The notes about the body itself (``URL: key: ...``), not about this run's
+    cache or network."""
+    return [n for n in notes if n.startswith(f"{url}: ")]
+
+
+def _groups(files: Iterable[ProjectFile]) -> list[list[object]]:
+    """One entry per version and distinct (requires-python, yanked, reason): the
+    earliest upload time, the first file's name and kind."""
+    groups: dict[tuple[str | None, str | None, bool, str | None], list[Any]] = {}
+    for f in files:
+        key = (f.version, f.requires_python, f.yanked, f.yanked_reason)
+        found = groups.get(key)
+        if found is None:
+            groups[key] = [f.filename, f.kind, *key, f.upload_time]
+        elif f.upload_time is not None and (found[6] is None or f.upload_time < found[6]):
+            found[6] = f.upload_time
+    for group in groups.values():
+        if group[6] is not None:
+            group[6] = group[6].isoformat()
+    return list(groups.values())
+
+
+def _project(data: Any, fetched_at: dt.datetime) -> ProjectInfo:
+    status, reason = data["status"]
+    files = tuple(
+        ProjectFile(
+            filename=filename,
+            url="",
+            version=version,
+            kind=kind,
+            requires_python=requires_python,
+            yanked=yanked,
+            yanked_reason=yanked_reason,
+            upload_time=dt.datetime.fromisoformat(when) if when else None,
+        )
+        for filename, kind, version, requires_python, yanked, yanked_reason, when in data["files"]
+    )
+    return ProjectInfo(
+        name=data["name"],
+        index_url=data["index_url"],
+        page_url=data["page_url"],
+        versions=tuple(data["versions"]),
+        invalid_versions=tuple(data["invalid_versions"]),
+        files=files,
+        status=ProjectStatus(status=status, reason=reason),
+        api_version=data["api_version"],
+        last_serial=data["last_serial"],
+        fetched_at=fetched_at,
+        from_cache=True,
+        summary=True,
+        notes=tuple(data["notes"]),
+    )
+
+
+def _release(data: Any, fetched_at: dt.datetime) -> ReleaseInfo:
+    times: dict[str, str] = data["upload_times"]
+    return ReleaseInfo(
+        name=data["name"],
+        url=data["url"],
+        version=data["version"],
+        summary=data["summary"],
+        license=data["license"],
+        project_urls=data["project_urls"],
+        requires_python=data["requires_python"],
+        classifiers=tuple(data["classifiers"]),
+        upload_times={v: dt.datetime.fromisoformat(t) for v, t in times.items()},
+        fetched_at=fetched_at,
+        notes=tuple(data["notes"]),
+    )

@@ -1,0 +1,424 @@
+"""Fetch what the package indexes say about one run's components, once, before the
+checks run: :func:`fetch_metadata` -> :class:`~pyward._sources.index.IndexMetadata`.
+
+Each component is asked of the index its lock records, else the one configured for its
+project (:func:`~pyward._sources.index.configured_index`, computed once per project
+directory). One :class:`~pyward._sources.index.IndexClient` per distinct index; every
+page is fetched concurrently, and with it, where the index has one, the project's
+JSON API answer (classifiers, licence, project URLs). The JSON API is never required:
+an index whose first JSON API answer is a 404 or not JSON is taken not to have one
+(one note), and a failed answer never touches the page's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pyward._model import Component, Inventory, canonical_name
+from pyward._sources.index._client import DEFAULT_BREAKER, DEFAULT_MAX_AGE, IndexClient
+from pyward._sources.index._facts import Facts
+from pyward._sources.index._metadata import IndexMetadata
+from pyward._sources.index._model import ProjectInfo, ReleaseInfo
+from pyward._sources.index._port import IndexFailure, IndexLookupError
+from pyward._sources.index._resolve import (
+    NoIndex,
+    ResolvedIndex,
+    configured_index,
+    resolve_index,
+)
+from pyward._text import redact_url
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["ClientOptions", "fetch_metadata", "json_api_base"]
+
+#: ``progress(done, total)``: projects finished so far, of how many.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientOptions:
+    """How each :class:`~pyward._sources.index.IndexClient` of a fetch talks HTTP."""
+
+    concurrency: int = 8
+    """Requests in flight per index."""
+    timeout: float = 30.0
+    """Seconds per request."""
+    total_timeout: float = 120.0
+    """Seconds for every attempt of one page."""
+    retries: int = 3
+    """Further attempts after the first (connection errors, 429, 5xx)."""
+    backoff: float = 0.5
+    """First backoff step in seconds (doubled on each attempt)."""
+    max_retry_after: float = 60.0
+    """The longest ``Retry-After`` honoured, in seconds."""
+    breaker: int = DEFAULT_BREAKER
+    """Projects in a row that found an index unreachable before its other requests
+    fail at once (0: never)."""
+    transport: httpx.BaseTransport | None = field(default=None, repr=False)
+    """An httpx transport (tests)."""
+
+
+def json_api_base(index_url: str) -> str | None:
+    """The JSON API of a simple index whose path ends in ``/simple/``: the same root
+    with ``/pypi`` (``https://index.invalid/simple/`` -> ``https://index.invalid/pypi``),
+    the layout of the index that defined both APIs; ``None`` for any other index."""
+    base = index_url if index_url.endswith("/") else index_url + "/"
+    if not base.endswith("/simple/"):
+        return None
+    return base.removesuffix("simple/") + "pypi"
+
+
+def fetch_metadata(
+    subjects: Iterable[tuple[Inventory, Component]],
+    *,
+    option: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    home: Path | None = None,
+    root: Path | None = None,
+    cache_dir: Path | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+    max_age: dt.timedelta = DEFAULT_MAX_AGE,
+    json_api: bool = True,
+    progress: Progress | None = None,
+    client: ClientOptions | None = None,
+) -> IndexMetadata:
+    """The index pages (and JSON API answers) of every component of ``subjects``.
+
+    ``option``: ``--index-url`` / ``[tool.pyward] index-url``; ``environ``: the
+    environment to consult for installer settings (the library reads none itself);
+    ``home``, ``root``: where the user's and the system's pip/uv settings are (``None``:
+    not read). ``cache_dir``: pyward's cache directory (pages go in ``cache_dir/index``);
+    ``offline``: the cache only; ``refresh``: revalidate every cached page; ``max_age``:
+    how long a cached page is used without asking. ``json_api``: also ask each index's
+    JSON API where it has one. ``progress(done, total)`` is called as projects finish
+    (from worker threads). A component with no index configured is in ``unasked``.
+    """
+    options = client or ClientOptions()
+    notes: dict[str, None] = {}
+    configured: dict[Path, ResolvedIndex | NoIndex] = {}
+    by_index: dict[str, dict[str, None]] = {}
+    asked_of: dict[str, str] = {}
+    unasked: dict[str, str] = {}
+    for inventory, component in subjects:
+        key = canonical_name(component.name)
+        found = _resolve(inventory, component, configured, option, environ, home, root)
+        for note in found.notes:
+            notes.setdefault(note)
+        if isinstance(found, NoIndex):
+            if key not in asked_of:
+                unasked.setdefault(key, found.reason)
+            continue
+        first = asked_of.setdefault(key, found.url)
+        unasked.pop(key, None)
+        if first != found.url:
+            notes.setdefault(
+                f"{key}: recorded with two indexes; asked {redact_url(first)} only, "
+                f"not {found.display_url}"
+            )
+            continue
+        by_index.setdefault(found.url, {})[key] = None
+
+    total = sum(len(names) for names in by_index.values())
+    counter = _Counter(total=total, progress=progress)
+    if progress is not None:
+        progress(0, total)
+    pages: dict[str, ProjectInfo | IndexFailure] = {}
+    releases: dict[str, ReleaseInfo | IndexFailure] = {}
+    facts = Facts(cache_dir / "index") if cache_dir is not None else None
+    fresh = _Freshness(
+        now=dt.datetime.now(dt.timezone.utc), max_age=max_age, refresh=refresh, offline=offline
+    )
+    fetches = [
+        _IndexFetch(
+            IndexClient(
+                url,
+                json_api_url=json_api_base(url) if json_api else None,
+                cache_dir=cache_dir,
+                offline=offline,
+                refresh=refresh,
+                max_age=max_age,
+                concurrency=options.concurrency,
+                breaker=options.breaker,
+                retries=options.retries,
+                timeout=options.timeout,
+                total_timeout=options.total_timeout,
+                backoff=options.backoff,
+                max_retry_after=options.max_retry_after,
+                transport=options.transport,
+            ),
+            list(names),
+            counter,
+            fresh,
+        )
+        for url, names in by_index.items()
+    ]
+    if facts is not None:
+        known, unread = facts.load([u for fetch in fetches for u in fetch.urls()])
+        if unread:
+            notes.setdefault(unread)
+        for fetch in fetches:
+            fetch.known = known
+    try:
+        _run(fetches)
+    finally:
+        for fetch in fetches:
+            fetch.client.close()
+    if facts is not None:
+        learned = {url: item for fetch in fetches for url, item in fetch.learned.items()}
+        if learned and (unsaved := facts.save(learned)):
+            notes.setdefault(unsaved)
+    for fetch in fetches:
+        for key in fetch.names:
+            page = fetch.pages[key]
+            pages[key] = page
+            if isinstance(page, ProjectInfo):
+                for note in page.notes:
+                    notes.setdefault(note)
+        if fetch.note:
+            notes.setdefault(fetch.note)
+        if fetch.json_api == "absent":
+            continue
+        for key in fetch.names:
+            if key in fetch.releases:
+                release = fetch.releases[key]
+                releases[key] = release
+                if isinstance(release, ReleaseInfo):
+                    for note in release.notes:
+                        notes.setdefault(note)
+    for fetch in fetches:
+        if fetch.client.tripped:
+            notes.setdefault(f"{fetch.client.tripped}: its other projects were not asked")
+    return IndexMetadata(
+        pages=pages,
+        releases=releases,
+        unasked=unasked,
+        indexes=tuple(redact_url(url) for url in by_index),
+        notes=tuple(notes),
+    )
+
+
+def _resolve(  # noqa: PLR0917 - one private call site
+    inventory: Inventory,
+    component: Component,
+    configured: dict[Path, ResolvedIndex | NoIndex],
+    option: str | None,
+    environ: Mapping[str, str] | None,
+    home: Path | None,
+    root: Path | None,
+) -> ResolvedIndex | NoIndex:
+    where = Path(inventory.source)
+    project_dir = where if where.is_dir() else where.parent
+    if component.index:
+        return resolve_index(
+            component, option=option, environ=environ, project_dir=project_dir, home=home, root=root
+        )
+    if project_dir not in configured:
+        configured[project_dir] = configured_index(
+            option=option, environ=environ, project_dir=project_dir, home=home, root=root
+        )
+    return configured[project_dir]
+
+
+class _Counter:
+    def __init__(self, *, total: int, progress: Progress | None) -> None:
+        self.total = total
+        self.done = 0
+        self._progress = progress
+        self._lock = threading.Lock()
+
+    def tick(self) -> None:
+        if self._progress is None:
+            return
+        with self._lock:
+            self.done += 1
+            done = self.done
+            # Called under the lock so that the callback sees the counts in order.
+            self._progress(done, self.total)
+
+
+JsonApiState = Literal["unknown", "present", "absent"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Freshness:
+    """When a copy from the facts cache is used instead of asking."""
+
+    now: dt.datetime
+    """The time of this fetch."""
+    max_age: dt.timedelta
+    """The TTL."""
+    refresh: bool
+    """Revalidate every copy whatever its age."""
+    offline: bool
+    """Use every copy whatever its age."""
+
+    def use(self, item: ProjectInfo | ReleaseInfo | None) -> ProjectInfo | ReleaseInfo | None:
+        """``item`` if it may be used as it is, a stale copy of it offline, or
+        ``None`` (ask the index)."""
+        if item is None or item.fetched_at is None:
+            return None
+        age = self.now - item.fetched_at
+        fresh = dt.timedelta(0) <= age < self.max_age
+        if fresh and not self.refresh:
+            return item
+        if not self.offline:
+            return None
+        if fresh:
+            return item
+        url = item.page_url if isinstance(item, ProjectInfo) else item.url
+        when = item.fetched_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        note = f"offline: used the copy of {url} cached at {when}"
+        return replace(item, stale=True, notes=(note, *item.notes))
+
+
+class _IndexFetch:
+    """The pages and JSON API answers of one index's projects."""
+
+    def __init__(
+        self, client: IndexClient, names: list[str], counter: _Counter, fresh: _Freshness
+    ) -> None:
+        self.client = client
+        self.names = names
+        self.counter = counter
+        self.fresh = fresh
+        self.known: Mapping[str, ProjectInfo | ReleaseInfo] = {}
+        """URL -> what the facts cache holds for it."""
+        self.learned: dict[str, ProjectInfo | ReleaseInfo] = {}
+        """URL -> what was read anew (for the facts cache)."""
+        self.pages: dict[str, ProjectInfo | IndexFailure] = {}
+        self.releases: dict[str, ReleaseInfo | IndexFailure] = {}
+        self.json_api: JsonApiState = "unknown" if client.json_api_url else "absent"
+        self.note: str | None = None
+        self._lock = threading.Lock()
+        self._probing = False
+        self._probed = threading.Event()
+
+    def urls(self) -> list[str]:
+        """Every URL this fetch may ask (pages, and JSON API answers)."""
+        out = [self.client.page_url(k) for k in self.names]
+        if self.json_api != "absent":
+            out += [self._release_url(k) for k in self.names]
+        return out
+
+    def ready(self, key: str) -> bool:
+        """Whether the facts cache answers everything about ``key`` (no request)."""
+        if self.fresh.use(self.known.get(self.client.page_url(key))) is None:
+            return False
+        return self.json_api == "absent" or (
+            self.fresh.use(self.known.get(self._release_url(key))) is not None
+        )
+
+    def _release_url(self, key: str) -> str:
+        return f"{self.client.json_api_url}/{key}/json"
+
+    def one(self, key: str) -> None:
+        url = self.client.page_url(key)
+        known = self.fresh.use(self.known.get(url))
+        page: ProjectInfo | IndexFailure | None = known if isinstance(known, ProjectInfo) else None
+        if page is None:
+            try:
+                page = self.client.project(key)
+            except IndexLookupError as exc:
+                page = exc.failure
+            if isinstance(page, ProjectInfo) and not page.stale:
+                self.learned[url] = page
+        self.pages[key] = page
+        # Only for a project the index has: a private package's 404 says nothing of
+        # whether the index has a JSON API.
+        if isinstance(page, ProjectInfo) and self.json_api != "absent":
+            self._release(key)
+        self.counter.tick()
+
+    def _release(self, key: str) -> None:
+        # The first JSON API request of an index is a probe: the others wait for its
+        # answer, so that an index without a JSON API is asked once, not once per
+        # project.
+        with self._lock:
+            probe = self.json_api == "unknown" and not self._probing
+            self._probing = self._probing or probe
+        if not probe:
+            self._probed.wait()
+            if self.json_api == "absent":
+                return
+        try:
+            url = self._release_url(key)
+            known = self.fresh.use(self.known.get(url))
+            release: ReleaseInfo | IndexFailure | None = (
+                known if isinstance(known, ReleaseInfo) else None
+            )
+            if release is None:
+                try:
+                    release = self.client.release_info(key)
+                except IndexLookupError as exc:
+                    release = exc.failure
+                if isinstance(release, ReleaseInfo) and not release.stale:
+                    self.learned[url] = release
+            self._settle(key, release)
+        finally:
+            if probe:
+                self._probed.set()
+
+    def _settle(self, key: str, release: ReleaseInfo | IndexFailure) -> None:
+        with self._lock:
+            if isinstance(release, ReleaseInfo):
+                if self.json_api == "unknown":
+                    self.json_api = "present"
+            elif release.kind in ("not-found", "unsupported", "invalid") and (
+                self.json_api == "unknown"
+            ):
+                self.json_api = "absent"
+                self.note = (
+                    f"{redact_url(self.client.index_url)}: no JSON API at "
+                    f"{redact_url(self.client.json_api_url or '')} ({release.reason}); "
+                    "its projects were read from the simple API alone"
+                )
+            self.releases[key] = release
+
+
+def _run(fetches: list[_IndexFetch]) -> None:
+    """Every project of every index: those the facts cache answers here, the others
+    each index ``concurrency`` at a time (its own pool, as many threads as its client
+    has connections, so that no thread waits on the connection pool), all indexes at
+    once. Threads rather than asyncio: see :meth:`IndexClient.projects`."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    jobs: list[tuple[_IndexFetch, list[str]]] = []
+    for fetch in fetches:
+        rest = []
+        for key in fetch.names:
+            if fetch.ready(key):
+                fetch.one(key)
+            else:
+                rest.append(key)
+        if rest:
+            jobs.append((fetch, rest))
+    if sum(len(keys) for _, keys in jobs) <= 1:
+        for fetch, keys in jobs:
+            for key in keys:
+                fetch.one(key)
+        return
+    pools = [
+        ThreadPoolExecutor(
+            max_workers=min(fetch.client.concurrency, len(keys)), thread_name_prefix="pyward-index"
+        )
+        for fetch, keys in jobs
+    ]
+    try:
+        futures: list[Future[None]] = [
+            pool.submit(fetch.one, key)
+            for pool, (fetch, keys) in zip(pools, jobs, strict=True)
+            for key in keys
+        ]
+        for future in futures:
+            future.result()
+    finally:
+        for pool in pools:
+            pool.shutdown()
