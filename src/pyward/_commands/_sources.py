@@ -115,26 +115,14 @@ def _index_metadata(
 ) -> tuple[IndexMetadata | None, str | None]:
     """The index metadata of the run's components, or ``None`` and why none could be had
     at all (no index configured; offline with nothing cached; the index unreachable)."""
-    from pyward._sources.index import IndexFailure, fetch_metadata
+    from pyward._sources.index import IndexFailure
 
     subjects = auditable(inventories)
     if not subjects:
         return None, "no component to look up"
-    environ = dict(settings.installer_env)
-    if settings.index_url:
-        environ["PYWARD_INDEX_URL"] = settings.index_url
     with _progress(len(subjects), quiet=args.quiet) as progress:
-        metadata = fetch_metadata(
-            subjects,
-            option=args.index_url or config.index_url,
-            environ=environ,
-            home=_home(),
-            root=ROOT,
-            cache_dir=settings.cache_dir,
-            offline=args.offline,
-            refresh=args.refresh,
-            max_age=config.index_ttl,
-            progress=progress,
+        metadata = fetch_index(
+            subjects, args=args, config=config, settings=settings, progress=progress
         )
     if not metadata.pages:
         # Nothing was asked of any index: one line says why (issue 13: "say so in one line").
@@ -149,6 +137,38 @@ def _index_metadata(
             return None, "--offline, and no index metadata is cached for these projects"
         return None, f"the package index could not be reached ({failures[0].reason})"
     return metadata, None
+
+
+def fetch_index(
+    subjects: Sequence[tuple[Inventory, Component]],
+    *,
+    args: argparse.Namespace,
+    config: Config,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    json_api: bool = True,
+) -> IndexMetadata:
+    """:func:`~pyward._sources.index.fetch_metadata` with the run's settings: the index
+    option, ``$PYWARD_INDEX_URL`` and the installers' settings, the cache and its TTL."""
+    from pyward._sources.index import fetch_metadata
+    from pyward._sources.index._client import DEFAULT_MAX_AGE
+
+    environ = dict(settings.installer_env)
+    if settings.index_url:
+        environ["PYWARD_INDEX_URL"] = settings.index_url
+    return fetch_metadata(
+        subjects,
+        option=args.index_url or config.index_url,
+        environ=environ,
+        home=_home(),
+        root=ROOT,
+        cache_dir=settings.cache_dir,
+        offline=args.offline,
+        refresh=args.refresh,
+        max_age=config.index_ttl or DEFAULT_MAX_AGE,
+        json_api=json_api,
+        progress=progress,
+    )
 
 
 def _home() -> Path | None:

@@ -28,10 +28,12 @@ from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, Usage
 
 if TYPE_CHECKING:
     from pyward._advisory._types import AdvisoryData
+    from pyward._config import Config
     from pyward._findings import FixStep
     from pyward._model import Inventory
     from pyward._report import AuditReport
     from pyward._settings import Settings
+    from pyward._sources.index import IndexMetadata
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -243,7 +245,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         options=gathered.options,
     )
     if args.fix:
-        report = _check_targets(report, store, inventories, args, settings)
+        report = _check_targets(
+            report,
+            store,
+            inventories,
+            args,
+            settings,
+            config=config,
+            metadata=gathered.sources.index,
+        )
     from pyward._advisory._freshness import freshness_notice
 
     notice = freshness_notice(report.database)
@@ -285,56 +295,42 @@ def exit_code(report: AuditReport) -> int:
     return EXIT_FINDINGS if report.failed else EXIT_OK
 
 
-#: The file-system root whose ``/etc`` holds pip's and uv's system settings (tests
-#: point it elsewhere).
-_ROOT = Path("/")
-
-
 def _check_targets(
     report: AuditReport,
     data: AdvisoryData,
     inventories: list[Inventory],
     args: argparse.Namespace,
     settings: Settings,
+    *,
+    config: Config,
+    metadata: IndexMetadata | None,
 ) -> AuditReport:
     """The report with its fix plan, planned from the package index's releases (issue
-    11 item 1): the index is asked only here, with ``--fix``."""
+    11 item 1): from the pages the status checks fetched, else fetched here."""
     import dataclasses
 
     from pyward._audit._fix import Releases, plan
+    from pyward._commands._sources import fetch_index
     from pyward._model import Inventory
-    from pyward._sources.index import IndexFailure, fetch_metadata
+    from pyward._sources.index import IndexFailure
 
-    environ = dict(settings.installer_env)
-    if settings.index_url:
-        environ["PYWARD_INDEX_URL"] = settings.index_url
-    try:
-        home: Path | None = Path.home()
-    except RuntimeError:  # no home directory to find: its settings files are not read
-        home = None
     # The components the plan will upgrade: those with a vulnerability.
     components = {
         f.component.key: f.component
         for f in report.findings
         if f.component is not None and f.kind == VULNERABILITY
     }
-    subjects = []
-    for comp in components.values():
-        inv = next((i for i in inventories if comp in i.components), None)
-        subjects.append((inv or Inventory(source=".", format="unknown"), comp))
-    # Released versions are all the plan needs: the JSON API is not asked.
-    metadata = fetch_metadata(
-        subjects,
-        option=args.index_url,
-        environ=environ,
-        home=home,
-        root=_ROOT,
-        cache_dir=settings.cache_dir,
-        offline=args.offline,
-        json_api=False,
-    )
-    for note in metadata.notes:
-        _notice(f"note: {note}", args.quiet)
+    if metadata is None or any(c.name not in metadata.pages for c in components.values()):
+        subjects = []
+        for comp in components.values():
+            inv = next((i for i in inventories if comp in i.components), None)
+            subjects.append((inv or Inventory(source=".", format="unknown"), comp))
+        # Released versions are all the plan needs: the JSON API is not asked.
+        metadata = fetch_index(
+            subjects, args=args, config=config, settings=settings, json_api=False
+        )
+        for note in metadata.notes:
+            _notice(f"note: {note}", args.quiet)
     releases: dict[str, Releases] = {}
     for comp in components.values():
         page = metadata.page(comp.name)
