@@ -38,6 +38,10 @@ def _isolated_cache(
     from pyward._commands import _sources
 
     monkeypatch.setattr(_sources, "ROOT", home / "root")
+    # Lock files in the corpus record real index hosts (a PyTorch wheel index...): an
+    # audit never asks them from a test. A test of the index checks serves a loopback
+    # index and deletes this (``online`` below).
+    monkeypatch.setenv("PYWARD_OFFLINE", "1")
     for var in (
         "PYWARD_INDEX_URL",
         "PYWARD_LIFECYCLE_URL",
@@ -50,6 +54,12 @@ def _isolated_cache(
         "XDG_CONFIG_DIRS",
     ):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def online(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let an audit ask the package index a test configures (a loopback server)."""
+    monkeypatch.delenv("PYWARD_OFFLINE")
 
 
 def component_of(finding: Finding) -> Component:

@@ -112,6 +112,9 @@ class Settings:
     endoflife.date API v1 ``products/full`` answer or a mirror of it); ``None``:
     endoflife.date's own API, and only when the advisories come from their default
     source too (docs/lifecycle.md)."""
+    offline: bool = False
+    """``$PYWARD_OFFLINE`` set to anything but ``""`` or ``0``: never ask a package index
+    (as ``--offline``): the checks use the cached metadata only, however old."""
     max_input_bytes: int = MAX_INPUT_BYTES
     """``$PYWARD_MAX_INPUT_BYTES``: the largest input file read, in bytes (default
     :data:`pyward._files.MAX_INPUT_BYTES`, 256 MiB); a larger one is an input error."""
@@ -146,5 +149,6 @@ class Settings:
                 {k: environ[k] for k in INSTALLER_VARIABLES if environ.get(k)}
             ),
             max_input_bytes=parse_max_input_bytes(environ.get("PYWARD_MAX_INPUT_BYTES")),
+            offline=environ.get("PYWARD_OFFLINE", "") not in ("", "0"),
             lifecycle_url=environ.get("PYWARD_LIFECYCLE_URL") or None,
         )

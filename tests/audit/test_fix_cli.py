@@ -64,6 +64,11 @@ def index() -> Iterator[str]:
         yield f"{base}/simple/"
 
 
+@pytest.fixture(autouse=True)
+def _online(online: None) -> None:
+    """These tests serve their index on 127.0.0.1."""
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store_of(tmp_path_factory, ("nbconvert", "werkzeug", "urllib3"))

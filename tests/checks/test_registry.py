@@ -134,33 +134,40 @@ def test_an_audit_runs_only_the_checks_asked_for() -> None:
 def test_rules_lists_every_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert listed == [
-        {
-            "id": "vulnerability",
-            "kind": "vulnerability",
-            "severity": "unknown",
-            "description": "a component version that a known advisory (OSV: PYSEC, GHSA, "
-            "CVE) affects",
-            "needs": ["advisories"],
-            "docs": "docs/checks.md#vulnerability",
-        }
-    ]
+    assert listed[0] == {
+        "id": "vulnerability",
+        "kind": "vulnerability",
+        "severity": "unknown",
+        "description": "a component version that a known advisory (OSV: PYSEC, GHSA, CVE) affects",
+        "needs": ["advisories"],
+        "docs": "docs/checks.md#vulnerability",
+        "default_gate": "fails",
+    }
     assert [c["id"] for c in listed] == list(CHECKS)
+    assert {c["id"]: c["default_gate"] for c in listed} == {
+        "vulnerability": "fails",
+        "yanked": "fails",
+        "project-status": "fails; archived, deprecated inform",
+        "eol": "fails",
+        "outdated": "informs",
+        "unmaintained": "informs",
+    }
 
 
 def test_rules_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split("|")[1:-1] == [
-        " ID            ",
-        " Kind          ",
-        " Severity ",
-        " Needs      ",
-        " Description                   ",
-        " Docs                         ",
+    assert [c.strip() for c in lines[1].split("|")[1:-1]] == [
+        "ID",
+        "Kind",
+        "Severity",
+        "Needs",
+        "Default gate",
+        "Description",
     ]
-    assert "| vulnerability | vulnerability | unknown  | advisories |" in lines[3]
-    assert lines[-5:] == [
+    assert lines[3].startswith("| vulnerability  | vulnerability  | unknown  | advisories | fails ")
+    assert lines[-6:] == [
+        "Each check's section in docs/checks.md: docs/checks.md#ID",
         "Needs:",
         "  advisories: advisory data (the local store or the built-in snapshot)",
         "  index: package-index metadata (the index port, online or cached)",

@@ -142,11 +142,11 @@ def test_vex_bugs_found_by_the_sweep(
         )
         outcome = run(capsys, "audit", reqs, "--vex", vex, "-f", "json", "--cache-dir", store)
         assert outcome.errors == []
-        assert outcome.err.splitlines()[-1] == (
+        assert (
             f"pyward: warning: {vex}: vulnerabilities[0].affects[0].ref: 'flask' is neither a "
             "PyPI purl nor the bom-ref of a PyPI component of this document; "
             "it applies to no package"
-        )
+        ) in outcome.err.splitlines()
     # A byte order mark before the JSON is ignored; an array is not a document.
     vex = write(tmp_path / "vex.json", b"\xef\xbb\xbf" + orjson.dumps(OPENVEX))
     assert run(capsys, "audit", reqs, "--vex", vex, "-q", "--cache-dir", store).errors == []

@@ -120,7 +120,18 @@ def test_spaces_and_unicode_in_paths(
 ) -> None:
     folder = tmp_path / "my project" / "ünïcødé ✓ 名前"
     lock = write(folder / "uv.lock", (CORPUS / "uv/flask/uv.lock").read_bytes())
-    outcome = run(capsys, "audit", folder, "-f", "json", "-q", "--cache-dir", store)
+    outcome = run(
+        capsys,
+        "audit",
+        folder,
+        "-f",
+        "json",
+        "-q",
+        "--cache-dir",
+        store,
+        "--checks",
+        "vulnerabilities",
+    )
     assert outcome.code == 0
     assert str(lock) in outcome.out
     bad = write(folder / "requirements.txt", b"flask==2.0.0\nnot a requirement!\n")

@@ -88,7 +88,11 @@ def pyward_findings(target: Path, store: Any, tmp_path: Path) -> dict[Finding, l
     """``pyward audit --format json`` on the same file and the same store."""
     out = tmp_path / "pyward.json"
     cache_dir = str(Path(store.info.path).parent)
-    code = main(["audit", str(target), "--cache-dir", cache_dir, "-f", "json", "-o", str(out)])
+    # The peers report known vulnerabilities only: the same check, for the comparison.
+    code = main([
+        "audit", str(target), "--cache-dir", cache_dir, "-f", "json", "-o", str(out),
+        "--checks", "vulnerabilities",
+    ])  # fmt: skip
     report = json.loads(out.read_text())
     found = {
         (canonical_name(f["name"]), f["version"], f["id"]): sorted(f["aliases"])

@@ -115,11 +115,11 @@ def _index_metadata(
 ) -> tuple[IndexMetadata | None, str | None]:
     """The index metadata of the run's components, or ``None`` and why none could be had
     at all (no index configured; offline with nothing cached; the index unreachable)."""
-    from pyward._sources.index import IndexFailure
+    from pyward._sources.index import IndexFailure, IndexMetadata
 
     subjects = auditable(inventories)
     if not subjects:
-        return None, "no component to look up"
+        return IndexMetadata(), None  # nothing to look up: the checks see no component
     with _progress(len(subjects), quiet=args.quiet) as progress:
         metadata = fetch_index(
             subjects, args=args, config=config, settings=settings, progress=progress
@@ -134,7 +134,8 @@ def _index_metadata(
     ):
         kinds = {f.kind for f in failures}
         if kinds == {"offline"}:
-            return None, "--offline, and no index metadata is cached for these projects"
+            flag = "--offline" if args.offline else "PYWARD_OFFLINE"
+            return None, f"{flag}, and no index metadata is cached for these projects"
         return None, f"the package index could not be reached ({failures[0].reason})"
     return metadata, None
 
@@ -163,7 +164,8 @@ def fetch_index(
         home=_home(),
         root=ROOT,
         cache_dir=settings.cache_dir,
-        offline=args.offline,
+        # --refresh asks the index even where PYWARD_OFFLINE is set.
+        offline=args.offline or (settings.offline and not args.refresh),
         refresh=args.refresh,
         max_age=config.index_ttl or DEFAULT_MAX_AGE,
         json_api=json_api,

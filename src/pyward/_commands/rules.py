@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from pyward._checks import CHECKS, NEEDS, Check
+from pyward._checks import CHECKS, DOCS, NEEDS, Check
 from pyward._commands._common import add_output_options, use_color, write_output
 
 if TYPE_CHECKING:
@@ -43,7 +43,23 @@ def as_dict(check: Check) -> dict[str, Any]:
         "description": check.description,
         "needs": sorted(check.needs),
         "docs": check.docs_url,
+        "default_gate": default_gate(check),
     }
+
+
+def default_gate(check: Check) -> str:
+    """What the default gate does with the check's findings: ``fails`` the run,
+    ``informs``, or fails but for some project statuses (``fails; archived, deprecated
+    inform``). ``fail-on-kinds`` changes it."""
+    from pyward._gate import INFORMATIONAL_KINDS
+
+    if check.kind in INFORMATIONAL_KINDS:
+        return "informs"
+    prefix = f"{check.kind}:"
+    informing = sorted(k.removeprefix(prefix) for k in INFORMATIONAL_KINDS if k.startswith(prefix))
+    if informing:
+        return f"fails; {', '.join(informing)} inform"
+    return "fails"
 
 
 def _table(checks: list[Check], *, color: bool) -> str:
@@ -64,14 +80,22 @@ def _table(checks: list[Check], *, color: bool) -> str:
         emoji=False,
         _environ={},
     )
-    table = Table(box=box.SIMPLE_HEAD if color else box.ASCII2, header_style="bold")
-    for column in ("ID", "Kind", "Severity", "Needs", "Description", "Docs"):
-        table.add_column(column, overflow="fold")
+    table = Table(box=box.SIMPLE_HEAD if color else box.ASCII2, header_style="bold", expand=True)
+    for column in ("ID", "Kind", "Severity", "Needs"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Default gate", overflow="fold", ratio=1)
+    table.add_column("Description", overflow="fold", ratio=3)
     for c in checks:
         table.add_row(
-            c.id, c.kind, c.severity, ", ".join(sorted(c.needs)), c.description, c.docs_url
+            c.id,
+            c.kind,
+            c.severity,
+            ", ".join(sorted(c.needs)),
+            default_gate(c),
+            c.description,
         )
     console.print(table)
+    console.print(f"Each check's section in {DOCS}: {DOCS}#ID")
     console.print("Needs:")
     for need, text in NEEDS.items():
         console.print(f"  {need}: {text}")

@@ -502,7 +502,7 @@ class IndexClient(IndexSource):
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 unreachable = True
-            except httpx.HTTPError as exc:  # a bad URL, an unsupported scheme: no retry
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a bad URL: no retry
                 reason = f"{shown}: {type(exc).__name__}: {exc}"
                 raise _Failure(kind="network", reason=reason) from None
             if attempt + 1 == attempts:

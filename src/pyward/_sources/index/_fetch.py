@@ -217,9 +217,39 @@ def _resolve(  # noqa: PLR0917 - one private call site
     where = Path(inventory.source)
     project_dir = where if where.is_dir() else where.parent
     if component.index:
-        return resolve_index(
+        found = resolve_index(
             component, option=option, environ=environ, project_dir=project_dir, home=home, root=root
         )
+        if not (isinstance(found, ResolvedIndex) and reserved(found.url)):
+            return found
+        # A lock whose hosts were blanked out before it was shared: the configured
+        # index is the best guess, and the blank one is said once.
+        note = (
+            f"{found.origin}: the recorded index {found.display_url} is under .invalid, a "
+            "name that never resolves (RFC 2606); the configured index is asked instead"
+        )
+        fallback = _configured(configured, project_dir, option, environ, home, root)
+        if isinstance(fallback, ResolvedIndex):
+            return replace(fallback, notes=(*found.notes, note, *fallback.notes))
+        return replace(fallback, notes=(*found.notes, *fallback.notes))
+    return _configured(configured, project_dir, option, environ, home, root)
+
+
+def reserved(url: str) -> bool:
+    """The URL's host is under ``.invalid`` (RFC 2606, RFC 6761 section 6.4): a name that
+    never resolves. Asking it would only wait on a lookup that must fail."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+    return host.lower().rstrip(".").endswith(".invalid")
+
+
+def _configured(  # noqa: PLR0917 - private, mirrors _resolve
+    configured: dict[Path, ResolvedIndex | NoIndex],
+    project_dir: Path,
+    option: str | None,
+    environ: Mapping[str, str] | None,
+    home: Path | None,
+    root: Path | None,
+) -> ResolvedIndex | NoIndex:
     if project_dir not in configured:
         configured[project_dir] = configured_index(
             option=option, environ=environ, project_dir=project_dir, home=home, root=root

@@ -76,6 +76,9 @@ def index_base(value: str) -> str | None:
     scheme, sep, rest = text.partition("://")
     if not sep or scheme.lower() not in ("http", "https") or not rest.split("/", 1)[0]:
         return None
+    # A control character or a space is no part of a URL (a hostile lock: issue 12).
+    if any(c.isspace() or not c.isprintable() for c in text):
+        return None
     # A project page URL is never recorded as an index; the query and fragment (pip's
     # ``#egg=`` style) are not part of the base.
     text = text.split("#", 1)[0].split("?", 1)[0]
@@ -250,8 +253,15 @@ def _uv_file(path: Path, notes: list[str], *, pyproject: bool) -> Iterator[tuple
         notes.append(f"{exc} (uv settings passed over)")
         return
     prefix = "tool.uv." if pyproject else ""
-    table: Any = document.get("tool", {}).get("uv") if pyproject else document
+    table: Any = document
+    if pyproject:
+        tool = document.get("tool")
+        table = tool.get("uv") if isinstance(tool, dict) else None
     if not isinstance(table, dict):
+        if table is not None:
+            notes.append(
+                f"{path}: {prefix.rstrip('.') or 'document'}: not a table (uv settings passed over)"
+            )
         return
     indexes = table.get("index")
     if isinstance(indexes, list):
