@@ -279,7 +279,9 @@ def test_fix_on_a_uv_lock_prints_the_command(
         "  uv lock --upgrade-package 'urllib3==1.26.18' --upgrade-package 'werkzeug==2.3.8' "
         "--upgrade-package 'requests==2.31.0'\n"
         "Unchecked: urllib3 1.26.18 is an advisory's bound, not checked against the package "
-        "index's releases (https://pypi.invalid/simple/urllib3/: offline and not cached)\n"
+        # The lock's index is under .invalid (its hosts were blanked out): passed over.
+        "index's releases (no package index configured: set --index-url or "
+        "PYWARD_INDEX_URL, or configure pip/uv)\n"
     ) in out
 
 

@@ -198,7 +198,8 @@ class OutdatedDetail:
     releases_behind: int
     """Final releases between the pinned one and ``latest`` (``latest`` included)."""
     majors_behind: int
-    """Major versions between them (``latest``'s major minus the pinned one's)."""
+    """Major versions released after the pinned one's, up to ``latest``'s (counted, so
+    that a jump to calendar versioning counts the majors released, not their difference)."""
     pinned_released: dt.date | None = None
     """When the pinned release was uploaded, when the index says."""
     latest_released: dt.date | None = None

@@ -140,7 +140,8 @@ def test_a_pre_release_pin_is_compared_with_pre_releases() -> None:
 def test_without_upload_times_the_summary_has_no_dates() -> None:
     page = made("demo", [file("demo", "1.0", uploaded=None), file("demo", "3.1", uploaded=None)])
     (finding,) = run("outdated", context(metadata(page), "demo==1.0")).findings
-    assert finding.summary == "demo 1.0 is 1 release and 2 major versions behind 3.1"
+    # Majors are counted as released: no 2.x was, so 3.1 is one major version ahead.
+    assert finding.summary == "demo 1.0 is 1 release and 1 major version behind 3.1"
 
 
 def test_requires_python_any_file_admits_and_an_unreadable_one_admits() -> None:

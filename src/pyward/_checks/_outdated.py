@@ -56,10 +56,17 @@ def run(context: CheckContext) -> CheckResult:
             continue
         behind = found.count(start, at, prereleases=pre)
         mine = found.position(comp.version)
+        # Major versions released in between, counted, not subtracted: calendar
+        # versioning (gevent 1.3 -> 20.9 -> 26.9) would otherwise count 25.
+        majors = {
+            found.release(i).parsed.major
+            for i in range(start, at + 1)
+            if found.candidate(i, prereleases=pre)
+        }
         detail = OutdatedDetail(
             latest=latest.version,
             releases_behind=behind,
-            majors_behind=max(0, latest.parsed.major - pinned.major),
+            majors_behind=len(majors - {pinned.major}),
             pinned_released=uploaded(found.files(mine)) if mine is not None else None,
             latest_released=latest.uploaded(),
             python=python,

@@ -190,8 +190,16 @@ def parse_project_page(
             try:
                 versions.append((Version(text), text))
             except InvalidVersion:
+                if not invalid:
+                    first = i
                 invalid.append(text)
-                out.append(f"{shown}: versions[{i}]: not a PEP 440 version: {text!r} (kept apart)")
+        if invalid:
+            # One note per page, not one per version (a project of 2006 lists dozens).
+            more = f" and {len(invalid) - 1} more" if len(invalid) > 1 else ""
+            out.append(
+                f"{shown}: versions[{first}]: not a PEP 440 version: {invalid[0]!r}{more} "
+                "(kept apart)"
+            )
     else:
         # PEP 700 (API 1.1) added ``versions``; older pages list files only.
         if api_version[1] >= 1:
