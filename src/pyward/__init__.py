@@ -30,26 +30,40 @@ if TYPE_CHECKING:
     from pyward._advisory import AdvisoryStore
     from pyward._advisory._types import StoreInfo
     from pyward._audit import audit
-    from pyward._checks import CHECKS, Check, Sources
+    from pyward._checks import (
+        CHECKS,
+        Check,
+        CheckOptions,
+        PythonTarget,
+        Sources,
+        select_checks,
+    )
     from pyward._config import Config, IgnoreRule, find_config, load_config
     from pyward._findings import (
         LEVELS,
         CheckId,
+        EolDetail,
         Finding,
         FindingKind,
         FixStep,
         Level,
+        OutdatedDetail,
+        ProjectStatusDetail,
         Rating,
         Reference,
         Score,
         Suppressed,
+        UnmaintainedDetail,
         VulnerabilityDetail,
+        YankedDetail,
     )
     from pyward._gate import Gate, Verdict
     from pyward._inventory import read_inventory
     from pyward._model import Component, Hash, Inventory, Location, NotAudited
     from pyward._render import RENDERERS, render
-    from pyward._report import AuditReport, SkippedCheck
+    from pyward._report import AuditReport, DataSource, SkippedCheck
+    from pyward._sources.index import IndexMetadata, fetch_metadata
+    from pyward._sources.lifecycle import Lifecycle, load_lifecycle, resolve_python_target
     from pyward._vex import load_vex
     from pyward.errors import (
         InputError,
@@ -69,22 +83,30 @@ _PUBLIC: dict[str, str] = {
     "CHECKS": "pyward._checks",
     "Check": "pyward._checks",
     "CheckId": "pyward._findings",
+    "CheckOptions": "pyward._checks",
     "Component": "pyward._model",
     "Config": "pyward._config",
+    "DataSource": "pyward._report",
+    "EolDetail": "pyward._findings",
     "Finding": "pyward._findings",
     "FindingKind": "pyward._findings",
     "FixStep": "pyward._findings",
     "Gate": "pyward._gate",
     "Hash": "pyward._model",
     "IgnoreRule": "pyward._config",
+    "IndexMetadata": "pyward._sources.index",
     "InputError": "pyward.errors",
     "Inventory": "pyward._model",
     "LEVELS": "pyward._findings",
     "Level": "pyward._findings",
+    "Lifecycle": "pyward._sources.lifecycle",
     "Location": "pyward._model",
     "NetworkError": "pyward.errors",
     "NoDataError": "pyward.errors",
     "NotAudited": "pyward._model",
+    "OutdatedDetail": "pyward._findings",
+    "ProjectStatusDetail": "pyward._findings",
+    "PythonTarget": "pyward._checks",
     "PywardError": "pyward.errors",
     "RENDERERS": "pyward._render",
     "Rating": "pyward._findings",
@@ -94,15 +116,21 @@ _PUBLIC: dict[str, str] = {
     "Sources": "pyward._checks",
     "StoreInfo": "pyward._advisory._types",
     "Suppressed": "pyward._findings",
+    "UnmaintainedDetail": "pyward._findings",
     "UsageError": "pyward.errors",
     "Verdict": "pyward._gate",
     "VulnerabilityDetail": "pyward._findings",
+    "YankedDetail": "pyward._findings",
     "audit": "pyward._audit",
+    "fetch_metadata": "pyward._sources.index",
     "find_config": "pyward._config",
     "load_config": "pyward._config",
+    "load_lifecycle": "pyward._sources.lifecycle",
     "load_vex": "pyward._vex",
     "read_inventory": "pyward._inventory",
     "render": "pyward._render",
+    "resolve_python_target": "pyward._sources.lifecycle",
+    "select_checks": "pyward._checks",
 }
 
 __all__ = [
@@ -113,21 +141,29 @@ __all__ = [
     "AuditReport",
     "Check",
     "CheckId",
+    "CheckOptions",
     "Component",
     "Config",
+    "DataSource",
+    "EolDetail",
     "Finding",
     "FindingKind",
     "FixStep",
     "Gate",
     "Hash",
     "IgnoreRule",
+    "IndexMetadata",
     "InputError",
     "Inventory",
     "Level",
+    "Lifecycle",
     "Location",
     "NetworkError",
     "NoDataError",
     "NotAudited",
+    "OutdatedDetail",
+    "ProjectStatusDetail",
+    "PythonTarget",
     "PywardError",
     "Rating",
     "Reference",
@@ -136,16 +172,22 @@ __all__ = [
     "Sources",
     "StoreInfo",
     "Suppressed",
+    "UnmaintainedDetail",
     "UsageError",
     "Verdict",
     "VulnerabilityDetail",
+    "YankedDetail",
     "__version__",
     "audit",
+    "fetch_metadata",
     "find_config",
     "load_config",
+    "load_lifecycle",
     "load_vex",
     "read_inventory",
     "render",
+    "resolve_python_target",
+    "select_checks",
 ]
 
 
