@@ -124,7 +124,7 @@ def test_offline_without_a_cache_skips_the_index_checks_with_one_line(
 def test_with_no_index_configured_one_line_says_so(
     reqs: Path, capsys: pytest.CaptureFixture[str], online: None
 ) -> None:
-    code, report, err = audit(capsys, reqs)
+    _code, report, err = audit(capsys, reqs)
     skipped = [w for w in report["warnings"] if "did not run" in w]
     assert skipped == [
         f"{INDEX_SKIPPED}no package index configured: set --index-url or PYWARD_INDEX_URL, "
@@ -142,7 +142,7 @@ def test_the_index_from_the_configuration_and_from_pip_settings(
     pip = Path.home() / ".config" / "pip" / "pip.conf"
     pip.parent.mkdir(parents=True)
     pip.write_text(f"[global]\nindex-url = {index.simple_url}\n", "utf-8")
-    code, report, _ = audit(capsys, reqs, "--cache-dir", str(tmp_path / "other"))
+    _code, report, _ = audit(capsys, reqs, "--cache-dir", str(tmp_path / "other"))
     assert [k for k in kinds(report) if k[0] != "vulnerability"] == STATUS
 
 
@@ -175,7 +175,7 @@ def test_a_server_error_is_retried_then_reported(
     index: LoopbackIndex, reqs: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     index.faults.update({"six": "error", "meinheld": "retry-after"})
-    code, report, _ = audit(capsys, reqs, "--index-url", index.simple_url)
+    _code, report, _ = audit(capsys, reqs, "--index-url", index.simple_url)
     assert ("unmaintained", "unmaintained:meinheld", False) in kinds(report)  # 429, then the page
     (note,) = [w for w in report["warnings"] if w.startswith("index metadata for six")]
     assert note == (
