@@ -137,7 +137,7 @@ def test_the_index_from_the_configuration_and_from_pip_settings(
     index: LoopbackIndex, reqs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "pyward.toml").write_text(f'index-url = "{index.simple_url}"\n', "utf-8")
-    code, report, _ = audit(capsys, reqs, "--config", str(tmp_path / "pyward.toml"))
+    _, report, _ = audit(capsys, reqs, "--config", str(tmp_path / "pyward.toml"))
     assert [k for k in kinds(report) if k[0] != "vulnerability"] == STATUS
     pip = Path.home() / ".config" / "pip" / "pip.conf"
     pip.parent.mkdir(parents=True)
