@@ -244,3 +244,28 @@ def test_the_table_shows_status_and_the_data_sources(
     assert "Informational" in out
     assert f"Index metadata: {index.simple_url}; updated " in out
     assert "Lifecycle data: endoflife.date a70eca3 (built-in snapshot); updated 2026-08-22" in out
+
+
+def test_a_progress_bar_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from pyward._commands import _sources
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    with _sources._progress(30, quiet=False) as update:
+        assert update is None  # stderr is not a terminal under pytest
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with _sources._progress(5, quiet=False) as update:
+        assert update is None  # too few projects to be worth a bar
+    with _sources._progress(30, quiet=True) as update:
+        assert update is None
+    with _sources._progress(30, quiet=False) as update:
+        assert update is not None
+        for done in range(31):
+            update(done, 30)
+    assert "index metadata" in terminal.getvalue()
