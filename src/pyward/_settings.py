@@ -50,6 +50,17 @@ def _flag(environ: Mapping[str, str], name: str) -> bool:
     return bool(environ.get(name))
 
 
+def _netrc_file(environ: Mapping[str, str]) -> Path | None:
+    """``$NETRC``, else ``~/.netrc`` (``$HOME``), when the file exists."""
+    if environ.get("NETRC"):
+        path = Path(environ["NETRC"])
+    elif environ.get("HOME"):
+        path = Path(environ["HOME"]) / ".netrc"
+    else:
+        return None
+    return path if path.is_file() else None
+
+
 def parse_source_date_epoch(raw: str | None) -> datetime | None:
     """``SOURCE_DATE_EPOCH`` as a UTC datetime; ``None`` when unset or blank.
 
@@ -112,6 +123,9 @@ class Settings:
     endoflife.date API v1 ``products/full`` answer or a mirror of it); ``None``:
     endoflife.date's own API, and only when the advisories come from their default
     source too (docs/lifecycle.md)."""
+    netrc: Path | None = None
+    """The netrc file whose credentials the package index may need: ``$NETRC``, else
+    ``~/.netrc`` (as pip, uv and curl read it); ``None`` when there is none."""
     offline: bool = False
     """``$PYWARD_OFFLINE`` set to anything but ``""`` or ``0``: never ask a package index
     (as ``--offline``): the checks use the cached metadata only, however old."""
@@ -150,5 +164,6 @@ class Settings:
             ),
             max_input_bytes=parse_max_input_bytes(environ.get("PYWARD_MAX_INPUT_BYTES")),
             offline=environ.get("PYWARD_OFFLINE", "") not in ("", "0"),
+            netrc=_netrc_file(environ),
             lifecycle_url=environ.get("PYWARD_LIFECYCLE_URL") or None,
         )
