@@ -20,6 +20,7 @@ from pyward._sources.index import (
     fetch_metadata,
     json_api_base,
 )
+from pyward._sources.index._versions import release_key
 from tests.index._loopback_index import FAULTS, LoopbackIndex, loopback_index, recorded_names
 
 NO_INDEX = "no package index configured: set --index-url or PYWARD_INDEX_URL, or configure pip/uv"
@@ -343,9 +344,57 @@ def test_the_index_from_the_environment(tmp_path: Path, environ_var: str) -> Non
     assert isinstance(metadata.pages["six"], ProjectInfo)
 
 
+def _truth(page: ProjectInfo, version: str) -> tuple[object, ...]:
+    """What the page's own files say of ``version`` (PEP 440 equality), computed here
+    without :mod:`pyward._sources.index._versions`: the oracle of the facts."""
+    files = page.files_of(version)
+    usable = [f for f in files if not f.yanked]
+    times = [f.upload_time for f in files if f.upload_time is not None]
+    reasons = [r.strip() for f in files if (r := f.yanked_reason) and r.strip()]
+    return (
+        min(times) if times else None,
+        bool(files) and not usable,
+        reasons[0] if files and not usable and reasons else None,
+        {f.requires_python for f in usable},
+        bool(files),
+    )
+
+
+def _findings(metadata: IndexMetadata, names: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """The four status checks' findings and warnings, every project pinned at each of a
+    few of its versions (oldest, middle, newest), for Python 3.9 and for any Python."""
+    from pyward._checks import CHECKS, CheckContext, CheckOptions, PythonTarget, Sources
+    from pyward._findings import CheckId
+
+    pins = []
+    for name in names:
+        page = metadata.pages[name]
+        assert isinstance(page, ProjectInfo)
+        for version in dict.fromkeys(
+            (page.versions[0], page.versions[len(page.versions) // 2], page.versions[-1])
+        ):
+            pins.append(Component(name=name, version=version))
+    inventory = Inventory(source="uv.lock", format="uv.lock", components=tuple(pins))
+    out = []
+    for python in ("3.9", None):
+        context = CheckContext(
+            subjects=tuple((inventory, c) for c in pins),
+            sources=Sources(index=metadata),
+            path_of=lambda inv, c: (c.key,),
+            today=dt.date(2026, 12, 7),
+            python=PythonTarget(version=python, origin="test") if python else None,
+            options=CheckOptions(),
+        )
+        for check in ("yanked", "project-status", "outdated", "unmaintained"):
+            result = CHECKS[CheckId(check)].run(context)
+            out += [(check, f.id, f.summary + (f.details or "")) for f in result.findings]
+            out += [(check, "warning", w) for w in result.warnings]
+    return out
+
+
 def test_the_facts_cache_answers_as_the_page_does(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    names = ("requests", "click", "urllib3", "pyyaml", "demo-archived")
+    names = (*recorded_names(), "demo-archived")
     with loopback_index(releases={"demo-archived": ARCHIVED_JSON}) as index:
         full = fetch(index, tmp_path, *names, cache_dir=cache)
         index.requests.clear()
@@ -358,21 +407,37 @@ def test_the_facts_cache_answers_as_the_page_does(tmp_path: Path) -> None:
         assert isinstance(page, ProjectInfo)
         assert isinstance(summary, ProjectInfo)
         assert (page.summary, summary.summary, summary.from_cache) == (False, True, True)
-        assert len(summary.files) <= len(page.files)
+        assert (len(page.files) > 0, summary.files, page.facts) == (True, (), None)
         assert (summary.versions, summary.status, summary.fetched_at) == (
             page.versions,
             page.status,
             page.fetched_at,
         )
+        facts = summary.version_facts()
+        assert facts == page.version_facts()
+        assert facts.newest_upload == max(f.upload_time for f in page.files if f.upload_time)
         assert summary.released_versions() == page.released_versions()
         assert summary.latest() == page.latest()
+        assert summary.latest(include_prereleases=True) == page.latest(include_prereleases=True)
         for version in page.versions:
+            at = facts.position(version)
+            assert at is not None
+            row = facts[at]
+            # One row per release: ``0.12.01`` is the row of the listed ``0.12.1``.
+            assert release_key(row.version) == release_key(version)
+            assert (
+                row.upload_time,
+                row.yanked,
+                row.yanked_reason,
+                set(row.requires_python),
+                row.has_files,
+            ) == _truth(page, version), (name, version)
             assert summary.yanked(version) == page.yanked(version), (name, version)
             assert summary.upload_time(version) == page.upload_time(version), (name, version)
-            assert {f.requires_python for f in summary.files_of(version)} == {
-                f.requires_python for f in page.files_of(version)
-            }
         assert warm.release_info(name) == full.release_info(name)
+    findings = _findings(full, names)
+    assert {kind for kind, _, _ in findings} >= {"yanked", "outdated", "unmaintained"}
+    assert _findings(warm, names) == findings
 
 
 def test_an_unreadable_facts_cache_is_passed_over(tmp_path: Path) -> None:

@@ -14,15 +14,17 @@ It runs over every component of a lock, so each distinct version string and
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pyward._checks import CheckContext, CheckResult
 from pyward._checks._index import (
-    Release,
+    VersionFacts,
+    admits,
     pages,
     parse_version,
     releases,
     status_finding,
     unparsable_warning,
-    uploaded,
 )
 from pyward._findings import CheckId, Finding, OutdatedDetail
 
@@ -44,12 +46,12 @@ def run(context: CheckContext) -> CheckResult:
         pre = pinned.is_prerelease
         found = releases(context, page)
         start = found.above(comp.version)
-        latest: Release | None = None
+        latest: VersionFacts | None = None
         # Newest first: the first candidate the project's Python can install.
         for at in range(len(found) - 1, start - 1, -1):
             if found.candidate(at, prereleases=pre):
-                release = found.release(at)
-                if release.admits(python):
+                release = found[at]
+                if admits(release, python):
                     latest = release
                     break
         if latest is None:
@@ -60,7 +62,7 @@ def run(context: CheckContext) -> CheckResult:
             latest=latest.version,
             releases_behind=behind,
             majors_behind=max(0, latest.parsed.major - pinned.major),
-            pinned_released=uploaded(found.files(mine)) if mine is not None else None,
+            pinned_released=_day(found.upload_time(mine)) if mine is not None else None,
             latest_released=latest.uploaded(),
             python=python,
         )
@@ -106,6 +108,10 @@ def details(name: str, pinned: str, detail: OutdatedDetail) -> str:
         majors = _count(detail.majors_behind, "major version")
         return f"{text}, across {majors}: expect breaking changes."
     return f"{text}."
+
+
+def _day(when: dt.datetime | None) -> dt.date | None:
+    return when.date() if when is not None else None
 
 
 def _count(n: int, word: str) -> str:
