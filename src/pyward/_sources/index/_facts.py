@@ -129,7 +129,11 @@ def _encode(item: ProjectInfo | ReleaseInfo) -> bytes:
                 "project_urls": dict(item.project_urls),
                 "requires_python": item.requires_python,
                 "classifiers": list(item.classifiers),
-                "upload_times": {v: t.isoformat() for v, t in item.upload_times.items()},
+                # JSON inside the row, read only when a check asks for an upload time
+                # (most audits read none: the page gives them).
+                "upload_times": orjson.dumps(
+                    {v: t.isoformat() for v, t in item.upload_times.items()}
+                ).decode(),
                 "notes": _own_notes(item.notes, item.url),
             }
         )
@@ -202,31 +206,40 @@ def _project(data: Any, fetched_at: dt.datetime) -> ProjectInfo:
 
 
 class _UploadTimes(Mapping[str, dt.datetime]):
-    """A JSON API answer's upload times as stored (ISO 8601), each parsed when read:
-    most audits read none of them."""
+    """A JSON API answer's upload times as stored (a JSON text of ISO 8601 times), read
+    and parsed when first asked for: most audits read none of them."""
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_text", "_times")
 
-    def __init__(self, raw: Mapping[str, str]) -> None:
-        self._raw = raw
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._times: dict[str, dt.datetime] | None = None
+
+    def _read(self) -> dict[str, dt.datetime]:
+        if self._times is None:
+            import orjson
+
+            raw: dict[str, str] = orjson.loads(self._text)
+            self._times = {v: dt.datetime.fromisoformat(t) for v, t in raw.items()}
+        return self._times
 
     def __getitem__(self, version: str) -> dt.datetime:
-        return dt.datetime.fromisoformat(self._raw[version])
+        return self._read()[version]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
+        return iter(self._read())
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._read())
 
     def __repr__(self) -> str:
-        return repr(dict(self))
+        return repr(self._read())
 
 
 def _release(data: Any, fetched_at: dt.datetime) -> ReleaseInfo:
-    times: dict[str, str] = data["upload_times"]
-    if not isinstance(times, dict):
-        raise TypeError("upload_times: not a table")
+    times = data["upload_times"]
+    if not isinstance(times, str):
+        raise TypeError("upload_times: not a JSON text")
     return ReleaseInfo(
         name=data["name"],
         url=data["url"],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -205,14 +206,16 @@ class PageFacts:
 
     def count(self, start: int, stop: int, *, prereleases: bool) -> int:
         """How many :meth:`candidate` versions are at positions ``start..stop``."""
-        # :meth:`candidate` inlined: this runs over every release between a pin and the
-        # newest, for every component of a lock.
-        sets, pythons = self.python_sets, self.pythons
-        n = 0
-        for at in range(start, stop + 1):
-            if sets[pythons[at]] and (prereleases or not is_prerelease(self.versions[at])):
-                n += 1
-        return n
+        # :meth:`candidate` over a slice, in C (``map``, ``sum``): this runs over every
+        # release between a pin and the newest, for every component of a lock.
+        usable = map(
+            [bool(s) for s in self.python_sets].__getitem__, self.pythons[start : stop + 1]
+        )
+        if prereleases:
+            return sum(usable)
+        pre = map(is_prerelease, self.versions[start : stop + 1])
+        # ``usable > pre`` is ``usable and not pre`` for two booleans.
+        return sum(map(operator.gt, usable, pre))
 
     def released(self) -> tuple[str, ...]:
         """The versions an installer can pick (a file not yanked), in PEP 440 order."""
