@@ -281,20 +281,35 @@ def page_facts(versions: Sequence[str], files: Iterable[ProjectFile]) -> PageFac
     pythons: list[int] = []
     has_files: list[bool] = []
     sets: dict[tuple[str | None, ...], int] = {}
+    none: tuple[str | None, ...] = ()
     for v in ordered:
-        group = by_string.get(v, ())
-        times = [f.upload_time for f in group if f.upload_time is not None]
-        upload_times.append(min(times).isoformat() if times else None)
-        usable = tuple(dict.fromkeys(f.requires_python for f in group if not f.yanked))
+        group = by_string.get(v)
+        if not group:
+            upload_times.append(None)
+            yanked.append(None)
+            pythons.append(sets.setdefault(none, len(sets)))
+            has_files.append(False)
+            continue
+        # One pass over the files (a page has thousands).
+        first: dt.datetime | None = None
+        usable: dict[str | None, None] = {}
+        for f in group:
+            when = f.upload_time
+            if when is not None and (first is None or when < first):
+                first = when
+            if not f.yanked:
+                usable[f.requires_python] = None
         reason: str | None = None
-        if group and not usable:
-            reason = next(
-                (r.strip() for f in group if (r := f.yanked_reason) and r.strip()),
-                "",
-            )
+        if not usable:
+            reason = ""
+            for f in group:
+                if (text := f.yanked_reason) and (text := text.strip()):
+                    reason = text
+                    break
+        upload_times.append(first.isoformat() if first is not None else None)
         yanked.append(reason)
-        pythons.append(sets.setdefault(usable, len(sets)))
-        has_files.append(bool(group))
+        pythons.append(sets.setdefault(tuple(usable), len(sets)))
+        has_files.append(True)
     return PageFacts(
         versions=ordered,
         upload_times=upload_times,
