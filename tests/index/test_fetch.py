@@ -453,6 +453,32 @@ def test_an_unreadable_facts_cache_is_passed_over(tmp_path: Path) -> None:
     assert metadata.notes[1].startswith(f"not cached: cannot write the index facts cache {facts}: ")
 
 
+def test_a_facts_row_whose_columns_disagree_is_a_miss(tmp_path: Path) -> None:
+    import sqlite3
+
+    import orjson
+
+    cache = tmp_path / "cache"
+    with loopback_index() as index:
+        first = fetch(index, tmp_path, "six", cache_dir=cache, json_api=False)
+        db = sqlite3.connect(cache / "index" / "facts.sqlite3")
+        with db:
+            (data,) = db.execute("SELECT data FROM facts").fetchone()
+            row = orjson.loads(data)
+            row["yanked"] = row["yanked"][1:]
+            db.execute("UPDATE facts SET data = ?", (orjson.dumps(row),))
+        db.close()
+        index.requests.clear()
+        again = fetch(index, tmp_path, "six", cache_dir=cache, json_api=False)
+        # Read again from the page cache (fresh: no request), not from the bad row.
+        assert index.requests == []
+    page, before = again.pages["six"], first.pages["six"]
+    assert isinstance(page, ProjectInfo)
+    assert isinstance(before, ProjectInfo)
+    assert (page.summary, len(page.files)) == (False, len(before.files))
+    assert page.version_facts() == before.version_facts()
+
+
 def test_offline_with_old_facts_says_how_old(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     with loopback_index() as index:
