@@ -303,8 +303,8 @@ def page_facts(versions: Sequence[str], files: Iterable[ProjectFile]) -> PageFac
         if not usable:
             reason = ""
             for f in group:
-                if (text := f.yanked_reason) and (text := text.strip()):
-                    reason = text
+                if (said := f.yanked_reason) and (said := said.strip()):
+                    reason = said
                     break
         upload_times.append(first.isoformat() if first is not None else None)
         yanked.append(reason)
