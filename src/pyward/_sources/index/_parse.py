@@ -493,7 +493,7 @@ def parse_release_info(
             where = f"releases.{version}[{i}]"
             text = entry.get("upload_time_iso_8601") if isinstance(entry, dict) else None
             try:
-                when = parse_timestamp(text) if isinstance(text, str) else None
+                when = _upload_time(text) if isinstance(text, str) else None
             except ValueError as exc:
                 when = None
                 out.append(f"{shown}: {where}.upload_time_iso_8601: {exc}: {text!r} (ignored)")
