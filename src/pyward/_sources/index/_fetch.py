@@ -329,7 +329,8 @@ class _IndexFetch:
         page: ProjectInfo | IndexFailure | None = known if isinstance(known, ProjectInfo) else None
         if page is None:
             try:
-                page = self.client.project(key)
+                # The checks read version-level facts only (``--fix`` too).
+                page = self.client.project(key, keep_files=False)
             except IndexLookupError as exc:
                 page = exc.failure
             if isinstance(page, ProjectInfo) and not page.stale:

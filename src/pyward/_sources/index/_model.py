@@ -112,13 +112,14 @@ class ProjectInfo:
     stale: bool = False
     """The cached copy is older than the freshness limit and could not be refreshed."""
     summary: bool = False
-    """Read from the derived facts cache (:mod:`._facts`): ``files`` is empty and
-    :attr:`facts` holds what the page says of each version. Every version-level answer
-    (:meth:`yanked`, :meth:`upload_time`, :meth:`released_versions`, :meth:`latest`)
-    is the page's; the file-level ones (:meth:`releases`, :meth:`files_of`) have no
-    files to give."""
+    """Holds the page's version-level facts only (:attr:`facts`; ``files`` is empty):
+    read from the derived facts cache (:mod:`._facts`, ``from_cache``), or parsed
+    without its files (``parse_project_page(keep_files=False)``, as ``fetch_metadata``
+    does). Every version-level answer (:meth:`yanked`, :meth:`upload_time`,
+    :meth:`released_versions`, :meth:`latest`) is the page's; the file-level ones
+    (:meth:`releases`, :meth:`files_of`) have no files to give."""
     facts: PageFacts | None = None
-    """The page's version-level facts when they were read from the facts cache (``None``:
+    """The page's version-level facts when its files were not kept (``None``:
     :meth:`version_facts` computes them from ``files``)."""
     notes: tuple[str, ...] = ()
     """Everything unknown or unreadable in the page (skipped files, unknown keys...)."""

@@ -21,12 +21,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 if TYPE_CHECKING:
     from packaging.version import Version
-
-    from pyward._sources.index._model import ProjectFile
 
 __all__ = [
     "PageFacts",
@@ -84,6 +82,22 @@ def release_key(text: str) -> str | None:
     from packaging.utils import canonicalize_version
 
     return canonicalize_version(parsed, strip_trailing_zero=True)
+
+
+class FileLike(Protocol):
+    """What :func:`page_facts` reads of a file: a
+    :class:`~pyward._sources.index.ProjectFile`, or the parser's lighter record of one."""
+
+    @property
+    def version(self) -> str | None: ...
+    @property
+    def requires_python(self) -> str | None: ...
+    @property
+    def yanked(self) -> bool: ...
+    @property
+    def yanked_reason(self) -> str | None: ...
+    @property
+    def upload_time(self) -> dt.datetime | None: ...
 
 
 class VersionFacts(NamedTuple):
@@ -223,7 +237,7 @@ class PageFacts:
         return tuple(v for v, p in zip(self.versions, pythons, strict=True) if sets[p])
 
 
-def page_facts(versions: Sequence[str], files: Iterable[ProjectFile]) -> PageFacts:
+def page_facts(versions: Sequence[str], files: Iterable[FileLike]) -> PageFacts:
     """The :class:`PageFacts` of a page that lists ``versions`` (PEP 440 ones, in PEP 440
     order) and ``files``.
 
@@ -233,7 +247,7 @@ def page_facts(versions: Sequence[str], files: Iterable[ProjectFile]) -> PageFac
     dictionary look-up per file on most pages. A file of a version the list lacks adds
     that version; a file with no readable version is in no version (its upload time
     still counts for :attr:`PageFacts.newest_upload`)."""
-    by_string: dict[str, list[ProjectFile]] = {}
+    by_string: dict[str, list[FileLike]] = {}
     newest: dt.datetime | None = None
     for f in files:
         when = f.upload_time
