@@ -187,18 +187,29 @@ def status_finding(
     ``check:NAME`` when ``version`` is ``None``), the check's severity unless ``level``
     says otherwise, and the project's page on its index as a reference."""
     id_, aliases = status_id(check, comp.name, version)
+    registered = CHECKS[check]
     return Finding(
-        kind=FindingKind(CHECKS[check].kind),
+        kind=FindingKind(registered.kind),
         check=check,
         id=id_,
         aliases=aliases,
         summary=summary,
         details=details,
-        rating=Rating(level=level or CHECKS[check].severity, type="check"),
+        rating=_rating(level or registered.severity),
         component=comp,
         path=context.path_of(inv, comp),
-        references=(Reference(type="PACKAGE", url=redact_url(page.page_url)),)
-        if page.page_url
-        else (),
+        references=_references(page.page_url),
         detail=detail,
     )
+
+
+# Records shared by the findings that have them in common (frozen: nothing changes
+# them), rather than made again for each of the hundreds a lock can have.
+@lru_cache(maxsize=16)
+def _rating(level: Level) -> Rating:
+    return Rating(level=level, type="check")
+
+
+@lru_cache(maxsize=4096)
+def _references(page_url: str) -> tuple[Reference, ...]:
+    return (Reference(type="PACKAGE", url=redact_url(page_url)),) if page_url else ()

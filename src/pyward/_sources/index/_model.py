@@ -132,7 +132,7 @@ class ProjectInfo:
         version whose files were all deleted maps to ``()``); files are matched by PEP
         440 equality (``1.0`` in a filename is release ``1.0.0``), and a file of a
         version the list lacks adds that version. Files with no readable version are
-        not in it."""
+        not in it. A :attr:`summary` page has no files: each version maps to ``()``."""
         from packaging.version import InvalidVersion
 
         parsed_versions = self._parsed()
@@ -161,7 +161,8 @@ class ProjectInfo:
         return {v: tuple(fs) for _, v, fs in merged}
 
     def files_of(self, version: str) -> tuple[ProjectFile, ...]:
-        """The files of ``version`` (matched by PEP 440 equality; ``()`` if none)."""
+        """The files of ``version`` (matched by PEP 440 equality; ``()`` if none, and on
+        a :attr:`summary` page)."""
         from packaging.version import InvalidVersion
 
         try:
