@@ -3,14 +3,17 @@ a 300-package audit: what they add once the index metadata is in memory.
 
 Usage::
 
-    python bench/bench_status.py [-n RUNS] [--packages N] [--python X.Y]
+    python bench/bench_status.py [-n RUNS] [--packages N] [--python X.Y] [--files]
 
 The pages are the recorded ones of ``tests/data/index/simple`` (requests, six, sigstore,
 sampleproject: 7 to 163 versions, 13 to 244 files), read by the real parser before the
-timing and copied under as many new names as it takes to reach ``--packages``, each copy
-with its own version strings (major numbers moved up), as different projects have. Each
-package is pinned at the middle version of its list (``--pin middle``: the most work for
-``outdated``) or at its third newest (``--pin recent``, nearer a lock kept up to date).
+timing as ``fetch_metadata`` reads them (version-level facts, no files; ``--files``: with
+their files, as an ``IndexClient`` gives them, the checks then computing each page's
+facts once per run) and copied under as many new names as it takes to reach
+``--packages``, each copy with its own version strings (major numbers moved up), as
+different projects have. Each package is pinned at the middle version of its list
+(``--pin middle``: the most work for ``outdated``) or at its third newest (``--pin
+recent``, nearer a lock kept up to date).
 
 Rows: each check alone and the four together, in a fresh state (every cache of
 :mod:`pyward._checks._index` emptied: the first audit of a ``pyward`` process) and
@@ -46,9 +49,9 @@ CHECK_IDS = ("yanked", "project-status", "outdated", "unmaintained")
 TARGET_MS = 20.0
 
 
-def _pages(count: int) -> list[ProjectInfo]:
+def _pages(count: int, *, files: bool) -> list[ProjectInfo]:
     base = [
-        parse_project_page(path.read_bytes(), url=f"{INDEX}{path.stem}/")
+        parse_project_page(path.read_bytes(), url=f"{INDEX}{path.stem}/", keep_files=files)
         for path in sorted(SIMPLE.glob("*.json"))
     ]
     pages = []
@@ -61,6 +64,7 @@ def _pages(count: int) -> list[ProjectInfo]:
         def shift(v: str, by: int = 100 * (i // len(base))) -> str:
             return re.sub(r"^\d+", lambda m: str(int(m.group()) + by), v)
 
+        facts = page.facts
         pages.append(
             dataclasses.replace(
                 page,
@@ -71,6 +75,9 @@ def _pages(count: int) -> list[ProjectInfo]:
                     dataclasses.replace(f, version=shift(f.version)) if f.version else f
                     for f in page.files
                 ),
+                facts=None
+                if facts is None
+                else dataclasses.replace(facts, versions=[shift(v) for v in facts.versions]),
             )
         )
     return pages
@@ -137,8 +144,15 @@ def main(argv: list[str] | None = None) -> int:
         help="pin each package at the middle of its version list (many releases behind, the "
         "most work for outdated) or at the third newest version",
     )
+    parser.add_argument(
+        "--files",
+        action="store_true",
+        help="pages with their files, the checks computing each page's facts once per run "
+        "(a page from an IndexClient); by default pages as fetch_metadata gives them, "
+        "their facts read without their files",
+    )
     args = parser.parse_args(argv)
-    context = _context(_pages(args.packages), args.python or None, args.pin)
+    context = _context(_pages(args.packages, files=args.files), args.python or None, args.pin)
 
     def runner(ids: tuple[str, ...]) -> Callable[[], int]:
         def run() -> int:
@@ -148,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = [(check, (check,)) for check in CHECK_IDS] + [("all four", CHECK_IDS)]
     print(
-        f"{args.packages} packages pinned at the {args.pin} version, Python "
+        f"{args.packages} packages ({'pages with files' if args.files else 'page facts'}) "
+        f"pinned at the {args.pin} version, Python "
         f"{args.python or 'any'}, {args.runs} runs "
         f"(target: all four, fresh, <= {TARGET_MS:g} ms)"
     )

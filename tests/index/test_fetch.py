@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,17 @@ from pyward._sources.index import (
     ReleaseInfo,
     fetch_metadata,
     json_api_base,
+    parse_project_page,
 )
-from tests.index._loopback_index import FAULTS, LoopbackIndex, loopback_index, recorded_names
+from pyward._sources.index._versions import release_key
+from tests.index._loopback_index import (
+    FAULTS,
+    RECORDED,
+    SYNTHETIC,
+    LoopbackIndex,
+    loopback_index,
+    recorded_names,
+)
 
 NO_INDEX = "no package index configured: set --index-url or PYWARD_INDEX_URL, or configure pip/uv"
 #: Small timeouts and backoff: the faults cost fractions of a second.
@@ -343,49 +353,157 @@ def test_the_index_from_the_environment(tmp_path: Path, environ_var: str) -> Non
     assert isinstance(metadata.pages["six"], ProjectInfo)
 
 
-def test_the_facts_cache_answers_as_the_page_does(tmp_path: Path) -> None:
+def _truth(page: ProjectInfo, version: str) -> tuple[object, ...]:
+    """What the page's own files say of ``version`` (PEP 440 equality), computed here
+    without :mod:`pyward._sources.index._versions`: the oracle of the facts."""
+    files = page.files_of(version)
+    usable = [f for f in files if not f.yanked]
+    times = [f.upload_time for f in files if f.upload_time is not None]
+    reasons = [r.strip() for f in files if (r := f.yanked_reason) and r.strip()]
+    return (
+        min(times) if times else None,
+        bool(files) and not usable,
+        reasons[0] if files and not usable and reasons else None,
+        {f.requires_python for f in usable},
+        bool(files),
+    )
+
+
+def _findings(metadata: IndexMetadata, names: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """The four status checks' findings and warnings, every project pinned at each of a
+    few of its versions (oldest, middle, newest), for Python 3.9 and for any Python."""
+    from pyward._checks import CHECKS, CheckContext, CheckOptions, PythonTarget, Sources
+    from pyward._findings import CheckId
+
+    pins = []
+    for name in names:
+        page = metadata.pages[name]
+        assert isinstance(page, ProjectInfo)
+        for version in dict.fromkeys(
+            (page.versions[0], page.versions[len(page.versions) // 2], page.versions[-1])
+        ):
+            pins.append(Component(name=name, version=version))
+    inventory = Inventory(source="uv.lock", format="uv.lock", components=tuple(pins))
+    out = []
+    for python in ("3.9", None):
+        context = CheckContext(
+            subjects=tuple((inventory, c) for c in pins),
+            sources=Sources(index=metadata),
+            path_of=lambda inv, c: (c.key,),
+            today=dt.date(2026, 12, 7),
+            python=PythonTarget(version=python, origin="test") if python else None,
+            options=CheckOptions(),
+        )
+        for check in ("yanked", "project-status", "outdated", "unmaintained"):
+            result = CHECKS[CheckId(check)].run(context)
+            out += [(check, f.id, f.summary + (f.details or "")) for f in result.findings]
+            out += [(check, "warning", w) for w in result.warnings]
+    return out
+
+
+def _served(name: str) -> bytes:
+    """The page the loopback index serves for ``name``."""
+    for path in (RECORDED / "simple" / f"{name}.json", SYNTHETIC / f"{name}.json"):
+        if path.is_file():
+            return path.read_bytes()
+    raise FileNotFoundError(name)
+
+
+def test_the_facts_answer_as_the_whole_page_does(tmp_path: Path) -> None:
+    # Every recorded page three ways: parsed whole (with its files: the oracle), fetched
+    # cold (its files read and checked but not kept), and read from the facts cache.
     cache = tmp_path / "cache"
-    names = ("requests", "click", "urllib3", "pyyaml", "demo-archived")
+    names = (*recorded_names(), "demo-archived")
     with loopback_index(releases={"demo-archived": ARCHIVED_JSON}) as index:
-        full = fetch(index, tmp_path, *names, cache_dir=cache)
+        cold = fetch(index, tmp_path, *names, cache_dir=cache)
         index.requests.clear()
         warm = fetch(index, tmp_path, *names, cache_dir=cache)
         assert index.requests == []
     assert (cache / "index" / "facts.sqlite3").is_file()
-    assert warm.notes == full.notes
+    assert warm.notes == cold.notes
+    whole_pages: dict[str, ProjectInfo | IndexFailure] = {}
     for name in names:
-        page, summary = full.pages[name], warm.pages[name]
+        page, summary = cold.pages[name], warm.pages[name]
         assert isinstance(page, ProjectInfo)
         assert isinstance(summary, ProjectInfo)
-        assert (page.summary, summary.summary, summary.from_cache) == (False, True, True)
-        assert len(summary.files) <= len(page.files)
-        assert (summary.versions, summary.status, summary.fetched_at) == (
-            page.versions,
-            page.status,
-            page.fetched_at,
+        whole = parse_project_page(
+            _served(name),
+            url=page.page_url,
+            fetched_at=page.fetched_at,
+            notes=[n for n in page.notes if not n.startswith(f"{page.page_url}: ")],
         )
-        assert summary.released_versions() == page.released_versions()
-        assert summary.latest() == page.latest()
-        for version in page.versions:
-            assert summary.yanked(version) == page.yanked(version), (name, version)
-            assert summary.upload_time(version) == page.upload_time(version), (name, version)
-            assert {f.requires_python for f in summary.files_of(version)} == {
-                f.requires_python for f in page.files_of(version)
-            }
-        assert warm.release_info(name) == full.release_info(name)
+        whole_pages[name] = whole
+        assert (whole.summary, page.summary, summary.summary) == (False, True, True)
+        assert (page.from_cache, summary.from_cache) == (False, True)
+        assert (len(whole.files) > 0, page.files, summary.files) == (True, (), ())
+        assert whole.facts is None
+        assert (page.notes, page.invalid_versions) == (whole.notes, whole.invalid_versions)
+        for view in (page, summary):
+            assert (view.versions, view.status, view.fetched_at) == (
+                whole.versions,
+                whole.status,
+                whole.fetched_at,
+            )
+        facts = summary.version_facts()
+        assert facts == page.version_facts() == whole.version_facts()
+        assert facts.newest_upload == max(f.upload_time for f in whole.files if f.upload_time)
+        for view in (page, summary):
+            assert view.released_versions() == whole.released_versions()
+            assert view.latest() == whole.latest()
+            assert view.latest(include_prereleases=True) == whole.latest(include_prereleases=True)
+        for version in whole.versions:
+            at = facts.position(version)
+            assert at is not None
+            row = facts[at]
+            # One row per release: ``0.12.01`` is the row of the listed ``0.12.1``.
+            assert release_key(row.version) == release_key(version)
+            assert (
+                row.upload_time,
+                row.yanked,
+                row.yanked_reason,
+                set(row.requires_python),
+                row.has_files,
+            ) == _truth(whole, version), (name, version)
+            for view in (page, summary):
+                assert view.yanked(version) == whole.yanked(version), (name, version)
+                assert view.upload_time(version) == whole.upload_time(version), (name, version)
+        assert warm.release_info(name) == cold.release_info(name)
+    findings = _findings(cold, names)
+    assert {kind for kind, _, _ in findings} >= {"yanked", "outdated", "unmaintained"}
+    assert _findings(warm, names) == findings
+    assert _findings(replace(cold, pages=whole_pages), names) == findings
 
 
-def test_an_unreadable_facts_cache_is_passed_over(tmp_path: Path) -> None:
+def test_a_facts_row_whose_columns_disagree_is_a_miss(tmp_path: Path) -> None:
+    import sqlite3
+
+    import orjson
+
     cache = tmp_path / "cache"
-    (cache / "index").mkdir(parents=True)
-    facts = cache / "index" / "facts.sqlite3"
-    facts.write_bytes(b"not a database")
     with loopback_index() as index:
-        metadata = fetch(index, tmp_path, "six", cache_dir=cache, json_api=False)
-    assert isinstance(metadata.pages["six"], ProjectInfo)
-    assert len(metadata.notes) == 2
-    assert metadata.notes[0] == (f"ignored the index facts cache {facts}: file is not a database")
-    assert metadata.notes[1].startswith(f"not cached: cannot write the index facts cache {facts}: ")
+        first = fetch(index, tmp_path, "six", cache_dir=cache, json_api=False)
+        db = sqlite3.connect(cache / "index" / "facts.sqlite3")
+        with db:
+            (data,) = db.execute("SELECT data FROM facts").fetchone()
+            row = orjson.loads(data)
+            row["yanked"] = row["yanked"][1:]
+            db.execute("UPDATE facts SET data = ?", (orjson.dumps(row),))
+        db.close()
+        index.requests.clear()
+        again = fetch(index, tmp_path, "six", cache_dir=cache, json_api=False)
+        # Read again from the page cache (fresh: no request), not from the bad row.
+        assert index.requests == []
+    page, before = again.pages["six"], first.pages["six"]
+    assert isinstance(page, ProjectInfo)
+    assert isinstance(before, ProjectInfo)
+    assert (page.summary, page.from_cache, page.files) == (True, True, ())
+    assert page.version_facts() == before.version_facts()
+    # The page was read from the page cache and its facts written again.
+    db = sqlite3.connect(cache / "index" / "facts.sqlite3")
+    (data,) = db.execute("SELECT data FROM facts").fetchone()
+    db.close()
+    row = orjson.loads(data)
+    assert len(row["yanked"]) == len(row["versions"]) == len(before.version_facts())
 
 
 def test_offline_with_old_facts_says_how_old(tmp_path: Path) -> None:

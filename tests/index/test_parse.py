@@ -4,6 +4,7 @@ fields (PEP 714, 740, 792), and every kind of bad input."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -332,3 +333,39 @@ def test_the_fast_path_reads_each_file_as_the_checked_path_does(
     monkeypatch.setattr(_parse, "_fast_file", lambda entry, page_url: None)
     checked = parse_project_page(body, url=url)
     assert fast == checked
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((INDEX_DATA / "recorded" / "simple").glob("*.json"))
+    + sorted(SIMPLE.glob("*.json"))
+    + sorted(SYNTHETIC.glob("*.json")),
+    ids=lambda p: f"{p.parent.name}/{p.stem}",
+)
+def test_a_page_read_without_its_files_has_the_same_facts_and_notes(path: Path) -> None:
+    body = path.read_bytes()
+    url = f"https://index.invalid/simple/{path.stem}/"
+    whole = parse_project_page(body, url=url)
+    light = parse_project_page(body, url=url, keep_files=False)
+    assert (light.files, light.summary, whole.facts) == ((), True, None)
+    assert light.version_facts() == whole.version_facts()
+    assert light == dataclasses.replace(whole, files=(), summary=True, facts=light.facts)
+
+
+def test_a_bad_entry_is_noted_alike_without_the_files() -> None:
+    data = demo()
+    data["files"][0]["upload-time"] = "yesterday"
+    data["files"][1]["hashes"] = {"sha256": "not hex"}
+    data["files"].append({**data["files"][2], "size": "big", "yanked": "bad upload"})
+    # Read by the checked path, and kept: an unknown key is a note.
+    data["files"][2]["x-custom"] = 1
+    whole = parse(data)
+    light = parse_project_page(orjson.dumps(data), url=URL, keep_files=False)
+    assert light.notes == whole.notes
+    assert [n for n in whole.notes if n.endswith("file skipped")] == [
+        f"{URL}: files[0].upload-time: not a date: 'yesterday'; file skipped",
+        f"{URL}: files[1].hashes.sha256: not a hex digest: 'not hex'; file skipped",
+        f"{URL}: files[{len(data['files']) - 1}].size: not a size in bytes: 'big'; file skipped",
+    ]
+    assert f"{URL}: files[*].x-custom: unknown key in 1 file(s) (ignored)" in whole.notes
+    assert light.version_facts() == whole.version_facts()

@@ -14,15 +14,17 @@ It runs over every component of a lock, so each distinct version string and
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pyward._checks import CheckContext, CheckResult
 from pyward._checks._index import (
-    Release,
+    VersionFacts,
+    admits,
     pages,
     parse_version,
     releases,
     status_finding,
     unparsable_warning,
-    uploaded,
 )
 from pyward._findings import CheckId, Finding, OutdatedDetail
 
@@ -44,12 +46,12 @@ def run(context: CheckContext) -> CheckResult:
         pre = pinned.is_prerelease
         found = releases(context, page)
         start = found.above(comp.version)
-        latest: Release | None = None
+        latest: VersionFacts | None = None
         # Newest first: the first candidate the project's Python can install.
         for at in range(len(found) - 1, start - 1, -1):
             if found.candidate(at, prereleases=pre):
-                release = found.release(at)
-                if release.admits(python):
+                release = found[at]
+                if admits(release, python):
                     latest = release
                     break
         if latest is None:
@@ -58,16 +60,19 @@ def run(context: CheckContext) -> CheckResult:
         mine = found.position(comp.version)
         # Major versions released in between, counted, not subtracted: calendar
         # versioning (gevent 1.3 -> 20.9 -> 26.9) would otherwise count 25.
-        majors = {
-            found.release(i).parsed.major
-            for i in range(start, at + 1)
-            if found.candidate(i, prereleases=pre)
-        }
+        majors: set[int] = set()
+        if latest.parsed.major != pinned.major:
+            majors = {
+                parsed.major
+                for i in range(start, at + 1)
+                if found.candidate(i, prereleases=pre)
+                and (parsed := parse_version(found.versions[i])) is not None
+            }
         detail = OutdatedDetail(
             latest=latest.version,
             releases_behind=behind,
             majors_behind=len(majors - {pinned.major}),
-            pinned_released=uploaded(found.files(mine)) if mine is not None else None,
+            pinned_released=_day(found.upload_time(mine)) if mine is not None else None,
             latest_released=latest.uploaded(),
             python=python,
         )
@@ -113,6 +118,10 @@ def details(name: str, pinned: str, detail: OutdatedDetail) -> str:
         majors = _count(detail.majors_behind, "major version")
         return f"{text}, across {majors}: expect breaking changes."
     return f"{text}."
+
+
+def _day(when: dt.datetime | None) -> dt.date | None:
+    return when.date() if when is not None else None
 
 
 def _count(n: int, word: str) -> str:

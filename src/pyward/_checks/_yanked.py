@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from pyward._checks import CheckContext, CheckResult
 from pyward._checks._index import (
-    Release,
-    Releases,
+    PageFacts,
+    VersionFacts,
+    admits,
     index_of,
+    is_prerelease,
     pages,
     parse_version,
     releases,
@@ -45,10 +47,10 @@ def run(context: CheckContext) -> CheckResult:
         if at is None:
             warnings.append(f"{comp.name} {comp.version}: not on the index ({index})")
             continue
-        release = found.release(at)
-        if not release.yanked:
+        if found.yanked[at] is None:
             continue
-        reason = release.yanked_reason()
+        release = found[at]
+        reason = release.yanked_reason
         target = upgrade(found, release, python)
         said = f': "{reason}"' if reason else " (no reason given)"
         advice = f"upgrade to {target.version}" if target else "no later release to upgrade to"
@@ -71,7 +73,7 @@ def run(context: CheckContext) -> CheckResult:
 
 
 def details(
-    pin: str, index: str, reason: str | None, target: Release | None, *, python: str | None
+    pin: str, index: str, reason: str | None, target: VersionFacts | None, *, python: str | None
 ) -> str:
     """The finding's longer text: what a yank means for a lock, the reason, the way out."""
     text = (
@@ -85,12 +87,13 @@ def details(
     return f"{text}No release above it can be installed{on}"
 
 
-def upgrade(found: Releases, pinned: Release, python: str | None) -> Release | None:
+def upgrade(found: PageFacts, pinned: VersionFacts, python: str | None) -> VersionFacts | None:
     """The nearest release above ``pinned`` that an installer can pick on ``python``: not
     yanked, and final unless ``pinned`` is a pre-release."""
-    pre = pinned.parsed.is_prerelease
+    pre = is_prerelease(pinned.version)
     for at in range(found.above(pinned.version), len(found)):
-        r = found.release(at)
-        if (pre or not r.parsed.is_prerelease) and r.admits(python):
-            return r
+        if found.candidate(at, prereleases=pre):
+            r = found[at]
+            if admits(r, python):
+                return r
     return None

@@ -8,7 +8,9 @@ yanks, upload times, PEP 740 provenance, PEP 792 status).
   by :func:`fetch_metadata`.
 * :func:`resolve_index` - which index a project's metadata comes from.
 * The model: :class:`ProjectInfo`, :class:`ProjectFile`, :class:`ProjectStatus`,
-  :class:`ReleaseInfo`; failures: :class:`IndexFailure`, :class:`IndexLookupError`.
+  :class:`ReleaseInfo`; what the checks read of a page: :class:`PageFacts` (one
+  :class:`VersionFacts` per version); failures: :class:`IndexFailure`,
+  :class:`IndexLookupError`.
 
 See docs/index-port.md.
 """
@@ -33,6 +35,7 @@ from pyward._sources.index._port import (
     StaticIndex,
 )
 from pyward._sources.index._resolve import NoIndex, ResolvedIndex, configured_index, resolve_index
+from pyward._sources.index._versions import PageFacts, VersionFacts
 from pyward._text import redact_text, redact_url
 
 __all__ = [
@@ -45,12 +48,14 @@ __all__ = [
     "IndexMetadata",
     "IndexSource",
     "NoIndex",
+    "PageFacts",
     "ProjectFile",
     "ProjectInfo",
     "ProjectStatus",
     "ReleaseInfo",
     "ResolvedIndex",
     "StaticIndex",
+    "VersionFacts",
     "configured_index",
     "fetch_metadata",
     "json_api_base",

@@ -195,7 +195,9 @@ class IndexClient(IndexSource):
     def page_url(self, name: str) -> str:
         return f"{self.index_url}{canonical_name(name)}/"
 
-    def project(self, name: str) -> ProjectInfo:
+    def project(self, name: str, *, keep_files: bool = True) -> ProjectInfo:
+        """The project's page; ``keep_files=False``: its version-level facts only (see
+        :func:`~pyward._sources.index.parse_project_page`)."""
         key = canonical_name(name)
         url = self.page_url(key)
 
@@ -209,6 +211,7 @@ class IndexClient(IndexSource):
                 from_cache=read.cached,
                 stale=read.stale,
                 notes=read.notes,
+                keep_files=keep_files,
             )
 
         return self._load(key, url, SIMPLE_JSON, SIMPLE_JSON_TYPES, parse)

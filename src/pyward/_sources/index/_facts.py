@@ -5,30 +5,34 @@ An index page lists every file of every release (a median of 130 files, 50 kB, o
 recorded pages); reading and validating 300 of them again on every audit costs far more
 than the audit itself. The checks ask version-level questions (is the pinned release
 yanked, when was it uploaded, which releases are newer and which Python do they
-need, what is the project's status), so each page is also kept here reduced to one
-entry per version and distinct (``requires-python``, yanked, reason): its earliest
-upload time and its first file's name and kind. A :class:`ProjectInfo` read from here
-says so (``summary=True``); hashes, URLs, sizes and provenance are not kept.
+need, what is the project's status), so each page is also kept here as its
+:class:`~pyward._sources.index._versions.PageFacts`: one column per fact, one entry per
+version, read back into the same columns with no object made per version. A
+:class:`ProjectInfo` read from here says so (``summary=True``) and has no files: file
+names, hashes, URLs, sizes and provenance are not kept. A JSON API answer is kept whole
+(its upload times are parsed when read).
 
 One row per page or JSON API URL, keyed by the SHA-256 of the URL (credentials never
 reach the disk) and holding the validators and fetch time of the response it was
 derived from, so that it is fresh exactly when that response is. The rows are JSON
-(never pickle); a row that cannot be read is a miss, and the page is read again.
-SQLite makes the lookup of every project of a run one query.
+(never pickle); a row that cannot be read, or of another format, is a miss, and the
+page is read again. SQLite makes the lookup of every project of a run one query.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pyward._sources.index._cache import cache_key
-from pyward._sources.index._model import ProjectFile, ProjectInfo, ProjectStatus, ReleaseInfo
+from pyward._sources.index._model import ProjectInfo, ProjectStatus, ReleaseInfo
+from pyward._sources.index._versions import PageFacts
 
-FACTS_FORMAT = 1
+#: The rows' format: a row of another one is a miss (format 1 kept one file per version).
+FACTS_FORMAT = 2
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS facts ("
     "key TEXT PRIMARY KEY, kind TEXT NOT NULL, format INTEGER NOT NULL, "
@@ -125,22 +129,35 @@ def _encode(item: ProjectInfo | ReleaseInfo) -> bytes:
                 "project_urls": dict(item.project_urls),
                 "requires_python": item.requires_python,
                 "classifiers": list(item.classifiers),
-                "upload_times": {v: t.isoformat() for v, t in item.upload_times.items()},
+                # JSON inside the row, read only when a check asks for an upload time
+                # (most audits read none: the page gives them).
+                "upload_times": orjson.dumps(
+                    {v: t.isoformat() for v, t in item.upload_times.items()}
+                ).decode(),
                 "notes": _own_notes(item.notes, item.url),
             }
         )
+    facts = item.version_facts()
+    newest = facts.newest_upload
     return orjson.dumps(
         {
             "name": item.name,
             "index_url": item.index_url,
             "page_url": item.page_url,
-            "versions": list(item.versions),
+            # The listed versions, when the files add none to them (the usual case).
+            "listed": None if tuple(facts.versions) == item.versions else list(item.versions),
             "invalid_versions": list(item.invalid_versions),
-            "files": _groups(item.files),
             "status": [item.status.status, item.status.reason],
             "api_version": item.api_version,
             "last_serial": item.last_serial,
             "notes": _own_notes(item.notes, item.page_url),
+            "versions": list(facts.versions),
+            "upload_times": list(facts.upload_times),
+            "yanked": list(facts.yanked),
+            "pythons": list(facts.pythons),
+            "python_sets": [list(s) for s in facts.python_sets],
+            "has_files": list(facts.has_files),
+            "newest_upload": newest.isoformat() if newest is not None else None,
         }
     )
 
@@ -151,57 +168,78 @@ def _own_notes(notes: Iterable[str], url: str) -> list[str]:
     return [n for n in notes if n.startswith(f"{url}: ")]
 
 
-def _groups(files: Iterable[ProjectFile]) -> list[list[object]]:
-    """One entry per version and distinct (requires-python, yanked, reason): the
-    earliest upload time, the first file's name and kind."""
-    groups: dict[tuple[str | None, str | None, bool, str | None], list[Any]] = {}
-    for f in files:
-        key = (f.version, f.requires_python, f.yanked, f.yanked_reason)
-        found = groups.get(key)
-        if found is None:
-            groups[key] = [f.filename, f.kind, *key, f.upload_time]
-        elif f.upload_time is not None and (found[6] is None or f.upload_time < found[6]):
-            found[6] = f.upload_time
-    for group in groups.values():
-        if group[6] is not None:
-            group[6] = group[6].isoformat()
-    return list(groups.values())
-
-
 def _project(data: Any, fetched_at: dt.datetime) -> ProjectInfo:
     status, reason = data["status"]
-    files = tuple(
-        ProjectFile(
-            filename=filename,
-            url="",
-            version=version,
-            kind=kind,
-            requires_python=requires_python,
-            yanked=yanked,
-            yanked_reason=yanked_reason,
-            upload_time=dt.datetime.fromisoformat(when) if when else None,
-        )
-        for filename, kind, version, requires_python, yanked, yanked_reason, when in data["files"]
-    )
+    versions, times, yanked = data["versions"], data["upload_times"], data["yanked"]
+    pythons, sets, has_files = data["pythons"], data["python_sets"], data["has_files"]
+    count = len(versions)
+    # A row this code did not write fails here rather than in a check.
+    if not (len(times) == len(yanked) == len(pythons) == len(has_files) == count) or (
+        count and not 0 <= min(pythons) <= max(pythons) < len(sets)
+    ):
+        raise ValueError("columns of unequal length")
+    newest = data["newest_upload"]
+    listed = data["listed"]
     return ProjectInfo(
         name=data["name"],
         index_url=data["index_url"],
         page_url=data["page_url"],
-        versions=tuple(data["versions"]),
+        versions=tuple(versions if listed is None else listed),
         invalid_versions=tuple(data["invalid_versions"]),
-        files=files,
         status=ProjectStatus(status=status, reason=reason),
         api_version=data["api_version"],
         last_serial=data["last_serial"],
         fetched_at=fetched_at,
         from_cache=True,
         summary=True,
+        facts=PageFacts(
+            versions=versions,
+            upload_times=times,
+            yanked=yanked,
+            pythons=pythons,
+            python_sets=sets,
+            has_files=has_files,
+            newest_upload=dt.datetime.fromisoformat(newest) if newest is not None else None,
+        ),
         notes=tuple(data["notes"]),
     )
 
 
+class _UploadTimes(Mapping[str, dt.datetime]):
+    """A JSON API answer's upload times as stored (a JSON text of ISO 8601 times), read
+    and parsed when first asked for: most audits read none of them."""
+
+    __slots__ = ("_text", "_times")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._times: dict[str, dt.datetime] | None = None
+
+    def _read(self) -> dict[str, dt.datetime]:
+        if self._times is None:
+            import orjson
+
+            raw: dict[str, str] = orjson.loads(self._text)
+            self._times = {v: dt.datetime.fromisoformat(t) for v, t in raw.items()}
+        return self._times
+
+    def __getitem__(self, version: str) -> dt.datetime:
+        return self._read()[version]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __repr__(self) -> str:
+        return repr(self._read())
+
+
 def _release(data: Any, fetched_at: dt.datetime) -> ReleaseInfo:
-    times: dict[str, str] = data["upload_times"]
+    times = data["upload_times"]
+    if not isinstance(times, str):
+        raise TypeError("upload_times: not a JSON text")
     return ReleaseInfo(
         name=data["name"],
         url=data["url"],
@@ -211,7 +249,7 @@ def _release(data: Any, fetched_at: dt.datetime) -> ReleaseInfo:
         project_urls=data["project_urls"],
         requires_python=data["requires_python"],
         classifiers=tuple(data["classifiers"]),
-        upload_times={v: dt.datetime.fromisoformat(t) for v, t in times.items()},
+        upload_times=_UploadTimes(times),
         fetched_at=fetched_at,
         notes=tuple(data["notes"]),
     )

@@ -104,12 +104,18 @@ def fetch_metadata(
     options = client or ClientOptions()
     notes: dict[str, None] = {}
     configured: dict[Path, ResolvedIndex | NoIndex] = {}
+    # An inventory's project directory, by its source: one ``stat`` per inventory.
+    directories: dict[str, Path] = {}
     by_index: dict[str, dict[str, None]] = {}
     asked_of: dict[str, str] = {}
     unasked: dict[str, str] = {}
     for inventory, component in subjects:
         key = canonical_name(component.name)
-        found = _resolve(inventory, component, configured, option, environ, home, root)
+        project_dir = directories.get(inventory.source)
+        if project_dir is None:
+            where = Path(inventory.source)
+            project_dir = directories[inventory.source] = where if where.is_dir() else where.parent
+        found = _resolve(project_dir, component, configured, option, environ, home, root)
         for note in found.notes:
             notes.setdefault(note)
         if isinstance(found, NoIndex):
@@ -206,7 +212,7 @@ def fetch_metadata(
 
 
 def _resolve(  # noqa: PLR0917 - one private call site
-    inventory: Inventory,
+    project_dir: Path,
     component: Component,
     configured: dict[Path, ResolvedIndex | NoIndex],
     option: str | None,
@@ -214,8 +220,6 @@ def _resolve(  # noqa: PLR0917 - one private call site
     home: Path | None,
     root: Path | None,
 ) -> ResolvedIndex | NoIndex:
-    where = Path(inventory.source)
-    project_dir = where if where.is_dir() else where.parent
     if component.index:
         found = resolve_index(
             component, option=option, environ=environ, project_dir=project_dir, home=home, root=root
@@ -355,7 +359,8 @@ class _IndexFetch:
         page: ProjectInfo | IndexFailure | None = known if isinstance(known, ProjectInfo) else None
         if page is None:
             try:
-                page = self.client.project(key)
+                # The checks read version-level facts only (``--fix`` too).
+                page = self.client.project(key, keep_files=False)
             except IndexLookupError as exc:
                 page = exc.failure
             if isinstance(page, ProjectInfo) and not page.stale:

@@ -40,6 +40,10 @@ class IndexMetadata:
     def page(self, name: str) -> ProjectInfo | IndexFailure:
         """The page of ``name``; an :class:`IndexFailure` of kind ``not-asked`` when
         no index was asked for it."""
+        # Names are mostly given as their key already (the checks ask of every component).
+        found = self.pages.get(name)
+        if found is not None:
+            return found
         key = canonical_name(name)
         found = self.pages.get(key)
         if found is not None:
@@ -50,7 +54,7 @@ class IndexMetadata:
     def release_info(self, name: str) -> ReleaseInfo | None:
         """The JSON API's answer for ``name``, or ``None`` (no JSON API, or it failed:
         a check that can use it does without)."""
-        found = self.releases.get(canonical_name(name))
+        found = self.releases.get(name) or self.releases.get(canonical_name(name))
         return found if isinstance(found, ReleaseInfo) else None
 
     @property

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from pyward._sources.index._versions import PageFacts, is_prerelease, page_facts
+
 if TYPE_CHECKING:
     from packaging.version import Version
 
@@ -110,11 +112,15 @@ class ProjectInfo:
     stale: bool = False
     """The cached copy is older than the freshness limit and could not be refreshed."""
     summary: bool = False
-    """Read from the derived facts cache (:mod:`._facts`): ``files`` holds one entry per
-    version and distinct (``requires_python``, ``yanked``, ``yanked_reason``), with the
-    earliest upload time and one file's name and kind, but no URL, hashes, size or
-    provenance. Every version-level answer (``yanked``, ``upload_time``,
-    ``released_versions``, ``latest``) is the page's."""
+    """Holds the page's version-level facts only (:attr:`facts`; ``files`` is empty):
+    read from the derived facts cache (:mod:`._facts`, ``from_cache``), or parsed
+    without its files (``parse_project_page(keep_files=False)``, as ``fetch_metadata``
+    does). Every version-level answer (:meth:`yanked`, :meth:`upload_time`,
+    :meth:`released_versions`, :meth:`latest`) is the page's; the file-level ones
+    (:meth:`releases`, :meth:`files_of`) have no files to give."""
+    facts: PageFacts | None = None
+    """The page's version-level facts when its files were not kept (``None``:
+    :meth:`version_facts` computes them from ``files``)."""
     notes: tuple[str, ...] = ()
     """Everything unknown or unreadable in the page (skipped files, unknown keys...)."""
 
@@ -126,7 +132,7 @@ class ProjectInfo:
         version whose files were all deleted maps to ``()``); files are matched by PEP
         440 equality (``1.0`` in a filename is release ``1.0.0``), and a file of a
         version the list lacks adds that version. Files with no readable version are
-        not in it."""
+        not in it. A :attr:`summary` page has no files: each version maps to ``()``."""
         from packaging.version import InvalidVersion
 
         parsed_versions = self._parsed()
@@ -155,7 +161,8 @@ class ProjectInfo:
         return {v: tuple(fs) for _, v, fs in merged}
 
     def files_of(self, version: str) -> tuple[ProjectFile, ...]:
-        """The files of ``version`` (matched by PEP 440 equality; ``()`` if none)."""
+        """The files of ``version`` (matched by PEP 440 equality; ``()`` if none, and on
+        a :attr:`summary` page)."""
         from packaging.version import InvalidVersion
 
         try:
@@ -168,33 +175,38 @@ class ProjectInfo:
                 found.append(f)
         return tuple(found)
 
+    def version_facts(self) -> PageFacts:
+        """What the page says of each version (:class:`PageFacts`): as read from the facts
+        cache, or computed from ``files`` (on each call: a caller that asks often keeps
+        it, as the checks do)."""
+        if self.facts is not None:
+            return self.facts
+        return page_facts(self.versions, self.files)
+
     def yanked(self, version: str) -> str | None:
         """``None`` when ``version`` is not yanked; otherwise the reason (stripped; ``""``
         when the index gives none). A version is yanked when every one of its files
         is (PEP 592); a version with no files is not."""
-        files = self.files_of(version)
-        if not files or not all(f.yanked for f in files):
-            return None
-        for f in files:
-            if f.yanked_reason and f.yanked_reason.strip():
-                return f.yanked_reason.strip()
-        return ""
+        facts = self.version_facts()
+        at = facts.position(version)
+        return facts.yanked[at] if at is not None else None
 
     def upload_time(self, version: str) -> dt.datetime | None:
         """When ``version`` was released: its earliest file's upload time."""
-        times = [f.upload_time for f in self.files_of(version) if f.upload_time is not None]
-        return min(times) if times else None
+        facts = self.version_facts()
+        at = facts.position(version)
+        return facts.upload_time(at) if at is not None else None
 
     def released_versions(self) -> tuple[str, ...]:
         """Versions an installer can pick (at least one file that is not yanked), in PEP
         440 order: the candidates for upgrades and fix targets."""
-        return tuple(v for v, files in self.releases().items() if any(not f.yanked for f in files))
+        return self.version_facts().released()
 
     def latest(self, include_prereleases: bool = False) -> str | None:
         """The highest released version (see :meth:`released_versions`); pre- and
         development releases only when ``include_prereleases``."""
         for v in reversed(self.released_versions()):
-            if include_prereleases or not _version(v).is_prerelease:
+            if include_prereleases or not is_prerelease(v):
                 return v
         return None
 

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
 from pyward._inventory._toml import load_json
@@ -27,6 +27,7 @@ from pyward._sources.index._model import (
     ProjectStatus,
     ReleaseInfo,
 )
+from pyward._sources.index._versions import page_facts
 from pyward._text import redact_url
 from pyward._wire import Table, Wire, parse_digits, parse_timestamp
 from pyward.errors import InputError
@@ -71,6 +72,22 @@ _PLAIN_URL = re.compile(r"https?://[^\s/?#\\@]+(?:/(?!\.\.?(?:/|#|$))[^\s/?#\\]*
 
 def _join(page_url: str, url: str) -> str:
     return url if _PLAIN_URL.fullmatch(url) else urljoin(page_url, url)
+
+
+#: An RFC 3339 time in UTC with no fraction or microseconds: the form every recorded
+#: index writes, read by :meth:`datetime.datetime.fromisoformat` (C) rather than
+#: :func:`pyward._wire.parse_timestamp`, which reads every RFC 3339 form.
+_UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?Z")
+
+
+def _upload_time(text: str) -> dt.datetime:
+    """``parse_timestamp(text)``, the common form faster (the same value: UTC)."""
+    if _UTC_TIME.fullmatch(text):
+        try:
+            return dt.datetime.fromisoformat(text[:-1] + "+00:00")
+        except ValueError:
+            pass  # not a date (month 13...): parse_timestamp says so
+    return parse_timestamp(text)
 
 
 class UnsupportedApiVersion(InputError):
@@ -125,12 +142,17 @@ def parse_project_page(
     from_cache: bool = False,
     stale: bool = False,
     notes: Iterable[str] = (),
+    keep_files: bool = True,
 ) -> ProjectInfo:
     """The project page at ``url`` (a response body, or its parsed JSON).
 
     ``name``: the project asked for; a page for another project is an error.
     ``index_url``: the index base (by default, the page URL's parent). ``notes`` are
-    kept before the page's own. Raises :class:`InputError` (``URL: KEY.PATH: what``).
+    kept before the page's own. ``keep_files=False``: every file entry is read and
+    checked as usual (the same notes), but only the page's version-level facts are
+    kept (``files`` empty, ``facts`` and ``summary`` set): what the status checks read,
+    without a :class:`ProjectFile` per entry. Raises :class:`InputError` (``URL:
+    KEY.PATH: what``).
     """
     from packaging.version import InvalidVersion, Version
 
@@ -158,20 +180,20 @@ def parse_project_page(
 
     if "files" not in page.data:
         raise page.error("files", "missing")
-    files: list[ProjectFile] = []
+    files: list[ProjectFile | FileFacts] = []
     unknown_file_keys: dict[str, int] = {}
     unversioned: list[str] = []
     wire = Wire(shown)
+    fast_read = _fast_file if keep_files else _fast_facts
     for i, entry in enumerate(page.opt_list("files")):
-        fast = _fast_file(entry, url)
-        if fast is not None:
-            parsed = fast
-        else:
+        parsed = fast_read(entry, url)
+        if parsed is None:
             try:
-                parsed = _parse_file(wire.table(entry, "files", i), url, unknown_file_keys)
+                checked = _parse_file(wire.table(entry, "files", i), url, unknown_file_keys)
             except InputError as exc:
                 out.append(f"{exc}; file skipped")
                 continue
+            parsed = checked if keep_files else _facts_of(checked)
         files.append(parsed)
         if parsed.version is None:
             unversioned.append(parsed.filename)
@@ -207,14 +229,17 @@ def parse_project_page(
         seen = {Version(f.version) for f in files if f.version is not None}
         versions = [(v, str(v)) for v in seen]
     versions.sort(key=lambda item: item[0])
+    listed = tuple(text for _, text in versions)
 
     return ProjectInfo(
         name=page_name,
         index_url=redact_url(index_url if index_url is not None else project_index_url(url)),
         page_url=shown,
-        versions=tuple(text for _, text in versions),
+        versions=listed,
         invalid_versions=tuple(invalid),
-        files=tuple(files),
+        files=tuple(f for f in files if isinstance(f, ProjectFile)) if keep_files else (),
+        summary=not keep_files,
+        facts=None if keep_files else page_facts(listed, files),
         status=_status(page, out),
         api_version=f"{api_version[0]}.{api_version[1]}",
         last_serial=last_serial,
@@ -310,11 +335,91 @@ def _fast_hashes(value: object) -> dict[str, str] | None:
     return out
 
 
+class FileFacts(NamedTuple):
+    """What :func:`~pyward._sources.index._versions.page_facts` reads of a file entry,
+    when the page's files are not kept (a tuple: a page has thousands)."""
+
+    filename: str
+    """The file's name."""
+    version: str | None
+    """The version its name gives (normalised), if any."""
+    requires_python: str | None
+    """Its ``Requires-Python``, as written."""
+    yanked: bool
+    """Yanked (PEP 592)."""
+    yanked_reason: str | None
+    """Why, when the index says."""
+    upload_time: dt.datetime | None
+    """When it was uploaded (PEP 700)."""
+
+
+def _facts_of(f: ProjectFile) -> FileFacts:
+    return FileFacts(
+        filename=f.filename,
+        version=f.version,
+        requires_python=f.requires_python,
+        yanked=f.yanked,
+        yanked_reason=f.yanked_reason,
+        upload_time=f.upload_time,
+    )
+
+
+#: What :func:`_fast_fields` reads of a well-formed entry: filename, URL, hashes,
+#: requires-python, yanked, reason, upload time, size, provenance, core metadata.
+_Fields = tuple[
+    str,
+    str,
+    dict[str, str],
+    str | None,
+    bool,
+    str | None,
+    dt.datetime | None,
+    int | None,
+    str | None,
+    bool | dict[str, str] | None,
+]
+
+
 def _fast_file(entry: object, page_url: str) -> ProjectFile | None:
     """A well-formed file entry, read without the checked accessors (a page has
     thousands); ``None`` for any other, which :func:`_parse_file` reads and reports.
     Both give the same :class:`ProjectFile` for every entry this accepts
     (``tests/index/test_parse.py`` checks it on every recorded page)."""
+    fields = _fast_fields(entry)
+    if fields is None:
+        return None
+    filename, url, hashes, requires, yanked, reason, upload_time, size, provenance, metadata = (
+        fields
+    )
+    version, kind = file_version(filename)
+    return ProjectFile(
+        filename=filename,
+        url=redact_url(_join(page_url, url)),
+        hashes=hashes,
+        requires_python=requires,
+        yanked=yanked,
+        yanked_reason=reason,
+        upload_time=upload_time,
+        size=size,
+        provenance=redact_url(urljoin(page_url, provenance)) if provenance else None,
+        core_metadata=metadata,
+        version=version,
+        kind=kind,
+    )
+
+
+def _fast_facts(entry: object, page_url: str) -> FileFacts | None:
+    """:func:`_fast_file`'s facts only: the entry is checked alike, no URL is resolved
+    and no :class:`ProjectFile` made."""
+    fields = _fast_fields(entry)
+    if fields is None:
+        return None
+    filename, _, _, requires, yanked, reason, upload_time, _, _, _ = fields
+    return FileFacts(filename, file_version(filename)[0], requires, yanked, reason, upload_time)
+
+
+def _fast_fields(entry: object) -> _Fields | None:
+    """The fields of a well-formed file entry; ``None`` for any other."""
     if type(entry) is not dict or not entry.keys() <= _FILE_KEYS:
         return None
     filename, url = entry.get("filename"), entry.get("url")
@@ -322,7 +427,8 @@ def _fast_file(entry: object, page_url: str) -> ProjectFile | None:
         return None
     if type(url) is not str or not url.strip():
         return None
-    hashes = _fast_hashes(entry.get("hashes"))
+    raw_hashes = entry.get("hashes")
+    hashes = _fast_hashes(raw_hashes)
     if hashes is None:
         return None
     yanked_value = entry.get("yanked", False)
@@ -338,7 +444,7 @@ def _fast_file(entry: object, page_url: str) -> ProjectFile | None:
         if type(text) is not str:
             return None
         try:
-            upload_time = parse_timestamp(text)
+            upload_time = _upload_time(text)
         except ValueError:
             return None
     size = entry.get("size")
@@ -357,24 +463,28 @@ def _fast_file(entry: object, page_url: str) -> ProjectFile | None:
         value = entry.get(key)
         if value is None:
             continue
-        metadata = value if type(value) is bool else _fast_hashes(value)
-        if metadata is None:
-            return None
+        if type(value) is bool:
+            metadata = value
+        elif value == raw_hashes:
+            # Most indexes give the same digests for the file and its ``METADATA``
+            # (both its name and its checked form are then the same).
+            metadata = hashes
+        else:
+            metadata = _fast_hashes(value)
+            if metadata is None:
+                return None
         break
-    version, kind = file_version(filename)
-    return ProjectFile(
-        filename=filename,
-        url=redact_url(_join(page_url, url)),
-        hashes=hashes,
-        requires_python=requires,
-        yanked=yanked,
-        yanked_reason=reason,
-        upload_time=upload_time,
-        size=size,
-        provenance=redact_url(urljoin(page_url, provenance)) if provenance else None,
-        core_metadata=metadata,
-        version=version,
-        kind=kind,
+    return (
+        filename,
+        url,
+        hashes,
+        requires,
+        yanked,
+        reason,
+        upload_time,
+        size,
+        provenance,
+        metadata,
     )
 
 
@@ -477,7 +587,7 @@ def parse_release_info(
             where = f"releases.{version}[{i}]"
             text = entry.get("upload_time_iso_8601") if isinstance(entry, dict) else None
             try:
-                when = parse_timestamp(text) if isinstance(text, str) else None
+                when = _upload_time(text) if isinstance(text, str) else None
             except ValueError as exc:
                 when = None
                 out.append(f"{shown}: {where}.upload_time_iso_8601: {exc}: {text!r} (ignored)")
