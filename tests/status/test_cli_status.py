@@ -4,14 +4,16 @@ PEP 792 pages), with faults on demand (issue 13)."""
 
 from __future__ import annotations
 
+import base64
+import http.server
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import loopback, run_cli
 from tests.index._loopback_index import LoopbackIndex, loopback_index
 
 #: Pins whose recorded pages say: 2.32.0 yanked (with its reason); six behind; meinheld
@@ -269,3 +271,59 @@ def test_a_progress_bar_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPa
         for done in range(31):
             update(done, 30)
     assert "index metadata" in terminal.getvalue()
+
+
+class _Private(http.server.BaseHTTPRequestHandler):
+    """A private index: its page only for the right credentials (HTTP basic)."""
+
+    seen: ClassVar[list[str | None]] = []
+
+    def do_GET(self) -> None:
+        auth = self.headers.get("Authorization")
+        type(self).seen.append(auth)
+        if auth != "Basic " + base64.b64encode(b"alice:s3cret").decode():
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="private"')
+            self.end_headers()
+            return
+        body = json.dumps(
+            {
+                "meta": {"api-version": "1.1"},
+                "name": "six",
+                "versions": ["1.11.0", "1.17.0"],
+                "files": [
+                    {"filename": f"six-{v}.tar.gz", "url": f"six-{v}.tar.gz", "hashes": {}}
+                    for v in ("1.11.0", "1.17.0")
+                ],
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_netrc_credentials_are_used_and_never_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], online: None
+) -> None:
+    reqs = tmp_path / "r.txt"
+    reqs.write_text("six==1.11.0\n", encoding="utf-8")
+    _Private.seen = []
+    with loopback(_Private) as base:
+        url = f"{base}/simple/"
+        argv = ("--checks", "outdated", "--index-url", url)
+        _, report, _ = audit(capsys, reqs, *argv)
+        assert [k[1] for k in kinds(report)] == []
+        assert "HTTP 401" in " ".join(report["warnings"])
+        netrc = Path.home() / ".netrc"
+        netrc.write_text("machine 127.0.0.1 login alice password s3cret\n", "utf-8")
+        netrc.chmod(0o600)
+        code, out, err = run_cli(capsys, "audit", "-r", str(reqs), *argv, "--refresh")
+        assert code == 0
+        assert "outdated:six@1.11.0" in out
+        assert "s3cret" not in out + err
+        assert _Private.seen[-1] is not None

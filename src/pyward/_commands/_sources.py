@@ -153,6 +153,7 @@ def fetch_index(
     option, ``$PYWARD_INDEX_URL`` and the installers' settings, the cache and its TTL."""
     from pyward._sources.index import fetch_metadata
     from pyward._sources.index._client import DEFAULT_MAX_AGE
+    from pyward._sources.index._fetch import ClientOptions
 
     environ = dict(settings.installer_env)
     if settings.index_url:
@@ -170,6 +171,7 @@ def fetch_index(
         max_age=config.index_ttl or DEFAULT_MAX_AGE,
         json_api=json_api,
         progress=progress,
+        client=ClientOptions(netrc=settings.netrc),
     )
 
 

@@ -158,6 +158,7 @@ class IndexClient(IndexSource):
         max_retry_after: float = 60.0,
         max_body: int = MAX_BODY,
         transport: httpx.BaseTransport | None = None,
+        auth: httpx.Auth | None = None,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], dt.datetime] | None = None,
         jitter: Callable[[], float] = _default_jitter,
@@ -180,6 +181,7 @@ class IndexClient(IndexSource):
         self.max_body = max_body
         self._cache = PageCache(cache_dir / "index", max_bytes=max_body) if cache_dir else None
         self._transport = transport
+        self._auth = auth
         self._sleep = sleep
         self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
         self._jitter = jitter
@@ -419,6 +421,9 @@ class IndexClient(IndexSource):
 
                 self._http = httpx.Client(
                     transport=self._transport,
+                    # Credentials of a netrc file, per host (httpx.NetRCAuth); those in
+                    # the index URL itself win (httpx takes them from the URL).
+                    auth=self._auth,
                     follow_redirects=True,
                     timeout=httpx.Timeout(self.timeout),
                     limits=httpx.Limits(

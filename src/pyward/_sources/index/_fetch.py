@@ -63,6 +63,29 @@ class ClientOptions:
     fail at once (0: never)."""
     transport: httpx.BaseTransport | None = field(default=None, repr=False)
     """An httpx transport (tests)."""
+    netrc: Path | None = None
+    """A netrc file whose credentials go to the hosts it names (``$NETRC`` or
+    ``~/.netrc``, as the command line finds it); an index URL's own credentials win."""
+
+
+def _netrc_auth(path: Path, notes: dict[str, None]) -> httpx.Auth | None:
+    """httpx's netrc authentication from ``path``; ``None`` and a note when the file
+    cannot be read (its credentials are never shown)."""
+    import netrc
+
+    import httpx
+
+    try:
+        return httpx.NetRCAuth(str(path))
+    except (OSError, netrc.NetrcParseError) as exc:
+        lineno = getattr(exc, "lineno", None)
+        where = f": line {lineno}" if lineno else ""
+        notes.setdefault(f"{path}{where}: cannot read the netrc file; its credentials not used")
+        return None
+
+
+def _has_credentials(url: str) -> bool:
+    return "@" in url.split("://", 1)[-1].split("/", 1)[0]
 
 
 def json_api_base(index_url: str) -> str | None:
@@ -142,6 +165,7 @@ def fetch_metadata(
     fresh = _Freshness(
         now=dt.datetime.now(dt.timezone.utc), max_age=max_age, refresh=refresh, offline=offline
     )
+    auth = _netrc_auth(options.netrc, notes) if options.netrc is not None and by_index else None
     fetches = [
         _IndexFetch(
             IndexClient(
@@ -159,6 +183,7 @@ def fetch_metadata(
                 backoff=options.backoff,
                 max_retry_after=options.max_retry_after,
                 transport=options.transport,
+                auth=None if _has_credentials(url) else auth,
             ),
             list(names),
             counter,
