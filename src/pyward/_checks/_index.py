@@ -43,6 +43,8 @@ from pyward._sources.index._versions import (
 from pyward._text import redact_url
 
 if TYPE_CHECKING:
+    from packaging.version import Version
+
     from pyward._model import Component, Inventory
 
 __all__ = [
@@ -168,6 +170,22 @@ def pages(
                 warnings.append(text)
             continue
         yield inv, comp, page
+
+
+def pinned_pages(
+    context: CheckContext, warnings: list[str]
+) -> Iterator[tuple[Inventory, Component, ProjectInfo, str, Version]]:
+    """:func:`pages`, for the subjects whose version is a PEP 440 version: each with its
+    version as written and parsed; one that is not adds its warning (it cannot be
+    compared with the index's releases)."""
+    for inv, comp, page in pages(context, warnings):
+        if not comp.version:
+            continue  # the audit reports a component without a version as not audited
+        pinned = parse_version(comp.version)
+        if pinned is None:
+            warnings.append(unparsable_warning(comp))
+            continue
+        yield inv, comp, page, comp.version, pinned
 
 
 def status_finding(

@@ -20,11 +20,10 @@ from pyward._checks import CheckContext, CheckResult
 from pyward._checks._index import (
     VersionFacts,
     admits,
-    pages,
     parse_version,
+    pinned_pages,
     releases,
     status_finding,
-    unparsable_warning,
 )
 from pyward._findings import CheckId, Finding, OutdatedDetail
 
@@ -36,16 +35,10 @@ def run(context: CheckContext) -> CheckResult:
     findings: list[Finding] = []
     warnings: list[str] = []
     python = context.python.version if context.python is not None else None
-    for inv, comp, page in pages(context, warnings):
-        if not comp.version:
-            continue  # the audit reports a component without a version as not audited
-        pinned = parse_version(comp.version)
-        if pinned is None:
-            warnings.append(unparsable_warning(comp))
-            continue
+    for inv, comp, page, version, pinned in pinned_pages(context, warnings):
         pre = pinned.is_prerelease
         found = releases(context, page)
-        start = found.above(comp.version)
+        start = found.above(version)
         latest: VersionFacts | None = None
         # Newest first: the first candidate the project's Python can install.
         for at in range(len(found) - 1, start - 1, -1):
@@ -57,7 +50,7 @@ def run(context: CheckContext) -> CheckResult:
         if latest is None:
             continue
         behind = found.count(start, at, prereleases=pre)
-        mine = found.position(comp.version)
+        mine = found.position(version)
         # Major versions released in between, counted, not subtracted: calendar
         # versioning (gevent 1.3 -> 20.9 -> 26.9) would otherwise count 25.
         majors: set[int] = set()
@@ -83,9 +76,9 @@ def run(context: CheckContext) -> CheckResult:
                 inv,
                 comp,
                 page,
-                version=comp.version,
-                summary=summary(comp.name, comp.version, detail),
-                details=details(comp.name, comp.version, detail),
+                version=version,
+                summary=summary(comp.name, version, detail),
+                details=details(comp.name, version, detail),
                 detail=detail,
             )
         )

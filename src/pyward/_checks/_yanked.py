@@ -18,11 +18,9 @@ from pyward._checks._index import (
     admits,
     index_of,
     is_prerelease,
-    pages,
-    parse_version,
+    pinned_pages,
     releases,
     status_finding,
-    unparsable_warning,
 )
 from pyward._findings import CheckId, Finding, YankedDetail
 
@@ -34,18 +32,12 @@ def run(context: CheckContext) -> CheckResult:
     findings: list[Finding] = []
     warnings: list[str] = []
     python = context.python.version if context.python is not None else None
-    for inv, comp, page in pages(context, warnings):
-        if not comp.version:
-            continue  # the audit reports a component without a version as not audited
-        pinned = parse_version(comp.version)
-        if pinned is None:
-            warnings.append(unparsable_warning(comp))
-            continue
+    for inv, comp, page, version, _parsed in pinned_pages(context, warnings):
         found = releases(context, page)
-        at = found.position(comp.version)
+        at = found.position(version)
         index = index_of(page)
         if at is None:
-            warnings.append(f"{comp.name} {comp.version}: not on the index ({index})")
+            warnings.append(f"{comp.name} {version}: not on the index ({index})")
             continue
         if found.yanked[at] is None:
             continue
@@ -61,11 +53,9 @@ def run(context: CheckContext) -> CheckResult:
                 inv,
                 comp,
                 page,
-                version=comp.version,
-                summary=f"{comp.name} {comp.version} was yanked from its index{said}; {advice}",
-                details=details(
-                    f"{comp.name} {comp.version}", index, reason, target, python=python
-                ),
+                version=version,
+                summary=f"{comp.name} {version} was yanked from its index{said}; {advice}",
+                details=details(f"{comp.name} {version}", index, reason, target, python=python),
                 detail=YankedDetail(reason=reason, index=index),
             )
         )
