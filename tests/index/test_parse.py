@@ -33,20 +33,35 @@ def test_recorded_counts(recorded: StaticIndex) -> None:
     }
     assert counts == {
         "six": (29, 48, 26356948, "1.1", ()),
-        "requests": (
-            163,
-            244,
-            37059094,
-            "1.1",
-            (
-                "https://index.invalid/simple/requests/: 1 file(s) whose version cannot be "
-                "read from the filename (not a wheel or sdist name), e.g. "
-                "'requests-2.23.0-py2.7.egg'",
-            ),
-        ),
+        # Its one egg is kept without a version, and without a note: no installer takes it.
+        "requests": (163, 244, 37059094, "1.1", ()),
         "sampleproject": (7, 13, 25862117, "1.1", ()),
         "sigstore": (67, 134, 42497426, "1.1", ()),
     }
+
+
+def test_an_unreadable_file_name_is_a_note_and_a_legacy_format_is_not() -> None:
+    from pyward._sources.index import parse_project_page
+
+    page = {
+        "meta": {"api-version": "1.1"},
+        "name": "demo",
+        "files": [
+            {"filename": name, "url": name, "hashes": {}}
+            for name in ("demo-1.0.tar.gz", "demo-1.0-py2.7.egg", "demo-1.0.win32.exe", "demo.whl")
+        ],
+    }
+    info = parse_project_page(page, url="https://index.invalid/simple/demo/")
+    assert [(f.filename, f.version, f.kind) for f in info.files] == [
+        ("demo-1.0.tar.gz", "1.0", "sdist"),
+        ("demo-1.0-py2.7.egg", None, "other"),
+        ("demo-1.0.win32.exe", None, "other"),
+        ("demo.whl", None, "wheel"),
+    ]
+    assert [n for n in info.notes if "cannot be read" in n] == [
+        "https://index.invalid/simple/demo/: 1 file(s) whose version cannot be read from "
+        "the filename (not a wheel or sdist name), e.g. 'demo.whl'"
+    ]
 
 
 def test_recorded_requests_file_and_yank(recorded: StaticIndex) -> None:

@@ -207,6 +207,7 @@ def fetch_metadata(
         if learned and (unsaved := facts.save(learned)):
             notes.setdefault(unsaved)
     for fetch in fetches:
+        fetch.finish()
         for key in fetch.names:
             page = fetch.pages[key]
             pages[key] = page
@@ -305,6 +306,10 @@ class _Counter:
 
 JsonApiState = Literal["unknown", "present", "absent"]
 
+#: Projects in a row missing from an index's JSON API (404) before the index is taken
+#: to have none.
+PROBES = 3
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Freshness:
@@ -359,6 +364,8 @@ class _IndexFetch:
         self._lock = threading.Lock()
         self._probing = False
         self._probed = threading.Event()
+        self._misses = 0
+        self._missed: IndexFailure | None = None
 
     def urls(self) -> list[str]:
         """Every URL this fetch may ask (pages, and JSON API answers)."""
@@ -398,16 +405,22 @@ class _IndexFetch:
         self.counter.tick()
 
     def _release(self, key: str) -> None:
-        # The first JSON API request of an index is a probe: the others wait for its
-        # answer, so that an index without a JSON API is asked once, not once per
-        # project.
-        with self._lock:
-            probe = self.json_api == "unknown" and not self._probing
-            self._probing = self._probing or probe
-        if not probe:
-            self._probed.wait()
-            if self.json_api == "absent":
-                return
+        # A JSON API request is a probe while the index is not known to have one: the
+        # others wait for its answer, so that an index without a JSON API is asked a few
+        # times, not once per project. A project missing from the JSON API (a 404) does
+        # not decide for the index: the next project probes, up to PROBES misses in a
+        # row; an answer that is not JSON decides at once. The outcome does not depend
+        # on which project's request came first.
+        while True:
+            with self._lock:
+                if self.json_api == "absent":
+                    return
+                probe = self.json_api == "unknown" and not self._probing
+                if probe or self.json_api == "present":
+                    self._probing = self._probing or probe
+                    break
+                probed = self._probed
+            probed.wait()
         try:
             url = self._release_url(key)
             known = self.fresh.use(self.known.get(url))
@@ -424,23 +437,41 @@ class _IndexFetch:
             self._settle(key, release)
         finally:
             if probe:
-                self._probed.set()
+                with self._lock:
+                    self._probing = False
+                    done = self._probed
+                    if self.json_api == "unknown":
+                        # Undecided: wake the waiting requests, one of which probes next.
+                        self._probed = threading.Event()
+                done.set()
 
     def _settle(self, key: str, release: ReleaseInfo | IndexFailure) -> None:
         with self._lock:
-            if isinstance(release, ReleaseInfo):
-                if self.json_api == "unknown":
-                    self.json_api = "present"
-            elif release.kind in ("not-found", "unsupported", "invalid") and (
-                self.json_api == "unknown"
-            ):
-                self.json_api = "absent"
-                self.note = (
-                    f"{redact_url(self.client.index_url)}: no JSON API at "
-                    f"{redact_url(self.client.json_api_url or '')} ({release.reason}); "
-                    "its projects were read from the simple API alone"
-                )
             self.releases[key] = release
+            if self.json_api != "unknown":
+                return
+            if isinstance(release, ReleaseInfo):
+                self.json_api = "present"
+                return
+            if release.kind == "not-found":
+                self._misses += 1
+                self._missed = release
+            if release.kind in ("unsupported", "invalid") or self._misses >= PROBES:
+                self._absent(release)
+
+    def _absent(self, failure: IndexFailure) -> None:
+        self.json_api = "absent"
+        self.note = (
+            f"{redact_url(self.client.index_url)}: no JSON API at "
+            f"{redact_url(self.client.json_api_url or '')} ({failure.reason}); "
+            "its projects were read from the simple API alone"
+        )
+
+    def finish(self) -> None:
+        """After every request: an index whose JSON API missed every project it was asked
+        for (fewer than :data:`PROBES`) has none either."""
+        if self.json_api == "unknown" and self._missed is not None:
+            self._absent(self._missed)
 
 
 def _run(fetches: list[_IndexFetch]) -> None:

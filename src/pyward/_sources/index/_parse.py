@@ -113,6 +113,12 @@ def file_version(filename: str) -> tuple[str | None, FileKind]:
     return None, "other"
 
 
+#: Formats that installers no longer use (eggs, Windows and other platform installers):
+#: such a file is kept, with kind ``other`` and no version, without a note, since no
+#: installer would take it (PEP 715 ended egg uploads).
+_LEGACY = (".egg", ".exe", ".msi", ".rpm", ".dmg", ".deb")
+
+
 #: A wheel's name part: letters, digits, ``_`` and ``.`` (``-`` is the separator).
 _WHEEL_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?")
 
@@ -195,7 +201,7 @@ def parse_project_page(
                 continue
             parsed = checked if keep_files else _facts_of(checked)
         files.append(parsed)
-        if parsed.version is None:
+        if parsed.version is None and not parsed.filename.lower().endswith(_LEGACY):
             unversioned.append(parsed.filename)
     for key, count in unknown_file_keys.items():
         out.append(f"{shown}: files[*].{key}: unknown key in {count} file(s) (ignored)")
