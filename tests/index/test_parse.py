@@ -48,12 +48,19 @@ def test_an_unreadable_file_name_is_a_note_and_a_legacy_format_is_not() -> None:
         "name": "demo",
         "files": [
             {"filename": name, "url": name, "hashes": {}}
-            for name in ("demo-1.0.tar.gz", "demo-1.0-py2.7.egg", "demo-1.0.win32.exe", "demo.whl")
+            for name in (
+                "demo-1.0.tar.gz",
+                "demo-0.9.tar.bz2",
+                "demo-1.0-py2.7.egg",
+                "demo-1.0.win32.exe",
+                "demo.whl",
+            )
         ],
     }
     info = parse_project_page(page, url="https://index.invalid/simple/demo/")
     assert [(f.filename, f.version, f.kind) for f in info.files] == [
         ("demo-1.0.tar.gz", "1.0", "sdist"),
+        ("demo-0.9.tar.bz2", "0.9", "sdist"),  # an sdist of before PEP 625
         ("demo-1.0-py2.7.egg", None, "other"),
         ("demo-1.0.win32.exe", None, "other"),
         ("demo.whl", None, "wheel"),

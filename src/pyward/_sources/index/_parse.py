@@ -94,6 +94,10 @@ class UnsupportedApiVersion(InputError):
     """The page's ``meta.api-version`` has a major version this pyward does not read."""
 
 
+#: The archive formats of sdists an index may list.
+_SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz", ".tar", ".tbz")
+
+
 def file_version(filename: str) -> tuple[str | None, FileKind]:
     """The normalised version and the kind of a distribution file, from its name
     (the wheel and sdist name rules of :mod:`packaging.utils`, without reading the
@@ -104,7 +108,9 @@ def file_version(filename: str) -> tuple[str | None, FileKind]:
         if len(parts) not in (5, 6) or not all(parts) or not _WHEEL_NAME.fullmatch(parts[0]):
             return None, "wheel"
         return _normal_version(parts[1]), "wheel"
-    for suffix in (".tar.gz", ".zip"):
+    # Sdists of before PEP 625 (which allows only .tar.gz for new uploads) came in the
+    # other archive formats distutils wrote, and indexes still list them.
+    for suffix in _SDIST_SUFFIXES:
         if filename.endswith(suffix):
             name, sep, version = filename[: -len(suffix)].rpartition("-")
             if not sep or not name:
