@@ -105,7 +105,6 @@ def _context(pages: list[ProjectInfo], python: str | None, pin: str) -> CheckCon
 
 
 def _fresh(*, strings: bool) -> None:
-    _index._GROUPED.clear()
     if not strings:
         return
     for cached in (

@@ -1,8 +1,8 @@
 """What the checks that read package-index metadata share: the pages of the audited
-components, one warning text per failed page, each page's version-level facts
-(:class:`~pyward._sources.index._versions.PageFacts`, computed once per page and run
-when the page did not come from the facts cache), ``Requires-Python`` answers cached
-per distinct string, and the finding they all build.
+components, one warning text per failed page, ``Requires-Python`` answers cached per
+distinct string, and the finding they all build. Each page's version-level facts
+(:class:`~pyward._sources.index._versions.PageFacts`) are the page's own
+(``ProjectInfo.version_facts()``, computed once when the page is made).
 
 ``yanked``, ``project-status``, ``outdated`` and ``unmaintained`` each report a page
 that could not be had with the same words, so that the audit (which keeps each warning
@@ -11,8 +11,6 @@ once) shows it once however many of them ran.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -57,7 +55,6 @@ __all__ = [
     "pages",
     "parse_version",
     "release_key",
-    "releases",
     "status_finding",
     "unparsable_warning",
 ]
@@ -89,44 +86,6 @@ def admits(release: VersionFacts, python: str | None) -> bool:
     if python is None:
         return release.installable
     return any(spec is None or _admits(spec, python) for spec in release.requires_python)
-
-
-#: The facts of the pages of the index metadata of the latest runs (a few, for runs in
-#: threads side by side), by identity, for pages that came with files rather than from
-#: the facts cache: each entry keeps its metadata, and so its pages, alive, so no other
-#: object takes their ids while it is here. The checks of one run read the same pages;
-#: a later run's metadata replaces the oldest entry, and with it the pages of that run.
-_GROUPED: OrderedDict[int, tuple[IndexMetadata, dict[int, tuple[ProjectInfo, PageFacts]]]] = (
-    OrderedDict()
-)
-_GROUPED_RUNS = 4
-_GROUPED_LOCK = threading.Lock()
-
-
-def releases(context: CheckContext, page: ProjectInfo) -> PageFacts:
-    """``page``'s :class:`PageFacts`: as the facts cache gave them, or computed from its
-    files once for every check of the run that reads it (``page`` is one of
-    ``context``'s index metadata)."""
-    if page.facts is not None:
-        return page.facts
-    index = context.sources.index
-    if index is None:
-        return page.version_facts()
-    with _GROUPED_LOCK:
-        entry = _GROUPED.get(id(index))
-        if entry is None or entry[0] is not index:
-            entry = _GROUPED[id(index)] = (index, {})
-            while len(_GROUPED) > _GROUPED_RUNS:
-                _GROUPED.popitem(last=False)
-        else:
-            _GROUPED.move_to_end(id(index))
-        grouped = entry[1]
-    found = grouped.get(id(page))
-    if found is not None and found[0] is page:
-        return found[1]
-    made = page.version_facts()
-    grouped[id(page)] = (page, made)
-    return made
 
 
 def failure_warning(failure: IndexFailure) -> str | None:

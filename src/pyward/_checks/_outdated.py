@@ -22,7 +22,6 @@ from pyward._checks._index import (
     admits,
     parse_version,
     pinned_pages,
-    releases,
     status_finding,
 )
 from pyward._findings import CheckId, Finding, OutdatedDetail
@@ -37,7 +36,7 @@ def run(context: CheckContext) -> CheckResult:
     python = context.python.version if context.python is not None else None
     for inv, comp, page, version, pinned in pinned_pages(context, warnings):
         pre = pinned.is_prerelease
-        found = releases(context, page)
+        found = page.version_facts()
         start = found.above(version)
         latest: VersionFacts | None = None
         # Newest first: the first candidate the project's Python can install.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pyward._checks import CheckContext, CheckResult
-from pyward._checks._index import pages, releases, status_finding
+from pyward._checks._index import pages, status_finding
 from pyward._findings import CheckId, Finding, UnmaintainedDetail
 
 #: The check's id: the kind of finding it reports.
@@ -37,7 +37,7 @@ def run(context: CheckContext) -> CheckResult:
     told: set[str] = set()
     for inv, comp, page in pages(context, warnings):
         info = index.release_info(comp.name) if index is not None else None
-        newest = releases(context, page).newest_upload
+        newest = page.version_facts().newest_upload
         if newest is None and info is not None and info.upload_times:
             newest = max(info.upload_times.values())
         inactive = info is not None and INACTIVE in info.classifiers

@@ -19,7 +19,6 @@ from pyward._checks._index import (
     index_of,
     is_prerelease,
     pinned_pages,
-    releases,
     status_finding,
 )
 from pyward._findings import CheckId, Finding, YankedDetail
@@ -33,7 +32,7 @@ def run(context: CheckContext) -> CheckResult:
     warnings: list[str] = []
     python = context.python.version if context.python is not None else None
     for inv, comp, page, version, _parsed in pinned_pages(context, warnings):
-        found = releases(context, page)
+        found = page.version_facts()
         at = found.position(version)
         index = index_of(page)
         if at is None:

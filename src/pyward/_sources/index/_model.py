@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from pyward._sources.index._versions import PageFacts, is_prerelease, page_facts
 
@@ -119,8 +119,8 @@ class ProjectInfo:
     :meth:`released_versions`, :meth:`latest`) is the page's; the file-level ones
     (:meth:`releases`, :meth:`files_of`) have no files to give."""
     facts: PageFacts | None = None
-    """The page's version-level facts when its files were not kept (``None``:
-    :meth:`version_facts` computes them from ``files``)."""
+    """The page's version-level facts: given when its files were not kept, else
+    computed from ``files`` when the page is made (never ``None`` after that)."""
     notes: tuple[str, ...] = ()
     """Everything unknown or unreadable in the page (skipped files, unknown keys...)."""
 
@@ -175,13 +175,18 @@ class ProjectInfo:
                 found.append(f)
         return tuple(found)
 
+    def __post_init__(self) -> None:
+        # The version-level facts are computed once, when the page is made from its
+        # files: every question asked of the page (yanked, upload time, releases) and
+        # every check of a run reads them.
+        if self.facts is None:
+            object.__setattr__(self, "facts", page_facts(self.versions, self.files))
+
     def version_facts(self) -> PageFacts:
         """What the page says of each version (:class:`PageFacts`): as read from the facts
-        cache, or computed from ``files`` (on each call: a caller that asks often keeps
-        it, as the checks do)."""
-        if self.facts is not None:
-            return self.facts
-        return page_facts(self.versions, self.files)
+        cache or the page without its files, else computed from ``files`` when the page
+        was made."""
+        return cast("PageFacts", self.facts)
 
     def yanked(self, version: str) -> str | None:
         """``None`` when ``version`` is not yanked; otherwise the reason (stripped; ``""``
