@@ -39,6 +39,7 @@ __all__ = [
     "VexPolicy",
     "counts_against",
     "fails_run",
+    "kind_fails",
 ]
 
 #: Whether a finding of ``unknown`` severity counts against the threshold.
@@ -67,6 +68,16 @@ def counts_against(level: Level, fail_on: Level | None, unknown_severity: str = 
     return LEVELS.index(level) <= LEVELS.index(fail_on)
 
 
+def kind_fails(finding: Finding, fail_on_kinds: frozenset[str] | None = None) -> bool:
+    """Whether ``finding`` is of a kind that fails the run: one of its
+    :attr:`~Finding.gate_kinds` is in ``fail_on_kinds``; by default, its most specific
+    one is not in :data:`INFORMATIONAL_KINDS`. A finding of another kind informs."""
+    kinds = finding.gate_kinds
+    if fail_on_kinds is None:
+        return kinds[-1] not in INFORMATIONAL_KINDS
+    return any(k in fail_on_kinds for k in kinds)
+
+
 def fails_run(
     finding: Finding,
     fail_on: Level | None,
@@ -74,17 +85,11 @@ def fails_run(
     *,
     fail_on_kinds: frozenset[str] | None = None,
 ) -> bool:
-    """Whether ``finding`` counts against the run: its kind fails (one of its
-    :attr:`~Finding.gate_kinds` is in ``fail_on_kinds``; by default, its most specific
-    one is not in :data:`INFORMATIONAL_KINDS`), and its level :func:`counts_against`
-    the threshold."""
-    kinds = finding.gate_kinds
-    if fail_on_kinds is None:
-        if kinds[-1] in INFORMATIONAL_KINDS:
-            return False
-    elif not any(k in fail_on_kinds for k in kinds):
-        return False
-    return counts_against(finding.rating.level, fail_on, unknown_severity)
+    """Whether ``finding`` counts against the run: its kind fails (:func:`kind_fails`),
+    and its level :func:`counts_against` the threshold."""
+    return kind_fails(finding, fail_on_kinds) and counts_against(
+        finding.rating.level, fail_on, unknown_severity
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

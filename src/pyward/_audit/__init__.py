@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: Sources whose version is a registry release that advisories can name.
-AUDITABLE = frozenset({"registry", "installed"})
+_AUDITABLE = frozenset({"registry", "installed"})
 
 _NOT_REGISTRY = {
     "git": "git source: the version is not a registry release",
@@ -56,6 +56,13 @@ _NOT_REGISTRY = {
     "editable": "editable source: the version is not a registry release",
     "virtual": "virtual package (the project itself): not a registry release",
 }
+
+
+def auditable(comp: Component) -> bool:
+    """Whether the checks see ``comp``: a registry release (or an installed one) with a
+    version that advisories and indexes can name."""
+    return comp.source in _AUDITABLE and bool(comp.version)
+
 
 #: What a report says of its advisory data when it had none (the vulnerability check
 #: is then listed as skipped).
@@ -113,7 +120,7 @@ def audit(
         notes.extend(n if n.startswith(inv.source) else f"{inv.source}: {n}" for n in inv.notes)
         not_audited.extend(inv.not_audited)
         for comp in inv.components:
-            if comp.source not in AUDITABLE or not comp.version:
+            if not auditable(comp):
                 reason = (
                     "no version: nothing to match advisories against"
                     if not comp.version
@@ -192,16 +199,7 @@ def _data_sources(sources: Sources, today: dt.date) -> tuple[DataSource, ...]:
     """The footer's list of data sources besides the advisory data, with their age."""
     found: list[DataSource] = []
     if sources.index is not None:
-        index = sources.index
-        stale = any(getattr(p, "stale", False) for p in index.pages.values())
-        found.append(
-            DataSource(
-                name="index metadata",
-                origin=", ".join(index.indexes) or "no index asked",
-                updated=index.oldest,
-                stale=stale,
-            )
-        )
+        found.append(sources.index.data_source())
     if sources.lifecycle is not None:
         from pyward._sources.lifecycle import data_source
 

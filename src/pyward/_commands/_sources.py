@@ -44,15 +44,15 @@ class Gathered:
     """What a person should know about the data (a stale copy, a setting passed over)."""
 
 
-def auditable(inventories: Sequence[Inventory]) -> list[tuple[Inventory, Component]]:
-    """The components the checks will see (registry or installed, with a version), once
-    per key, with the first inventory that has it: the same as the audit's subjects."""
-    from pyward._audit import AUDITABLE
+def subjects_of(inventories: Sequence[Inventory]) -> list[tuple[Inventory, Component]]:
+    """The components the checks will see, once per key, with the first inventory that
+    has it: the audit's subjects (:func:`pyward._audit.auditable`)."""
+    from pyward._audit import auditable
 
     seen: dict[str, tuple[Inventory, Component]] = {}
     for inv in inventories:
         for comp in inv.components:
-            if comp.source in AUDITABLE and comp.version:
+            if auditable(comp):
                 seen.setdefault(comp.key, (inv, comp))
     return list(seen.values())
 
@@ -117,7 +117,7 @@ def _index_metadata(
     at all (no index configured; offline with nothing cached; the index unreachable)."""
     from pyward._sources.index import IndexFailure, IndexMetadata
 
-    subjects = auditable(inventories)
+    subjects = subjects_of(inventories)
     if not subjects:
         return IndexMetadata(), None  # nothing to look up: the checks see no component
     with _progress(len(subjects), quiet=args.quiet) as progress:

@@ -19,7 +19,7 @@ from pyward._findings import (
     UnmaintainedDetail,
     YankedDetail,
 )
-from pyward._gate import fails_run
+from pyward._gate import kind_fails
 from pyward._text import encodable_tree, json_invisible, safe_url
 
 if TYPE_CHECKING:
@@ -78,13 +78,6 @@ def kind_order(kind: str) -> tuple[int, str]:
     then any other kind by name."""
     order = list(KIND_WORDS)
     return (order.index(kind), "") if kind in KIND_WORDS else (len(order), kind)
-
-
-def kind_fails(finding: Finding, fail_on_kinds: frozenset[str] | None) -> bool:
-    """Whether the finding's kind is one that fails the run, whatever its severity: the
-    gate's own rule (:func:`pyward._gate.fails_run`) with no threshold, under which every
-    level counts."""
-    return fails_run(finding, None, "fail", fail_on_kinds=fail_on_kinds)
 
 
 def informs(report: AuditReport, finding: Finding) -> bool:

@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 from pyward._checks import CHECKS, DOCS
 from pyward._findings import VULNERABILITY
+from pyward._gate import kind_fails
 from pyward._render._common import (
     STATUS_KINDS,
     TOOL_NAME,
@@ -46,7 +47,6 @@ from pyward._render._common import (
     informs,
     iso,
     json_text,
-    kind_fails,
     path_text,
     source_age_days,
     status_text,

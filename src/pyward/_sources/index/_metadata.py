@@ -8,11 +8,14 @@ index its lock records, else the configured one), so the audit itself stays pure
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyward._model import canonical_name
+
+if TYPE_CHECKING:
+    from pyward._report import DataSource
 from pyward._sources.index._model import ProjectInfo, ReleaseInfo
 from pyward._sources.index._port import IndexFailure
 
@@ -57,13 +60,16 @@ class IndexMetadata:
         found = self.releases.get(name) or self.releases.get(canonical_name(name))
         return found if isinstance(found, ReleaseInfo) else None
 
-    @property
-    def oldest(self) -> dt.datetime | None:
-        """When the oldest page used was fetched (or last confirmed) from its index:
-        the age of this data source."""
-        times = [
-            p.fetched_at
-            for p in self.pages.values()
-            if isinstance(p, ProjectInfo) and p.fetched_at is not None
-        ]
-        return min(times) if times else None
+    def data_source(self) -> DataSource:
+        """The report's footer entry: the indexes asked, when the oldest page used was
+        fetched (or last confirmed) from its index, and whether any page was stale."""
+        from pyward._report import DataSource
+
+        read = [p for p in self.pages.values() if isinstance(p, ProjectInfo)]
+        times = [p.fetched_at for p in read if p.fetched_at is not None]
+        return DataSource(
+            name="index metadata",
+            origin=", ".join(self.indexes) or "no index asked",
+            updated=min(times) if times else None,
+            stale=any(p.stale for p in read),
+        )
