@@ -224,3 +224,14 @@ def test_every_recorded_version_agrees_with_the_slow_way(name: str, python: str 
     # Every version but the newest is behind when any Python goes.
     if python is None:
         assert len(found) == len(pins) - 1
+
+
+def test_major_versions_are_counted_as_released() -> None:
+    # Calendar versioning after 1.x (gevent: 1.5 -> 20.9 -> 26.9): two majors released,
+    # not 25; an epoch or a pre-release tag is read through PEP 440.
+    versions = ("1.3", "1.5", "20.9.0", "26.9.0rc1", "26.9.0")
+    page = made("demo", [file("demo", v) for v in versions])
+    (finding,) = run("outdated", context(metadata(page), "demo==1.3")).findings
+    assert isinstance(finding.detail, OutdatedDetail)
+    assert (finding.detail.latest, finding.detail.releases_behind) == ("26.9.0", 3)
+    assert finding.detail.majors_behind == 2

@@ -52,18 +52,17 @@ def run(context: CheckContext) -> CheckResult:
         mine = found.position(version)
         # Major versions released in between, counted, not subtracted: calendar
         # versioning (gevent 1.3 -> 20.9 -> 26.9) would otherwise count 25.
-        majors: set[int] = set()
+        majors: set[int | None] = set()
         if latest.parsed.major != pinned.major:
             majors = {
-                parsed.major
+                _major(found.versions[i])
                 for i in range(start, at + 1)
                 if found.candidate(i, prereleases=pre)
-                and (parsed := parse_version(found.versions[i])) is not None
             }
         detail = OutdatedDetail(
             latest=latest.version,
             releases_behind=behind,
-            majors_behind=len(majors - {pinned.major}),
+            majors_behind=len(majors - {pinned.major, None}),
             pinned_released=_day(found.upload_time(mine)) if mine is not None else None,
             latest_released=latest.uploaded(),
             python=python,
@@ -82,6 +81,16 @@ def run(context: CheckContext) -> CheckResult:
             )
         )
     return CheckResult(findings=tuple(findings), warnings=tuple(warnings))
+
+
+def _major(version: str) -> int | None:
+    """The major version of a PEP 440 version string: read off a plain leading number
+    (most releases: ``2.32.0``), else parsed (``1!2.0``, ``2rc1``)."""
+    head = version.split(".", 1)[0]
+    if head.isdigit():
+        return int(head)
+    parsed = parse_version(version)
+    return parsed.major if parsed is not None else None
 
 
 def summary(name: str, pinned: str, detail: OutdatedDetail) -> str:
