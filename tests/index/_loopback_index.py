@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 from tests.conftest import DATA, loopback
 
@@ -38,15 +38,7 @@ Fault = Literal[
     "truncated",  # 200 with the first half of the JSON body
     "json-api-html",  # the page as usual; the JSON API answers text/html
 ]
-FAULTS: tuple[Fault, ...] = (
-    "not-found",
-    "retry-after",
-    "error",
-    "hang",
-    "html",
-    "truncated",
-    "json-api-html",
-)
+FAULTS: tuple[Fault, ...] = get_args(Fault)
 
 
 @dataclass(slots=True)

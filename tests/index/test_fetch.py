@@ -25,7 +25,6 @@ from pyward._sources.index import (
 from pyward._sources.index._fetch import PROBES
 from pyward._sources.index._versions import release_key
 from tests.index._loopback_index import (
-    FAULTS,
     RECORDED,
     SYNTHETIC,
     LoopbackIndex,
@@ -65,18 +64,6 @@ def failure(metadata: IndexMetadata, name: str) -> IndexFailure:
     page = metadata.pages[name]
     assert isinstance(page, IndexFailure), page
     return page
-
-
-def test_the_loopback_index_knows_every_fault() -> None:
-    assert set(FAULTS) == {
-        "not-found",
-        "retry-after",
-        "error",
-        "hang",
-        "html",
-        "truncated",
-        "json-api-html",
-    }
 
 
 def test_each_fault_names_the_package_and_the_cause_and_the_rest_comes_through(
