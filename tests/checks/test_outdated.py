@@ -235,3 +235,18 @@ def test_major_versions_are_counted_as_released() -> None:
     assert isinstance(finding.detail, OutdatedDetail)
     assert (finding.detail.latest, finding.detail.releases_behind) == ("26.9.0", 3)
     assert finding.detail.majors_behind == 2
+
+
+def test_a_major_only_pre_released_or_yanked_does_not_count() -> None:
+    page = made(
+        "demo",
+        [
+            file("demo", "1.3"),
+            file("demo", "2.0rc1"),
+            file("demo", "4.0", yanked="broken"),
+            file("demo", "5.0"),
+        ],
+    )
+    (finding,) = run("outdated", context(metadata(page), "demo==1.3")).findings
+    assert isinstance(finding.detail, OutdatedDetail)
+    assert (finding.detail.latest, finding.detail.majors_behind) == ("5.0", 1)

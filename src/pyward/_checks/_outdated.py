@@ -15,6 +15,7 @@ It runs over every component of a lock, so each distinct version string and
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from pyward._checks import CheckContext, CheckResult
 from pyward._checks._index import (
@@ -54,15 +55,19 @@ def run(context: CheckContext) -> CheckResult:
         # versioning (gevent 1.3 -> 20.9 -> 26.9) would otherwise count 25.
         majors: set[int | None] = set()
         if latest.parsed.major != pinned.major:
-            majors = {
-                _major(found.versions[i])
-                for i in range(start, at + 1)
-                if found.candidate(i, prereleases=pre)
-            }
+            majors = set(map(_major, found.versions[start : at + 1])) - {pinned.major, None}
+            # ``latest``'s major is a candidate's; another counts only if a candidate
+            # (not a pre-release or a yanked release) has it.
+            if majors - {latest.parsed.major}:
+                majors &= {latest.parsed.major} | {
+                    _major(found.versions[i])
+                    for i in range(start, at + 1)
+                    if found.candidate(i, prereleases=pre)
+                }
         detail = OutdatedDetail(
             latest=latest.version,
             releases_behind=behind,
-            majors_behind=len(majors - {pinned.major, None}),
+            majors_behind=len(majors),
             pinned_released=_day(found.upload_time(mine)) if mine is not None else None,
             latest_released=latest.uploaded(),
             python=python,
@@ -83,6 +88,7 @@ def run(context: CheckContext) -> CheckResult:
     return CheckResult(findings=tuple(findings), warnings=tuple(warnings))
 
 
+@lru_cache(maxsize=65536)
 def _major(version: str) -> int | None:
     """The major version of a PEP 440 version string: read off a plain leading number
     (most releases: ``2.32.0``), else parsed (``1!2.0``, ``2rc1``)."""
