@@ -84,9 +84,13 @@ def fails_run(
     unknown_severity: str = "fail",
     *,
     fail_on_kinds: frozenset[str] | None = None,
+    kind_fail_on: Mapping[str, Level | None] | None = None,
 ) -> bool:
     """Whether ``finding`` counts against the run: its kind fails (:func:`kind_fails`),
-    and its level :func:`counts_against` the threshold."""
+    and its level :func:`counts_against` the threshold (its kind's own threshold where
+    ``kind_fail_on`` has one: a policy's ``vulnerabilities.severity``)."""
+    if kind_fail_on and finding.kind in kind_fail_on:
+        fail_on = kind_fail_on[finding.kind]
     return kind_fails(finding, fail_on_kinds) and counts_against(
         finding.rating.level, fail_on, unknown_severity
     )
@@ -235,6 +239,9 @@ class Gate:
     """The kinds of finding that can fail the run (see :attr:`Finding.gate_kinds`);
     findings of other kinds are reported and inform. ``None``: every kind but
     :data:`INFORMATIONAL_KINDS`."""
+    kind_fail_on: Mapping[str, Level | None] = field(default_factory=dict)
+    """A kind's own threshold, in place of ``fail_on`` (a policy's
+    ``vulnerabilities.severity`` is the ``vulnerability`` kind's)."""
 
     @classmethod
     def from_config(
@@ -266,7 +273,11 @@ class Gate:
         """Whether ``finding``, if kept, fails the run: its kind is one that fails, and
         its severity is at or above the threshold."""
         return fails_run(
-            finding, self.fail_on, self.unknown_severity, fail_on_kinds=self.fail_on_kinds
+            finding,
+            self.fail_on,
+            self.unknown_severity,
+            fail_on_kinds=self.fail_on_kinds,
+            kind_fail_on=self.kind_fail_on,
         )
 
     def decide(

@@ -9,14 +9,15 @@ as ``fail_on``, ``unknown_severity`` and ``failed``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from pyward._advisory._types import StoreInfo
 from pyward._findings import CheckId, Finding, FixStep, Level, Suppressed
 from pyward._gate import UnknownPolicy, fails_run
 from pyward._model import Component, Inventory, NotAudited
 
-__all__ = ["JSON_SCHEMA_VERSION", "AuditReport", "DataSource", "SkippedCheck"]
+__all__ = ["JSON_SCHEMA_VERSION", "AuditReport", "DataSource", "PolicySummary", "SkippedCheck"]
 
 #: JSON output schema version (``--format json``); bump the major on breaking changes
 #: and record every change in ``docs/json-output.md``'s changelog.
@@ -48,6 +49,20 @@ class DataSource:
     stale: bool = False
     """Older than its freshness limit (a cached copy used offline or because the
     source could not be reached)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicySummary:
+    """The policy a ``pyward check`` run checked, as its report states it."""
+
+    origins: tuple[str, ...]
+    """Where it was read, base first (empty: the built-in default policy)."""
+    rules: tuple[str, ...]
+    """The rules in force, in :data:`pyward._policy.RULES` order."""
+    settings: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    """Each rule's settings, as the JSON output shows them."""
+    undecided: str = "fail"
+    """Whether an undecided rule fails the run (``fail``) or passes (``pass``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +102,10 @@ class AuditReport:
     sources: tuple[DataSource, ...] = ()
     """Every data source the run used besides the advisory data, and how old it is
     (index metadata, lifecycle data), for the report's footer."""
+    kind_fail_on: Mapping[str, Level | None] = field(default_factory=dict)
+    """Kinds with their own threshold (a policy's ``vulnerabilities.severity``)."""
+    policy: PolicySummary | None = None
+    """The usage policy checked (``pyward check``); ``None`` for an audit."""
 
     @property
     def failing(self) -> tuple[Finding, ...]:
@@ -95,5 +114,11 @@ class AuditReport:
         return tuple(
             f
             for f in self.findings
-            if fails_run(f, self.fail_on, self.unknown_severity, fail_on_kinds=self.fail_on_kinds)
+            if fails_run(
+                f,
+                self.fail_on,
+                self.unknown_severity,
+                fail_on_kinds=self.fail_on_kinds,
+                kind_fail_on=self.kind_fail_on,
+            )
         )

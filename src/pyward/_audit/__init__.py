@@ -32,6 +32,8 @@ from pyward._report import AuditReport, DataSource, SkippedCheck
 
 if TYPE_CHECKING:
     from pyward._advisory._types import AdvisoryData
+    from pyward._policy._model import Policy
+    from pyward._report import PolicySummary
     from pyward._vex import VexStatement
 
 __all__ = [
@@ -102,7 +104,14 @@ def audit(
     (default: the local date).
     """
     config = config or Config()
-    gate = Gate.from_config(config, vex=vex, today=today)
+    options = options or CheckOptions()
+    policy = options.policy
+    if policy is not None:
+        from pyward._policy._verdict import gate_for
+
+        gate = gate_for(policy, config, vex=vex, today=today)
+    else:
+        gate = Gate.from_config(config, vex=vex, today=today)
     notes: list[str] = list(warnings)
     components: list[Component] = []
     not_audited: list[NotAudited] = []
@@ -144,16 +153,24 @@ def audit(
         path_of=_path_finder(),
         today=today or dt.date.today(),
         python=python,
-        options=options or CheckOptions(),
+        options=options,
     )
     result, skipped = run_checks(context, checks)
     notes.extend(_skipped_notes(skipped))
     notes.extend(result.warnings)
     not_audited.extend(result.not_audited)
+    findings = list(result.findings)
+    if policy is not None:
+        # A rule that could not be decided is a finding of its own, never a pass.
+        from pyward._policy._verdict import undecided_findings
+
+        findings.extend(undecided_findings(result.undecided, skipped, policy))
+    else:
+        notes.extend(u.note for u in result.undecided if u.note)
 
     if not components:
         notes.append(nothing_audited(not_audited))
-    verdict = gate.decide(result.findings, not_audited=not_audited)
+    verdict = gate.decide(findings, not_audited=not_audited)
     notes.extend(verdict.warnings)
     kept = sorted(verdict.kept, key=_sort_key)
 
@@ -178,8 +195,18 @@ def audit(
         unknown_severity=gate.unknown_severity,
         failed=verdict.failed,
         fail_on_kinds=gate.fail_on_kinds,
+        kind_fail_on=gate.kind_fail_on,
         sources=_data_sources(context.sources, context.today),
+        policy=_policy_summary(policy),
     )
+
+
+def _policy_summary(policy: Policy | None) -> PolicySummary | None:
+    if policy is None:
+        return None
+    from pyward._policy._verdict import summary
+
+    return summary(policy)
 
 
 def _skipped_notes(skipped: Sequence[SkippedCheck]) -> list[str]:
@@ -204,6 +231,8 @@ def _data_sources(sources: Sources, today: dt.date) -> tuple[DataSource, ...]:
         from pyward._sources.lifecycle import data_source
 
         found.append(data_source(sources.lifecycle, today))
+    if sources.popularity is not None:
+        found.append(sources.popularity.data_source())
     return tuple(found)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -28,8 +28,10 @@ from pyward.errors import UsageError
 
 if TYPE_CHECKING:
     from pyward._advisory._types import AdvisoryData
+    from pyward._policy._model import Policy
     from pyward._sources.index import IndexMetadata
     from pyward._sources.lifecycle import Lifecycle
+    from pyward._sources.popularity import Popularity
 
 __all__ = [
     "CHECKS",
@@ -43,18 +45,20 @@ __all__ = [
     "Need",
     "PythonTarget",
     "Sources",
+    "Undecided",
     "run_checks",
     "select_checks",
 ]
 
 #: What a check may need besides the inventory.
-Need = Literal["advisories", "index", "lifecycle", "repository"]
+Need = Literal["advisories", "index", "lifecycle", "popularity", "repository"]
 
 #: Each need, in words (for ``pyward rules`` and the reason a check is skipped).
 NEEDS: Mapping[Need, str] = {
     "advisories": "advisory data (the local store or the built-in snapshot)",
     "index": "package-index metadata (the index port, online or cached)",
     "lifecycle": "end-of-life and lifecycle data",
+    "popularity": "the popularity list (download counts of the most used projects)",
     "repository": "a repository checkout",
 }
 
@@ -76,6 +80,9 @@ class Sources:
     lifecycle: Lifecycle | None = None
     """End-of-life schedules of the interpreter and of packages
     (:mod:`pyward._sources.lifecycle`)."""
+    popularity: Popularity | None = None
+    """The most downloaded projects with their download counts
+    (:mod:`pyward._sources.popularity`)."""
     repository: Path | None = None
     """The checkout a repository check reads."""
     unavailable: Mapping[Need, str] = field(default_factory=dict)
@@ -105,6 +112,10 @@ class CheckOptions:
 
     unmaintained_years: float = 3.0
     """A project with no release for this many years is ``unmaintained``."""
+    policy: Policy | None = None
+    """The usage policy, when the run checks one (``pyward check``): the policy checks
+    read their settings from it (each rule's record; a check whose rule is off, or a run
+    without a policy, uses the record's defaults)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,6 +140,25 @@ class CheckContext:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Undecided:
+    """A component a check could not decide for want of data (no index page offline, no
+    licence, no upload time). ``pyward check`` makes each an ``undecided`` finding of
+    the rule; an audit shows ``note``."""
+
+    component: Component
+    """The component."""
+    path: tuple[ComponentKey, ...]
+    """Its dependency path (as a finding's)."""
+    reason: str
+    """Why, in words: ``no upload time: the lock records none and the index was not
+    asked (offline)``."""
+    note: str | None = None
+    """The warning an audit shows for it (``None``: the check warned already)."""
+    check: CheckId | None = None
+    """The check that could not decide (:func:`run_checks` sets it)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckResult:
     """What one check reported."""
 
@@ -139,6 +169,8 @@ class CheckResult:
     warnings: tuple[str, ...] = ()
     """Data it could not use (a record that does not parse, a vector that does not
     score), in words."""
+    undecided: tuple[Undecided, ...] = ()
+    """Components it could not decide, for want of data."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -159,6 +191,10 @@ class Check:
     module: str
     """The module that holds ``run(context: CheckContext) -> CheckResult``; imported
     only when the check runs."""
+    default: bool = True
+    """Whether an audit runs it unless ``--checks`` says otherwise; the policy checks
+    that only mean something with a policy's settings (licences, cooldown, sources...)
+    run when ``pyward check``'s policy turns their rule on, or ``--checks`` names them."""
 
     @property
     def docs_url(self) -> str:
@@ -188,6 +224,7 @@ def _check(
     description: str,
     needs: Iterable[Need],
     module: str,
+    default: bool = True,
 ) -> Check:
     return Check(
         id=CheckId(id),
@@ -196,6 +233,7 @@ def _check(
         description=description,
         needs=frozenset(needs),
         module=module,
+        default=default,
     )
 
 
@@ -251,13 +289,81 @@ CHECKS: dict[CheckId, Check] = {
             needs=("index",),
             module="pyward._checks._unmaintained",
         ),
+        _check(
+            "malicious",
+            kind="malicious",
+            severity="critical",
+            description="a release that an OSV MAL record names as malicious (withdrawn "
+            "records never match)",
+            needs=("advisories",),
+            module="pyward._checks._malicious",
+        ),
+        _check(
+            "typosquat",
+            kind="typosquat",
+            severity="high",
+            description="a name that imitates a popular project's (edit distance, "
+            "separators, affixes, confusable characters)",
+            needs=("popularity",),
+            module="pyward._checks._typosquat",
+            default=False,
+        ),
+        _check(
+            "cooldown",
+            kind="cooldown",
+            severity="medium",
+            description="a release younger than the cooldown (default 7 days), from the "
+            "lock's or the index's upload time",
+            needs=(),
+            module="pyward._checks._cooldown",
+            default=False,
+        ),
+        _check(
+            "license",
+            kind="license",
+            severity="medium",
+            description="a licence the policy denies or does not allow, or an unknown one",
+            needs=(),
+            module="pyward._checks._license",
+            default=False,
+        ),
+        _check(
+            "package",
+            kind="package",
+            severity="high",
+            description="a package (or version) on the policy's deny-list, or off its allow-list",
+            needs=(),
+            module="pyward._checks._package",
+            default=False,
+        ),
+        _check(
+            "source",
+            kind="source",
+            severity="high",
+            description="a package from an index the policy does not name, or a private name "
+            "that a public index has too (dependency confusion)",
+            needs=(),
+            module="pyward._checks._source",
+            default=False,
+        ),
+        _check(
+            "pinning",
+            kind="pinning",
+            severity="medium",
+            description="a requirement-file entry not pinned with == or without --hash",
+            needs=(),
+            module="pyward._checks._pinning",
+            default=False,
+        ),
     )
 }
 
 #: Names ``--checks`` takes besides the checks' own ids, each standing for several.
 GROUPS: Mapping[str, tuple[str, ...]] = {
-    "vulnerabilities": ("vulnerability",),
+    "vulnerabilities": ("vulnerability", "malicious"),
     "status": ("yanked", "project-status", "unmaintained"),
+    "policy": ("typosquat", "cooldown", "license", "package", "source", "pinning"),
+    "default": tuple(c.id for c in CHECKS.values() if c.default),
     "all": tuple(CHECKS),
 }
 
@@ -285,13 +391,16 @@ def select_checks(names: Iterable[str]) -> tuple[Check, ...]:
 def run_checks(
     context: CheckContext, checks: Iterable[Check] | None = None
 ) -> tuple[CheckResult, tuple[SkippedCheck, ...]]:
-    """Run ``checks`` (default: every registered one) on ``context``: their results
-    merged in registry order, and the checks skipped with the reason."""
+    """Run ``checks`` (default: every registered one that runs by default) on
+    ``context``: their results merged in registry order, and the checks skipped with the
+    reason."""
     findings: list[Finding] = []
     not_audited: list[NotAudited] = []
     warnings: list[str] = []
+    undecided: list[Undecided] = []
     skipped: list[SkippedCheck] = []
-    for check in CHECKS.values() if checks is None else checks:
+    chosen = [c for c in CHECKS.values() if c.default] if checks is None else checks
+    for check in chosen:
         reason = check.skip_reason(context.sources)
         if reason is not None:
             skipped.append(SkippedCheck(check=check.id, reason=reason))
@@ -300,7 +409,13 @@ def run_checks(
         findings.extend(result.findings)
         not_audited.extend(result.not_audited)
         warnings.extend(result.warnings)
+        undecided.extend(
+            u if u.check is not None else replace(u, check=check.id) for u in result.undecided
+        )
     merged = CheckResult(
-        findings=tuple(findings), not_audited=tuple(not_audited), warnings=tuple(warnings)
+        findings=tuple(findings),
+        not_audited=tuple(not_audited),
+        warnings=tuple(warnings),
+        undecided=tuple(undecided),
     )
     return merged, tuple(skipped)

@@ -70,6 +70,14 @@ KIND_WORDS: dict[str, tuple[str, str]] = {
     "eol": ("past end of life", "past end of life"),
     "outdated": ("outdated", "outdated"),
     "unmaintained": ("unmaintained", "unmaintained"),
+    "malicious": ("malicious package", "malicious packages"),
+    "typosquat": ("typosquat", "typosquats"),
+    "cooldown": ("release in cooldown", "releases in cooldown"),
+    "license": ("licence violation", "licence violations"),
+    "package": ("denied package", "denied packages"),
+    "source": ("source violation", "source violations"),
+    "pinning": ("pinning violation", "pinning violations"),
+    "undecided": ("undecided rule", "undecided rules"),
 }
 
 
@@ -141,7 +149,9 @@ def status_text(finding: Finding) -> str | None:
         if d.inactive:
             parts.append("marked Development Status :: 7 - Inactive")
         return "; ".join(parts) or "unmaintained"
-    return None
+    # The policy kinds' records say it themselves (``describe``).
+    describe = getattr(d, "describe", None)
+    return describe() if describe is not None else None
 
 
 def upgrade_hint(finding: Finding) -> str | None:

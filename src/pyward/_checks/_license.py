@@ -1,0 +1,9 @@
+"""The ``license`` check (being built)."""
+
+from __future__ import annotations
+
+from pyward._checks import CheckContext, CheckResult
+
+
+def run(context: CheckContext) -> CheckResult:
+    raise NotImplementedError("the license check is being built")

@@ -1,0 +1,9 @@
+"""The ``pinning`` check (being built)."""
+
+from __future__ import annotations
+
+from pyward._checks import CheckContext, CheckResult
+
+
+def run(context: CheckContext) -> CheckResult:
+    raise NotImplementedError("the pinning check is being built")

@@ -1,0 +1,123 @@
+"""The usage policy (``pyward check``, ``pyward install``): which rules hold, and how a
+run's findings become the policy's verdict.
+
+Each rule is one registered check (:mod:`pyward._checks`) with the policy's settings
+(:mod:`pyward._policy._model`): the policy chooses which checks run, what they are given
+and which kinds of finding fail the run; the one gate (:mod:`pyward._gate`) decides.
+A rule that could not be decided for want of data is an ``undecided`` finding, which
+fails unless the policy says ``undecided = "pass"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pyward._findings import CheckId
+
+__all__ = ["RULES", "RuleSpec", "rule_of_check"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleSpec:
+    """One policy rule: its id, the check that decides it and why it exists."""
+
+    id: str
+    """The rule's id: its key under ``[tool.pyward.policy]`` (``cooldown``)."""
+    field: str
+    """The :class:`~pyward._policy._model.Policy` field that holds its settings."""
+    check: CheckId
+    """The registered check that decides it."""
+    rationale: str
+    """Why the rule exists, in one or two sentences (``pyward rules``, the docs)."""
+
+
+def _rule(id: str, check: str, rationale: str) -> RuleSpec:
+    return RuleSpec(id=id, field=id.replace("-", "_"), check=CheckId(check), rationale=rationale)
+
+
+#: Rule id -> rule, in the order the docs and reports list them.
+RULES: Mapping[str, RuleSpec] = {
+    r.id: r
+    for r in (
+        _rule(
+            "vulnerabilities",
+            "vulnerability",
+            "A release with a known vulnerability at or above the policy's severity is not "
+            "installed: upgrade to a fixed release first.",
+        ),
+        _rule(
+            "malicious",
+            "malicious",
+            "A malicious release runs its code when it is installed: a release an OSV MAL "
+            "record names is never installed. Withdrawn records never match.",
+        ),
+        _rule(
+            "typosquat",
+            "typosquat",
+            "A name one keystroke away from a popular project's is how attackers catch "
+            "mistyped installs: such a name needs an explicit allow-list entry.",
+        ),
+        _rule(
+            "cooldown",
+            "cooldown",
+            "A release published hours ago has had no time to be noticed if it was "
+            "hijacked: wait until it is N days old (default 7). Checked on lock files too, "
+            "which resolver cut-offs (exclude-newer, --uploaded-prior-to) never see.",
+        ),
+        _rule(
+            "yanked",
+            "yanked",
+            "Its maintainers withdrew a yanked release (PEP 592), usually because it is broken "
+            "or unsafe.",
+        ),
+        _rule(
+            "project-status",
+            "project-status",
+            "A quarantined project is suspected malicious; an archived or deprecated one will "
+            "get no fixes (PEP 792).",
+        ),
+        _rule(
+            "eol",
+            "eol",
+            "A release line or a Python past its end of life gets no security fixes.",
+        ),
+        _rule(
+            "unmaintained",
+            "unmaintained",
+            "A project with no release for years is unlikely to fix the next flaw found in it.",
+        ),
+        _rule(
+            "licenses",
+            "license",
+            "Every dependency's licence must be one the organisation accepts; an unknown "
+            "licence is not a pass.",
+        ),
+        _rule(
+            "packages",
+            "package",
+            "Some packages, or some of their versions, are banned (or only listed ones are "
+            "allowed) by the organisation.",
+        ),
+        _rule(
+            "sources",
+            "source",
+            "Packages come only from the indexes the organisation names; a private name that "
+            "also exists on a public index can be shadowed there (dependency confusion).",
+        ),
+        _rule(
+            "pinning",
+            "pinning",
+            "A requirement that is not pinned with a hash installs whatever the index serves "
+            "on the day: pin exact versions and their hashes.",
+        ),
+    )
+}
+
+
+def rule_of_check(check: CheckId) -> RuleSpec | None:
+    """The rule a check decides, if any."""
+    for rule in RULES.values():
+        if rule.check == check:
+            return rule
+    return None
