@@ -154,6 +154,7 @@ def audit(
         today=today or dt.date.today(),
         python=python,
         options=options,
+        inventories=tuple(kept_inventories),
     )
     result, skipped = run_checks(context, checks)
     notes.extend(_skipped_notes(skipped))
