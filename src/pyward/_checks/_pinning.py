@@ -11,11 +11,13 @@ values.
 
 The reader already tells the two apart: a pinned entry is a component (with the hashes
 written for it, a constraint file's included), any other is a ``NotAudited`` entry of
-the inventory, with its line. An entry that is not pinned (``flask>=2``), and a VCS,
-URL, local-path or editable entry (none of which is a version on an index), is a
-``not-pinned`` finding about the entry itself: ``component`` is ``None`` and
-``location`` says where it is written. A pinned entry without hashes is ``no-hashes``.
-A requirements file included from a URL is not read, so its entries are not checked:
+the inventory, with its line. An entry that is not pinned (``flask>=2``), and a VCS or
+URL entry (neither is a version on an index), is a ``not-pinned`` finding about the
+entry itself: ``component`` is ``None`` and ``location`` says where it is written
+(hashes need a pin: pip's hash-checking mode refuses an entry without ``==``, so the
+one finding stands for both). A pinned entry without hashes is ``no-hashes``. A local
+path (``./pkg``, ``-e .``: the project itself) is served by no index and is outside the
+rule. A requirements file included from a URL is not read, so its entries are not checked:
 the check warns.
 
 Lock files (``uv.lock``, ``poetry.lock``, ``pylock.toml``...) pin every package by
@@ -62,6 +64,8 @@ def run(context: CheckContext) -> CheckResult:
                     f"{where}: {entry.requirement}: {entry.reason}: its entries were not "
                     "checked for pinning"
                 )
+                continue
+            if _local(entry):
                 continue
             found.append(_unpinned(entry, inv))
         if rule.hashes:
@@ -129,6 +133,13 @@ def _finding(
         path=path,
         detail=detail,
     )
+
+
+def _local(entry: NotAudited) -> bool:
+    """A local path (``./pkg``, ``-e .``: the project itself), which no index serves."""
+    if entry.reason == "local path":
+        return True
+    return entry.requirement.startswith("-e ") and "://" not in entry.requirement
 
 
 def _line_order(finding: Finding) -> tuple[str, int]:
