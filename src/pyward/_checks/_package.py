@@ -104,10 +104,21 @@ def _parse(index: int, text: str) -> PackageEntry:
     return PackageEntry(text=text, name=canonical_name(req.name), specifier=req.specifier)
 
 
+#: A list's entries by name, in list order.
+_ByName = dict[str, tuple[PackageEntry, ...]]
+
+
+def _by_name(entries: tuple[PackageEntry, ...]) -> _ByName:
+    found: dict[str, list[PackageEntry]] = {}
+    for entry in entries:
+        found.setdefault(entry.name, []).append(entry)
+    return {name: tuple(group) for name, group in found.items()}
+
+
 @lru_cache(maxsize=64)
-def _entries(rule: PackagesRule) -> tuple[tuple[PackageEntry, ...], tuple[PackageEntry, ...]]:
-    """The rule's lists, parsed once per rule (the loader has validated them)."""
-    return parse_entries(rule.deny), parse_entries(rule.allow)
+def _entries(rule: PackagesRule) -> tuple[_ByName, _ByName]:
+    """The rule's lists, parsed once per rule (the loader has validated them), by name."""
+    return _by_name(parse_entries(rule.deny)), _by_name(parse_entries(rule.allow))
 
 
 @lru_cache(maxsize=4096)
@@ -169,14 +180,11 @@ class _Unknown:
 
 
 def _decide(
-    name: str,
-    version: Version | None,
-    deny: tuple[PackageEntry, ...],
-    allow: tuple[PackageEntry, ...],
+    name: str, version: Version | None, deny: _ByName, allow: _ByName
 ) -> PackageDetail | _Unknown | None:
     """The finding's detail, ``None`` (the lists let it pass), or the entry that cannot
     be decided. A deny entry decides before the allow-list is read."""
-    for entry in deny:
+    for entry in deny.get(name, ()):
         hit = entry.matches(name, version)
         if hit is None:
             return _Unknown(entry)
@@ -185,7 +193,7 @@ def _decide(
     if not allow:
         return None
     unknown: PackageEntry | None = None
-    for entry in allow:
+    for entry in allow.get(name, ()):
         hit = entry.matches(name, version)
         if hit:
             return None

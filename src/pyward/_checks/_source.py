@@ -49,6 +49,7 @@ __all__ = ["CHECK", "Origin", "compare_key", "origin_of", "probe_names", "run"]
 CHECK = CheckId("source")
 
 
+@lru_cache(maxsize=1024)
 def compare_key(url: str) -> str:
     """What an index URL is compared by: :func:`index_key`, or the text as written
     (stripped) for one that is not an http(s) URL (a ``file:`` index, a directory)."""
