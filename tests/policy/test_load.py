@@ -120,7 +120,7 @@ def test_pyward_toml_policy_table(tmp_path: Path) -> None:
         (
             "packages = { deny = ['requests; python_version < \"3\"'] }",
             "tool.pyward.policy.packages.deny[0]",
-            "no marker, URL or extras",
+            "takes no environment marker",
         ),
         (
             "sources = { indexes = ['ftp://x.invalid/'] }",

@@ -155,6 +155,7 @@ def audit(
         today=today or dt.date.today(),
         python=python,
         options=options,
+        inventories=tuple(kept_inventories),
     )
     result, skipped = run_checks(context, checks)
     if policy is None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,8 +19,11 @@ from pyward._checks import CHECKS, Check, CheckOptions, Need, PythonTarget, Sour
 if TYPE_CHECKING:
     from pyward._config import Config
     from pyward._model import Component, Inventory
+    from pyward._policy._model import Policy
     from pyward._settings import Settings
     from pyward._sources.index import IndexMetadata
+    from pyward._sources.index._fetch import ClientOptions
+    from pyward._sources.index._public import PublicNames
 
 #: The file-system root whose ``/etc`` holds pip's and uv's system settings (tests
 #: point it elsewhere).
@@ -65,9 +68,11 @@ def gather_sources(
     config: Config,
     settings: Settings,
     start: Path,
+    policy: Policy | None = None,
 ) -> Gathered:
     """The sources the ``selected`` checks (default: those that run by default) need,
-    fetched or loaded."""
+    fetched or loaded. ``policy``: the usage policy the run checks (its rules' settings go
+    to the checks; the ``sources`` rule's public indexes are asked here)."""
     checks = selected if selected is not None else tuple(c for c in CHECKS.values() if c.default)
     needs: set[Need] = set()
     for check in checks:
@@ -75,10 +80,15 @@ def gather_sources(
     notes: list[str] = []
     unavailable: dict[Need, str] = {}
     options = CheckOptions(
-        unmaintained_years=config.unmaintained_years or CheckOptions().unmaintained_years
+        unmaintained_years=config.unmaintained_years or CheckOptions().unmaintained_years,
+        policy=policy,
     )
+    origins = SourceOrigins()
+    if any(c.id == "source" for c in checks):
+        origins = source_origins(inventories, policy, args=args, config=config, settings=settings)
+        notes.extend(origins.notes)
     if not needs & {"index", "lifecycle"}:
-        return Gathered(sources=Sources(), options=options)
+        return Gathered(sources=origins.sources(Sources()), options=options, notes=tuple(notes))
 
     from pyward._sources.lifecycle import load_lifecycle, resolve_python_target
 
@@ -100,7 +110,7 @@ def gather_sources(
         if reason is not None:
             unavailable["index"] = reason
     return Gathered(
-        sources=Sources(index=index, lifecycle=lifecycle, unavailable=unavailable),
+        sources=origins.sources(Sources(index=index, lifecycle=lifecycle, unavailable=unavailable)),
         python=python,
         options=options,
         notes=tuple(notes),
@@ -141,6 +151,82 @@ def _index_metadata(
     return metadata, None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceOrigins:
+    """What the ``source`` check needs besides the inventory: each input's configured
+    index, and the public indexes' answers for the names taken from other indexes."""
+
+    configured: Mapping[str, str] = field(default_factory=dict)
+    """Inventory source -> the index configured for its project."""
+    public_names: PublicNames = field(default_factory=dict)
+    """The dependency-confusion probe's answers."""
+    notes: tuple[str, ...] = ()
+    """What the probe noticed (a stale copy used, a setting passed over)."""
+
+    def sources(self, base: Sources) -> Sources:
+        """``base`` with these facts."""
+        return replace(base, configured_indexes=self.configured, public_names=self.public_names)
+
+
+def source_origins(
+    inventories: Sequence[Inventory],
+    policy: Policy | None,
+    *,
+    args: argparse.Namespace,
+    config: Config,
+    settings: Settings,
+    client: ClientOptions | None = None,
+) -> SourceOrigins:
+    """The index configured for each input's project (as the index checks decide it:
+    :class:`~pyward._sources.index.IndexResolver`), and, when the policy's ``sources``
+    rule names public indexes, their answers for every name taken from another index
+    (through the cached, offline-aware index client)."""
+    from pyward._checks._source import probe_names
+    from pyward._policy._model import SourcesRule
+    from pyward._sources.index import IndexResolver, ResolvedIndex
+
+    resolver = IndexResolver(
+        option=args.index_url or config.index_url,
+        environ=_index_environ(settings),
+        home=_home(),
+        root=ROOT,
+    )
+    configured: dict[str, str] = {}
+    notes: dict[str, None] = {}
+    for inv in inventories:
+        found = resolver.configured(inv)
+        notes.update(dict.fromkeys(found.notes))
+        if isinstance(found, ResolvedIndex):
+            configured[inv.source] = found.url
+    rule = (policy.sources if policy is not None else None) or SourcesRule()
+    names = probe_names(subjects_of(inventories), rule, configured)
+    if not names:
+        return SourceOrigins(configured=configured, notes=tuple(notes))
+    from pyward._sources.index._client import DEFAULT_MAX_AGE
+    from pyward._sources.index._public import probe_public
+
+    answers, probe_notes = probe_public(
+        rule.public,
+        names,
+        cache_dir=settings.cache_dir,
+        offline=args.offline or (settings.offline and not args.refresh),
+        refresh=args.refresh,
+        max_age=config.index_ttl or DEFAULT_MAX_AGE,
+        client=client,
+    )
+    notes.update(dict.fromkeys(probe_notes))
+    return SourceOrigins(configured=configured, public_names=answers, notes=tuple(notes))
+
+
+def _index_environ(settings: Settings) -> dict[str, str]:
+    """The environment the index is resolved from: the installers' variables, and
+    ``$PYWARD_INDEX_URL``."""
+    environ = dict(settings.installer_env)
+    if settings.index_url:
+        environ["PYWARD_INDEX_URL"] = settings.index_url
+    return environ
+
+
 def fetch_index(
     subjects: Sequence[tuple[Inventory, Component]],
     *,
@@ -156,13 +242,10 @@ def fetch_index(
     from pyward._sources.index._client import DEFAULT_MAX_AGE
     from pyward._sources.index._fetch import ClientOptions
 
-    environ = dict(settings.installer_env)
-    if settings.index_url:
-        environ["PYWARD_INDEX_URL"] = settings.index_url
     return fetch_metadata(
         subjects,
         option=args.index_url or config.index_url,
-        environ=environ,
+        environ=_index_environ(settings),
         home=_home(),
         root=ROOT,
         cache_dir=settings.cache_dir,

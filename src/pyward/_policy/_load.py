@@ -385,22 +385,13 @@ def _spdx_ids(value: object, name: str, where: str, _old: Any) -> tuple[str, ...
 
 
 def _requirements(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
-    from packaging.requirements import InvalidRequirement, Requirement
+    from pyward._checks._package import BadEntry, parse_entries
 
     items = _strings(value, name, where)
-    for i, item in enumerate(items):
-        try:
-            req = Requirement(item)
-        except InvalidRequirement as exc:
-            # packaging's message points at the column on further lines: keep the first.
-            first = str(exc).splitlines()[0] if str(exc) else "not a requirement"
-            raise InputError(name, f"{item!r}: {first}", where=f"{where}[{i}]") from None
-        if req.marker is not None or req.url is not None or req.extras:
-            raise InputError(
-                name,
-                f"{item!r}: a name and a version specifier only (no marker, URL or extras)",
-                where=f"{where}[{i}]",
-            )
+    try:
+        parse_entries(items)
+    except BadEntry as exc:
+        raise InputError(name, str(exc), where=f"{where}[{exc.index}]") from None
     return items
 
 
