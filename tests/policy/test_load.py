@@ -115,7 +115,7 @@ def test_pyward_toml_policy_table(tmp_path: Path) -> None:
         (
             "packages = { deny = ['requests >= '] }",
             "tool.pyward.policy.packages.deny[0]",
-            "'requests >=': Expected",
+            "'requests >=': not a PEP 508 requirement",
         ),
         (
             "packages = { deny = ['requests; python_version < \"3\"'] }",
