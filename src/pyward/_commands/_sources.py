@@ -66,7 +66,11 @@ def gather_sources(
     settings: Settings,
     start: Path,
 ) -> Gathered:
-    """The sources the ``selected`` checks (default: all) need, fetched or loaded."""
+    """The sources the ``selected`` checks (default: all) need, fetched or loaded.
+
+    Index metadata is fetched for every component when a selected check needs it, and
+    otherwise, when ``cooldown`` or ``license`` is selected, for the components whose
+    input does not answer those checks (see :func:`index_wanted`)."""
     checks = selected if selected is not None else tuple(CHECKS.values())
     needs: set[Need] = set()
     for check in checks:
@@ -76,7 +80,8 @@ def gather_sources(
     options = CheckOptions(
         unmaintained_years=config.unmaintained_years or CheckOptions().unmaintained_years
     )
-    if not needs & {"index", "lifecycle"}:
+    wanted = index_wanted(inventories, checks) if "index" not in needs else []
+    if not needs & {"index", "lifecycle"} and not wanted:
         return Gathered(sources=Sources(), options=options)
 
     from pyward._sources.lifecycle import load_lifecycle, resolve_python_target
@@ -92,8 +97,9 @@ def gather_sources(
         notes.extend(life_notes)
 
     index: IndexMetadata | None = None
-    if "index" in needs:
-        index, reason = _index_metadata(inventories, args=args, config=config, settings=settings)
+    if "index" in needs or wanted:
+        subjects = subjects_of(inventories) if "index" in needs else wanted
+        index, reason = _index_metadata(subjects, args=args, config=config, settings=settings)
         if index is not None:
             notes.extend(index.notes)
         if reason is not None:
@@ -106,8 +112,29 @@ def gather_sources(
     )
 
 
+def index_wanted(
+    inventories: Sequence[Inventory], checks: Sequence[Check]
+) -> list[tuple[Inventory, Component]]:
+    """The subjects whose index metadata the selected checks use although none of them
+    needs it for every component: ``cooldown`` for a component whose input records no
+    upload time (a requirements file; an older uv.lock), ``license`` for one whose input
+    carries no licence (every lock file). Empty when neither check is selected."""
+    ids = {c.id for c in checks}
+    if "cooldown" not in ids and "license" not in ids:
+        return []
+    from pyward._checks._license import licence_in_input
+    from pyward._inventory._common import UPLOAD_TIME
+
+    return [
+        (inv, comp)
+        for inv, comp in subjects_of(inventories)
+        if ("cooldown" in ids and UPLOAD_TIME not in comp.metadata)
+        or ("license" in ids and not licence_in_input(comp))
+    ]
+
+
 def _index_metadata(
-    inventories: Sequence[Inventory],
+    subjects: Sequence[tuple[Inventory, Component]],
     *,
     args: argparse.Namespace,
     config: Config,
@@ -117,7 +144,6 @@ def _index_metadata(
     at all (no index configured; offline with nothing cached; the index unreachable)."""
     from pyward._sources.index import IndexFailure, IndexMetadata
 
-    subjects = subjects_of(inventories)
     if not subjects:
         return IndexMetadata(), None  # nothing to look up: the checks see no component
     with _progress(len(subjects), quiet=args.quiet) as progress:

@@ -223,7 +223,9 @@ def newest_upload(
             try:
                 when = parse_timestamp(value.strip())
             except ValueError as exc:
-                raise error(where, f"not an RFC 3339 time with a time zone ({exc}): {value!r}") from None
+                raise error(
+                    where, f"not an RFC 3339 time with a time zone ({exc}): {value!r}"
+                ) from None
         elif isinstance(value, dt.datetime):
             when = value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
         else:
