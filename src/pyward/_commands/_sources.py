@@ -99,7 +99,12 @@ def gather_sources(
     index: IndexMetadata | None = None
     if "index" in needs or wanted:
         subjects = subjects_of(inventories) if "index" in needs else wanted
-        index, reason = _index_metadata(subjects, args=args, config=config, settings=settings)
+        # The JSON API adds what the index checks and the licence read (classifiers,
+        # the licence); the cooldown reads only the pages.
+        json_api = "index" in needs or any(c.id == "license" for c in checks)
+        index, reason = _index_metadata(
+            subjects, args=args, config=config, settings=settings, json_api=json_api
+        )
         if index is not None:
             notes.extend(index.notes)
         if reason is not None:
@@ -139,6 +144,7 @@ def _index_metadata(
     args: argparse.Namespace,
     config: Config,
     settings: Settings,
+    json_api: bool = True,
 ) -> tuple[IndexMetadata | None, str | None]:
     """The index metadata of the run's components, or ``None`` and why none could be had
     at all (no index configured; offline with nothing cached; the index unreachable)."""
@@ -148,7 +154,12 @@ def _index_metadata(
         return IndexMetadata(), None  # nothing to look up: the checks see no component
     with _progress(len(subjects), quiet=args.quiet) as progress:
         metadata = fetch_index(
-            subjects, args=args, config=config, settings=settings, progress=progress
+            subjects,
+            args=args,
+            config=config,
+            settings=settings,
+            progress=progress,
+            json_api=json_api,
         )
     if not metadata.pages:
         # Nothing was asked of any index: one line says why (issue 13: "say so in one line").
