@@ -136,7 +136,7 @@ created-by = "test"
 name = "demo"
 version = "1.0"
 index = "https://index.example.invalid/simple"
-sdist = {{ url = "https://f.example.invalid/d.tar.gz", upload-time = 2020-01-01T00:00:00Z, \
+sdist = {{ url = "https://f.example.invalid/demo-1.0.tar.gz", upload-time = 2020-01-01T00:00:00Z, \
 hashes = {{ sha256 = "{h}" }} }}
 wheels = [
     {{ url = "https://f.example.invalid/demo-1.0-py3-none-any.whl", upload-time = {wheel}, \
