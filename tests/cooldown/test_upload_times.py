@@ -118,6 +118,10 @@ def test_a_wheel_added_later_makes_the_release_that_new(tmp_path: Path) -> None:
             "not an RFC 3339 time with a time zone (no time zone): '2026-12-06T10:00:00'",
         ),
         ("12", "expected a date and time, found a number"),
+        (
+            '"2027-02-30T00:00:00Z"',
+            "not an RFC 3339 time with a time zone (not a date): '2027-02-30T00:00:00Z'",
+        ),
     ],
 )
 def test_a_bad_upload_time_is_an_error_naming_its_place(
@@ -177,3 +181,20 @@ def test_the_read_cache_keeps_the_upload_time(tmp_path: Path) -> None:
     again = _cache.cached_read("uv.lock", path, _uvlock.read, directory=directory)
     assert again == first
     assert again.components[0].metadata == {UPLOAD_TIME: "2026-12-06T10:00:00+00:00"}
+
+
+@pytest.mark.parametrize(
+    ("sdist", "wheel", "newest"),
+    [
+        # Within one second the fraction decides, whatever its length.
+        ('"2025-05-05T05:05:05Z"', '"2025-05-05T05:05:05.5Z"', "2025-05-05T05:05:05.500000"),
+        ('"2025-05-05T05:05:05.25Z"', '"2025-05-05T05:05:05.0625Z"', "2025-05-05T05:05:05.250000"),
+        # An offset time is compared as the moment it names.
+        ('"2025-05-05T06:00:00+02:00"', '"2025-05-05T04:30:00Z"', "2025-05-05T04:30:00"),
+    ],
+)
+def test_the_newest_of_a_packages_files_is_the_moment_not_the_text(
+    tmp_path: Path, sdist: str, wheel: str, newest: str
+) -> None:
+    (comp,) = _uvlock.read(_uv(tmp_path, sdist, wheel)).components
+    assert comp.metadata == {UPLOAD_TIME: f"{newest}+00:00"}

@@ -202,6 +202,9 @@ def add_edges(
         edges[key] = tuple(merged)
 
 
+#: An RFC 3339 time in UTC as uv writes it: ``2024-07-26T18:15:03.762Z``.
+_UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
+
 #: The metadata key of a component's newest file upload time (ISO 8601, UTC), where
 #: its lock records upload times (uv.lock, pylock.toml).
 UPLOAD_TIME = "upload-time"
@@ -218,8 +221,16 @@ def newest_upload(
     "MUST be recorded in UTC", so one without a time zone is UTC). ``error(where, what)``
     makes the reader's error for a value that is neither."""
     newest: dt.datetime | None = None
+    # uv.lock's times are all UTC, ``...THH:MM:SS[.f]Z``: those are compared by their
+    # first 19 characters, and only the latest second's are parsed (a lock holds
+    # thousands of files; parsing each costs more than reading the rest of the entry).
+    # An impossible date among the others (``02-30``) cannot be the newest and is let be.
+    utc: list[tuple[str, str]] = []
     for value, where in times:
         if type(value) is str:
+            if _UTC_TIME.fullmatch(value):
+                utc.append((value, where))
+                continue
             try:
                 when = parse_timestamp(value.strip())
             except ValueError as exc:
@@ -232,6 +243,18 @@ def newest_upload(
             raise error(where, f"expected a date and time, found {toml_kind(value)}")
         if newest is None or when > newest:
             newest = when
+    if utc:
+        second = max(text[:19] for text, _ in utc)
+        for text, where in utc:
+            if text.startswith(second):
+                try:
+                    when = parse_timestamp(text)
+                except ValueError as exc:
+                    raise error(
+                        where, f"not an RFC 3339 time with a time zone ({exc}): {text!r}"
+                    ) from None
+                if newest is None or when > newest:
+                    newest = when
     return newest.astimezone(dt.timezone.utc).isoformat() if newest is not None else None
 
 
