@@ -142,6 +142,10 @@ class CheckContext:
     today: dt.date = field(default_factory=dt.date.today)
     """The audit's date: what "past its end of life" and "years without a release"
     are measured against."""
+    now: dt.datetime | None = None
+    """The run's moment (time-zone aware): what a release's age in hours and days is
+    measured against (``cooldown``). ``None``: :meth:`moment` derives it from
+    :attr:`today`."""
     python: PythonTarget | None = None
     """The Python the project runs on, when known (end of life of the interpreter;
     which releases the project can upgrade to)."""
@@ -151,6 +155,17 @@ class CheckContext:
     """Every input as read, each once: what a check about the inputs themselves needs
     beyond the subjects (``pinning`` reads a requirements file's entries that are not
     pinned, which are no subject)."""
+
+    def moment(self) -> dt.datetime:
+        """The run's moment in UTC: :attr:`now` when given; else the current time when
+        :attr:`today` is the local date, or :attr:`today` at the current UTC time of day
+        (a run dated otherwise is that day, at the hour it runs)."""
+        if self.now is not None:
+            return self.now.astimezone(dt.timezone.utc)
+        current = dt.datetime.now(dt.timezone.utc)
+        if self.today == dt.date.today():
+            return current
+        return dt.datetime.combine(self.today, current.timetz())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -72,7 +72,11 @@ def gather_sources(
 ) -> Gathered:
     """The sources the ``selected`` checks (default: those that run by default) need,
     fetched or loaded. ``policy``: the usage policy the run checks (its rules' settings go
-    to the checks; the ``sources`` rule's public indexes are asked here)."""
+    to the checks; the ``sources`` rule's public indexes are asked here).
+
+    Index metadata is fetched for every component when a selected check needs it, and
+    otherwise, when ``cooldown`` or ``license`` is selected, for the components whose
+    input does not answer those checks (see :func:`index_wanted`)."""
     checks = selected if selected is not None else tuple(c for c in CHECKS.values() if c.default)
     needs: set[Need] = set()
     for check in checks:
@@ -87,7 +91,8 @@ def gather_sources(
     if any(c.id == "source" for c in checks):
         origins = source_origins(inventories, policy, args=args, config=config, settings=settings)
         notes.extend(origins.notes)
-    if not needs & {"index", "lifecycle"}:
+    wanted = index_wanted(inventories, checks) if "index" not in needs else []
+    if not needs & {"index", "lifecycle"} and not wanted:
         return Gathered(sources=origins.sources(Sources()), options=options, notes=tuple(notes))
 
     from pyward._sources.lifecycle import load_lifecycle, resolve_python_target
@@ -103,8 +108,14 @@ def gather_sources(
         notes.extend(life_notes)
 
     index: IndexMetadata | None = None
-    if "index" in needs:
-        index, reason = _index_metadata(inventories, args=args, config=config, settings=settings)
+    if "index" in needs or wanted:
+        subjects = subjects_of(inventories) if "index" in needs else wanted
+        # The JSON API adds what the index checks and the licence read (classifiers,
+        # the licence); the cooldown reads only the pages.
+        json_api = "index" in needs or any(c.id == "license" for c in checks)
+        index, reason = _index_metadata(
+            subjects, args=args, config=config, settings=settings, json_api=json_api
+        )
         if index is not None:
             notes.extend(index.notes)
         if reason is not None:
@@ -117,23 +128,49 @@ def gather_sources(
     )
 
 
+def index_wanted(
+    inventories: Sequence[Inventory], checks: Sequence[Check]
+) -> list[tuple[Inventory, Component]]:
+    """The subjects whose index metadata the selected checks use although none of them
+    needs it for every component: ``cooldown`` for a component whose input records no
+    upload time (a requirements file; an older uv.lock), ``license`` for one whose input
+    carries no licence (every lock file). Empty when neither check is selected."""
+    ids = {c.id for c in checks}
+    if "cooldown" not in ids and "license" not in ids:
+        return []
+    from pyward._checks._license import licence_in_input
+    from pyward._inventory._common import UPLOAD_TIME
+
+    return [
+        (inv, comp)
+        for inv, comp in subjects_of(inventories)
+        if ("cooldown" in ids and UPLOAD_TIME not in comp.metadata)
+        or ("license" in ids and not licence_in_input(comp))
+    ]
+
+
 def _index_metadata(
-    inventories: Sequence[Inventory],
+    subjects: Sequence[tuple[Inventory, Component]],
     *,
     args: argparse.Namespace,
     config: Config,
     settings: Settings,
+    json_api: bool = True,
 ) -> tuple[IndexMetadata | None, str | None]:
     """The index metadata of the run's components, or ``None`` and why none could be had
     at all (no index configured; offline with nothing cached; the index unreachable)."""
     from pyward._sources.index import IndexFailure, IndexMetadata
 
-    subjects = subjects_of(inventories)
     if not subjects:
         return IndexMetadata(), None  # nothing to look up: the checks see no component
     with _progress(len(subjects), quiet=args.quiet) as progress:
         metadata = fetch_index(
-            subjects, args=args, config=config, settings=settings, progress=progress
+            subjects,
+            args=args,
+            config=config,
+            settings=settings,
+            progress=progress,
+            json_api=json_api,
         )
     if not metadata.pages:
         # Nothing was asked of any index: one line says why (issue 13: "say so in one line").

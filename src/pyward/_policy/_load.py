@@ -367,21 +367,16 @@ def _statuses(value: object, name: str, where: str, _old: Any) -> tuple[str, ...
 
 
 def _spdx_ids(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
-    from license_expression import get_spdx_licensing
+    """A list of SPDX ids (``MIT``, ``LicenseRef-Company``, ``GPL-2.0-only WITH
+    Classpath-exception-2.0``), validated by the licence check's own parser."""
+    from pyward._checks._license import validate_spdx_ids
 
-    licensing = get_spdx_licensing()
-    out: list[str] = []
-    for i, item in enumerate(_strings(value, name, where)):
-        if item.startswith("LicenseRef-"):
-            out.append(item)
-            continue
-        symbol = licensing.known_symbols.get(item) or licensing.known_symbols_lowercase.get(
-            item.lower()
-        )
-        if symbol is None:
+    items = _strings(value, name, where)
+    bad = set(validate_spdx_ids(items))
+    for i, item in enumerate(items):
+        if item in bad:
             raise InputError(name, f"{item!r} is not an SPDX licence id", where=f"{where}[{i}]")
-        out.append(str(symbol.key))
-    return tuple(dict.fromkeys(out))
+    return items
 
 
 def _requirements(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
