@@ -1,6 +1,6 @@
 """The data an audit's checks need besides the advisories, gathered at the command
-line's boundary: the package index's metadata (network, cached), the lifecycle data
-and the Python the project runs on. The audit itself stays pure; a source that cannot
+line's boundary: the package index's metadata (network, cached), the lifecycle data,
+the popularity list and the Python the project runs on. The audit itself stays pure; a source that cannot
 be had is passed as missing, with the reason, and the checks that need it are skipped
 and say so."""
 
@@ -76,8 +76,14 @@ def gather_sources(
     options = CheckOptions(
         unmaintained_years=config.unmaintained_years or CheckOptions().unmaintained_years
     )
+    popularity = None
+    if "popularity" in needs:
+        from pyward._sources.popularity._load import load_popularity
+
+        popularity, popularity_notes = load_popularity(settings.cache_dir)
+        notes.extend(popularity_notes)
     if not needs & {"index", "lifecycle"}:
-        return Gathered(sources=Sources(), options=options)
+        return Gathered(sources=Sources(popularity=popularity), options=options, notes=tuple(notes))
 
     from pyward._sources.lifecycle import load_lifecycle, resolve_python_target
 
@@ -99,7 +105,9 @@ def gather_sources(
         if reason is not None:
             unavailable["index"] = reason
     return Gathered(
-        sources=Sources(index=index, lifecycle=lifecycle, unavailable=unavailable),
+        sources=Sources(
+            index=index, lifecycle=lifecycle, popularity=popularity, unavailable=unavailable
+        ),
         python=python,
         options=options,
         notes=tuple(notes),
