@@ -119,11 +119,11 @@ def test_min_score_decides() -> None:
 
 
 def test_confusables() -> None:
-    pop = Popularity(downloads={"mkdocs": 10**8, "werkzeug": 10**8, "boto3": 10**8, "pillow": 10**8})
+    pop = Popularity(downloads={"mkdocs": 10**8, "werkzeug": 10**8, "protobuf": 10**8, "pillow": 10**8})
     cases = {
         "rnkdocs": ("mkdocs", "confusable m/rn"),
         "vverkzeug": ("werkzeug", "confusable w/vv"),
-        "b0to3": ("boto3", "confusable o/0"),
+        "pr0tobuf": ("protobuf", "confusable o/0"),
         "pi1low": ("pillow", "confusable l/1"),
         "PiIlow": ("pillow", "confusable l/I"),
     }

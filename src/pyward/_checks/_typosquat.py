@@ -55,7 +55,7 @@ def run(context: CheckContext) -> CheckResult:
                 check=CHECK,
                 id=ident,
                 aliases=aliases,
-                summary=summary(match),
+                summary=summary(match, comp.display_name or comp.name),
                 details=details(match, used),
                 rating=rating,
                 confidence=confidence(match.score),
@@ -74,9 +74,9 @@ def run(context: CheckContext) -> CheckResult:
     return CheckResult(findings=tuple(findings))
 
 
-def summary(match: Match) -> str:
-    """One line: the name, its target and the trick."""
-    return f"{match.name} imitates {match.target} ({match.technique}; score {match.score:.2f})"
+def summary(match: Match, shown: str) -> str:
+    """One line: the name as written (``shown``), its target and the trick."""
+    return f"{shown} imitates {match.target} ({match.technique}; score {match.score:.2f})"
 
 
 def details(match: Match, used: str) -> str:
