@@ -66,7 +66,8 @@ def test_a_typosquat_is_a_finding() -> None:
             ),
         ),
     )
-    assert result.undecided == () and result.warnings == ()
+    assert result.undecided == ()
+    assert result.warnings == ()
     detail = result.findings[0].detail
     assert isinstance(detail, TyposquatDetail)
     assert detail.describe() == (
@@ -87,7 +88,9 @@ def test_the_name_as_written_and_the_confidence() -> None:
 def test_the_policy_allow_list_and_min_score() -> None:
     names = (_pin("reqeusts"), _pin("djanga"))
     allowed = Policy(typosquat=TyposquatRule(allow=("Reqeusts",)))
-    assert [f.id for f in run(_context(*names, policy=allowed)).findings] == ["typosquat:djanga@1.0"]
+    assert [f.id for f in run(_context(*names, policy=allowed)).findings] == [
+        "typosquat:djanga@1.0"
+    ]
     strict = Policy(typosquat=TyposquatRule(min_score=0.8))
     assert [f.id for f in run(_context(*names, policy=strict)).findings] == [
         "typosquat:reqeusts@1.0"
@@ -107,9 +110,7 @@ def test_only_names_an_installer_looks_up_are_compared() -> None:
 
 
 def test_without_the_list_the_check_is_skipped_with_the_reason() -> None:
-    context = CheckContext(
-        subjects=(), sources=Sources(), path_of=lambda inv, c: (c.key,)
-    )
+    context = CheckContext(subjects=(), sources=Sources(), path_of=lambda inv, c: (c.key,))
     _, skipped = run_checks(context, [CHECKS["typosquat"]])  # type: ignore[index]
     assert [s.reason for s in skipped] == [
         "needs the popularity list (download counts of the most used projects)"

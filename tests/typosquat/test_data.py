@@ -37,7 +37,8 @@ def test_the_snapshot_is_the_upstream_csv_converted() -> None:
     # The first 300 rows of the same CSV give the first 300 entries of the snapshot.
     popularity, _ = load_popularity(None)
     doc = from_csv(TOP_300, source="x", fetched=dt.date(2026, 4, 6))
-    assert list(zip(doc["names"], doc["downloads"])) == list(popularity.downloads.items())[:300]
+    top = list(popularity.downloads.items())[:300]
+    assert list(zip(doc["names"], doc["downloads"], strict=True)) == top
     assert dump(doc) == dump(doc)  # no time stamp: the same bytes every time
 
 
@@ -114,8 +115,14 @@ def test_the_refreshed_copy_serves_and_a_bad_one_falls_back_with_a_note(tmp_path
     ("text", "message"),
     [
         ("", "S: empty: expected a download_count,project header"),
-        ("count,name\n1,a\n", "S: line 1: expected a download_count,project header, found 'count,name'"),
-        ("download_count,project\n12,requests\nmany,urllib3\n", "S: line 3: download_count: not a count: 'many'"),
+        (
+            "count,name\n1,a\n",
+            "S: line 1: expected a download_count,project header, found 'count,name'",
+        ),
+        (
+            "download_count,project\n12,requests\nmany,urllib3\n",
+            "S: line 3: download_count: not a count: 'many'",
+        ),
         ("download_count,project\n12\n", "S: line 2: expected 2 columns, found 1"),
         ("download_count,project\n12, \n", "S: line 2: project: empty"),
         ("download_count,project\n", "S: no projects"),
@@ -132,9 +139,15 @@ def test_bad_csv_is_one_line(text: str, message: str) -> None:
     [
         ({"rows": [{"download_count": "1", "project": "a"}]}, "S: rows[0].download_count: "),
         ({"rows": [{"download_count": 1}]}, "S: rows[0].project: missing"),
-        ({"rows": [{"download_count": -4, "project": "a"}]}, "S: rows[0].download_count: expected a count >= 0, found -4"),
+        (
+            {"rows": [{"download_count": -4, "project": "a"}]},
+            "S: rows[0].download_count: expected a count >= 0, found -4",
+        ),
         ({"rows": []}, "S: rows: no projects"),
-        ({"rows": [{"download_count": 1, "project": "a"}], "last_update": "soon"}, "S: last_update: not a date: 'soon'"),
+        (
+            {"rows": [{"download_count": 1, "project": "a"}], "last_update": "soon"},
+            "S: last_update: not a date: 'soon'",
+        ),
         ([1, 2], "S: "),
     ],
 )

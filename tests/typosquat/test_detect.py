@@ -12,7 +12,14 @@ from pyward._model import canonical_name
 from pyward._policy._model import TyposquatRule
 from pyward._sources.popularity import Popularity
 from pyward._sources.popularity._load import load_popularity
-from pyward._sources.popularity._squat import BASE, SquatIndex, confidence, detect, explain
+from pyward._sources.popularity._squat import (
+    BASE,
+    SquatIndex,
+    confidence,
+    detect,
+    explain,
+    index_of,
+)
 
 POPULARITY, _ = load_popularity(None)
 RULE = TyposquatRule()
@@ -53,7 +60,9 @@ REAL = [
 
 
 @pytest.mark.parametrize(("name", "target", "technique"), REAL, ids=[r[0] for r in REAL])
-def test_a_real_typosquat_is_flagged_with_its_target(name: str, target: str, technique: str) -> None:
+def test_a_real_typosquat_is_flagged_with_its_target(
+    name: str, target: str, technique: str
+) -> None:
     assert canonical_name(name) not in POPULARITY.downloads
     match = detect(name, POPULARITY, RULE)
     assert match is not None
@@ -85,7 +94,7 @@ def test_a_plain_edit_distance_would_flag_popular_neighbours_that_pass() -> None
         ("av", "uv"),
         ("nvidia-cublas-cu11", "nvidia-cublas-cu12"),
     ]
-    index = SquatIndex(POPULARITY.downloads)
+    index = index_of(POPULARITY)
     for name, target in pairs:
         found = {m.target: m for m in index.matches(name)}
         assert target in found, (name, target)
@@ -100,7 +109,8 @@ def test_the_tail_of_the_list_is_flagged_only_far_below_its_target() -> None:
     assert len(flagged) <= 10
     assert min(flagged) > 6000
     panda = detect("panda", POPULARITY, RULE)
-    assert panda is not None and panda.target == "pandas"
+    assert panda is not None
+    assert panda.target == "pandas"
     assert panda.downloads == POPULARITY.downloads["panda"]
 
 
@@ -113,13 +123,16 @@ def test_the_allow_list_passes_a_name() -> None:
 
 def test_min_score_decides() -> None:
     djanga = detect("djanga", POPULARITY, RULE)
-    assert djanga is not None and djanga.score == 0.62
+    assert djanga is not None
+    assert djanga.score == 0.62
     assert detect("djanga", POPULARITY, TyposquatRule(min_score=0.63)) is None
     assert detect("djanga", POPULARITY, TyposquatRule(min_score=0.62)) is not None
 
 
 def test_confusables() -> None:
-    pop = Popularity(downloads={"mkdocs": 10**8, "werkzeug": 10**8, "protobuf": 10**8, "pillow": 10**8})
+    pop = Popularity(
+        downloads={"mkdocs": 10**8, "werkzeug": 10**8, "protobuf": 10**8, "pillow": 10**8}
+    )
     cases = {
         "rnkdocs": ("mkdocs", "confusable m/rn"),
         "vverkzeug": ("werkzeug", "confusable w/vv"),
@@ -138,9 +151,11 @@ def test_the_target_popularity_and_name_length_lower_the_score() -> None:
     pop = Popularity(downloads={"requests": 10**9, "tailname": 10**5, "nump": 10**9, "ab": 10**9})
     top = detect("reqeusts", pop, RULE)
     tail = detect("tialname", pop, RULE)
-    assert top is not None and top.score == BASE["transposition"]
+    assert top is not None
+    assert top.score == BASE["transposition"]
     # The list's tail is imitated least: 0.85 x 0.6.
-    assert tail is not None and tail.score == 0.51
+    assert tail is not None
+    assert tail.score == 0.51
     assert detect("tailnane", pop, RULE) is None  # 0.65 x 0.6
     index = SquatIndex(pop.downloads)
     short = index.matches("nupm")[0]
@@ -184,8 +199,7 @@ def test_explain_a_popular_neighbour() -> None:
 
 def test_explain_a_name_with_no_neighbour_and_an_allowed_one() -> None:
     assert explain("my-private-thing", POPULARITY, RULE).splitlines()[1:] == [
-        "passes: no popular name is one edit, a separator, an affix or a confusable "
-        "character away"
+        "passes: no popular name is one edit, a separator, an affix or a confusable character away"
     ]
     allowed = TyposquatRule(allow=("reqeusts",))
     assert explain("reqeusts", POPULARITY, allowed).splitlines()[1:] == [
@@ -198,7 +212,7 @@ def test_the_index_finds_what_a_scan_of_the_list_finds() -> None:
     from pyward._sources.popularity._squat import _edit
 
     names = list(POPULARITY.downloads)
-    index = SquatIndex(POPULARITY.downloads)
+    index = index_of(POPULARITY)
     for query in ("reqeusts", "djanga", "nvidia-cudnn-cu13", "pydantc", "a", "xo", "urllib4"):
         scanned = {n for n in names if n != query and _edit(query, n) is not None}
         found = {m.target for m in index.matches(query)}
@@ -207,7 +221,7 @@ def test_the_index_finds_what_a_scan_of_the_list_finds() -> None:
 
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=1, max_size=20))
 def test_scores_are_between_0_and_1_and_spelling_does_not_matter(name: str) -> None:
-    index = SquatIndex(POPULARITY.downloads)
+    index = index_of(POPULARITY)
     found = index.matches(name)
     assert all(0 <= m.score <= 1 for m in found)
     same = index.matches(name.upper().replace("-", "_"))

@@ -1,8 +1,8 @@
 """The data an audit's checks need besides the advisories, gathered at the command
 line's boundary: the package index's metadata (network, cached), the lifecycle data,
-the popularity list and the Python the project runs on. The audit itself stays pure; a source that cannot
-be had is passed as missing, with the reason, and the checks that need it are skipped
-and say so."""
+the popularity list and the Python the project runs on. The audit itself stays pure; a
+source that cannot be had is passed as missing, with the reason, and the checks that
+need it are skipped and say so."""
 
 from __future__ import annotations
 

@@ -25,9 +25,7 @@ from pyward.errors import InputError
 __all__ = ["document", "dump", "from_csv", "from_json", "from_upstream"]
 
 
-def document(
-    counts: dict[str, int], *, source: str, updated: dt.date | None
-) -> dict[str, Any]:
+def document(counts: dict[str, int], *, source: str, updated: dt.date | None) -> dict[str, Any]:
     """The popularity document of ``counts`` (name -> downloads), most downloaded first
     (ties by name)."""
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -82,7 +80,9 @@ def from_csv(text: str, *, source: str, fetched: dt.date) -> dict[str, Any]:
     columns = [c.strip().lower() for c in header]
     if "download_count" not in columns or "project" not in columns:
         raise InputError(
-            source, f"expected a download_count,project header, found {','.join(header)!r}", "line 1"
+            source,
+            f"expected a download_count,project header, found {','.join(header)!r}",
+            "line 1",
         )
     at_count, at_name = columns.index("download_count"), columns.index("project")
     counts: dict[str, int] = {}

@@ -42,7 +42,7 @@ def _list(doc: dict[str, Any], key: str, kind: type, file: str | Path) -> list[A
     if type(value) is not list:
         raise InputError(file, f"expected an array, found {type(value).__name__}", key)
     for i, item in enumerate(value):
-        if type(item) is not kind or (kind is int and item < 0) or (kind is str and not item):
+        if type(item) is not kind or not (item >= 0 if type(item) is int else item):
             what = "a name" if kind is str else "a count of downloads (an integer >= 0)"
             raise InputError(file, f"expected {what}, found {item!r}", f"{key}[{i}]")
     return value
@@ -72,16 +72,16 @@ def parse_popularity(raw: bytes, file: str | Path) -> tuple[Popularity, list[str
         raise InputError(file, f"expected a string, found {version!r}", "format")
     major, _, minor = version.partition(".")
     if major != str(_MAJOR):
-        raise InputError(file, f"unsupported format {version!r} (this pyward reads {FORMAT})", "format")
+        raise InputError(
+            file, f"unsupported format {version!r} (this pyward reads {FORMAT})", "format"
+        )
     notes = []
     if minor.isdigit() and int(minor) > _MINOR:
         notes.append(f"{file}: format {version} is newer than {FORMAT}; unknown keys are ignored")
     names = _list(doc, "names", str, file)
     counts = _list(doc, "downloads", int, file)
     if len(names) != len(counts):
-        raise InputError(
-            file, f"{len(names)} names but {len(counts)} download counts", "downloads"
-        )
+        raise InputError(file, f"{len(names)} names but {len(counts)} download counts", "downloads")
     source = doc.get("source")
     if type(source) is not str or not source:
         raise InputError(file, f"expected a string, found {source!r}", "source")
@@ -94,7 +94,9 @@ def parse_popularity(raw: bytes, file: str | Path) -> tuple[Popularity, list[str
             day = None
         if day is None:
             raise InputError(file, f"not a date (YYYY-MM-DD): {updated!r}", "updated")
-    return Popularity(downloads=dict(zip(names, counts)), origin=source, updated=day), notes
+    # The lengths are equal (checked above).
+    downloads = dict(zip(names, counts, strict=True))
+    return Popularity(downloads=downloads, origin=source, updated=day), notes
 
 
 def load_popularity(cache_dir: Path | None) -> tuple[Popularity, list[str]]:

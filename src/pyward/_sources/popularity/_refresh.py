@@ -45,7 +45,9 @@ class Refreshed:
     def summary(self) -> str:
         """One line for ``db update``'s output."""
         day = self.updated.isoformat() if self.updated else "unknown date"
-        return f"popularity list: {self.projects} projects from {self.source} ({day}) -> {self.path}"
+        return (
+            f"popularity list: {self.projects} projects from {self.source} ({day}) -> {self.path}"
+        )
 
 
 def refresh_popularity(

@@ -138,8 +138,10 @@ def _edit(name: str, target: str) -> tuple[str, str] | None:
         if len(diffs) == 1:
             i = diffs[0]
             a, b = name[i], target[i]
-            if a.isdigit() and b.isdigit() and (
-                _is_version_digit(name, i) or _is_version_digit(target, i)
+            if (
+                a.isdigit()
+                and b.isdigit()
+                and (_is_version_digit(name, i) or _is_version_digit(target, i))
             ):
                 return "version-like digit", f"version-like digit {b!r} -> {a!r}"
             if a in _NEAR.get(b, ()):
@@ -211,7 +213,7 @@ def _technique(name: _Parts, target: str) -> tuple[str, str] | None:
         found.append(edit)
     pn, cn, sn = name.affixes
     pt, ct, st = _affixes(target)
-    if (pn, sn) != (pt, st) and cn and (cn == ct or cn == flat or name.flat == ct):
+    if (pn, sn) != (pt, st) and cn and (cn in (ct, flat) or name.flat == ct):
         added = [p for p in (pn, sn) if p and p not in (pt, st)]
         dropped = [p for p in (pt, st) if p and p not in (pn, sn)]
         if added and dropped:
@@ -292,7 +294,8 @@ def _own_reason(name: str, downloads: int | None, target: str, target_downloads:
         return f"{name} is not in the list"
     if target_downloads <= downloads:
         return f"{target} is less popular than {name}"
-    return f"{name} is itself popular ({target} has {target_downloads / downloads:,.0f}x its downloads)"
+    ratio = target_downloads / downloads
+    return f"{name} is itself popular ({target} has {ratio:,.0f}x its downloads)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -338,11 +341,13 @@ class SquatIndex:
             flat = name.replace("-", "") if "-" in name else name
             if flat != name:
                 keys.setdefault(flat, []).append(name)
-            core = _affixes(name)[1] if name.startswith("py") or name.endswith(_SUFFIX_ENDS) else flat
+            core = (
+                _affixes(name)[1] if name.startswith("py") or name.endswith(_SUFFIX_ENDS) else flat
+            )
             if core != flat:
                 keys.setdefault(core, []).append(name)
             skeleton = _skeleton(name)
-            if skeleton != name and skeleton != flat and skeleton != core:
+            if skeleton not in (name, flat, core):
                 keys.setdefault(skeleton, []).append(name)
         self._prefix = prefix
         self._suffix = suffix
@@ -390,7 +395,10 @@ class SquatIndex:
         target_downloads = self._downloads[target]
         factors = (
             ("target popularity", _target_factor(target_downloads)),
-            (f"a short name ({len(target.replace('-', ''))} letters)", _length_factor(target, kind)),
+            (
+                f"a short name ({len(target.replace('-', ''))} letters)",
+                _length_factor(target, kind),
+            ),
             (_own_reason(key, own, target, target_downloads), _own_factor(own, target_downloads)),
         )
         score = BASE[kind]
@@ -460,7 +468,10 @@ def explain(name: str, popularity: Popularity, rule: TyposquatRule) -> str:
     key = canonical_name(name)
     source = popularity.data_source()
     day = popularity.updated.isoformat() if popularity.updated else "unknown date"
-    lines = [f"typosquat {key}: popularity list {source.origin} ({day}, {len(popularity.downloads):,} names)"]
+    lines = [
+        f"typosquat {key}: popularity list {source.origin} "
+        f"({day}, {len(popularity.downloads):,} names)"
+    ]
     own = popularity.downloads.get(key)
     if own is not None:
         lines.append(f"{key} is itself in the list: {_count(own)}")
