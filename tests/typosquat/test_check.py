@@ -109,6 +109,23 @@ def test_only_names_an_installer_looks_up_are_compared() -> None:
     assert [f.id for f in run(_context(*comps)).findings] == ["typosquat:reqeusts@3.0"]
 
 
+def test_the_check_explains_a_pass_and_a_flag() -> None:
+    from pyward._checks._typosquat import explain
+
+    context = _context(_pin("dask"))
+    assert explain(context, _pin("dask")) == (
+        "dask is itself in the list: 25,758,091 downloads a month\n"
+        "  passes: no neighbour scores 0.5 or more; the nearest:\n"
+        "    dash (substitution 'h' -> 'k'; 8,855,044 downloads a month): score 0.00 "
+        "(target popularity x0.86; a short name (4 letters) x0.70; dash is less popular "
+        "than dask x0.00)"
+    )
+    allowed = _context(policy=Policy(typosquat=TyposquatRule(allow=("reqeusts",))))
+    assert explain(allowed, _pin("reqeusts")) == "passes: reqeusts is on the policy's allow-list"
+    bare = CheckContext(subjects=(), sources=Sources(), path_of=lambda inv, c: (c.key,))
+    assert explain(bare, _pin("dask")) == "no popularity list"
+
+
 def test_without_the_list_the_check_is_skipped_with_the_reason() -> None:
     context = CheckContext(subjects=(), sources=Sources(), path_of=lambda inv, c: (c.key,))
     _, skipped = run_checks(context, [CHECKS["typosquat"]])  # type: ignore[index]

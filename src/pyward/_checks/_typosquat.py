@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from pyward._checks import CHECKS, CheckContext, CheckResult
 from pyward._findings import CheckId, Finding, FindingKind, Rating, TyposquatDetail, status_id
+from pyward._model import Component
 from pyward._policy._model import TyposquatRule
 from pyward._sources.popularity._squat import Match, confidence, detect
+from pyward._sources.popularity._squat import explain as explain_name
 
 #: The check's id: the kind of finding it reports.
 CHECK = CheckId("typosquat")
@@ -91,3 +93,14 @@ def details(match: Match, used: str) -> str:
         f"Check that {match.name} is the project you mean; if it is, add it to the "
         f"policy's typosquat allow-list. Data: {used}."
     )
+
+
+def explain(context: CheckContext, comp: Component) -> str:
+    """What ``pyward check --explain typosquat NAME`` adds to a verdict: the target,
+    technique and counts of a flagged name, or the nearest popular names and why none is
+    a match (the data's own line is the caller's)."""
+    popularity = context.sources.popularity
+    if popularity is None:
+        return "no popularity list"
+    text = explain_name(comp.display_name or comp.name, popularity, rule_of(context))
+    return "\n  ".join(text.splitlines()[1:])
