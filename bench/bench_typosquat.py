@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import orjson
@@ -118,7 +119,7 @@ def main() -> None:
         rows.append(
             (
                 f"one name, indexed: {name}",
-                samples(lambda n=name: index.matches(n), args.runs * 10),
+                samples(partial(index.matches, name), args.runs * 10),
                 "us",
             )
         )
@@ -126,7 +127,7 @@ def main() -> None:
         rows.append(
             (
                 f"one name, naive scan: {name}",
-                samples(lambda n=name: naive(n), min(args.runs, 5)),
+                samples(partial(naive, name), min(args.runs, 5)),
                 "ms",
             )
         )

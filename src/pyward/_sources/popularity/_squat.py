@@ -89,10 +89,6 @@ def _keyboard_neighbours() -> dict[str, frozenset[str]]:
 _NEAR = _keyboard_neighbours()
 
 
-def _flat(name: str) -> str:
-    return name.replace("-", "")
-
-
 def _affixes(name: str) -> tuple[str, str, str]:
     """(prefix, core, suffix) of a canonical name: the ``python-``/``-py``-style affixes
     stripped, separators removed from the core."""
@@ -181,10 +177,6 @@ def _edit(name: str, target: str) -> tuple[str, str] | None:
     return kind, f"deletion of {c!r}"
 
 
-def _affix_label(part: str) -> str:
-    return part or "none"
-
-
 @dataclass(frozen=True, slots=True)
 class _Parts:
     """What the techniques compare of one name, computed once."""
@@ -242,13 +234,6 @@ def _confusable_label(name: str, target: str) -> str:
     return f"{shown.get(a, a)}/{shown.get(b, b)}"
 
 
-def _length_factor(target: str, technique: str) -> float:
-    size = len(_flat(target))
-    if size <= 2 or (size == 3 and technique in _EDITS):
-        return 0.0
-    return {3: 0.8, 4: 0.7, 5: 0.85}.get(size, 1.0)
-
-
 _EDITS = frozenset(
     {
         "transposition",
@@ -262,6 +247,16 @@ _EDITS = frozenset(
         "version-like digit dropped",
     }
 )
+
+
+def _length_factor(target: str, technique: str) -> float:
+    """0 for a target of two letters (any edit of it is another name), and of three
+    matched by an edit; less than 1 up to five letters (separators not counted)."""
+    size = len(target.replace("-", ""))
+    if size <= 2 or (size == 3 and technique in _EDITS):
+        return 0.0
+    return {3: 0.8, 4: 0.7, 5: 0.85}.get(size, 1.0)
+
 
 #: Downloads a month at which a target counts as fully popular (a top-100 project),
 #: and below which it counts least (the list's tail).
