@@ -15,6 +15,7 @@ rebuilt snapshot is byte for byte the shipped one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from pyward._model import canonical_name
@@ -38,10 +39,18 @@ def document(counts: dict[str, int], *, source: str, updated: dt.date | None) ->
     }
 
 
-def _add(counts: dict[str, int], name: str, count: int) -> None:
-    key = canonical_name(name.strip())
+# A project name as PEP 508 writes it (https://peps.python.org/pep-0508/#names).
+_NAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?", re.IGNORECASE)
+
+
+def _add(counts: dict[str, int], name: str, count: int) -> str | None:
+    """Count ``name``; the fault when it is not a project name."""
+    if not _NAME.fullmatch(name):
+        return f"project: not a project name: {name!r}"
+    key = canonical_name(name)
     if count > counts.get(key, -1):
         counts[key] = count
+    return None
 
 
 def from_json(data: object, *, source: str, fetched: dt.date) -> dict[str, Any]:
@@ -54,7 +63,9 @@ def from_json(data: object, *, source: str, fetched: dt.date) -> dict[str, Any]:
         count = row.required("download_count", int)
         if count < 0:
             raise row.error("download_count", f"expected a count >= 0, found {count}")
-        _add(counts, row.string("project"), count)
+        fault = _add(counts, row.string("project").strip(), count)
+        if fault is not None:
+            raise row.error("project", fault.removeprefix("project: "))
     if not counts:
         raise InputError(source, "no projects", "rows")
     updated = fetched
@@ -97,7 +108,9 @@ def from_csv(text: str, *, source: str, fetched: dt.date) -> dict[str, Any]:
             raise InputError(source, f"download_count: not a count: {raw!r}", where)
         if not name:
             raise InputError(source, "project: empty", where)
-        _add(counts, name, int(raw))
+        fault = _add(counts, name, int(raw))
+        if fault is not None:
+            raise InputError(source, fault, where)
     if not counts:
         raise InputError(source, "no projects")
     return document(counts, source=source, updated=fetched)
