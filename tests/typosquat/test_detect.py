@@ -173,7 +173,7 @@ def test_a_less_popular_neighbour_is_never_the_target() -> None:
 def test_explain_a_flagged_name() -> None:
     assert explain("reqeusts", POPULARITY, RULE) == (
         "typosquat reqeusts: popularity list hugovk/top-pypi-packages 5501c5c (built-in "
-        "snapshot) (2026-04-06, 15,000 names)\n"
+        "snapshot), 2026-04-06, 15,000 names\n"
         "flagged: imitates requests (transposition 'ue' -> 'eu'); score 0.85 >= 0.5, "
         "confidence high\n"
         "  requests: 1,291,814,272 downloads a month; reqeusts: not in the list"

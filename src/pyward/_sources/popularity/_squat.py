@@ -464,8 +464,8 @@ def explain(name: str, popularity: Popularity, rule: TyposquatRule) -> str:
     source = popularity.data_source()
     day = popularity.updated.isoformat() if popularity.updated else "unknown date"
     lines = [
-        f"typosquat {key}: popularity list {source.origin} "
-        f"({day}, {len(popularity.downloads):,} names)"
+        f"typosquat {key}: popularity list {source.origin}, {day}, "
+        f"{len(popularity.downloads):,} names"
     ]
     own = popularity.downloads.get(key)
     if own is not None:
