@@ -18,7 +18,7 @@ remove it, not to upgrade (the fix plan says so).
 
 from __future__ import annotations
 
-from pyward._advisory._types import Advisory, Vulnerability, id_order
+from pyward._advisory._types import Advisory, Vulnerability
 from pyward._audit._exposure import exposure
 from pyward._checks import CHECKS, CheckContext, CheckResult
 from pyward._checks._advisories import (
@@ -69,8 +69,9 @@ def finding_of(comp: Component, vuln: Vulnerability, path: tuple[ComponentKey, .
     group, then the ids an ignore rule may name whatever the records
     (``malicious:NAME@VERSION``, ``malicious:NAME``)."""
     # The malicious records speak first: their summary says what the release is ("Malicious
-    # code in num2words (PyPI)"), their id is the finding's.
-    advisories = sorted(vuln.advisories, key=lambda a: (not is_malicious(a), id_order(a.id)))
+    # code in num2words (PyPI)"), their id is the finding's. The others keep the store's
+    # order (PYSEC, then GHSA, then the rest).
+    advisories = sorted(vuln.advisories, key=lambda a: not is_malicious(a))
     malicious_ids = [a.id for a in advisories if is_malicious(a)]
     ids = [*malicious_ids, *(i for i in vuln.ids if i not in malicious_ids)]
     summary = next((a.summary.strip() for a in advisories if a.summary and a.summary.strip()), "")
