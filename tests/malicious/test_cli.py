@@ -200,3 +200,21 @@ def test_explain_the_withdrawn_false_positive(
     assert code == 0
     assert "MAL-2026-4750 withdrawn: 2026-05-26T13:04:03Z (it never matches)" in out
     assert out.splitlines()[-1] == "verdict: fastapi 0.136.3 is not affected"
+
+
+def test_an_sbom_with_vulnerabilities_lists_the_malicious_releases(
+    cache: Path, requirements: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(
+        capsys, "sbom", str(requirements), "--with-vulnerabilities", "--cache-dir", str(cache)
+    )
+    assert code == 0
+    vulns = {v["id"]: v for v in json.loads(out)["vulnerabilities"]}
+    assert sorted(vulns) == ["MAL-2025-6794", "MAL-2026-15859"]  # not the withdrawn one
+    v = vulns["MAL-2025-6794"]
+    assert (v["cwes"], v["recommendation"]) == (
+        [506],
+        "Remove it: a malicious release (OSV MAL record).",
+    )
+    assert [r["severity"] for r in v["ratings"]] == ["critical"]
+    assert [a["ref"] for a in v["affects"]] == ["pkg:pypi/num2words@0.5.15"]
