@@ -3,7 +3,7 @@
 ossf/malicious-packages publishes one OSV record per malicious package (a typosquat
 that steals credentials when it is installed, a hijacked account's releases); OSV's
 PyPI export carries them beside the PYSEC and GHSA records, and ``pyward db update
---from DIR`` reads a clone of the repository. A record is malicious when its id starts
+--source DIR`` reads a clone of the repository. A record is malicious when its id starts
 with ``MAL-`` or it carries ``database_specific.malicious-packages-origins`` (see
 :func:`~pyward._checks._advisories.is_malicious`). Withdrawn records (false positives)
 are kept by the store but never match.
