@@ -33,8 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--source",
         default=None,
         metavar="PATH|URL",
-        help="a zip of OSV JSON records, a directory of OSV .json/.yaml records, "
-        "or the URL of such a zip (an organisation's mirror)",
+        help="a zip of OSV JSON records, a directory of OSV .json/.yaml records (a clone "
+        "of the PyPA advisory database or of ossf/malicious-packages is read from its "
+        "record folders), or the URL of such a zip (an organisation's mirror)",
     )
     # Bounds on what a hostile or broken source can make an update read (issue 12).
     update.add_argument(
