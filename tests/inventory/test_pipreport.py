@@ -95,8 +95,8 @@ def test_direct_references_and_extras() -> None:
         (),
     )
     assert by_name["demo-old"].source == "registry"
-    assert inv.edges["demo-local==0.3"] == ("demo-lib==1.2",)
-    assert inv.edges["demo-vcs==0.3"] == ("demo-lib==1.2",)
+    assert inv.edges[ComponentKey("demo-local==0.3")] == ("demo-lib==1.2",)
+    assert inv.edges[ComponentKey("demo-vcs==0.3")] == ("demo-lib==1.2",)
 
 
 def test_found_by_content_under_any_name(tmp_path: Path) -> None:
@@ -312,4 +312,8 @@ def test_markers_are_evaluated_in_the_reports_environment(tmp_path: Path) -> Non
     path = tmp_path / "pip-report.json"
     path.write_text(json.dumps(doc))
     inv = _pipreport.read(path)
-    assert inv.edges["demo-app==1.0"] == ("demo-lib==1.2", "demo-old==0.1", "demo-win==1.0")
+    assert inv.edges[ComponentKey("demo-app==1.0")] == (
+        "demo-lib==1.2",
+        "demo-old==0.1",
+        "demo-win==1.0",
+    )
