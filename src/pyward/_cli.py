@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 #: name -> (module, one-line help). Adding a command is one module plus one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("pyward._commands.audit", "audit dependencies for known vulnerabilities"),
+    "check": ("pyward._commands.check", "check dependencies against the usage policy"),
     "explain": ("pyward._commands.explain", "show why an advisory matches (or not) a version"),
     "db": ("pyward._commands.db", "manage the local advisory store"),
     "sbom": ("pyward._commands.sbom", "write a CycloneDX or SPDX SBOM"),

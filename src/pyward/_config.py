@@ -50,6 +50,7 @@ _KEYS = (
     "index-url",
     "index-ttl",
     "unmaintained-years",
+    "policy",
 )
 _IGNORE_KEYS = ("id", "reason", "until")
 _NON_EMPTY = "must be a non-empty string"
@@ -290,13 +291,14 @@ def _strings(w: Wire, value: object, where: str) -> tuple[str, ...]:
 
 
 def known_gate_kinds() -> tuple[str, ...]:
-    """What ``fail-on-kinds`` may name: every registered check's kind, and
-    ``project-status:`` with each PEP 792 marker."""
+    """What ``fail-on-kinds`` may name: every registered check's kind, ``project-status:``
+    with each PEP 792 marker, ``license:`` with each outcome, and ``undecided``."""
     from pyward._checks import CHECKS
     from pyward._sources.index._model import KNOWN_STATUSES
 
     kinds: list[str] = list(dict.fromkeys(c.kind for c in CHECKS.values()))
     kinds += [f"project-status:{s}" for s in KNOWN_STATUSES if s != "active"]
+    kinds += ["license:denied", "license:not-allowed", "license:unknown", "undecided"]
     return tuple(kinds)
 
 

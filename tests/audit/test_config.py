@@ -66,7 +66,7 @@ ignore = [
         warnings=(
             f"{py}: tool.pyward.colour: unknown key "
             "(known: fail-on, unknown-severity, ignore, format, vex, advisory-url, strict, "
-            "fail-on-kinds, checks, index-url, index-ttl, unmaintained-years); ignored",
+            "fail-on-kinds, checks, index-url, index-ttl, unmaintained-years, policy); ignored",
             f"{py}: tool.pyward.ignore[1].owner: unknown key (known: id, reason, until); ignored",
         ),
     )
@@ -182,14 +182,17 @@ unmaintained-years = 5
         (
             'fail-on-kinds = ["yanked", "stale"]',
             "tool.pyward.fail-on-kinds: unknown kind 'stale' (known: vulnerability, yanked, "
-            "project-status, eol, outdated, unmaintained, project-status:archived, "
-            "project-status:quarantined, project-status:deprecated, or none)",
+            "project-status, eol, outdated, unmaintained, malicious, typosquat, cooldown, "
+            "license, package, source, pinning, project-status:archived, "
+            "project-status:quarantined, project-status:deprecated, license:denied, "
+            "license:not-allowed, license:unknown, undecided, or none)",
         ),
         ("fail-on-kinds = 3", "tool.pyward.fail-on-kinds: must be a list of strings"),
         (
             'checks = ["status", "licences"]',
             "tool.pyward.checks: unknown check 'licences' (known: vulnerability, yanked, "
-            "project-status, eol, outdated, unmaintained, vulnerabilities, status, all)",
+            "project-status, eol, outdated, unmaintained, malicious, typosquat, cooldown, "
+            "license, package, source, pinning, vulnerabilities, status, policy, default, all)",
         ),
         ('index-ttl = "soon"', "tool.pyward.index-ttl: must be a duration"),
         ("index-ttl = -5", "tool.pyward.index-ttl: must be a duration"),

@@ -46,7 +46,24 @@ def test_the_registry_holds_the_vulnerability_and_status_checks() -> None:
         "eol": ["lifecycle"],
         "outdated": ["index"],
         "unmaintained": ["index"],
+        "malicious": ["advisories"],
+        "typosquat": ["popularity"],
+        "cooldown": [],
+        "license": [],
+        "package": [],
+        "source": [],
+        "pinning": [],
     }
+    # The policy checks mean something only with a policy's settings: an audit runs
+    # them when --checks names them.
+    assert [c.id for c in CHECKS.values() if not c.default] == [
+        "typosquat",
+        "cooldown",
+        "license",
+        "package",
+        "source",
+        "pinning",
+    ]
 
 
 def test_checks_are_selected_by_id_or_group() -> None:
@@ -58,6 +75,10 @@ def test_checks_are_selected_by_id_or_group() -> None:
         "yanked",
         "project-status",
         "unmaintained",
+        "malicious",
+    ]
+    assert [c.id for c in select_checks(["default"])] == [
+        c.id for c in CHECKS.values() if c.default
     ]
     assert [c.id for c in select_checks(["outdated", " eol", ""])] == ["eol", "outdated"]
     assert [c.id for c in select_checks(["all"])] == list(CHECKS)
@@ -65,7 +86,8 @@ def test_checks_are_selected_by_id_or_group() -> None:
         select_checks(["licences"])
     assert str(info.value) == (
         "--checks: unknown check 'licences' (known: vulnerability, yanked, project-status, "
-        "eol, outdated, unmaintained, vulnerabilities, status, all)"
+        "eol, outdated, unmaintained, malicious, typosquat, cooldown, license, package, "
+        "source, pinning, vulnerabilities, status, policy, default, all)"
     )
     with pytest.raises(UsageError, match="--checks: no check named"):
         select_checks([" "])
@@ -109,11 +131,15 @@ def test_an_audit_without_advisory_data_says_the_check_did_not_run() -> None:
         *(SkippedCheck(check=c, reason=index) for c in ("yanked", "project-status")),  # type: ignore[arg-type]
         SkippedCheck(check="eol", reason="needs end-of-life and lifecycle data"),  # type: ignore[arg-type]
         *(SkippedCheck(check=c, reason=index) for c in ("outdated", "unmaintained")),  # type: ignore[arg-type]
+        SkippedCheck(
+            check="malicious",  # type: ignore[arg-type]
+            reason="needs advisory data (the local store or the built-in snapshot)",
+        ),
     )
     # One line per reason: the four index checks are one warning.
     assert report.warnings == (
-        "check vulnerability did not run: needs advisory data (the local store or the "
-        "built-in snapshot)",
+        "checks vulnerability, malicious did not run: needs advisory data (the local store "
+        "or the built-in snapshot)",
         f"checks yanked, project-status, outdated, unmaintained did not run: {index}",
         "check eol did not run: needs end-of-life and lifecycle data",
     )
@@ -151,6 +177,13 @@ def test_rules_lists_every_check(capsys: pytest.CaptureFixture[str]) -> None:
         "eol": "fails",
         "outdated": "informs",
         "unmaintained": "informs",
+        "malicious": "fails",
+        "typosquat": "fails",
+        "cooldown": "fails",
+        "license": "fails",
+        "package": "fails",
+        "source": "fails",
+        "pinning": "fails",
     }
 
 
@@ -166,12 +199,13 @@ def test_rules_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
         "Description",
     ]
     assert lines[3].startswith("| vulnerability  | vulnerability  | unknown  | advisories | fails ")
-    assert lines[-6:] == [
+    assert lines[-7:] == [
         "Each check's section in docs/checks.md: docs/checks.md#ID",
         "Needs:",
         "  advisories: advisory data (the local store or the built-in snapshot)",
         "  index: package-index metadata (the index port, online or cached)",
         "  lifecycle: end-of-life and lifecycle data",
+        "  popularity: the popularity list (download counts of the most used projects)",
         "  repository: a repository checkout",
     ]
     out = tmp_path / "rules.txt"

@@ -156,7 +156,9 @@ def audit(
         options=options,
     )
     result, skipped = run_checks(context, checks)
-    notes.extend(_skipped_notes(skipped))
+    if policy is None:
+        # (A policy check reports each skipped rule as an ``undecided`` finding instead.)
+        notes.extend(_skipped_notes(skipped))
     notes.extend(result.warnings)
     not_audited.extend(result.not_audited)
     findings = list(result.findings)

@@ -6,4 +6,4 @@ from pyward._checks import CheckContext, CheckResult
 
 
 def run(context: CheckContext) -> CheckResult:
-    raise NotImplementedError("the source check is being built")
+    return CheckResult()  # replaced by the check being built on its branch

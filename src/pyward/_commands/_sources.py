@@ -66,8 +66,9 @@ def gather_sources(
     settings: Settings,
     start: Path,
 ) -> Gathered:
-    """The sources the ``selected`` checks (default: all) need, fetched or loaded."""
-    checks = selected if selected is not None else tuple(CHECKS.values())
+    """The sources the ``selected`` checks (default: those that run by default) need,
+    fetched or loaded."""
+    checks = selected if selected is not None else tuple(c for c in CHECKS.values() if c.default)
     needs: set[Need] = set()
     for check in checks:
         needs.update(check.needs)

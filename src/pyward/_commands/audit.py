@@ -37,49 +37,8 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    # The registries, not copies: a new format or level needs no edit here.
-    from pyward._render import RENDERERS
-
-    parser.add_argument(
-        "targets",
-        nargs="*",
-        metavar="TARGET",
-        help="project directory (default: .; the current environment when . has nothing "
-        "to read), lock, requirements or SBOM file, or virtual environment",
-    )
-    parser.add_argument(
-        "-r",
-        "--requirement",
-        dest="requirements",
-        action="append",
-        default=[],
-        type=Path,
-        metavar="FILE",
-        help="a requirements file (repeatable)",
-    )
-    parser.add_argument(
-        "--python", metavar="PATH", help="audit the environment of this interpreter"
-    )
-    add_inventory_options(parser)
-    out = parser.add_argument_group("output")
-    out.add_argument(
-        "-f",
-        "--format",
-        choices=list(RENDERERS),
-        default=None,
-        help="output format (default: the configuration's, else table)",
-    )
-    out.add_argument("-o", "--output", type=Path, default=None, help="write to FILE (atomically)")
-    out.add_argument("-q", "--quiet", action="store_true", help="no notices or warnings on stderr")
-    out.add_argument(
-        "--advisory-url",
-        default=None,
-        metavar="URL",
-        help="advisory page a finding links to when its records name none, with {id} "
-        "(default: the configuration's, else $PYWARD_ADVISORY_URL, else OSV's page)",
-    )
-    add_gate_options(parser)
-    add_cache_dir_option(parser)
+    add_input_arguments(parser)
+    add_output_arguments(parser)
     fix = parser.add_argument_group(
         "fix",
         "Every report holds the fix plan (the smallest upgrade per package). --fix checks "
@@ -110,9 +69,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--checks",
         default=None,
         metavar="LIST",
-        help="the checks to run, comma-separated: check ids or the groups vulnerabilities, "
-        "status (yanked, project-status, unmaintained), all (default: the configuration's, "
-        "else all)",
+        help="the checks to run, comma-separated: check ids or the groups vulnerabilities "
+        "(vulnerability, malicious), status (yanked, project-status, unmaintained), policy "
+        "(typosquat, cooldown, license, package, source, pinning), default, all (default: "
+        "the configuration's, else default: every check but the policy group)",
     )
     checks.add_argument(
         "--fail-on-kind",
@@ -124,23 +84,80 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "project-status:quarantined names one marker; none: no kind fails). Default: "
         "every kind but outdated, unmaintained and archived or deprecated projects",
     )
-    checks.add_argument(
+    add_data_arguments(checks)
+    add_gate_options(parser)
+    add_cache_dir_option(parser)
+
+
+def add_data_arguments(group: argparse._ArgumentGroup) -> None:
+    """Where the checks' data comes from: the package index, online or not."""
+    group.add_argument(
         "--index-url",
         default=None,
         metavar="URL",
         help="the package index (PEP 691) for components whose lock records none (default: "
         "$PYWARD_INDEX_URL, the configuration's index-url, else uv's and pip's settings)",
     )
-    checks.add_argument(
+    group.add_argument(
         "--offline",
         action="store_true",
         help="do not ask the package index: use only the metadata cached under the cache "
         "directory, however old",
     )
-    checks.add_argument(
+    group.add_argument(
         "--refresh",
         action="store_true",
         help="ask the package index again for every project, however fresh the cache",
+    )
+
+
+def add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    """What ``audit`` and ``check`` read: targets, requirements files, an interpreter's
+    environment, and which dependencies to take."""
+    parser.add_argument(
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        help="project directory (default: .; the current environment when . has nothing "
+        "to read), lock, requirements or SBOM file, or virtual environment",
+    )
+    parser.add_argument(
+        "-r",
+        "--requirement",
+        dest="requirements",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a requirements file (repeatable)",
+    )
+    parser.add_argument(
+        "--python", metavar="PATH", help="audit the environment of this interpreter"
+    )
+    add_inventory_options(parser)
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """The output options every report command takes: format, file, quiet, advisory links."""
+    # The registries, not copies: a new format or level needs no edit here.
+    from pyward._render import RENDERERS
+
+    out = parser.add_argument_group("output")
+    out.add_argument(
+        "-f",
+        "--format",
+        choices=list(RENDERERS),
+        default=None,
+        help="output format (default: the configuration's, else table)",
+    )
+    out.add_argument("-o", "--output", type=Path, default=None, help="write to FILE (atomically)")
+    out.add_argument("-q", "--quiet", action="store_true", help="no notices or warnings on stderr")
+    out.add_argument(
+        "--advisory-url",
+        default=None,
+        metavar="URL",
+        help="advisory page a finding links to when its records name none, with {id} "
+        "(default: the configuration's, else $PYWARD_ADVISORY_URL, else OSV's page)",
     )
 
 
@@ -222,7 +239,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if total > 2000 and sys.stderr.isatty() and not quiet:
         _notice(f"auditing {total} components from {len(inventories)} input(s)...", quiet)
 
-    from pyward._audit import NOTHING_AUDITED, audit
+    from pyward._audit import audit
     from pyward._commands._sources import gather_sources
 
     gathered = gather_sources(
@@ -254,17 +271,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             config=config,
             metadata=gathered.sources.index,
         )
+    to_stdout = emit(report, args, settings, config)
+    if args.fix:
+        _print_fix(report, inventories, apply=args.apply, to_stdout=to_stdout)
+    return exit_code(report)
+
+
+def emit(report: AuditReport, args: argparse.Namespace, settings: Settings, config: Config) -> bool:
+    """Render ``report`` in the chosen format to ``--output`` or stdout, and say on stderr
+    what the output does not show (stale data, warnings, input errors). Whether the
+    table went to stdout (it then holds every warning)."""
     from pyward._advisory._freshness import freshness_notice
-
-    notice = freshness_notice(report.database)
-    if notice:
-        _notice(notice, quiet)
-
+    from pyward._audit import NOTHING_AUDITED
     from pyward._commands._common import use_color, write_output
     from pyward._render import DEFAULT_FORMAT, render
 
+    quiet = args.quiet
+    notice = freshness_notice(report.database)
+    if notice:
+        _notice(notice, quiet)
     fmt = args.format or config.format or DEFAULT_FORMAT
-
     text = render(
         report,
         fmt,
@@ -282,9 +308,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not to_stdout:
         for e in report.errors:
             sys.stderr.write(f"pyward: error: {visible(e)}\n")
-    if args.fix:
-        _print_fix(report, inventories, apply=args.apply, to_stdout=to_stdout)
-    return exit_code(report)
+    return to_stdout
 
 
 def exit_code(report: AuditReport) -> int:

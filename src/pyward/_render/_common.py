@@ -372,8 +372,20 @@ def database_lines(info: StoreInfo, options: RenderOptions) -> tuple[str, str]:
 
 
 def headline(report: AuditReport) -> str:
-    """``3 known vulnerabilities in 2 of 10 packages`` or the clean-run line."""
+    """``3 known vulnerabilities in 2 of 10 packages`` or the clean-run line; for a policy
+    check, ``4 policy violations in 3 of 10 packages: 1 typosquat, ...``."""
     n = len(report.components)
+    if report.policy is not None:
+        violations = report.failing
+        below = len(report.findings) - len(violations)
+        more = f"; {plural(below, 'finding')} below the policy's thresholds" if below else ""
+        if not violations:
+            return f"No policy violation in {plural(n, 'package')}{more}"
+        affected = len({f.component.key for f in violations if f.component is not None})
+        return (
+            f"{plural(len(violations), 'policy violation')} in {affected} of "
+            f"{plural(n, 'package')}: {kind_counts_text(kind_counts(violations))}{more}"
+        )
     vulns = [f for f in report.findings if f.kind == VULNERABILITY]
     others = kind_counts_text(kind_counts(report.findings), vulnerabilities=False)
     more = f"; {others}" if others else ""
@@ -386,6 +398,46 @@ def headline(report: AuditReport) -> str:
     )
 
 
+def title(report: AuditReport) -> str:
+    """``pyward audit`` or ``pyward check`` (a policy check)."""
+    return "pyward check" if report.policy is not None else "pyward audit"
+
+
+def policy_text(report: AuditReport) -> str | None:
+    """``Policy: pyproject.toml: tool.pyward.policy (extends org.toml); rules: ...``, for a
+    policy check; ``None`` for an audit."""
+    policy = report.policy
+    if policy is None:
+        return None
+    origins = list(policy.origins)
+    where = origins[-1] if origins else "the built-in default policy"
+    if len(origins) > 1:
+        where += f" (extends {', '.join(reversed(origins[:-1]))})"
+    rules = []
+    for rule in policy.rules:
+        values = policy.settings.get(rule, {})
+        shown = ", ".join(
+            f"{k} {_setting_text(v)}" for k, v in values.items() if v not in ((), [], {}, None)
+        )
+        rules.append(f"{rule} ({shown})" if shown else rule)
+    return (
+        f"Policy: {where}; rules: {', '.join(rules)}; undecided rules "
+        f"{'fail' if policy.undecided == 'fail' else 'pass'}"
+    )
+
+
+def _setting_text(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return "/".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "/".join(
+            f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in value.items()
+        )
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def result_text(report: AuditReport) -> str:
     """``FAILED: 3 findings at or above high`` / ``Passed: no finding at or above high``.
 
@@ -393,6 +445,8 @@ def result_text(report: AuditReport) -> str:
     ``unknown-severity`` policy, not by being at or above the threshold (issue 11,
     item 13)."""
     threshold = f"at or above {report.fail_on}" if report.fail_on else "of any severity"
+    if report.policy is not None:
+        threshold = "that breaks the policy"
     informing = [f for f in report.findings if informs(report, f)]
     gated = [f for f in report.findings if not informs(report, f)]
     unknown = sum(f.rating.level == "unknown" for f in gated)

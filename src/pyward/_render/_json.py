@@ -1,7 +1,7 @@
 """``--format json``: pyward's own, versioned schema.
 
 The schema is documented in ``docs/json-output.md`` and published as a JSON Schema in
-``docs/schemas/audit-report-4.0.schema.json``; a test validates every report against it.
+``docs/schemas/audit-report-4.1.schema.json``; a test validates every report against it.
 Keys come in a fixed order (the order the documentation lists them), so two runs on the
 same input give the same bytes.
 """
@@ -89,6 +89,7 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
         "errors": list(report.errors),
         "skipped_checks": [{"check": s.check, "reason": s.reason} for s in report.skipped],
         "fail_on_kinds": sorted(report.fail_on_kinds) if report.fail_on_kinds is not None else None,
+        "policy": _policy(report),
         "summary": {
             "components": len(report.components),
             "not_audited": len(report.not_audited),
@@ -100,6 +101,19 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
             "fail_on": report.fail_on,
             "failed": report.failed,
         },
+    }
+
+
+def _policy(report: AuditReport) -> dict[str, Any] | None:
+    """The policy a ``pyward check`` checked (``null`` for an audit)."""
+    policy = report.policy
+    if policy is None:
+        return None
+    return {
+        "origins": list(policy.origins),
+        "rules": {rule: dict(policy.settings.get(rule, {})) for rule in policy.rules},
+        "undecided": policy.undecided,
+        "kind_fail_on": dict(report.kind_fail_on),
     }
 
 

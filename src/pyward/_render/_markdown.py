@@ -25,6 +25,7 @@ from pyward._render._common import (
     location_text,
     path_text,
     plural,
+    policy_text,
     result_text,
     severity_counts_text,
     source_lines,
@@ -82,6 +83,10 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
     out.append("")
     out.append(f"**{result_text(report)}**")
     out.append("")
+    policy = policy_text(report)
+    if policy is not None:
+        out.append(escape(policy))
+        out.append("")
     if groups:
         if any(g.exposed for g in groups):
             out.append("Network-facing packages (**exposed**) are listed first: fix them first.")

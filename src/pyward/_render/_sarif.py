@@ -177,6 +177,7 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
                         sorted(report.fail_on_kinds) if report.fail_on_kinds is not None else None
                     ),
                     "failed": report.failed,
+                    **_policy(report),
                 },
             }
         ],
@@ -420,3 +421,16 @@ def _artifact(file: str) -> dict[str, Any]:
     uri = PurePosixPath(file.replace("\\", "/")).as_posix()
     # A name that is not valid UTF-8 is its bytes, percent-encoded (issue 12, item 10).
     return {"uri": quote(uri, errors="surrogateescape"), "uriBaseId": "%SRCROOT%"}
+
+
+def _policy(report: AuditReport) -> dict[str, Any]:
+    """The run's ``policy`` property, for a policy check (nothing for an audit)."""
+    if report.policy is None:
+        return {}
+    return {
+        "policy": {
+            "origins": list(report.policy.origins),
+            "rules": list(report.policy.rules),
+            "undecided": report.policy.undecided,
+        }
+    }

@@ -36,6 +36,7 @@ from pyward._render._common import (
     location_text,
     path_text,
     plural,
+    policy_text,
     result_text,
     severity_counts_text,
     source_lines,
@@ -43,6 +44,7 @@ from pyward._render._common import (
     subject_label,
     summary_lines,
     suppression_text,
+    title,
     upgrade_hint,
 )
 from pyward._render._groups import Group, group_findings
@@ -106,7 +108,10 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
     from rich.text import Text
 
     sources = visible(", ".join(f"{inv.source} ({inv.format})" for inv in report.inventories))
-    console.print(Text.assemble(("pyward audit", "bold"), f" of {sources or 'nothing'}"))
+    console.print(Text.assemble((title(report), "bold"), f" of {sources or 'nothing'}"))
+    policy = policy_text(report)
+    if policy is not None:
+        console.print(Text(visible(policy), style="dim"))
     console.print()
     # The informing findings get their own compact section (see the module docstring);
     # a component's header still names them, so its status and flaws read together.
@@ -158,7 +163,8 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
     for line in (*database_lines(report.database, options), *source_lines(report, options)):
         console.print(Text(visible(line), style="dim"))
     counts = severity_counts_text(count_by_severity(report.findings))
-    audited = f"Audited {plural(len(report.components), 'package')}: "
+    verb = "Checked" if report.policy is not None else "Audited"
+    audited = f"{verb} {plural(len(report.components), 'package')}: "
     vulns = sum(f.kind == VULNERABILITY for f in report.findings)
     found = plural(vulns, "known vulnerability", "known vulnerabilities")
     others = kind_counts_text(kind_counts(report.findings), vulnerabilities=False)
