@@ -354,6 +354,8 @@ class InstallPlan:
     direct: tuple[str, ...]
     """Direct references installed as they are, with no hash to check (a VCS checkout
     at its commit, a local directory; ``-e REF`` for an editable one)."""
+    pinned_names: tuple[str, ...]
+    """``name version`` of each :attr:`pinned` line, for the messages."""
     names: tuple[str, ...]
     """``name version`` of every component, for the messages."""
 
@@ -367,6 +369,7 @@ def plan_install(inventory: Inventory) -> InstallPlan:
     an index without a hash pip can check is an :class:`InstallerError`: it could not be
     installed pinned."""
     pinned: list[str] = []
+    pinned_names: list[str] = []
     direct: list[str] = []
     names: list[str] = []
     for c in inventory.components:
@@ -383,8 +386,10 @@ def plan_install(inventory: Inventory) -> InstallPlan:
                     "cannot be installed pinned; nothing was installed"
                 )
             pinned.append(f"{name}=={c.version}{marker} {hashes}")
+            pinned_names.append(names[-1])
         elif c.source in ("path", "url") and hashes and c.source_url:
             pinned.append(f"{name} @ {c.source_url}{marker} {hashes}")
+            pinned_names.append(names[-1])
         elif c.source == "editable" and c.source_url:
             direct.append(f"-e {c.source_url}")
         elif c.source_url:
@@ -399,7 +404,12 @@ def plan_install(inventory: Inventory) -> InstallPlan:
         # written, as pip would.
         direct.append(n.requirement)
         names.append(n.requirement)
-    return InstallPlan(pinned=tuple(pinned), direct=tuple(direct), names=tuple(names))
+    return InstallPlan(
+        pinned=tuple(pinned),
+        pinned_names=tuple(pinned_names),
+        direct=tuple(direct),
+        names=tuple(names),
+    )
 
 
 def install(python: str, plan: InstallPlan, args: PipArguments, directory: Path) -> None:

@@ -130,6 +130,11 @@ def test_plan_of_a_recorded_report() -> None:
     )
     assert vcs.source_url is not None
     assert vcs.source_url.startswith("git+file:///srv/pyward-record/demo-vcs@")
+    assert plan.pinned_names == (
+        "demo-app 1.0",
+        "Demo_Old 0.1",
+        "demo-lib 1.2",
+    )
     assert not plan.empty
 
 
@@ -232,4 +237,4 @@ def test_a_resolution_that_fails_is_an_installer_error(index: str, tmp_path: Pat
 
 
 def test_an_empty_plan() -> None:
-    assert InstallPlan(pinned=(), direct=(), names=()).empty
+    assert InstallPlan(pinned=(), pinned_names=(), direct=(), names=()).empty

@@ -154,9 +154,9 @@ def _where(pip_args: PipArguments, python: str) -> str:
 
 
 def _describe(plan: InstallPlan, verb: str, args: argparse.Namespace) -> None:
-    pinned = [n for n in plan.names if n not in plan.direct][: len(plan.pinned)]
-    if pinned:
-        _say(f"{verb} {', '.join(pinned)}: pinned with their checked hashes", args)
+    if plan.pinned_names:
+        names = ", ".join(plan.pinned_names)
+        _say(f"{verb} {names}: pinned with their checked hashes", args)
     for ref in plan.direct:
         _say(f"{verb} {ref} by its exact reference (no hash to require)", args)
 

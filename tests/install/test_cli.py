@@ -1,0 +1,280 @@
+"""``pyward install`` for real: pip resolves from a loopback index of wheels built in the
+test, the policy is checked, and the set is installed into a fresh virtual environment
+or a ``--target`` directory, or refused with nothing installed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from pyward._advisory._sync import update
+from tests.conftest import run_cli
+from tests.install._wheels import Dist, build_wheels, wheel_index
+from tests.install.conftest import installed
+
+#: An advisory on demo-bad 2.0 (every version before 3.0).
+RECORD = {
+    "schema_version": "1.6.0",
+    "id": "PYSEC-2099-77",
+    "modified": "2024-01-01T00:00:00Z",
+    "published": "2024-01-01T00:00:00Z",
+    "summary": "demo-bad runs arbitrary code",
+    "affected": [
+        {
+            "package": {"ecosystem": "PyPI", "name": "demo-bad"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0"}]}],
+        }
+    ],
+}
+
+#: The policy of these tests: the default rules but the typosquat one, whose popularity
+#: list is another part of the policy work.
+POLICY = "[policy]\ntyposquat = false\n"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache directory whose store holds :data:`RECORD` (``db update`` from a directory)."""
+    records = tmp_path_factory.mktemp("records")
+    (records / "PYSEC-2099-77.json").write_text(json.dumps(RECORD))
+    directory = tmp_path_factory.mktemp("store")
+    update(str(records), directory)
+    return directory
+
+
+@pytest.fixture
+def policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, online: None) -> Path:
+    """The policy file; the working directory is a fresh one (no project configuration),
+    and the checks ask the loopback index (``online``)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    path = tmp_path / "policy.toml"
+    path.write_text(POLICY)
+    return path
+
+
+def pyward_install(
+    capsys: pytest.CaptureFixture[str], store: Path, policy: Path, *argv: str | Path
+) -> tuple[int, str, str]:
+    return run_cli(
+        capsys,
+        "install",
+        "--cache-dir",
+        str(store),
+        "--policy",
+        str(policy),
+        *(str(a) for a in argv),
+    )
+
+
+def site_packages(python: Path) -> Path:
+    found = list(python.parent.parent.glob("lib/python*/site-packages"))
+    assert len(found) == 1
+    return found[0]
+
+
+def test_a_passing_set_is_installed_into_a_venv(
+    venv: Path, index: str, store: Path, policy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ("--python", venv, "demo-app", "-i", index)
+    code, out, err = pyward_install(capsys, store, policy, *argv)
+    assert code == 0, err
+    assert "No policy violation in 2 packages" in out
+    assert "Passed: no finding that breaks the policy" in out
+    assert "pyward: installing demo-app 1.0, demo-lib 1.2: pinned with their checked hashes" in err
+    assert f"pyward: installed 2 checked package(s) into the environment of {venv}" in err
+    got = installed(venv)
+    assert (got["demo-app"], got["demo-lib"]) == ("1.0", "1.2")
+    site = site_packages(venv)
+    assert (site / "demo_app" / "__init__.py").read_text() == (
+        '"""demo-app."""\n\nVERSION = "1.0"\n'
+    )
+    assert (site / "demo_lib-1.2.dist-info" / "RECORD").is_file()
+    # Asked again, pip has nothing left to install.
+    code, _, err = pyward_install(capsys, store, policy, *argv)
+    assert code == 0, err
+    assert "pyward: nothing to install: every requirement is already satisfied" in err
+
+
+def test_a_violation_installs_nothing_in_a_venv(
+    venv: Path, index: str, store: Path, policy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = installed(venv)
+    code, out, err = pyward_install(
+        capsys, store, policy, "--python", venv, "demo-bad", "demo-tool", "-i", index
+    )
+    assert code == 1, err
+    assert "PYSEC-2099-77" in out
+    assert err.endswith(
+        "pyward: refused: the resolution does not pass the policy; nothing was installed\n"
+    )
+    assert "installing" not in err
+    assert installed(venv) == before
+    assert not (site_packages(venv) / "demo_tool").exists()
+
+
+def test_target_directory_and_json_output(
+    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "site"
+    code, out, err = pyward_install(
+        capsys, store, policy, "-f", "json", "--", "demo-app", "-i", index, "--target", target
+    )
+    assert code == 0, err
+    # stdout is the report alone: pip's own output went to stderr.
+    report = json.loads(out)
+    assert report["summary"]["failed"] is False
+    assert [c["name"] for c in report["components"]] == ["demo-app", "demo-lib"]
+    assert sorted(p.name for p in target.iterdir()) == [
+        "demo_app",
+        "demo_app-1.0.dist-info",
+        "demo_lib",
+        "demo_lib-1.2.dist-info",
+    ]
+    assert f"pyward: installed 2 checked package(s) into {target}" in err
+
+
+def test_target_directory_violation(
+    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "site"
+    code, _, err = pyward_install(capsys, store, policy, "demo-bad", "-i", index, "-t", target)
+    assert code == 1, err
+    assert not target.exists()
+
+
+def test_dry_run_checks_and_installs_nothing(
+    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "site"
+    code, _, err = pyward_install(
+        capsys, store, policy, "--dry-run", "demo-app", "-i", index, "-t", target
+    )
+    assert code == 0, err
+    assert (
+        "pyward: would install demo-app 1.0, demo-lib 1.2: pinned with their checked hashes"
+    ) in err
+    assert not target.exists()
+
+
+def test_a_policy_that_cannot_be_read_installs_nothing_and_runs_no_pip(
+    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy.write_text("[policy]\ncooldown = { days = -1 }\n")
+    target = tmp_path / "site"
+    # An index that answers nothing: had pip run, its error would be the one shown.
+    code, _, err = pyward_install(
+        capsys, store, policy, "demo-app", "-i", "http://127.0.0.1:9/simple/", "-t", target
+    )
+    assert code == 2
+    assert err.startswith(f"pyward: error: {policy}: policy.cooldown.days: "), err
+    assert not target.exists()
+
+
+def test_a_missing_policy_file(
+    store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = pyward_install(capsys, store, tmp_path / "nope.toml", "demo-app")
+    assert code == 2
+    assert err == f"pyward: error: --policy: {tmp_path / 'nope.toml'}: no such policy file\n"
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not on PATH")
+def test_uv_resolves_pip_installs(
+    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "site"
+    code, out, err = pyward_install(
+        capsys, store, policy, "--installer", "uv", "demo-app", "-i", index, "-t", target
+    )
+    assert code == 0, err
+    assert "uv pip compile demo-app -i" in out
+    assert (target / "demo_lib" / "__init__.py").is_file()
+    code, out, err = pyward_install(
+        capsys, store, policy, "--installer", "uv", "demo-bad", "-i", index, "-t", tmp_path / "t2"
+    )
+    assert code == 1
+    assert "PYSEC-2099-77" in out
+    assert not (tmp_path / "t2").exists()
+
+
+def test_a_directory_is_installed_by_its_reference(
+    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "demo-local"
+    (project / "demo_local").mkdir(parents=True)
+    (project / "demo_local" / "__init__.py").write_text('"""demo-local."""\n')
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "demo-local"\nversion = "0.3"\ndependencies = ["demo-lib"]\n'
+    )
+    target = tmp_path / "site"
+    code, _, err = pyward_install(
+        capsys,
+        store,
+        policy,
+        "--python",
+        sys.executable,
+        "--",
+        project,
+        "-i",
+        index,
+        "--no-build-isolation",
+        "-t",
+        target,
+    )
+    assert code == 0, err
+    assert "pyward: installing demo-lib 1.2: pinned with their checked hashes" in err
+    assert (
+        f"pyward: installing demo-local @ {project.as_uri()} by its exact reference "
+        "(no hash to require)"
+    ) in err
+    assert (target / "demo_local" / "__init__.py").is_file()
+    assert (target / "demo_lib-1.2.dist-info").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ((), "pyward install: name what to install (pyward install [OPTIONS] ARGS...)"),
+        (("demo-app", "--frobnicate"), "pyward install: pip option '--frobnicate' is not one"),
+        (("demo-app", "--report", "r.json"), "pyward install: --report is not passed to pip"),
+    ],
+)
+def test_usage_errors(
+    argv: tuple[str, ...],
+    message: str,
+    store: Path,
+    policy: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = pyward_install(capsys, store, policy, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"pyward: error: {message}"), err
+
+
+def test_a_resolution_pip_cannot_make(
+    index: str, store: Path, policy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = pyward_install(capsys, store, policy, "demo-missing", "-i", index)
+    assert code == 2
+    assert out == ""
+    assert (
+        "pyward: error: pip could not resolve the requirements; nothing was installed (exit 1): "
+    ) in err
+
+
+def test_the_wheels_fixture_serves_what_it_built(wheels: Path, tmp_path: Path) -> None:
+    # The index serves a wheel that appears after it started (a test rebuilds one).
+    build_wheels(tmp_path, [Dist(name="demo-late", version="0.1")])
+    with wheel_index(tmp_path) as url:
+        import httpx
+
+        page = httpx.get(f"{url}demo-late/").text
+    assert "demo_late-0.1-py3-none-any.whl#sha256=" in page
+    assert sorted(p.name for p in wheels.glob("demo_app-*")) == ["demo_app-1.0-py3-none-any.whl"]
