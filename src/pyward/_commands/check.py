@@ -11,7 +11,6 @@ be decided), 2 (input or policy error), 3 (no advisory data).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -138,10 +137,10 @@ def check_inventories(
     rule, the data used and its age) and the exit code (0 pass, 1 violations, 2 an input
     could not be read). ``loaded`` is the configuration and policy when the caller has
     read them already."""
-    from pyward._audit import audit
     from pyward._commands._common import load_vex_statements, open_store
     from pyward._commands._sources import gather_sources
     from pyward._commands.audit import exit_code
+    from pyward._policy._check import check
     from pyward._policy._verdict import policy_checks
 
     config, policy, policy_notes = loaded or load_policy_config(args, settings, start)
@@ -152,27 +151,17 @@ def check_inventories(
     gathered = gather_sources(
         inventories, checks, args=args, config=config, settings=settings, start=start
     )
-    options = dataclasses.replace(
-        gathered.options,
-        policy=policy,
-        unmaintained_years=(
-            policy.unmaintained.years
-            if policy.unmaintained is not None
-            else gathered.options.unmaintained_years
-        ),
-    )
-    report = audit(
+    report = check(
         inventories,
         store,
+        policy=policy,
         config=config,
+        sources=gathered.sources,
         vex=statements,
         errors=errors,
         warnings=[*config.warnings, *policy_notes, *vex_warnings, *gathered.notes],
-        plan_fixes=True,
-        sources=gathered.sources,
-        checks=checks,
         python=gathered.python,
-        options=options,
+        options=gathered.options,
     )
     return report, exit_code(report)
 

@@ -1,4 +1,6 @@
-"""``pyward rules``: every registered check, what it finds and what data it needs."""
+"""``pyward rules``: every registered check, what it finds and what data it needs;
+``pyward rules --policy``: every rule of the usage policy, the check that decides it,
+whether the default policy has it on, and why it exists."""
 
 from __future__ import annotations
 
@@ -17,9 +19,16 @@ FORMATS = ["table", "json"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_options(parser, FORMATS, "table")
+    parser.add_argument(
+        "--policy",
+        action="store_true",
+        help="list the usage policy's rules (pyward check) instead of the checks",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.policy:
+        return _run_policy(args, settings)
     checks = list(CHECKS.values())
     if args.format == "json":
         import orjson
@@ -31,6 +40,38 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             _table(checks, color=args.output is None and use_color(settings, sys.stdout)),
             args.output,
         )
+    return 0
+
+
+def _run_policy(args: argparse.Namespace, settings: Settings) -> int:
+    from pyward._policy import RULES
+    from pyward._policy._model import Policy
+
+    default = Policy()
+    rows = [
+        {
+            "id": rule.id,
+            "check": rule.check,
+            "default": "on" if getattr(default, rule.field) is not None else "off",
+            "rationale": rule.rationale,
+            "docs": f"docs/policy.md#{rule.id}",
+        }
+        for rule in RULES.values()
+    ]
+    if args.format == "json":
+        import orjson
+
+        write_output(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n", args.output)
+        return 0
+    columns = (("Rule", "id"), ("Check", "check"), ("Default", "default"))
+    text = _grid(
+        [name for name, _ in columns],
+        [[str(row[key]) for _, key in columns] + [str(row["rationale"])] for row in rows],
+        color=args.output is None and use_color(settings, sys.stdout),
+        last="Why",
+        footer=["Each rule's section in docs/policy.md: docs/policy.md#RULE"],
+    )
+    write_output(text, args.output)
     return 0
 
 
@@ -63,6 +104,27 @@ def default_gate(check: Check) -> str:
 
 
 def _table(checks: list[Check], *, color: bool) -> str:
+    return _grid(
+        ["ID", "Kind", "Severity", "Needs", "Default gate"],
+        [
+            [c.id, c.kind, c.severity, ", ".join(sorted(c.needs)), default_gate(c), c.description]
+            for c in checks
+        ],
+        color=color,
+        last="Description",
+        footer=[
+            f"Each check's section in {DOCS}: {DOCS}#ID",
+            "Needs:",
+            *(f"  {need}: {text}" for need, text in NEEDS.items()),
+        ],
+    )
+
+
+def _grid(
+    columns: list[str], rows: list[list[str]], *, color: bool, last: str, footer: list[str]
+) -> str:
+    """A table: the ``columns`` unwrapped, then ``last`` folded to the room left; the last
+    column but one folds too when there are five or more."""
     from io import StringIO
 
     from rich import box
@@ -81,23 +143,17 @@ def _table(checks: list[Check], *, color: bool) -> str:
         _environ={},
     )
     table = Table(box=box.SIMPLE_HEAD if color else box.ASCII2, header_style="bold", expand=True)
-    for column in ("ID", "Kind", "Severity", "Needs"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("Default gate", overflow="fold", ratio=1)
-    table.add_column("Description", overflow="fold", ratio=3)
-    for c in checks:
-        table.add_row(
-            c.id,
-            c.kind,
-            c.severity,
-            ", ".join(sorted(c.needs)),
-            default_gate(c),
-            c.description,
-        )
+    folded = columns[-1] if len(columns) >= 5 else None
+    for column in columns:
+        if column == folded:
+            table.add_column(column, overflow="fold", ratio=1)
+        else:
+            table.add_column(column, no_wrap=True)
+    table.add_column(last, overflow="fold", ratio=3)
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
-    console.print(f"Each check's section in {DOCS}: {DOCS}#ID")
-    console.print("Needs:")
-    for need, text in NEEDS.items():
-        console.print(f"  {need}: {text}")
+    for line in footer:
+        console.print(line)
     text = out.getvalue()
     return "\n".join(line.rstrip() for line in text.split("\n"))

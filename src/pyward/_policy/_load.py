@@ -392,7 +392,9 @@ def _requirements(value: object, name: str, where: str, _old: Any) -> tuple[str,
         try:
             req = Requirement(item)
         except InvalidRequirement as exc:
-            raise InputError(name, f"{item!r}: {exc}", where=f"{where}[{i}]") from None
+            # packaging's message points at the column on further lines: keep the first.
+            first = str(exc).splitlines()[0] if str(exc) else "not a requirement"
+            raise InputError(name, f"{item!r}: {first}", where=f"{where}[{i}]") from None
         if req.marker is not None or req.url is not None or req.extras:
             raise InputError(
                 name,
