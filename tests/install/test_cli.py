@@ -184,6 +184,23 @@ def test_a_missing_policy_file(
 
 
 @pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not on PATH")
+def test_requirement_files_and_the_index_before_args(
+    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # pip's -r and pyward's --index-url before ARGS: pip resolves from that index too.
+    requirements = tmp_path / "requirements.in"
+    requirements.write_text("demo-tool\n")
+    target = tmp_path / "site"
+    argv = ("-f", "json", "--index-url", index, "-r", requirements, "--", "-t", target)
+    code, out, err = pyward_install(capsys, store, policy, *argv)
+    assert code == 0, err
+    (inventory,) = json.loads(out)["inventories"]
+    assert inventory["source"] == f"pip install -r {requirements} --index-url {index} -t {target}"
+    assert inventory["format"] == "pip-report"
+    assert (target / "demo_tool" / "__init__.py").is_file()
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not on PATH")
 def test_uv_resolves_pip_installs(
     index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -240,7 +257,8 @@ def test_a_directory_is_installed_by_its_reference(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        ((), "pyward install: name what to install (pyward install [OPTIONS] ARGS...)"),
+        ((), "pyward install: name what to install (a requirement, -r FILE or -e REF)"),
+        (("--", "-i", "http://127.0.0.1:9/simple/"), "pyward install: name what to install"),
         (("demo-app", "--frobnicate"), "pyward install: pip option '--frobnicate' is not one"),
         (("demo-app", "--report", "r.json"), "pyward install: --report is not passed to pip"),
     ],

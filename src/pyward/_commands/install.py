@@ -42,6 +42,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="what pip install takes: requirements, -r FILE, -e REF, and pip's index, "
         "target and binary options (after the first requirement, or after --)",
     )
+    given = parser.add_argument_group(
+        "requirements",
+        "pip's own, accepted before ARGS too (pyward install -r requirements.txt)",
+    )
+    for short, long, dest, metavar in (
+        ("-r", "--requirement", "pip_requirements", "FILE"),
+        ("-c", "--constraint", "pip_constraints", "FILE"),
+        ("-e", "--editable", "pip_editables", "REF"),
+    ):
+        given.add_argument(
+            short, long, dest=dest, action="append", default=[], metavar=metavar, help=long[2:]
+        )
     gate = parser.add_argument_group("install")
     gate.add_argument(
         "--installer",
@@ -77,9 +89,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.offline and args.refresh:
         raise UsageError("--offline and --refresh contradict each other: choose one")
-    pip_args = split_arguments(args.pip_args)
-    if not pip_args.given:
-        raise UsageError("pyward install: name what to install (pyward install [OPTIONS] ARGS...)")
+    pip_args = split_arguments(_pip_arguments(args))
+    if not pip_args.requirements and not any(a.startswith("--group") for a in pip_args.given):
+        raise UsageError(
+            "pyward install: name what to install (a requirement, -r FILE or -e REF): "
+            "pyward install [OPTIONS] ARGS..."
+        )
     if args.index_url is None and pip_args.index_url is not None:
         # The checks ask the index the installer resolves from.
         args = argparse.Namespace(**{**vars(args), "index_url": pip_args.index_url})
@@ -112,6 +127,28 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         where = _where(pip_args, python)
         _say(f"installed {len(plan.names)} checked package(s) into {where}", args)
     return EXIT_OK
+
+
+def _pip_arguments(args: argparse.Namespace) -> list[str]:
+    """The installer's arguments: ``-r``/``-c``/``-e`` given before ARGS, pyward's
+    ``--index-url`` when ARGS name no index (the gate resolves, checks and installs from
+    one index), then ARGS."""
+    rest: list[str] = list(args.pip_args)
+    if rest[:1] == ["--"]:
+        rest = rest[1:]
+    front: list[str] = []
+    for option, values in (
+        ("-r", args.pip_requirements),
+        ("-c", args.pip_constraints),
+        ("-e", args.pip_editables),
+    ):
+        for value in values:
+            front += [option, value]
+    if args.index_url is not None and not any(
+        a in ("-i", "--index-url") or a.startswith(("--index-url=", "-i")) for a in rest
+    ):
+        front += ["--index-url", args.index_url]
+    return [*front, *rest]
 
 
 def _resolve(
