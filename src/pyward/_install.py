@@ -299,7 +299,9 @@ def _run(argv: Sequence[str], what: str, *, cwd: Path | None = None) -> str:
         last = next(
             (line.strip() for line in reversed(done.stderr.splitlines()) if line.strip()), ""
         )
-        detail = f": {last}" if last else ""
+        from pyward._text import redact_text
+
+        detail = f": {redact_text(last)}" if last else ""
         raise InstallerError(f"{what} (exit {done.returncode}){detail}")
     return done.stdout
 
@@ -307,9 +309,10 @@ def _run(argv: Sequence[str], what: str, *, cwd: Path | None = None) -> str:
 def _relay(text: str) -> None:
     if not text.strip():
         return
-    from pyward._text import visible
+    from pyward._text import redact_text, visible
 
-    sys.stderr.write("".join(visible(line) + "\n" for line in text.splitlines()))
+    lines = text.splitlines()
+    sys.stderr.write("".join(visible(redact_text(line)) + "\n" for line in lines))
     sys.stderr.flush()
 
 

@@ -183,7 +183,6 @@ def test_a_missing_policy_file(
     assert err == f"pyward: error: --policy: {tmp_path / 'nope.toml'}: no such policy file\n"
 
 
-@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not on PATH")
 def test_requirement_files_and_the_index_before_args(
     index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -198,6 +197,20 @@ def test_requirement_files_and_the_index_before_args(
     assert inventory["source"] == f"pip install -r {requirements} --index-url {index} -t {target}"
     assert inventory["format"] == "pip-report"
     assert (target / "demo_tool" / "__init__.py").is_file()
+
+
+def test_index_credentials_are_not_shown(
+    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The loopback index ignores the credentials; the report and messages never show them.
+    secret_index = index.replace("http://", "http://user:s3cret@")
+    argv = ("-f", "json", "demo-tool", "-i", secret_index, "-t", tmp_path / "site")
+    code, out, err = pyward_install(capsys, store, policy, *argv)
+    assert code == 0, err
+    assert "s3cret" not in out
+    assert "s3cret" not in err
+    (inventory,) = json.loads(out)["inventories"]
+    assert inventory["source"].startswith("pip install demo-tool -i http://***@127.0.0.1:")
 
 
 @pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not on PATH")

@@ -173,9 +173,12 @@ def _resolve(
         path = resolve_with_pip(python, pip_args, directory)
         inventory = read_inventory(path, format="pip-report")
         label = "pip install " + " ".join(pip_args.given)
-    # The report's file is temporary: findings name the command that resolved instead.
+    # The report's file is temporary: findings name the command that resolved instead,
+    # without the credentials an index URL may carry.
     from pyward._model import Location
+    from pyward._text import redact_text
 
+    label = redact_text(label)
     where = Location(file=label)
     return dataclasses.replace(
         inventory,
