@@ -12,7 +12,10 @@ STALE_DAYS = 30
 
 def freshness_notice(info: StoreInfo, now: datetime | None = None) -> str | None:
     """One line for stderr: which data a snapshot is and how old, or a warning when
-    the data is older than :data:`STALE_DAYS`; ``None`` when there is nothing to say."""
+    the data is older than :data:`STALE_DAYS`; ``None`` when there is nothing to say
+    (nor when no advisory data was used)."""
+    if not info.used:
+        return None
     age = info.age_days(now)
     days = int(age)
     newest = (info.newest_modified or info.updated.isoformat())[:10]

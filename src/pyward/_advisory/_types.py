@@ -66,6 +66,9 @@ class StoreInfo:
     """True when this is the snapshot built into the package."""
     path: str | None = None
     """The SQLite file, when there is one."""
+    used: bool = True
+    """False when the run used no advisory data at all (a policy check whose rules need
+    none): the report then says so rather than giving an age."""
 
     def age_days(self, now: datetime | None = None) -> float:
         """Age of the data in days, measured from ``newest_modified`` when known

@@ -73,6 +73,7 @@ _NO_DATA = StoreInfo(
     updated=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
     record_count=0,
     newest_modified=None,
+    used=False,
 )
 
 

@@ -359,7 +359,13 @@ def age_text(info: StoreInfo, options: RenderOptions) -> str:
 
 def database_lines(info: StoreInfo, options: RenderOptions) -> tuple[str, str]:
     """``Advisory data: SOURCE (built-in snapshot), N records`` and
-    ``newest record ..., updated ... (N days old)``."""
+    ``newest record ..., updated ... (N days old)``; for a run that used none, that it
+    used none, and why."""
+    if not info.used:
+        return (
+            "Advisory data: none used",
+            "no check that ran could use it",
+        )
     snapshot = info.snapshot and "snapshot" not in info.source
     first = f"Advisory data: {info.source}{' (built-in snapshot)' if snapshot else ''}"
     first += f", {plural(info.record_count, 'record')}"

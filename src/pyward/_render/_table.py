@@ -168,7 +168,9 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
     vulns = sum(f.kind == VULNERABILITY for f in report.findings)
     found = plural(vulns, "known vulnerability", "known vulnerabilities")
     others = kind_counts_text(kind_counts(report.findings), vulnerabilities=False)
-    if others:
+    if report.policy is not None:
+        found = kind_counts_text(kind_counts(report.findings)) or "no finding"
+    elif others:
         found += f", {others}"
     tail = f" ({counts})" if counts else ""
     if report.suppressed:
