@@ -136,6 +136,14 @@ def test_target_directory_and_json_output(
         "demo_lib-1.2.dist-info",
     ]
     assert f"pyward: installed 2 checked package(s) into {target}" in err
+    assert "Successfully installed demo-app-1.0 demo-lib-1.2" in err
+    # With --quiet, neither pyward's notices nor pip's progress.
+    code, out, err = pyward_install(
+        capsys, store, policy, "-q", "demo-tool", "-i", index, "-t", tmp_path / "quiet"
+    )
+    assert code == 0, err
+    assert err == ""
+    assert (tmp_path / "quiet" / "demo_tool").is_dir()
 
 
 def test_target_directory_violation(

@@ -82,6 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import dataclasses
     import tempfile
 
     from pyward._commands.check import check_inventories, emit, load_policy_config
@@ -123,6 +124,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             _describe(plan, "would install", args)
             return EXIT_OK
         _describe(plan, "installing", args)
+        if args.quiet:
+            # pip's progress is a notice too; its warnings and errors still show.
+            pip_args = dataclasses.replace(pip_args, install=(*pip_args.install, "--quiet"))
         install(python, plan, pip_args, directory)
         where = _where(pip_args, python)
         _say(f"installed {len(plan.names)} checked package(s) into {where}", args)
