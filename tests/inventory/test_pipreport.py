@@ -200,6 +200,10 @@ def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
             "install[0].metadata.requires_dist[1]: invalid requirement: demo_old==: ",
         ),
         (
+            _set("install.0.metadata.requires_dist.0", "!demo-lib"),
+            "install[0].metadata.requires_dist[0]: invalid requirement: !demo-lib: ",
+        ),
+        (
             _set("install.0.metadata.requires_dist", "demo-lib"),
             "install[0].metadata.requires_dist: expected an array, found a string",
         ),

@@ -21,17 +21,22 @@ for. What this reader decides:
   ``environment`` (with the extras requested of the component, by the user or by
   another component's requirement) and whose target is in the report. A target not in
   the report is already installed (pip reports only what it would install, unless run
-  with ``--ignore-installed``).
+  with ``--ignore-installed``), or not needed (an extra nobody asked for): such a
+  requirement adds no edge and is not parsed, which is most of the time a large report
+  takes to read.
 * **Licences**: ``license_expression`` from ``License-Expression``; the free-text
   ``License`` in ``metadata["license"]`` and the ``License ::`` classifiers, one per
   line, in ``metadata["license-classifiers"]``.
 * A yanked release (``is_yanked``) has ``metadata["yanked"] = "true"``.
 
-Every bad value is an ``InputError`` naming its key path (``install[3].metadata.version``).
+Every bad value is an ``InputError`` naming its key path (``install[3].metadata.version``);
+a requirement is checked when it is parsed (its name is in the report, or cannot be
+read from its start).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +59,7 @@ from pyward._model import (
     canonical_name,
 )
 from pyward._wire import PYTHON_FOUND, Table, Wire
+from pyward.errors import InputError
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -62,6 +68,9 @@ FORMAT = "pip-report"
 #: Report major version -> newest minor this pyward reads.
 KNOWN_VERSIONS = {1: 0}
 _NOT_AN_OBJECT = "expected a JSON object, found {found}"
+#: The project name a PEP 508 requirement starts with, when it is followed by what may
+#: follow a name.
+_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?=[\[(;@<>=!~]|$)")
 
 
 def read(path: Path) -> Inventory:
@@ -84,7 +93,7 @@ class _Item:
         self,
         component: Component,
         extras: set[str],
-        requires: list[tuple[Requirement, str]],
+        requires: list[tuple[str, str]],
         where: str,
     ) -> None:
         self.component = component
@@ -120,7 +129,7 @@ def _build(file: str, top: Table) -> Inventory:
             )
         seen[item.component.key] = item.where
         items.append(item)
-    edges = _edges(items, environment)
+    edges = _edges(file, items, environment)
     components = tuple(
         _with_extras(i.component, i.extras) if i.extras else i.component for i in items
     )
@@ -183,10 +192,8 @@ def _item(file: str, entry: Table) -> _Item:
         metadata=metadata,
     )
     requires_at = meta.path("requires_dist")
-    requires = [
-        (parse_requirement(file, text, f"{requires_at}[{j}]"), f"{requires_at}[{j}]")
-        for j, text in enumerate(meta.strings("requires_dist"))
-    ]
+    texts = meta.strings("requires_dist")
+    requires = [(text, f"{requires_at}[{j}]") for j, text in enumerate(texts)]
     extras = {canonical_name(x) for x in entry.strings("requested_extras")}
     return _Item(component, extras, requires, entry.at)
 
@@ -236,7 +243,7 @@ def _hashes(archive: Table) -> tuple[Hash, ...]:
 
 
 def _edges(
-    items: list[_Item], environment: dict[str, str]
+    file: str, items: list[_Item], environment: dict[str, str]
 ) -> dict[ComponentKey, tuple[ComponentKey, ...]]:
     """Each component's requirements that hold in ``environment`` and that the report
     installs. A requirement with extras (``lib[speed]``) asks for those extras of its
@@ -244,27 +251,43 @@ def _edges(
     from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 
     by_name = {i.component.name: i for i in items}
+    # A requirement on a package the report does not install adds no edge (an extra's
+    # docs tools, a package already installed): it is not parsed, which is most of the
+    # cost of reading a large report. One whose name cannot be read cheaply is parsed,
+    # so that an invalid one is still an error.
+    parsed: list[list[tuple[Requirement, str]]] = []
+    for item in items:
+        reqs = []
+        for text, where in item.requires:
+            m = _NAME.match(text)
+            if m is not None and canonical_name(m[1]) not in by_name:
+                continue
+            reqs.append((parse_requirement(file, text, where), where))
+        parsed.append(reqs)
+    holds: dict[tuple[str, str], bool] = {}
     edges: dict[ComponentKey, tuple[ComponentKey, ...]] = {}
     changed = True
     while changed:
         changed = False
-        for item in items:
+        for item, reqs in zip(items, parsed, strict=True):
             targets: dict[ComponentKey, None] = {}
-            for req, where in item.requires:
+            for req, where in reqs:
                 target = by_name.get(canonical_name(req.name))
                 if target is None or target is item:
                     continue
                 if req.marker is not None:
-                    holds = False
+                    marker = str(req.marker)
                     for extra in sorted(item.extras) or [""]:
-                        try:
-                            holds = req.marker.evaluate({**environment, "extra": extra})
-                        except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
-                            detail = f"cannot evaluate the marker {str(req.marker)!r}"
-                            raise _error(item, where, detail) from None
-                        if holds:
+                        if (marker, extra) not in holds:
+                            try:
+                                env = {**environment, "extra": extra}
+                                holds[marker, extra] = req.marker.evaluate(env)
+                            except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
+                                detail = f"cannot evaluate the marker {marker!r}"
+                                raise InputError(file, detail, where=where) from None
+                        if holds[marker, extra]:
                             break
-                    if not holds:
+                    else:
                         continue
                 targets[target.component.key] = None
                 wanted = {canonical_name(x) for x in req.extras} - target.extras
@@ -274,13 +297,6 @@ def _edges(
             if targets:
                 edges[item.component.key] = tuple(targets)
     return edges
-
-
-def _error(item: _Item, where: str, what: str) -> Exception:
-    from pyward.errors import InputError
-
-    location = item.component.location
-    return InputError(location.file if location else None, what, where=where)
 
 
 def _with_extras(component: Component, extras: set[str]) -> Component:
