@@ -202,7 +202,10 @@ def split_arguments(args: Sequence[str]) -> PipArguments:
         arg = given[i]
         i += 1
         if not arg.startswith("-") or arg == "-":
-            requirements.append(_absolute(arg))
+            # A local path as pip tells one from a name: it has a separator, starts with
+            # a dot or names an archive.
+            local = arg.startswith(".") or "/" in arg or arg.endswith(_ARCHIVES)
+            requirements.append(_absolute(arg) if local else arg)
             continue
         name, eq, attached = arg.partition("=") if arg.startswith("--") else (arg[:2], "", arg[2:])
         option = OPTIONS.get(name)
@@ -247,6 +250,9 @@ def split_arguments(args: Sequence[str]) -> PipArguments:
         index_url=index_url,
         target=target,
     )
+
+
+_ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
 
 
 def _absolute(ref: str) -> str:

@@ -240,16 +240,22 @@ def test_uv_resolves_pip_installs(
     assert not (tmp_path / "t2").exists()
 
 
-def test_a_directory_is_installed_by_its_reference(
-    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    project = tmp_path / "demo-local"
+def local_project(directory: Path) -> Path:
+    """A project directory (hatchling builds it: the venv running the tests has it)."""
+    project = directory / "demo-local"
     (project / "demo_local").mkdir(parents=True)
     (project / "demo_local" / "__init__.py").write_text('"""demo-local."""\n')
     (project / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
         '[project]\nname = "demo-local"\nversion = "0.3"\ndependencies = ["demo-lib"]\n'
     )
+    return project
+
+
+def test_a_directory_is_installed_by_its_reference(
+    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = local_project(tmp_path)
     target = tmp_path / "site"
     code, _, err = pyward_install(
         capsys,
@@ -317,3 +323,22 @@ def test_the_wheels_fixture_serves_what_it_built(wheels: Path, tmp_path: Path) -
         page = httpx.get(f"{url}demo-late/").text
     assert "demo_late-0.1-py3-none-any.whl#sha256=" in page
     assert sorted(p.name for p in wheels.glob("demo_app-*")) == ["demo_app-1.0-py3-none-any.whl"]
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not on PATH")
+def test_uv_and_a_directory(
+    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # uv's output writes the directory as a URL requirement: not audited (the report
+    # says so), installed by its reference. The working directory is tmp_path.
+    local_project(tmp_path)
+    target = tmp_path / "site"
+    argv = ("--installer", "uv", "--python", sys.executable, "--", "./demo-local", "-i", index)
+    code, out, err = pyward_install(
+        capsys, store, policy, *argv, "--no-build-isolation", "-t", target
+    )
+    assert code == 0, err
+    assert "1 not audited" in out
+    assert "pyward: installing demo-lib 1.2: pinned with their checked hashes" in err
+    assert "by its exact reference (no hash to require)" in err
+    assert (target / "demo_local" / "__init__.py").is_file()
