@@ -337,7 +337,8 @@ def test_another_layout_version_is_a_miss(tmp_path: Path) -> None:
     good = entry.read_bytes()
     counting = Counting(_uvlock.read)
     # The same document under the header of another layout version.
-    older = header.replace(b"pyward read cache 6 ", b"pyward read cache 5 ", 1)
+    current = b"pyward read cache %d " % _cache.CACHE_FORMAT
+    older = header.replace(current, b"pyward read cache %d " % (_cache.CACHE_FORMAT - 1), 1)
     assert older != header
     entry.write_bytes(older + orjson.dumps(doc))
     assert _cache.cached_read("uv.lock", path, counting, directory=directory()) == _uvlock.read(

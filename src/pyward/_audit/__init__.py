@@ -86,6 +86,7 @@ def audit(
     errors: Sequence[str] = (),
     warnings: Sequence[str] = (),
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
     sources: Sources | None = None,
     checks: Iterable[Check] | None = None,
     plan_fixes: bool = True,
@@ -102,7 +103,8 @@ def audit(
     and the ignore rules; ``vex`` the statements of the VEX documents already read;
     ``errors`` and ``warnings`` are what the caller met while reading inputs (they go
     into the report as they are). ``today`` decides which ignores have expired
-    (default: the local date).
+    (default: the local date); ``now`` is the moment a release's age is measured
+    against (default: :meth:`CheckContext.moment`).
     """
     config = config or Config()
     options = options or CheckOptions()
@@ -153,8 +155,10 @@ def audit(
         sources=dataclasses.replace(sources or Sources(), advisories=data),
         path_of=_path_finder(),
         today=today or dt.date.today(),
+        now=now,
         python=python,
         options=options,
+        inventories=tuple(kept_inventories),
     )
     result, skipped = run_checks(context, checks)
     if policy is None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pyward._advisory._types import AdvisoryData
     from pyward._policy._model import Policy
     from pyward._sources.index import IndexMetadata
+    from pyward._sources.index._public import PublicNames
     from pyward._sources.lifecycle import Lifecycle
     from pyward._sources.popularity import Popularity
 
@@ -85,6 +86,15 @@ class Sources:
     (:mod:`pyward._sources.popularity`)."""
     repository: Path | None = None
     """The checkout a repository check reads."""
+    configured_indexes: Mapping[str, str] = field(default_factory=dict)
+    """Inventory source -> the index configured for its project (``--index-url``, the
+    environment, pip's and uv's settings: :class:`~pyward._sources.index.IndexResolver`),
+    where one is: the index an installer takes a package from when the input records
+    none. The ``source`` check reads it."""
+    public_names: PublicNames = field(default_factory=dict)
+    """What the ``sources`` rule's public indexes answered for the names taken from
+    other indexes (:func:`~pyward._sources.index._public.probe_public`), fetched once
+    before the checks run: the dependency-confusion probe."""
     unavailable: Mapping[Need, str] = field(default_factory=dict)
     """Why a source is missing, where the caller knows."""
 
@@ -132,11 +142,30 @@ class CheckContext:
     today: dt.date = field(default_factory=dt.date.today)
     """The audit's date: what "past its end of life" and "years without a release"
     are measured against."""
+    now: dt.datetime | None = None
+    """The run's moment (time-zone aware): what a release's age in hours and days is
+    measured against (``cooldown``). ``None``: :meth:`moment` derives it from
+    :attr:`today`."""
     python: PythonTarget | None = None
     """The Python the project runs on, when known (end of life of the interpreter;
     which releases the project can upgrade to)."""
     options: CheckOptions = field(default_factory=CheckOptions)
     """The checks' settings."""
+    inventories: tuple[Inventory, ...] = ()
+    """Every input as read, each once: what a check about the inputs themselves needs
+    beyond the subjects (``pinning`` reads a requirements file's entries that are not
+    pinned, which are no subject)."""
+
+    def moment(self) -> dt.datetime:
+        """The run's moment in UTC: :attr:`now` when given; else the current time when
+        :attr:`today` is the local date, or :attr:`today` at the current UTC time of day
+        (a run dated otherwise is that day, at the hour it runs)."""
+        if self.now is not None:
+            return self.now.astimezone(dt.timezone.utc)
+        current = dt.datetime.now(dt.timezone.utc)
+        if self.today == dt.date.today():
+            return current
+        return dt.datetime.combine(self.today, current.timetz())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

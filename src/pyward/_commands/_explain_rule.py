@@ -70,7 +70,7 @@ def explain_rule(
     inv = Inventory(source="--explain", format="explain", components=(comp,), roots=(comp.key,))
     check = CHECKS[rule.check]
     gathered = gather_sources(
-        [inv], (check,), args=args, config=config, settings=settings, start=Path(".")
+        [inv], (check,), args=args, config=config, settings=settings, start=Path("."), policy=policy
     )
     sources = gathered.sources
     if "advisories" in check.needs:

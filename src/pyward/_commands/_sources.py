@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,8 +19,11 @@ from pyward._checks import CHECKS, Check, CheckOptions, Need, PythonTarget, Sour
 if TYPE_CHECKING:
     from pyward._config import Config
     from pyward._model import Component, Inventory
+    from pyward._policy._model import Policy
     from pyward._settings import Settings
     from pyward._sources.index import IndexMetadata
+    from pyward._sources.index._fetch import ClientOptions
+    from pyward._sources.index._public import PublicNames
 
 #: The file-system root whose ``/etc`` holds pip's and uv's system settings (tests
 #: point it elsewhere).
@@ -65,9 +68,15 @@ def gather_sources(
     config: Config,
     settings: Settings,
     start: Path,
+    policy: Policy | None = None,
 ) -> Gathered:
     """The sources the ``selected`` checks (default: those that run by default) need,
-    fetched or loaded."""
+    fetched or loaded. ``policy``: the usage policy the run checks (its rules' settings go
+    to the checks; the ``sources`` rule's public indexes are asked here).
+
+    Index metadata is fetched for every component when a selected check needs it, and
+    otherwise, when ``cooldown`` or ``license`` is selected, for the components whose
+    input does not answer those checks (see :func:`index_wanted`)."""
     checks = selected if selected is not None else tuple(c for c in CHECKS.values() if c.default)
     needs: set[Need] = set()
     for check in checks:
@@ -75,10 +84,16 @@ def gather_sources(
     notes: list[str] = []
     unavailable: dict[Need, str] = {}
     options = CheckOptions(
-        unmaintained_years=config.unmaintained_years or CheckOptions().unmaintained_years
+        unmaintained_years=config.unmaintained_years or CheckOptions().unmaintained_years,
+        policy=policy,
     )
-    if not needs & {"index", "lifecycle"}:
-        return Gathered(sources=Sources(), options=options)
+    origins = SourceOrigins()
+    if any(c.id == "source" for c in checks):
+        origins = source_origins(inventories, policy, args=args, config=config, settings=settings)
+        notes.extend(origins.notes)
+    wanted = index_wanted(inventories, checks) if "index" not in needs else []
+    if not needs & {"index", "lifecycle"} and not wanted:
+        return Gathered(sources=origins.sources(Sources()), options=options, notes=tuple(notes))
 
     from pyward._sources.lifecycle import load_lifecycle, resolve_python_target
 
@@ -93,37 +108,69 @@ def gather_sources(
         notes.extend(life_notes)
 
     index: IndexMetadata | None = None
-    if "index" in needs:
-        index, reason = _index_metadata(inventories, args=args, config=config, settings=settings)
+    if "index" in needs or wanted:
+        subjects = subjects_of(inventories) if "index" in needs else wanted
+        # The JSON API adds what the index checks and the licence read (classifiers,
+        # the licence); the cooldown reads only the pages.
+        json_api = "index" in needs or any(c.id == "license" for c in checks)
+        index, reason = _index_metadata(
+            subjects, args=args, config=config, settings=settings, json_api=json_api
+        )
         if index is not None:
             notes.extend(index.notes)
         if reason is not None:
             unavailable["index"] = reason
     return Gathered(
-        sources=Sources(index=index, lifecycle=lifecycle, unavailable=unavailable),
+        sources=origins.sources(Sources(index=index, lifecycle=lifecycle, unavailable=unavailable)),
         python=python,
         options=options,
         notes=tuple(notes),
     )
 
 
+def index_wanted(
+    inventories: Sequence[Inventory], checks: Sequence[Check]
+) -> list[tuple[Inventory, Component]]:
+    """The subjects whose index metadata the selected checks use although none of them
+    needs it for every component: ``cooldown`` for a component whose input records no
+    upload time (a requirements file; an older uv.lock), ``license`` for one whose input
+    carries no licence (every lock file). Empty when neither check is selected."""
+    ids = {c.id for c in checks}
+    if "cooldown" not in ids and "license" not in ids:
+        return []
+    from pyward._checks._license import licence_in_input
+    from pyward._inventory._common import UPLOAD_TIME
+
+    return [
+        (inv, comp)
+        for inv, comp in subjects_of(inventories)
+        if ("cooldown" in ids and UPLOAD_TIME not in comp.metadata)
+        or ("license" in ids and not licence_in_input(comp))
+    ]
+
+
 def _index_metadata(
-    inventories: Sequence[Inventory],
+    subjects: Sequence[tuple[Inventory, Component]],
     *,
     args: argparse.Namespace,
     config: Config,
     settings: Settings,
+    json_api: bool = True,
 ) -> tuple[IndexMetadata | None, str | None]:
     """The index metadata of the run's components, or ``None`` and why none could be had
     at all (no index configured; offline with nothing cached; the index unreachable)."""
     from pyward._sources.index import IndexFailure, IndexMetadata
 
-    subjects = subjects_of(inventories)
     if not subjects:
         return IndexMetadata(), None  # nothing to look up: the checks see no component
     with _progress(len(subjects), quiet=args.quiet) as progress:
         metadata = fetch_index(
-            subjects, args=args, config=config, settings=settings, progress=progress
+            subjects,
+            args=args,
+            config=config,
+            settings=settings,
+            progress=progress,
+            json_api=json_api,
         )
     if not metadata.pages:
         # Nothing was asked of any index: one line says why (issue 13: "say so in one line").
@@ -141,6 +188,82 @@ def _index_metadata(
     return metadata, None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceOrigins:
+    """What the ``source`` check needs besides the inventory: each input's configured
+    index, and the public indexes' answers for the names taken from other indexes."""
+
+    configured: Mapping[str, str] = field(default_factory=dict)
+    """Inventory source -> the index configured for its project."""
+    public_names: PublicNames = field(default_factory=dict)
+    """The dependency-confusion probe's answers."""
+    notes: tuple[str, ...] = ()
+    """What the probe noticed (a stale copy used, a setting passed over)."""
+
+    def sources(self, base: Sources) -> Sources:
+        """``base`` with these facts."""
+        return replace(base, configured_indexes=self.configured, public_names=self.public_names)
+
+
+def source_origins(
+    inventories: Sequence[Inventory],
+    policy: Policy | None,
+    *,
+    args: argparse.Namespace,
+    config: Config,
+    settings: Settings,
+    client: ClientOptions | None = None,
+) -> SourceOrigins:
+    """The index configured for each input's project (as the index checks decide it:
+    :class:`~pyward._sources.index.IndexResolver`), and, when the policy's ``sources``
+    rule names public indexes, their answers for every name taken from another index
+    (through the cached, offline-aware index client)."""
+    from pyward._checks._source import probe_names
+    from pyward._policy._model import SourcesRule
+    from pyward._sources.index import IndexResolver, ResolvedIndex
+
+    resolver = IndexResolver(
+        option=args.index_url or config.index_url,
+        environ=_index_environ(settings),
+        home=_home(),
+        root=ROOT,
+    )
+    configured: dict[str, str] = {}
+    notes: dict[str, None] = {}
+    for inv in inventories:
+        found = resolver.configured(inv)
+        notes.update(dict.fromkeys(found.notes))
+        if isinstance(found, ResolvedIndex):
+            configured[inv.source] = found.url
+    rule = (policy.sources if policy is not None else None) or SourcesRule()
+    names = probe_names(subjects_of(inventories), rule, configured)
+    if not names:
+        return SourceOrigins(configured=configured, notes=tuple(notes))
+    from pyward._sources.index._client import DEFAULT_MAX_AGE
+    from pyward._sources.index._public import probe_public
+
+    answers, probe_notes = probe_public(
+        rule.public,
+        names,
+        cache_dir=settings.cache_dir,
+        offline=args.offline or (settings.offline and not args.refresh),
+        refresh=args.refresh,
+        max_age=config.index_ttl or DEFAULT_MAX_AGE,
+        client=client,
+    )
+    notes.update(dict.fromkeys(probe_notes))
+    return SourceOrigins(configured=configured, public_names=answers, notes=tuple(notes))
+
+
+def _index_environ(settings: Settings) -> dict[str, str]:
+    """The environment the index is resolved from: the installers' variables, and
+    ``$PYWARD_INDEX_URL``."""
+    environ = dict(settings.installer_env)
+    if settings.index_url:
+        environ["PYWARD_INDEX_URL"] = settings.index_url
+    return environ
+
+
 def fetch_index(
     subjects: Sequence[tuple[Inventory, Component]],
     *,
@@ -156,13 +279,10 @@ def fetch_index(
     from pyward._sources.index._client import DEFAULT_MAX_AGE
     from pyward._sources.index._fetch import ClientOptions
 
-    environ = dict(settings.installer_env)
-    if settings.index_url:
-        environ["PYWARD_INDEX_URL"] = settings.index_url
     return fetch_metadata(
         subjects,
         option=args.index_url or config.index_url,
-        environ=environ,
+        environ=_index_environ(settings),
         home=_home(),
         root=ROOT,
         cache_dir=settings.cache_dir,

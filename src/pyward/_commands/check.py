@@ -149,7 +149,7 @@ def check_inventories(
     needs_advisories = any("advisories" in c.needs for c in checks)
     store = open_store(settings) if needs_advisories else None
     gathered = gather_sources(
-        inventories, checks, args=args, config=config, settings=settings, start=start
+        inventories, checks, args=args, config=config, settings=settings, start=start, policy=policy
     )
     report = check(
         inventories,

@@ -41,8 +41,8 @@ from pyward.errors import InputError
 #: Bump when a reader's output changes for the same input (a new field, a fix), so
 #: entries written by the older code are not used. 3: purls keep the name's dots.
 #: 4: entries named by CRC-32 and holding the file's bytes. 5: JSON, not pickles.
-#: 6: requires_python and python_version.
-CACHE_FORMAT = 6
+#: 6: requires_python and python_version. 7: uv.lock and pylock.toml upload times.
+CACHE_FORMAT = 7
 
 #: The suffix of an entry's file name.
 SUFFIX = ".entry"

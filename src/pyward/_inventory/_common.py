@@ -21,15 +21,16 @@ lock-file read.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import quote
 
 from pyward._model import Component, ComponentKey, Hash, canonical_name
-from pyward._wire import shown_str
+from pyward._wire import parse_timestamp, shown_str, toml_kind
 from pyward.errors import InputError
 
 if TYPE_CHECKING:
@@ -201,6 +202,62 @@ def add_edges(
         edges[key] = tuple(merged)
 
 
+#: An RFC 3339 time in UTC as uv writes it: ``2024-07-26T18:15:03.762Z``.
+_UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
+
+#: The metadata key of a component's newest file upload time (ISO 8601, UTC), where
+#: its lock records upload times (uv.lock, pylock.toml).
+UPLOAD_TIME = "upload-time"
+
+
+def newest_upload(
+    times: Iterable[tuple[object, str]], error: Callable[[str, str], Exception]
+) -> str | None:
+    """The newest of a component's files' upload times, as ISO 8601 in UTC
+    (``2024-07-26T18:15:03.762000+00:00``); ``None`` when no file gives one.
+
+    ``times`` holds each value as parsed with the key path it was read at: an RFC 3339
+    string (uv.lock writes ``"2024-07-26T18:15:03.762Z"``) or a TOML datetime (PEP 751:
+    "MUST be recorded in UTC", so one without a time zone is UTC). ``error(where, what)``
+    makes the reader's error for a value that is neither."""
+    newest: dt.datetime | None = None
+    # uv.lock's times are all UTC, ``...THH:MM:SS[.f]Z``: those are compared by their
+    # first 19 characters, and only the latest second's are parsed (a lock holds
+    # thousands of files; parsing each costs more than reading the rest of the entry).
+    # An impossible date among the others (``02-30``) cannot be the newest and is let be.
+    utc: list[tuple[str, str]] = []
+    for value, where in times:
+        if type(value) is str:
+            if _UTC_TIME.fullmatch(value):
+                utc.append((value, where))
+                continue
+            try:
+                when = parse_timestamp(value.strip())
+            except ValueError as exc:
+                raise error(
+                    where, f"not an RFC 3339 time with a time zone ({exc}): {value!r}"
+                ) from None
+        elif isinstance(value, dt.datetime):
+            when = value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+        else:
+            raise error(where, f"expected a date and time, found {toml_kind(value)}")
+        if newest is None or when > newest:
+            newest = when
+    if utc:
+        second = max(text[:19] for text, _ in utc)
+        for text, where in utc:
+            if text.startswith(second):
+                try:
+                    when = parse_timestamp(text)
+                except ValueError as exc:
+                    raise error(
+                        where, f"not an RFC 3339 time with a time zone ({exc}): {text!r}"
+                    ) from None
+                if newest is None or when > newest:
+                    newest = when
+    return newest.astimezone(dt.timezone.utc).isoformat() if newest is not None else None
+
+
 def merge_same_key(
     file: str, components: list[Component]
 ) -> tuple[tuple[Component, ...], tuple[str, ...]]:
@@ -228,6 +285,7 @@ def merge_same_key(
                 extras=frozenset().union(*(c.extras for c in same)),
                 markers=join_markers(c.markers for c in same),
                 direct=any(c.direct for c in same),
+                metadata=_merged_metadata(same),
             )
             sources = ", ".join(c.source_url or c.index or c.source for c in same)
             notes.append(
@@ -236,6 +294,16 @@ def merge_same_key(
             )
         result.append(first)
     return tuple(result), tuple(notes)
+
+
+def _merged_metadata(same: list[Component]) -> Mapping[str, str]:
+    """The first entry's metadata, with the newest upload time of them all (ISO 8601
+    UTC strings of one form compare as times)."""
+    metadata = dict(same[0].metadata)
+    times = [c.metadata[UPLOAD_TIME] for c in same if UPLOAD_TIME in c.metadata]
+    if times:
+        metadata[UPLOAD_TIME] = max(times)
+    return metadata
 
 
 def parse_requirement(file: str | Path, text: str, where: str) -> Requirement:

@@ -16,6 +16,9 @@ What this reader decides:
   marker without either gives no groups.
 * **Index**: ``index`` as written; the index most packages name is the default one and
   others are ``non_default_index``.
+* **Upload time**: the newest ``upload-time`` of the package's ``archive``, ``sdist``
+  and ``wheels`` is ``metadata["upload-time"]``, ISO 8601 in UTC (the ``cooldown``
+  check's age of the release).
 * **Edges** come from PEP 751's optional ``dependencies`` arrays (uv does not write
   them); tool tables (``[packages.tool.pdm]``) are the tool's own and are not read.
 """
@@ -28,11 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from pyward._inventory._common import (
+    UPLOAD_TIME,
     add_edges,
     check_format_version,
     dedupe_hashes,
     header_lines,
     merge_same_key,
+    newest_upload,
     parse_hash,
     purl,
     vcs_source,
@@ -113,6 +118,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
             groups.update(
                 "main" if pdm and g == "default" else g for g in _IN_GROUPS.findall(marker)
             )
+        uploaded = _upload_time(p)
         component = Component(
             name=name,
             version=version,
@@ -125,6 +131,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
             markers=marker,
             groups=frozenset(groups),
             location=location,
+            metadata={UPLOAD_TIME: uploaded} if uploaded is not None else {},
         )
         targets: list[ComponentKey] = []
         for dep in p.tables("dependencies"):
@@ -169,6 +176,22 @@ def _hash_table(owner: Table, key: str, out: list[Hash]) -> None:
         if h is None:
             raise table.error(algorithm, f"not a hex digest: {value!r}")
         out.append(h)
+
+
+def _upload_time(p: Table) -> str | None:
+    """The newest ``upload-time`` of the package's ``archive``, ``sdist`` and ``wheels``
+    (PEP 751: a TOML datetime, in UTC)."""
+    times: list[tuple[object, str]] = []
+    for key in ("archive", "sdist"):
+        table = p.data.get(key)
+        if type(table) is dict and (value := table.get("upload-time")) is not None:
+            times.append((value, p.path(f"{key}.upload-time")))
+    wheels = p.data.get("wheels")
+    if type(wheels) is list:
+        for j, wheel in enumerate(wheels):
+            if type(wheel) is dict and (value := wheel.get("upload-time")) is not None:
+                times.append((value, p.path(f"wheels[{j}].upload-time")))
+    return newest_upload(times, p.wire.error) if times else None
 
 
 def _source(p: Table) -> tuple[SourceKind, str | None, tuple[Hash, ...]]:

@@ -67,6 +67,9 @@ if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
 FORMAT = "requirements"
+#: How the reason of an entry without an exact pin begins (``not pinned: flask>=2; lock
+#: the project first``): what the ``pinning`` check reads it by.
+NOT_PINNED = "not pinned"
 #: Deepest chain of ``-r``/``-c`` includes read (pip has none, and fails with a
 #: RecursionError past ~900); real projects nest two or three.
 MAX_INCLUDE_DEPTH = 100
@@ -766,7 +769,7 @@ def _build(path: Path, state: _State) -> Inventory:
             NotAudited(
                 name=item.name,
                 requirement=item.text,
-                reason=f"not pinned: {item.text}; lock the project first",
+                reason=f"{NOT_PINNED}: {item.text}; lock the project first",
                 location=item.location,
             )
         )

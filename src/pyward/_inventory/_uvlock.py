@@ -33,6 +33,9 @@ Format: astral-sh/uv ``crates/uv-resolver/src/lock`` (``mod.rs``: ``Lock``,
   used: so the result may be broader than uv's exact condition, never narrower, and
   an audit with markers evaluated keeps every package that can be installed. A test
   holds this against ``uv export`` on every corpus lock.
+* **Upload time**: the newest ``upload-time`` of a package's sdist and wheels (uv
+  records the index's PEP 700 time on each file) is ``metadata["upload-time"]``, ISO
+  8601 in UTC: the ``cooldown`` check's age of the release.
 * **Default index**: the lock does not record which index is the default, so the
   registry most packages come from is; the others are ``non_default_index`` and get a
   ``repository_url`` in their purl.
@@ -45,10 +48,12 @@ from pathlib import Path
 from typing import Any
 
 from pyward._inventory._common import (
+    UPLOAD_TIME,
     add_edges,
     header_lines,
     join_markers,
     merge_same_key,
+    newest_upload,
     purl,
 )
 from pyward._inventory._toml import loads, read_text
@@ -276,6 +281,7 @@ def _component(
     if wheels is not None:
         artifacts.extend(wheels)
     hashes = _hashes(f, artifacts, has_sdist=sdist is not None)
+    uploaded = _upload_time(f, artifacts, has_sdist=sdist is not None)
     registry = p.kind == "registry"
     non_default = registry and p.source_value != default_index
     return Component(
@@ -292,7 +298,21 @@ def _component(
         groups=frozenset(groups.get(i, ())),
         direct=i in direct,
         location=location,
+        metadata={UPLOAD_TIME: uploaded} if uploaded is not None else {},
     )
+
+
+def _upload_time(f: Table, artifacts: list[Any], *, has_sdist: bool) -> str | None:
+    """The newest ``upload-time`` of the package's sdist and wheels (uv writes one on
+    each file from a registry that gives it, PEP 700)."""
+    times: list[tuple[object, str]] = []
+    for j, artifact in enumerate(artifacts):
+        # A file that is not a table is reported by _hashes, which runs first.
+        value = artifact.get("upload-time") if type(artifact) is dict else None
+        if value is not None:
+            where = "sdist" if has_sdist and j == 0 else f"wheels[{j - has_sdist}]"
+            times.append((value, f"{where}.upload-time"))
+    return newest_upload(times, f.error) if times else None
 
 
 def _hashes(f: Table, artifacts: list[Any], *, has_sdist: bool) -> tuple[Hash, ...]:

@@ -367,40 +367,26 @@ def _statuses(value: object, name: str, where: str, _old: Any) -> tuple[str, ...
 
 
 def _spdx_ids(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
-    from license_expression import get_spdx_licensing
+    """A list of SPDX ids (``MIT``, ``LicenseRef-Company``, ``GPL-2.0-only WITH
+    Classpath-exception-2.0``), validated by the licence check's own parser."""
+    from pyward._checks._license import validate_spdx_ids
 
-    licensing = get_spdx_licensing()
-    out: list[str] = []
-    for i, item in enumerate(_strings(value, name, where)):
-        if item.startswith("LicenseRef-"):
-            out.append(item)
-            continue
-        symbol = licensing.known_symbols.get(item) or licensing.known_symbols_lowercase.get(
-            item.lower()
-        )
-        if symbol is None:
+    items = _strings(value, name, where)
+    bad = set(validate_spdx_ids(items))
+    for i, item in enumerate(items):
+        if item in bad:
             raise InputError(name, f"{item!r} is not an SPDX licence id", where=f"{where}[{i}]")
-        out.append(str(symbol.key))
-    return tuple(dict.fromkeys(out))
+    return items
 
 
 def _requirements(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
-    from packaging.requirements import InvalidRequirement, Requirement
+    from pyward._checks._package import BadEntry, parse_entries
 
     items = _strings(value, name, where)
-    for i, item in enumerate(items):
-        try:
-            req = Requirement(item)
-        except InvalidRequirement as exc:
-            # packaging's message points at the column on further lines: keep the first.
-            first = str(exc).splitlines()[0] if str(exc) else "not a requirement"
-            raise InputError(name, f"{item!r}: {first}", where=f"{where}[{i}]") from None
-        if req.marker is not None or req.url is not None or req.extras:
-            raise InputError(
-                name,
-                f"{item!r}: a name and a version specifier only (no marker, URL or extras)",
-                where=f"{where}[{i}]",
-            )
+    try:
+        parse_entries(items)
+    except BadEntry as exc:
+        raise InputError(name, str(exc), where=f"{where}[{exc.index}]") from None
     return items
 
 

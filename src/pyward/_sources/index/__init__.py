@@ -6,7 +6,9 @@ yanks, upload times, PEP 740 provenance, PEP 792 status).
 * :class:`StaticIndex` - an in-memory index (tests, recorded pages).
 * :class:`IndexMetadata` - the pages of one run's components, fetched once for the checks
   by :func:`fetch_metadata`.
-* :func:`resolve_index` - which index a project's metadata comes from.
+* :func:`resolve_index` - which index a project's metadata comes from;
+  :class:`IndexResolver` - the same for a run's inventories, the configured index
+  computed once per project.
 * The model: :class:`ProjectInfo`, :class:`ProjectFile`, :class:`ProjectStatus`,
   :class:`ReleaseInfo`; what the checks read of a page: :class:`PageFacts` (one
   :class:`VersionFacts` per version); failures: :class:`IndexFailure`,
@@ -18,7 +20,12 @@ See docs/index-port.md.
 from __future__ import annotations
 
 from pyward._sources.index._client import DEFAULT_MAX_AGE, IndexClient
-from pyward._sources.index._fetch import ClientOptions, fetch_metadata, json_api_base
+from pyward._sources.index._fetch import (
+    ClientOptions,
+    IndexResolver,
+    fetch_metadata,
+    json_api_base,
+)
 from pyward._sources.index._metadata import IndexMetadata
 from pyward._sources.index._model import (
     KNOWN_STATUSES,
@@ -46,6 +53,7 @@ __all__ = [
     "IndexFailure",
     "IndexLookupError",
     "IndexMetadata",
+    "IndexResolver",
     "IndexSource",
     "NoIndex",
     "PageFacts",

@@ -218,8 +218,11 @@ class IndexClient(IndexSource):
 
         return self._load(key, url, SIMPLE_JSON, SIMPLE_JSON_TYPES, parse)
 
-    def projects(self, names: Iterable[str]) -> Mapping[str, ProjectInfo | IndexFailure]:
-        """Each project, fetched ``concurrency`` at a time, in input order.
+    def projects(
+        self, names: Iterable[str], *, keep_files: bool = True
+    ) -> Mapping[str, ProjectInfo | IndexFailure]:
+        """Each project, fetched ``concurrency`` at a time, in input order
+        (``keep_files``: as :meth:`project`).
 
         A thread pool over one ``httpx.Client`` rather than asyncio: the rest of pyward
         and its callers are synchronous (and may run inside an event loop already, as
@@ -233,7 +236,7 @@ class IndexClient(IndexSource):
 
         def one(key: str) -> ProjectInfo | IndexFailure:
             try:
-                return self.project(key)
+                return self.project(key, keep_files=keep_files)
             except IndexLookupError as exc:
                 return exc.failure
 

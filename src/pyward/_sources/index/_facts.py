@@ -31,8 +31,9 @@ from pyward._sources.index._cache import cache_key
 from pyward._sources.index._model import ProjectInfo, ProjectStatus, ReleaseInfo
 from pyward._sources.index._versions import PageFacts
 
-#: The rows' format: a row of another one is a miss (format 1 kept one file per version).
-FACTS_FORMAT = 2
+#: The rows' format: a row of another one is a miss (format 1 kept one file per version;
+#: 3 adds each version's newest upload time).
+FACTS_FORMAT = 3
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS facts ("
     "key TEXT PRIMARY KEY, kind TEXT NOT NULL, format INTEGER NOT NULL, "
@@ -153,6 +154,9 @@ def _encode(item: ProjectInfo | ReleaseInfo) -> bytes:
             "notes": _own_notes(item.notes, item.page_url),
             "versions": list(facts.versions),
             "upload_times": list(facts.upload_times),
+            "last_upload_times": (
+                list(facts.last_upload_times) if facts.last_upload_times is not None else None
+            ),
             "yanked": list(facts.yanked),
             "pythons": list(facts.pythons),
             "python_sets": [list(s) for s in facts.python_sets],
@@ -172,8 +176,11 @@ def _project(data: Any, fetched_at: dt.datetime) -> ProjectInfo:
     status, reason = data["status"]
     versions, times, yanked = data["versions"], data["upload_times"], data["yanked"]
     pythons, sets, has_files = data["pythons"], data["python_sets"], data["has_files"]
+    last = data["last_upload_times"]
     count = len(versions)
     # A row this code did not write fails here rather than in a check.
+    if last is not None and len(last) != count:
+        raise ValueError("columns of unequal length")
     if not (len(times) == len(yanked) == len(pythons) == len(has_files) == count) or (
         count and not 0 <= min(pythons) <= max(pythons) < len(sets)
     ):
@@ -200,6 +207,7 @@ def _project(data: Any, fetched_at: dt.datetime) -> ProjectInfo:
             python_sets=sets,
             has_files=has_files,
             newest_upload=dt.datetime.fromisoformat(newest) if newest is not None else None,
+            last_upload_times=last,
         ),
         notes=tuple(data["notes"]),
     )

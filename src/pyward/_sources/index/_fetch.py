@@ -36,7 +36,7 @@ from pyward._text import redact_url
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ClientOptions", "fetch_metadata", "json_api_base"]
+__all__ = ["ClientOptions", "IndexResolver", "fetch_metadata", "json_api_base"]
 
 #: ``progress(done, total)``: projects finished so far, of how many.
 Progress = Callable[[int, int], None]
@@ -126,19 +126,13 @@ def fetch_metadata(
     """
     options = client or ClientOptions()
     notes: dict[str, None] = {}
-    configured: dict[Path, ResolvedIndex | NoIndex] = {}
-    # An inventory's project directory, by its source: one ``stat`` per inventory.
-    directories: dict[str, Path] = {}
+    resolver = IndexResolver(option=option, environ=environ, home=home, root=root)
     by_index: dict[str, dict[str, None]] = {}
     asked_of: dict[str, str] = {}
     unasked: dict[str, str] = {}
     for inventory, component in subjects:
         key = canonical_name(component.name)
-        project_dir = directories.get(inventory.source)
-        if project_dir is None:
-            where = Path(inventory.source)
-            project_dir = directories[inventory.source] = where if where.is_dir() else where.parent
-        found = _resolve(project_dir, component, configured, option, environ, home, root)
+        found = resolver.for_metadata(inventory, component)
         for note in found.notes:
             notes.setdefault(note)
         if isinstance(found, NoIndex):
@@ -237,32 +231,78 @@ def fetch_metadata(
     )
 
 
-def _resolve(  # noqa: PLR0917 - one private call site
-    project_dir: Path,
-    component: Component,
-    configured: dict[Path, ResolvedIndex | NoIndex],
-    option: str | None,
-    environ: Mapping[str, str] | None,
-    home: Path | None,
-    root: Path | None,
-) -> ResolvedIndex | NoIndex:
-    if component.index:
+class IndexResolver:
+    """Which index each component of a run comes from, and which one its metadata is
+    asked of: :func:`~pyward._sources.index.resolve_index` with the run's settings,
+    the configured index computed once per project directory (an inventory's file's
+    directory: its ``uv.toml`` and ``pyproject.toml`` count).
+
+    ``option``: ``--index-url``; ``environ``: the environment to consult; ``home``,
+    ``root``: where the user's and the system's pip/uv settings are (``None``: not read).
+    """
+
+    def __init__(
+        self,
+        *,
+        option: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        home: Path | None = None,
+        root: Path | None = None,
+    ) -> None:
+        self.option = option
+        self.environ = environ
+        self.home = home
+        self.root = root
+        self._configured: dict[Path, ResolvedIndex | NoIndex] = {}
+        # An inventory's project directory, by its source: one ``stat`` per inventory.
+        self._directories: dict[str, Path] = {}
+
+    def project_dir(self, inventory: Inventory) -> Path:
+        """The directory whose installer settings apply to ``inventory``."""
+        found = self._directories.get(inventory.source)
+        if found is None:
+            where = Path(inventory.source)
+            found = self._directories[inventory.source] = where if where.is_dir() else where.parent
+        return found
+
+    def configured(self, inventory: Inventory) -> ResolvedIndex | NoIndex:
+        """The index configured for ``inventory``'s project: what an installer uses for a
+        package the input records no index for."""
+        project_dir = self.project_dir(inventory)
+        if project_dir not in self._configured:
+            self._configured[project_dir] = configured_index(
+                option=self.option,
+                environ=self.environ,
+                project_dir=project_dir,
+                home=self.home,
+                root=self.root,
+            )
+        return self._configured[project_dir]
+
+    def for_metadata(self, inventory: Inventory, component: Component) -> ResolvedIndex | NoIndex:
+        """The index to ask for ``component``'s metadata: the one its input records, else
+        the configured one. A recorded index under ``.invalid`` (a lock whose hosts were
+        blanked out before it was shared) is replaced by the configured one, with a note."""
+        if not component.index:
+            return self.configured(inventory)
         found = resolve_index(
-            component, option=option, environ=environ, project_dir=project_dir, home=home, root=root
+            component,
+            option=self.option,
+            environ=self.environ,
+            project_dir=self.project_dir(inventory),
+            home=self.home,
+            root=self.root,
         )
         if not (isinstance(found, ResolvedIndex) and reserved(found.url)):
             return found
-        # A lock whose hosts were blanked out before it was shared: the configured
-        # index is the best guess, and the blank one is said once.
         note = (
             f"{found.origin}: the recorded index {found.display_url} is under .invalid, a "
             "name that never resolves (RFC 2606); the configured index is asked instead"
         )
-        fallback = _configured(configured, project_dir, option, environ, home, root)
+        fallback = self.configured(inventory)
         if isinstance(fallback, ResolvedIndex):
             return replace(fallback, notes=(*found.notes, note, *fallback.notes))
         return replace(fallback, notes=(*found.notes, *fallback.notes))
-    return _configured(configured, project_dir, option, environ, home, root)
 
 
 def reserved(url: str) -> bool:
@@ -270,21 +310,6 @@ def reserved(url: str) -> bool:
     never resolves. Asking it would only wait on a lookup that must fail."""
     host = url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
     return host.lower().rstrip(".").endswith(".invalid")
-
-
-def _configured(  # noqa: PLR0917 - private, mirrors _resolve
-    configured: dict[Path, ResolvedIndex | NoIndex],
-    project_dir: Path,
-    option: str | None,
-    environ: Mapping[str, str] | None,
-    home: Path | None,
-    root: Path | None,
-) -> ResolvedIndex | NoIndex:
-    if project_dir not in configured:
-        configured[project_dir] = configured_index(
-            option=option, environ=environ, project_dir=project_dir, home=home, root=root
-        )
-    return configured[project_dir]
 
 
 class _Counter:

@@ -202,6 +202,13 @@ class ProjectInfo:
         at = facts.position(version)
         return facts.upload_time(at) if at is not None else None
 
+    def last_upload_time(self, version: str) -> dt.datetime | None:
+        """When ``version`` last changed: its newest file's upload time (a wheel added
+        later counts)."""
+        facts = self.version_facts()
+        at = facts.position(version)
+        return facts.last_upload_time(at) if at is not None else None
+
     def released_versions(self) -> tuple[str, ...]:
         """Versions an installer can pick (at least one file that is not yanked), in PEP
         440 order: the candidates for upgrades and fix targets."""

@@ -85,6 +85,28 @@ def index_base(value: str) -> str | None:
     return text.rstrip("/") + "/"
 
 
+#: The port a scheme implies, left out of :func:`index_key`.
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def index_key(value: str) -> str | None:
+    """What two index URLs are compared by: :func:`index_base` without the credentials
+    and the final ``/``, the scheme and host in lower case and the scheme's own port
+    left out (``https://tok@Index.Example.invalid:443/simple/`` ->
+    ``https://index.example.invalid/simple``); ``None`` when it is not an http(s) URL.
+    The path keeps its case: an index may tell ``/Simple`` from ``/simple``."""
+    base = index_base(value)
+    if base is None:
+        return None
+    scheme, _, rest = base.partition("://")
+    netloc, slash, path = rest.partition("/")
+    host = netloc.rsplit("@", 1)[-1].lower()
+    name, colon, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if colon and port == _DEFAULT_PORTS.get(scheme.lower()):
+        host = name
+    return f"{scheme.lower()}://{host}{slash}{path}".rstrip("/")
+
+
 def resolve_index(
     component: Component | None = None,
     *,

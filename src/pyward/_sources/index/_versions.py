@@ -162,6 +162,10 @@ class PageFacts:
     newest_upload: dt.datetime | None = None
     """The newest upload time of any file of the page (yanked ones and pre-releases
     included), when the index gives any."""
+    last_upload_times: Sequence[str | None] | None = None
+    """Each version's newest upload time (ISO 8601, like :attr:`upload_times`): a wheel
+    added to an old release yesterday makes it a day old for the ``cooldown`` check.
+    ``None`` only for facts made without this column."""
 
     def __len__(self) -> int:
         return len(self.versions)
@@ -186,6 +190,13 @@ class PageFacts:
     def upload_time(self, at: int) -> dt.datetime | None:
         """The earliest upload time of the version at ``at``."""
         when = self.upload_times[at]
+        return dt.datetime.fromisoformat(when) if when is not None else None
+
+    def last_upload_time(self, at: int) -> dt.datetime | None:
+        """The newest upload time of any file of the version at ``at`` (its earliest when
+        the facts lack the column)."""
+        column = self.last_upload_times if self.last_upload_times is not None else self.upload_times
+        when = column[at]
         return dt.datetime.fromisoformat(when) if when is not None else None
 
     def position(self, version: str) -> int | None:
@@ -291,6 +302,7 @@ def page_facts(versions: Sequence[str], files: Iterable[FileLike]) -> PageFacts:
         if twins:
             ordered = [v for v in ordered if v not in twins]
     upload_times: list[str | None] = []
+    last_times: list[str | None] = []
     yanked: list[str | None] = []
     pythons: list[int] = []
     has_files: list[bool] = []
@@ -300,17 +312,22 @@ def page_facts(versions: Sequence[str], files: Iterable[FileLike]) -> PageFacts:
         group = by_string.get(v)
         if not group:
             upload_times.append(None)
+            last_times.append(None)
             yanked.append(None)
             pythons.append(sets.setdefault(none, len(sets)))
             has_files.append(False)
             continue
         # One pass over the files (a page has thousands).
         first: dt.datetime | None = None
+        last: dt.datetime | None = None
         usable: dict[str | None, None] = {}
         for f in group:
             when = f.upload_time
-            if when is not None and (first is None or when < first):
-                first = when
+            if when is not None:
+                if first is None or when < first:
+                    first = when
+                if last is None or when > last:
+                    last = when
             if not f.yanked:
                 usable[f.requires_python] = None
         reason: str | None = None
@@ -321,6 +338,7 @@ def page_facts(versions: Sequence[str], files: Iterable[FileLike]) -> PageFacts:
                     reason = said
                     break
         upload_times.append(first.isoformat() if first is not None else None)
+        last_times.append(last.isoformat() if last is not None else None)
         yanked.append(reason)
         pythons.append(sets.setdefault(tuple(usable), len(sets)))
         has_files.append(True)
@@ -332,4 +350,5 @@ def page_facts(versions: Sequence[str], files: Iterable[FileLike]) -> PageFacts:
         python_sets=[list(s) for s in sets],
         has_files=has_files,
         newest_upload=newest,
+        last_upload_times=last_times,
     )
