@@ -155,6 +155,37 @@ def test_target_directory_violation(
     assert not target.exists()
 
 
+@pytest.mark.parametrize(
+    ("rules", "args", "found"),
+    [
+        # A deny-list entry.
+        ('packages = { deny = ["demo-tool"] }', ("demo-tool",), "package:demo-tool@0.5"),
+        # demo-lib's licence, from the License-Expression of its wheel in pip's report.
+        ('licenses = { allow = ["MIT"] }', ("demo-app",), "license:demo-lib@1.2"),
+    ],
+)
+def test_policy_rules_refuse_the_resolution(
+    rules: str,
+    args: tuple[str, ...],
+    found: str,
+    *,
+    index: str,
+    store: Path,
+    policy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    policy.write_text(f"{POLICY}{rules}\n")
+    target = tmp_path / "site"
+    code, out, err = pyward_install(
+        capsys, store, policy, "-f", "json", *args, "-i", index, "-t", target
+    )
+    assert code == 1, err
+    assert found in [f["id"] for f in json.loads(out)["findings"]]
+    assert "pyward: refused: the resolution does not pass the policy" in err
+    assert not target.exists()
+
+
 def test_dry_run_checks_and_installs_nothing(
     index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
