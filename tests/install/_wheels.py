@@ -96,11 +96,15 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: When the index says every file was uploaded (PEP 700), unless told otherwise.
+UPLOADED = "2024-01-01T00:00:00.000000Z"
+
+
 @contextmanager
-def wheel_index(directory: Path) -> Iterator[str]:
+def wheel_index(directory: Path, *, upload_time: str = UPLOADED) -> Iterator[str]:
     """A simple index on 127.0.0.1 of the wheels in ``directory``: ``/simple/`` (PEP 503
-    HTML, or PEP 691 JSON when asked) and the files under ``/files/``. Yields the index
-    URL, ``http://127.0.0.1:PORT/simple/``."""
+    HTML, or PEP 691 JSON when asked, with ``upload_time`` for every file) and the files
+    under ``/files/``. Yields the index URL, ``http://127.0.0.1:PORT/simple/``."""
 
     def projects() -> dict[str, list[Path]]:
         found: dict[str, list[Path]] = {}
@@ -153,7 +157,7 @@ def wheel_index(directory: Path) -> Iterator[str]:
                             "url": f"/files/{w.name}",
                             "hashes": {"sha256": sha256_of(w)},
                             "size": w.stat().st_size,
-                            "upload-time": "2024-01-01T00:00:00.000000Z",
+                            "upload-time": upload_time,
                         }
                         for w in wheels
                     ],

@@ -186,6 +186,26 @@ def test_policy_rules_refuse_the_resolution(
     assert not target.exists()
 
 
+def test_a_release_younger_than_the_cooldown_is_refused(
+    store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The index says the file was uploaded an hour ago: the cooldown (7 days) refuses it,
+    # from the index's upload time (pip's report records none).
+    import datetime as dt
+
+    served = tmp_path / "served"
+    build_wheels(served, [Dist(name="demo-fresh", version="1.0")])
+    hour_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+    target = tmp_path / "site"
+    with wheel_index(served, upload_time=hour_ago.strftime("%Y-%m-%dT%H:%M:%SZ")) as url:
+        code, out, err = pyward_install(
+            capsys, store, policy, "-f", "json", "demo-fresh", "-i", url, "-t", target
+        )
+    assert code == 1, err
+    assert "cooldown:demo-fresh@1.0" in [f["id"] for f in json.loads(out)["findings"]]
+    assert not target.exists()
+
+
 def test_dry_run_checks_and_installs_nothing(
     index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
