@@ -45,6 +45,7 @@ def _isolated_cache(
     for var in (
         "PYWARD_INDEX_URL",
         "PYWARD_LIFECYCLE_URL",
+        "PYWARD_POPULARITY_URL",
         "UV_DEFAULT_INDEX",
         "UV_INDEX_URL",
         "PIP_INDEX_URL",

@@ -21,6 +21,7 @@ from pyward._model import Component, ComponentKey, Location
 __all__ = [
     "KIND_PATTERN",
     "LEVELS",
+    "MALICIOUS",
     "REFERENCE_TYPES",
     "VULNERABILITY",
     "CheckId",
@@ -30,6 +31,7 @@ __all__ = [
     "EolDetail",
     "Finding",
     "FindingKind",
+    "FixAction",
     "FixStep",
     "Level",
     "LicenseDetail",
@@ -69,6 +71,10 @@ FindingKind = NewType("FindingKind", str)
 #: The kind of the vulnerability check's findings, the one kind with its own detail
 #: record and fix plan.
 VULNERABILITY = FindingKind("vulnerability")
+
+#: The kind of the malicious check's findings: an OSV ``MAL-`` record names the release.
+#: Planned too (removed, never upgraded), and a vulnerability in CycloneDX VEX.
+MALICIOUS = FindingKind("malicious")
 
 #: What a kind may be: lower-case words joined by hyphens.
 KIND_PATTERN = r"[a-z][a-z0-9]*(-[a-z0-9]+)*"
@@ -242,12 +248,28 @@ class MaliciousDetail:
     origins: tuple[str, ...] = ()
     """Who reported it, as the records' ``database_specific.malicious-packages-origins``
     name them (``ghsa-malware``, ``socket``, ``ossf-package-analysis``...)."""
+    every_version: bool = False
+    """A record names every release of the project (a range from ``0`` that nothing
+    closes): the project exists to attack, and no release of it is safe. Otherwise the
+    records name some releases (a hijacked account's uploads), and the others are not
+    named."""
 
     def describe(self) -> str:
-        text = "malicious package (OSV MAL record)"
+        text = (
+            "malicious package: every release (OSV MAL record)"
+            if self.every_version
+            else "malicious release (OSV MAL record)"
+        )
         if self.origins:
             text += f"; reported by {', '.join(self.origins)}"
         return text
+
+    def advice(self, name: str) -> str:
+        """What to do about it, in words: remove the package; when the records name
+        only some releases, moving to a release they do not name is the other way."""
+        if self.every_version:
+            return f"Remove {name}: every release is malicious."
+        return f"Remove {name}, or pin a release its malicious records do not name."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -530,12 +552,18 @@ class Suppressed:
     the statement gives none, and for an ignore."""
 
 
+#: What a fix step asks for: ``upgrade`` to a release that fixes the findings, or
+#: ``remove`` a malicious release (no upgrade fixes malware).
+FixAction = Literal["upgrade", "remove"]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FixStep:
-    """The smallest upgrade that fixes every finding of one component."""
+    """The smallest upgrade that fixes every finding of one component; for a malicious
+    release, its removal (``action`` ``remove``)."""
 
     component: Component
-    """The component to upgrade."""
+    """The component to upgrade (or remove)."""
     target: str | None
     """Version to upgrade to: the smallest release that fixes every finding some
     release fixes (when no one release fixes them all, the one that fixes the most).
@@ -553,3 +581,9 @@ class FixStep:
     """Why ``target`` was not checked against a package index's releases (it is then
     an advisory's bound, which may not be a released version: issue 11 item 1);
     ``None`` when it was, or when no index was asked (a plain audit stays offline)."""
+    action: FixAction = "upgrade"
+    """``upgrade``: move to ``target``. ``remove``: the release is malicious: take the
+    package out. ``target`` is then the other way out, a release that its malicious
+    records do not name (``None``: every release is named, or the index was not asked
+    which releases exist); ``fixes`` lists every finding of the component (removing it
+    resolves them all), and ``--fix --apply`` never applies it."""

@@ -123,6 +123,10 @@ class Settings:
     endoflife.date API v1 ``products/full`` answer or a mirror of it); ``None``:
     endoflife.date's own API, and only when the advisories come from their default
     source too (docs/lifecycle.md)."""
+    popularity_url: str | None = None
+    """``$PYWARD_POPULARITY_URL``: where ``db update`` refreshes the popularity list from
+    (hugovk/top-pypi-packages' JSON or CSV, or a mirror of it); ``None``: no refresh,
+    the built-in snapshot or the last refreshed copy serves (docs/policy.md#typosquat)."""
     netrc: Path | None = None
     """The netrc file whose credentials the package index may need: ``$NETRC``, else
     ``~/.netrc`` (as pip, uv and curl read it); ``None`` when there is none."""
@@ -169,5 +173,6 @@ class Settings:
             offline=environ.get("PYWARD_OFFLINE", "") not in ("", "0"),
             netrc=_netrc_file(environ),
             lifecycle_url=environ.get("PYWARD_LIFECYCLE_URL") or None,
+            popularity_url=environ.get("PYWARD_POPULARITY_URL") or None,
             virtual_env=Path(environ["VIRTUAL_ENV"]) if environ.get("VIRTUAL_ENV") else None,
         )

@@ -2,7 +2,10 @@
 
 Sources: a URL of a zip of OSV JSON records (by default OSV's published PyPI export;
 the CLI's ``$PYWARD_OSV_URL`` names another), a local zip of such records, or a
-directory tree of ``.json``/``.yaml`` records (the PyPA advisory-database layout).
+directory tree of ``.json``/``.yaml`` records (the PyPA advisory-database layout, or
+ossf/malicious-packages' ``osv/malicious/<ecosystem>/`` and ``osv/withdrawn/<ecosystem>/``).
+The store holds PyPI records only: a record whose affected packages all belong to
+another ecosystem is skipped and counted, never stored.
 
 Updates are atomic and incremental: a new SQLite file is built beside the old store
 and ``os.replace``-d over it only when complete (a failure leaves the old one in
@@ -30,7 +33,7 @@ import sys
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timezone
@@ -40,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from pyward._advisory._osv import (
     KNOWN_SCHEMA,
     RecordError,
+    is_pypi,
     load_document,
     parse_advisory,
     schema_major_minor,
@@ -97,6 +101,9 @@ class SourceEntry:
     """``zip:NAME:CRC:SIZE`` or ``file:PATH:SIZE:HASH``."""
     read: Callable[[], bytes]
     """The file's bytes."""
+    withdrawn: bool = False
+    """The source files the record as withdrawn (ossf/malicious-packages'
+    ``osv/withdrawn/``): it is stored withdrawn even if it lacks the ``withdrawn`` field."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,6 +122,8 @@ class UpdateResult:
     """Records of the previous store that the source no longer has."""
     skipped: int = 0
     """Malformed records (each named in ``warnings``)."""
+    other_ecosystems: int = 0
+    """Records of other ecosystems than PyPI, not stored (counted in one warning)."""
     seconds: float = 0.0
     """Wall time of the update."""
     not_modified: bool = False
@@ -128,10 +137,15 @@ class UpdateResult:
         if self.not_modified:
             return f"advisory data unchanged: {self.source} not modified since the last update"
         count = self.info.record_count if self.info else 0
+        others = (
+            f", {self.other_ecosystems} of other ecosystems not stored"
+            if self.other_ecosystems
+            else ""
+        )
         return (
             f"{count} records from {self.source}: {self.added} added, {self.changed} changed, "
-            f"{self.unchanged} unchanged, {self.removed} removed, {self.skipped} skipped "
-            f"({self.seconds:.2f} s)"
+            f"{self.unchanged} unchanged, {self.removed} removed, {self.skipped} skipped"
+            f"{others} ({self.seconds:.2f} s)"
         )
 
 
@@ -146,36 +160,121 @@ def _record_files(root: Path) -> list[Path]:
     )
 
 
-def records_layout(root: Path) -> tuple[list[Path], list[str]]:
-    """The record files of a directory, and the other ``.json``/``.yaml`` files it holds
-    (relative paths), which are not read; one walk of the tree. A directory with
-    ``vulns/`` has the layout of the PyPA advisory database
+#: ossf/malicious-packages files its records as ``osv/<state>/<ecosystem>/<name>/MAL-*.json``
+#: (https://github.com/ossf/malicious-packages): these are the states.
+OSSF_STATES = ("malicious", "withdrawn")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layout:
+    """What a directory source holds: the record files to read, and what is not read."""
+
+    records: list[Path]
+    """The record files, sorted."""
+    ignored: list[str] = field(default_factory=list)
+    """Other ``.json``/``.yaml`` files (relative paths), which are not records."""
+    ignored_under: str = "vulns/"
+    """Where the records are, for the note about ``ignored``."""
+    other_ecosystems: dict[str, int] = field(default_factory=dict)
+    """Folder name -> record files of that other ecosystem, not read (ossf layout)."""
+    withdrawn: frozenset[Path] = frozenset()
+    """The records its layout files as withdrawn (``osv/withdrawn/``)."""
+
+
+def records_layout(root: Path) -> Layout:
+    """The record files of a directory, and what else it holds; one walk of the tree.
+
+    A directory with ``vulns/`` has the layout of the PyPA advisory database
     (https://github.com/pypa/advisory-database): records only under ``vulns/``;
     ``triage/false_positives.yaml`` and the like are not records (issue 11 item 10).
-    Any other directory is a plain directory of records."""
+    A directory with ``osv/malicious/`` or ``osv/withdrawn/`` has the layout of
+    ossf/malicious-packages: records only under ``osv/<state>/pypi/``, those of other
+    ecosystems' folders counted and not read (the repository holds hundreds of
+    thousands of npm records). Any other directory is a plain directory of records."""
     files = _record_files(root)
+    osv = root / "osv"
+    if any((osv / state).is_dir() for state in OSSF_STATES):
+        return _ossf_layout(root, files)
     vulns = root / "vulns"
     if not vulns.is_dir():
-        return files, []
+        return Layout(records=files)
     records = [p for p in files if p.is_relative_to(vulns)]
     ignored = [p.relative_to(root).as_posix() for p in files if not p.is_relative_to(vulns)]
-    return records, ignored
+    return Layout(records=records, ignored=ignored)
 
 
-def ignored_note(ignored: list[str]) -> str:
+def _ossf_layout(root: Path, files: list[Path]) -> Layout:
+    records: list[Path] = []
+    ignored: list[str] = []
+    others: dict[str, int] = {}
+    withdrawn: set[Path] = set()
+    for path in files:
+        parts = path.relative_to(root).parts
+        # osv / state / ecosystem / ... / record
+        if len(parts) < 4 or parts[0] != "osv" or parts[1] not in OSSF_STATES:
+            ignored.append(path.relative_to(root).as_posix())
+        elif parts[2].casefold() == "pypi":
+            records.append(path)
+            if parts[1] == "withdrawn":
+                withdrawn.add(path)
+        else:
+            others[parts[2]] = others.get(parts[2], 0) + 1
+    return Layout(
+        records=records,
+        ignored=ignored,
+        ignored_under="osv/<state>/pypi/",
+        other_ecosystems=others,
+        withdrawn=frozenset(withdrawn),
+    )
+
+
+def ignored_note(ignored: list[str], under: str = "vulns/") -> str:
     """The one line that says what a directory source held besides its records."""
     count = len(ignored)
     files = "file" if count == 1 else "files"
-    return f"ignored {count} .json/.yaml {files} outside vulns/ (not records), e.g. {ignored[0]}"
+    return f"ignored {count} .json/.yaml {files} outside {under} (not records), e.g. {ignored[0]}"
+
+
+def other_ecosystems_note(counts: dict[str, int]) -> str:
+    """The one line that counts the records of other ecosystems an update did not store."""
+    total = sum(counts.values())
+    each = ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
+    records = "record" if total == 1 else "records"
+    return f"skipped {total} {records} of other ecosystems ({each}): the store holds PyPI only"
+
+
+def foreign_ecosystems(data: object) -> list[str]:
+    """The ecosystems a record's ``affected`` packages name when none is PyPI (empty when
+    one is, or when no entry names a package: PSF's records hold only GIT ranges)."""
+    if not isinstance(data, dict):
+        return []
+    named: set[str] = set()
+    for entry in data.get("affected") or ():
+        package = entry.get("package") if isinstance(entry, dict) else None
+        ecosystem = package.get("ecosystem") if isinstance(package, dict) else None
+        if not isinstance(ecosystem, str) or not ecosystem:
+            continue
+        if is_pypi(ecosystem):
+            return []
+        named.add(ecosystem.split(":", 1)[0])
+    return sorted(named)
 
 
 def directory_entries(
-    root: Path, paths: Iterable[Path] | None = None, *, max_record: int = MAX_RECORD_BYTES
+    root: Path,
+    paths: Iterable[Path] | None = None,
+    *,
+    max_record: int = MAX_RECORD_BYTES,
+    withdrawn: frozenset[Path] = frozenset(),
 ) -> Iterator[SourceEntry]:
     """An entry for each record file of ``root`` (``paths``, default: those
     :func:`records_layout` finds); names are relative to ``root``. A file over
-    ``max_record`` bytes is not read: its entry's ``read`` raises."""
-    for path in records_layout(root)[0] if paths is None else paths:
+    ``max_record`` bytes is not read: its entry's ``read`` raises. The paths in
+    ``withdrawn`` (default: those the layout files as withdrawn) are marked so."""
+    if paths is None:
+        layout = records_layout(root)
+        paths, withdrawn = layout.records, withdrawn or layout.withdrawn
+    for path in paths:
         rel = path.relative_to(root).as_posix()
         try:
             with path.open("rb") as fh:
@@ -189,6 +288,7 @@ def directory_entries(
                 name=rel,
                 origin=f"file:{rel}:too-large",
                 read=_too_large(rel, max_record),
+                withdrawn=path in withdrawn,
             )
             continue
         digest = hashlib.blake2b(data, digest_size=12).hexdigest()
@@ -198,6 +298,7 @@ def directory_entries(
             name=rel,
             origin=f"file:{rel}:{len(data)}:{digest}",
             read=_reread(path, rel, digest, max_record),
+            withdrawn=path in withdrawn,
         )
         del data
 
@@ -270,17 +371,29 @@ def zip_entries(path: Path, *, max_record: int = MAX_RECORD_BYTES) -> Iterator[l
 
 @contextmanager
 def local_entries(
-    path: Path, *, max_record: int = MAX_RECORD_BYTES, notes: list[str] | None = None
+    path: Path,
+    *,
+    max_record: int = MAX_RECORD_BYTES,
+    notes: list[str] | None = None,
+    other_ecosystems: dict[str, int] | None = None,
 ) -> Iterator[list[SourceEntry]]:
     """The records of a local zip or directory; ``notes`` receives the line that says
-    what else a directory held (:func:`ignored_note`)."""
+    what else a directory held (:func:`ignored_note`), ``other_ecosystems`` the counts of
+    the records of other ecosystems its layout holds and that are not read."""
     if not path.exists():
         raise InputError(path, "no such file or directory")
     if path.is_dir():
-        records, ignored = records_layout(path)
-        if ignored and notes is not None:
-            notes.append(ignored_note(ignored))
-        yield list(directory_entries(path, records, max_record=max_record))
+        layout = records_layout(path)
+        if layout.ignored and notes is not None:
+            notes.append(ignored_note(layout.ignored, layout.ignored_under))
+        if other_ecosystems is not None:
+            for name, count in layout.other_ecosystems.items():
+                other_ecosystems[name] = other_ecosystems.get(name, 0) + count
+        yield list(
+            directory_entries(
+                path, layout.records, max_record=max_record, withdrawn=layout.withdrawn
+            )
+        )
         return
     with zip_entries(path, max_record=max_record) as entries:
         yield entries
@@ -294,13 +407,16 @@ def rebuild(
     previous: Path | None = None,
     extra_meta: dict[str, str] | None = None,
     notes: Sequence[str] = (),
+    other_ecosystems: Mapping[str, int] | None = None,
 ) -> UpdateResult:
     """Build a complete store at ``target`` from ``entries``, atomically.
 
     ``previous`` (a store file) lends its rows for entries whose origin it already
     holds. The new file is written as ``target``'s hidden sibling and renamed over
     ``target`` only once complete. ``notes`` (what reading the source met) lead the
-    result's warnings.
+    result's warnings. A record of other ecosystems only is not stored: it is counted,
+    with those of ``other_ecosystems`` (ecosystem -> records the source did not read),
+    in one warning.
     """
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -344,6 +460,7 @@ def rebuild(
             conn.execute("DETACH DATABASE old")
 
         warnings: list[str] = list(notes)
+        foreign: dict[str, int] = dict(other_ecosystems or {})
         skipped = 0
         added = changed = 0
         seen_at: dict[str, str] = {}
@@ -354,6 +471,12 @@ def rebuild(
                 continue
             try:
                 data = load_document(entry.name, entry.read(), file=entry.name)
+                if ecosystems := foreign_ecosystems(data):
+                    for name in ecosystems:
+                        foreign[name] = foreign.get(name, 0) + 1
+                    continue
+                if entry.withdrawn:
+                    data = _filed_withdrawn(data, entry.name, warnings)
                 advisory = parse_advisory(data, file=entry.name)
             except RecordError as exc:
                 skipped += 1
@@ -386,12 +509,16 @@ def rebuild(
                 f"{count} record(s) use OSV schema {version}, newer than {known}; "
                 "read with the fields this version knows"
             )
+        if foreign:
+            warnings.append(other_ecosystems_note(foreign))
         if not writer.ids:
             if skipped:
                 first = warnings[len(notes)]
                 raise InputError(
                     source, f"no valid OSV record ({skipped} malformed; first: {first})"
                 )
+            if foreign:
+                raise InputError(source, f"no PyPI record: {other_ecosystems_note(foreign)}")
             raise InputError(source, "no OSV records (.json or .yaml files) found")
         removed = len(old_ids.difference(writer.ids))
         meta = writer.finish(source=source, skipped=skipped, extra=extra_meta)
@@ -409,10 +536,25 @@ def rebuild(
         unchanged=unchanged,
         removed=removed,
         skipped=skipped,
+        other_ecosystems=sum(foreign.values()),
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
         info=info_from_meta(meta, path=str(target), snapshot=False),
     )
+
+
+def _filed_withdrawn(data: object, name: str, warnings: list[str]) -> object:
+    """A record its source files as withdrawn, with a ``withdrawn`` time: its own, else
+    its ``modified`` (with a warning). A false positive that was withdrawn must never
+    match, even when its record does not say so itself."""
+    if not isinstance(data, dict) or data.get("withdrawn") or not data.get("modified"):
+        return data  # a record that says it, or one that parse_advisory refuses
+    rid = data.get("id")
+    warnings.append(
+        f"{name}: {rid}: filed under withdrawn/ without a 'withdrawn' time; "
+        f"taken as withdrawn at its 'modified' time"
+    )
+    return {**data, "withdrawn": data["modified"]}
 
 
 #: How old a temporary file must be before an update removes it where process ids
@@ -546,9 +688,17 @@ def update(
     else:
         path = Path(source)
         notes: list[str] = []
-        with local_entries(path, max_record=limits.record_bytes, notes=notes) as entries:
+        others: dict[str, int] = {}
+        with local_entries(
+            path, max_record=limits.record_bytes, notes=notes, other_ecosystems=others
+        ) as entries:
             result = rebuild(
-                entries, target, source=str(path.resolve()), previous=target, notes=notes
+                entries,
+                target,
+                source=str(path.resolve()),
+                previous=target,
+                notes=notes,
+                other_ecosystems=others,
             )
     return replace(result, warnings=stale + result.warnings) if stale else result
 

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 # The matcher's cached parse (the store has loaded it already): the same bounds and
 # fixed versions come back for every finding and every candidate.
 from pyward._advisory._match import parse_version
-from pyward._advisory._types import AdvisoryData
-from pyward._findings import Finding, FixStep, VulnerabilityDetail
+from pyward._advisory._types import AdvisoryData, Match
+from pyward._findings import Finding, FixStep, MaliciousDetail, VulnerabilityDetail
 from pyward._model import Component, Inventory, canonical_name
 
 if TYPE_CHECKING:
@@ -58,8 +58,10 @@ def plan(
     *,
     releases: Mapping[str, Releases] | None = None,
 ) -> tuple[FixStep, ...]:
-    """One step per component with vulnerability findings, in the order the findings
-    come (an upgrade is the fix of a vulnerability; other kinds say their own fix).
+    """One step per component with vulnerability or malicious findings, in the order
+    the findings come (an upgrade is the fix of a vulnerability; other kinds say their
+    own fix). A component with a malicious finding gets one ``remove`` step
+    (:func:`removal`) in place of an upgrade: no release fixes malware.
 
     ``releases``: per normalised project name, what the package index released. With
     it, a target is the smallest released version that fixes the findings (final
@@ -67,11 +69,81 @@ def plan(
     with an ``unchecked`` note; without it (``None``: no index was asked), the
     records' bounds and no note."""
     by_component: dict[tuple[str, str | None], list[_Fixable]] = {}
+    malicious: dict[tuple[str, str | None], list[Finding]] = {}
     for f in findings:
-        if f.component is not None and isinstance(f.detail, VulnerabilityDetail):
-            key = (f.component.name, f.component.version)
+        if f.component is None:
+            continue
+        key = (f.component.name, f.component.version)
+        if isinstance(f.detail, MaliciousDetail):
+            malicious.setdefault(key, []).append(f)
+            by_component.setdefault(key, [])
+        elif isinstance(f.detail, VulnerabilityDetail):
             by_component.setdefault(key, []).append((f.component, f.detail, f))
-    return tuple(_step(group, data, releases) for group in by_component.values())
+    return tuple(
+        removal(malicious[key], group, data, releases)
+        if key in malicious
+        else _step(group, data, releases)
+        for key, group in by_component.items()
+    )
+
+
+def removal(
+    bad: list[Finding],
+    vulnerable: list[_Fixable],
+    data: AdvisoryData,
+    releases: Mapping[str, Releases] | None,
+) -> FixStep:
+    """The step of a malicious release: remove it. Removing it resolves every finding
+    of the component (``fixes``). When its records name only some releases and the
+    index says which releases exist, ``target`` is the other way out: the nearest
+    release above (else below) that neither the malicious records nor the component's
+    vulnerability records name, or failing that one the malicious records do not name."""
+    component = bad[0].component
+    if component is None:  # ``plan`` groups findings of components only
+        raise ValueError(f"{bad[0].id}: a fix step needs a component")
+    ids = [f.id for f in bad] + [f.id for _, _, f in vulnerable]
+    installed = parse_version(component.version or "")
+    known = releases.get(component.name) if releases is not None else None
+    every = any(isinstance(f.detail, MaliciousDetail) and f.detail.every_version for f in bad)
+    target: str | None = None
+    unchecked: str | None = None
+    if every or installed is None:
+        pass  # nothing to move to: every release is named, or the pin does not compare
+    elif known is None or known.versions is None:
+        if releases is not None:
+            unchecked = (known.reason if known is not None else None) or NO_RELEASES
+    else:
+        mal_ids: set[str] = {m.advisory_id for f in bad for m in _matches(f)}
+        vuln_ids: set[str] = {m.advisory_id for _, d, _ in vulnerable for m in d.matches}
+        parsed = [v for v in map(parse_version, known.versions) if v is not None]
+        above = sorted(v for v in parsed if v > installed and not v.is_prerelease)
+        below = sorted((v for v in parsed if v < installed and not v.is_prerelease), reverse=True)
+        order = above + below
+
+        def named(v: Version, among: set[str]) -> bool:
+            return bool(data.matches(component.name, str(v), among=among))
+
+        clean = next((v for v in order if not named(v, mal_ids | vuln_ids)), None)
+        if clean is None:
+            clean = next((v for v in order if not named(v, mal_ids)), None)
+        target = str(clean) if clean is not None else None
+    same_major = True
+    if target is not None and installed is not None:
+        chosen = parse_version(target)
+        same_major = chosen is None or chosen.release[0] == installed.release[0]
+    return FixStep(
+        component=component,
+        target=target,
+        fixes=tuple(ids),
+        same_major=same_major,
+        unchecked=unchecked,
+        action="remove",
+    )
+
+
+def _matches(finding: Finding) -> tuple[Match, ...]:
+    detail = finding.detail
+    return detail.matches if isinstance(detail, MaliciousDetail) else ()
 
 
 def _step(
@@ -187,7 +259,7 @@ def commands_for(
     installs: list[str] = []
     upgrades: list[str] = []
     for step in steps:
-        if step.target is None:
+        if step.target is None or step.action != "upgrade":
             continue
         comp = step.component
         name = comp.display_name or comp.name
@@ -251,7 +323,11 @@ def commands(inventories: Sequence[Inventory], steps: Sequence[FixStep]) -> list
     for inv in inventories:
         if inv.format in _EDITED:
             continue
-        relevant = [s for s in steps if s.target is not None and _pins(inv, s.component)]
+        relevant = [
+            s
+            for s in steps
+            if s.target is not None and s.action == "upgrade" and _pins(inv, s.component)
+        ]
         python = environment_python(inv.source) if inv.format == "environment" else None
         for cmd in commands_for(inv, relevant, python=python):
             if cmd not in out:
@@ -266,13 +342,22 @@ def apply(
     project (read alone, or the manifest next to its ``uv.lock``: relocking cannot move
     past a pin, issue 11 item 2); :func:`commands` for everything else.
 
-    ``write=False``: a dry run; ``changed`` says what would be rewritten."""
+    ``write=False``: a dry run; ``changed`` says what would be rewritten. A ``remove``
+    step (a malicious release) is never applied: removing a dependency, or choosing
+    another release of a project whose account was taken over, is the user's call; a
+    warning says so."""
+    warnings: list[str] = [
+        f"{s.component.display_name or s.component.name} {s.component.version} is malicious "
+        f"({', '.join(s.fixes)}): remove it by hand (--fix --apply does not)"
+        for s in steps
+        if s.action == "remove"
+    ]
+    steps = [s for s in steps if s.action == "upgrade"]
     targets = {
         (s.component.name, s.component.version): s.target for s in steps if s.target is not None
     }
     by_name = {s.component.name: s.target for s in steps if s.target is not None}
     changed: list[str] = []
-    warnings: list[str] = []
     requirements: dict[str, dict[str, tuple[str, str]]] = {}
     manifests: dict[str, dict[str, tuple[str, str, int | None]]] = {}
     for inv in inventories:

@@ -443,7 +443,9 @@ def run_checks(
         )
     merged = CheckResult(
         findings=tuple(findings),
-        not_audited=tuple(not_audited),
+        # Once each: the checks that share the advisory matching (vulnerability,
+        # malicious) cannot read the same component for the same reason.
+        not_audited=tuple(dict.fromkeys(not_audited)),
         warnings=tuple(warnings),
         undecided=tuple(undecided),
     )

@@ -98,7 +98,7 @@ def explain_rule(
         if not failed:
             more = getattr(importlib.import_module(check.module), "explain", None)
             if more is not None:
-                lines.append(f"  {more(context, comp)}")
+                lines.extend(f"  {part.rstrip()}" for part in more(context, comp).splitlines())
     lines.extend(f"note: {n}" for n in (*notes, *gathered.notes))
     if sources.index is not None:
         lines.append(f"data: {_age(sources.index.data_source())}")

@@ -1,8 +1,8 @@
 """The data an audit's checks need besides the advisories, gathered at the command
-line's boundary: the package index's metadata (network, cached), the lifecycle data
-and the Python the project runs on. The audit itself stays pure; a source that cannot
-be had is passed as missing, with the reason, and the checks that need it are skipped
-and say so."""
+line's boundary: the package index's metadata (network, cached), the lifecycle data,
+the popularity list and the Python the project runs on. The audit itself stays pure; a
+source that cannot be had is passed as missing, with the reason, and the checks that
+need it are skipped and say so."""
 
 from __future__ import annotations
 
@@ -87,13 +87,23 @@ def gather_sources(
         unmaintained_years=config.unmaintained_years or CheckOptions().unmaintained_years,
         policy=policy,
     )
+    popularity = None
+    if "popularity" in needs:
+        from pyward._sources.popularity._load import load_popularity
+
+        popularity, popularity_notes = load_popularity(settings.cache_dir)
+        notes.extend(popularity_notes)
     origins = SourceOrigins()
     if any(c.id == "source" for c in checks):
         origins = source_origins(inventories, policy, args=args, config=config, settings=settings)
         notes.extend(origins.notes)
     wanted = index_wanted(inventories, checks) if "index" not in needs else []
     if not needs & {"index", "lifecycle"} and not wanted:
-        return Gathered(sources=origins.sources(Sources()), options=options, notes=tuple(notes))
+        return Gathered(
+            sources=origins.sources(Sources(popularity=popularity)),
+            options=options,
+            notes=tuple(notes),
+        )
 
     from pyward._sources.lifecycle import load_lifecycle, resolve_python_target
 
@@ -121,7 +131,11 @@ def gather_sources(
         if reason is not None:
             unavailable["index"] = reason
     return Gathered(
-        sources=origins.sources(Sources(index=index, lifecycle=lifecycle, unavailable=unavailable)),
+        sources=origins.sources(
+            Sources(
+                index=index, lifecycle=lifecycle, popularity=popularity, unavailable=unavailable
+            )
+        ),
         python=python,
         options=options,
         notes=tuple(notes),

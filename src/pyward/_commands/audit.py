@@ -22,7 +22,7 @@ from pyward._commands._common import (
     readable_project,
     selection_from,
 )
-from pyward._findings import VULNERABILITY
+from pyward._findings import MALICIOUS, VULNERABILITY
 from pyward._text import visible
 from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, PywardError, UsageError
 
@@ -338,11 +338,12 @@ def _check_targets(
     from pyward._model import Inventory
     from pyward._sources.index import IndexFailure
 
-    # The components the plan will upgrade: those with a vulnerability.
+    # The components the plan will upgrade (those with a vulnerability) or remove (a
+    # malicious release, which may have releases its records do not name).
     components = {
         f.component.key: f.component
         for f in report.findings
-        if f.component is not None and f.kind == VULNERABILITY
+        if f.component is not None and f.kind in (VULNERABILITY, MALICIOUS)
     }
     if metadata is None or any(c.name not in metadata.pages for c in components.values()):
         subjects = []
@@ -389,7 +390,7 @@ def _print_fix(
         lines.extend(f"  {c}" for c in applied.commands)
     lines.extend(f"pyward: warning: {w}" for w in applied.warnings)
     for step in report.fix_plan:
-        if step.unchecked is not None and step.target is not None:
+        if step.unchecked is not None and step.target is not None and step.action == "upgrade":
             name = step.component.display_name or step.component.name
             lines.append(
                 f"Unchecked: {name} {step.target} is an advisory's bound, not checked "
@@ -403,6 +404,11 @@ def _print_fix(
 def fix_line(step: FixStep) -> str:
     comp = step.component
     name = comp.display_name or comp.name
+    if step.action == "remove":
+        text = f"{name} {comp.version}: malicious, remove it ({', '.join(step.fixes)})"
+        if step.target is not None:
+            text += f"; or move to {step.target}, a release its records do not name"
+        return text
     if step.target is None:
         return f"{name} {comp.version}: no known release fixes {', '.join(step.unfixed)}"
     text = f"{name} {comp.version} -> {step.target} (fixes {', '.join(step.fixes)})"

@@ -1,5 +1,5 @@
-"""``pyward db``: fill the local advisory store and refresh the lifecycle data
-(``update``), and describe the store (``status``)."""
+"""``pyward db``: fill the local advisory store and refresh the lifecycle data and the
+popularity list (``update``), and describe the store (``status``)."""
 
 from __future__ import annotations
 
@@ -25,15 +25,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "Fill the local advisory store. Default source: OSV's PyPI export "
             "($PYWARD_OSV_URL overrides it); conditional, so unchanged data costs one request. "
             "Also refresh the end-of-life data: from --lifecycle-from, else "
-            "$PYWARD_LIFECYCLE_URL, else (without --source) endoflife.date's API."
+            "$PYWARD_LIFECYCLE_URL, else (without --source) endoflife.date's API; and the "
+            "popularity list when --popularity-from or $PYWARD_POPULARITY_URL names a source."
         ),
     )
     update.add_argument(
         "--source",
         default=None,
         metavar="PATH|URL",
-        help="a zip of OSV JSON records, a directory of OSV .json/.yaml records, "
-        "or the URL of such a zip (an organisation's mirror)",
+        help="a zip of OSV JSON records, a directory of OSV .json/.yaml records (a clone "
+        "of the PyPA advisory database or of ossf/malicious-packages is read from its "
+        "record folders), or the URL of such a zip (an organisation's mirror)",
     )
     # Bounds on what a hostile or broken source can make an update read (issue 12).
     update.add_argument(
@@ -63,6 +65,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE|DIR|URL",
         help="refresh the end-of-life data from an endoflife.date API v1 products/full "
         "answer (a file or its URL) or a directory of endoflife.date product files (*.md)",
+    )
+    update.add_argument(
+        "--popularity-from",
+        default=None,
+        metavar="FILE|URL",
+        help="refresh the popularity list (the typosquat check's data) from "
+        "hugovk/top-pypi-packages' JSON or CSV (a file or its URL, e.g. a mirror)",
     )
     update.add_argument(
         "--offline",
@@ -168,9 +177,37 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
             sys.stderr.write(f"pyward: warning: {visible(warning)}\n")
         write_output(visible(result.summary()) + "\n", None)
     code = _refresh_lifecycle(args, settings, limits)
+    code = max(code, _refresh_popularity(args, settings, limits))
     if advisory_error is not None:
         raise advisory_error
     return code
+
+
+def _refresh_popularity(args: argparse.Namespace, settings: Settings, limits: Limits) -> int:
+    """Refresh the popularity list when ``--popularity-from`` or
+    ``$PYWARD_POPULARITY_URL`` names a source (there is no default one): a failure is an
+    error (its exit code) and keeps the list in use."""
+    from pyward._sources.popularity._load import load_popularity
+    from pyward._sources.popularity._refresh import refresh_popularity
+    from pyward.errors import EXIT_OK, PywardError
+
+    source = args.popularity_from or settings.popularity_url
+    if source is None:
+        return EXIT_OK
+    try:
+        refreshed = refresh_popularity(
+            settings.cache_dir, source, offline=args.offline, limits=limits
+        )
+    except PywardError as exc:
+        kept, _ = load_popularity(settings.cache_dir)
+        day = kept.updated.isoformat() if kept.updated else "unknown date"
+        sys.stderr.write(
+            f"pyward: error: popularity list not refreshed: {visible(str(exc))}; "
+            f"keeping {visible(kept.origin)} ({day})\n"
+        )
+        return exc.exit_code
+    write_output(visible(refreshed.summary()) + "\n", None)
+    return EXIT_OK
 
 
 def _refresh_lifecycle(args: argparse.Namespace, settings: Settings, limits: Limits) -> int:

@@ -58,6 +58,8 @@ def describe(advisories: list[Advisory]) -> list[str]:
     """The advisory itself: ids, summary, severity, affected ranges, references."""
     from pyward._advisory._match import sort_versions
     from pyward._audit._severity import rate
+    from pyward._checks._advisories import is_malicious
+    from pyward._checks._malicious import origins_of
 
     first = advisories[0]
     ids = [a.id for a in advisories]
@@ -77,7 +79,14 @@ def describe(advisories: list[Advisory]) -> list[str]:
     elif details:
         lines.append(f"summary: {details.strip().splitlines()[0]}")
     rating, warnings = rate(advisories)
-    if rating.score is not None:
+    malicious = [a for a in advisories if is_malicious(a)]
+    if malicious:
+        # The malicious check's finding is critical whatever the aliased records score.
+        origins = origins_of(malicious)
+        by = f"; reported by {', '.join(origins)}" if origins else ""
+        lines.append(f"malicious package: {', '.join(a.id for a in malicious)}{by}")
+        lines.append("severity: critical (a malicious release; the malicious check's severity)")
+    elif rating.score is not None:
         lines.append(f"severity: {rating.level} {rating.score} ({rating.type} {rating.vector})")
     else:
         lines.append(f"severity: {rating.level}" + (" (record's rating)" if rating.type else ""))
@@ -126,6 +135,17 @@ def reasoning(data: AdvisoryData, advisories: list[Advisory], name: str, version
     lines.append("")
     if not hit:
         lines.append(f"verdict: {name} {version} is not affected")
+        return lines
+    from pyward._checks._advisories import is_malicious
+    from pyward._checks._malicious import names_every_version
+
+    malicious = [a for a in advisories if is_malicious(a)]
+    if any(m.advisory_id in {a.id for a in malicious} for m in hit):
+        if any(names_every_version(a, name) for a in malicious):
+            advice = "every release is; remove it"
+        else:
+            advice = "remove it, or pin a release its malicious records do not name"
+        lines.append(f"verdict: {name} {version} is malicious; {advice}")
         return lines
     installed = parse_version(version)
     fixes = sort_versions(

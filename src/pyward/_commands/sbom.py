@@ -16,7 +16,7 @@ from pyward._commands._common import (
     selection_from,
     write_output,
 )
-from pyward._findings import VULNERABILITY, CheckId
+from pyward._findings import MALICIOUS, VULNERABILITY, CheckId
 from pyward._text import visible
 
 if TYPE_CHECKING:
@@ -102,19 +102,20 @@ def _vulnerabilities(
     quiet = args.quiet
     if notice and not quiet:
         sys.stderr.write(f"pyward: {visible(notice)}\n")
-    # Only the vulnerability check, and no fix plan: an SBOM lists flaws, not upgrades.
+    # Only the advisory checks (a malicious release is an OSV record too), and no fix
+    # plan: an SBOM lists flaws, not upgrades.
     report = audit(
         [inventory],
         store,
         config=config,
         vex=statements,
         warnings=vex_warnings,
-        checks=(CHECKS[CheckId(VULNERABILITY)],),
+        checks=(CHECKS[CheckId(VULNERABILITY)], CHECKS[CheckId(MALICIOUS)]),
         plan_fixes=False,
     )
     kept: dict[ComponentKey, set[str]] = {}
     for f in report.findings:
-        if f.kind == VULNERABILITY and f.component is not None:
+        if f.kind in (VULNERABILITY, MALICIOUS) and f.component is not None:
             kept.setdefault(f.component.key, set()).add(f.id)
     if not quiet:
         for w in (*config.warnings, *report.warnings):
@@ -130,5 +131,9 @@ def _vulnerabilities(
     for c in inventory.components:
         ids = kept.get(c.key)
         if ids and c.version:
-            found[c.key] = [v for v in store.vulnerabilities(c.name, c.version) if v.ids[0] in ids]
+            # A malicious finding's id is its MAL record's, which need not be the group's
+            # first (PYSEC, GHSA and MAL records of one account takeover are one group).
+            found[c.key] = [
+                v for v in store.vulnerabilities(c.name, c.version) if ids.intersection(v.ids)
+            ]
     return found

@@ -12,8 +12,10 @@ from pyward import __version__
 from pyward._advisory._types import id_order
 from pyward._findings import (
     LEVELS,
+    MALICIOUS,
     VULNERABILITY,
     EolDetail,
+    MaliciousDetail,
     OutdatedDetail,
     ProjectStatusDetail,
     UnmaintainedDetail,
@@ -163,7 +165,18 @@ def upgrade_hint(finding: Finding) -> str | None:
         return f"line {d.supported[0]}" if d.supported else None
     if isinstance(d, OutdatedDetail):
         return d.latest
+    if isinstance(d, MaliciousDetail):
+        return "remove"
     return ", ".join(finding.fixed_in) or None
+
+
+def remedy_text(finding: Finding) -> str | None:
+    """What to do about a finding that no upgrade fixes, in one sentence (a malicious
+    release: remove it); ``None`` for every other finding."""
+    d = finding.detail
+    if isinstance(d, MaliciousDetail) and finding.component is not None:
+        return d.advice(finding.component.display_name or finding.component.name)
+    return None
 
 
 def path_text(path: Iterable[ComponentKey]) -> str:
@@ -219,6 +232,8 @@ def fix_target(
     step = steps.get((finding.component.key, finding.component.location))
     if step is None or step.target is None or finding.id not in step.fixes:
         return None
+    if step.action != "upgrade":
+        return None  # a malicious release is removed, not upgraded (its step says so)
     return step.target
 
 
@@ -226,6 +241,12 @@ def fix_step_text(step: FixStep) -> str:
     """One line of the fix plan, in words."""
     label = component_label(step.component)
     parts = []
+    if step.action == "remove":
+        text = f"remove {label}: malicious ({', '.join(step.fixes)})"
+        if step.target is not None:
+            major = "" if step.same_major else ", a new major version"
+            text += f"; or move to {step.target}{major}, a release its records do not name"
+        return text
     if step.target is not None:
         major = "" if step.same_major else " (new major version)"
         parts.append(f"upgrade {label} to {step.target}{major}")
@@ -270,8 +291,9 @@ def advisory_link(finding: Finding, options: RenderOptions) -> str:
     found = advisory or named
     if found is not None:
         return found
-    if finding.kind != VULNERABILITY:
+    if finding.kind not in (VULNERABILITY, MALICIOUS):
         # A rule's finding: its first web reference, else the check's documentation.
+        # A malicious release has an advisory of its own (the MAL record), as a flaw has.
         first = next((url for _, url in urls), None)
         anchor = quote(finding.check, safe="", errors="surrogateescape")
         return first or f"{TOOL_URL}/blob/main/docs/checks.md#{anchor}"
@@ -378,8 +400,9 @@ def database_lines(info: StoreInfo, options: RenderOptions) -> tuple[str, str]:
 
 
 def headline(report: AuditReport) -> str:
-    """``3 known vulnerabilities in 2 of 10 packages`` or the clean-run line; for a policy
-    check, ``4 policy violations in 3 of 10 packages: 1 typosquat, ...``."""
+    """``3 known vulnerabilities in 2 of 10 packages``, ``1 malicious package in 10
+    packages; no known vulnerabilities``, or the clean-run line; for a policy check,
+    ``4 policy violations in 3 of 10 packages: 1 typosquat, ...``."""
     n = len(report.components)
     if report.policy is not None:
         violations = report.failing
@@ -396,6 +419,9 @@ def headline(report: AuditReport) -> str:
     others = kind_counts_text(kind_counts(report.findings), vulnerabilities=False)
     more = f"; {others}" if others else ""
     if not vulns:
+        if any(isinstance(f.detail, MaliciousDetail) for f in report.findings):
+            # "No known vulnerabilities" must not lead a report of malware.
+            return f"{others} in {plural(n, 'package')}; no known vulnerabilities"
         return f"No known vulnerabilities found in {plural(n, 'package')}{more}"
     affected = len({(f.component.key, f.component.location) for f in vulns if f.component})
     return (

@@ -33,7 +33,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, uuid5
 
-from pyward._findings import VULNERABILITY, EolDetail, Finding, VulnerabilityDetail
+from pyward._findings import (
+    MALICIOUS,
+    VULNERABILITY,
+    EolDetail,
+    Finding,
+    MaliciousDetail,
+    VulnerabilityDetail,
+)
 from pyward._render._common import (
     STATUS_KINDS,
     TOOL_NAME,
@@ -42,6 +49,7 @@ from pyward._render._common import (
     fix_target,
     informs,
     iso,
+    remedy_text,
     source_age_text,
     status_text,
     subject_label,
@@ -64,6 +72,13 @@ if TYPE_CHECKING:
 
     from pyward._findings import FixStep, Level, Rating, Score, Suppressed
     from pyward._model import Component, ComponentKey, Location
+
+#: The kinds that are CycloneDX vulnerabilities: a known flaw, and a malicious release
+#: (an OSV record names both).
+ADVISORY_KINDS = frozenset({VULNERABILITY, MALICIOUS})
+
+#: CWE-506, Embedded Malicious Code: the weakness ossf/malicious-packages records give.
+MALWARE_CWE = 506
 
 #: OpenVEX justifications (https://github.com/openvex/spec) as CycloneDX ones, following
 #: CISA's "Minimum Requirements for VEX" mapping.
@@ -156,20 +171,20 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
     ]
 
     steps = fix_steps(report)
-    # A vulnerability of a component is a CycloneDX vulnerability; a package status is
-    # a property of its component (above); a finding of any other kind has no place in
-    # the vulnerability model and becomes a property of the document
-    # (``pyward:finding:CHECK``, or ``pyward:suppressed:CHECK`` with the rule that
-    # suppressed it), so nothing is dropped.
+    # A vulnerability of a component is a CycloneDX vulnerability, and so is a malicious
+    # release (an OSV MAL record, CWE-506); a package status is a property of its
+    # component (above); a finding of any other kind has no place in the vulnerability
+    # model and becomes a property of the document (``pyward:finding:CHECK``, or
+    # ``pyward:suppressed:CHECK`` with the rule that suppressed it), so nothing is dropped.
     vulnerabilities = [
         _vulnerability(f, ref_of(f.component), options, steps, None)
         for f in sorted_findings(report.findings)
-        if f.kind == VULNERABILITY and f.component is not None
+        if f.kind in ADVISORY_KINDS and f.component is not None
     ]
     vulnerabilities += [
         _vulnerability(s.finding, ref_of(s.finding.component), options, steps, s)
         for s in report.suppressed
-        if s.finding.kind == VULNERABILITY and s.finding.component is not None
+        if s.finding.kind in ADVISORY_KINDS and s.finding.component is not None
     ]
     others = [
         Property(
@@ -177,7 +192,7 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
             value=f"{f.id} ({f.rating.level}) {subject_label(f)}: {summary_text(f)}",
         )
         for f in sorted_findings(report.findings)
-        if f.kind not in STATUS_KINDS and (f.kind != VULNERABILITY or f.component is None)
+        if f.kind not in STATUS_KINDS and (f.kind not in ADVISORY_KINDS or f.component is None)
     ]
     others += [
         Property(
@@ -185,7 +200,7 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
             value=f"{s.finding.id} {subject_label(s.finding)}: {s.rule}: {s.reason}",
         )
         for s in report.suppressed
-        if s.finding.kind != VULNERABILITY or s.finding.component is None
+        if s.finding.kind not in ADVISORY_KINDS or s.finding.component is None
     ]
     info = report.database
     tool = CdxComponent(type=ComponentType.APPLICATION, name=TOOL_NAME, version=tool_version())
@@ -355,9 +370,12 @@ def _vulnerability(
     component = f.component
     if component is None:
         raise ValueError(f"{f.id}: a CycloneDX vulnerability needs a component")
-    detail = f.detail if isinstance(f.detail, VulnerabilityDetail) else None
+    detail = f.detail if isinstance(f.detail, VulnerabilityDetail | MaliciousDetail) else None
     target = fix_target(f, steps)
-    if target is not None:
+    remedy = remedy_text(f)
+    if remedy is not None:
+        recommendation = remedy
+    elif target is not None:
         recommendation = f"Upgrade {component.name} to {target}."
     elif f.fixed_in:
         recommendation = f"Upgrade {component.name} to a fixed version: {' or '.join(f.fixed_in)}."
@@ -390,7 +408,13 @@ def _vulnerability(
         bom_ref=f"{f.id}/{component_ref}",
         id=f.id,
         source=_source(f.id, options, advisory_link(f, options)),
-        references=[VulnerabilityReference(id=a, source=_source(a, options)) for a in f.aliases],
+        # Advisory ids only: ``malicious:NAME@VERSION`` is an id for ignore rules.
+        references=[
+            VulnerabilityReference(id=a, source=_source(a, options))
+            for a in f.aliases
+            if ":" not in a
+        ],
+        cwes=[MALWARE_CWE] if f.kind == MALICIOUS else [],
         ratings=_ratings(f, options),
         description=summary_text(f) if f.summary else None,
         detail=f.details,

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from pyward._advisory._types import Match
 from pyward._findings import VULNERABILITY, Finding, VulnerabilityDetail
 from pyward._report import JSON_SCHEMA_VERSION
 
@@ -149,9 +150,19 @@ def detail_dict(f: Finding) -> dict[str, Any] | None:
         if isinstance(value, dt.date):
             value = value.isoformat()
         elif isinstance(value, tuple):
-            value = list(value)
+            # A malicious finding's matches read as a vulnerability's.
+            value = [_match(v) if isinstance(v, Match) else v for v in value]
         out[field.name] = value
     return out
+
+
+def _match(m: Match) -> dict[str, Any]:
+    return {
+        "advisory_id": m.advisory_id,
+        "reason": m.reason,
+        "fixed": list(m.fixed),
+        "last_affected": list(m.last_affected),
+    }
 
 
 def _location(location: Location | None) -> dict[str, Any] | None:
@@ -237,15 +248,7 @@ def _finding(
         "location": _location(f.where),
     }
     if isinstance(detail, VulnerabilityDetail):
-        out["matches"] = [
-            {
-                "advisory_id": m.advisory_id,
-                "reason": m.reason,
-                "fixed": list(m.fixed),
-                "last_affected": list(m.last_affected),
-            }
-            for m in detail.matches
-        ]
+        out["matches"] = [_match(m) for m in detail.matches]
     out["url"] = advisory_link(f, options)
     out["references"] = [{"type": r.type, "url": r.url} for r in f.references]
     if isinstance(detail, VulnerabilityDetail):
@@ -263,4 +266,5 @@ def _fix_step(s: FixStep) -> dict[str, Any]:
         "fixes": list(s.fixes),
         "unfixed": list(s.unfixed),
         "same_major": s.same_major,
+        "action": s.action,
     }

@@ -10,7 +10,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-from pyward._findings import VULNERABILITY
+from pyward._findings import MALICIOUS, VULNERABILITY
 from pyward._render._common import (
     STATUS_KINDS,
     advisory_link,
@@ -176,6 +176,8 @@ def _row(f: Finding, exposure: str | None, options: RenderOptions) -> str:
         severity += f" {f.rating.score:.1f}"
     if f.kind == VULNERABILITY:
         fixed = ", ".join(escape(v) for v in f.fixed_in) or "no fix yet"
+    elif f.kind == MALICIOUS:
+        fixed = "**remove**"
     elif f.kind in STATUS_KINDS:
         hint = upgrade_hint(f)
         fixed = escape(hint) if hint else "-"

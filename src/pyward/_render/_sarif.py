@@ -48,6 +48,7 @@ from pyward._render._common import (
     iso,
     json_text,
     path_text,
+    remedy_text,
     source_age_days,
     status_text,
     subject_label,
@@ -250,7 +251,10 @@ def _check_rule(f: Finding, report: AuditReport, level: str) -> dict[str, Any]:
 
 def _rule(f: Finding, options: RenderOptions, level: str) -> dict[str, Any]:
     fixed = " or ".join(f.fixed_in)
-    if f.kind != VULNERABILITY:
+    remedy = remedy_text(f)
+    if remedy is not None:
+        advice = remedy
+    elif f.kind != VULNERABILITY:
         advice = f"See the {f.check} check's documentation."
     elif fixed and f.component is not None:
         advice = f"Upgrade {f.component.name} to a fixed version: {fixed}."
@@ -312,6 +316,9 @@ def _result(
         text += (
             f" Fixed in {', '.join(f.fixed_in)}." if f.fixed_in else " No fixed version is known."
         )
+    remedy = remedy_text(f)
+    if remedy is not None:
+        text += f" {remedy}"
     status = status_text(f)
     if status is not None:
         text += f" ({status})."

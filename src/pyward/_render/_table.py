@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pyward._findings import VULNERABILITY, EolDetail
+from pyward._findings import MALICIOUS, VULNERABILITY, EolDetail
 from pyward._render._common import (
     STATUS_KINDS,
     component_label,
@@ -291,6 +291,8 @@ def _fixed(f: Finding) -> Text:
     if f.kind in STATUS_KINDS:
         hint = upgrade_hint(f)
         return Text(visible(hint), style="green") if hint else Text("-", style="dim")
+    if f.kind == MALICIOUS:
+        return Text("remove", style="red")
     if f.kind != VULNERABILITY:
         # Not fixed by an upgrade: the finding's own line says what to do.
         return Text(visible(location_text(f.location) or "-"), style="dim")

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from pyward import __version__
 from pyward._audit._severity import rate
-from pyward._render._cyclonedx_vex import cyclonedx_ratings
+from pyward._findings import Rating
+from pyward._render._cyclonedx_vex import MALWARE_CWE, cyclonedx_ratings
 from pyward._sbom._facts import DIGESTS, Document, Facts, clean_url, osv_page
 from pyward._sbom._licenses import License, embedded_licenses, spdx_declared
 from pyward._sbom._pep770 import Embedded, EmbeddedSbom
@@ -367,10 +368,17 @@ def _vulnerabilities(
         for v in found:
             entry = by_id.setdefault(v.id, (v, []))
             entry[1].append((ref, version))
+    from pyward._checks._advisories import malicious_group
+
     out: list[CdxVulnerability] = []
     for vid, (v, targets) in sorted(by_id.items()):
         advisory = v.advisories[0]
         fixed = sorted({f for m in v.matches for f in m.fixed})
+        malicious = malicious_group(v)
+        if malicious:
+            recommendation: str | None = "Remove it: a malicious release (OSV MAL record)."
+        else:
+            recommendation = f"Upgrade to {' or '.join(fixed)}" if fixed else None
         urls = sorted({r["url"] for a in v.advisories for r in a.references if r.get("url")})
         out.append(
             CdxVuln(
@@ -380,10 +388,11 @@ def _vulnerabilities(
                 references=[
                     VulnerabilityReference(id=alias, source=_source(alias)) for alias in v.ids[1:]
                 ],
-                ratings=_ratings(v, notes),
+                ratings=_ratings(v, notes, malicious=malicious),
                 description=advisory.summary,
                 detail=advisory.details,
-                recommendation=f"Upgrade to {' or '.join(fixed)}" if fixed else None,
+                recommendation=recommendation,
+                cwes=[MALWARE_CWE] if malicious else [],
                 advisories=[VulnerabilityAdvisory(url=u) for u in map(_uri_or_none, urls) if u],
                 published=_time(advisory.published),
                 updated=_time(advisory.modified),
@@ -410,9 +419,14 @@ def _source(vid: str) -> VulnerabilitySource:
     return VulnerabilitySource(name="OSV", url=XsUri(osv_page(vid)))
 
 
-def _ratings(v: Vulnerability, notes: list[str]) -> list[VulnerabilityRating]:
+def _ratings(
+    v: Vulnerability, notes: list[str], *, malicious: bool = False
+) -> list[VulnerabilityRating]:
     """The flaw rated as ``pyward audit`` rates it, in the ratings its CycloneDX VEX
-    output carries; a vector that cannot be scored is a note, as in the audit."""
+    output carries; a vector that cannot be scored is a note, as in the audit. A
+    malicious release is critical, as the malicious check rates it."""
+    if malicious:
+        return cyclonedx_ratings(Rating(level="critical", type="check"), _source(v.id))
     rating, warnings = rate(v.advisories)
     notes.extend(warnings)
     return cyclonedx_ratings(rating, _source(v.id))

@@ -1,7 +1,10 @@
-"""The popularity list: the most downloaded projects with their monthly download counts.
+"""The popularity list: the most downloaded projects with their monthly download counts,
+which the ``typosquat`` check compares names with.
 
-(Interface fixed by the policy core; the loader, snapshot and refresh are built by the
-typosquat work.)
+The data comes from a built-in snapshot of hugovk/top-pypi-packages (the 15,000 most
+downloaded projects of a month; names and counts are facts, shipped with attribution in
+``data/NOTICE``), or from a copy ``pyward db update --popularity-from`` wrote
+(:mod:`._refresh`). :mod:`._load` reads either; :mod:`._squat` is the detector.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class Popularity:
     """The date of its counts."""
 
     def data_source(self) -> DataSource:
+        """The report's footer entry for the list: where it came from and its date."""
         from pyward._report import DataSource
 
         updated = (
