@@ -20,6 +20,8 @@ DISTS = (
     Dist(name="demo-lib", version="1.1", license_expression="Apache-2.0"),
     Dist(name="demo-bad", version="2.0", requires=("demo-lib",)),
     Dist(name="demo-tool", version="0.5"),
+    Dist(name="demo-evil", version="1.0"),
+    Dist(name="reqeusts", version="2.0"),
 )
 
 

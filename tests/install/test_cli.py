@@ -31,9 +31,18 @@ RECORD = {
     ],
 }
 
-#: The policy of these tests: the default rules but the typosquat one, whose popularity
-#: list is another part of the policy work.
-POLICY = "[policy]\ntyposquat = false\n"
+#: A malicious-package record for demo-evil 1.0, as ossf/malicious-packages lays it out.
+MALICIOUS = {
+    "schema_version": "1.5.0",
+    "id": "MAL-2099-1",
+    "modified": "2024-01-01T00:00:00Z",
+    "published": "2024-01-01T00:00:00Z",
+    "summary": "Malicious code in demo-evil (PyPI)",
+    "affected": [{"package": {"ecosystem": "PyPI", "name": "demo-evil"}, "versions": ["1.0"]}],
+}
+
+#: The policy of these tests: the built-in default rules (a table to add rules to).
+POLICY = "[policy]\n"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +51,19 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     records = tmp_path_factory.mktemp("records")
     (records / "PYSEC-2099-77.json").write_text(json.dumps(RECORD))
     directory = tmp_path_factory.mktemp("store")
+    update(str(records), directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def malicious_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache directory whose store holds :data:`MALICIOUS` (``db update`` from a
+    directory laid out like ossf/malicious-packages)."""
+    records = tmp_path_factory.mktemp("ossf")
+    ossf = records / "osv" / "malicious" / "pypi" / "demo-evil"
+    ossf.mkdir(parents=True)
+    (ossf / "MAL-2099-1.json").write_text(json.dumps(MALICIOUS))
+    directory = tmp_path_factory.mktemp("malicious-store")
     update(str(records), directory)
     return directory
 
@@ -146,22 +168,19 @@ def test_target_directory_and_json_output(
     assert (tmp_path / "quiet" / "demo_tool").is_dir()
 
 
-def test_target_directory_violation(
-    index: str, store: Path, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    target = tmp_path / "site"
-    code, _, err = pyward_install(capsys, store, policy, "demo-bad", "-i", index, "-t", target)
-    assert code == 1, err
-    assert not target.exists()
-
-
 @pytest.mark.parametrize(
     ("rules", "args", "found"),
     [
+        # A known vulnerability.
+        ("", ("demo-bad",), "PYSEC-2099-77"),
+        # A release an OSV MAL record names (the store of ossf/malicious-packages' layout).
+        ("", ("demo-evil",), "MAL-2099-1"),
         # A deny-list entry.
         ('packages = { deny = ["demo-tool"] }', ("demo-tool",), "package:demo-tool@0.5"),
         # demo-lib's licence, from the License-Expression of its wheel in pip's report.
         ('licenses = { allow = ["MIT"] }', ("demo-app",), "license:demo-lib@1.2"),
+        # The name is one keystroke from a popular project's.
+        ("", ("reqeusts",), "typosquat:reqeusts@2.0"),
     ],
 )
 def test_policy_rules_refuse_the_resolution(
@@ -171,10 +190,13 @@ def test_policy_rules_refuse_the_resolution(
     *,
     index: str,
     store: Path,
+    malicious_store: Path,
     policy: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    if found.startswith("MAL-"):
+        store = malicious_store
     policy.write_text(f"{POLICY}{rules}\n")
     target = tmp_path / "site"
     code, out, err = pyward_install(
