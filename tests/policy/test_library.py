@@ -66,3 +66,29 @@ def test_a_rule_without_its_data_is_undecided_and_fails_unless_the_policy_says_p
         }
     )
     assert not pyward.check([_inventory()], store, policy=relaxed).failed
+
+
+def test_a_rule_that_decides_no_package_for_one_reason_is_one_undecided_finding() -> None:
+    store = AdvisoryStore.from_records([])
+    comps = tuple(
+        Component(name=n, version="1.0", purl=f"pkg:pypi/{n}@1.0", direct=True)
+        for n in ("demo", "other")
+    )
+    inv = Inventory(source="r.txt", format="requirements", components=comps)
+    policy = parse_policy(
+        {"typosquat": False, "yanked": False, "project-status": False, "malicious": False}
+    )
+    report = pyward.check([inv], store, policy=policy)
+    (undecided,) = report.findings
+    assert undecided.id == "undecided:cooldown"
+    assert undecided.summary.startswith("cooldown: not checked: for none of the 2 packages: ")
+    # One package with an upload time: the other is undecided on its own.
+    dated = Component(
+        name="demo",
+        version="1.0",
+        purl="pkg:pypi/demo@1.0",
+        metadata={"upload-time": "2020-01-01T00:00:00+00:00"},
+    )
+    mixed = Inventory(source="r.txt", format="requirements", components=(dated, comps[1]))
+    report = pyward.check([mixed], store, policy=policy, today=dt.date(2026, 12, 7))
+    assert [f.id for f in report.findings] == ["undecided:cooldown:other@1.0"]

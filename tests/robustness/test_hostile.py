@@ -165,6 +165,66 @@ def test_hostile_advisories_in_every_format(
         assert uris["PYSEC-2099-1"] == "https://evil.invalid/PYSEC-2099-1%29%7C%3Cb%3E"
 
 
+#: A policy whose rules need no data but the advisories, with a deny entry that matches.
+HOSTILE_POLICY = b"""[tool.pyward.policy]
+typosquat = false
+cooldown = false
+yanked = false
+project-status = false
+packages = { deny = ["hostile-pkg>=1"] }
+"""
+
+
+@pytest.mark.parametrize("fmt", AUDIT_FORMATS)
+def test_check_of_hostile_advisories_in_every_format(
+    fmt: str, hostile_store: Path, hostile_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(hostile_project / "pyproject.toml", HOSTILE_POLICY)
+    outcome = hostile_run(
+        capsys,
+        "check",
+        hostile_project,
+        "-f",
+        fmt,
+        "--cache-dir",
+        hostile_store,
+        "--config",
+        hostile_project / "pyproject.toml",
+    )
+    assert outcome.code == 1, outcome.err
+    assert "package:hostile-pkg@1.0" in outcome.out
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        f'[tool.pyward.policy]\npackages = {{ deny = ["hostile{ESC}"] }}\n'.encode(),
+        f'[tool.pyward.policy]\ntyposquat = {{ allow = ["{ESC}"] }}\n'.encode(),
+        f'[tool.pyward.policy]\nlicenses = {{ allow = ["MIT{ESC}"] }}\n'.encode(),
+        f'[tool.pyward.policy]\nextend = "{ESC}.toml"\n'.encode(),
+        f'[tool.pyward.policy]\n"rule{ESC}" = true\n'.encode(),
+        b'[tool.pyward.policy]\npackages = { deny = ["' + b"x" * 200_000 + b'<"] }\n',
+    ],
+    ids=["deny", "allow", "licence", "extend", "rule", "huge"],
+)
+def test_check_of_a_hostile_policy_is_one_plain_line(
+    policy: bytes, hostile_store: Path, hostile_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(hostile_project / "pyproject.toml", policy)
+    outcome = hostile_run(
+        capsys,
+        "check",
+        hostile_project,
+        "--cache-dir",
+        hostile_store,
+        "--config",
+        hostile_project / "pyproject.toml",
+    )
+    assert outcome.code == 2, outcome.err
+    assert outcome.out == ""
+    assert outcome.err.count("\n") == 1
+
+
 @pytest.mark.parametrize("fmt", SBOM_FORMATS)
 def test_hostile_advisories_in_every_sbom_format(
     fmt: str, hostile_store: Path, hostile_project: Path, capsys: pytest.CaptureFixture[str]
@@ -572,7 +632,7 @@ def test_serve_over_hostile_requests(hostile_store: Path) -> None:
 # The registries are covered.
 
 #: Commands with a hostile case in this module.
-COVERED = {"audit", "explain", "db", "sbom", "serve", "rules", "install"}
+COVERED = {"audit", "check", "explain", "db", "sbom", "serve", "rules", "install"}
 
 
 def test_every_command_has_hostile_cases() -> None:

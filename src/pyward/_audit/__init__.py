@@ -171,7 +171,7 @@ def audit(
         # A rule that could not be decided is a finding of its own, never a pass.
         from pyward._policy._verdict import undecided_findings
 
-        findings.extend(undecided_findings(result.undecided, skipped, policy))
+        findings.extend(undecided_findings(result.undecided, skipped, policy, subjects=len(owner)))
     else:
         notes.extend(u.note for u in result.undecided if u.note)
 

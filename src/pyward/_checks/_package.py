@@ -25,6 +25,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from pyward._advisory._match import short
 from pyward._checks import CHECKS, CheckContext, CheckResult, Undecided
 from pyward._findings import (
     CheckId,
@@ -94,13 +95,17 @@ def _parse(index: int, text: str) -> PackageEntry:
     except InvalidRequirement as exc:
         # packaging's message spans lines (it draws a caret under the text).
         first = str(exc).splitlines()[0] if str(exc) else "not a requirement"
-        raise BadEntry(index, f"{text!r}: not a PEP 508 requirement ({first})") from None
+        raise BadEntry(index, f"{short(text)}: not a PEP 508 requirement ({first})") from None
     if req.url:
-        raise BadEntry(index, f"{text!r}: a packages entry names no URL (give a name and versions)")
+        raise BadEntry(
+            index, f"{short(text)}: a packages entry names no URL (give a name and versions)"
+        )
     if req.marker is not None:
-        raise BadEntry(index, f"{text!r}: a packages entry takes no environment marker ('; ...')")
+        raise BadEntry(
+            index, f"{short(text)}: a packages entry takes no environment marker ('; ...')"
+        )
     if req.extras:
-        raise BadEntry(index, f"{text!r}: a packages entry takes no extras ('[...]')")
+        raise BadEntry(index, f"{short(text)}: a packages entry takes no extras ('[...]')")
     return PackageEntry(text=text, name=canonical_name(req.name), specifier=req.specifier)
 
 

@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pyward._advisory._match import short
 from pyward._findings import LEVELS, Level
 from pyward._policy import RULES
 from pyward._policy._model import (
@@ -231,7 +232,7 @@ def _apply(text: PolicyText, base: Policy | None) -> Policy:
         if key not in _TOP_KEYS and key not in RULES:
             known = ", ".join([*RULES, *_TOP_KEYS])
             raise InputError(
-                name, f"unknown rule {key!r} (known: {known})", where=_key(prefix, key)
+                name, f"unknown rule {short(key)} (known: {known})", where=_key(prefix, key)
             )
     start = base if base is not None else Policy()
     values: dict[str, Any] = {}
@@ -333,7 +334,7 @@ def _names(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
             out.append(str(canonicalize_name(item, validate=True)))
         except InvalidName:
             raise InputError(
-                name, f"{item!r} is not a project name", where=f"{where}[{i}]"
+                name, f"{short(item)} is not a project name", where=f"{where}[{i}]"
             ) from None
     return tuple(dict.fromkeys(out))
 
@@ -349,7 +350,7 @@ def _exceptions(value: object, name: str, where: str, _old: Any) -> dict[str, fl
         try:
             project = str(canonicalize_name(key, validate=True))
         except InvalidName:
-            raise InputError(name, f"{key!r} is not a project name", where=at) from None
+            raise InputError(name, f"{short(key)} is not a project name", where=at) from None
         out[project] = _number(0, what="number of days")(days, name, at, None)
     return out
 
@@ -360,7 +361,7 @@ def _statuses(value: object, name: str, where: str, _old: Any) -> tuple[str, ...
         if item not in _STATUSES:
             raise InputError(
                 name,
-                f"unknown project status {item!r} (known: {', '.join(_STATUSES)})",
+                f"unknown project status {short(item)} (known: {', '.join(_STATUSES)})",
                 where=f"{where}[{i}]",
             )
     return items
@@ -375,7 +376,9 @@ def _spdx_ids(value: object, name: str, where: str, _old: Any) -> tuple[str, ...
     bad = set(validate_spdx_ids(items))
     for i, item in enumerate(items):
         if item in bad:
-            raise InputError(name, f"{item!r} is not an SPDX licence id", where=f"{where}[{i}]")
+            raise InputError(
+                name, f"{short(item)} is not an SPDX licence id", where=f"{where}[{i}]"
+            )
     return items
 
 
@@ -394,7 +397,7 @@ def _urls(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
     items = _strings(value, name, where)
     for i, item in enumerate(items):
         if not _is_url(item):
-            raise InputError(name, f"{item!r} is not an http(s) URL", where=f"{where}[{i}]")
+            raise InputError(name, f"{short(item)} is not an http(s) URL", where=f"{where}[{i}]")
     return tuple(dict.fromkeys(normal_url(u) for u in items))
 
 

@@ -111,46 +111,56 @@ def undecided_findings(
     undecided: Iterable[Undecided],
     skipped: Iterable[SkippedCheck],
     policy: Policy,
+    *,
+    subjects: int | None = None,
 ) -> list[Finding]:
     """An ``undecided`` finding for each component a rule in force could not decide, and
-    one for each rule whose check could not run at all (its data is missing)."""
+    one for each rule whose check could not run at all (its data is missing). When a
+    rule could decide none of the ``subjects`` components, for one reason (no index
+    configured), that is one finding for the rule, not one per component."""
     from pyward._checks import CHECKS
 
     in_force = {r.check for r in enabled_rules(policy)}
-    found: list[Finding] = []
+    by_check: dict[CheckId, list[Undecided]] = {}
     for u in undecided:
-        if u.check is None or u.check not in in_force:
+        if u.check is not None and u.check in in_force:
+            by_check.setdefault(u.check, []).append(u)
+    found: list[Finding] = []
+    whole: list[tuple[CheckId, str]] = [(s.check, s.reason) for s in skipped if s.check in in_force]
+    for check, items in by_check.items():
+        reasons = {u.reason for u in items}
+        if subjects is not None and subjects > 1 and len(items) == subjects and len(reasons) == 1:
+            whole.append((check, f"for none of the {subjects} packages: {items[0].reason}"))
             continue
-        rule = _rule(u.check)
-        comp = u.component
-        version = f"@{comp.version}" if comp.version else ""
-        general = f"{UNDECIDED}:{rule}:{comp.name}"
-        found.append(
-            Finding(
-                kind=UNDECIDED,
-                check=u.check,
-                id=general + version,
-                aliases=(general,) if version else (),
-                summary=f"{rule}: could not decide for {comp.name} {comp.version or ''}".rstrip()
-                + f": {u.reason}",
-                rating=_rating(CHECKS[u.check].severity),
-                component=comp,
-                path=u.path,
-                detail=UndecidedDetail(rule=rule, reason=u.reason),
+        rule = _rule(check)
+        for u in items:
+            comp = u.component
+            version = f"@{comp.version}" if comp.version else ""
+            general = f"{UNDECIDED}:{rule}:{comp.name}"
+            found.append(
+                Finding(
+                    kind=UNDECIDED,
+                    check=check,
+                    id=general + version,
+                    aliases=(general,) if version else (),
+                    summary=f"{rule}: could not decide for {comp.name}{version.replace('@', ' ')}"
+                    f": {u.reason}",
+                    rating=_rating(CHECKS[check].severity),
+                    component=comp,
+                    path=u.path,
+                    detail=UndecidedDetail(rule=rule, reason=u.reason),
+                )
             )
-        )
-    for s in skipped:
-        if s.check not in in_force:
-            continue
-        rule = _rule(s.check)
+    for check, reason in whole:
+        rule = _rule(check)
         found.append(
             Finding(
                 kind=UNDECIDED,
-                check=s.check,
+                check=check,
                 id=f"{UNDECIDED}:{rule}",
-                summary=f"{rule}: not checked: {s.reason}",
-                rating=_rating(CHECKS[s.check].severity),
-                detail=UndecidedDetail(rule=rule, reason=s.reason),
+                summary=f"{rule}: not checked: {reason}",
+                rating=_rating(CHECKS[check].severity),
+                detail=UndecidedDetail(rule=rule, reason=reason),
             )
         )
     return found
