@@ -133,6 +133,9 @@ class Settings:
     offline: bool = False
     """``$PYWARD_OFFLINE`` set to anything but ``""`` or ``0``: never ask a package index
     (as ``--offline``): the checks use the cached metadata only, however old."""
+    virtual_env: Path | None = None
+    """``$VIRTUAL_ENV``: the active virtual environment, whose interpreter ``pyward
+    install`` installs into unless ``--python`` names another."""
     max_input_bytes: int = MAX_INPUT_BYTES
     """``$PYWARD_MAX_INPUT_BYTES``: the largest input file read, in bytes (default
     :data:`pyward._files.MAX_INPUT_BYTES`, 256 MiB); a larger one is an input error."""
@@ -171,4 +174,5 @@ class Settings:
             netrc=_netrc_file(environ),
             lifecycle_url=environ.get("PYWARD_LIFECYCLE_URL") or None,
             popularity_url=environ.get("PYWARD_POPULARITY_URL") or None,
+            virtual_env=Path(environ["VIRTUAL_ENV"]) if environ.get("VIRTUAL_ENV") else None,
         )

@@ -77,3 +77,8 @@ class NoDataError(PywardError):
 
 class NetworkError(PywardError):
     """A URL could not be fetched (unreachable host, HTTP error)."""
+
+
+class InstallerError(PywardError):
+    """pip or uv failed (``pyward install``): it could not resolve the requirements, or
+    could not install the checked set. The message says what was installed, if anything."""

@@ -22,7 +22,7 @@ from pyward._inventory._common import purl
 from pyward._model import Inventory
 from pyward._settings import Settings
 from pyward.errors import InputError
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, DATA
 
 READERS: dict[str, tuple[str, Callable[[Path], Inventory]]] = {
     "uv.lock": ("uv.lock", _uvlock.read),
@@ -420,12 +420,14 @@ def test_fields_of_the_wrong_type_are_a_miss(tmp_path: Path, case: str) -> None:
 
 
 def _every_input(tmp_path: Path) -> list[tuple[_registry.Reader, Path]]:
-    """Every file of the corpus with the reader that reads it, a pyproject.toml, and
-    the running environment."""
+    """Every file of the corpus with the reader that reads it, pip's installation
+    reports, a pyproject.toml, and the running environment."""
     found = []
     for path in sorted(CORPUS.rglob("*")):
         if path.is_file() and path.name != "SOURCES.md":
             found.append((_registry.for_filename(path.name) or _registry.sniff(path), path))
+    for path in sorted((DATA / "pip-report").glob("*.json")):
+        found.append((_registry.sniff(path), path))
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text(
         '[project]\nname = "Demo.App"\nversion = "1.0"\nlicense = "MIT"\n'
@@ -440,7 +442,7 @@ def _every_input(tmp_path: Path) -> list[tuple[_registry.Reader, Path]]:
 def test_every_readers_inventory_round_trips(tmp_path: Path) -> None:
     inputs = _every_input(tmp_path)
     assert {r.id for r, _ in inputs} == {r.id for r in _registry.READERS}
-    assert len(inputs) == 30
+    assert len(inputs) == 32
     for reader, path in inputs:
         read = reader.load()
         inventory = read(path)

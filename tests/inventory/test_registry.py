@@ -12,7 +12,7 @@ import pytest
 from pyward._inventory import _registry
 from pyward._model import Inventory
 from pyward.errors import InputError, UsageError
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, DATA
 
 #: One real file per reader (the environment reader reads the running venv).
 SAMPLES: dict[str, tuple[Path, int]] = {
@@ -24,6 +24,7 @@ SAMPLES: dict[str, tuple[Path, int]] = {
     "requirements": (CORPUS / "requirements" / "ctfd-2019" / "requirements.txt", 28),
     "cyclonedx": (CORPUS / "sbom-cyclonedx" / "sbom4python" / "sbom4python.cdx.json", 15),
     "spdx": (CORPUS / "sbom-spdx" / "sbom4python" / "sbom4python.spdx.json", 15),
+    "pip-report": (DATA / "pip-report" / "index.json", 3),
 }
 
 
@@ -50,7 +51,7 @@ def test_reader_imports_and_reads(reader: _registry.Reader, tmp_path: Path) -> N
         expected = 1
     else:
         path, expected = SAMPLES[reader.id]
-        assert reader.matches(path.name)
+        assert reader.matches(path.name) or _registry.sniff(path) is reader
     inv = read(path)
     assert isinstance(inv, Inventory)
     assert inv.format == reader.id
@@ -75,6 +76,8 @@ def test_reader_imports_and_reads(reader: _registry.Reader, tmp_path: Path) -> N
         ("app.cdx.xml", "cyclonedx"),
         ("app.spdx.json", "spdx"),
         ("app.spdx", "spdx"),
+        ("pip-report.json", "pip-report"),
+        ("app.pip-report.json", "pip-report"),
     ],
 )
 def test_for_filename(name: str, reader_id: str) -> None:
@@ -93,7 +96,7 @@ def test_by_id_unknown() -> None:
         _registry.by_id("gemfile")
     assert str(err.value) == (
         "unknown input format 'gemfile' (known: uv.lock, pylock.toml, poetry.lock, pdm.lock, "
-        "Pipfile.lock, requirements, pyproject.toml, cyclonedx, spdx)"
+        "Pipfile.lock, requirements, pyproject.toml, cyclonedx, spdx, pip-report)"
     )
 
 
@@ -116,6 +119,7 @@ def test_by_id_unknown() -> None:
         (CORPUS / "pdm" / "pydantic-2023" / "pdm.lock", "pdm.lock"),
         (CORPUS / "pylock" / "comfy-cli" / "pylock.toml", "pylock.toml"),
         (CORPUS / "requirements-hashes" / "warehouse-2022" / "main.txt", "requirements"),
+        (DATA / "pip-report" / "direct.json", "pip-report"),
         (
             CORPUS / "requirements" / "text-generation-webui-2023" / "requirements.txt",
             "requirements",
@@ -136,7 +140,7 @@ def test_sniff_unknown(tmp_path: Path) -> None:
     assert str(err.value) == (
         f"{path}: cannot tell the format from the name or the content; use --format "
         "(uv.lock, pylock.toml, poetry.lock, pdm.lock, Pipfile.lock, requirements, pyproject.toml, "
-        "cyclonedx, spdx)"
+        "cyclonedx, spdx, pip-report)"
     )
 
 

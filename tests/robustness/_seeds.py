@@ -12,7 +12,7 @@ import orjson
 import rtoml
 
 from pyward._model import canonical_name
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, DATA
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "vulnerable-app"
 
@@ -81,6 +81,7 @@ SEEDS: tuple[Seed, ...] = (
         name="sbom.spdx.json",
         source=CORPUS / "sbom-spdx/sbom4python/sbom4python.spdx.json",
     ),
+    Seed(id="pip-report", name="pip-report.json", source=DATA / "pip-report/direct.json"),
 )
 
 

@@ -270,6 +270,22 @@ def test_db_update_of_huge_numbers(tmp_path: Path, capsys: pytest.CaptureFixture
     assert outcome.code == 0
 
 
+def test_install_relays_the_installer_plainly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pip's own messages quote the requirement: they reach stderr escaped, and nothing
+    # is installed.
+    monkeypatch.chdir(tmp_path)
+    policy = write(tmp_path / "policy.toml", b"[policy]\ntyposquat = false\n")
+    target = tmp_path / "site"
+    outcome = hostile_run(
+        capsys, "install", "--policy", policy, "--", "--no-index", "-t", target, f"demo{ESC}"
+    )
+    assert outcome.code == 2
+    assert outcome.errors[0].startswith("pip could not resolve the requirements"), outcome.err
+    assert not target.exists()
+
+
 def test_rules_is_plain(capsys: pytest.CaptureFixture[str]) -> None:
     assert hostile_run(capsys, "rules").code == 0
     assert hostile_run(capsys, "rules", "-f", "json").code == 0
@@ -616,7 +632,7 @@ def test_serve_over_hostile_requests(hostile_store: Path) -> None:
 # The registries are covered.
 
 #: Commands with a hostile case in this module.
-COVERED = {"audit", "check", "explain", "db", "sbom", "serve", "rules"}
+COVERED = {"audit", "check", "explain", "db", "sbom", "serve", "rules", "install"}
 
 
 def test_every_command_has_hostile_cases() -> None:

@@ -123,6 +123,12 @@ READERS: tuple[Reader, ...] = (
         description="SPDX 2.x SBOM, JSON or tag-value",
     ),
     Reader(
+        id="pip-report",
+        module="pyward._inventory._pipreport",
+        patterns=("pip-report*.json", "*.pip-report.json"),
+        description="pip's installation report (pip install --dry-run --report FILE)",
+    ),
+    Reader(
         id="environment",
         module="pyward._inventory._environment",
         patterns=(),
@@ -186,6 +192,8 @@ def sniff(path: Path) -> Reader:
             return _BY_ID["spdx"]
         if '"_meta"' in text and '"default"' in text:
             return _BY_ID["Pipfile.lock"]
+        if '"install"' in text and '"pip_version"' in text:
+            return _BY_ID["pip-report"]
     elif text.startswith("<"):
         if "cyclonedx.org/schema/bom" in text:
             return _BY_ID["cyclonedx"]
