@@ -459,6 +459,8 @@ def policy_text(report: AuditReport) -> str | None:
 
 
 def _setting_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return "/".join(str(v) for v in value)
     if isinstance(value, dict):

@@ -158,7 +158,8 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
     sources = "".join(f"{escape(line)}. " for line in source_lines(report, options))
     out.append(
         f"<sub>{escape(data)}. {escape(age)}. {sources}"
-        f"{audited} audited by pyward {escape(tool_version())}.</sub>"
+        f"{audited} {'checked' if report.policy is not None else 'audited'} by pyward "
+        f"{escape(tool_version())}.</sub>"
     )
     return "\n".join(out) + "\n"
 
