@@ -33,7 +33,7 @@ from pyward._findings import (
     CheckId,
     Finding,
     MaliciousDetail,
-    Rating,
+    check_rating,
     status_id,
 )
 from pyward._model import Component, ComponentKey
@@ -80,7 +80,7 @@ def finding_of(comp: Component, vuln: Vulnerability, path: tuple[ComponentKey, .
         aliases=(*ids[1:], status, *general),
         summary=summary or f"{comp.name} {comp.version} is malicious ({ids[0]})",
         details=details,
-        rating=Rating(level=CHECKS[CHECK].severity, type="check"),
+        rating=check_rating(CHECKS[CHECK].severity),
         path=path,
         references=references_of(advisories),
         exposure=exposure(comp),
