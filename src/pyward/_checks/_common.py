@@ -6,6 +6,7 @@ severity the check is registered with, and the component's dependency path.
 from __future__ import annotations
 
 from functools import lru_cache
+from types import EllipsisType
 from typing import TYPE_CHECKING
 
 from pyward._checks import CHECKS, CheckContext
@@ -34,18 +35,19 @@ def check_finding(
     inv: Inventory,
     comp: Component,
     *,
-    version: str | None,
     summary: str,
     detail: Detail,
     details: str | None = None,
+    version: str | EllipsisType | None = ...,
     level: Level | None = None,
     confidence: Confidence | None = None,
     references: tuple[Reference, ...] = (),
 ) -> Finding:
     """A finding of ``check`` about ``comp`` (of ``inv``): the id ``check:NAME@VERSION``
-    (``check:NAME`` when ``version`` is ``None``), the check's kind, and its severity
-    unless ``level`` says otherwise."""
-    id_, aliases = status_id(check, comp.name, version)
+    with the component's version unless ``version`` gives another (``check:NAME`` when
+    it is ``None``), the check's kind, and its severity unless ``level`` says otherwise."""
+    id_version = comp.version if isinstance(version, EllipsisType) else version
+    id_, aliases = status_id(check, comp.name, id_version)
     registered = CHECKS[check]
     return Finding(
         kind=FindingKind(registered.kind),

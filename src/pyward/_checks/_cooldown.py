@@ -148,7 +148,6 @@ def _finding(
         context,
         inv,
         comp,
-        version=comp.version,
         summary=(
             f"{comp.name} {comp.version} was uploaded {age:.1f} days ago ({when}), "
             f"within the {days:g}-day cooldown"

@@ -499,7 +499,6 @@ def _finding(
         context,
         inv,
         comp,
-        version=comp.version,
         summary=summary,
         details=details,
         detail=LicenseDetail(

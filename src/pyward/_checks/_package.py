@@ -215,7 +215,6 @@ def _finding(
         context,
         inv,
         comp,
-        version=comp.version,
         summary=f"{pin}: {detail.describe()}",
         detail=detail,
     )

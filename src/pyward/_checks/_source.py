@@ -179,7 +179,6 @@ def _finding(
         context,
         inv,
         comp,
-        version=comp.version,
         summary=f"{comp.name} {comp.version}: {detail.describe()}",
         details=details,
         detail=detail,

@@ -56,7 +56,6 @@ def run(context: CheckContext) -> CheckResult:
                 context,
                 inv,
                 comp,
-                version=comp.version,
                 summary=summary(match, comp.display_name or comp.name),
                 details=details(match, used),
                 confidence=confidence(match.score),
