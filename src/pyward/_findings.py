@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, NewType
 
 from pyward._advisory._types import Match
@@ -50,6 +51,7 @@ __all__ = [
     "UnmaintainedDetail",
     "VulnerabilityDetail",
     "YankedDetail",
+    "check_rating",
     "status_id",
 ]
 
@@ -439,6 +441,14 @@ def status_id(kind: str, name: str, version: str | None = None) -> tuple[str, tu
     if version is None:
         return general, ()
     return f"{general}@{version}", (general,)
+
+
+# One record per level, shared by the findings that have it (frozen: nothing changes it),
+# rather than made again for each of the hundreds a lock can have.
+@lru_cache(maxsize=8)
+def check_rating(level: Level) -> Rating:
+    """The rating of a finding that a check's severity rates (``type`` ``check``)."""
+    return Rating(level=level, type="check")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,19 +11,20 @@ takeover) is one ``malicious`` finding with every id, never also a vulnerability
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from pyward._advisory._match import short, too_long
 from pyward._advisory._types import Advisory, AdvisoryData, Vulnerability
-from pyward._checks import CheckContext
-from pyward._findings import Reference
-from pyward._model import Component, Inventory, NotAudited
+from pyward._checks import CheckContext, CheckResult
+from pyward._findings import Finding, Reference
+from pyward._model import Component, ComponentKey, Inventory, NotAudited
 from pyward.errors import PywardError
 
 __all__ = [
     "MAL_ORIGINS",
     "Matched",
+    "collect",
     "dates_of",
     "is_malicious",
     "malicious_group",
@@ -47,6 +48,39 @@ def malicious_group(vuln: Vulnerability) -> bool:
     """Whether a group of aliased records is a malicious package (any record says so):
     the ``malicious`` check reports it, and the ``vulnerability`` check does not."""
     return any(is_malicious(a) for a in vuln.advisories)
+
+
+#: Builds the finding of one group of records about one component (at its dependency
+#: path), with the warnings met while building it.
+FindingOf = Callable[
+    [Component, Vulnerability, tuple[ComponentKey, ...]], tuple[Finding, Iterable[str]]
+]
+
+
+def collect(context: CheckContext, *, malicious: bool, finding_of: FindingOf) -> CheckResult:
+    """A check's result over :func:`matched`: a finding (by ``finding_of``) of every group
+    whose :func:`malicious_group` is ``malicious``, followed in the warnings by those its
+    records' readers left (a bound that is not PEP 440 may widen the match: issue 11
+    item 9); components that could not be matched are not audited, with their warning."""
+    findings: list[Finding] = []
+    not_audited: list[NotAudited] = []
+    warnings: list[str] = []
+    for m in matched(context):
+        if m.not_audited is not None:
+            not_audited.append(m.not_audited)
+            warnings.extend([m.warning] if m.warning else [])
+            continue
+        for vuln in m.vulnerabilities:
+            if malicious_group(vuln) is not malicious:
+                continue  # the other check's, with every id of the group
+            path = context.path_of(m.inventory, m.component)
+            finding, extra = finding_of(m.component, vuln, path)
+            findings.append(finding)
+            warnings.extend(extra)
+            warnings.extend(note for a in vuln.advisories for note in a.notes)
+    return CheckResult(
+        findings=tuple(findings), not_audited=tuple(not_audited), warnings=tuple(warnings)
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

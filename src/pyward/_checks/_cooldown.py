@@ -20,16 +20,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from pyward._checks import CHECKS, CheckContext, CheckResult
+from pyward._checks import CheckContext, CheckResult
+from pyward._checks._common import check_finding, page_references
 from pyward._checks._undecided import undecided as undecided_of
 from pyward._findings import (
     CheckId,
     CooldownDetail,
     Finding,
-    FindingKind,
-    Rating,
-    Reference,
-    status_id,
 )
 from pyward._inventory._common import UPLOAD_TIME
 from pyward._model import Component, Inventory
@@ -145,14 +142,12 @@ def _finding(
     origin: str,
     page_url: str | None,
 ) -> Finding:
-    id_, aliases = status_id(CHECK, comp.name, comp.version)
-    registered = CHECKS[CHECK]
     when = uploaded.strftime("%Y-%m-%d %H:%M UTC")
-    return Finding(
-        kind=FindingKind(registered.kind),
-        check=CHECK,
-        id=id_,
-        aliases=aliases,
+    return check_finding(
+        CHECK,
+        context,
+        inv,
+        comp,
         summary=(
             f"{comp.name} {comp.version} was uploaded {age:.1f} days ago ({when}), "
             f"within the {days:g}-day cooldown"
@@ -164,9 +159,6 @@ def _finding(
             "pipeline: keep the previous release until it has aged, or add an exception "
             "for the package to the policy's cooldown rule."
         ),
-        rating=Rating(level=registered.severity, type="check"),
-        component=comp,
-        path=context.path_of(inv, comp),
-        references=(Reference(type="PACKAGE", url=redact_url(page_url)),) if page_url else (),
+        references=page_references(page_url),
         detail=CooldownDetail(uploaded=uploaded, age_days=age, days=days, origin=origin),
     )

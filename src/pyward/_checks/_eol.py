@@ -15,7 +15,16 @@ from __future__ import annotations
 import datetime as dt
 
 from pyward._checks import CHECKS, CheckContext, CheckResult
-from pyward._findings import CheckId, EolDetail, Finding, FindingKind, Rating, Reference, status_id
+from pyward._checks._common import check_finding
+from pyward._findings import (
+    CheckId,
+    EolDetail,
+    Finding,
+    FindingKind,
+    Reference,
+    check_rating,
+    status_id,
+)
 from pyward._sources.lifecycle import Cycle, Lifecycle, Product, cycle_for, supported
 
 #: The check's id, which is also its findings' kind.
@@ -30,7 +39,6 @@ def run(context: CheckContext) -> CheckResult:
     lifecycle = context.sources.lifecycle
     if lifecycle is None:  # the registry skips the check without lifecycle data
         raise ValueError("the eol check needs lifecycle data")
-    rating = Rating(level=CHECKS[CHECK].severity, type="check")
     today = context.today
     findings: list[Finding] = []
     warnings: list[str] = []
@@ -48,17 +56,14 @@ def run(context: CheckContext) -> CheckResult:
         if not cycle.ended(today):
             continue
         detail = _detail("package", product, cycle, lifecycle, today)
-        ident, aliases = status_id("eol", comp.name, cycle.name)
         findings.append(
-            Finding(
-                kind=KIND,
-                check=CHECK,
-                id=ident,
-                aliases=aliases,
+            check_finding(
+                CHECK,
+                context,
+                inv,
+                comp,
+                version=cycle.name,
                 summary=_summary(product, cycle, detail),
-                rating=rating,
-                component=comp,
-                path=context.path_of(inv, comp),
                 references=(Reference(type="WEB", url=PRODUCT_PAGE.format(product=product.name)),),
                 detail=detail,
             )
@@ -85,7 +90,7 @@ def run(context: CheckContext) -> CheckResult:
                     summary=_summary(python, cycle, detail),
                     details=f"The Python the project runs on is {target.version}, "
                     f"from {target.origin}.",
-                    rating=rating,
+                    rating=check_rating(CHECKS[CHECK].severity),
                     location=target.location,
                     references=(Reference(type="WEB", url=PRODUCT_PAGE.format(product="python")),),
                     detail=detail,

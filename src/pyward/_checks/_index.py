@@ -17,16 +17,13 @@ from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from pyward._checks import CHECKS, CheckContext
+from pyward._checks import CheckContext
+from pyward._checks._common import check_finding, page_references
 from pyward._findings import (
     CheckId,
     Detail,
     Finding,
-    FindingKind,
     Level,
-    Rating,
-    Reference,
-    status_id,
 )
 from pyward._sources.index._metadata import IndexMetadata
 from pyward._sources.index._model import ProjectInfo
@@ -163,30 +160,15 @@ def status_finding(
     """A finding of ``check`` about ``comp``: the id ``check:NAME@VERSION`` (or
     ``check:NAME`` when ``version`` is ``None``), the check's severity unless ``level``
     says otherwise, and the project's page on its index as a reference."""
-    id_, aliases = status_id(check, comp.name, version)
-    registered = CHECKS[check]
-    return Finding(
-        kind=FindingKind(registered.kind),
-        check=check,
-        id=id_,
-        aliases=aliases,
+    return check_finding(
+        check,
+        context,
+        inv,
+        comp,
+        version=version,
         summary=summary,
         details=details,
-        rating=_rating(level or registered.severity),
-        component=comp,
-        path=context.path_of(inv, comp),
-        references=_references(page.page_url),
         detail=detail,
+        level=level,
+        references=page_references(page.page_url),
     )
-
-
-# Records shared by the findings that have them in common (frozen: nothing changes
-# them), rather than made again for each of the hundreds a lock can have.
-@lru_cache(maxsize=16)
-def _rating(level: Level) -> Rating:
-    return Rating(level=level, type="check")
-
-
-@lru_cache(maxsize=4096)
-def _references(page_url: str) -> tuple[Reference, ...]:
-    return (Reference(type="PACKAGE", url=redact_url(page_url)),) if page_url else ()

@@ -32,16 +32,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from pyward._checks import CHECKS, CheckContext, CheckResult
+from pyward._checks import CheckContext, CheckResult
+from pyward._checks._common import check_finding
 from pyward._checks._undecided import undecided
-from pyward._findings import (
-    CheckId,
-    Finding,
-    FindingKind,
-    LicenseDetail,
-    Rating,
-    status_id,
-)
+from pyward._findings import CheckId, Finding, LicenseDetail
 from pyward._model import Component, Inventory
 from pyward._policy._model import LicensesRule
 from pyward._sources.index._port import IndexFailure
@@ -475,8 +469,6 @@ def _finding(
     outcome = evaluation.outcome
     if outcome == "pass":  # pragma: no cover - a pass is no finding
         raise ValueError("a passing licence is not a finding")
-    id_, aliases = status_id(CHECK, comp.name, comp.version)
-    registered = CHECKS[CHECK]
     pin = f"{comp.name} {comp.version}"
     offending = ", ".join(evaluation.offending)
     if outcome == "unknown":
@@ -502,16 +494,13 @@ def _finding(
             f"{pin} is licensed {licence.expression} (from {licence.origin}); no choice it "
             f"offers stays within the policy's allow-list: {offending} is not on it."
         )
-    return Finding(
-        kind=FindingKind(registered.kind),
-        check=CHECK,
-        id=id_,
-        aliases=aliases,
+    return check_finding(
+        CHECK,
+        context,
+        inv,
+        comp,
         summary=summary,
         details=details,
-        rating=Rating(level=registered.severity, type="check"),
-        component=comp,
-        path=context.path_of(inv, comp),
         detail=LicenseDetail(
             outcome=outcome,
             expression=licence.expression if outcome != "unknown" else licence.found,

@@ -23,10 +23,9 @@ from pyward._audit._exposure import exposure
 from pyward._checks import CHECKS, CheckContext, CheckResult
 from pyward._checks._advisories import (
     MAL_ORIGINS,
+    collect,
     dates_of,
     is_malicious,
-    malicious_group,
-    matched,
     references_of,
 )
 from pyward._findings import (
@@ -34,32 +33,20 @@ from pyward._findings import (
     CheckId,
     Finding,
     MaliciousDetail,
-    Rating,
+    check_rating,
     status_id,
 )
-from pyward._model import Component, ComponentKey, NotAudited
+from pyward._model import Component, ComponentKey
 
 #: The check's id: the kind of finding it reports.
 CHECK = CheckId("malicious")
 
 
 def run(context: CheckContext) -> CheckResult:
-    findings: list[Finding] = []
-    not_audited: list[NotAudited] = []
-    warnings: list[str] = []
-    for m in matched(context):
-        if m.not_audited is not None:
-            not_audited.append(m.not_audited)
-            warnings.extend([m.warning] if m.warning else [])
-            continue
-        for vuln in m.vulnerabilities:
-            if not malicious_group(vuln):
-                continue
-            path = context.path_of(m.inventory, m.component)
-            findings.append(finding_of(m.component, vuln, path))
-            warnings.extend(note for a in vuln.advisories for note in a.notes)
-    return CheckResult(
-        findings=tuple(findings), not_audited=tuple(not_audited), warnings=tuple(warnings)
+    return collect(
+        context,
+        malicious=True,
+        finding_of=lambda comp, vuln, path: (finding_of(comp, vuln, path), ()),
     )
 
 
@@ -93,7 +80,7 @@ def finding_of(comp: Component, vuln: Vulnerability, path: tuple[ComponentKey, .
         aliases=(*ids[1:], status, *general),
         summary=summary or f"{comp.name} {comp.version} is malicious ({ids[0]})",
         details=details,
-        rating=Rating(level=CHECKS[CHECK].severity, type="check"),
+        rating=check_rating(CHECKS[CHECK].severity),
         path=path,
         references=references_of(advisories),
         exposure=exposure(comp),

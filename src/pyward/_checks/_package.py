@@ -26,15 +26,12 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from pyward._advisory._match import short
-from pyward._checks import CHECKS, CheckContext, CheckResult, Undecided
+from pyward._checks import CheckContext, CheckResult, Undecided
+from pyward._checks._common import check_finding
 from pyward._findings import (
     CheckId,
     Finding,
-    FindingKind,
-    Level,
     PackageDetail,
-    Rating,
-    status_id,
 )
 from pyward._model import Component, ComponentKey, Inventory, canonical_name
 from pyward._policy._model import PackagesRule
@@ -212,22 +209,12 @@ def _decide(
 def _finding(
     context: CheckContext, inv: Inventory, comp: Component, detail: PackageDetail
 ) -> Finding:
-    id_, aliases = status_id(CHECK, comp.name, comp.version)
-    registered = CHECKS[CHECK]
     pin = f"{comp.name} {comp.version}" if comp.version else comp.name
-    return Finding(
-        kind=FindingKind(registered.kind),
-        check=CHECK,
-        id=id_,
-        aliases=aliases,
+    return check_finding(
+        CHECK,
+        context,
+        inv,
+        comp,
         summary=f"{pin}: {detail.describe()}",
-        rating=_rating(registered.severity),
-        component=comp,
-        path=context.path_of(inv, comp),
         detail=detail,
     )
-
-
-@lru_cache(maxsize=8)
-def _rating(level: Level) -> Rating:
-    return Rating(level=level, type="check")

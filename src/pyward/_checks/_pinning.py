@@ -26,16 +26,13 @@ construction and record hashes where the index gives them: they are outside the 
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pyward._checks import CHECKS, CheckContext, CheckResult
 from pyward._findings import (
     CheckId,
     Finding,
     FindingKind,
-    Level,
     PinningDetail,
-    Rating,
+    check_rating,
     status_id,
 )
 from pyward._inventory._requirements import FORMAT, NOT_PINNED
@@ -127,7 +124,7 @@ def _finding(
         id=id_,
         aliases=aliases,
         summary=summary,
-        rating=_rating(registered.severity),
+        rating=check_rating(registered.severity),
         component=component,
         location=location,
         path=path,
@@ -151,8 +148,3 @@ def _where(location: Location | None, source: str) -> str:
     if location is None:
         return source
     return f"{location.file}:{location.line}" if location.line else location.file
-
-
-@lru_cache(maxsize=8)
-def _rating(level: Level) -> Rating:
-    return Rating(level=level, type="check")

@@ -28,15 +28,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pyward._checks import CHECKS, CheckContext, CheckResult, Undecided
+from pyward._checks import CheckContext, CheckResult, Undecided
+from pyward._checks._common import check_finding
 from pyward._findings import (
     CheckId,
     Finding,
-    FindingKind,
-    Level,
-    Rating,
     SourceDetail,
-    status_id,
 )
 from pyward._model import Component, Inventory
 from pyward._policy._model import SourcesRule
@@ -162,8 +159,6 @@ def _undecided(context: CheckContext, inv: Inventory, comp: Component, reason: s
 def _finding(
     context: CheckContext, inv: Inventory, comp: Component, detail: SourceDetail, origin: Origin
 ) -> Finding:
-    id_, aliases = status_id(CHECK, comp.name, comp.version)
-    registered = CHECKS[CHECK]
     how = " (the index configured for its project)" if origin.configured else ""
     if detail.problem == "confusion":
         details = (
@@ -179,20 +174,12 @@ def _finding(
             f"{comp.name} comes from {detail.index}{how}, which is not one of the indexes "
             "the policy's sources rule names."
         )
-    return Finding(
-        kind=FindingKind(registered.kind),
-        check=CHECK,
-        id=id_,
-        aliases=aliases,
+    return check_finding(
+        CHECK,
+        context,
+        inv,
+        comp,
         summary=f"{comp.name} {comp.version}: {detail.describe()}",
         details=details,
-        rating=_rating(registered.severity),
-        component=comp,
-        path=context.path_of(inv, comp),
         detail=detail,
     )
-
-
-@lru_cache(maxsize=8)
-def _rating(level: Level) -> Rating:
-    return Rating(level=level, type="check")

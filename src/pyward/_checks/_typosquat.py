@@ -12,8 +12,9 @@ not compared.
 
 from __future__ import annotations
 
-from pyward._checks import CHECKS, CheckContext, CheckResult
-from pyward._findings import CheckId, Finding, FindingKind, Rating, TyposquatDetail, status_id
+from pyward._checks import CheckContext, CheckResult
+from pyward._checks._common import check_finding
+from pyward._findings import CheckId, Finding, TyposquatDetail
 from pyward._model import Component
 from pyward._policy._model import TyposquatRule
 from pyward._sources.popularity._squat import Match, confidence, detect
@@ -42,7 +43,6 @@ def run(context: CheckContext) -> CheckResult:
     source = popularity.data_source()
     day = popularity.updated.isoformat() if popularity.updated else "unknown date"
     used = f"{source.name}: {source.origin} ({day})"
-    rating = Rating(level=CHECKS[CHECK].severity, type="check")
     findings: list[Finding] = []
     for inv, comp in context.subjects:
         if comp.source not in _BY_NAME:
@@ -50,19 +50,15 @@ def run(context: CheckContext) -> CheckResult:
         match = detect(comp.name, popularity, rule)
         if match is None:
             continue
-        ident, aliases = status_id(CHECK, comp.name, comp.version)
         findings.append(
-            Finding(
-                kind=FindingKind(CHECKS[CHECK].kind),
-                check=CHECK,
-                id=ident,
-                aliases=aliases,
+            check_finding(
+                CHECK,
+                context,
+                inv,
+                comp,
                 summary=summary(match, comp.display_name or comp.name),
                 details=details(match, used),
-                rating=rating,
                 confidence=confidence(match.score),
-                component=comp,
-                path=context.path_of(inv, comp),
                 detail=TyposquatDetail(
                     target=match.target,
                     technique=match.technique,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pyward._findings import (
@@ -18,8 +17,8 @@ from pyward._findings import (
     Finding,
     FindingKind,
     Level,
-    Rating,
     UndecidedDetail,
+    check_rating,
 )
 from pyward._policy import RULES, RuleSpec, rule_of_check
 from pyward._policy._model import Policy
@@ -145,7 +144,7 @@ def undecided_findings(
                     aliases=(general,) if version else (),
                     summary=f"{rule}: could not decide for {comp.name}{version.replace('@', ' ')}"
                     f": {u.reason}",
-                    rating=_rating(CHECKS[check].severity),
+                    rating=check_rating(CHECKS[check].severity),
                     component=comp,
                     path=u.path,
                     detail=UndecidedDetail(rule=rule, reason=u.reason),
@@ -159,7 +158,7 @@ def undecided_findings(
                 check=check,
                 id=f"{UNDECIDED}:{rule}",
                 summary=f"{rule}: not checked: {reason}",
-                rating=_rating(CHECKS[check].severity),
+                rating=check_rating(CHECKS[check].severity),
                 detail=UndecidedDetail(rule=rule, reason=reason),
             )
         )
@@ -169,11 +168,6 @@ def undecided_findings(
 def _rule(check: CheckId) -> str:
     spec = rule_of_check(check)
     return spec.id if spec is not None else check
-
-
-@lru_cache(maxsize=8)
-def _rating(level: Level) -> Rating:
-    return Rating(level=level, type="check")
 
 
 def summary(policy: Policy) -> PolicySummary:

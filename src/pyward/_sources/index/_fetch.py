@@ -67,6 +67,37 @@ class ClientOptions:
     """A netrc file whose credentials go to the hosts it names (``$NETRC`` or
     ``~/.netrc``, as the command line finds it); an index URL's own credentials win."""
 
+    def index_client(
+        self,
+        index_url: str,
+        *,
+        cache_dir: Path | None,
+        offline: bool,
+        refresh: bool,
+        max_age: dt.timedelta,
+        json_api_url: str | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> IndexClient:
+        """A client of the index at ``index_url`` that talks HTTP as these options say;
+        the other arguments are :class:`~pyward._sources.index.IndexClient`'s."""
+        return IndexClient(
+            index_url,
+            json_api_url=json_api_url,
+            cache_dir=cache_dir,
+            offline=offline,
+            refresh=refresh,
+            max_age=max_age,
+            concurrency=self.concurrency,
+            breaker=self.breaker,
+            retries=self.retries,
+            timeout=self.timeout,
+            total_timeout=self.total_timeout,
+            backoff=self.backoff,
+            max_retry_after=self.max_retry_after,
+            transport=self.transport,
+            auth=auth,
+        )
+
 
 def _netrc_auth(path: Path, notes: dict[str, None]) -> httpx.Auth | None:
     """httpx's netrc authentication from ``path``; ``None`` and a note when the file
@@ -162,21 +193,13 @@ def fetch_metadata(
     auth = _netrc_auth(options.netrc, notes) if options.netrc is not None and by_index else None
     fetches = [
         _IndexFetch(
-            IndexClient(
+            options.index_client(
                 url,
                 json_api_url=json_api_base(url) if json_api else None,
                 cache_dir=cache_dir,
                 offline=offline,
                 refresh=refresh,
                 max_age=max_age,
-                concurrency=options.concurrency,
-                breaker=options.breaker,
-                retries=options.retries,
-                timeout=options.timeout,
-                total_timeout=options.total_timeout,
-                backoff=options.backoff,
-                max_retry_after=options.max_retry_after,
-                transport=options.transport,
                 auth=None if _has_credentials(url) else auth,
             ),
             list(names),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyward._model import canonical_name
-from pyward._sources.index._client import DEFAULT_MAX_AGE, IndexClient
+from pyward._sources.index._client import DEFAULT_MAX_AGE
 from pyward._sources.index._fetch import ClientOptions
 from pyward._sources.index._model import ProjectInfo
 from pyward._sources.index._resolve import index_base, index_key
@@ -82,20 +82,8 @@ def probe_public(
             continue
         if not keys:
             continue
-        with IndexClient(
-            base,
-            cache_dir=cache_dir,
-            offline=offline,
-            refresh=refresh,
-            max_age=max_age,
-            concurrency=options.concurrency,
-            breaker=options.breaker,
-            retries=options.retries,
-            timeout=options.timeout,
-            total_timeout=options.total_timeout,
-            backoff=options.backoff,
-            max_retry_after=options.max_retry_after,
-            transport=options.transport,
+        with options.index_client(
+            base, cache_dir=cache_dir, offline=offline, refresh=refresh, max_age=max_age
         ) as index:
             found = index.projects(keys, keep_files=False)
             for name, page in found.items():

@@ -21,6 +21,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyward._sources._snapshot import load_snapshot
 from pyward._sources.lifecycle._types import Cycle, Lifecycle, Product
 from pyward._wire import FOUND, Table, Wire
 from pyward.errors import InputError
@@ -123,29 +124,8 @@ def load_lifecycle(cache_dir: Path | None) -> tuple[Lifecycle, list[str]]:
     ``cache_dir/lifecycle.json`` when there is one and it reads, else the built-in
     snapshot (a bad copy is a note naming the file and the place, never an error).
     Raises :class:`InputError` only when the built-in snapshot itself is unreadable."""
-    notes: list[str] = []
-    if cache_dir is not None:
-        path = cache_dir / CACHE_NAME
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raw = None
-        except OSError as exc:
-            raw = None
-            notes.append(f"{path}: cannot read: {exc.strerror or exc}; using the built-in snapshot")
-        if raw is not None:
-            try:
-                lifecycle, more = parse_lifecycle(raw, path)
-            except InputError as exc:
-                notes.append(f"{exc}; using the built-in snapshot")
-            else:
-                return lifecycle, [*notes, *more]
-    try:
-        raw = BUILTIN.read_bytes()
-    except OSError as exc:
-        raise InputError(BUILTIN, f"cannot read: {exc.strerror or exc}") from None
-    lifecycle, more = parse_lifecycle(raw, BUILTIN)
-    return lifecycle, [*notes, *more]
+    cached = cache_dir / CACHE_NAME if cache_dir is not None else None
+    return load_snapshot(cached, BUILTIN, parse_lifecycle)
 
 
 def data_source(lifecycle: Lifecycle, today: dt.date) -> DataSource:

@@ -7,16 +7,15 @@ directory atomically. A failure raises and leaves the old copy in place.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyward._atomic import replace_file
+from pyward._sources._snapshot import download, is_url, read_source, write_checked
 from pyward._sources.lifecycle._convert import dump, from_api, from_product_files
 from pyward._sources.lifecycle._load import CACHE_NAME, parse_lifecycle
 from pyward._text import redact_url
-from pyward.errors import InputError, NetworkError, UsageError
+from pyward.errors import InputError
 
 if TYPE_CHECKING:
     import httpx
@@ -48,10 +47,6 @@ class Refreshed:
         return f"lifecycle data: {self.products} products from {self.source} ({day}) -> {self.path}"
 
 
-def _is_url(text: str) -> bool:
-    return text.startswith(("http://", "https://"))
-
-
 def refresh_lifecycle(
     cache_dir: Path,
     source: str,
@@ -67,31 +62,27 @@ def refresh_lifecycle(
     (naming the source and the place) and writes nothing when the data cannot be read;
     with ``offline``, a URL is a :class:`UsageError`."""
     day = today or dt.date.today()
-    if _is_url(source):
+    if is_url(source):
         shown = redact_url(source)
-        if offline:
-            raise UsageError(f"{shown}: not downloaded (--offline); give --lifecycle-from FILE|DIR")
-        raw = _fetch(source, client=client, limits=limits)
+        raw = download(
+            source,
+            offline=offline,
+            instead="--lifecycle-from FILE|DIR",
+            prefix="pyward-lifecycle-",
+            client=client,
+            limits=limits,
+        )
         document = from_api(_json(raw, shown), source=shown, fetched=day)
     else:
         path = Path(source)
         if path.is_dir():
             document = from_product_files(path, source=str(path), updated=day.isoformat())
         else:
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+            raw = read_source(path)
             document = from_api(_json(raw, str(path)), source=str(path), fetched=day)
-    data = dump(document)
     target = cache_dir / CACHE_NAME
     # What is written must read back: the same parser the audit uses checks it first.
-    lifecycle, _ = parse_lifecycle(data, target)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        replace_file(target, data)
-    except OSError as exc:
-        raise InputError(target, f"cannot write: {exc.strerror or exc}") from None
+    lifecycle = write_checked(target, dump(document), parse_lifecycle)
     return Refreshed(
         path=target,
         source=lifecycle.source,
@@ -107,17 +98,3 @@ def _json(raw: bytes, name: str) -> object:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InputError(name, f"not JSON ({exc})") from None
-
-
-def _fetch(url: str, *, client: httpx.Client | None, limits: Limits | None) -> bytes:
-    # One download code for every ``db update`` source: its size and time bounds, its
-    # errors (``URL: HTTP 503 ...``), its progress bar.
-    from pyward._advisory._sync import Limits, _download
-
-    with tempfile.TemporaryDirectory(prefix="pyward-lifecycle-") as tmp:
-        dest = Path(tmp) / "answer.json"
-        try:
-            _download(url, dest, {}, client=client, progress=None, limits=limits or Limits())
-        except NetworkError as exc:
-            raise NetworkError(str(exc).replace(url, redact_url(url))) from None
-        return dest.read_bytes()

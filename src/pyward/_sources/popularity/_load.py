@@ -19,6 +19,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from pyward._sources._snapshot import load_snapshot
 from pyward._sources.popularity import Popularity
 from pyward.errors import InputError
 
@@ -104,26 +105,5 @@ def load_popularity(cache_dir: Path | None) -> tuple[Popularity, list[str]]:
     ``cache_dir/popularity.json.gz`` when there is one and it reads, else the built-in
     snapshot (a bad copy is a note naming the file and the place, never an error).
     Raises :class:`InputError` only when the built-in snapshot itself is unreadable."""
-    notes: list[str] = []
-    if cache_dir is not None:
-        path = cache_dir / CACHE_NAME
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raw = None
-        except OSError as exc:
-            raw = None
-            notes.append(f"{path}: cannot read: {exc.strerror or exc}; using the built-in snapshot")
-        if raw is not None:
-            try:
-                popularity, more = parse_popularity(raw, path)
-            except InputError as exc:
-                notes.append(f"{exc}; using the built-in snapshot")
-            else:
-                return popularity, [*notes, *more]
-    try:
-        raw = BUILTIN.read_bytes()
-    except OSError as exc:
-        raise InputError(BUILTIN, f"cannot read: {exc.strerror or exc}") from None
-    popularity, more = parse_popularity(raw, BUILTIN)
-    return popularity, [*notes, *more]
+    cached = cache_dir / CACHE_NAME if cache_dir is not None else None
+    return load_snapshot(cached, BUILTIN, parse_popularity)

@@ -10,16 +10,14 @@ pyward at the data (or a mirror of it) it trusts.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyward._atomic import replace_file
+from pyward._sources._snapshot import download, is_url, read_source, write_checked
 from pyward._sources.popularity._convert import dump, from_upstream
 from pyward._sources.popularity._load import CACHE_NAME, parse_popularity
 from pyward._text import redact_url
-from pyward.errors import InputError, NetworkError, UsageError
 
 if TYPE_CHECKING:
     import httpx
@@ -64,43 +62,26 @@ def refresh_popularity(
     (naming the source and the place) and writes nothing when the data cannot be read;
     with ``offline``, a URL is a :class:`UsageError`."""
     day = today or dt.date.today()
-    if source.startswith(("http://", "https://")):
+    if is_url(source):
         shown = redact_url(source)
-        if offline:
-            raise UsageError(f"{shown}: not downloaded (--offline); give --popularity-from FILE")
-        raw = _fetch(source, client=client, limits=limits)
+        raw = download(
+            source,
+            offline=offline,
+            instead="--popularity-from FILE",
+            prefix="pyward-popularity-",
+            client=client,
+            limits=limits,
+        )
     else:
         shown = source
-        try:
-            raw = Path(source).read_bytes()
-        except OSError as exc:
-            raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
+        raw = read_source(source)
     data = dump(from_upstream(raw, source=shown, fetched=day))
     target = cache_dir / CACHE_NAME
     # What is written must read back: the same parser a run uses checks it first.
-    popularity, _ = parse_popularity(data, target)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        replace_file(target, data)
-    except OSError as exc:
-        raise InputError(target, f"cannot write: {exc.strerror or exc}") from None
+    popularity = write_checked(target, data, parse_popularity)
     return Refreshed(
         path=target,
         source=popularity.origin,
         updated=popularity.updated,
         projects=len(popularity.downloads),
     )
-
-
-def _fetch(url: str, *, client: httpx.Client | None, limits: Limits | None) -> bytes:
-    # One download code for every ``db update`` source: its size and time bounds, its
-    # errors (``URL: HTTP 503 ...``).
-    from pyward._advisory._sync import Limits, _download
-
-    with tempfile.TemporaryDirectory(prefix="pyward-popularity-") as tmp:
-        dest = Path(tmp) / "answer"
-        try:
-            _download(url, dest, {}, client=client, progress=None, limits=limits or Limits())
-        except NetworkError as exc:
-            raise NetworkError(str(exc).replace(url, redact_url(url))) from None
-        return dest.read_bytes()
