@@ -10,9 +10,10 @@ import pytest
 
 from pyward._checks import CheckContext, CheckOptions, Sources
 from pyward._checks._cooldown import run
-from pyward._findings import CooldownDetail, Rating, Reference
+from pyward._findings import Rating, Reference
 from pyward._inventory._common import UPLOAD_TIME
 from pyward._model import Component, Inventory, component_key
+from pyward._policy._details import CooldownDetail
 from pyward._policy._model import CooldownRule, Policy
 from pyward._sources.index import IndexFailure, IndexMetadata, parse_project_page
 from tests.checks._status_support import file, made, metadata

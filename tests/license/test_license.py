@@ -18,9 +18,10 @@ from pyward._checks._license import (
     spdx_expression,
     validate_spdx_ids,
 )
-from pyward._findings import LicenseDetail, Rating
+from pyward._findings import Rating
 from pyward._inventory._environment import read_environment
 from pyward._model import Component, Inventory, component_key
+from pyward._policy._details import LicenseDetail
 from pyward._policy._model import LicensesRule, Policy
 
 PERMISSIVE = LicensesRule(allow=("MIT", "BSD-3-Clause", "Apache-2.0"), deny=("GPL-3.0-only",))

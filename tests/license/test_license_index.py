@@ -12,8 +12,8 @@ import pytest
 
 from pyward._checks import CheckContext, CheckOptions, Sources
 from pyward._checks._license import run
-from pyward._findings import LicenseDetail
 from pyward._model import Component, Inventory
+from pyward._policy._details import LicenseDetail
 from pyward._policy._model import LicensesRule, Policy
 from pyward._sources.index import ClientOptions, fetch_metadata
 from tests.conftest import run_cli

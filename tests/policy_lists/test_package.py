@@ -9,8 +9,9 @@ from pyward._audit import audit
 from pyward._checks import CHECKS, CheckOptions
 from pyward._checks._package import BadEntry, parse_entries
 from pyward._config import Config, IgnoreRule
-from pyward._findings import PackageDetail, Rating, UndecidedDetail
+from pyward._findings import Rating
 from pyward._model import Component
+from pyward._policy._details import PackageDetail, UndecidedDetail
 from pyward._policy._model import PackagesRule, Policy
 from tests.policy_lists._support import component, context, inventory, run
 

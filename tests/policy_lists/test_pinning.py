@@ -11,9 +11,9 @@ import pytest
 
 from pyward._audit import audit
 from pyward._checks import CHECKS, CheckOptions
-from pyward._findings import PinningDetail
 from pyward._inventory import read_inventory
 from pyward._model import Location
+from pyward._policy._details import PinningDetail
 from pyward._policy._model import PinningRule, Policy
 from tests.conftest import CORPUS
 from tests.policy_lists._support import component, context, inventory, run

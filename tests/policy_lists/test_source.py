@@ -16,7 +16,7 @@ from pyward._checks import CHECKS, CheckOptions, Sources
 from pyward._checks._source import origin_of, probe_names
 from pyward._commands._sources import gather_sources, source_origins
 from pyward._config import Config
-from pyward._findings import SourceDetail, UndecidedDetail
+from pyward._policy._details import SourceDetail, UndecidedDetail
 from pyward._policy._model import Policy, SourcesRule
 from pyward._settings import Settings
 from pyward._sources.index import ClientOptions

@@ -14,8 +14,9 @@ from pyward._checks import CHECKS, CheckContext, CheckOptions, Sources, run_chec
 from pyward._checks._typosquat import run
 from pyward._commands._sources import gather_sources
 from pyward._config import Config
-from pyward._findings import Finding, Rating, TyposquatDetail
+from pyward._findings import Finding, Rating
 from pyward._model import Component, Inventory, Location
+from pyward._policy._details import TyposquatDetail
 from pyward._policy._model import Policy, TyposquatRule
 from pyward._settings import Settings
 from pyward._sources.popularity._load import load_popularity

@@ -13,7 +13,6 @@ from pyward._checks import CHECKS, CheckContext
 from pyward._findings import (
     CheckId,
     Confidence,
-    Detail,
     Finding,
     FindingKind,
     Level,
@@ -24,6 +23,7 @@ from pyward._findings import (
 from pyward._text import redact_url
 
 if TYPE_CHECKING:
+    from pyward._findings import Detail
     from pyward._model import Component, Inventory
 
 __all__ = ["check_finding", "page_references"]

@@ -23,13 +23,10 @@ from collections.abc import Callable
 from pyward._checks import CheckContext, CheckResult
 from pyward._checks._common import check_finding, page_references
 from pyward._checks._undecided import undecided as undecided_of
-from pyward._findings import (
-    CheckId,
-    CooldownDetail,
-    Finding,
-)
+from pyward._findings import CheckId, Finding
 from pyward._inventory._common import UPLOAD_TIME
 from pyward._model import Component, Inventory
+from pyward._policy._details import CooldownDetail
 from pyward._policy._model import CooldownRule
 from pyward._sources.index._port import IndexFailure
 from pyward._text import redact_url

@@ -21,7 +21,6 @@ from pyward._checks import CheckContext
 from pyward._checks._common import check_finding, page_references
 from pyward._findings import (
     CheckId,
-    Detail,
     Finding,
     Level,
 )
@@ -40,6 +39,7 @@ from pyward._text import redact_url
 if TYPE_CHECKING:
     from packaging.version import Version
 
+    from pyward._findings import Detail
     from pyward._model import Component, Inventory
 
 __all__ = [

@@ -35,8 +35,9 @@ from typing import TYPE_CHECKING, Literal
 from pyward._checks import CheckContext, CheckResult
 from pyward._checks._common import check_finding
 from pyward._checks._undecided import undecided
-from pyward._findings import CheckId, Finding, LicenseDetail
+from pyward._findings import CheckId, Finding
 from pyward._model import Component, Inventory
+from pyward._policy._details import LicenseDetail
 from pyward._policy._model import LicensesRule
 from pyward._sources.index._port import IndexFailure
 from pyward._sources.index._versions import release_key

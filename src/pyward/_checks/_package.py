@@ -28,12 +28,9 @@ from packaging.version import InvalidVersion, Version
 from pyward._advisory._match import short
 from pyward._checks import CheckContext, CheckResult, Undecided
 from pyward._checks._common import check_finding
-from pyward._findings import (
-    CheckId,
-    Finding,
-    PackageDetail,
-)
+from pyward._findings import CheckId, Finding
 from pyward._model import Component, ComponentKey, Inventory, canonical_name
+from pyward._policy._details import PackageDetail
 from pyward._policy._model import PackagesRule
 
 __all__ = ["CHECK", "BadEntry", "PackageEntry", "parse_entries", "run"]

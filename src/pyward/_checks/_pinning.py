@@ -27,16 +27,10 @@ construction and record hashes where the index gives them: they are outside the 
 from __future__ import annotations
 
 from pyward._checks import CHECKS, CheckContext, CheckResult
-from pyward._findings import (
-    CheckId,
-    Finding,
-    FindingKind,
-    PinningDetail,
-    check_rating,
-    status_id,
-)
+from pyward._findings import CheckId, Finding, FindingKind, check_rating, status_id
 from pyward._inventory._requirements import FORMAT, NOT_PINNED
 from pyward._model import Component, ComponentKey, Inventory, Location, NotAudited
+from pyward._policy._details import PinningDetail
 from pyward._policy._model import PinningRule
 
 __all__ = ["CHECK", "run"]

@@ -30,12 +30,9 @@ from functools import lru_cache
 
 from pyward._checks import CheckContext, CheckResult, Undecided
 from pyward._checks._common import check_finding
-from pyward._findings import (
-    CheckId,
-    Finding,
-    SourceDetail,
-)
+from pyward._findings import CheckId, Finding
 from pyward._model import Component, Inventory
+from pyward._policy._details import SourceDetail
 from pyward._policy._model import SourcesRule
 from pyward._sources.index._resolve import index_key
 from pyward._text import redact_url

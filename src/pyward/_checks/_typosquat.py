@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from pyward._checks import CheckContext, CheckResult
 from pyward._checks._common import check_finding
-from pyward._findings import CheckId, Finding, TyposquatDetail
+from pyward._findings import CheckId, Finding
 from pyward._model import Component
+from pyward._policy._details import TyposquatDetail
 from pyward._policy._model import TyposquatRule
 from pyward._sources.popularity._squat import Match, confidence, detect
 from pyward._sources.popularity._squat import explain as explain_name

@@ -12,15 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pyward._findings import (
-    CheckId,
-    Finding,
-    FindingKind,
-    Level,
-    UndecidedDetail,
-    check_rating,
-)
+from pyward._findings import CheckId, Finding, FindingKind, Level, check_rating
 from pyward._policy import RULES, RuleSpec, rule_of_check
+from pyward._policy._details import UndecidedDetail
 from pyward._policy._model import Policy
 
 if TYPE_CHECKING:
