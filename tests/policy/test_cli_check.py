@@ -272,3 +272,22 @@ def test_rules_lists_the_policy_rules(capsys: pytest.CaptureFixture[str]) -> Non
     docs = (ROOT / "docs" / "policy.md").read_text()
     for r in rows:
         assert f"\n## {r['id']}\n" in docs, r["id"]
+
+
+def test_explain_refuses_pinning_and_names_the_command_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = [
+        "check",
+        "--config",
+        str(project / "pyproject.toml"),
+        "--cache-dir",
+        str(project / "cache"),
+    ]
+    code, _, err = run_cli(capsys, *base, "--explain", "pinning", "six==1.16.0")
+    assert code == 2
+    assert "the rule is about requirement files" in err
+    code, out, _ = run_cli(capsys, *base, "--explain", "cooldown", "six==1.16.0")
+    assert code == 1
+    assert "six==1.16.0: undecided: no upload time: the command line records no upload time" in out
+    assert "settings: days=7; exceptions=(none)" in out

@@ -49,6 +49,11 @@ def explain_rule(
     name, version = raw_name.strip(), raw_version.strip() or None
     if not name:
         raise UsageError("--explain: PACKAGE is NAME or NAME==VERSION")
+    if rule_id == "pinning":
+        raise UsageError(
+            "--explain pinning: the rule is about requirement files, not a package: run "
+            "pyward check FILE with the policy's pinning rule on"
+        )
     if version is None and rule_id not in _NAME_ONLY:
         raise UsageError(f"--explain {rule_id}: give the package as NAME==VERSION")
     config, policy, notes = load_policy_config(args, settings, Path("."))
@@ -67,7 +72,9 @@ def explain_rule(
         purl=f"pkg:pypi/{canonical_name(name)}" + (f"@{version}" if version else ""),
         direct=True,
     )
-    inv = Inventory(source="--explain", format="explain", components=(comp,), roots=(comp.key,))
+    inv = Inventory(
+        source="--explain", format="the command line", components=(comp,), roots=(comp.key,)
+    )
     check = CHECKS[rule.check]
     gathered = gather_sources(
         [inv], (check,), args=args, config=config, settings=settings, start=Path("."), policy=policy
@@ -138,7 +145,11 @@ def _settings_text(record: object) -> str:
     parts = []
     for f in dataclasses.fields(record):  # type: ignore[arg-type]
         value = getattr(record, f.name)
-        if isinstance(value, tuple):
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, float):
+            value = f"{value:g}"
+        elif isinstance(value, tuple):
             value = ", ".join(value) or "(none)"
         elif hasattr(value, "items"):
             value = ", ".join(f"{k}={v:g}" for k, v in value.items()) or "(none)"
