@@ -111,3 +111,16 @@ def test_an_audit_creates_none_of_the_policy_classes(tmp_path: Path) -> None:
     assert {m for m in loaded if m.startswith("pyward._policy")} == set()
     assert "pyward._sources.popularity._squat" not in loaded
     assert "pyward._checks._malicious" in loaded  # malicious releases: every audit
+
+
+def test_provenance_verification_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyward._provenance import verify_provenance
+
+    _hide(monkeypatch, "pypi_attestations")
+    with pytest.raises(MissingExtra) as caught:
+        verify_provenance("demo-1.0.tar.gz", "00" * 32, b"{}")
+    assert str(caught.value) == (
+        "provenance verification needs the 'provenance' extra, which is not installed "
+        "(no module pypi_attestations): pip install 'pyward[provenance]'"
+    )
+    assert caught.value.exit_code == 2

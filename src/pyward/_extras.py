@@ -2,7 +2,8 @@
 
 The core install carries what ``audit``, ``db``, ``explain``, ``rules`` and CycloneDX
 output need; the heavy parts are extras (``pyproject.toml``): ``serve`` (the ASGI app and
-server) and ``spdx`` (the SPDX model and writers). Code that needs one calls
+server), ``spdx`` (the SPDX model and writers) and ``provenance`` (PEP 740 verification
+through Sigstore). Code that needs one calls
 :func:`require` first, so a missing extra is one line that names it (exit 2), never an
 ``ImportError`` from deep inside a library.
 """
@@ -17,6 +18,7 @@ from pyward.errors import UsageError
 EXTRAS: dict[str, tuple[str, ...]] = {
     "serve": ("fastapi", "uvicorn"),
     "spdx": ("spdx_tools",),
+    "provenance": ("pypi_attestations", "sigstore"),
 }
 
 

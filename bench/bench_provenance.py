@@ -1,0 +1,159 @@
+"""PEP 740 verification speed: the real attestations of ``tests/data``, repeated to N
+artifacts (issue 15: 300 artifacts in 3 s or less on the 2-core machine).
+
+Usage::
+
+    python bench/bench_provenance.py [-n 300] [--rounds 5] [--workers 2]
+
+Rows: importing the verifier (the ``provenance`` extra's modules, in a fresh process);
+each sample alone (median per artifact over the rounds, warm verifier); N artifacts
+serially in one process (the first verification builds the verifier from the bundled
+trust root); N artifacts on a thread pool and on a process pool of ``--workers``
+(pool start-up included, each worker importing the verifier). Every verification must
+succeed: a failed one aborts the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "tests" / "data" / "pep740-attestations"
+
+#: (artifact, the file holding its provenance or attestation, kind of file).
+CASES: tuple[tuple[str, str, str], ...] = (
+    ("pypi_attestations-0.0.19.tar.gz", "pypi_attestations-0.0.19.tar.gz.provenance", "p"),
+    (
+        "gcb_attestation_test-0.0.0.tar.gz",
+        "gcb_attestation_test-0.0.0.tar.gz.provenance",
+        "p",
+    ),
+    (
+        "circleci_sign_publish_example-0.0.1.dev137-py3-none-any.whl",
+        "circleci_sign_publish_example-0.0.1.dev137-py3-none-any.whl.provenance",
+        "p",
+    ),
+    (
+        "gitlab_oidc_project-0.0.3.tar.gz",
+        "gitlab_oidc_project-0.0.3.tar.gz.publish.attestation",
+        "a",
+    ),
+)
+
+#: One unit of work: artifact name, its SHA-256, the provenance/attestation bytes, kind.
+Job = tuple[str, str, bytes, str]
+
+
+def jobs(count: int) -> list[Job]:
+    """The samples, repeated to ``count`` artifacts."""
+    loaded = [
+        (
+            name,
+            hashlib.sha256((SAMPLES / name).read_bytes()).hexdigest(),
+            (SAMPLES / source).read_bytes(),
+            kind,
+        )
+        for name, source, kind in CASES
+    ]
+    return [loaded[i % len(loaded)] for i in range(count)]
+
+
+def verify(job: Job) -> bool:
+    """Verify one artifact; whether it verified."""
+    from pyward._provenance import verify_attestation, verify_provenance
+
+    name, digest, raw, kind = job
+    check = verify_provenance if kind == "p" else verify_attestation
+    return check(name, digest, raw).verified
+
+
+def verify_all(batch: list[Job]) -> int:
+    """Verify a batch in this process; how many verified."""
+    return sum(verify(job) for job in batch)
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def serial(batch: list[Job]) -> None:
+    assert verify_all(batch) == len(batch)
+
+
+def threaded(batch: list[Job], workers: int) -> None:
+    with ThreadPoolExecutor(workers) as pool:
+        assert sum(pool.map(verify, batch)) == len(batch)
+
+
+def processes(batch: list[Job], workers: int) -> None:
+    size = -(-len(batch) // workers)
+    chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
+    with ProcessPoolExecutor(workers) as pool:
+        assert sum(pool.map(verify_all, chunks)) == len(batch)
+
+
+def import_time() -> float:
+    code = (
+        "import time; t = time.perf_counter(); import pyward._provenance._verify; "
+        "print(time.perf_counter() - t)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return float(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=300, help="artifacts per run (300)")
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each row (5)")
+    parser.add_argument("--workers", type=int, default=2, help="pool size (2)")
+    args = parser.parse_args()
+    batch = jobs(args.n)
+    rows: list[tuple[str, list[float], int]] = []
+    rows.append(("import the verifier (fresh process)", [import_time() for _ in range(3)], 1))
+    verify_all(batch[: len(CASES)])  # warm: the verifier is built once per process
+    for job in jobs(len(CASES)):
+        name, kind = job[0], job[3]
+        label = f"one artifact: {name[:38]} ({'provenance' if kind == 'p' else 'attestation'})"
+        twenty = [job] * 20
+        rows.append(
+            (label, [timed(lambda: serial(twenty)) / 20 for _ in range(args.rounds)], 1)  # noqa: B023
+        )
+    rows.append((f"{args.n} artifacts, serial", [timed(lambda: serial(batch))], args.n))
+    rows[-1][1].extend(timed(lambda: serial(batch)) for _ in range(args.rounds - 1))
+    rows.append(
+        (
+            f"{args.n} artifacts, {args.workers} threads",
+            [timed(lambda: threaded(batch, args.workers)) for _ in range(args.rounds)],
+            args.n,
+        )
+    )
+    rows.append(
+        (
+            f"{args.n} artifacts, {args.workers} processes (start-up included)",
+            [timed(lambda: processes(batch, args.workers)) for _ in range(args.rounds)],
+            args.n,
+        )
+    )
+    print(f"{'row':<72} {'median':>10} {'min':>10} {'per artifact':>13}")
+    for label, times, count in rows:
+        median = statistics.median(times)
+        print(
+            f"{label:<72} {median * 1e3:>8.1f}ms {min(times) * 1e3:>8.1f}ms "
+            f"{median / count * 1e3:>11.2f}ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
