@@ -26,7 +26,9 @@ from pyward.errors import InputError
 from tests.conftest import DATA
 
 SAMPLES = DATA / "pep740-attestations"
-PUBLISH = "https://docs.pypi.org/attestations/publish/v1"
+#: PEP 740's publish predicate type, as the library names it (an identifier in the signed
+#: statements, not an address pyward asks).
+PUBLISH = str(pytest.importorskip("pypi_attestations").AttestationType.PYPI_PUBLISH_V1.value)
 SLSA = "https://slsa.dev/provenance/v1"
 GITHUB_SDIST = "pypi_attestations-0.0.19.tar.gz"
 STAGING_WHEEL = "rfc8785-0.1.2-py3-none-any.whl"

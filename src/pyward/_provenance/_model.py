@@ -103,7 +103,8 @@ class AttestationResult:
     """The outcome for one attestation of a provenance object."""
 
     predicate_type: str | None
-    """The in-toto predicate type (``https://docs.pypi.org/attestations/publish/v1``,
+    """The in-toto predicate type (PEP 740's publish type,
+    ``pypi_attestations.AttestationType.PYPI_PUBLISH_V1``, or
     ``https://slsa.dev/provenance/v1``); ``None`` when the statement could not be read."""
 
     publisher: Publisher | None
