@@ -5,7 +5,11 @@
 
 It speaks what pyward asks of an index: ``GET /simple/<name>/`` (PEP 691 JSON, an
 ``ETag`` on every page and a 304 to a matching ``If-None-Match``) and ``GET
-/pypi/<name>/json`` (the JSON API). Pages come from ``tests/data/index/recorded`` and
+/pypi/<name>/json`` (the JSON API), and ``GET
+/integrity/<name>/<version>/<filename>/provenance`` (the integrity API, PEP 740: the
+real provenance files of ``tests/data/pep740-attestations``, with an ``ETag``; 404 for
+a file without one) and ``GET /files/<filename>.provenance`` (the same objects at the
+URL a project page may give for them). Pages come from ``tests/data/index/recorded`` and
 ``tests/data/index/synthetic`` (the hand-made ``demo-archived`` and
 ``demo-quarantined``, PEP 792), plus any given in ``pages``. A fault replaces the
 answer for one project (:data:`FAULTS`); ``json_api=False`` answers 404 on every JSON
@@ -27,7 +31,9 @@ from tests.conftest import DATA, loopback
 
 RECORDED = DATA / "index" / "recorded"
 SYNTHETIC = DATA / "index" / "synthetic"
+ATTESTATIONS = DATA / "pep740-attestations"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
 
 Fault = Literal[
     "not-found",  # 404 (a private package: not on this index)
@@ -59,6 +65,8 @@ class LoopbackIndex:
     """Extra project pages by name (over the recorded ones)."""
     releases: dict[str, bytes] = field(default_factory=dict)
     """Extra JSON API answers by name (over the recorded ones)."""
+    provenance: dict[str, bytes] = field(default_factory=dict)
+    """Extra provenance objects by file name (over the real ones)."""
     requests: list[tuple[str, int]] = field(default_factory=list)
     """Each request's path and the status answered (0: connection dropped)."""
     closing: threading.Event = field(default_factory=threading.Event)
@@ -86,6 +94,13 @@ class LoopbackIndex:
                 return path.read_bytes()
         return None
 
+    def provenance_of(self, filename: str) -> bytes | None:
+        """The provenance object served for ``filename``, if any."""
+        if filename in self.provenance:
+            return self.provenance[filename]
+        path = ATTESTATIONS / f"{filename}.provenance"
+        return path.read_bytes() if "/" not in filename and path.is_file() else None
+
     def release(self, name: str) -> bytes | None:
         if name in self.releases:
             return self.releases[name]
@@ -107,6 +122,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         parts = self.path.strip("/").split("/")
+        if parts[0] in ("integrity", "files"):
+            self._provenance(parts)
+            return
         if len(parts) == 2 and parts[0] == "simple":
             name, api = parts[1], False
         elif len(parts) == 3 and parts[0] == "pypi" and parts[2] == "json":
@@ -125,6 +143,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if fault is not None:
             self._fault(fault, name, body)
             return
+        self._found(body, ctype)
+
+    def _found(self, body: bytes | None, ctype: str) -> None:
         if body is None:
             self._answer(404, b"not found", "text/plain")
             return
@@ -133,6 +154,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._answer(304, b"", None, etag=etag)
             return
         self._answer(200, body, ctype, etag=etag)
+
+    def _provenance(self, parts: list[str]) -> None:
+        """``/integrity/<name>/<version>/<filename>/provenance`` or
+        ``/files/<filename>.provenance``; a fault of the project (the first part of the
+        file name, for the second form) applies."""
+        if len(parts) == 5 and parts[0] == "integrity" and parts[4] == "provenance":
+            name, filename = parts[1], parts[3]
+        elif len(parts) == 2 and parts[1].endswith(".provenance"):
+            filename = parts[1].removesuffix(".provenance")
+            name = filename.split("-", 1)[0].replace("_", "-").lower()
+        else:
+            self._answer(404, b"not found", "text/plain")
+            return
+        body = self.index.provenance_of(filename)
+        fault = self.index.faults.get(name)
+        if fault is not None:
+            self._fault(fault, name, body)
+            return
+        self._found(body, INTEGRITY_JSON)
 
     def _fault(self, fault: Fault, name: str, body: bytes | None) -> None:
         index = self.index
@@ -144,8 +184,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._answer(429, b"slow down", "text/plain", retry_after="1")
             else:
                 assert body is not None, name
-                ctype = SIMPLE_JSON if self.path.startswith("/simple/") else "application/json"
-                self._answer(200, body, ctype)
+                self._answer(200, body, self._ctype())
         elif fault == "error":
             self._answer(500, b"internal error", "text/plain")
         elif fault == "hang":
@@ -156,8 +195,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._answer(200, b"<!DOCTYPE html><html><body>a project</body></html>", "text/html")
         else:  # truncated
             assert body is not None, name
-            ctype = SIMPLE_JSON if self.path.startswith("/simple/") else "application/json"
-            self._answer(200, body[: len(body) // 2], ctype)
+            self._answer(200, body[: len(body) // 2], self._ctype())
+
+    def _ctype(self) -> str:
+        if self.path.startswith("/simple/"):
+            return SIMPLE_JSON
+        if self.path.startswith("/pypi/"):
+            return "application/json"
+        return INTEGRITY_JSON
 
     def _answer(
         self,
@@ -193,6 +238,7 @@ def loopback_index(
     hang: float = 2.0,
     pages: Mapping[str, bytes] | None = None,
     releases: Mapping[str, bytes] | None = None,
+    provenance: Mapping[str, bytes] | None = None,
 ) -> Iterator[LoopbackIndex]:
     """A :class:`LoopbackIndex` running for the ``with`` block."""
     state = LoopbackIndex(
@@ -202,6 +248,7 @@ def loopback_index(
         hang=hang,
         pages=dict(pages or {}),
         releases=dict(releases or {}),
+        provenance=dict(provenance or {}),
     )
     handler = type("Handler", (_Handler,), {"index": state})
     with loopback(handler) as base:

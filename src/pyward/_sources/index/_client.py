@@ -16,7 +16,11 @@
   network does not wait out the retries of each project in turn.
 * HTTP/2 when the ``h2`` package is importable (httpx negotiates it per connection);
   HTTP/1.1 otherwise.
-* Bodies over ``max_body`` bytes are refused.
+* Bodies over ``max_body`` bytes are refused (provenance objects over
+  :data:`MAX_PROVENANCE`).
+* :meth:`IndexClient.provenance`: the PEP 740 provenance of one file, from the URL
+  the project page gives for it or the index's integrity API, through the same cache,
+  retries and breaker.
 
 httpx is imported only when a request is made (it is heavy; ``pyward audit`` without
 index checks never needs it).
@@ -31,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import quote
 
 from pyward import __version__
 from pyward._http import raw_header, sendable
@@ -65,6 +70,11 @@ HTML_TYPES = frozenset(
     {"text/html", "application/vnd.pypi.simple.v1+html", "application/vnd.pypi.simple.latest+html"}
 )
 MAX_BODY = 64 * 1024 * 1024
+#: The media type of an integrity API answer (the provenance of one file, PEP 740).
+INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
+INTEGRITY_TYPES = frozenset({INTEGRITY_JSON, "application/json"})
+#: The largest provenance object accepted: a few attestations of a few kilobytes each.
+MAX_PROVENANCE = 1024 * 1024
 #: How long a cached page is used without asking the index (``[tool.pyward] index-ttl``).
 DEFAULT_MAX_AGE = dt.timedelta(hours=24)
 #: Projects in a row that found the index unreachable before the rest fail at once.
@@ -130,7 +140,9 @@ class IndexClient(IndexSource):
 
     ``index_url``: the simple API's base (``https://index.invalid/simple/``; a
     missing final ``/`` is added). ``json_api_url``: the base of the index's JSON API
-    (``https://index.invalid/pypi``), for :meth:`release_info`. ``cache_dir``: the
+    (``https://index.invalid/pypi``), for :meth:`release_info`. ``integrity_url``: the
+    base of its integrity API (``https://index.invalid/integrity``), for
+    :meth:`provenance`. ``cache_dir``: the
     cache lives in ``cache_dir/index`` (no cache when ``None``). ``max_age``: how long
     a cached page is used without asking the index; ``refresh``: revalidate every
     cached page whatever its age. ``retries``: further attempts after the first;
@@ -145,6 +157,7 @@ class IndexClient(IndexSource):
         index_url: str,
         *,
         json_api_url: str | None = None,
+        integrity_url: str | None = None,
         cache_dir: Path | None = None,
         offline: bool = False,
         refresh: bool = False,
@@ -168,6 +181,7 @@ class IndexClient(IndexSource):
             raise ValueError("concurrency must be at least 1")
         self.index_url = index_url if index_url.endswith("/") else index_url + "/"
         self.json_api_url = json_api_url.rstrip("/") if json_api_url else None
+        self.integrity_url = integrity_url.rstrip("/") if integrity_url else None
         self.offline = offline
         self.refresh = refresh
         self.max_age = max_age
@@ -273,6 +287,56 @@ class IndexClient(IndexSource):
 
         return self._load(key, url, "application/json", frozenset({"application/json"}), parse)
 
+    def provenance_url(self, name: str, version: str, filename: str) -> str | None:
+        """Where the integrity API serves the provenance of ``filename`` of ``name``
+        ``version`` (``{integrity_url}/{project}/{version}/{filename}/provenance``), or
+        ``None`` without ``integrity_url``."""
+        if self.integrity_url is None:
+            return None
+        parts = (canonical_name(name), version, filename)
+        quoted = "/".join(quote(part, safe="") for part in parts)
+        return f"{self.integrity_url}/{quoted}/provenance"
+
+    def provenance(
+        self, name: str, version: str, filename: str, *, url: str | None = None
+    ) -> bytes | None:
+        """The PEP 740 provenance object of one file, as the JSON bytes the index sent,
+        or ``None`` when the index says the file has none (404, 410).
+
+        ``url``: the file's own provenance URL from its project page (PEP 740), asked
+        instead of the integrity API when given. Cached like the pages (its own entry,
+        revalidated with ``If-None-Match`` / ``If-Modified-Since``); offline, the cached
+        copy or an :class:`IndexLookupError` of kind ``offline``. A body over
+        :data:`MAX_PROVENANCE` bytes (or ``max_body``, when smaller) is refused
+        (``too-large``), one that is not a JSON object is ``invalid``; 5xx and
+        timeouts after every retry are ``network``. The body is not verified here:
+        :func:`pyward._provenance.verify_provenance` does that.
+        """
+        key = canonical_name(name)
+        target = url or self.provenance_url(key, version, filename)
+        if target is None:
+            raise IndexLookupError(
+                IndexFailure(
+                    name=key,
+                    reason=(
+                        f"{key} {version} {filename}: no integrity API configured for "
+                        "this index (integrity_url), and no provenance URL given"
+                    ),
+                    kind="unsupported",
+                )
+            )
+        limit = min(MAX_PROVENANCE, self.max_body)
+
+        def parse(read: _Body) -> bytes:
+            return _provenance_object(read.body, redact_url(read.page), limit)
+
+        try:
+            return self._load(key, target, INTEGRITY_JSON, INTEGRITY_TYPES, parse, limit=limit)
+        except IndexLookupError as exc:
+            if exc.failure.kind == "not-found":
+                return None
+            raise
+
     def close(self) -> None:
         if self._http is not None:
             self._http.close()
@@ -293,6 +357,8 @@ class IndexClient(IndexSource):
         accept: str,
         types: frozenset[str],
         parse: Callable[[_Body], _T],
+        *,
+        limit: int | None = None,
     ) -> _T:
         shown = redact_url(url)
         notes: list[str] = []
@@ -327,7 +393,7 @@ class IndexClient(IndexSource):
             if last := sendable(entry.last_modified):
                 headers["If-Modified-Since"] = last
         try:
-            response = self._get(url, headers)
+            response = self._get(url, headers, limit=limit)
         except _Failure as failure:
             if failure.kind == "network" and entry is not None:
                 notes.append(
@@ -446,16 +512,18 @@ class IndexClient(IndexSource):
         with), or ``None`` while requests are made."""
         return self._tripped
 
-    def _get(self, url: str, headers: Mapping[str, str | bytes]) -> _Response:
+    def _get(
+        self, url: str, headers: Mapping[str, str | bytes], *, limit: int | None = None
+    ) -> _Response:
         """GET ``url`` with retries, unless the breaker has tripped; raises
-        :class:`_Failure`."""
+        :class:`_Failure`. ``limit``: the largest body accepted (``max_body``)."""
         tripped = self._tripped
         if tripped is not None:
             raise _Failure(
                 kind="network", reason=f"{redact_url(url)}: not asked: {tripped}", unreachable=True
             )
         try:
-            response = self._get_with_retries(url, headers)
+            response = self._get_with_retries(url, headers, limit=limit)
         except _Failure as failure:
             self._count(failure)
             raise
@@ -475,7 +543,9 @@ class IndexClient(IndexSource):
                     f"{self._unreachable_in_a_row} projects in a row ({cause})"
                 )
 
-    def _get_with_retries(self, url: str, headers: Mapping[str, str | bytes]) -> _Response:
+    def _get_with_retries(
+        self, url: str, headers: Mapping[str, str | bytes], *, limit: int | None = None
+    ) -> _Response:
         import httpx
 
         # As bytes: a validator goes back exactly as the server sent it.
@@ -498,7 +568,7 @@ class IndexClient(IndexSource):
                             status=response.status_code,
                             reason=response.reason_phrase,
                             headers=response.headers,
-                            body=self._read(response, shown, started)
+                            body=self._read(response, shown, started, limit)
                             if response.status_code == 200
                             else b"",
                             url=str(response.url),
@@ -535,23 +605,27 @@ class IndexClient(IndexSource):
         step = self.backoff * (1 << attempt)
         return step / 2 + self._jitter() * step / 2
 
-    def _read(self, response: httpx.Response, shown: str, started: float) -> bytes:
-        """The body, at most ``max_body`` bytes, by ``total_timeout`` seconds after
-        ``started`` (a server may send a byte at a time, each within ``timeout``)."""
+    def _read(
+        self, response: httpx.Response, shown: str, started: float, limit: int | None = None
+    ) -> bytes:
+        """The body, at most ``limit`` (default ``max_body``) bytes, by
+        ``total_timeout`` seconds after ``started`` (a server may send a byte at a time,
+        each within ``timeout``)."""
+        cap = self.max_body if limit is None else limit
         length = response.headers.get("content-length") or ""
         size = parse_digits(length)
         # A length of more digits than ``int()`` converts is too large too (issue 12).
         if (length.isascii() and length.isdigit() and size is None) or (
-            size is not None and size > self.max_body
+            size is not None and size > cap
         ):
-            raise _Failure(kind="too-large", reason=self._too_large(shown, size))
+            raise _Failure(kind="too-large", reason=_too_large(shown, size, cap))
         chunks: list[bytes] = []
         size = 0
         # No chunk size: httpx would gather one before yielding, past the deadline.
         for chunk in response.iter_bytes():
             size += len(chunk)
-            if size > self.max_body:
-                raise _Failure(kind="too-large", reason=self._too_large(shown, None))
+            if size > cap:
+                raise _Failure(kind="too-large", reason=_too_large(shown, None, cap))
             if self._monotonic() - started > self.total_timeout:
                 raise _Failure(
                     kind="network",
@@ -560,9 +634,26 @@ class IndexClient(IndexSource):
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _too_large(self, shown: str, length: int | None) -> str:
-        size = f"{length} bytes" if length is not None else "more"
-        return f"{shown}: response too large ({size}; the limit is {self.max_body} bytes)"
+
+def _too_large(shown: str, length: int | None, cap: int) -> str:
+    size = f"{length} bytes" if length is not None else "more"
+    return f"{shown}: response too large ({size}; the limit is {cap} bytes)"
+
+
+def _provenance_object(body: bytes, shown: str, limit: int) -> bytes:
+    """``body`` if it is a JSON object of at most ``limit`` bytes (a cached copy is held
+    to the limit too); raises :class:`~pyward.errors.InputError` otherwise."""
+    import orjson
+
+    if len(body) > limit:
+        raise InputError(shown, f"provenance too large ({len(body)} bytes; the limit is {limit})")
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(shown, f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise InputError(shown, f"not a provenance object (a JSON {type(value).__name__})")
+    return body
 
 
 def _retry_after(value: str | None, now: dt.datetime) -> float | None:

@@ -76,6 +76,7 @@ class ClientOptions:
         refresh: bool,
         max_age: dt.timedelta,
         json_api_url: str | None = None,
+        integrity_url: str | None = None,
         auth: httpx.Auth | None = None,
     ) -> IndexClient:
         """A client of the index at ``index_url`` that talks HTTP as these options say;
@@ -83,6 +84,7 @@ class ClientOptions:
         return IndexClient(
             index_url,
             json_api_url=json_api_url,
+            integrity_url=integrity_url,
             cache_dir=cache_dir,
             offline=offline,
             refresh=refresh,
