@@ -362,3 +362,20 @@ def test_an_extend_loop_over_urls_is_an_error(tmp_path: Path, server: _Server) -
     with pytest.raises(InputError, match="extends itself"):
         # base.toml answers the same body, which extends base.toml again: a loop.
         load_policy(None, option=f"{base_server.url}/base.toml", settings=settings)
+
+
+def test_check_offline_asks_no_policy_server(
+    tmp_path: Path, server: _Server, capsys: pytest.CaptureFixture[str], online: None
+) -> None:
+    # ``online``: PYWARD_OFFLINE is unset, so only --offline keeps the server unasked.
+    from tests.conftest import run_cli
+
+    (tmp_path / "r.txt").write_text("six==1.16.0\n", encoding="utf-8")
+    url = f"{server.url}/python.toml"
+    cache = str(tmp_path / "cache")
+    code, _, err = run_cli(
+        capsys, "check", str(tmp_path / "r.txt"), "--offline", "--policy", url, "--cache-dir", cache
+    )
+    assert code == 2
+    assert server.requests == 0
+    assert "could not be read (offline) and no copy is cached" in err

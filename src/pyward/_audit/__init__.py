@@ -203,7 +203,7 @@ def audit(
         failed=verdict.failed,
         fail_on_kinds=gate.fail_on_kinds,
         kind_fail_on=gate.kind_fail_on,
-        sources=_data_sources(context.sources, context.today),
+        sources=data_sources(context.sources, context.today),
         policy=_policy_summary(policy),
     )
 
@@ -229,7 +229,7 @@ def _skipped_notes(skipped: Sequence[SkippedCheck]) -> list[str]:
     ]
 
 
-def _data_sources(sources: Sources, today: dt.date) -> tuple[DataSource, ...]:
+def data_sources(sources: Sources, today: dt.date) -> tuple[DataSource, ...]:
     """The footer's list of data sources besides the advisory data, with their age."""
     found: list[DataSource] = []
     if sources.index is not None:

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import importlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pyward._audit import data_sources
+from pyward._policy._verdict import rule_settings
+from pyward._render._common import setting_text, source_line
 from pyward._text import visible
 from pyward.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
@@ -38,9 +42,9 @@ def explain_rule(
     from pyward._checks import CHECKS, CheckContext
     from pyward._commands._sources import gather_sources
     from pyward._commands.check import load_policy_config
+    from pyward._inventory._common import purl
     from pyward._model import Component, Inventory, canonical_name
     from pyward._policy import RULES
-    from pyward._policy._load import _RECORDS
 
     rule = RULES.get(rule_id)
     if rule is None:
@@ -60,7 +64,7 @@ def explain_rule(
     record = getattr(policy, rule.field)
     lines: list[str] = []
     if record is None:
-        record = _RECORDS[rule_id]()
+        record = rule.record()
         lines.append(f"note: the policy leaves {rule_id} off; explained with its defaults")
     only: dict[str, Any] = {r.field: None for r in RULES.values()}
     only[rule.field] = record
@@ -69,7 +73,7 @@ def explain_rule(
         name=canonical_name(name),
         version=version,
         display_name=name if canonical_name(name) != name else None,
-        purl=f"pkg:pypi/{canonical_name(name)}" + (f"@{version}" if version else ""),
+        purl=purl(name, version),
         direct=True,
     )
     inv = Inventory(
@@ -107,14 +111,9 @@ def explain_rule(
             if more is not None:
                 lines.extend(f"  {part.rstrip()}" for part in more(context, comp).splitlines())
     lines.extend(f"note: {n}" for n in (*notes, *gathered.notes))
-    if sources.index is not None:
-        lines.append(f"data: {_age(sources.index.data_source())}")
-    if sources.lifecycle is not None:
-        from pyward._sources.lifecycle import data_source
-
-        lines.append(f"data: {_age(data_source(sources.lifecycle, context.today))}")
-    if sources.popularity is not None:
-        lines.append(f"data: {_age(sources.popularity.data_source())}")
+    now = settings.source_date_epoch or dt.datetime.now(dt.timezone.utc)
+    used = data_sources(context.sources, context.today)
+    lines.extend(f"data: {source_line(source, now)}" for source in used)
     if sources.advisories is not None:
         info = sources.advisories.info
         lines.append(
@@ -142,23 +141,9 @@ def _verdict(lines: list[str], label: str, rule: RuleSpec, result: CheckResult) 
 
 
 def _settings_text(record: object) -> str:
-    parts = []
-    for f in dataclasses.fields(record):  # type: ignore[arg-type]
-        value = getattr(record, f.name)
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif isinstance(value, float):
-            value = f"{value:g}"
-        elif isinstance(value, tuple):
-            value = ", ".join(value) or "(none)"
-        elif hasattr(value, "items"):
-            value = ", ".join(f"{k}={v:g}" for k, v in value.items()) or "(none)"
-        elif value is None:
-            value = "any"
-        parts.append(f"{f.name.replace('_', '-')}={value}")
+    """``days=7; exceptions=(none)``: a rule's settings, as the policy writes them."""
+    parts = [
+        f"{key}={setting_text(value) if value not in ((), [], {}) else '(none)'}"
+        for key, value in rule_settings(record).items()
+    ]
     return "; ".join(parts) or "(none)"
-
-
-def _age(source: Any) -> str:
-    updated = source.updated.date().isoformat() if source.updated is not None else "unknown date"
-    return f"{source.name} from {source.origin}, {updated}" + (" (stale)" if source.stale else "")

@@ -260,7 +260,7 @@ def source_origins(
         rule.public,
         names,
         cache_dir=settings.cache_dir,
-        offline=args.offline or (settings.offline and not args.refresh),
+        offline=offline_of(args, settings),
         refresh=args.refresh,
         max_age=config.index_ttl or DEFAULT_MAX_AGE,
         client=client,
@@ -300,14 +300,19 @@ def fetch_index(
         home=_home(),
         root=ROOT,
         cache_dir=settings.cache_dir,
-        # --refresh asks the index even where PYWARD_OFFLINE is set.
-        offline=args.offline or (settings.offline and not args.refresh),
+        offline=offline_of(args, settings),
         refresh=args.refresh,
         max_age=config.index_ttl or DEFAULT_MAX_AGE,
         json_api=json_api,
         progress=progress,
         client=ClientOptions(netrc=settings.netrc),
     )
+
+
+def offline_of(args: argparse.Namespace, settings: Settings) -> bool:
+    """Whether the run asks no server: ``--offline``, or ``PYWARD_OFFLINE`` unless
+    ``--refresh`` asks again anyway."""
+    return bool(args.offline) or (settings.offline and not args.refresh)
 
 
 def _home() -> Path | None:

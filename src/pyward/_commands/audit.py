@@ -161,6 +161,12 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def say_config_warnings(config: Config, quiet: bool) -> None:
+    """The configuration's warnings, before an error: no report will carry them."""
+    for w in config.warnings:
+        _notice(f"warning: {w}", quiet)
+
+
 def _notice(message: str, quiet: bool) -> None:
     if not quiet:
         sys.stderr.write(f"pyward: {visible(message)}\n")
@@ -221,9 +227,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         store = open_store(settings)
         inventories, errors = _read_all(args, settings)
     except PywardError:
-        # No report will carry the configuration's warnings: say them before the error.
-        for w in config.warnings:
-            _notice(f"warning: {w}", quiet)
+        say_config_warnings(config, quiet)
         raise
     if (
         not args.targets

@@ -11,7 +11,6 @@ be decided), 2 (input or policy error), 3 (no advisory data).
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +20,8 @@ from pyward._commands.audit import (
     add_data_arguments,
     add_input_arguments,
     add_output_arguments,
+    emit,
+    say_config_warnings,
 )
 from pyward.errors import PywardError, UsageError
 
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         inventories, errors = _read_all(args, settings)
     except PywardError:
-        _say_config_warnings(config, args.quiet)
+        say_config_warnings(config, args.quiet)
         raise
     report, code = check_inventories(
         inventories,
@@ -117,10 +118,13 @@ def load_policy_config(
 ) -> tuple[Config, Policy, list[str]]:
     """The configuration (with the command line's gate options) and the policy in force,
     with notes on how the policy was read."""
+    from pyward._commands._sources import offline_of
     from pyward._policy._load import load_policy
 
     config = load_settings(args, start)
-    policy, notes = load_policy(config.path, option=args.policy, settings=settings)
+    policy, notes = load_policy(
+        config.path, option=args.policy, settings=settings, offline=offline_of(args, settings)
+    )
     return config, policy, notes
 
 
@@ -164,19 +168,3 @@ def check_inventories(
         options=gathered.options,
     )
     return report, exit_code(report)
-
-
-def emit(report: AuditReport, args: argparse.Namespace, settings: Settings, config: Config) -> None:
-    """Render a check's report (the audit's renderers: every format)."""
-    from pyward._commands.audit import emit as emit_report
-
-    emit_report(report, args, settings, config)
-
-
-def _say_config_warnings(config: Config, quiet: bool) -> None:
-    if quiet:
-        return
-    from pyward._text import visible
-
-    for w in config.warnings:
-        sys.stderr.write(f"pyward: warning: {visible(w)}\n")

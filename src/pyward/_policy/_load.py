@@ -36,19 +36,19 @@ from pyward._findings import LEVELS, Level
 from pyward._policy import RULES
 from pyward._policy._model import (
     CooldownRule,
-    EolRule,
     LicensesRule,
-    MaliciousRule,
     PackagesRule,
     PinningRule,
     Policy,
     ProjectStatusRule,
     SourcesRule,
     TyposquatRule,
+    UndecidedPolicy,
     UnmaintainedRule,
     VulnerabilitiesRule,
-    YankedRule,
 )
+from pyward._sources._snapshot import is_url
+from pyward._sources.index._model import KNOWN_STATUSES
 from pyward._text import redact_url
 from pyward.errors import InputError, NetworkError
 
@@ -63,23 +63,8 @@ MAX_DEPTH = 8
 #: Top-level keys of a policy table besides the rules.
 _TOP_KEYS = ("extend", "undecided")
 
-_RECORDS: Mapping[str, type[Any]] = {
-    "vulnerabilities": VulnerabilitiesRule,
-    "malicious": MaliciousRule,
-    "typosquat": TyposquatRule,
-    "cooldown": CooldownRule,
-    "yanked": YankedRule,
-    "project-status": ProjectStatusRule,
-    "eol": EolRule,
-    "unmaintained": UnmaintainedRule,
-    "licenses": LicensesRule,
-    "packages": PackagesRule,
-    "sources": SourcesRule,
-    "pinning": PinningRule,
-}
-
-#: The PEP 792 markers ``project-status.statuses`` may name.
-_STATUSES = ("quarantined", "deprecated", "archived")
+#: The PEP 792 markers ``project-status.statuses`` may name (every one but ``active``).
+_STATUSES = tuple(s for s in KNOWN_STATUSES if s != "active")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -105,13 +90,17 @@ def load_policy(
     *,
     option: str | None = None,
     settings: Settings | None = None,
+    offline: bool | None = None,
 ) -> tuple[Policy, list[str]]:
     """The policy in force, and notes about how it was read (a cached copy of a policy
     URL used offline). ``option`` is ``--policy FILE|URL``, which replaces the project's
     policy; else the policy table of the configuration file ``config_path``; else the
-    built-in default."""
+    built-in default. ``offline`` (default: ``settings.offline``) uses a policy URL's
+    cached copy without asking its server."""
     notes: list[str] = []
-    fetch = _fetcher(settings, notes)
+    fetch = _fetcher(
+        settings, notes, settings.offline if offline is None and settings else bool(offline)
+    )
     if option is not None:
         text = _read(option, Path.cwd(), fetch, where="--policy")
         return _resolve(text, fetch, chain=()), notes
@@ -172,7 +161,7 @@ def _read(ref: str, base: Path | None, fetch: Fetch, *, where: str) -> PolicyTex
     """The policy document ``ref`` (a path relative to ``base``, or a URL)."""
     from pyward._inventory._toml import loads
 
-    if _is_url(ref):
+    if is_url(ref):
         raw = fetch(ref, where)
         name = redact_url(ref)
         try:
@@ -191,10 +180,6 @@ def _read(ref: str, base: Path | None, fetch: Fetch, *, where: str) -> PolicyTex
     data = loads(read_text(path), path)
     table, prefix = _document_table(data, str(path))
     return PolicyText(name=str(path), table=table, prefix=prefix, base=path.parent)
-
-
-def _is_url(ref: str) -> bool:
-    return ref.startswith(("https://", "http://"))
 
 
 def _resolve(text: PolicyText, fetch: Fetch, *, chain: tuple[str, ...]) -> Policy:
@@ -216,7 +201,7 @@ def _resolve(text: PolicyText, fetch: Fetch, *, chain: tuple[str, ...]) -> Polic
         if not isinstance(ref, str) or not ref.strip():
             raise InputError(text.name, "must be a file path or an http(s) URL", where=where)
         ref = ref.strip()
-        if text.url is not None and not _is_url(ref):
+        if text.url is not None and not is_url(ref):
             from urllib.parse import urljoin
 
             ref = urljoin(text.url, ref)
@@ -247,10 +232,8 @@ def _apply(text: PolicyText, base: Policy | None) -> Policy:
         values[rule.field] = new
     undecided = start.undecided
     if "undecided" in table:
-        value = table["undecided"]
         where = _key(prefix, "undecided")
-        if value not in ("fail", "pass"):
-            raise InputError(name, "must be 'fail' or 'pass'", where=where)
+        value = _unknown(table["undecided"], name, where)
         if base is not None and base.undecided == "fail" and value == "pass":
             raise _loosens(name, where, "lets undecided rules pass", base.origins)
         undecided = value
@@ -262,7 +245,7 @@ def _apply(text: PolicyText, base: Policy | None) -> Policy:
 
 def _rule(value: object, rule_id: str, old: Any, name: str, where: str) -> Any:
     """One rule's record from its value: ``true``, ``false`` or a table of settings."""
-    record_type = _RECORDS[rule_id]
+    record_type = RULES[rule_id].record
     if value is False:
         return None
     if value is True:
@@ -282,15 +265,15 @@ def _rule(value: object, rule_id: str, old: Any, name: str, where: str) -> Any:
     changes: dict[str, Any] = {}
     for key, parse in parsers.items():
         if key in value:
-            changes[key.replace("-", "_")] = parse(value[key], name, f"{where}.{key}", record)
+            changes[key.replace("-", "_")] = parse(value[key], name, f"{where}.{key}")
     return dataclasses.replace(record, **changes)
 
 
-# Settings parsers: (value, file name, key path, the record before) -> the new value.
-Parser = Callable[[object, str, str, Any], Any]
+# Settings parsers: (value, file name, key path) -> the new value.
+Parser = Callable[[object, str, str], Any]
 
 
-def _severity(value: object, name: str, where: str, _old: Any) -> Level | None:
+def _severity(value: object, name: str, where: str) -> Level | None:
     if value == "any":
         return None
     if value not in LEVELS[:-1]:
@@ -299,7 +282,7 @@ def _severity(value: object, name: str, where: str, _old: Any) -> Level | None:
 
 
 def _number(minimum: float, maximum: float | None = None, what: str = "number") -> Parser:
-    def parse(value: object, name: str, where: str, _old: Any) -> float:
+    def parse(value: object, name: str, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InputError(name, f"must be a {what}", where=where)
         if value < minimum or (maximum is not None and value > maximum):
@@ -313,19 +296,14 @@ def _number(minimum: float, maximum: float | None = None, what: str = "number") 
 
 
 def _strings(value: object, name: str, where: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        raise InputError(name, "must be a list of strings", where=where)
-    out: list[str] = []
-    for i, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise InputError(name, "must be a non-empty string", where=f"{where}[{i}]")
-        out.append(item.strip())
-    return tuple(dict.fromkeys(out))
+    """A list of strings (or one string), each once: ``[tool.pyward]``'s own reading."""
+    from pyward._config import _strings as config_strings
+    from pyward._wire import MUST, Wire
+
+    return tuple(dict.fromkeys(config_strings(Wire(name, MUST), value, where)))
 
 
-def _names(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
+def _names(value: object, name: str, where: str) -> tuple[str, ...]:
     from packaging.utils import InvalidName, canonicalize_name
 
     out = []
@@ -339,7 +317,7 @@ def _names(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _exceptions(value: object, name: str, where: str, _old: Any) -> dict[str, float]:
+def _exceptions(value: object, name: str, where: str) -> dict[str, float]:
     from packaging.utils import InvalidName, canonicalize_name
 
     if not isinstance(value, dict):
@@ -351,11 +329,11 @@ def _exceptions(value: object, name: str, where: str, _old: Any) -> dict[str, fl
             project = str(canonicalize_name(key, validate=True))
         except InvalidName:
             raise InputError(name, f"{short(key)} is not a project name", where=at) from None
-        out[project] = _number(0, what="number of days")(days, name, at, None)
+        out[project] = _number(0, what="number of days")(days, name, at)
     return out
 
 
-def _statuses(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
+def _statuses(value: object, name: str, where: str) -> tuple[str, ...]:
     items = _strings(value, name, where)
     for i, item in enumerate(items):
         if item not in _STATUSES:
@@ -367,7 +345,7 @@ def _statuses(value: object, name: str, where: str, _old: Any) -> tuple[str, ...
     return items
 
 
-def _spdx_ids(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
+def _spdx_ids(value: object, name: str, where: str) -> tuple[str, ...]:
     """A list of SPDX ids (``MIT``, ``LicenseRef-Company``, ``GPL-2.0-only WITH
     Classpath-exception-2.0``), validated by the licence check's own parser."""
     from pyward._checks._license import validate_spdx_ids
@@ -382,7 +360,7 @@ def _spdx_ids(value: object, name: str, where: str, _old: Any) -> tuple[str, ...
     return items
 
 
-def _requirements(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
+def _requirements(value: object, name: str, where: str) -> tuple[str, ...]:
     from pyward._checks._package import BadEntry, parse_entries
 
     items = _strings(value, name, where)
@@ -393,10 +371,10 @@ def _requirements(value: object, name: str, where: str, _old: Any) -> tuple[str,
     return items
 
 
-def _urls(value: object, name: str, where: str, _old: Any) -> tuple[str, ...]:
+def _urls(value: object, name: str, where: str) -> tuple[str, ...]:
     items = _strings(value, name, where)
     for i, item in enumerate(items):
-        if not _is_url(item):
+        if not is_url(item):
             raise InputError(name, f"{short(item)} is not an http(s) URL", where=f"{where}[{i}]")
     return tuple(dict.fromkeys(normal_url(u) for u in items))
 
@@ -413,13 +391,13 @@ def normal_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), host, parts.path.rstrip("/"), "", ""))
 
 
-def _unknown(value: object, name: str, where: str, _old: Any) -> str:
+def _unknown(value: object, name: str, where: str) -> UndecidedPolicy:
     if value not in ("fail", "pass"):
         raise InputError(name, "must be 'fail' or 'pass'", where=where)
-    return value
+    return "fail" if value == "fail" else "pass"
 
 
-def _bool(value: object, name: str, where: str, _old: Any) -> bool:
+def _bool(value: object, name: str, where: str) -> bool:
     if not isinstance(value, bool):
         raise InputError(name, "must be true or false", where=where)
     return value
@@ -517,17 +495,19 @@ def _no_fetch(url: str, where: str) -> bytes:
     raise InputError(None, f"{redact_url(url)}: cannot fetch a policy URL here", where=where)
 
 
-def _fetcher(settings: Settings | None, notes: list[str]) -> Fetch:
+def _fetcher(settings: Settings | None, notes: list[str], offline: bool) -> Fetch:
     if settings is None:
         return _no_fetch
 
     def fetch(url: str, where: str) -> bytes:
-        return fetch_policy_url(url, where, settings, notes)
+        return fetch_policy_url(url, where, settings, notes, offline=offline)
 
     return fetch
 
 
-def fetch_policy_url(url: str, where: str, settings: Settings, notes: list[str]) -> bytes:
+def fetch_policy_url(
+    url: str, where: str, settings: Settings, notes: list[str], *, offline: bool
+) -> bytes:
     """The body of the policy at ``url``: asked again each run (conditionally), the cached
     copy when offline or unreachable (with a note), an :class:`InputError` naming
     ``where`` when neither."""
@@ -562,7 +542,7 @@ def fetch_policy_url(url: str, where: str, settings: Settings, notes: list[str])
         notes.append(f"policy {shown}: {why}; using the copy cached on {when}")
         return cached
 
-    if settings.offline:
+    if offline:
         return use_cached("offline")
     headers: dict[bytes, bytes] = {}
     if cached is not None:

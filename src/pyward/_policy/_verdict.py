@@ -164,25 +164,29 @@ def _rule(check: CheckId) -> str:
     return spec.id if spec is not None else check
 
 
+def rule_settings(record: Any) -> dict[str, Any]:
+    """A rule record's settings by their policy key (``min-score``), as JSON values."""
+    import dataclasses
+
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, tuple):
+            value = list(value)
+        elif hasattr(value, "items"):
+            value = dict(value)
+        values[f.name.replace("_", "-")] = value
+    return values
+
+
 def summary(policy: Policy) -> PolicySummary:
     """What a report states of the policy: where it was read, the rules in force and
     their settings."""
-    import dataclasses
-
     from pyward._report import PolicySummary
 
-    settings: dict[str, dict[str, Any]] = {}
-    for rule in enabled_rules(policy):
-        record = getattr(policy, rule.field)
-        values: dict[str, Any] = {}
-        for f in dataclasses.fields(record):
-            value = getattr(record, f.name)
-            if isinstance(value, tuple):
-                value = list(value)
-            elif isinstance(value, dict) or hasattr(value, "items"):
-                value = dict(value)
-            values[f.name.replace("_", "-")] = value
-        settings[rule.id] = values
+    settings = {
+        rule.id: rule_settings(getattr(policy, rule.field)) for rule in enabled_rules(policy)
+    }
     return PolicySummary(
         origins=policy.origins,
         rules=tuple(r.id for r in enabled_rules(policy)),

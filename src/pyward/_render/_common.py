@@ -449,7 +449,7 @@ def policy_text(report: AuditReport) -> str | None:
     for rule in policy.rules:
         values = policy.settings.get(rule, {})
         shown = ", ".join(
-            f"{k} {_setting_text(v)}" for k, v in values.items() if v not in ((), [], {}, None)
+            f"{k} {setting_text(v)}" for k, v in values.items() if v not in ((), [], {}, None)
         )
         rules.append(f"{rule} ({shown})" if shown else rule)
     return (
@@ -458,7 +458,11 @@ def policy_text(report: AuditReport) -> str | None:
     )
 
 
-def _setting_text(value: object) -> str:
+def setting_text(value: object) -> str:
+    """A policy setting's value as reports show it: TOML's ``true``, lists joined with
+    ``/``, ``NAME=VALUE`` pairs, ``any`` for no value."""
+    if value is None:
+        return "any"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
@@ -544,14 +548,15 @@ def source_age_text(source: DataSource, now: datetime) -> str:
 def source_lines(report: AuditReport, options: RenderOptions) -> list[str]:
     """One footer line per data source besides the advisory data: ``Index metadata:
     https://index.invalid/simple/, fetched 2024-10-31T08:00:00Z (1 day old, stale)``."""
-    lines = []
-    for source in report.sources:
-        name = source.name[:1].upper() + source.name[1:]
-        when = f"updated {iso(source.updated)}, " if source.updated is not None else ""
-        stale = ", stale" if source.stale else ""
-        age = source_age_text(source, options.now)
-        lines.append(f"{name}: {source.origin}; {when}{age}{stale}")
-    return lines
+    return [source_line(source, options.now) for source in report.sources]
+
+
+def source_line(source: DataSource, now: datetime) -> str:
+    """``Index metadata: https://index.invalid/simple/, updated ... (1 day old, stale)``."""
+    name = source.name[:1].upper() + source.name[1:]
+    when = f"updated {iso(source.updated)}, " if source.updated is not None else ""
+    stale = ", stale" if source.stale else ""
+    return f"{name}: {source.origin}; {when}{source_age_text(source, now)}{stale}"
 
 
 def json_text(document: object) -> str:
