@@ -51,6 +51,20 @@ class Hash:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Artifact:
+    """One distribution file a source records for a component (a wheel or an sdist):
+    what ``pyward provenance`` verifies the attestations of."""
+
+    filename: str
+    """The file's name (``requests-2.32.3-py3-none-any.whl``), as the index names it."""
+    sha256: str | None = None
+    """Its SHA-256 as the source records it (lower-case hex); ``None`` when the source
+    records the file but not its digest (an installed wheel: the index's is used)."""
+    url: str | None = None
+    """Where the source says it is downloaded from, when it says."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Location:
     """Where a component is written down, for SARIF results and error messages."""
 
@@ -82,6 +96,12 @@ class Component:
     """Git/URL/path reference for non-registry sources."""
     hashes: tuple[Hash, ...] = ()
     """Artifact hashes recorded by the source (every file's, deduplicated)."""
+    artifacts: tuple[Artifact, ...] = ()
+    """The distribution files the source names, with their digests (lock files that
+    record file names: uv.lock, pylock.toml, poetry.lock, pdm.lock; an installed
+    wheel's name from its ``WHEEL`` tags). Empty when the source records hashes only
+    (hashed requirements, Pipfile.lock): ``pyward provenance`` finds the files whose
+    digests these are on the index."""
     markers: str | None = None
     """PEP 508 environment marker under which it is installed, if any."""
     groups: frozenset[str] = frozenset()

@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyward._advisory._types import StoreInfo
 from pyward._findings import CheckId, Finding, FixStep, Level, Suppressed
 from pyward._gate import UnknownPolicy, fails_run
 from pyward._model import Component, Inventory, NotAudited
+
+if TYPE_CHECKING:
+    from pyward._provenance._model import ProvenanceReport
 
 __all__ = ["JSON_SCHEMA_VERSION", "AuditReport", "DataSource", "PolicySummary", "SkippedCheck"]
 
@@ -106,6 +110,9 @@ class AuditReport:
     """Kinds with their own threshold (a policy's ``vulnerabilities.severity``)."""
     policy: PolicySummary | None = None
     """The usage policy checked (``pyward check``); ``None`` for an audit."""
+    provenance: ProvenanceReport | None = None
+    """Every artifact's verified provenance and the coverage (``pyward provenance``, or a
+    run whose ``provenance`` check ran); ``None`` otherwise."""
 
     @property
     def failing(self) -> tuple[Finding, ...]:

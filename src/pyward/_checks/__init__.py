@@ -29,6 +29,7 @@ from pyward.errors import UsageError
 if TYPE_CHECKING:
     from pyward._advisory._types import AdvisoryData
     from pyward._policy._model import Policy
+    from pyward._provenance._model import ProvenanceReport
     from pyward._sources.index import IndexMetadata
     from pyward._sources.index._public import PublicNames
     from pyward._sources.lifecycle import Lifecycle
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 #: What a check may need besides the inventory.
-Need = Literal["advisories", "index", "lifecycle", "popularity", "repository"]
+Need = Literal["advisories", "index", "lifecycle", "popularity", "provenance", "repository"]
 
 #: Each need, in words (for ``pyward rules`` and the reason a check is skipped).
 NEEDS: Mapping[Need, str] = {
@@ -60,6 +61,8 @@ NEEDS: Mapping[Need, str] = {
     "index": "package-index metadata (the index port, online or cached)",
     "lifecycle": "end-of-life and lifecycle data",
     "popularity": "the popularity list (download counts of the most used projects)",
+    "provenance": "the artifacts' verified PEP 740 provenance (pyward provenance: the "
+    "index's integrity API and Sigstore)",
     "repository": "a repository checkout",
 }
 
@@ -84,6 +87,9 @@ class Sources:
     popularity: Popularity | None = None
     """The most downloaded projects with their download counts
     (:mod:`pyward._sources.popularity`)."""
+    provenance: ProvenanceReport | None = None
+    """Every artifact's PEP 740 provenance, fetched and verified once before the checks
+    run (:func:`pyward._provenance._gather.gather_provenance`), with the pins compared."""
     repository: Path | None = None
     """The checkout a repository check reads."""
     configured_indexes: Mapping[str, str] = field(default_factory=dict)
@@ -384,6 +390,16 @@ CHECKS: dict[CheckId, Check] = {
             module="pyward._checks._pinning",
             default=False,
         ),
+        _check(
+            "provenance",
+            kind="provenance",
+            severity="high",
+            description="an artifact whose PEP 740 attestations fail to verify, a project "
+            "whose publisher changed from its pinned one, or (by policy) one not attested",
+            needs=("provenance",),
+            module="pyward._checks._provenance",
+            default=False,
+        ),
     )
 }
 
@@ -391,7 +407,7 @@ CHECKS: dict[CheckId, Check] = {
 GROUPS: Mapping[str, tuple[str, ...]] = {
     "vulnerabilities": ("vulnerability", "malicious"),
     "status": ("yanked", "project-status", "unmaintained"),
-    "policy": ("typosquat", "cooldown", "license", "package", "source", "pinning"),
+    "policy": ("typosquat", "cooldown", "license", "package", "source", "pinning", "provenance"),
     "default": tuple(c.id for c in CHECKS.values() if c.default),
     "all": tuple(CHECKS),
 }

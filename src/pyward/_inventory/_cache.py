@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from pyward._model import (
+    Artifact,
     Component,
     ComponentKey,
     Hash,
@@ -42,7 +43,7 @@ from pyward.errors import InputError
 #: entries written by the older code are not used. 3: purls keep the name's dots.
 #: 4: entries named by CRC-32 and holding the file's bytes. 5: JSON, not pickles.
 #: 6: requires_python and python_version. 7: uv.lock and pylock.toml upload times.
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 
 #: The suffix of an entry's file name.
 SUFFIX = ".entry"
@@ -101,6 +102,8 @@ def _component(c: Component) -> dict[str, Any]:
         doc["u"] = c.source_url
     if c.hashes:
         doc["h"] = [part for h in c.hashes for part in (h.algorithm, h.value)]
+    if c.artifacts:
+        doc["a"] = [part for a in c.artifacts for part in (a.filename, a.sha256, a.url)]
     if c.markers is not None:
         doc["m"] = c.markers
     if c.groups:
@@ -199,6 +202,15 @@ def _hashes(v: object) -> tuple[Hash, ...]:
     return tuple(out)
 
 
+def _artifacts(v: object) -> tuple[Artifact, ...]:
+    if type(v) is not list or len(v) % 3:
+        raise _Invalid
+    out = []
+    for filename, sha256, url in zip(v[::3], v[1::3], v[2::3], strict=True):
+        out.append(Artifact(filename=_str(filename), sha256=_opt_str(sha256), url=_opt_str(url)))
+    return tuple(out)
+
+
 def _set(v: object) -> frozenset[str]:
     return frozenset(_strs(v))
 
@@ -229,6 +241,7 @@ _COMPONENT: dict[str, tuple[str, Callable[[object], object]]] = {
     "x": ("non_default_index", _true),
     "u": ("source_url", _opt_str),
     "h": ("hashes", _hashes),
+    "a": ("artifacts", _artifacts),
     "m": ("markers", _opt_str),
     "g": ("groups", _set),
     "e": ("extras", _set),

@@ -143,6 +143,24 @@ class PinningRule:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ProvenanceRule:
+    """``provenance``: every artifact's PEP 740 attestations verify (a failure always
+    violates the rule); the packages ``require`` names are attested; and, with
+    ``publisher_change``, no project is published by another identity than the one
+    pinned for it (``attestation-identities``)."""
+
+    require: bool | tuple[str, ...] = False
+    """``True``: every package must have verified provenance for every artifact; a
+    tuple: these projects (PEP 503 names) must; ``False``: none must."""
+    publisher_change: bool = True
+    """Whether a publisher other than the pinned one violates the rule."""
+
+    def requires(self, name: str) -> bool:
+        """Whether the project ``name`` (PEP 503 normalised) must be attested."""
+        return self.require is True or (isinstance(self.require, tuple) and name in self.require)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
     """The policy in force: each rule's settings, ``None`` when the rule is off."""
 
@@ -158,6 +176,7 @@ class Policy:
     packages: PackagesRule | None = None
     sources: SourcesRule | None = None
     pinning: PinningRule | None = None
+    provenance: ProvenanceRule | None = None
     undecided: UndecidedPolicy = "fail"
     """Whether a rule that could not be decided (no data) fails the run."""
     origins: tuple[str, ...] = ()

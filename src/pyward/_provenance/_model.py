@@ -7,17 +7,37 @@ or the gate can read them without loading Sigstore.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
+
+from pyward._model import Component, ComponentKey
 
 __all__ = [
     "PUBLISHER_KINDS",
+    "ArtifactProvenance",
+    "ArtifactStatus",
     "AttestationResult",
+    "Coverage",
+    "DigestFrom",
+    "IdentityRecord",
+    "PackageProvenance",
+    "PackageStatus",
+    "ProvenanceReport",
     "Publisher",
+    "PublisherChange",
     "PublisherKind",
     "Trust",
     "Verification",
+    "describe_record",
 ]
+
+#: A publisher identity as PEP 751's ``[[packages.attestation-identities]]`` records it
+#: and a PEP 740 provenance object's ``publisher`` names it: ``kind`` (``GitHub``,
+#: ``GitLab``, ``Google``, ``CircleCI``) and the kind's own keys, top-level
+#: (``repository``, ``workflow``, ``environment``; ``workflow_filepath``; ``email``;
+#: ``project_id``, ``pipeline_definition_id``...).
+IdentityRecord: TypeAlias = Mapping[str, str]
 
 #: Which Sigstore instance's trust root a verification uses: ``production`` is the
 #: public-good instance every index attestation is signed through; ``staging`` is its
@@ -60,6 +80,12 @@ class Publisher:
     identity: str | None = None
     """The Sigstore identity: the certificate's subject alternative name (the workflow
     URI, or a service account's e-mail address)."""
+
+    record: IdentityRecord | None = field(default=None, hash=False, compare=False)
+    """The Trusted Publisher as the provenance object names it (its ``publisher``, with
+    ``kind`` as the index spells it), which the certificate was verified against: what
+    ``pyward provenance --pin`` writes into ``attestation-identities``. ``None`` for a
+    bare attestation (no provenance object around it) and for an expected identity."""
 
     def describe(self) -> str:
         """One phrase naming the publisher: ``github trailofbits/pypi-attestations
@@ -162,3 +188,171 @@ class Verification:
             who = self.publisher.describe() if self.publisher is not None else "unknown"
             return f"{self.filename}: verified: {who}"
         return f"{self.filename}: failed: {self.reason}"
+
+
+#: Where the SHA-256 an artifact was verified against comes from: the lock (or other
+#: input) itself; the index's page, for an input that records the file but not its
+#: digest (an installed wheel: the installer keeps none); the installer's own record
+#: (``direct_url.json``'s archive hash).
+DigestFrom: TypeAlias = Literal["lock", "index", "installer"]
+
+#: One artifact's outcome: every attestation verified (against the pinned identity,
+#: when one is pinned); verification failed; the index has no provenance for it; or it
+#: could not be had (offline with nothing cached, a server error, no index, no digest).
+ArtifactStatus: TypeAlias = Literal["verified", "failed", "none", "unavailable"]
+
+#: One package's outcome, from its artifacts' (worst first): a verified publisher other
+#: than the pinned one; a failed verification; some artifacts attested and others not;
+#: no provenance for any; an artifact whose provenance could not be had; every artifact
+#: verified. ``no-artifacts``: the input records no file and no digest for it.
+PackageStatus: TypeAlias = Literal[
+    "changed", "failed", "partial", "none", "unavailable", "verified", "no-artifacts"
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArtifactProvenance:
+    """What was found for one distribution file of a package."""
+
+    filename: str
+    """The file's name."""
+    sha256: str | None
+    """The digest its attestations were checked against (``None``: none was known)."""
+    digest_from: DigestFrom
+    """Where that digest comes from."""
+    status: ArtifactStatus
+    """The outcome."""
+    verification: Verification | None = None
+    """The verification, when one ran (``verified`` and ``failed`` after a check)."""
+    reason: str | None = None
+    """Why it failed or could not be had, one line; ``None`` when verified or when the
+    index has no provenance."""
+
+    @property
+    def publisher(self) -> Publisher | None:
+        """The verified publisher, when it verified."""
+        if self.status != "verified" or self.verification is None:
+            return None
+        return self.verification.publisher
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublisherChange:
+    """A verified publisher that is none of the identities pinned for its project."""
+
+    pinned: tuple[IdentityRecord, ...]
+    """The identities pinned for the project."""
+    found: Publisher
+    """The publisher the artifact's attestations verified for."""
+    filename: str
+    """The artifact that shows the change."""
+    pinned_in: str
+    """The file the pins are read from (``pylock.toml``, ``attestation-identities.toml``)."""
+
+    def describe(self) -> str:
+        """One line: ``publisher changed: pinned github a/b release.yml, now github
+        c/d publish.yml (FILE)``."""
+        old = "; ".join(describe_record(r) for r in self.pinned) or "none"
+        return f"publisher changed: pinned {old}, now {self.found.describe()} ({self.filename})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackageProvenance:
+    """What was found for one package (one component) of the inputs."""
+
+    component: Component
+    """The package."""
+    path: tuple[ComponentKey, ...] = ()
+    """Its dependency path from a direct dependency."""
+    artifacts: tuple[ArtifactProvenance, ...] = ()
+    """Each of its files, in the input's order."""
+    pinned: tuple[IdentityRecord, ...] = ()
+    """The identities pinned for its project (``attestation-identities``), if any."""
+    pinned_in: str | None = None
+    """Where those pins are written."""
+    change: PublisherChange | None = None
+    """A verified publisher the pins do not admit."""
+    notes: tuple[str, ...] = ()
+    """What a person should know (a recorded digest no file on the index has; the
+    installed files not compared with the index's wheel)."""
+
+    @property
+    def publishers(self) -> tuple[Publisher, ...]:
+        """The distinct verified publishers of its artifacts, in order."""
+        seen: dict[Publisher, None] = {}
+        for artifact in self.artifacts:
+            if artifact.publisher is not None:
+                seen.setdefault(artifact.publisher)
+        return tuple(seen)
+
+    @property
+    def status(self) -> PackageStatus:
+        """The package's outcome (see :data:`PackageStatus`)."""
+        if self.change is not None:
+            return "changed"
+        states = {a.status for a in self.artifacts}
+        if not states:
+            return "no-artifacts"
+        if "failed" in states:
+            return "failed"
+        if "verified" in states:
+            return "verified" if states == {"verified"} else "partial"
+        if "unavailable" in states:
+            return "unavailable"
+        return "none"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Coverage:
+    """How much of the inputs is attested."""
+
+    packages: int
+    """Packages with at least one artifact to check."""
+    packages_attested: int
+    """Of these, packages every artifact of which verified."""
+    artifacts: int
+    """Artifacts checked."""
+    artifacts_attested: int
+    """Of these, artifacts that verified."""
+    unattested_direct: tuple[str, ...] = ()
+    """Direct dependencies (``name==version``) with no verified artifact, sorted."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProvenanceReport:
+    """Everything ``pyward provenance`` found: per package, coverage, and what it used."""
+
+    packages: tuple[PackageProvenance, ...]
+    """Every registry package with a version, in the inputs' order."""
+    coverage: Coverage
+    """How much is attested."""
+    trust: Trust = "production"
+    """The Sigstore instance whose trust root was used."""
+    trust_root: str = "bundled"
+    """Where that trust root came from: ``bundled`` (the one ``sigstore`` ships) or the
+    file it was read from."""
+    pinned: Mapping[str, str] = field(default_factory=dict)
+    """Pin file -> what ``--pin`` did to it (``3 projects pinned``), when it ran."""
+    notes: tuple[str, ...] = ()
+    """Indexes passed over, server errors and time-outs (``5xx`` and time-outs are
+    notes, not failures), inputs that record no artifacts."""
+
+
+def describe_record(record: IdentityRecord) -> str:
+    """One phrase naming a pinned identity: ``GitHub python-attrs/attrs
+    pypi-package.yml (environment release-pypi)``."""
+    kind = record.get("kind", "?")
+    main = [
+        record[key]
+        for key in ("repository", "vcs_origin", "email", "project_id")
+        if record.get(key)
+    ][:1]
+    workflow = [
+        record[key]
+        for key in ("workflow", "workflow_filepath", "pipeline_definition_id")
+        if record.get(key)
+    ][:1]
+    text = " ".join([kind, *main, *workflow])
+    if record.get("environment"):
+        text += f" (environment {record['environment']})"
+    return text

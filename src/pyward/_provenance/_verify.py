@@ -113,6 +113,11 @@ def verify_provenance(
         named = bundle.publisher
         kind = _KINDS.get(named.kind, "other")
         environment = getattr(named, "environment", None)
+        record = {
+            key: str(value)
+            for key, value in named.model_dump(mode="json").items()
+            if value is not None
+        }
         policy = named._as_policy()
         for attestation in bundle.attestations:
             result = _verify_one(
@@ -124,6 +129,7 @@ def verify_provenance(
                 named=f"{kind} {_named(named)}",
                 environment=environment,
                 identity=identity,
+                record=record,
             )
             results.append(result)
             if first is None and result.publisher is not None:
@@ -211,10 +217,11 @@ def _verify_one(
     named: str | None,
     environment: str | None,
     identity: Publisher | None,
+    record: dict[str, str] | None = None,
 ) -> AttestationResult:
     try:
         cert = x509.load_der_x509_certificate(attestation.verification_material.certificate)
-        publisher = _publisher_of(cert, environment)
+        publisher = _publisher_of(cert, environment, record)
     except ValueError as err:
         return AttestationResult(
             predicate_type=None,
@@ -306,7 +313,9 @@ def _dist_key(filename: str) -> tuple[object, ...] | None:
     return None
 
 
-def _publisher_of(cert: x509.Certificate, environment: str | None) -> Publisher:
+def _publisher_of(
+    cert: x509.Certificate, environment: str | None, record: dict[str, str] | None = None
+) -> Publisher:
     """The publisher identity a Fulcio certificate carries."""
     claims: dict[str, str] = {}
     for extension in cert.extensions:
@@ -343,6 +352,7 @@ def _publisher_of(cert: x509.Certificate, environment: str | None) -> Publisher:
         workflow=workflow,
         environment=environment or None,
         identity=identity,
+        record=record,
     )
 
 
