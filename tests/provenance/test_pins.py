@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import rtoml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pyward._inventory import read_inventory
@@ -782,6 +782,7 @@ def test_malformed_pins_in_a_pylock_are_one_line_naming_the_key_path(
 # -- TOML text ---------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_quote_round_trips_through_both_parsers(value: str) -> None:
     document = f"v = {quote(value)}\n"
@@ -810,6 +811,8 @@ identity_records = st.dictionaries(
 ).map(lambda d: {"kind": "GitHub", **d})
 
 
+# Each example writes and reads a file: no deadline on a loaded machine.
+@settings(max_examples=50, deadline=None)
 @given(
     st.dictionaries(
         st.from_regex(r"[a-z][a-z0-9]{0,3}(-[a-z0-9]{1,3})?", fullmatch=True), identity_records
