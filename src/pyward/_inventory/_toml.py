@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,8 @@ def load_json(file: str | Path, data: bytes) -> object:
 KeyPath = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BASIC_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_LITERAL_STRING = re.compile(r"'[^'\n]*'")
 _WS = " \t"
 
 
@@ -130,6 +133,33 @@ def value_lines(text: str) -> dict[KeyPath, int]:
         return locator.run()
     except IndexError:  # pragma: no cover - valid TOML ends every construct it opens
         return locator.found
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where one top-level item of a TOML document is written (see :func:`spans`)."""
+
+    path: KeyPath
+    """A header's table (``("packages", 3)`` for the fourth ``[[packages]]``,
+    ``("packages", 3, "tool", "pdm")``), or the path of a key's value."""
+    start: int
+    """The offset of the header's first ``[``, or of the key."""
+    end: int
+    """The offset just past the header's last ``]``, or past the value."""
+    header: bool
+    """Whether the item is a table header (``[t]``, ``[[t]]``)."""
+
+
+def spans(text: str) -> list[Span]:
+    """Every top-level item of a TOML document (each table header, each ``key = value``
+    outside inline tables and arrays), in order, with its place in ``text``. A writer
+    that edits a document as text (``pyward provenance --pin`` adding
+    ``attestation-identities`` to a ``pylock.toml``) finds where a table ends from
+    these, so every other byte stays as written. ``text`` has been parsed by
+    :func:`loads` already, so it is valid TOML."""
+    walk = _Spans(text)
+    walk.run()
+    return walk.spans
 
 
 class _Locator:
@@ -150,6 +180,7 @@ class _Locator:
             self.skip_space(newlines=True)
             if self.pos >= len(self.text):
                 return self.found
+            start = self.pos
             if self.text.startswith("[[", self.pos):
                 self.advance(2)
                 keys = self.key()
@@ -160,13 +191,19 @@ class _Locator:
                 self.aot[path] = index
                 table = (*path, index)
                 self.found.setdefault(table, self.line)
+                self.item(table, start, header=True)
             elif self.text[self.pos] == "[":
                 self.advance(1)
                 table = self.resolve(self.key())
                 self.advance(1)  # ]
                 self.found.setdefault(table, self.line)
+                self.item(table, start, header=True)
             else:
-                self.key_value(table)
+                self.item(self.key_value(table), start, header=False)
+
+    def item(self, path: KeyPath, start: int, *, header: bool) -> None:
+        """A top-level item (a table header, or a key and its value) from ``start`` has
+        just been read; :class:`_Spans` records it."""
 
     def resolve(self, keys: KeyPath) -> KeyPath:
         """A header's path, through the last element of every array of tables on it."""
@@ -178,14 +215,17 @@ class _Locator:
                 path = (*path, self.aot[path])
         return path
 
-    def key_value(self, table: KeyPath) -> None:
+    def key_value(self, table: KeyPath) -> KeyPath:
+        """Read ``key = value`` in ``table``; return the value's path."""
         keys = self.key()
         self.skip_space()
         self.advance(1)  # =
         self.skip_space()
         for end in range(1, len(keys)):  # the tables a dotted key defines
             self.found.setdefault((*table, *keys[:end]), self.line)
-        self.value((*table, *keys))
+        path = (*table, *keys)
+        self.value(path)
+        return path
 
     def key(self) -> KeyPath:
         keys: list[str] = []
@@ -256,10 +296,12 @@ class _Locator:
                 if end < len(self.text) and self.text[end] == quote:
                     end += 1
         else:
-            end = self.pos + 1
-            while self.text[end] != quote:
-                end += 2 if quote == '"' and self.text[end] == "\\" else 1
-            end += 1
+            # One line: a regular expression finds its end at once (lock files hold
+            # thousands of long URL strings); the text is valid TOML, so it matches.
+            m = (_BASIC_STRING if quote == '"' else _LITERAL_STRING).match(self.text, self.pos)
+            if m is None:  # pragma: no cover - an unterminated string is not valid TOML
+                raise IndexError("unterminated string")
+            end = m.end()
         self.advance(end - self.pos)
 
     def skip_space(self, *, newlines: bool = False) -> None:
@@ -277,6 +319,22 @@ class _Locator:
     def advance(self, count: int) -> None:
         self.line += self.text.count("\n", self.pos, self.pos + count)
         self.pos += count
+
+
+class _Spans(_Locator):
+    """The walk :func:`spans` performs: :class:`_Locator`'s, recording each item."""
+
+    __slots__ = ("spans",)
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.spans: list[Span] = []
+
+    def item(self, path: KeyPath, start: int, *, header: bool) -> None:
+        end = self.pos
+        while self.text[end - 1] in _WS:  # a bare value is read up to the next delimiter
+            end -= 1
+        self.spans.append(Span(path, start, end, header))
 
 
 def _unquote(raw: str) -> str:
