@@ -268,8 +268,8 @@ def test_an_unattested_package_passes_unless_required() -> None:
         (finding,), _ = run(none, rule=rule)
         assert finding.rating.level == "medium"
         assert finding.summary == (
-            "pypi-attestations 0.0.19: 1 of 1 files without PEP 740 provenance, but the "
-            "policy requires provenance for it"
+            f"pypi-attestations 0.0.19: {SDIST} has no PEP 740 provenance, but the policy "
+            "requires provenance for it"
         )
         d = detail(finding)
         assert (d.outcome, d.status, d.files, d.required) == ("unattested", "none", (SDIST,), True)
@@ -286,7 +286,7 @@ def test_a_partly_attested_package_names_only_the_files_without_provenance() -> 
     assert partial.status == "partial"
     (finding,), _ = run(partial, rule=ProvenanceRule(require=True))
     assert finding.summary.startswith(
-        "pypi-attestations 0.0.19: 5 of 6 files without PEP 740 provenance"
+        "pypi-attestations 0.0.19: 5 of 6 files have no PEP 740 provenance"
     )
     d = detail(finding)
     assert d.files == tuple(files)
@@ -311,8 +311,8 @@ def test_a_pinned_package_without_provenance_is_high_even_when_not_required() ->
     (finding,), _ = run(pinned)
     assert finding.rating.level == "high"
     assert finding.summary == (
-        "pypi-attestations 0.0.19: 1 of 1 files without PEP 740 provenance, but its "
-        "publisher is pinned (GitHub trailofbits/pypi-attestations x.yml in pylock.toml)"
+        f"pypi-attestations 0.0.19: {SDIST} has no PEP 740 provenance, but its publisher is "
+        "pinned (GitHub trailofbits/pypi-attestations x.yml in pylock.toml)"
     )
     assert finding.details is not None
     assert "stolen index token" in finding.details

@@ -105,6 +105,8 @@ def _judge(
 ) -> Finding | str | None:
     """The package's finding, or why it could not be decided, or ``None`` (it passes)."""
     failed = [a for a in package.artifacts if a.status == "failed"]
+    by_policy = rule.requires(comp.name)
+    by_pins = rule.publisher_change and bool(package.pinned)
     if package.change is not None and rule.publisher_change:
         change = package.change
         details = (
@@ -129,7 +131,7 @@ def _judge(
             details=details,
             files=(change.filename,),
             reason=change.describe(),
-            required=rule.requires(comp.name) or bool(package.pinned),
+            required=by_policy or by_pins,
         )
     if failed:
         reason = _grouped(failed)
@@ -151,10 +153,8 @@ def _judge(
             ),
             files=tuple(a.filename for a in failed),
             reason=reason,
-            required=rule.requires(comp.name) or bool(package.pinned),
+            required=by_policy or by_pins,
         )
-    by_policy = rule.requires(comp.name)
-    by_pins = rule.publisher_change and bool(package.pinned)
     if not (by_policy or by_pins):
         return None
     why = _why_required(package, by_policy=by_policy)
@@ -166,11 +166,12 @@ def _judge(
     else:
         unavailable = [a for a in package.artifacts if a.status == "unavailable"]
         return _grouped(unavailable) if unavailable else None
-    count = (
-        "no file to verify"
-        if not package.artifacts
-        else f"{len(missing)} of {len(package.artifacts)} files without PEP 740 provenance"
-    )
+    if not package.artifacts:
+        count = "no file to verify"
+    elif len(package.artifacts) == 1:
+        count = f"{missing[0].filename} has no PEP 740 provenance"
+    else:
+        count = f"{len(missing)} of {len(package.artifacts)} files have no PEP 740 provenance"
     return _finding(
         context,
         inv,
@@ -180,7 +181,7 @@ def _judge(
         level="medium" if by_policy and not by_pins else "high",
         summary=f"{comp.name} {comp.version}: {count}, but {why}",
         details=(
-            f"{reason[0].upper()}{reason[1:]}. A file without an attestation was not "
+            f"{comp.name} {comp.version}: {reason}. A file without an attestation was not "
             "uploaded through Trusted Publishing (or was uploaded before the project "
             f"adopted it), so nothing ties it to the project's repository; {why}. "
             + (

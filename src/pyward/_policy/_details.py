@@ -14,7 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
+if TYPE_CHECKING:
+    from pyward._provenance._model import PackageStatus
 
 __all__ = [
     "CooldownDetail",
@@ -176,7 +179,7 @@ class ProvenanceDetail:
     verified for a publisher no pinned identity admits; ``unattested``: a package the
     policy requires to be attested (or that is pinned) has an artifact without
     provenance, or no artifact to verify."""
-    status: str
+    status: PackageStatus
     """The package's provenance status (``changed``, ``failed``, ``partial``, ``none``,
     ``no-artifacts``...: :data:`pyward._provenance._model.PackageStatus`)."""
     files: tuple[str, ...]
