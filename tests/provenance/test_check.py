@@ -20,6 +20,7 @@ from pyward._checks._provenance import explain, identity
 from pyward._config import Config
 from pyward._findings import Finding
 from pyward._model import Artifact, Component, Inventory
+from pyward._policy import RULES
 from pyward._policy._check import check
 from pyward._policy._details import ProvenanceDetail
 from pyward._policy._model import Policy, ProvenanceRule
@@ -64,30 +65,30 @@ def real(filename: str, digest: str) -> Verification:
     return verify_provenance(filename, digest, (SAMPLES / f"{filename}.provenance").read_bytes())
 
 
-def verified_sdist() -> ArtifactProvenance:
-    verification = real(SDIST, sha256(SDIST))
-    assert verification.verified, verification.reason
+def sdist(digest: str) -> ArtifactProvenance:
+    """The pypi-attestations sdist's real provenance, verified against ``digest``."""
+    verification = real(SDIST, digest)
     return ArtifactProvenance(
         filename=SDIST,
         sha256=verification.sha256,
         digest_from="lock",
-        status="verified",
+        status="verified" if verification.verified else "failed",
         verification=verification,
+        reason=verification.reason,
     )
+
+
+def verified_sdist() -> ArtifactProvenance:
+    verified = sdist(sha256(SDIST))
+    assert verified.status == "verified", verified.reason
+    return verified
 
 
 def failed_sdist() -> ArtifactProvenance:
     """The real provenance, checked against the digest of another file: a failure."""
-    verification = real(SDIST, sha256("rfc8785-0.1.2-py3-none-any.whl"))
-    assert not verification.verified
-    return ArtifactProvenance(
-        filename=SDIST,
-        sha256=verification.sha256,
-        digest_from="lock",
-        status="failed",
-        verification=verification,
-        reason=verification.reason,
-    )
+    failed = sdist(sha256("rfc8785-0.1.2-py3-none-any.whl"))
+    assert failed.status == "failed"
+    return failed
 
 
 def artifact(filename: str, status: Any, reason: str | None = None) -> ArtifactProvenance:
@@ -169,15 +170,8 @@ def run(
 
 def only_provenance(rule: ProvenanceRule) -> Policy:
     """A policy whose only rule is ``provenance``."""
-    return Policy(
-        vulnerabilities=None,
-        malicious=None,
-        typosquat=None,
-        cooldown=None,
-        yanked=None,
-        project_status=None,
-        provenance=rule,
-    )
+    rules: dict[str, Any] = {r.field: None for r in RULES.values()}
+    return Policy(**{**rules, "provenance": rule})
 
 
 def detail(finding: Finding) -> ProvenanceDetail:
