@@ -424,6 +424,16 @@ def test_the_config_accepts_the_provenance_outcomes(tmp_path: Any) -> None:
     )
 
 
+def test_every_outcome_is_a_kind_fail_on_kinds_may_name() -> None:
+    from typing import get_args
+
+    from pyward._config import known_gate_kinds
+    from pyward._policy._details import ProvenanceOutcome
+
+    known = known_gate_kinds()
+    assert all(f"provenance:{outcome}" in known for outcome in get_args(ProvenanceOutcome))
+
+
 def test_a_policy_without_publisher_change_does_not_fail_on_a_change_kind() -> None:
     from pyward._policy._verdict import failing_kinds
 

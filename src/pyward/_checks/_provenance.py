@@ -144,7 +144,8 @@ def _judge(
             level="high",
             summary=f"{comp.name} {comp.version}: PEP 740 provenance failed to verify: {reason}",
             details=(
-                f"The attestations the index serves for {_files(failed)} do not verify "
+                f"The attestations the index serves for {_named([a.filename for a in failed])} "
+                "do not verify "
                 "against the file's SHA-256 and Sigstore's trust root: the file may have "
                 "been changed after it was signed, or the attestation is another file's, "
                 "another identity's or another Sigstore instance's. Do not install it: "
@@ -161,17 +162,17 @@ def _judge(
     missing = [a for a in package.artifacts if a.status == "none"]
     if not package.artifacts:
         reason = "the input records no file and no digest for it: nothing could be verified"
+        count = "no file to verify"
     elif missing:
         reason = _grouped(missing)
+        count = (
+            f"{missing[0].filename} has no PEP 740 provenance"
+            if len(package.artifacts) == 1
+            else f"{len(missing)} of {len(package.artifacts)} files have no PEP 740 provenance"
+        )
     else:
         unavailable = [a for a in package.artifacts if a.status == "unavailable"]
         return _grouped(unavailable) if unavailable else None
-    if not package.artifacts:
-        count = "no file to verify"
-    elif len(package.artifacts) == 1:
-        count = f"{missing[0].filename} has no PEP 740 provenance"
-    else:
-        count = f"{len(missing)} of {len(package.artifacts)} files have no PEP 740 provenance"
     return _finding(
         context,
         inv,
@@ -278,10 +279,6 @@ def _grouped(artifacts: Iterable[ArtifactProvenance]) -> str:
         else:
             parts.append(f"{len(names)} files ({_named(names)}): {reason}")
     return "; ".join(parts)
-
-
-def _files(artifacts: Sequence[ArtifactProvenance]) -> str:
-    return _named([a.filename for a in artifacts])
 
 
 def _named(names: Sequence[str]) -> str:
