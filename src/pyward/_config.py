@@ -292,13 +292,17 @@ def _strings(w: Wire, value: object, where: str) -> tuple[str, ...]:
 
 def known_gate_kinds() -> tuple[str, ...]:
     """What ``fail-on-kinds`` may name: every registered check's kind, ``project-status:``
-    with each PEP 792 marker, ``license:`` with each outcome, and ``undecided``."""
+    with each PEP 792 marker, ``license:`` and ``provenance:`` with each outcome
+    (:class:`~pyward._policy._details.LicenseDetail`,
+    :class:`~pyward._policy._details.ProvenanceDetail`), and ``undecided``."""
     from pyward._checks import CHECKS
     from pyward._sources.index._model import KNOWN_STATUSES
 
     kinds: list[str] = list(dict.fromkeys(c.kind for c in CHECKS.values()))
     kinds += [f"project-status:{s}" for s in KNOWN_STATUSES if s != "active"]
-    kinds += ["license:denied", "license:not-allowed", "license:unknown", "undecided"]
+    kinds += ["license:denied", "license:not-allowed", "license:unknown"]
+    kinds += ["provenance:failed", "provenance:publisher-change", "provenance:unattested"]
+    kinds += ["undecided"]
     return tuple(kinds)
 
 

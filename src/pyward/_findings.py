@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         LicenseDetail,
         PackageDetail,
         PinningDetail,
+        ProvenanceDetail,
         SourceDetail,
         TyposquatDetail,
         UndecidedDetail,
@@ -290,7 +291,8 @@ class MaliciousDetail:
 Detail: TypeAlias = (
     "VulnerabilityDetail | YankedDetail | ProjectStatusDetail | EolDetail | OutdatedDetail"
     " | UnmaintainedDetail | MaliciousDetail | TyposquatDetail | CooldownDetail"
-    " | LicenseDetail | PackageDetail | SourceDetail | PinningDetail | UndecidedDetail"
+    " | LicenseDetail | PackageDetail | SourceDetail | PinningDetail | ProvenanceDetail"
+    " | UndecidedDetail"
 )
 
 

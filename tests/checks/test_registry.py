@@ -53,6 +53,7 @@ def test_the_registry_holds_the_vulnerability_and_status_checks() -> None:
         "package": [],
         "source": [],
         "pinning": [],
+        "provenance": ["provenance"],
     }
     # The policy checks mean something only with a policy's settings: an audit runs
     # them when --checks names them.
@@ -63,6 +64,7 @@ def test_the_registry_holds_the_vulnerability_and_status_checks() -> None:
         "package",
         "source",
         "pinning",
+        "provenance",
     ]
 
 
@@ -87,7 +89,7 @@ def test_checks_are_selected_by_id_or_group() -> None:
     assert str(info.value) == (
         "--checks: unknown check 'licences' (known: vulnerability, yanked, project-status, "
         "eol, outdated, unmaintained, malicious, typosquat, cooldown, license, package, "
-        "source, pinning, vulnerabilities, status, policy, default, all)"
+        "source, pinning, provenance, vulnerabilities, status, policy, default, all)"
     )
     with pytest.raises(UsageError, match="--checks: no check named"):
         select_checks([" "])
@@ -184,6 +186,7 @@ def test_rules_lists_every_check(capsys: pytest.CaptureFixture[str]) -> None:
         "package": "fails",
         "source": "fails",
         "pinning": "fails",
+        "provenance": "fails",
     }
 
 
@@ -199,13 +202,15 @@ def test_rules_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
         "Description",
     ]
     assert lines[3].startswith("| vulnerability  | vulnerability  | unknown  | advisories | fails ")
-    assert lines[-7:] == [
+    assert lines[-8:] == [
         "Each check's section in docs/checks.md: docs/checks.md#ID",
         "Needs:",
         "  advisories: advisory data (the local store or the built-in snapshot)",
         "  index: package-index metadata (the index port, online or cached)",
         "  lifecycle: end-of-life and lifecycle data",
         "  popularity: the popularity list (download counts of the most used projects)",
+        "  provenance: the artifacts' verified PEP 740 provenance (pyward provenance: the "
+        "index's integrity API and Sigstore)",
         "  repository: a repository checkout",
     ]
     out = tmp_path / "rules.txt"

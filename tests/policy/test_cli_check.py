@@ -265,6 +265,7 @@ def test_rules_lists_the_policy_rules(capsys: pytest.CaptureFixture[str]) -> Non
         "packages",
         "sources",
         "pinning",
+        "provenance",
     ]
     assert {r["id"]: r["default"] for r in rows}["licenses"] == "off"
     assert {r["id"]: r["check"] for r in rows}["licenses"] == "license"

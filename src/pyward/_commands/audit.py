@@ -71,8 +71,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="LIST",
         help="the checks to run, comma-separated: check ids or the groups vulnerabilities "
         "(vulnerability, malicious), status (yanked, project-status, unmaintained), policy "
-        "(typosquat, cooldown, license, package, source, pinning), default, all (default: "
-        "the configuration's, else default: every check but the policy group)",
+        "(typosquat, cooldown, license, package, source, pinning, provenance), default, all "
+        "(default: the configuration's, else default: every check but the policy group)",
     )
     checks.add_argument(
         "--fail-on-kind",

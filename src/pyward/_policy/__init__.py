@@ -134,6 +134,15 @@ RULES: Mapping[str, RuleSpec] = {
             "A requirement that is not pinned with a hash installs whatever the index serves "
             "on the day: pin exact versions and their hashes.",
         ),
+        _rule(
+            "provenance",
+            "provenance",
+            _model.ProvenanceRule,
+            "A verified PEP 740 attestation proves which repository and CI workflow built and "
+            "uploaded a file; one that fails to verify is never installed, and a project "
+            "suddenly published by another repository or workflow than the pinned one may "
+            "have been taken over.",
+        ),
     )
 }
 

@@ -1,5 +1,6 @@
 """The detail records of the usage policy's findings (``pyward check``): what only a
-typosquat, cooldown, licence, package, source, pinning or undecided finding knows.
+typosquat, cooldown, licence, package, source, pinning, provenance or undecided
+finding knows.
 
 They live with the policy rather than in :mod:`pyward._findings` so that a run which
 checks no policy rule never creates their classes (each frozen, slotted dataclass costs
@@ -11,14 +12,20 @@ kind has one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
+if TYPE_CHECKING:
+    from pyward._provenance._model import PackageStatus
 
 __all__ = [
     "CooldownDetail",
     "LicenseDetail",
     "PackageDetail",
     "PinningDetail",
+    "ProvenanceDetail",
+    "ProvenanceOutcome",
     "SourceDetail",
     "TyposquatDetail",
     "UndecidedDetail",
@@ -153,6 +160,58 @@ class PinningDetail:
         if self.problem == "not-pinned":
             return f"{self.requirement}: not pinned with =="
         return f"{self.requirement}: no --hash"
+
+
+#: What a ``provenance`` finding says (``fail-on-kinds`` names it after the kind:
+#: ``provenance:publisher-change``).
+ProvenanceOutcome: TypeAlias = Literal["failed", "publisher-change", "unattested"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProvenanceDetail:
+    """A ``provenance`` finding: an artifact's PEP 740 attestations failed to verify, the
+    project's verified publisher is not the pinned one, or a package that must be
+    attested is not. Its fields are plain JSON values (the identities are tables of
+    strings), so every renderer carries them as they are."""
+
+    outcome: ProvenanceOutcome
+    """``failed``: an artifact's attestations did not verify; ``publisher-change``: they
+    verified for a publisher no pinned identity admits; ``unattested``: a package the
+    policy requires to be attested (or that is pinned) has an artifact without
+    provenance, or no artifact to verify."""
+    status: PackageStatus
+    """The package's provenance status (``changed``, ``failed``, ``partial``, ``none``,
+    ``no-artifacts``...: :data:`pyward._provenance._model.PackageStatus`)."""
+    files: tuple[str, ...]
+    """The artifacts the outcome is about (the failed ones, the one that shows the
+    change, the unattested ones); empty when the input records no file."""
+    reason: str
+    """Why, one line: the verifier's reasons with their files, the change, or what is
+    missing."""
+    publishers: tuple[Mapping[str, str | None], ...] = ()
+    """The publishers the package's artifacts verified for (``kind``, ``repository``,
+    ``workflow``, ``environment``, ``identity``: what the certificate, and for the
+    environment the index, says)."""
+    pinned: tuple[Mapping[str, str], ...] = ()
+    """The identities pinned for the project (``attestation-identities`` tables, as
+    written)."""
+    pinned_in: str | None = None
+    """The file the pins are read from."""
+    required: bool = False
+    """Whether the policy requires the package to be attested (``require``), or its pins
+    do."""
+
+    @property
+    def gate_qualifier(self) -> str:
+        """What ``fail-on-kinds`` may name after the kind: ``provenance:failed``."""
+        return self.outcome
+
+    def describe(self) -> str:
+        if self.outcome == "failed":
+            return f"verification failed: {self.reason}"
+        if self.outcome == "unattested":
+            return f"not attested: {self.reason}"
+        return self.reason + (f" (pinned in {self.pinned_in})" if self.pinned_in else "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,7 +14,8 @@ settings, off with ``false`` or ``enabled = false``::
     licenses = { allow = ["MIT", "BSD-3-Clause", "Apache-2.0"], deny = ["AGPL-3.0-only"] }
 
 A policy that ``extend``s another may only tighten it: a lower severity threshold, a
-longer cooldown, fewer allowed licences, more denied packages... Loosening a rule of
+longer cooldown, fewer allowed licences, more denied packages, more packages that must
+be attested... Loosening a rule of
 the extended policy (turning it off, raising a threshold, ``undecided = "pass"``) is an
 error naming the key path. Per-package exceptions (``typosquat.allow``,
 ``cooldown.exceptions``) and ``[tool.pyward] ignore`` rules stay the project's to write:
@@ -41,6 +42,7 @@ from pyward._policy._model import (
     PinningRule,
     Policy,
     ProjectStatusRule,
+    ProvenanceRule,
     SourcesRule,
     TyposquatRule,
     UndecidedPolicy,
@@ -403,6 +405,16 @@ def _bool(value: object, name: str, where: str) -> bool:
     return value
 
 
+def _require(value: object, name: str, where: str) -> bool | tuple[str, ...]:
+    """``provenance.require``: ``true`` (every package), ``false``, or project names
+    (PEP 503 normalised; an empty list is ``false``)."""
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, (str, list)):
+        raise InputError(name, "must be true, false or a list of project names", where=where)
+    return _names(value, name, where) or False
+
+
 _SETTINGS: Mapping[str, Mapping[str, Parser]] = {
     "vulnerabilities": {"severity": _severity},
     "malicious": {},
@@ -416,6 +428,7 @@ _SETTINGS: Mapping[str, Mapping[str, Parser]] = {
     "packages": {"deny": _requirements, "allow": _requirements},
     "sources": {"indexes": _urls, "public": _urls},
     "pinning": {"hashes": _bool},
+    "provenance": {"require": _require, "publisher-change": _bool},
 }
 
 
@@ -479,6 +492,14 @@ def _tightens(old: Any, new: Any, *, name: str, where: str, origins: tuple[str, 
             raise fail("public", f"no longer probes {', '.join(dropped)}")
     if isinstance(old, PinningRule) and old.hashes and not new.hashes:
         raise fail("hashes", "no longer requires hashes")
+    if isinstance(old, ProvenanceRule):
+        if old.require is True and new.require is not True:
+            raise fail("require", "no longer requires every package to be attested")
+        named = old.require if isinstance(old.require, tuple) else ()
+        if dropped := [x for x in named if not new.requires(x)]:
+            raise fail("require", f"no longer requires {', '.join(dropped)} to be attested")
+        if old.publisher_change and not new.publisher_change:
+            raise fail("publisher-change", "lets a publisher change pass")
 
 
 def _key(prefix: str, key: str) -> str:

@@ -22,6 +22,7 @@ __all__ = [
     "PinningRule",
     "Policy",
     "ProjectStatusRule",
+    "ProvenanceRule",
     "SourcesRule",
     "TyposquatRule",
     "UndecidedPolicy",

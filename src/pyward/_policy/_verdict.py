@@ -53,7 +53,8 @@ def policy_checks(policy: Policy) -> tuple[Check, ...]:
 def failing_kinds(policy: Policy) -> frozenset[str]:
     """What ``fail-on-kinds`` the policy amounts to: the kinds of its rules' findings,
     a project status only with a marker the rule names, an unknown licence only when the
-    rule says it fails, and ``undecided`` unless the policy lets it pass."""
+    rule says it fails, a publisher change only when the provenance rule says it fails,
+    and ``undecided`` unless the policy lets it pass."""
     from pyward._checks import CHECKS
 
     kinds: set[str] = set()
@@ -66,6 +67,12 @@ def failing_kinds(policy: Policy) -> frozenset[str]:
             kinds.update((f"{kind}:denied", f"{kind}:not-allowed"))
             if settings.unknown == "fail":
                 kinds.add(f"{kind}:unknown")
+        elif rule.id == "provenance":
+            # A failed verification always violates the rule; an unattested package is
+            # reported only when it must be attested.
+            kinds.update((f"{kind}:failed", f"{kind}:unattested"))
+            if settings.publisher_change:
+                kinds.add(f"{kind}:publisher-change")
         else:
             kinds.add(kind)
     if policy.undecided == "fail":
