@@ -71,9 +71,13 @@ def read_pins(inventory: Inventory) -> Pins:
 
 
 def write_pins(
-    inventory: Inventory, verified: Mapping[str, tuple[IdentityRecord, ...]]
+    inventory: Inventory,
+    verified: Mapping[str, tuple[IdentityRecord, ...]],
+    *,
+    replace: frozenset[str] = frozenset(),
 ) -> PinWrite:
     """Record ``verified`` (PEP 503 name -> the publisher records its artifacts verified
     for) as the pins of ``inventory``'s input, atomically. A project already pinned keeps
-    its pins (a changed publisher is never re-pinned silently)."""
+    its pins (a changed publisher is never re-pinned silently), unless ``replace`` names
+    it (``pyward provenance --pin --repin NAME``: a person accepted the change)."""
     raise NotImplementedError
