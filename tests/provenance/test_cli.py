@@ -149,17 +149,19 @@ def test_a_tampered_provenance_fails_and_a_server_error_is_a_note(
     envelope["signature"] = ("A" if envelope["signature"][0] != "A" else "B") + envelope[
         "signature"
     ][1:]
-    with loopback_index(provenance={GITHUB[2]: json.dumps(data).encode()}) as index:
+    tampered = {GITHUB[2]: json.dumps(data).encode()}
+    with loopback_index(provenance=tampered, faults={"gcb-attestation-test": "error"}) as index:
         add_pages(index)
         code, report, _ = provenance(capsys, index, project)
+        # The real provenance again (revalidated: another ETag); the server error stays.
         index.provenance.clear()
-        index.faults["gcb-attestation-test"] = "error"
         noted, fine, err = provenance(capsys, index, project, "--refresh")
     assert code == 1
     assert statuses(report)["pypi-attestations"] == "failed"
     (finding,) = report["findings"]
     assert finding["id"] == "provenance:pypi-attestations@0.0.19"
     assert noted == 0
+    assert statuses(fine)["pypi-attestations"] == "verified"
     assert statuses(fine)["gcb-attestation-test"] == "unavailable"
     assert "HTTP 500" in err
 
