@@ -9,8 +9,12 @@ Rows: importing the verifier (the ``provenance`` extra's modules, in a fresh pro
 each sample alone (median per artifact over the rounds, warm verifier); N artifacts
 serially in one process (the first verification builds the verifier from the bundled
 trust root); N artifacts on a thread pool and on a process pool of ``--workers``
-(pool start-up included, each worker importing the verifier). Every verification must
-succeed: a failed one aborts the run.
+(pool start-up included, each worker importing the verifier). Then the whole gather
+(:func:`pyward._provenance._gather.gather_provenance`: N locked artifacts of N
+packages, their provenance from a loopback index's integrity API through the real
+client and cache, verified, pins compared): with a cold cache (every file asked), and
+with a warm one (no request) verifying on 1 thread and on ``--workers`` threads. Every
+verification must succeed: a failed one aborts the run.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import hashlib
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -27,6 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "tests" / "data" / "pep740-attestations"
+# The loopback index of the tests serves the real provenance files.
+sys.path.insert(0, str(ROOT))
 
 #: (artifact, the file holding its provenance or attestation, kind of file).
 CASES: tuple[tuple[str, str, str], ...] = (
@@ -102,6 +109,64 @@ def processes(batch: list[Job], workers: int) -> None:
         assert sum(pool.map(verify_all, chunks)) == len(batch)
 
 
+def gather_rows(count: int, rounds: int, workers: int) -> list[tuple[str, list[float], int]]:
+    """The whole gather of ``count`` locked artifacts (the provenance samples, each
+    under a package of its own) from a loopback index: cold, then warm on 1 and on
+    ``workers`` threads."""
+    from tests.index._loopback_index import loopback_index
+
+    from pyward._model import Artifact, Component, Inventory
+    from pyward._provenance._gather import gather_provenance
+    from pyward._provenance._pins import Pins
+    from pyward._sources.index import ClientOptions
+
+    samples = [job for job in jobs(len(CASES)) if job[3] == "p"]
+    components = tuple(
+        Component(
+            name=f"bench-{i}",
+            version="1.0",
+            artifacts=(Artifact(filename=sample[0], sha256=sample[1]),),
+        )
+        for i, sample in enumerate(samples * (count // len(samples) + 1))
+        if i < count
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        inventory = Inventory(source=f"{tmp}/uv.lock", format="uv.lock", components=components)
+        subjects = [(inventory, c) for c in components]
+
+        def pins(inv: Inventory) -> Pins:
+            return Pins(path=f"{tmp}/attestation-identities.toml")
+
+        def run(cache: Path, threads: int) -> None:
+            report = gather_provenance(
+                [inventory],
+                subjects,
+                option=index.simple_url,
+                environ={},
+                cache_dir=cache,
+                client=ClientOptions(concurrency=8),
+                pins=pins,
+                workers=threads,
+            )
+            assert report.coverage.artifacts_attested == count, report.packages[0]
+
+        rows: list[tuple[str, list[float], int]] = []
+        with loopback_index() as index:
+            cold: list[float] = []
+            for r in range(rounds):
+                cold.append(timed(lambda: run(Path(tmp) / f"cold-{r}", workers)))  # noqa: B023
+            rows.append((f"gather {count} artifacts, cold cache ({workers} threads)", cold, count))
+            warm = Path(tmp) / "warm"
+            run(warm, 1)
+            asked = len(index.requests)
+            for threads in (1, workers):
+                label = f"gather {count} artifacts, warm cache, {threads} thread(s)"
+                times = [timed(lambda: run(warm, threads)) for _ in range(rounds)]  # noqa: B023
+                rows.append((label, times, count))
+            assert len(index.requests) == asked, "a warm gather asked the index"
+    return rows
+
+
 def import_time() -> float:
     code = (
         "import time; t = time.perf_counter(); import pyward._provenance._verify; "
@@ -146,6 +211,7 @@ def main() -> None:
             args.n,
         )
     )
+    rows.extend(gather_rows(args.n, args.rounds, args.workers))
     print(f"{'row':<72} {'median':>10} {'min':>10} {'per artifact':>13}")
     for label, times, count in rows:
         median = statistics.median(times)

@@ -19,6 +19,7 @@ from pyward._model import Artifact, Component, ComponentKey, Hash, Inventory
 from pyward._provenance import _gather
 from pyward._provenance._gather import gather_provenance
 from pyward._provenance._model import PackageProvenance, ProvenanceReport
+from pyward._provenance._pins import SIDE_FILE, Pins
 from pyward._sources.index import ClientOptions
 from pyward.errors import InputError
 from tests.index._loopback_index import LoopbackIndex, loopback_index
@@ -359,9 +360,9 @@ def test_threads_and_serial_agree_and_progress_is_told(tmp_path: Path) -> None:
         )
     assert [p.status for p in serial.packages] == ["verified"] * 12
     assert serial.packages == pooled.packages
-    # Twelve artifacts, three distinct (file, digest) pairs: each verified once.
-    assert seen[0] == (0, 3)
-    assert seen[-1] == (3, 3)
+    assert seen[0] == (0, 12)
+    assert seen[-1] == (12, 12)
+    assert len(seen) == 13
 
 
 def test_without_an_index_every_artifact_is_unavailable(tmp_path: Path) -> None:
@@ -371,3 +372,16 @@ def test_without_an_index_every_artifact_is_unavailable(tmp_path: Path) -> None:
     assert package.status == "unavailable"
     assert package.artifacts[0].reason is not None
     assert "no package index" in package.artifacts[0].reason
+
+
+def test_a_pin_file_that_cannot_be_read_fails_before_any_request(tmp_path: Path) -> None:
+    inventory = lock(tmp_path, locked(GITHUB))
+
+    def broken(inv: Inventory) -> Pins:
+        raise InputError(tmp_path / SIDE_FILE, "expected a table", "packages[0]")
+
+    with loopback_index() as index:
+        with pytest.raises(InputError) as exc:
+            gather(inventory, index, tmp_path, pins=broken)
+        assert index.requests == []
+    assert str(exc.value) == f"{tmp_path / SIDE_FILE}: packages[0]: expected a table"

@@ -143,6 +143,11 @@ def gather_provenance(
     root_path = str(trust_root) if trust_root is not None else None
     if root_path is not None:
         _verify.verifier(trust, root_path)  # a bad file fails before any request
+    # The pins first: a pin file that cannot be read fails before any request.
+    pinned_of: dict[str, Pins] = {}
+    for inv, _ in subjects:
+        if inv.source not in pinned_of:
+            pinned_of[inv.source] = pins(inv)
     notes: dict[str, None] = {}
     packages = [_plan(inv, comp) for inv, comp in subjects]
     for inv in inventories:
@@ -178,31 +183,30 @@ def gather_provenance(
         )
         notes.update(dict.fromkeys(session.notes))
     results = fetched.results
-    jobs: list[tuple[_Planned, bytes]] = []
-    for package in packages:
-        for planned in package.planned:
+    jobs: dict[_JobKey, tuple[_Planned, bytes]] = {}
+    for i, package in enumerate(packages):
+        for j, planned in enumerate(package.planned):
             answer = results[_key(package.component, planned.filename)]
             if isinstance(answer, bytes):
-                jobs.append((planned, answer))
+                jobs[i, j] = (planned, answer)
     verified = _verify_all(
         jobs, trust=trust, trust_root=root_path, progress=progress, workers=workers
     )
     paths = _Paths(path_of)
-    pin_cache: dict[str, Pins] = {}
     out: list[PackageProvenance] = []
     offline_count = 0
-    for package in packages:
+    for i, package in enumerate(packages):
         artifacts = list(package.decided)
-        for planned in package.planned:
+        for j, planned in enumerate(package.planned):
             answer = results[_key(package.component, planned.filename)]
-            artifact = _artifact(planned, answer, verified)
+            artifact = _artifact(planned, verified[i, j] if isinstance(answer, bytes) else answer)
             if isinstance(answer, IndexFailure):
                 if answer.kind == "offline":
                     offline_count += 1
                 elif answer.kind in _TRANSIENT:
                     notes.setdefault(answer.reason)
             artifacts.append(artifact)
-        pinned = _pins_of(package.inventory, pins, pin_cache)
+        pinned = pinned_of[package.inventory.source]
         out.append(
             _compare(
                 PackageProvenance(
@@ -381,12 +385,12 @@ def _key(component: Component, filename: str) -> tuple[str, str, str]:
     return (canonical_name(component.name), component.version or "", filename)
 
 
-#: A job's identity: the file and the digest it is verified against.
-_JobKey = tuple[str, str]
+#: A job's place: the package's and the file's index in the plan.
+_JobKey = tuple[int, int]
 
 
 def _verify_all(
-    jobs: Sequence[tuple[_Planned, bytes]],
+    jobs: Mapping[_JobKey, tuple[_Planned, bytes]],
     *,
     trust: Trust,
     trust_root: str | None,
@@ -394,52 +398,52 @@ def _verify_all(
     workers: int,
 ) -> dict[_JobKey, Verification | InputError]:
     """Each job's :class:`~pyward._provenance._model.Verification`, or the
-    :class:`~pyward.errors.InputError` its body raised (no provenance object)."""
+    :class:`~pyward.errors.InputError` its body raised (no provenance object): on
+    ``workers`` threads when there are enough jobs to pay for a pool."""
     from pyward._provenance import _verify
 
-    unique: dict[_JobKey, bytes] = {}
-    for planned, body in jobs:
-        unique.setdefault((planned.filename, planned.sha256), body)
-    total = len(unique)
-    done = 0
+    total = len(jobs)
     if progress is not None:
         progress(0, total)
 
-    def one(item: tuple[_JobKey, bytes]) -> Verification | InputError:
-        (filename, sha256), body = item
+    def one(job: tuple[_Planned, bytes]) -> Verification | InputError:
+        planned, body = job
         try:
             return _verify.verify_provenance(
-                filename, sha256, body, trust=trust, trust_root=trust_root
+                planned.filename, planned.sha256, body, trust=trust, trust_root=trust_root
             )
         except InputError as err:
             return err
 
-    out: dict[_JobKey, Verification | InputError] = {}
-    items = list(unique.items())
+    keys = list(jobs)
     if workers <= 1 or total < _POOL_FROM:
-        for item in items:
-            out[item[0]] = one(item)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        return out
+        results: Iterable[Verification | InputError] = map(one, jobs.values())
+        return _collect(keys, results, total, progress)
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pyward-verify") as pool:
-        for item, result in zip(items, pool.map(one, items), strict=True):
-            out[item[0]] = result
-            done += 1
-            if progress is not None:
-                progress(done, total)
+        return _collect(keys, pool.map(one, jobs.values()), total, progress)
+
+
+def _collect(
+    keys: Sequence[_JobKey],
+    results: Iterable[Verification | InputError],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[_JobKey, Verification | InputError]:
+    out: dict[_JobKey, Verification | InputError] = {}
+    for done, (key, result) in enumerate(zip(keys, results, strict=True), start=1):
+        out[key] = result
+        if progress is not None:
+            progress(done, total)
     return out
 
 
 def _artifact(
-    planned: _Planned,
-    answer: bytes | IndexFailure | None,
-    verified: Mapping[_JobKey, Verification | InputError],
+    planned: _Planned, result: Verification | InputError | IndexFailure | None
 ) -> ArtifactProvenance:
-    """One file's outcome from the index's answer and its verification."""
+    """One file's outcome: its verification (or why its body is no provenance object),
+    else the index's answer (``None``: it has no provenance; or why none could be had)."""
 
     def outcome(
         status: ArtifactStatus,
@@ -455,27 +459,17 @@ def _artifact(
             reason=reason,
         )
 
-    if answer is None:
+    if result is None:
         return outcome("none")
-    if isinstance(answer, IndexFailure):
-        if answer.kind in _NOT_PROVENANCE:
-            return outcome("failed", answer.reason)
-        return outcome("unavailable", answer.reason)
-    result = verified[(planned.filename, planned.sha256)]
+    if isinstance(result, IndexFailure):
+        if result.kind in _NOT_PROVENANCE:
+            return outcome("failed", result.reason)
+        return outcome("unavailable", result.reason)
     if isinstance(result, InputError):
         return outcome("failed", str(result))
     if result.verified:
         return outcome("verified", verification=result)
     return outcome("failed", result.reason, result)
-
-
-def _pins_of(
-    inventory: Inventory, pins: Callable[[Inventory], Pins], cache: dict[str, Pins]
-) -> Pins:
-    found = cache.get(inventory.source)
-    if found is None:
-        found = cache[inventory.source] = pins(inventory)
-    return found
 
 
 def _compare(package: PackageProvenance) -> PackageProvenance:
