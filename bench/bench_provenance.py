@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import statistics
 import subprocess
 import sys
@@ -87,10 +88,21 @@ def verify_all(batch: list[Job]) -> int:
     return sum(verify(job) for job in batch)
 
 
-def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
+#: One timing: wall-clock seconds, and this process's CPU seconds (every thread's).
+Timing = tuple[float, float]
+#: A table row: label, timings, artifacts per timing, whether the CPU column means
+#: anything (not for work done in other processes).
+Row = tuple[str, list[Timing], int, bool]
+
+
+def timed(action: Callable[[], object]) -> Timing:
+    start, cpu = time.perf_counter(), time.process_time()
     action()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def per(timing: Timing, count: int) -> Timing:
+    return timing[0] / count, timing[1] / count
 
 
 def serial(batch: list[Job]) -> None:
@@ -109,7 +121,7 @@ def processes(batch: list[Job], workers: int) -> None:
         assert sum(pool.map(verify_all, chunks)) == len(batch)
 
 
-def gather_rows(count: int, rounds: int, workers: int) -> list[tuple[str, list[float], int]]:
+def gather_rows(count: int, rounds: int, workers: int) -> list[Row]:
     """The whole gather of ``count`` locked artifacts (the provenance samples, each
     under a package of its own) from a loopback index: cold, then warm on 1 and on
     ``workers`` threads."""
@@ -150,32 +162,35 @@ def gather_rows(count: int, rounds: int, workers: int) -> list[tuple[str, list[f
             )
             assert report.coverage.artifacts_attested == count, report.packages[0]
 
-        rows: list[tuple[str, list[float], int]] = []
+        rows: list[Row] = []
         with loopback_index() as index:
-            cold: list[float] = []
+            cold: list[Timing] = []
             for r in range(rounds):
                 cold.append(timed(lambda: run(Path(tmp) / f"cold-{r}", workers)))  # noqa: B023
-            rows.append((f"gather {count} artifacts, cold cache ({workers} threads)", cold, count))
+            label = f"gather {count} artifacts, cold cache ({workers} threads)"
+            rows.append((label, cold, count, True))
             warm = Path(tmp) / "warm"
             run(warm, 1)
             asked = len(index.requests)
             for threads in (1, workers):
                 label = f"gather {count} artifacts, warm cache, {threads} thread(s)"
                 times = [timed(lambda: run(warm, threads)) for _ in range(rounds)]  # noqa: B023
-                rows.append((label, times, count))
+                rows.append((label, times, count, True))
             assert len(index.requests) == asked, "a warm gather asked the index"
     return rows
 
 
-def import_time() -> float:
+def import_time() -> Timing:
     code = (
-        "import time; t = time.perf_counter(); import pyward._provenance._verify; "
-        "print(time.perf_counter() - t)"
+        "import time; t = time.perf_counter(); c = time.process_time(); "
+        "import pyward._provenance._verify; "
+        "print(time.perf_counter() - t, time.process_time() - c)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    return float(out)
+    wall, cpu = out.split()
+    return float(wall), float(cpu)
 
 
 def main() -> None:
@@ -185,23 +200,30 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="pool size (2)")
     args = parser.parse_args()
     batch = jobs(args.n)
-    rows: list[tuple[str, list[float], int]] = []
-    rows.append(("import the verifier (fresh process)", [import_time() for _ in range(3)], 1))
+    rows: list[Row] = []
+    rows.append(("import the verifier (fresh process)", [import_time() for _ in range(3)], 1, True))
     verify_all(batch[: len(CASES)])  # warm: the verifier is built once per process
     for job in jobs(len(CASES)):
         name, kind = job[0], job[3]
         label = f"one artifact: {name[:38]} ({'provenance' if kind == 'p' else 'attestation'})"
         twenty = [job] * 20
         rows.append(
-            (label, [timed(lambda: serial(twenty)) / 20 for _ in range(args.rounds)], 1)  # noqa: B023
+            (label, [per(timed(lambda: serial(twenty)), 20) for _ in range(args.rounds)], 1, True)  # noqa: B023
         )
-    rows.append((f"{args.n} artifacts, serial", [timed(lambda: serial(batch))], args.n))
-    rows[-1][1].extend(timed(lambda: serial(batch)) for _ in range(args.rounds - 1))
+    rows.append(
+        (
+            f"{args.n} artifacts, serial",
+            [timed(lambda: serial(batch)) for _ in range(args.rounds)],
+            args.n,
+            True,
+        )
+    )
     rows.append(
         (
             f"{args.n} artifacts, {args.workers} threads",
             [timed(lambda: threaded(batch, args.workers)) for _ in range(args.rounds)],
             args.n,
+            True,
         )
     )
     rows.append(
@@ -209,16 +231,21 @@ def main() -> None:
             f"{args.n} artifacts, {args.workers} processes (start-up included)",
             [timed(lambda: processes(batch, args.workers)) for _ in range(args.rounds)],
             args.n,
+            False,
         )
     )
     rows.extend(gather_rows(args.n, args.rounds, args.workers))
-    print(f"{'row':<72} {'median':>10} {'min':>10} {'per artifact':>13}")
-    for label, times, count in rows:
-        median = statistics.median(times)
+    print(f"{'row':<66} {'median':>9} {'min':>9} {'cpu':>9} {'per artifact':>13}")
+    for label, times, count, cpu_counts in rows:
+        median = statistics.median(t[0] for t in times)
+        fastest = min(t[0] for t in times)
+        cpu = f"{statistics.median(t[1] for t in times) * 1e3:>7.0f}ms" if cpu_counts else "-"
         print(
-            f"{label:<72} {median * 1e3:>8.1f}ms {min(times) * 1e3:>8.1f}ms "
+            f"{label:<66} {median * 1e3:>7.0f}ms {fastest * 1e3:>7.0f}ms {cpu:>9} "
             f"{median / count * 1e3:>11.2f}ms"
         )
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the end: {load} ({os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":
