@@ -5,6 +5,7 @@ errors, pins compared, coverage, the trust root, offline and the cache."""
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 from pathlib import Path
@@ -15,11 +16,16 @@ import pytest
 pytest.importorskip("pypi_attestations", reason="needs the 'provenance' extra")
 pytest.importorskip("sigstore", reason="needs the 'provenance' extra")
 
+from pyward._checks import CHECKS
+from pyward._commands._sources import gather_sources
+from pyward._config import Config
+from pyward._findings import CheckId
 from pyward._model import Artifact, Component, ComponentKey, Hash, Inventory
 from pyward._provenance import _gather
 from pyward._provenance._gather import gather_provenance
 from pyward._provenance._model import PackageProvenance, ProvenanceReport
 from pyward._provenance._pins import SIDE_FILE, Pins
+from pyward._settings import Settings
 from pyward._sources.index import ClientOptions
 from pyward.errors import InputError
 from tests.index._loopback_index import LoopbackIndex, loopback_index
@@ -385,3 +391,58 @@ def test_a_pin_file_that_cannot_be_read_fails_before_any_request(tmp_path: Path)
             gather(inventory, index, tmp_path, pins=broken)
         assert index.requests == []
     assert str(exc.value) == f"{tmp_path / SIDE_FILE}: packages[0]: expected a table"
+
+
+@pytest.mark.usefixtures("online")
+@pytest.mark.parametrize("staging", [False, True])
+def test_a_run_whose_check_needs_provenance_gathers_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, staging: bool
+) -> None:
+    monkeypatch.setattr(_gather, "read_pins", no_pins)
+    inventory = lock(tmp_path, locked(GITHUB, direct=True))
+    args = argparse.Namespace(
+        index_url=None, offline=False, refresh=False, python_version=None, quiet=True
+    )
+    if staging:
+        args.staging = True
+    with loopback_index() as index:
+        gathered = gather_sources(
+            [inventory],
+            [CHECKS[CheckId("provenance")]],
+            args=args,
+            config=Config(index_url=index.simple_url),
+            settings=Settings(cache_dir=tmp_path / "cache"),
+            start=tmp_path,
+        )
+    report = gathered.sources.provenance
+    assert report is not None
+    assert report.trust == ("staging" if staging else "production")
+    assert [p.status for p in report.packages] == ["failed" if staging else "verified"]
+
+
+def test_offline_with_nothing_cached_the_run_still_has_a_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_gather, "read_pins", no_pins)
+    inventory = lock(tmp_path, locked(GITHUB))
+    args = argparse.Namespace(
+        index_url="https://index.example.invalid/simple/",
+        offline=True,
+        refresh=False,
+        python_version=None,
+        quiet=True,
+    )
+    gathered = gather_sources(
+        [inventory],
+        [CHECKS[CheckId("provenance")]],
+        args=args,
+        config=Config(),
+        settings=Settings(cache_dir=tmp_path / "cache"),
+        start=tmp_path,
+    )
+    report = gathered.sources.provenance
+    assert report is not None
+    assert [p.status for p in report.packages] == ["unavailable"]
+    assert gathered.notes == (
+        "offline: the provenance of 1 artifact(s) is not cached, so it was not checked",
+    )

@@ -114,7 +114,7 @@ def gather_provenance(
     refresh: bool = False,
     max_age: dt.timedelta = DEFAULT_MAX_AGE,
     client: ClientOptions | None = None,
-    pins: Callable[[Inventory], Pins] = read_pins,
+    pins: Callable[[Inventory], Pins] | None = None,
     path_of: Callable[[Inventory, Component], tuple[ComponentKey, ...]] | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = VERIFY_WORKERS,
@@ -129,7 +129,8 @@ def gather_provenance(
     :class:`~pyward.errors.InputError` naming it). ``option``, ``environ``, ``home``,
     ``root``, ``cache_dir``, ``offline``, ``refresh``, ``max_age`` and ``client`` are
     :func:`~pyward._sources.index.fetch_provenance`'s. ``pins(inventory)`` reads each
-    input's pins (a bad pin file is an ``InputError``); ``path_of`` gives a component's
+    input's pins (default :func:`~pyward._provenance._pins.read_pins`; a bad pin file is
+    an ``InputError``); ``path_of`` gives a component's
     dependency path (default: the shortest from a direct dependency).
     ``progress(done, total)`` is called as artifacts are verified; ``workers`` threads
     verify at once. Needs the ``provenance`` extra
@@ -144,10 +145,11 @@ def gather_provenance(
     if root_path is not None:
         _verify.verifier(trust, root_path)  # a bad file fails before any request
     # The pins first: a pin file that cannot be read fails before any request.
+    read = pins or read_pins
     pinned_of: dict[str, Pins] = {}
     for inv, _ in subjects:
         if inv.source not in pinned_of:
-            pinned_of[inv.source] = pins(inv)
+            pinned_of[inv.source] = read(inv)
     notes: dict[str, None] = {}
     packages = [_plan(inv, comp) for inv, comp in subjects]
     for inv in inventories:
