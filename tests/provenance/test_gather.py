@@ -28,7 +28,12 @@ from pyward._provenance._pins import SIDE_FILE, Pins
 from pyward._settings import Settings
 from pyward._sources.index import ClientOptions
 from pyward.errors import InputError
-from tests.index._loopback_index import LoopbackIndex, loopback_index
+from tests.index._loopback_index import (
+    INTEGRITY_JSON,
+    SIMPLE_JSON,
+    LoopbackIndex,
+    loopback_index,
+)
 from tests.provenance._support import (
     CIRCLECI,
     GITHUB,
@@ -446,3 +451,39 @@ def test_offline_with_nothing_cached_the_run_still_has_a_report(
     assert gathered.notes == (
         "offline: the provenance of 1 artifact(s) is not cached, so it was not checked",
     )
+
+
+def test_an_index_without_an_integrity_api_is_asked_at_its_pages_urls(tmp_path: Path) -> None:
+    import httpx
+
+    root = "https://mirror.example.invalid/root/+simple/"
+    served = "https://mirror.example.invalid/root/+f/"
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        asked.append(url)
+        if url == f"{root}pypi-attestations/":
+            body = page(*GITHUB[:2], {GITHUB[2]: sha256(GITHUB[2])}, base=served.rstrip("/"))
+            return httpx.Response(200, content=body, headers={"Content-Type": SIMPLE_JSON})
+        if url == f"{root}gcb-attestation-test/":
+            body = page(*GOOGLE[:2], {GOOGLE[2]: sha256(GOOGLE[2])})  # no provenance URL
+            return httpx.Response(200, content=body, headers={"Content-Type": SIMPLE_JSON})
+        if url == f"{served}files/{GITHUB[2]}.provenance":
+            body = (SAMPLES / f"{GITHUB[2]}.provenance").read_bytes()
+            return httpx.Response(200, content=body, headers={"Content-Type": INTEGRITY_JSON})
+        return httpx.Response(404)
+
+    inventory = lock(tmp_path, locked(GITHUB), locked(GOOGLE))
+    options = dataclasses.replace(FAST, transport=httpx.MockTransport(answer))
+    report = gather(inventory, None, tmp_path, option=root, client=options)
+    github, google = report.packages
+    assert github.status == "verified"
+    assert google.status == "unavailable"
+    assert google.artifacts[0].reason is not None
+    assert "no integrity API configured for this index" in google.artifacts[0].reason
+    assert asked == [
+        f"{root}pypi-attestations/",
+        f"{root}gcb-attestation-test/",
+        f"{served}files/{GITHUB[2]}.provenance",
+    ]

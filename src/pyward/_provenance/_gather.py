@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,8 +48,13 @@ from pyward._provenance._model import (
 )
 from pyward._provenance._pins import Pins, admits, read_pins
 from pyward._sources.index._client import DEFAULT_MAX_AGE
-from pyward._sources.index._integrity import IntegritySession, ProvenanceItem
+from pyward._sources.index._integrity import (
+    IntegritySession,
+    ProvenanceItem,
+    integrity_api_base,
+)
 from pyward._sources.index._port import IndexFailure
+from pyward._sources.index._resolve import ResolvedIndex
 from pyward.errors import InputError
 
 if TYPE_CHECKING:
@@ -172,7 +177,7 @@ def gather_provenance(
         max_age=max_age,
         client=client,
     ) as session:
-        wanting = [p for p in packages if p.by_name or p.by_digest]
+        wanting = [p for p in packages if p.by_name or p.by_digest or _no_api(session, p)]
         pages = session.pages((p.inventory, p.component) for p in wanting)
         for package, page in zip(wanting, pages, strict=True):
             _match(package, page, notes)
@@ -296,9 +301,25 @@ def _records_nothing(package: _Package) -> bool:
     return not (package.planned or package.by_name or package.by_digest)
 
 
+def _no_api(session: IntegritySession, package: _Package) -> bool:
+    """Whether ``package`` has files with a digest on an index with no integrity API
+    (another layout than ``/simple/``): their provenance URLs are on its page."""
+    if not package.planned:
+        return False
+    found = session.index_of(package.inventory, package.component)
+    return isinstance(found, ResolvedIndex) and integrity_api_base(found.url) is None
+
+
 def _match(package: _Package, page: ProjectInfo | IndexFailure, notes: dict[str, None]) -> None:
     """The files of ``package`` found on its project's ``page``: by name (the page's
-    digest) or by digest (the page's name)."""
+    digest) or by digest (the page's name); and the page's provenance URL of each file
+    already planned (asked instead of the integrity API)."""
+    if not isinstance(page, IndexFailure):
+        urls = {_file_key(f.filename): f.provenance for f in page.files if f.provenance}
+        package.planned[:] = [
+            replace(f, url=urls.get(_file_key(f.filename))) if f.url is None else f
+            for f in package.planned
+        ]
     if isinstance(page, IndexFailure):
         if page.kind in _TRANSIENT:
             notes.setdefault(page.reason)
@@ -479,8 +500,6 @@ def _compare(package: PackageProvenance) -> PackageProvenance:
     none of its pinned identities (the first such artifact shows it)."""
     if not package.pinned:
         return package
-    from dataclasses import replace
-
     for artifact in package.artifacts:
         found = artifact.publisher
         if found is None or any(admits(pin, found) for pin in package.pinned):
