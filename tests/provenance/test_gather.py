@@ -134,6 +134,7 @@ def test_every_publisher_kind_verifies_and_a_file_without_provenance_is_none(
     assert report.coverage.unattested_direct == ("gitlab-oidc-project==0.0.3",)
     assert (report.trust, report.trust_root, report.notes) == ("production", "bundled", ())
     assert github.pinned_in == str(tmp_path / "attestation-identities.toml")
+    assert github.path == (ComponentKey("pypi-attestations==0.0.19"),)
 
 
 def test_a_provenance_built_around_a_real_gitlab_attestation_verifies(tmp_path: Path) -> None:
