@@ -9,17 +9,23 @@ Rows: importing the verifier (the ``provenance`` extra's modules, in a fresh pro
 each sample alone (median per artifact over the rounds, warm verifier); N artifacts
 serially in one process (the first verification builds the verifier from the bundled
 trust root); N artifacts on a thread pool and on a process pool of ``--workers``
-(pool start-up included, each worker importing the verifier). Every verification must
-succeed: a failed one aborts the run.
+(pool start-up included, each worker importing the verifier). Then the whole gather
+(:func:`pyward._provenance._gather.gather_provenance`: N locked artifacts of N
+packages, their provenance from a loopback index's integrity API through the real
+client and cache, verified, pins compared): with a cold cache (every file asked), and
+with a warm one (no request) verifying on 1 thread and on ``--workers`` threads. Every
+verification must succeed: a failed one aborts the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -27,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "tests" / "data" / "pep740-attestations"
+# The loopback index of the tests serves the real provenance files.
+sys.path.insert(0, str(ROOT))
 
 #: (artifact, the file holding its provenance or attestation, kind of file).
 CASES: tuple[tuple[str, str, str], ...] = (
@@ -80,10 +88,21 @@ def verify_all(batch: list[Job]) -> int:
     return sum(verify(job) for job in batch)
 
 
-def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
+#: One timing: wall-clock seconds, and this process's CPU seconds (every thread's).
+Timing = tuple[float, float]
+#: A table row: label, timings, artifacts per timing, whether the CPU column means
+#: anything (not for work done in other processes).
+Row = tuple[str, list[Timing], int, bool]
+
+
+def timed(action: Callable[[], object]) -> Timing:
+    start, cpu = time.perf_counter(), time.process_time()
     action()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def per(timing: Timing, count: int) -> Timing:
+    return timing[0] / count, timing[1] / count
 
 
 def serial(batch: list[Job]) -> None:
@@ -102,15 +121,76 @@ def processes(batch: list[Job], workers: int) -> None:
         assert sum(pool.map(verify_all, chunks)) == len(batch)
 
 
-def import_time() -> float:
+def gather_rows(count: int, rounds: int, workers: int) -> list[Row]:
+    """The whole gather of ``count`` locked artifacts (the provenance samples, each
+    under a package of its own) from a loopback index: cold, then warm on 1 and on
+    ``workers`` threads."""
+    from tests.index._loopback_index import loopback_index
+
+    from pyward._model import Artifact, Component, Inventory
+    from pyward._provenance._gather import gather_provenance
+    from pyward._provenance._pins import Pins
+    from pyward._sources.index import ClientOptions
+
+    samples = [job for job in jobs(len(CASES)) if job[3] == "p"]
+    components = tuple(
+        Component(
+            name=f"bench-{i}",
+            version="1.0",
+            artifacts=(Artifact(filename=sample[0], sha256=sample[1]),),
+        )
+        for i, sample in enumerate(samples * (count // len(samples) + 1))
+        if i < count
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        inventory = Inventory(source=f"{tmp}/uv.lock", format="uv.lock", components=components)
+        subjects = [(inventory, c) for c in components]
+
+        def pins(inv: Inventory) -> Pins:
+            return Pins(path=f"{tmp}/attestation-identities.toml")
+
+        def run(cache: Path, threads: int) -> None:
+            report = gather_provenance(
+                [inventory],
+                subjects,
+                option=index.simple_url,
+                environ={},
+                cache_dir=cache,
+                client=ClientOptions(concurrency=8),
+                pins=pins,
+                workers=threads,
+            )
+            assert report.coverage.artifacts_attested == count, report.packages[0]
+
+        rows: list[Row] = []
+        with loopback_index() as index:
+            cold: list[Timing] = []
+            for r in range(rounds):
+                cold.append(timed(lambda: run(Path(tmp) / f"cold-{r}", workers)))  # noqa: B023
+            label = f"gather {count} artifacts, cold cache ({workers} threads)"
+            rows.append((label, cold, count, True))
+            warm = Path(tmp) / "warm"
+            run(warm, 1)
+            asked = len(index.requests)
+            for threads in (1, workers):
+                label = f"gather {count} artifacts, warm cache, {threads} thread(s)"
+                times = [timed(lambda: run(warm, threads)) for _ in range(rounds)]  # noqa: B023
+                rows.append((label, times, count, True))
+            assert len(index.requests) == asked, "a warm gather asked the index"
+    return rows
+
+
+def import_time() -> Timing:
     code = (
-        "import time; t = time.perf_counter(); import pyward._provenance._verify; "
-        "print(time.perf_counter() - t)"
+        "import time; t = time.perf_counter(); c = time.process_time(); "
+        "import pyward._provenance._verify; "
+        "print(time.perf_counter() - t, time.process_time() - c)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    return float(out)
+    wall, cpu = out.split()
+    return float(wall), float(cpu)
 
 
 def main() -> None:
@@ -120,23 +200,30 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="pool size (2)")
     args = parser.parse_args()
     batch = jobs(args.n)
-    rows: list[tuple[str, list[float], int]] = []
-    rows.append(("import the verifier (fresh process)", [import_time() for _ in range(3)], 1))
+    rows: list[Row] = []
+    rows.append(("import the verifier (fresh process)", [import_time() for _ in range(3)], 1, True))
     verify_all(batch[: len(CASES)])  # warm: the verifier is built once per process
     for job in jobs(len(CASES)):
         name, kind = job[0], job[3]
         label = f"one artifact: {name[:38]} ({'provenance' if kind == 'p' else 'attestation'})"
         twenty = [job] * 20
         rows.append(
-            (label, [timed(lambda: serial(twenty)) / 20 for _ in range(args.rounds)], 1)  # noqa: B023
+            (label, [per(timed(lambda: serial(twenty)), 20) for _ in range(args.rounds)], 1, True)  # noqa: B023
         )
-    rows.append((f"{args.n} artifacts, serial", [timed(lambda: serial(batch))], args.n))
-    rows[-1][1].extend(timed(lambda: serial(batch)) for _ in range(args.rounds - 1))
+    rows.append(
+        (
+            f"{args.n} artifacts, serial",
+            [timed(lambda: serial(batch)) for _ in range(args.rounds)],
+            args.n,
+            True,
+        )
+    )
     rows.append(
         (
             f"{args.n} artifacts, {args.workers} threads",
             [timed(lambda: threaded(batch, args.workers)) for _ in range(args.rounds)],
             args.n,
+            True,
         )
     )
     rows.append(
@@ -144,15 +231,21 @@ def main() -> None:
             f"{args.n} artifacts, {args.workers} processes (start-up included)",
             [timed(lambda: processes(batch, args.workers)) for _ in range(args.rounds)],
             args.n,
+            False,
         )
     )
-    print(f"{'row':<72} {'median':>10} {'min':>10} {'per artifact':>13}")
-    for label, times, count in rows:
-        median = statistics.median(times)
+    rows.extend(gather_rows(args.n, args.rounds, args.workers))
+    print(f"{'row':<66} {'median':>9} {'min':>9} {'cpu':>9} {'per artifact':>13}")
+    for label, times, count, cpu_counts in rows:
+        median = statistics.median(t[0] for t in times)
+        fastest = min(t[0] for t in times)
+        cpu = f"{statistics.median(t[1] for t in times) * 1e3:>7.0f}ms" if cpu_counts else "-"
         print(
-            f"{label:<72} {median * 1e3:>8.1f}ms {min(times) * 1e3:>8.1f}ms "
+            f"{label:<66} {median * 1e3:>7.0f}ms {fastest * 1e3:>7.0f}ms {cpu:>9} "
             f"{median / count * 1e3:>11.2f}ms"
         )
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the end: {load} ({os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":

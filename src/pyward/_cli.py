@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("pyward._commands.audit", "audit dependencies for known vulnerabilities"),
     "check": ("pyward._commands.check", "check dependencies against the usage policy"),
+    "provenance": (
+        "pyward._commands.provenance",
+        "verify the PEP 740 attestations of every locked artifact, and pin their publishers",
+    ),
     "explain": ("pyward._commands.explain", "show why an advisory matches (or not) a version"),
     "db": ("pyward._commands.db", "manage the local advisory store"),
     "sbom": ("pyward._commands.sbom", "write a CycloneDX or SPDX SBOM"),

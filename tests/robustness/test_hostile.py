@@ -225,6 +225,23 @@ def test_check_of_a_hostile_policy_is_one_plain_line(
     assert outcome.err.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    "root",
+    [f'{{"mediaType": "{ESC}"}}'.encode(), b"\xff\xfe" + ESC.encode(), b"[]"],
+    ids=["value", "bytes", "shape"],
+)
+def test_provenance_with_a_hostile_trust_root_is_one_plain_line(
+    root: bytes, hostile_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("sigstore", reason="needs the 'provenance' extra")
+    path = hostile_project / f"root{ESC}.json"
+    write(path, root)
+    outcome = hostile_run(capsys, "provenance", hostile_project, "--trust-root", path)
+    assert outcome.code == 2, outcome.err
+    assert outcome.out == ""
+    assert outcome.err.count("\n") == 1
+
+
 @pytest.mark.parametrize("fmt", SBOM_FORMATS)
 def test_hostile_advisories_in_every_sbom_format(
     fmt: str, hostile_store: Path, hostile_project: Path, capsys: pytest.CaptureFixture[str]
@@ -632,7 +649,7 @@ def test_serve_over_hostile_requests(hostile_store: Path) -> None:
 # The registries are covered.
 
 #: Commands with a hostile case in this module.
-COVERED = {"audit", "check", "explain", "db", "sbom", "serve", "rules", "install"}
+COVERED = {"audit", "check", "explain", "db", "sbom", "serve", "rules", "install", "provenance"}
 
 
 def test_every_command_has_hostile_cases() -> None:

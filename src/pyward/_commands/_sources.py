@@ -1,6 +1,7 @@
 """The data an audit's checks need besides the advisories, gathered at the command
 line's boundary: the package index's metadata (network, cached), the lifecycle data,
-the popularity list and the Python the project runs on. The audit itself stays pure; a
+the popularity list, the artifacts' verified provenance and the Python the project runs
+on. The audit itself stays pure; a
 source that cannot be had is passed as missing, with the reason, and the checks that
 need it are skipped and say so."""
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from pyward._config import Config
     from pyward._model import Component, Inventory
     from pyward._policy._model import Policy
+    from pyward._provenance._model import ProvenanceReport
     from pyward._settings import Settings
     from pyward._sources.index import IndexMetadata
     from pyward._sources.index._fetch import ClientOptions
@@ -97,10 +99,14 @@ def gather_sources(
     if any(c.id == "source" for c in checks):
         origins = source_origins(inventories, policy, args=args, config=config, settings=settings)
         notes.extend(origins.notes)
+    provenance: ProvenanceReport | None = None
+    if "provenance" in needs:
+        provenance = gather_provenance_of(inventories, args=args, config=config, settings=settings)
+        notes.extend(provenance.notes)
     wanted = index_wanted(inventories, checks) if "index" not in needs else []
     if not needs & {"index", "lifecycle"} and not wanted:
         return Gathered(
-            sources=origins.sources(Sources(popularity=popularity)),
+            sources=origins.sources(Sources(popularity=popularity, provenance=provenance)),
             options=options,
             notes=tuple(notes),
         )
@@ -133,7 +139,11 @@ def gather_sources(
     return Gathered(
         sources=origins.sources(
             Sources(
-                index=index, lifecycle=lifecycle, popularity=popularity, unavailable=unavailable
+                index=index,
+                lifecycle=lifecycle,
+                popularity=popularity,
+                provenance=provenance,
+                unavailable=unavailable,
             )
         ),
         python=python,
@@ -309,6 +319,46 @@ def fetch_index(
     )
 
 
+def gather_provenance_of(
+    inventories: Sequence[Inventory],
+    *,
+    args: argparse.Namespace,
+    config: Config,
+    settings: Settings,
+) -> ProvenanceReport:
+    """:func:`~pyward._provenance._gather.gather_provenance` with the run's settings: the
+    index as :func:`fetch_index` asks it, the cache and its TTL, and the ``provenance``
+    command's ``--staging`` and ``--trust-root`` when it has them. Without the
+    ``provenance`` extra, a :class:`~pyward._extras.MissingExtra` naming it."""
+    from pyward._extras import require
+
+    require("provenance", what="provenance verification")
+    from pyward._provenance._gather import gather_provenance
+    from pyward._sources.index._client import DEFAULT_MAX_AGE
+    from pyward._sources.index._fetch import ClientOptions
+
+    subjects = subjects_of(inventories)
+    artifacts = sum(max(len(c.artifacts), len(c.hashes)) for _, c in subjects)
+    trust_root = getattr(args, "trust_root", None)
+    with _progress(artifacts, quiet=args.quiet, label="provenance") as progress:
+        return gather_provenance(
+            inventories,
+            subjects,
+            trust="staging" if getattr(args, "staging", False) else "production",
+            trust_root=str(trust_root) if trust_root is not None else None,
+            option=args.index_url or config.index_url,
+            environ=_index_environ(settings),
+            home=_home(),
+            root=ROOT,
+            cache_dir=settings.cache_dir,
+            offline=offline_of(args, settings),
+            refresh=args.refresh,
+            max_age=config.index_ttl or DEFAULT_MAX_AGE,
+            client=ClientOptions(netrc=settings.netrc),
+            progress=progress,
+        )
+
+
 def offline_of(args: argparse.Namespace, settings: Settings) -> bool:
     """Whether the run asks no server: ``--offline``, or ``PYWARD_OFFLINE`` unless
     ``--refresh`` asks again anyway."""
@@ -323,9 +373,11 @@ def _home() -> Path | None:
 
 
 @contextmanager
-def _progress(total: int, *, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for fetching ``total`` projects' metadata, when stderr is
-    a terminal (``None`` otherwise: nothing is drawn into a log)."""
+def _progress(
+    total: int, *, quiet: bool, label: str = "index metadata"
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for ``total`` items (projects' metadata, or ``label``),
+    when stderr is a terminal (``None`` otherwise: nothing is drawn into a log)."""
     if quiet or total < _PROGRESS_FROM or not sys.stderr.isatty():
         yield None
         return
@@ -333,7 +385,7 @@ def _progress(total: int, *, quiet: bool) -> Iterator[Callable[[int, int], None]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn("index metadata"),
+        TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         console=Console(stderr=True),

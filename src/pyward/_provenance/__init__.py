@@ -41,6 +41,7 @@ def verify_provenance(
     trust: Trust = "production",
     identity: Publisher | None = None,
     source: str | None = None,
+    trust_root: str | None = None,
 ) -> Verification:
     """Verify every attestation of the PEP 740 provenance object ``provenance`` (JSON
     bytes, or the decoded object) for the artifact ``filename`` whose SHA-256 is
@@ -48,7 +49,8 @@ def verify_provenance(
 
     With ``identity``, the certificate must also come from that publisher: a valid
     signature from another repository or workflow is a failure naming both. ``source``
-    names the provenance in errors (default ``FILENAME.provenance``). Raises
+    names the provenance in errors (default ``FILENAME.provenance``); ``trust_root`` is
+    a ``trusted_root.json`` used instead of the bundled one. Raises
     :class:`~pyward.errors.InputError` for input that is not a provenance object (the
     file and key path named) and :class:`~pyward._extras.MissingExtra` without the
     ``provenance`` extra.
@@ -57,7 +59,13 @@ def verify_provenance(
     from pyward._provenance import _verify
 
     return _verify.verify_provenance(
-        filename, sha256, provenance, trust=trust, identity=identity, source=source
+        filename,
+        sha256,
+        provenance,
+        trust=trust,
+        identity=identity,
+        source=source,
+        trust_root=trust_root,
     )
 
 
@@ -69,6 +77,7 @@ def verify_attestation(
     trust: Trust = "production",
     identity: Publisher | None = None,
     source: str | None = None,
+    trust_root: str | None = None,
 ) -> Verification:
     """Verify a single PEP 740 attestation object for an artifact, as
     :func:`verify_provenance` does; with no provenance around it no Trusted Publisher
@@ -77,5 +86,11 @@ def verify_attestation(
     from pyward._provenance import _verify
 
     return _verify.verify_attestation(
-        filename, sha256, attestation, trust=trust, identity=identity, source=source
+        filename,
+        sha256,
+        attestation,
+        trust=trust,
+        identity=identity,
+        source=source,
+        trust_root=trust_root,
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -79,13 +80,31 @@ _OID_BUILD_CONFIG_URI = "1.3.6.1.4.1.57264.1.18"
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
-@lru_cache(maxsize=2)
-def verifier(trust: Trust) -> Verifier:
+@lru_cache(maxsize=4)
+def verifier(trust: Trust, path: str | None = None) -> Verifier:
     """The Sigstore verifier for ``trust``, built once from the trusted root bundled in
-    the installed ``sigstore`` package."""
-    url = STAGING_TUF_URL if trust == "staging" else DEFAULT_TUF_URL
-    raw = read_embedded("trusted_root.json", url)
-    return Verifier(trusted_root=TrustedRoot(trustroot_v1.TrustedRoot.from_json(raw)))
+    the installed ``sigstore`` package, or from the ``trusted_root.json`` at ``path``
+    (``pyward provenance --trust-root FILE``: a root refreshed or pinned by the user).
+    A file that cannot be read or is not a trusted root is an
+    :class:`~pyward.errors.InputError` naming it."""
+    if path is None:
+        url = STAGING_TUF_URL if trust == "staging" else DEFAULT_TUF_URL
+        raw = read_embedded("trusted_root.json", url)
+        return Verifier(trusted_root=TrustedRoot(trustroot_v1.TrustedRoot.from_json(raw)))
+    try:
+        text = Path(path).read_bytes()
+    except OSError as err:
+        raise InputError(path, f"cannot read the trust root: {err.strerror or err}") from None
+    try:
+        root = TrustedRoot(trustroot_v1.TrustedRoot.from_json(text))
+        return Verifier(trusted_root=root)
+    except pydantic.ValidationError as err:
+        first = err.errors()[0]
+        message = str(first["msg"])
+        where = _path(first["loc"]) or None
+        raise InputError(path, f"not a Sigstore trusted root: {message}", where) from None
+    except (ValueError, TypeError, KeyError) as err:
+        raise InputError(path, f"not a Sigstore trusted root: {err}") from None
 
 
 def verify_provenance(
@@ -96,12 +115,14 @@ def verify_provenance(
     trust: Trust = "production",
     identity: Publisher | None = None,
     source: str | None = None,
+    trust_root: str | None = None,
 ) -> Verification:
     """Verify every attestation of a PEP 740 provenance object for one artifact.
 
     ``provenance`` is the object as served by the index's integrity API (JSON bytes or
-    the decoded object); ``source`` names it in errors (default ``FILENAME.provenance``).
-    Raises :class:`~pyward.errors.InputError` when it is not a provenance object.
+    the decoded object); ``source`` names it in errors (default ``FILENAME.provenance``);
+    ``trust_root`` a ``trusted_root.json`` used instead of the bundled one. Raises
+    :class:`~pyward.errors.InputError` when it is not a provenance object.
     """
     where = source if source is not None else f"{filename}.provenance"
     digest = _digest(filename, sha256)
@@ -130,6 +151,7 @@ def verify_provenance(
                 environment=environment,
                 identity=identity,
                 record=record,
+                trust_root=trust_root,
             )
             results.append(result)
             if first is None and result.publisher is not None:
@@ -145,6 +167,7 @@ def verify_attestation(
     trust: Trust = "production",
     identity: Publisher | None = None,
     source: str | None = None,
+    trust_root: str | None = None,
 ) -> Verification:
     """Verify one PEP 740 attestation object (no provenance around it) for an artifact.
 
@@ -164,6 +187,7 @@ def verify_attestation(
         named=None,
         environment=None,
         identity=identity,
+        trust_root=trust_root,
     )
     return _outcome(filename, digest, trust, result.publisher, [result])
 
@@ -218,6 +242,7 @@ def _verify_one(
     environment: str | None,
     identity: Publisher | None,
     record: dict[str, str] | None = None,
+    trust_root: str | None = None,
 ) -> AttestationResult:
     try:
         cert = x509.load_der_x509_certificate(attestation.verification_material.certificate)
@@ -240,7 +265,7 @@ def _verify_one(
         )
     recording = _Recording(policy)
     try:
-        payload_type, payload = verifier(trust).verify_dsse(bundle, recording)
+        payload_type, payload = verifier(trust, trust_root).verify_dsse(bundle, recording)
     except sigstore.errors.VerificationError as err:
         message = str(err)
         failed: str

@@ -5,7 +5,8 @@ for its project (the same :class:`~pyward._sources.index.IndexResolver` as
 :func:`~pyward._sources.index.fetch_metadata`), at the URL its project page gives for
 it when the caller has one, else at the index's integrity API
 (:func:`integrity_api_base`). One :class:`~pyward._sources.index.IndexClient` per
-index, its files fetched ``concurrency`` at a time. Nothing is verified here:
+index, its files fetched ``concurrency`` at a time; :class:`IntegritySession` also gives
+the project pages (with their files) through the same clients. Nothing is verified here:
 :func:`pyward._provenance.verify_provenance` does that.
 """
 
@@ -15,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyward._model import Component, Inventory, canonical_name
 from pyward._sources.index._client import DEFAULT_MAX_AGE, IndexClient
@@ -24,11 +26,16 @@ from pyward._sources.index._fetch import (
     _has_credentials,
     _netrc_auth,
 )
+from pyward._sources.index._model import ProjectInfo
 from pyward._sources.index._port import IndexFailure, IndexLookupError
-from pyward._sources.index._resolve import NoIndex
+from pyward._sources.index._resolve import NoIndex, ResolvedIndex
 from pyward._text import redact_url
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = [
+    "IntegritySession",
     "ProvenanceFetch",
     "ProvenanceItem",
     "ProvenanceKey",
@@ -108,58 +115,163 @@ def fetch_provenance(
     ``cache_dir``, ``offline``, ``refresh``, ``max_age`` the cache's; ``client`` how
     HTTP is spoken. A file asked twice is asked once.
     """
-    options = client or ClientOptions()
-    resolver = IndexResolver(option=option, environ=environ, home=home, root=root)
-    notes: dict[str, None] = {}
-    results: dict[ProvenanceKey, ProvenanceResult] = {}
-    by_index: dict[str, dict[ProvenanceKey, str | None]] = {}
-    order: dict[ProvenanceKey, None] = {}
-    for item in items:
-        key = item.key
-        if key in order:
-            continue
-        order[key] = None
-        if not item.component.version:
-            results[key] = IndexFailure(
-                name=key[0], reason=f"{key[0]}: no version, so no file to ask for", kind="not-asked"
-            )
-            continue
-        found = resolver.for_metadata(item.inventory, item.component)
+    with IntegritySession(
+        option=option,
+        environ=environ,
+        home=home,
+        root=root,
+        cache_dir=cache_dir,
+        offline=offline,
+        refresh=refresh,
+        max_age=max_age,
+        client=client,
+    ) as session:
+        return session.provenance(items)
+
+
+class IntegritySession:
+    """The indexes of one run, for :func:`fetch_provenance` and for a caller that first
+    needs some projects' pages (the files an installed wheel or a hash-only input does
+    not name with a digest: :func:`pyward._provenance._gather.gather_provenance`).
+
+    One :class:`~pyward._sources.index.IndexResolver` and one
+    :class:`~pyward._sources.index.IndexClient` per index for every call, so a page and
+    the provenance of its files share a connection pool, a cache and a circuit
+    breaker. The arguments are :func:`fetch_provenance`'s; use it as a context manager
+    (the clients are closed on exit).
+    """
+
+    def __init__(
+        self,
+        *,
+        option: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        home: Path | None = None,
+        root: Path | None = None,
+        cache_dir: Path | None = None,
+        offline: bool = False,
+        refresh: bool = False,
+        max_age: dt.timedelta = DEFAULT_MAX_AGE,
+        client: ClientOptions | None = None,
+    ) -> None:
+        self._options = client or ClientOptions()
+        self._resolver = IndexResolver(option=option, environ=environ, home=home, root=root)
+        self._cache_dir = cache_dir
+        self._offline = offline
+        self._refresh = refresh
+        self._max_age = max_age
+        self._clients: dict[str, IndexClient] = {}
+        self._notes: dict[str, None] = {}
+        self._asked: dict[str, None] = {}
+        self._auth: httpx.Auth | None = None
+        self._auth_read = False
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Settings passed over, indexes whose breaker tripped, so far."""
+        return tuple(self._notes)
+
+    @property
+    def indexes(self) -> tuple[str, ...]:
+        """The indexes asked so far (credentials redacted)."""
+        return tuple(redact_url(url) for url in self._asked)
+
+    def index_of(self, inventory: Inventory, component: Component) -> ResolvedIndex | NoIndex:
+        """The index ``component``'s files are asked of (its recorded one, else the one
+        configured for ``inventory``'s project); its notes are kept."""
+        found = self._resolver.for_metadata(inventory, component)
         for note in found.notes:
-            notes.setdefault(note)
-        if isinstance(found, NoIndex):
-            results[key] = IndexFailure(name=key[0], reason=found.reason, kind="not-asked")
-            continue
-        by_index.setdefault(found.url, {})[key] = item.url
-    auth = _netrc_auth(options.netrc, notes) if options.netrc is not None and by_index else None
-    clients = [
-        (
-            options.index_client(
+            self._notes.setdefault(note)
+        return found
+
+    def pages(
+        self, subjects: Iterable[tuple[Inventory, Component]]
+    ) -> list[ProjectInfo | IndexFailure]:
+        """Each subject's project page with its files (``keep_files=True``), in order;
+        a project asked twice of one index is asked once."""
+        order: list[tuple[str, str] | IndexFailure] = []
+        by_index: dict[str, dict[str, None]] = {}
+        for inventory, component in subjects:
+            name = canonical_name(component.name)
+            found = self.index_of(inventory, component)
+            if isinstance(found, NoIndex):
+                order.append(IndexFailure(name=name, reason=found.reason, kind="not-asked"))
+                continue
+            by_index.setdefault(found.url, {})[name] = None
+            order.append((found.url, name))
+        got: dict[str, Mapping[str, ProjectInfo | IndexFailure]] = {}
+        for url, names in by_index.items():
+            made = self._client(url)
+            got[url] = made.projects(names, keep_files=True)
+            self._tripped(made, "projects")
+        return [
+            entry if isinstance(entry, IndexFailure) else got[entry[0]][entry[1]] for entry in order
+        ]
+
+    def provenance(self, items: Iterable[ProvenanceItem]) -> ProvenanceFetch:
+        """The provenance of every file of ``items`` (see :func:`fetch_provenance`)."""
+        results: dict[ProvenanceKey, ProvenanceResult] = {}
+        by_index: dict[str, dict[ProvenanceKey, str | None]] = {}
+        order: dict[ProvenanceKey, None] = {}
+        for item in items:
+            key = item.key
+            if key in order:
+                continue
+            order[key] = None
+            if not item.component.version:
+                results[key] = IndexFailure(
+                    name=key[0],
+                    reason=f"{key[0]}: no version, so no file to ask for",
+                    kind="not-asked",
+                )
+                continue
+            found = self.index_of(item.inventory, item.component)
+            if isinstance(found, NoIndex):
+                results[key] = IndexFailure(name=key[0], reason=found.reason, kind="not-asked")
+                continue
+            by_index.setdefault(found.url, {})[key] = item.url
+        for url, wanted in by_index.items():
+            made = self._client(url)
+            results.update(_fetch_all(made, wanted))
+            self._tripped(made, "files")
+        return ProvenanceFetch(
+            results={key: results[key] for key in order},
+            indexes=tuple(redact_url(url) for url in by_index),
+            notes=self.notes,
+        )
+
+    def close(self) -> None:
+        """Close every client."""
+        for made in self._clients.values():
+            made.close()
+
+    def __enter__(self) -> IntegritySession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _client(self, url: str) -> IndexClient:
+        made = self._clients.get(url)
+        if made is None:
+            if self._options.netrc is not None and not self._auth_read:
+                self._auth = _netrc_auth(self._options.netrc, self._notes)
+                self._auth_read = True
+            made = self._clients[url] = self._options.index_client(
                 url,
                 integrity_url=integrity_api_base(url),
-                cache_dir=cache_dir,
-                offline=offline,
-                refresh=refresh,
-                max_age=max_age,
-                auth=None if _has_credentials(url) else auth,
-            ),
-            wanted,
-        )
-        for url, wanted in by_index.items()
-    ]
-    try:
-        for made, wanted in clients:
-            results.update(_fetch_all(made, wanted))
-            if made.tripped:
-                notes.setdefault(f"{made.tripped}: its other files were not asked")
-    finally:
-        for made, _ in clients:
-            made.close()
-    return ProvenanceFetch(
-        results={key: results[key] for key in order},
-        indexes=tuple(redact_url(url) for url in by_index),
-        notes=tuple(notes),
-    )
+                cache_dir=self._cache_dir,
+                offline=self._offline,
+                refresh=self._refresh,
+                max_age=self._max_age,
+                auth=None if _has_credentials(url) else self._auth,
+            )
+        self._asked.setdefault(url)
+        return made
+
+    def _tripped(self, made: IndexClient, what: str) -> None:
+        if made.tripped:
+            self._notes.setdefault(f"{made.tripped}: its other {what} were not asked")
 
 
 def _fetch_all(
