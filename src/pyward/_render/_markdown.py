@@ -1,7 +1,9 @@
 """``--format markdown``: a pull-request comment (GitHub-flavoured Markdown).
 
-Everything taken from advisories or lock files is escaped, so a summary cannot break
-the table (``|``), open a link, or inject HTML into the comment.
+A run that gathered provenance gets a ``Provenance`` section after the findings (the
+coverage line and a table of every package). Everything taken from advisories, lock
+files or provenance is escaped, so a summary cannot break the table (``|``), open a
+link, or inject HTML into the comment.
 """
 
 from __future__ import annotations

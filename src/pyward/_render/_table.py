@@ -6,8 +6,10 @@ end of life, side by side; the interpreter's end of life under ``Python X.Y
 (interpreter)``). The findings of a kind that only informs (``outdated``,
 ``unmaintained``, an archived project) follow in one compact table, one line each, so
 that forty outdated pins do not bury fifty vulnerabilities; a component listed above
-names its informing statuses under its header. The footer gives the age of every data
-source, counts each kind, and says how many findings fail the run and how many inform.
+names its informing statuses under its header. A run that gathered provenance has a
+``Provenance`` section next: the coverage line and one row per package, worst first
+(:func:`_write_provenance`). The footer gives the age of every data source, counts each
+kind, and says how many findings fail the run and how many inform.
 
 Built with rich into a string. With ``color=False`` (``NO_COLOR``, not a terminal) the
 console has no colour system and no terminal, so no escape code is written, and the
