@@ -2,7 +2,9 @@
 line, each package's status in words, its verified publishers, and what went wrong.
 
 The records come from :mod:`pyward._provenance._model`, which needs nothing beyond the
-core: rendering a report never loads Sigstore.
+core: rendering a report never loads Sigstore. This module only names them in
+annotations, so a report without provenance does not create their classes (each costs
+start-up time: bench/README.md).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from pyward._provenance._model import PUBLISHER_KINDS
 from pyward._render._common import component_label, plural
 
 if TYPE_CHECKING:
@@ -125,6 +126,8 @@ def status_counts(report: ProvenanceReport) -> dict[PackageStatus, int]:
 def verified_summary(packages: list[PackageProvenance]) -> str:
     """``48 more verified packages (40 github, 8 gitlab)``: the verified packages the
     table does not list one by one."""
+    from pyward._provenance._model import PUBLISHER_KINDS
+
     kinds = Counter(p.publishers[0].kind for p in packages if p.publishers)
     by_kind = ", ".join(f"{kinds[k]} {k}" for k in PUBLISHER_KINDS if kinds[k])
     text = f"{plural(len(packages), 'more verified package')}"
