@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -358,3 +359,17 @@ def test_cli_provenance_end_to_end(
         "pyward: note: provenance left out: no package index configured\npyward: "
     )
     assert "pyward:provenance:" not in out.read_text(encoding="utf-8")
+
+
+def test_cli_provenance_without_the_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pypi_attestations", None)  # as when not installed
+    assert main(["sbom", str(FLASK), "--provenance"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "pyward: error: provenance in an SBOM (--provenance) needs the 'provenance' extra, "
+        "which is not installed (no module pypi_attestations): pip install "
+        "'pyward[provenance]'\n"
+    )
