@@ -25,7 +25,7 @@ __all__ = ["JSON_SCHEMA_VERSION", "AuditReport", "DataSource", "PolicySummary", 
 
 #: JSON output schema version (``--format json``); bump the major on breaking changes
 #: and record every change in ``docs/json-output.md``'s changelog.
-JSON_SCHEMA_VERSION = "4.1"
+JSON_SCHEMA_VERSION = "4.2"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,7 +17,7 @@ from tests.index._loopback_index import LoopbackIndex, loopback_index
 from tests.malicious._records import MALICIOUS_PACKAGES
 
 ROOT = Path(__file__).parent.parent.parent
-SCHEMA = json.loads((ROOT / "docs" / "schemas" / "audit-report-4.1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "docs" / "schemas" / "audit-report-4.2.schema.json").read_text())
 PINS = "num2words==0.5.15\n0requests==0.0.1\nfastapi==0.136.3\n123bla==0.0.2\nsix==1.16.0\n"
 
 

@@ -160,7 +160,7 @@ def test_cyclonedx_vex() -> None:
 
 def test_json() -> None:
     data = json.loads(_text("json"))
-    schema = json.loads((ROOT / "docs" / "schemas" / "audit-report-4.1.schema.json").read_text())
+    schema = json.loads((ROOT / "docs" / "schemas" / "audit-report-4.2.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(data)
     assert [(f["id"], f["fails"], f["detail"]["origins"]) for f in data["findings"]] == [
         ("MAL-2026-15859", True, ["kam193", "amazon-inspector"]),

@@ -15,7 +15,7 @@ from tests.conftest import run_cli
 from tests.index._loopback_index import LoopbackIndex, loopback_index
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "docs" / "schemas" / "audit-report-4.1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "docs" / "schemas" / "audit-report-4.2.schema.json").read_text())
 
 #: Recorded index pages say requests 2.32.0 is yanked; demo-quarantined is quarantined;
 #: urllib3 1.26.0 has known vulnerabilities of high and medium severity.

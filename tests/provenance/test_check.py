@@ -481,7 +481,7 @@ def test_the_table_shows_the_outcome() -> None:
     text = render(result, "table", color=False, width=160)
     assert "provenance:pypi-attestations@0.0.19" in text
     assert "subject does not match distribution digest" in text
-    assert "1 provenance violation" in text
+    assert "1 provenance finding" in text
 
 
 def test_explain_lists_each_artifact_and_the_pins() -> None:

@@ -8,6 +8,7 @@ really affects (its ``affected[].versions`` lists it).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime, timezone
 from functools import cache
@@ -45,8 +46,19 @@ from pyward._model import (
     NotAudited,
     component_key,
 )
+from pyward._provenance._model import (
+    ArtifactProvenance,
+    ArtifactStatus,
+    AttestationResult,
+    Coverage,
+    PackageProvenance,
+    ProvenanceReport,
+    Publisher,
+    PublisherChange,
+    Verification,
+)
 from pyward._report import AuditReport, DataSource, SkippedCheck
-from tests.conftest import CORPUS, PYPA_VULNS
+from tests.conftest import CORPUS, DATA, PYPA_VULNS
 
 #: The clock of every test: three weeks after the advisory snapshot.
 NOW = datetime(2024, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -615,10 +627,266 @@ def status() -> AuditReport:
     )
 
 
+#: The real distribution files whose attestations tests/provenance verifies.
+ATTESTED = DATA / "pep740-attestations"
+#: SLSA provenance's predicate type (an identifier in signed statements, not an address
+#: pyward asks).
+SLSA = "https://slsa.dev/provenance/v1"
+#: Where the hand-made reports' provenance objects were asked for.
+INTEGRITY = "https://index.example.invalid/integrity"
+GITHUB = Publisher(
+    kind="github",
+    repository="trailofbits/pypi-attestations",
+    workflow="release.yml",
+    environment="release",
+    identity=(
+        "https://github.com/trailofbits/pypi-attestations/.github/workflows/"
+        "release.yml@refs/tags/v0.0.19"
+    ),
+    record={
+        "kind": "GitHub",
+        "repository": "trailofbits/pypi-attestations",
+        "workflow": "release.yml",
+        "environment": "release",
+    },
+)
+GITLAB = Publisher(
+    kind="gitlab",
+    repository="facutuesca/gitlab-oidc-project",
+    workflow=".gitlab-ci.yml",
+    identity="https://gitlab.com/facutuesca/gitlab-oidc-project//.gitlab-ci.yml@refs/heads/main",
+    record={
+        "kind": "GitLab",
+        "repository": "facutuesca/gitlab-oidc-project",
+        "workflow_filepath": ".gitlab-ci.yml",
+    },
+)
+GOOGLE = Publisher(
+    kind="google",
+    identity="919436158236-compute@developer.gserviceaccount.com",
+    record={"kind": "Google", "email": "919436158236-compute@developer.gserviceaccount.com"},
+)
+CIRCLECI = Publisher(
+    kind="circleci",
+    repository="github.com/CircleCI-Public/sign-and-publish-examples",
+    workflow="8e4f8ab2-8d7c-4827-9f15-de076d6d647f",
+    identity=(
+        "https://circleci.com/api/v2/projects/fdd9283f-e619-46af-8f9c-851f7d3e8b2b/"
+        "pipeline-definitions/8e4f8ab2-8d7c-4827-9f15-de076d6d647f"
+    ),
+    record={
+        "kind": "CircleCI",
+        "project_id": "fdd9283f-e619-46af-8f9c-851f7d3e8b2b",
+        "pipeline_definition_id": "8e4f8ab2-8d7c-4827-9f15-de076d6d647f",
+        "vcs_origin": "github.com/CircleCI-Public/sign-and-publish-examples",
+        "vcs_ref": "refs/heads/pypi",
+    },
+)
+
+
+def attested_sha256(filename: str) -> str:
+    """The real SHA-256 of a sample distribution file (a made-up file's: of its name)."""
+    path = ATTESTED / filename
+    data = path.read_bytes() if path.exists() else filename.encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def artifact(
+    component: Component,
+    filename: str,
+    status: ArtifactStatus,
+    *,
+    publisher: Publisher | None = None,
+    reason: str | None = None,
+) -> ArtifactProvenance:
+    """One artifact's outcome as :func:`pyward._provenance._gather` records it: a
+    verification for ``verified`` and ``failed``, the integrity API's URL when asked."""
+    digest = attested_sha256(filename)
+    verification = None
+    if status in ("verified", "failed"):
+        verification = Verification(
+            filename=filename,
+            sha256=digest,
+            trust="production",
+            publisher=publisher if status == "verified" else None,
+            attestations=(
+                AttestationResult(
+                    predicate_type=SLSA if status == "verified" else None,
+                    publisher=publisher,
+                    reason=reason,
+                ),
+            ),
+            reason=reason,
+        )
+    url = f"{INTEGRITY}/{component.name}/{component.version}/{filename}/provenance"
+    return ArtifactProvenance(
+        filename=filename,
+        sha256=digest,
+        digest_from="lock",
+        status=status,
+        verification=verification,
+        reason=reason if status != "verified" else None,
+        url=url,
+    )
+
+
+def provenance_component(name: str, version: str, line: int, *, direct: bool = False) -> Component:
+    return Component(
+        name=name,
+        version=version,
+        purl=f"pkg:pypi/{name}@{version}",
+        direct=direct,
+        groups=frozenset({"main"}),
+        location=Location(file="uv.lock", line=line),
+    )
+
+
+@cache
+def provenance() -> AuditReport:
+    """``pyward provenance`` of a uv.lock naming the real attested samples (hand-made
+    records with their real publishers and digests): a GitHub, a Google Cloud Build and
+    a CircleCI publisher verified; a GitLab project pinned to another publisher (a
+    change); the staging-signed rfc8785 wheel failing against the production root; a
+    package with no provenance, one partly attested, one the index could not serve, one
+    whose input records no file; a report note and a pin written; and the
+    ``provenance`` findings of the change and the failure."""
+    attestations = provenance_component("pypi-attestations", "0.0.19", 10, direct=True)
+    gcb = provenance_component("gcb-attestation-test", "0.0.0", 20)
+    circleci = provenance_component("circleci-sign-publish-example", "0.0.1.dev137", 30)
+    gitlab = provenance_component("gitlab-oidc-project", "0.0.3", 40, direct=True)
+    rfc8785 = provenance_component("rfc8785", "0.1.2", 50)
+    models = provenance_component("pypi-attestation-models", "0.0.4a2", 60, direct=True)
+    spt3g = provenance_component("spt3g", "1.0", 70)
+    six = provenance_component("six", "1.16.0", 80)
+    components = (attestations, gcb, circleci, gitlab, rfc8785, models, spt3g, six)
+    pinned = (
+        {
+            "kind": "GitHub",
+            "repository": "facutuesca/gitlab-oidc-project",
+            "workflow": "release.yml",
+        },
+    )
+    gitlab_sdist = "gitlab_oidc_project-0.0.3.tar.gz"
+    staging = "bundle does not verify against the production trust root"
+    change = PublisherChange(
+        pinned=pinned,
+        found=GITLAB,
+        filename=gitlab_sdist,
+        pinned_in="attestation-identities.toml",
+    )
+    packages = (
+        PackageProvenance(
+            component=attestations,
+            path=(attestations.key,),
+            artifacts=(
+                artifact(
+                    attestations, "pypi_attestations-0.0.19.tar.gz", "verified", publisher=GITHUB
+                ),
+            ),
+        ),
+        PackageProvenance(
+            component=gcb,
+            artifacts=(
+                artifact(gcb, "gcb_attestation_test-0.0.0.tar.gz", "verified", publisher=GOOGLE),
+                artifact(gcb, "gcb_attestation_test-0.0.0-py3-none-any.whl", "none"),
+            ),
+        ),
+        PackageProvenance(
+            component=circleci,
+            artifacts=(
+                artifact(
+                    circleci,
+                    "circleci_sign_publish_example-0.0.1.dev137-py3-none-any.whl",
+                    "verified",
+                    publisher=CIRCLECI,
+                ),
+            ),
+        ),
+        PackageProvenance(
+            component=gitlab,
+            path=(gitlab.key,),
+            artifacts=(artifact(gitlab, gitlab_sdist, "verified", publisher=GITLAB),),
+            pinned=pinned,
+            pinned_in="attestation-identities.toml",
+            change=change,
+        ),
+        PackageProvenance(
+            component=rfc8785,
+            artifacts=(
+                artifact(rfc8785, "rfc8785-0.1.2-py3-none-any.whl", "failed", reason=staging),
+            ),
+        ),
+        PackageProvenance(
+            component=models,
+            path=(models.key,),
+            artifacts=(artifact(models, "pypi_attestation_models-0.0.4a2.tar.gz", "none"),),
+            notes=(
+                "the installed files were not compared with pypi_attestation_models-0.0.4a2.tar.gz",
+            ),
+        ),
+        PackageProvenance(
+            component=spt3g,
+            artifacts=(
+                artifact(
+                    spt3g,
+                    "spt3g-1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                    "unavailable",
+                    reason="the index answered 503 Service Unavailable",
+                ),
+            ),
+        ),
+        PackageProvenance(component=six),
+    )
+    findings = (
+        provenance_finding(gitlab, change.describe(), "critical"),
+        provenance_finding(rfc8785, f"rfc8785-0.1.2-py3-none-any.whl: {staging}", "high"),
+    )
+    report = ProvenanceReport(
+        packages=packages,
+        coverage=Coverage(
+            packages=7,
+            packages_attested=3,
+            artifacts=8,
+            artifacts_attested=4,
+            unattested_direct=("pypi-attestation-models==0.0.4a2",),
+        ),
+        pinned={"attestation-identities.toml": "1 project pinned"},
+        notes=("uv.lock: six 1.16.0 records no files",),
+    )
+    inventory = Inventory(source="uv.lock", format="uv.lock", components=components)
+    return AuditReport(
+        database=database(),
+        inventories=(inventory,),
+        components=components,
+        not_audited=(),
+        findings=findings,
+        failed=True,
+        provenance=report,
+    )
+
+
+def provenance_finding(component: Component, summary: str, level: Level) -> Finding:
+    """A finding of the ``provenance`` check as it writes one (its own detail record
+    aside): ``provenance:NAME@VERSION`` with the alias ``provenance:NAME``."""
+    fid, aliases = status_id("provenance", component.name, component.version)
+    return Finding(
+        kind=FindingKind("provenance"),
+        check=CheckId("provenance"),
+        component=component,
+        id=fid,
+        aliases=aliases,
+        summary=summary,
+        rating=Rating(level=level, type="check"),
+        confidence="high",
+        path=(component.key,),
+    )
+
+
 REPORTS = {
     "saleor": saleor,
     "httpbin": httpbin,
     "litestar": litestar,
     "empty": empty,
     "status": status,
+    "provenance": provenance,
 }

@@ -108,7 +108,7 @@ def test_json_findings_fix_and_order() -> None:
     assert list(data) == [
         "schema_version", "tool", "database", "sources", "inventories", "components",
         "not_audited", "findings", "suppressed", "fix_plan", "warnings", "errors",
-        "skipped_checks", "fail_on_kinds", "policy", "summary",
+        "skipped_checks", "fail_on_kinds", "policy", "provenance", "summary",
     ]  # fmt: skip
     assert [(f["id"], f["fix"]) for f in data["findings"]] == [
         ("PYSEC-2023-192", "1.26.18"),

@@ -23,7 +23,7 @@ from tests.render._reports import NOW, REPORTS
 
 ROOT = Path(__file__).parent.parent.parent
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-JSON_SCHEMA = ROOT / "docs" / "schemas" / "audit-report-4.1.schema.json"
+JSON_SCHEMA = ROOT / "docs" / "schemas" / "audit-report-4.2.schema.json"
 JSON_DOC = ROOT / "docs" / "json-output.md"
 EXTENSIONS = {
     "table": "txt",
@@ -135,9 +135,14 @@ def test_json_doc_documents_every_field() -> None:
                 raw,
             )
             path = re.sub(r"^summary\.by_kind\..*", "summary.by_kind.<kind>", path)
+            # Provenance: identity records have the keys of their kind (documented
+            # with ``record``), a change's publisher is a publisher, pins are by file.
+            path = re.sub(r"^provenance\.pinned\..*", "provenance.pinned.<file>", path)
+            path = re.sub(r"(\.record|(?<!^provenance)\.pinned)(\[\])?\..*", r"\1", path)
+            path = re.sub(r"\.change\.found\.", ".publishers[].", path)
             seen.add(re.sub(r"^.*\blocation\.", "location.", path))
     assert seen - documented == set()
-    assert len(seen) == 141  # 4.1 added fix_plan[].action
+    assert len(seen) == 181  # 4.2 added provenance and its 39 keys
 
 
 def test_json_doc_example_is_valid_and_real() -> None:

@@ -16,12 +16,14 @@ from pyward._commands._common import (
     selection_from,
     write_output,
 )
+from pyward._commands.audit import add_data_arguments
 from pyward._findings import MALICIOUS, VULNERABILITY, CheckId
 from pyward._text import visible
 
 if TYPE_CHECKING:
     from pyward._advisory._types import Vulnerability
     from pyward._model import ComponentKey, Inventory
+    from pyward._provenance._model import ProvenanceReport
     from pyward._settings import Settings
 
 FORMATS = ["cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv"]
@@ -44,6 +46,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="add known vulnerabilities from the advisory store (CycloneDX: vulnerabilities; "
         "SPDX: security advisory references)",
     )
+    provenance = parser.add_argument_group("provenance")
+    provenance.add_argument(
+        "--provenance",
+        action="store_true",
+        help="add each component's verified PEP 740 publisher (CycloneDX only: properties "
+        "and vcs/build references; needs pyward[provenance] and the package index's "
+        "integrity API, or its cache)",
+    )
+    add_data_arguments(provenance)
     add_gate_options(parser, thresholds=False)
     add_cache_dir_option(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
@@ -51,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from pyward._inventory import read_inventory
-    from pyward._sbom import write_sbom
+    from pyward._sbom import check_provenance_format, write_sbom
 
     selection = selection_from(args)
     target: Path | None = Path(args.target) if args.target is not None else None
@@ -64,13 +75,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         environ=settings.environ,
         read_cache=settings.read_cache_dir,
     )
+    if args.provenance:
+        check_provenance_format(args.format)  # before anything is asked of the index
     vulns = _vulnerabilities(args, settings, inventory) if args.with_vulnerabilities else None
+    provenance = _provenance(args, settings, inventory) if args.provenance else None
     sbom = write_sbom(
         inventory,
         format=args.format,
         target=target,
         vulnerabilities=vulns,
         source_date_epoch=settings.source_date_epoch,
+        provenance=provenance,
     )
     write_output(sbom.data, args.output)
     if not args.quiet:
@@ -81,6 +96,38 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 f"pyward: note: not in the SBOM: {visible(f'{na.requirement}: {na.reason}')}\n"
             )
     return 0
+
+
+def _provenance(
+    args: argparse.Namespace, settings: Settings, inventory: Inventory
+) -> ProvenanceReport | None:
+    """Every artifact's verified provenance, gathered as ``pyward provenance`` and the
+    ``provenance`` check gather it (the index as configured, cached, offline-aware);
+    ``None``, with a note on stderr, when none could be gathered at all."""
+    from pyward._checks import CHECKS
+    from pyward._commands._common import load_settings
+    from pyward._commands._sources import gather_sources
+    from pyward._extras import require
+
+    require("provenance", what="provenance in an SBOM (--provenance)")
+    start = Path(args.target) if args.target is not None else Path(".")
+    config = load_settings(args, start)
+    gathered = gather_sources(
+        [inventory],
+        (CHECKS[CheckId("provenance")],),
+        args=args,
+        config=config,
+        settings=settings,
+        start=start,
+    )
+    report = gathered.sources.provenance
+    if not args.quiet:
+        for note in (*gathered.notes, *(report.notes if report is not None else ())):
+            sys.stderr.write(f"pyward: note: {visible(note)}\n")
+        if report is None:
+            reason = gathered.sources.unavailable.get("provenance", "none was gathered")
+            sys.stderr.write(f"pyward: note: provenance left out: {visible(reason)}\n")
+    return report
 
 
 def _vulnerabilities(

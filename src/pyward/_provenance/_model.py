@@ -227,6 +227,10 @@ class ArtifactProvenance:
     reason: str | None = None
     """Why it failed or could not be had, one line; ``None`` when verified or when the
     index has no provenance."""
+    url: str | None = None
+    """Where its provenance object was asked for (the project page's per-file
+    ``provenance`` link, else the index's integrity API), credentials redacted; ``None``
+    when none was asked. CycloneDX output links a verified artifact's attestations here."""
 
     @property
     def publisher(self) -> Publisher | None:

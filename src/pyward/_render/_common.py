@@ -79,7 +79,7 @@ KIND_WORDS: dict[str, tuple[str, str]] = {
     "package": ("denied package", "denied packages"),
     "source": ("source violation", "source violations"),
     "pinning": ("pinning violation", "pinning violations"),
-    "provenance": ("provenance violation", "provenance violations"),
+    "provenance": ("provenance finding", "provenance findings"),
     "undecided": ("undecided rule", "undecided rules"),
 }
 

@@ -20,6 +20,11 @@ vulnerabilities, built and serialised with cyclonedx-python-lib.
   interpreter's end of life, about no component, is a ``pyward:status:eol`` property
   of the document (not the milestone, which would date the document's subject). The
   data sources and their age are ``pyward:source:NAME`` properties of the document.
+* Provenance (issue 15), when the run gathered it: each component's verified publisher
+  as ``pyward sbom --provenance`` writes it (:mod:`pyward._sbom._provenance`:
+  ``pyward:provenance:*`` properties and ``vcs``/``build-system``/``build-meta``/
+  ``attestation`` references), the trust root and the coverage as properties of the
+  document.
 * Reproducible: the timestamp is ``SOURCE_DATE_EPOCH`` (or the caller's clock) and the
   serial number is derived from the content, never random.
 """
@@ -158,7 +163,7 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
                 )
             )
 
-    components = [
+    components: list[Any] = [
         CdxComponent(
             type=ComponentType.LIBRARY,
             name=c.display_name or c.name,
@@ -169,6 +174,13 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
         )
         for c in report.components
     ]
+
+    provenance_notes: list[str] = []
+    if report.provenance is not None:
+        # Each component's verified publisher, as ``pyward sbom --provenance`` writes it.
+        from pyward._sbom._provenance import add_provenance
+
+        provenance_notes = add_provenance(components, report.provenance)
 
     steps = fix_steps(report)
     # A vulnerability of a component is a CycloneDX vulnerability, and so is a malicious
@@ -223,6 +235,7 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
             ),
             *document_status,
             *others,
+            *_provenance_properties(report, provenance_notes),
         ],
     )
     return Bom(
@@ -231,6 +244,22 @@ def build_bom(report: AuditReport, *, options: RenderOptions) -> Any:
         metadata=metadata,
         serial_number=_serial_number(report, options),
     )
+
+
+def _provenance_properties(report: AuditReport, notes: list[str]) -> list[Any]:
+    """The document's ``pyward:provenance:trust`` and ``coverage``, and a
+    ``pyward:provenance:note`` for each package the components do not list."""
+    from cyclonedx.model import Property
+
+    from pyward._render._provenance import coverage_text, trust_text
+
+    if report.provenance is None:
+        return []
+    return [
+        Property(name="pyward:provenance:trust", value=trust_text(report.provenance)),
+        Property(name="pyward:provenance:coverage", value=coverage_text(report.provenance)),
+        *(Property(name="pyward:provenance:note", value=note) for note in notes),
+    ]
 
 
 def _status_value(f: Finding, report: AuditReport, failing: set[int]) -> str:

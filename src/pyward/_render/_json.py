@@ -1,7 +1,7 @@
 """``--format json``: pyward's own, versioned schema.
 
 The schema is documented in ``docs/json-output.md`` and published as a JSON Schema in
-``docs/schemas/audit-report-4.1.schema.json``; a test validates every report against it.
+``docs/schemas/audit-report-4.2.schema.json``; a test validates every report against it.
 Keys come in a fixed order (the order the documentation lists them), so two runs on the
 same input give the same bytes.
 """
@@ -19,6 +19,7 @@ from pyward._report import JSON_SCHEMA_VERSION
 if TYPE_CHECKING:
     from pyward._findings import FixStep, Rating
     from pyward._model import Component, ComponentKey, Location, NotAudited
+    from pyward._provenance._model import PackageProvenance, ProvenanceReport, Publisher
     from pyward._report import AuditReport, DataSource
 from pyward._render._common import (
     TOOL_NAME,
@@ -35,6 +36,7 @@ from pyward._render._common import (
 )
 from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
+from pyward._render._provenance import artifact_reason
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
@@ -91,6 +93,7 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
         "skipped_checks": [{"check": s.check, "reason": s.reason} for s in report.skipped],
         "fail_on_kinds": sorted(report.fail_on_kinds) if report.fail_on_kinds is not None else None,
         "policy": _policy(report),
+        "provenance": provenance_dict(report.provenance),
         "summary": {
             "components": len(report.components),
             "not_audited": len(report.not_audited),
@@ -115,6 +118,76 @@ def _policy(report: AuditReport) -> dict[str, Any] | None:
         "rules": {rule: dict(policy.settings.get(rule, {})) for rule in policy.rules},
         "undecided": policy.undecided,
         "kind_fail_on": dict(report.kind_fail_on),
+    }
+
+
+def provenance_dict(provenance: ProvenanceReport | None) -> dict[str, Any] | None:
+    """The provenance of every artifact and the coverage (``null`` when the run gathered
+    none): per package its status, verified publishers, pins and artifacts."""
+    if provenance is None:
+        return None
+    c = provenance.coverage
+    return {
+        "trust": provenance.trust,
+        "trust_root": provenance.trust_root,
+        "coverage": {
+            "packages": c.packages,
+            "packages_attested": c.packages_attested,
+            "artifacts": c.artifacts,
+            "artifacts_attested": c.artifacts_attested,
+            "unattested_direct": list(c.unattested_direct),
+        },
+        "packages": [_provenance_package(p) for p in provenance.packages],
+        "pinned": dict(provenance.pinned),
+        "notes": list(provenance.notes),
+    }
+
+
+def _provenance_package(p: PackageProvenance) -> dict[str, Any]:
+    c = p.component
+    change = p.change
+    return {
+        "name": c.name,
+        "version": c.version,
+        "purl": c.purl,
+        "direct": c.direct,
+        "status": p.status,
+        "publishers": [_publisher(pub) for pub in p.publishers],
+        "pinned": [dict(r) for r in p.pinned],
+        "pinned_in": p.pinned_in,
+        "change": None
+        if change is None
+        else {
+            "pinned": [dict(r) for r in change.pinned],
+            "found": _publisher(change.found),
+            "filename": change.filename,
+        },
+        "artifacts": [
+            {
+                "filename": a.filename,
+                "sha256": a.sha256,
+                "digest_from": a.digest_from,
+                "status": a.status,
+                "reason": artifact_reason(a),
+                "predicate_types": (
+                    list(a.verification.predicate_types) if a.verification is not None else []
+                ),
+                "url": a.url,
+            }
+            for a in p.artifacts
+        ],
+        "notes": list(p.notes),
+    }
+
+
+def _publisher(p: Publisher) -> dict[str, Any]:
+    return {
+        "kind": p.kind,
+        "repository": p.repository,
+        "workflow": p.workflow,
+        "environment": p.environment,
+        "identity": p.identity,
+        "record": dict(p.record) if p.record is not None else None,
     }
 
 

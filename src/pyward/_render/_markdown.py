@@ -1,7 +1,9 @@
 """``--format markdown``: a pull-request comment (GitHub-flavoured Markdown).
 
-Everything taken from advisories or lock files is escaped, so a summary cannot break
-the table (``|``), open a link, or inject HTML into the comment.
+A run that gathered provenance gets a ``Provenance`` section after the findings (the
+coverage line and a table of every package). Everything taken from advisories, lock
+files or provenance is escaped, so a summary cannot break the table (``|``), open a
+link, or inject HTML into the comment.
 """
 
 from __future__ import annotations
@@ -38,12 +40,23 @@ from pyward._render._common import (
 )
 from pyward._render._groups import group_findings
 from pyward._render._options import RenderOptions
+from pyward._render._provenance import (
+    STATUS_WORDS,
+    VERIFIED_LISTED,
+    coverage_text,
+    detail_text,
+    ordered,
+    publisher_text,
+    trust_text,
+    verified_summary,
+)
 from pyward._report import AuditReport
 from pyward._text import visible
 
 if TYPE_CHECKING:
     # Annotations only: a clean run never creates the finding classes.
     from pyward._findings import Finding
+    from pyward._provenance._model import PackageProvenance, ProvenanceReport
 
 #: Longest summary in the table; the advisory link has the rest.
 SUMMARY_LIMIT = 120
@@ -119,6 +132,8 @@ def render(report: AuditReport, *, options: RenderOptions) -> str:
             out.append("| " + " | ".join(cells) + " |")
         out.append("\n</details>\n")
 
+    if report.provenance is not None:
+        out.extend(_provenance(report.provenance))
     if report.fix_plan:
         out.append("#### Fix plan")
         out.append("")
@@ -192,6 +207,48 @@ def _row(f: Finding, exposure: str | None, options: RenderOptions) -> str:
         fixed,
         escape(path_text(f.path)),
         escape(summary_text(f, SUMMARY_LIMIT)),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _provenance(provenance: ProvenanceReport) -> list[str]:
+    """The ``#### Provenance`` section (at the level of ``Fix plan``): the trust root,
+    the coverage line and a table of every package, worst first; more than
+    :data:`~pyward._render._provenance.VERIFIED_LISTED` verified packages are folded
+    into a table of their own under ``<details>``."""
+    out = ["#### Provenance", "", f"{escape(coverage_text(provenance))}.", ""]
+    out.append(f"<sub>{escape(trust_text(provenance))}.</sub>")
+    out.append("")
+    packages = ordered(provenance)
+    verified = [p for p in packages if p.status == "verified"]
+    folded = verified if len(verified) > VERIFIED_LISTED else []
+    shown = [p for p in packages if not (folded and p.status == "verified")]
+    head = ["| Package | Version | Status | Publisher | Detail |", "|---|---|---|---|---|"]
+    if shown:
+        out.extend(head)
+        out.extend(_provenance_row(p) for p in shown)
+        out.append("")
+    if folded:
+        out.append(f"<details>\n<summary>{html.escape(verified_summary(folded))}</summary>\n")
+        out.extend(head)
+        out.extend(_provenance_row(p) for p in folded)
+        out.append("\n</details>\n")
+    for file, what in provenance.pinned.items():
+        out.append(f"- Pinned in {code(file)}: {escape(what)}")
+    out.extend(f"- Note: {escape(note)}" for note in provenance.notes)
+    if provenance.pinned or provenance.notes:
+        out.append("")
+    return out
+
+
+def _provenance_row(p: PackageProvenance) -> str:
+    status = STATUS_WORDS[p.status]
+    cells = [
+        escape(p.component.name),
+        escape(p.component.version or ""),
+        f"**{status}**" if p.status in ("changed", "failed") else status,
+        escape(publisher_text(p)) or "-",
+        escape(detail_text(p)) or "-",
     ]
     return "| " + " | ".join(cells) + " |"
 

@@ -25,6 +25,11 @@ https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 * Suppressed findings are results too, with ``suppressions`` saying why (SARIF 3.35).
 * ``partialFingerprints`` are stable for (id, package, version), so a finding keeps its
   alert across runs and line moves.
+* Provenance (issue 15): a ``provenance`` finding (a failed verification, a publisher
+  change, a package the policy requires attested) is a result of the ``provenance``
+  check's one rule, as a package status is; the run's ``properties.provenance`` gives
+  the coverage (packages and artifacts attested, direct dependencies not attested) and
+  the packages per status.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ from pyward._render._json import detail_dict
 from pyward._render._markdown import code as markdown_code
 from pyward._render._markdown import escape as markdown_escape
 from pyward._render._options import RenderOptions
+from pyward._render._provenance import coverage_text, status_counts
 from pyward._report import AuditReport
 
 if TYPE_CHECKING:
@@ -83,6 +89,11 @@ BAND_SCORE: dict[Level, str] = {"critical": "9.0", "high": "7.0", "medium": "4.0
 
 FINGERPRINT_KEY = "pywardFinding/v1"
 
+#: The kinds whose findings share one rule, their check's: the package-status kinds,
+#: and ``provenance``, whose ids name one package (``provenance:NAME@VERSION``) and whose
+#: help is the check's documentation, not an advisory.
+CHECK_RULE_KINDS = STATUS_KINDS | {"provenance"}
+
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
     return json_text(to_dict(report, options=options))
@@ -98,7 +109,7 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
             level = _level(report, failing, f)
             rules[rule_id(f)] = (
                 _check_rule(f, report, level)
-                if f.kind in STATUS_KINDS
+                if f.kind in CHECK_RULE_KINDS
                 else _rule(f, options, level)
             )
     index = {rule_id: i for i, rule_id in enumerate(rules)}
@@ -179,6 +190,7 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
                     ),
                     "failed": report.failed,
                     **_policy(report),
+                    **_provenance(report),
                 },
             }
         ],
@@ -198,8 +210,9 @@ def _database(report: AuditReport, options: RenderOptions) -> dict[str, Any]:
 
 
 def rule_id(f: Finding) -> str:
-    """The rule of a finding: its check for a package-status kind, else its id."""
-    return f.check if f.kind in STATUS_KINDS else f.id
+    """The rule of a finding: its check for a package-status or provenance kind, else
+    its id."""
+    return f.check if f.kind in CHECK_RULE_KINDS else f.id
 
 
 def _level(report: AuditReport, failing: set[int], f: Finding) -> str:
@@ -439,5 +452,30 @@ def _policy(report: AuditReport) -> dict[str, Any]:
             "origins": list(report.policy.origins),
             "rules": list(report.policy.rules),
             "undecided": report.policy.undecided,
+        }
+    }
+
+
+def _provenance(report: AuditReport) -> dict[str, Any]:
+    """The run's ``provenance`` property when the run gathered provenance: the trust
+    root, the coverage and the packages per status (each failure is a result of the
+    ``provenance`` check; nothing for a run without provenance)."""
+    provenance = report.provenance
+    if provenance is None:
+        return {}
+    c = provenance.coverage
+    return {
+        "provenance": {
+            "trust": provenance.trust,
+            "trustRoot": provenance.trust_root,
+            "coverage": coverage_text(provenance),
+            "packages": c.packages,
+            "packagesAttested": c.packages_attested,
+            "artifacts": c.artifacts,
+            "artifactsAttested": c.artifacts_attested,
+            "unattestedDirect": list(c.unattested_direct),
+            "byStatus": dict(status_counts(provenance)),
+            "pinned": dict(provenance.pinned),
+            "notes": list(provenance.notes),
         }
     }

@@ -6,8 +6,10 @@ end of life, side by side; the interpreter's end of life under ``Python X.Y
 (interpreter)``). The findings of a kind that only informs (``outdated``,
 ``unmaintained``, an archived project) follow in one compact table, one line each, so
 that forty outdated pins do not bury fifty vulnerabilities; a component listed above
-names its informing statuses under its header. The footer gives the age of every data
-source, counts each kind, and says how many findings fail the run and how many inform.
+names its informing statuses under its header. A run that gathered provenance has a
+``Provenance`` section next: the coverage line and one row per package, worst first
+(:func:`_write_provenance`). The footer gives the age of every data source, counts each
+kind, and says how many findings fail the run and how many inform.
 
 Built with rich into a string. With ``color=False`` (``NO_COLOR``, not a terminal) the
 console has no colour system and no terminal, so no escape code is written, and the
@@ -49,6 +51,16 @@ from pyward._render._common import (
 )
 from pyward._render._groups import Group, group_findings
 from pyward._render._options import RenderOptions
+from pyward._render._provenance import (
+    STATUS_WORDS,
+    VERIFIED_LISTED,
+    coverage_text,
+    detail_text,
+    ordered,
+    publisher_text,
+    trust_text,
+    verified_summary,
+)
 from pyward._report import AuditReport
 from pyward._text import visible
 
@@ -57,6 +69,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from pyward._findings import Finding, Level
+    from pyward._provenance._model import PackageStatus, ProvenanceReport
 
 SEVERITY_STYLE: dict[Level, str] = {
     "critical": "bold red",
@@ -136,6 +149,8 @@ def _write(console: Console, report: AuditReport, options: RenderOptions) -> Non
             _write_group(console, group, options, also.get(key, []))
     if informing:
         _write_informing(console, informing, options)
+    if report.provenance is not None:
+        _write_provenance(console, report.provenance, options)
 
     if report.fix_plan:
         _section(console, "Fix plan", [fix_step_text(s) for s in report.fix_plan])
@@ -332,6 +347,83 @@ def _write_informing(console: Console, findings: list[Finding], options: RenderO
             Text(visible(status_text(f) or summary_lines(f, options.width, SUMMARY_LINES))),
         )
     console.print(table)
+
+
+#: How each provenance status is coloured.
+PROVENANCE_STYLE: dict[PackageStatus, str] = {
+    "changed": "bold red",
+    "failed": "red",
+    "unavailable": "magenta",
+    "partial": "yellow",
+    "none": "yellow",
+    "no-artifacts": "dim",
+    "verified": "green",
+}
+
+
+def _write_provenance(
+    console: Console, provenance: ProvenanceReport, options: RenderOptions
+) -> None:
+    """The ``Provenance`` section: the trust root, the coverage line, one row per
+    package (worst first), the pins written and the notes. More than
+    :data:`~pyward._render._provenance.VERIFIED_LISTED` verified packages are summarised
+    in one line (``--format json`` and ``markdown`` list every one)."""
+    from rich import box
+    from rich.box import Box
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print()
+    console.print(Text("Provenance", style="bold"))
+    console.print(Padding(Text(visible(trust_text(provenance)), style="dim"), (0, 0, 0, 2)))
+    console.print(Padding(Text(visible(coverage_text(provenance))), (0, 0, 0, 2)))
+    packages = ordered(provenance)
+    verified = [p for p in packages if p.status == "verified"]
+    hidden = verified if len(verified) > VERIFIED_LISTED else []
+    rows = [p for p in packages if not (hidden and p.status == "verified")]
+    if rows:
+        table = Table(
+            box=box.SIMPLE_HEAD if options.color else Box(_ASCII_HEAD, ascii=True),
+            show_edge=False,
+            pad_edge=False,
+            header_style="bold",
+            padding=(0, 1),
+            expand=True,
+        )
+        table.add_column("Package", overflow="fold", max_width=32)
+        table.add_column("Version", overflow="fold", max_width=16)
+        table.add_column("Status", no_wrap=True)
+        # The publisher and the detail share the widest column, one under the other: a
+        # repository name or a reason folded into a narrow column of its own is hard
+        # to read.
+        table.add_column("Publisher / detail", overflow="fold", ratio=1)
+        for p in rows:
+            cell = Text()
+            # A change's detail names the new publisher beside the pinned one.
+            publisher = publisher_text(p) if p.change is None else ""
+            detail = detail_text(p)
+            if publisher:
+                cell.append(visible(publisher))
+            if detail:
+                cell.append("\n" if publisher else "")
+                cell.append(visible(detail), style="dim" if p.status == "verified" else "")
+            if not cell:
+                cell.append("-", style="dim")
+            table.add_row(
+                Text(visible(p.component.name)),
+                Text(visible(p.component.version or "")),
+                Text(STATUS_WORDS[p.status], style=PROVENANCE_STYLE[p.status]),
+                cell,
+            )
+        console.print(table)
+    if hidden:
+        line = f"{verified_summary(hidden)}: listed in --format json and markdown"
+        console.print(Padding(Text(line, style="green"), (0, 0, 0, 2)))
+    for file, what in provenance.pinned.items():
+        console.print(Padding(Text(visible(f"Pinned in {file}: {what}")), (0, 0, 0, 2)))
+    for note in provenance.notes:
+        console.print(Padding(Text(visible(f"note: {note}"), style="yellow"), (0, 0, 0, 2)))
 
 
 def _section(console: Console, title: str, lines: list[str], style: str = "") -> None:

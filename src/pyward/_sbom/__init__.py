@@ -16,14 +16,16 @@ from pyward._extras import require
 from pyward._sbom._cyclonedx import render as render_cyclonedx
 from pyward._sbom._facts import prepare
 from pyward._sbom._spdx import render as render_spdx
+from pyward.errors import UsageError
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from pyward._advisory._types import Vulnerability
     from pyward._model import ComponentKey, Inventory
+    from pyward._provenance._model import ProvenanceReport
 
-__all__ = ["FORMATS", "Sbom", "SbomFormat", "write_sbom"]
+__all__ = ["FORMATS", "Sbom", "SbomFormat", "check_provenance_format", "write_sbom"]
 
 SbomFormat = Literal["cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv"]
 FORMATS: tuple[SbomFormat, ...] = ("cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv")
@@ -39,6 +41,16 @@ class Sbom:
     """What could not be said in the document (unreadable embedded SBOMs...)."""
 
 
+def check_provenance_format(format: str) -> None:
+    """Raise :class:`~pyward.errors.UsageError` unless ``format`` can carry provenance
+    (a CycloneDX one: SPDX 2.3 has no field for a verified publisher)."""
+    if not format.startswith("cyclonedx"):
+        raise UsageError(
+            f"provenance needs a CycloneDX format: {format} (SPDX 2.3) has no field for "
+            "a verified publisher"
+        )
+
+
 def write_sbom(
     inventory: Inventory,
     *,
@@ -46,14 +58,20 @@ def write_sbom(
     target: Path | None = None,
     vulnerabilities: Mapping[ComponentKey, Sequence[Vulnerability]] | None = None,
     source_date_epoch: datetime | None = None,
+    provenance: ProvenanceReport | None = None,
 ) -> Sbom:
     """Render ``inventory`` (read from ``target``) as an SBOM.
 
     ``vulnerabilities`` (component key -> the store's findings) adds CycloneDX
     ``vulnerabilities``, or SPDX ``SECURITY`` external references to the advisories.
     ``source_date_epoch`` (the CLI's ``$SOURCE_DATE_EPOCH``) dates the document and
-    makes it reproducible; default: now.
+    makes it reproducible; default: now. ``provenance`` (``pyward sbom --provenance``)
+    adds each component's verified publisher to a CycloneDX document
+    (:mod:`pyward._sbom._provenance`); SPDX 2.3 has no place for it, so it is a
+    :class:`~pyward.errors.UsageError` there.
     """
+    if provenance is not None:
+        check_provenance_format(format)
     if format in ("spdx-json", "spdx-tv"):
         require("spdx", what=f"SPDX output ({format})")
     doc = prepare(inventory, target, source_date_epoch=source_date_epoch)
@@ -61,7 +79,12 @@ def write_sbom(
         doc.by_key[k]: list(v) for k, v in (vulnerabilities or {}).items() if k in doc.by_key and v
     }
     if format in ("cyclonedx-json", "cyclonedx-xml"):
-        data, notes = render_cyclonedx(doc, xml=format == "cyclonedx-xml", vulnerabilities=by_ref)
+        data, notes = render_cyclonedx(
+            doc,
+            xml=format == "cyclonedx-xml",
+            vulnerabilities=by_ref,
+            provenance=provenance,
+        )
     else:
         data, notes = render_spdx(doc, tag_value=format == "spdx-tv", vulnerabilities=by_ref)
     return Sbom(data=data, notes=(*inventory.notes, *doc.notes, *notes))

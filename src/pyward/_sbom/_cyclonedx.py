@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from cyclonedx.model.vulnerability import VulnerabilityRating, VulnerabilitySource
 
     from pyward._advisory._types import Vulnerability
+    from pyward._provenance._model import ProvenanceReport
 
 #: Namespace of the serial numbers pyward derives from a document's content.
 SERIAL_NAMESPACE = uuid.UUID("6f0e2a9c-4b1d-5c3e-9a7f-2d8e6b4c1a30")
@@ -40,8 +41,12 @@ def render(
     *,
     xml: bool = False,
     vulnerabilities: Mapping[str, Sequence[Vulnerability]] | None = None,
+    provenance: ProvenanceReport | None = None,
 ) -> tuple[bytes, list[str]]:
     """The document as CycloneDX 1.6 JSON (or XML), and notes on what was left out.
+
+    ``provenance``: each component's verified publisher, as
+    :func:`pyward._sbom._provenance.add_provenance` writes it.
 
     The serial number is a UUIDv5 of the document's own content (rendered with a nil
     serial), so equal inventories at an equal ``SOURCE_DATE_EPOCH`` give byte-identical
@@ -53,6 +58,10 @@ def render(
         # characters): a note of ours, not its source line on stderr (issue 12, item 14).
         warnings.simplefilter("always")
         bom = _bom(doc, notes, vulnerabilities or {})
+        if provenance is not None:
+            from pyward._sbom._provenance import add_provenance
+
+            notes.extend(add_provenance(bom, provenance))
     notes.extend(dict.fromkeys(f"CycloneDX: {w.message}" for w in caught))
     nil = uuid.UUID(int=0)
     bom.serial_number = nil
