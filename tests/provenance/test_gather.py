@@ -128,6 +128,13 @@ def test_every_publisher_kind_verifies_and_a_file_without_provenance_is_none(
     assert [p.kind for p in got["circleci-sign-publish-example"].publishers] == ["circleci"]
     none = got["gitlab-oidc-project"].artifacts[0]
     assert (none.status, none.reason, none.verification) == ("none", None, None)
+    # Where each provenance was asked: the index's integrity API, named in the report.
+    assert artifact.url == (
+        f"{index.simple_url.removesuffix('/simple/')}/integrity/pypi-attestations/0.0.19/"
+        f"{GITHUB[2]}/provenance"
+    )
+    assert none.url is not None
+    assert none.url.endswith(f"/integrity/gitlab-oidc-project/0.0.3/{GITLAB[2]}/provenance")
     assert report.coverage.packages == 4
     assert report.coverage.packages_attested == 3
     assert (report.coverage.artifacts, report.coverage.artifacts_attested) == (4, 3)

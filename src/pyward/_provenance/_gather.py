@@ -188,6 +188,12 @@ def gather_provenance(
             for p in packages
             for f in p.planned
         )
+        asked = {
+            (i, j): planned.url
+            or session.provenance_url(package.inventory, package.component, planned.filename)
+            for i, package in enumerate(packages)
+            for j, planned in enumerate(package.planned)
+        }
         notes.update(dict.fromkeys(session.notes))
     results = fetched.results
     jobs: dict[_JobKey, tuple[_Planned, bytes]] = {}
@@ -206,7 +212,13 @@ def gather_provenance(
         artifacts = list(package.decided)
         for j, planned in enumerate(package.planned):
             answer = results[_key(package.component, planned.filename)]
-            artifact = _artifact(planned, verified[i, j] if isinstance(answer, bytes) else answer)
+            artifact = _artifact(
+                planned,
+                verified[i, j] if isinstance(answer, bytes) else answer,
+                url=None
+                if isinstance(answer, IndexFailure) and answer.kind in ("offline", "not-asked")
+                else asked[i, j],
+            )
             if isinstance(answer, IndexFailure):
                 if answer.kind == "offline":
                     offline_count += 1
@@ -463,7 +475,10 @@ def _collect(
 
 
 def _artifact(
-    planned: _Planned, result: Verification | InputError | IndexFailure | None
+    planned: _Planned,
+    result: Verification | InputError | IndexFailure | None,
+    *,
+    url: str | None = None,
 ) -> ArtifactProvenance:
     """One file's outcome: its verification (or why its body is no provenance object),
     else the index's answer (``None``: it has no provenance; or why none could be had)."""
@@ -480,6 +495,7 @@ def _artifact(
             status=status,
             verification=verification,
             reason=reason,
+            url=url,
         )
 
     if result is None:

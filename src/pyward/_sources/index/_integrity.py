@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from pyward._model import Component, Inventory, canonical_name
 from pyward._sources.index._client import DEFAULT_MAX_AGE, IndexClient
@@ -183,6 +184,19 @@ class IntegritySession:
         for note in found.notes:
             self._notes.setdefault(note)
         return found
+
+    def provenance_url(
+        self, inventory: Inventory, component: Component, filename: str
+    ) -> str | None:
+        """Where the integrity API of ``component``'s index serves the provenance of
+        ``filename`` (credentials redacted); ``None`` when the index has no integrity API
+        or none is known for the component."""
+        found = self.index_of(inventory, component)
+        base = None if isinstance(found, NoIndex) else integrity_api_base(found.url)
+        if base is None or not component.version:
+            return None
+        parts = (canonical_name(component.name), component.version, filename)
+        return redact_url(f"{base}/{'/'.join(quote(part, safe='') for part in parts)}/provenance")
 
     def pages(
         self, subjects: Iterable[tuple[Inventory, Component]]
