@@ -51,6 +51,7 @@ _KEYS = (
     "index-ttl",
     "unmaintained-years",
     "policy",
+    "release-check",
 )
 _IGNORE_KEYS = ("id", "reason", "until")
 _NON_EMPTY = "must be a non-empty string"
