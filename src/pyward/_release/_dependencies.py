@@ -269,50 +269,39 @@ def installer_of(repo: Repo) -> Installer:
     backend = build.get("build-backend") if isinstance(build, Mapping) else None
     backend = backend if isinstance(backend, str) else ""
     text = repo.text("pyproject.toml") or ""
-    choices = (
-        ("uv", "uv" in tool or backend.startswith("uv_build"), "[tool.uv]", "uv lock"),
-        (
-            "Poetry",
-            "poetry" in tool or backend.startswith("poetry"),
-            "[tool.poetry]" if "poetry" in tool else "build-backend",
-            "poetry lock",
-        ),
-        (
-            "PDM",
-            "pdm" in tool or backend.startswith("pdm"),
-            "[tool.pdm]" if "pdm" in tool else "build-backend",
-            "pdm lock",
-        ),
-    )
-    for name, found, where, command in choices:
-        if found:
-            line = _line_of(text, where if where.startswith("[") else "build-backend")
-            return Installer(
-                name=name,
-                evidence=f"{where} in pyproject.toml"
-                if where.startswith("[")
-                else f"build-backend {backend!r} in pyproject.toml",
-                lock=f"run `{command}` and commit its lock file",
-                line=line,
-            )
-    if repo.text("Pipfile") is not None:
-        return Installer(
-            name="Pipenv", evidence="a Pipfile", lock="run `pipenv lock` and commit Pipfile.lock"
-        )
     compile_hint = (
         "run `uv pip compile pyproject.toml --generate-hashes -o requirements.txt` "
         "(or `pip-compile --generate-hashes`) and commit the output"
     )
-    if "hatch" in tool or backend.startswith("hatchling"):
-        where = "[tool.hatch]" if "hatch" in tool else "build-backend"
-        return Installer(
-            name="Hatch",
-            evidence=f"{where} in pyproject.toml"
-            if where.startswith("[")
-            else f"build-backend {backend!r} in pyproject.toml",
-            lock=compile_hint,
-            line=_line_of(text, where if where.startswith("[") else "build-backend"),
-        )
+    # (name, its [tool.X] table, its build backend's prefix, how to lock); Pipenv has
+    # no table and Hatch no lock of its own: they come after the three that do.
+    choices = (
+        ("uv", "uv", "uv_build", "run `uv lock` and commit uv.lock"),
+        ("Poetry", "poetry", "poetry", "run `poetry lock` and commit poetry.lock"),
+        ("PDM", "pdm", "pdm", "run `pdm lock` and commit pdm.lock"),
+        ("Pipenv", None, None, "run `pipenv lock` and commit Pipfile.lock"),
+        ("Hatch", "hatch", "hatchling", compile_hint),
+    )
+    for name, table, prefix, lock in choices:
+        if table is None:
+            if repo.text("Pipfile") is not None:
+                return Installer(name=name, evidence="a Pipfile", lock=lock)
+            continue
+        if table in tool:
+            where = f"[tool.{table}]"
+            return Installer(
+                name=name,
+                evidence=f"{where} in pyproject.toml",
+                lock=lock,
+                line=_line_of(text, where),
+            )
+        if prefix is not None and backend.startswith(prefix):
+            return Installer(
+                name=name,
+                evidence=f"build-backend {backend!r} in pyproject.toml",
+                lock=lock,
+                line=_line_of(text, "build-backend"),
+            )
     return Installer(name="pip", evidence="no other installer's settings", lock=compile_hint)
 
 
