@@ -60,12 +60,13 @@ def load_release_config(repo: Repo, known_rules: frozenset[str] | None = None) -
     if repo.text("pyward.toml") is not None:
         from pyward._inventory._toml import loads
 
-        name = "pyward.toml"
-        data: Mapping[str, Any] = loads(repo.text(name) or "", name)
+        # Named as the repository's path gives it: "pyward.toml" for ".".
+        name = str(repo.root / "pyward.toml")
+        data: Mapping[str, Any] = loads(repo.text("pyward.toml") or "", name)
         table = data.get("release-check")
         prefix = "release-check"
     else:
-        name = "pyproject.toml"
+        name = str(repo.root / "pyproject.toml")
         data = repo.pyproject()
         tool = data.get("tool")
         pyward = tool.get("pyward") if isinstance(tool, Mapping) else None
