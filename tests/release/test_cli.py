@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ ROOT = Path(__file__).parent.parent.parent
 DOC = ROOT / "docs" / "release-check.md"
 
 
-def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object], str]:
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any], str]:
     code, out, err = run_cli(capsys, "release-check", *argv, "--format", "json")
     return code, json.loads(out), err
 
@@ -45,7 +46,7 @@ def test_fail_on_threshold(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(capsys, "release-check", gitlab, "--fail-on", "medium")[0] == 1
     code, doc, _ = _json(capsys, gitlab, "--fail-on", "low")
     assert code == 1
-    assert doc["summary"] == {  # type: ignore[comparison-overlap]
+    assert doc["summary"] == {
         "findings": 3,
         "failing": 3,
         "suppressed": 0,
@@ -133,7 +134,7 @@ def test_ignores_with_reasons(
     )
     code, doc, err = _json(capsys, ".")
     assert code == 0
-    assert [(s["rule"], s["reason"]) for s in doc["suppressed"]] == [  # type: ignore[attr-defined]
+    assert [(s["rule"], s["reason"]) for s in doc["suppressed"]] == [
         ("lock-file", "a library: users resolve"),
         ("unpinned-build-deps", "image pins them"),
     ]
@@ -144,8 +145,8 @@ def test_ignores_with_reasons(
     )
     assert doc["warnings"] == [warning]
     assert err == f"pyward: warning: {warning}\n"
-    assert [f["rule"] for f in doc["findings"]] == ["updates-miss-python"]  # type: ignore[attr-defined]
-    grades = {c["category"]: c["grade"] for c in doc["categories"]}  # type: ignore[attr-defined]
+    assert [f["rule"] for f in doc["findings"]] == ["updates-miss-python"]
+    grades = {c["category"]: c["grade"] for c in doc["categories"]}
     assert grades["dependencies"] == "B"
 
 
@@ -167,14 +168,14 @@ def test_ignore_by_subject_and_from_the_command_line(
         "no-dependency-updates",
     )
     assert code == 1
-    suppressed = [(s["file"], s["line"]) for s in doc["suppressed"]]  # type: ignore[attr-defined]
+    suppressed = [(s["file"], s["line"]) for s in doc["suppressed"]]
     assert suppressed == [
         (None, None),
         (".github/workflows/publish.yml", 22),
         (".github/workflows/publish.yml", 23),
         (".github/workflows/release.yml", 20),
     ]
-    assert [f["rule"] for f in doc["findings"]] == ["lock-file"]  # type: ignore[attr-defined]
+    assert [f["rule"] for f in doc["findings"]] == ["lock-file"]
 
 
 def test_unknown_keys_and_rules_warn(
@@ -185,7 +186,7 @@ def test_unknown_keys_and_rules_warn(
     monkeypatch.chdir(repo)
     code, doc, _ = _json(capsys)
     assert code == 0
-    assert doc["warnings"][:3] == [  # type: ignore[index]
+    assert doc["warnings"][:3] == [
         "pyproject.toml: tool.pyward.release-check.colour: unknown key (known: fail-on, ignore); "
         "ignored",
         "pyproject.toml: tool.pyward.release-check.ignore[0].why: unknown key (known: id, path, "
@@ -207,7 +208,7 @@ def test_pyward_toml_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     repo = copy_fixture("gitlab", tmp_path)
     write_tree(repo, {"pyward.toml": '[release-check]\nfail-on = "critical"\n'})
     code, doc, _ = _json(capsys, str(repo))
-    assert (code, doc["summary"]["fail_on"]) == (0, "critical")  # type: ignore[index]
+    assert (code, doc["summary"]["fail_on"]) == (0, "critical")
 
 
 def test_documented_configuration_loads(tmp_path: Path) -> None:
@@ -236,13 +237,13 @@ def test_strict_fails_on_a_file_not_checked(capsys: pytest.CaptureFixture[str]) 
     broken = str(fixture("broken"))
     code, doc, err = _json(capsys, broken, "--fail-on", "critical")
     assert code == 0
-    (entry,) = doc["not_checked"]  # type: ignore[misc]
+    (entry,) = doc["not_checked"]
     assert entry["file"] == ".github/workflows/broken.yml"
     assert err.startswith("pyward: warning: not checked: .github/workflows/broken.yml: line 9: ")
     code, doc, _ = _json(capsys, broken, "--fail-on", "critical", "--strict")
     assert code == 1
-    assert doc["summary"]["failing"] == 0  # type: ignore[index]
-    assert doc["warnings"][-1] == "strict: 1 file could not be checked: the run fails"  # type: ignore[index]
+    assert doc["summary"]["failing"] == 0
+    assert doc["warnings"][-1] == "strict: 1 file could not be checked: the run fails"
 
 
 def test_quiet_and_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

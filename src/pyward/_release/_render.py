@@ -355,8 +355,10 @@ def _result(
         if loc.line is not None and loc.line >= 1:
             physical["region"] = {"startLine": loc.line}
         result["locations"] = [{"physicalLocation": physical}]
+    # Stable when lines move: the rule, the file, the place in it and the message (two
+    # commands of one step differ only there); never the line.
     subject = f.aliases[-1] if f.aliases else f.id
-    raw = f"{f.id}\0{loc.file if loc is not None else ''}\0{subject}"
+    raw = f"{f.id}\0{loc.file if loc is not None else ''}\0{subject}\0{f.summary}"
     result["partialFingerprints"] = {
         _FINGERPRINT_KEY: hashlib.sha256(raw.encode(errors="surrogateescape")).hexdigest()[:32]
     }
