@@ -3,6 +3,7 @@ updates-miss-actions, updates-miss-python; each in a passing and a failing form.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -437,3 +438,80 @@ def test_block_scalar_lines(tmp_path: Path) -> None:
     (hit,) = _hits(tmp_path)
     # The run: | is on line 6; its text starts on line 7; pip install is on line 8.
     assert (hit.line, hit.subject) == (8, "jobs.dist.steps[0]")
+
+
+# -- hostile checkouts: a note, never a crash ---------------------------------------------------
+
+
+def _broken_workflow(tmp_path: Path) -> tuple[Path, Path]:
+    root = write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PLAIN_PYPROJECT,
+            ".github/dependabot.yml": DEPENDABOT_BOTH,
+            ".github/workflows/release.yml": "jobs:\n  a:\n    steps:\n"
+            "      - run: pip install build\n      - run: python -m build\n",
+        },
+    )
+    return root, root / ".github" / "workflows" / "odd.yml"
+
+
+def _scan_note(root: Path) -> tuple[list[str], str]:
+    found: list[Hit] = []
+    with pytest.raises(InputError) as info:
+        found.extend(scan(Repo(root=root)))
+    assert "\n" not in str(info.value)
+    return sorted(h.rule for h in found), str(info.value)
+
+
+def test_binary_workflow(tmp_path: Path) -> None:
+    root, odd = _broken_workflow(tmp_path)
+    odd.write_bytes(b"\x00\x01\x02PK\x03\x04")
+    rules_found, note = _scan_note(root)
+    assert rules_found == ["lock-file", "unpinned-build-deps"]
+    assert note.startswith(
+        ".github/workflows/odd.yml: not valid YAML: unacceptable character #x0000"
+    )
+
+
+def test_symlink_loop_workflow(tmp_path: Path) -> None:
+    root, odd = _broken_workflow(tmp_path)
+    odd.symlink_to(odd)
+    rules_found, note = _scan_note(root)
+    assert rules_found == ["lock-file", "unpinned-build-deps"]
+    assert note == ".github/workflows/odd.yml: cannot be read: Too many levels of symbolic links"
+
+
+def test_dangling_link_workflow(tmp_path: Path) -> None:
+    root, odd = _broken_workflow(tmp_path)
+    odd.symlink_to(tmp_path / "gone.yml")
+    assert (
+        _scan_note(root)[1] == ".github/workflows/odd.yml: cannot be read: a dangling symbolic link"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_named_pipe_workflow(tmp_path: Path) -> None:
+    root, odd = _broken_workflow(tmp_path)
+    os.mkfifo(odd)
+    assert _scan_note(root)[1] == ".github/workflows/odd.yml: cannot be read: a named pipe"
+
+
+def test_deeply_nested_workflow(tmp_path: Path) -> None:
+    root, odd = _broken_workflow(tmp_path)
+    odd.write_text("jobs: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert _scan_note(root)[1] == ".github/workflows/odd.yml: not valid YAML: nested too deeply"
+
+
+def test_unreadable_workflow_through_the_runner(tmp_path: Path) -> None:
+    from pyward._release._report import check_release
+
+    root, odd = _broken_workflow(tmp_path)
+    odd.symlink_to(odd)
+    report = check_release(Repo(root=root))
+    (entry,) = report.summary.not_checked
+    assert (entry.file, entry.reason) == (
+        ".github/workflows/odd.yml",
+        "cannot be read: Too many levels of symbolic links",
+    )
+    assert sorted(f.id for f in report.findings) == ["lock-file", "unpinned-build-deps"]

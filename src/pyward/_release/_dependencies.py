@@ -17,7 +17,8 @@ import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyward._release._model import Hit, Repo, Rule
 from pyward.errors import InputError
@@ -335,11 +336,17 @@ def lock_candidates(repo: Repo) -> list[str]:
     return found
 
 
-def _glob(directory: Any, pattern: str) -> list[Any]:
+def _glob(directory: Path, pattern: str, *, regular: bool = True) -> list[Path]:
+    """The entries of ``directory`` matching ``pattern``: regular files, or (``regular``
+    false) anything but a directory, so that a workflow that is a dangling link, a
+    symlink loop or a pipe is reported rather than passed over."""
     try:
-        return [p for p in directory.glob(pattern) if p.is_file()]
+        entries = list(directory.glob(pattern))
     except OSError:
         return []
+    if regular:
+        return [p for p in entries if p.is_file()]
+    return [p for p in entries if not p.is_dir()]
 
 
 def _python_project(repo: Repo) -> bool:
@@ -554,7 +561,7 @@ def _workflow_files(repo: Repo) -> list[str]:
     files = [
         p.relative_to(repo.root).as_posix()
         for pattern in ("*.yml", "*.yaml")
-        for p in _glob(directory, pattern)
+        for p in _glob(directory, pattern, regular=False)
     ]
     return sorted(files)
 
@@ -570,17 +577,40 @@ def load_yaml(repo: Repo, file: str) -> yaml.Node | None:
 
     text = repo.text(file)
     if text is None:
+        reason = unreadable(repo.root / file)
+        if reason is not None:
+            raise InputError(file, f"cannot be read: {reason}")
         return None
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(
-            file, f"not valid YAML: {exc.problem or exc.context}", where=where
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(file, f"not valid YAML: {exc}") from None
+        problem = " ".join(str(exc.problem or exc.context).split())
+        raise InputError(file, f"not valid YAML: {problem}", where=where) from None
+    except yaml.YAMLError as exc:  # a character YAML does not allow (a binary file)
+        raise InputError(file, f"not valid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise InputError(file, "not valid YAML: nested too deeply") from None
+
+
+def unreadable(path: Path) -> str | None:
+    """Why ``path``, which is no readable regular file, cannot be read; ``None`` when
+    nothing is there at all."""
+    import os
+    import stat
+
+    from pyward._files import file_kind
+
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "a dangling symbolic link" if os.path.islink(path) else None
+    except OSError as exc:  # a symlink loop, a name too long, no permission
+        return exc.strerror or str(exc)
+    if not stat.S_ISREG(mode):
+        return file_kind(mode)
+    return "not readable"
 
 
 def _get(node: yaml.Node, key: str) -> yaml.Node | None:
