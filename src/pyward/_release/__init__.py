@@ -229,16 +229,20 @@ def release_check(repo: Repo) -> ReleaseResult:
 
 
 def _relative(repo: Repo, file: str | None) -> str | None:
-    """A file an error names, relative to the repository root when it is inside."""
+    """A file an error names, relative to the repository root with ``/`` separators
+    when it is inside (a scanner may name it from the root, or absolutely)."""
     if file is None:
         return None
     from pathlib import Path
 
     path = Path(file)
-    try:
-        return path.relative_to(repo.root).as_posix() if path.is_absolute() else path.as_posix()
-    except ValueError:
-        return file
+    bases = (repo.root.resolve(),) if path.is_absolute() else (repo.root,)
+    for base in bases:
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def _unique(entries: Iterable[NotChecked]) -> list[NotChecked]:
