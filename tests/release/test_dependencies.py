@@ -121,7 +121,7 @@ def test_two_broken_files_say_how_many_were_not_read(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         _hits(tmp_path)
     assert info.value.file == ".github/workflows/a.yml"
-    assert info.value.what.endswith("(and 1 more file not read)")
+    assert info.value.what.endswith("(also not read: .github/workflows/b.yml)")
 
 
 # -- lock-file --------------------------------------------------------------------------

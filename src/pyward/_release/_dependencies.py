@@ -231,13 +231,15 @@ def scan(repo: Repo) -> Iterator[Hit]:
         steps = []
     yield from _unpinned_build_deps(steps)
     if deferred:
+        # The runner takes one error: the first, naming the other files not read.
         first = deferred[0]
-        if len(deferred) > 1:
-            more = len(deferred) - 1
+        others = [str(e.file) for e in deferred[1:]]
+        if others:
+            shown = ", ".join(others[:5]) + (
+                f" and {len(others) - 5} more" if len(others) > 5 else ""
+            )
             raise InputError(
-                first.file,
-                f"{first.what} (and {more} more {'file' if more == 1 else 'files'} not read)",
-                where=first.where,
+                first.file, f"{first.what} (also not read: {shown})", where=first.where
             )
         raise first
 
