@@ -224,12 +224,7 @@ def scan(repo: Repo) -> Iterator[Hit]:
     deferred: list[InputError] = []
     yield from _lock_file(repo)
     yield from _updates(repo, deferred)
-    try:
-        steps = list(run_steps(repo, deferred))
-    except InputError as exc:  # pragma: no cover - run_steps defers every file's error
-        deferred.append(exc)
-        steps = []
-    yield from _unpinned_build_deps(steps)
+    yield from _unpinned_build_deps(list(run_steps(repo, deferred)))
     if deferred:
         # The runner takes one error: the first, naming the other files not read.
         first = deferred[0]
@@ -427,9 +422,10 @@ def git_ignored(repo: Repo, names: Iterable[str]) -> set[str] | None:
 
 
 def _updates(repo: Repo, deferred: list[InputError]) -> Iterator[Hit]:
-    dependabot = next((f for f in DEPENDABOT_FILES if repo.text(f) is not None), None)
-    renovate = next((f for f in RENOVATE_FILES if repo.text(f) is not None), None)
-    if dependabot is None and renovate is None:
+    # Dependabot's file first: a repository with both is read as Dependabot's.
+    configured = [(f, "Dependabot") for f in DEPENDABOT_FILES if repo.text(f) is not None]
+    configured += [(f, "Renovate") for f in RENOVATE_FILES if repo.text(f) is not None]
+    if not configured:
         yield Hit(
             rule="no-dependency-updates",
             message="no Dependabot (.github/dependabot.yml) or Renovate (renovate.json) "
@@ -437,18 +433,12 @@ def _updates(repo: Repo, deferred: list[InputError]) -> Iterator[Hit]:
             confidence="high",
         )
         return
+    config, tool = configured[0]
     try:
-        if dependabot is not None:
-            covered, line = _dependabot(repo, dependabot)
-            config = dependabot
-        else:
-            assert renovate is not None  # noqa: S101 - one of the two is set (above)
-            covered, line = _renovate(repo, renovate)
-            config = renovate
+        covered, line = (_dependabot if tool == "Dependabot" else _renovate)(repo, config)
     except InputError as exc:
         deferred.append(exc)
         return
-    tool = "Dependabot" if config == dependabot else "Renovate"
     if "actions" not in covered and _has_workflows(repo):
         yield Hit(
             rule="updates-miss-actions",
