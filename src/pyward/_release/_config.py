@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from pyward._config import FAIL_ON, IgnoreRule, parse_until
+from pyward._config import IgnoreRule, parse_fail_on, parse_until, unknown_keys
 from pyward._findings import Level
 from pyward._release._model import Repo
 from pyward._wire import MUST, Wire
@@ -76,19 +76,10 @@ def load_release_config(repo: Repo, known_rules: frozenset[str] | None = None) -
         return ReleaseConfig()
     w = Wire(name, MUST)
     w.check(table, dict, prefix, what="must be a table")
-    warnings = [
-        f"{name}: {prefix}.{key}: unknown key (known: {', '.join(_KEYS)}); ignored"
-        for key in table
-        if key not in _KEYS
-    ]
+    warnings = unknown_keys(table, _KEYS, name, f"{prefix}.")
     fail_on: Level | None = None
     if "fail-on" in table:
-        value = table["fail-on"]
-        if value not in FAIL_ON:
-            raise InputError(
-                name, f"must be one of {', '.join(FAIL_ON)}", where=f"{prefix}.fail-on"
-            )
-        fail_on = cast("Level", value)
+        fail_on = parse_fail_on(table["fail-on"], name, f"{prefix}.fail-on")
     ignores: list[IgnoreRule] = []
     if "ignore" in table:
         items = w.check(
@@ -108,11 +99,7 @@ def _ignore(
 ) -> tuple[IgnoreRule, list[str]]:
     name = w.file
     entry = w.check(item, dict, where, what="must be a table with id and reason")
-    warnings = [
-        f"{name}: {where}.{key}: unknown key (known: {', '.join(_IGNORE_KEYS)}); ignored"
-        for key in entry
-        if key not in _IGNORE_KEYS
-    ]
+    warnings = unknown_keys(entry, _IGNORE_KEYS, str(name), f"{where}.")
     rule = w.text(entry.get("id"), where, "id", what=_NON_EMPTY, empty=_NON_EMPTY).strip()
     reason = w.text(entry.get("reason"), where, "reason", what=_NON_EMPTY, empty=_NON_EMPTY)
     path: str | None = None

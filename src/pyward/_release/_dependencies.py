@@ -629,13 +629,15 @@ def _key_line(node: yaml.Node, key: str) -> int | None:
     return None
 
 
-def _env_names(node: yaml.Node | None) -> frozenset[str]:
+def _names(node: yaml.Node | None, key: str) -> frozenset[str]:
+    """The keys of the mapping at ``key`` in ``node``: the environment variables a
+    workflow, job or step sets (GitHub ``env``, GitLab ``variables``)."""
     import yaml
 
-    env = _get(node, "env") if node is not None else None
-    if not isinstance(env, yaml.MappingNode):
+    table = _get(node, key) if node is not None else None
+    if not isinstance(table, yaml.MappingNode):
         return frozenset()
-    return frozenset(k.value for k, _ in env.value if isinstance(k, yaml.ScalarNode))
+    return frozenset(k.value for k, _ in table.value if isinstance(k, yaml.ScalarNode))
 
 
 def _text_line(node: yaml.Node) -> int:
@@ -672,17 +674,17 @@ def _github_steps(file: str, root: yaml.Node) -> Iterator[RunStep]:
     jobs = _get(root, "jobs")
     if not isinstance(jobs, yaml.MappingNode):
         return
-    top_env = _env_names(root)
+    top_env = _names(root, "env")
     for key, job in jobs.value:
         if not isinstance(key, yaml.ScalarNode) or not isinstance(job, yaml.MappingNode):
             continue
-        job_env = top_env | _env_names(job)
+        job_env = top_env | _names(job, "env")
         steps = _get(job, "steps")
         if not isinstance(steps, yaml.SequenceNode):
             continue
         for n, step in enumerate(steps.value):
             where = f"jobs.{key.value}.steps[{n}]"
-            env = job_env | _env_names(step)
+            env = job_env | _names(step, "env")
             run = _get(step, "run")
             uses = _get(step, "uses")
             if isinstance(run, yaml.ScalarNode):
@@ -729,13 +731,13 @@ def _gitlab_steps(file: str, root: yaml.Node) -> Iterator[RunStep]:
 
     if not isinstance(root, yaml.MappingNode):
         return
-    top_env = _gitlab_variables(root)
+    top_env = _names(root, "variables")
     for key, job in root.value:
         if not isinstance(key, yaml.ScalarNode) or not isinstance(job, yaml.MappingNode):
             continue
         if key.value in _GITLAB_KEYWORDS:
             continue
-        env = top_env | _gitlab_variables(job)
+        env = top_env | _names(job, "variables")
         for part in ("before_script", "script"):
             lines = _get(job, part)
             items = (
@@ -755,15 +757,6 @@ def _gitlab_steps(file: str, root: yaml.Node) -> Iterator[RunStep]:
                         text=item.value,
                         env=env,
                     )
-
-
-def _gitlab_variables(node: yaml.Node) -> frozenset[str]:
-    import yaml
-
-    variables = _get(node, "variables")
-    if not isinstance(variables, yaml.MappingNode):
-        return frozenset()
-    return frozenset(k.value for k, _ in variables.value if isinstance(k, yaml.ScalarNode))
 
 
 def _unpinned_build_deps(steps: list[RunStep]) -> Iterator[Hit]:
