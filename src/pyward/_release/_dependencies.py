@@ -668,29 +668,34 @@ def run_steps(repo: Repo, deferred: list[InputError]) -> Iterator[RunStep]:
         yield from _gitlab_steps(".gitlab-ci.yml", root)
 
 
+def _jobs(table: yaml.Node | None) -> Iterator[tuple[str, yaml.MappingNode]]:
+    """The jobs of a mapping of jobs, by name: the entries whose value is a mapping."""
+    import yaml
+
+    if isinstance(table, yaml.MappingNode):
+        for key, job in table.value:
+            if isinstance(key, yaml.ScalarNode) and isinstance(job, yaml.MappingNode):
+                yield key.value, job
+
+
 def _github_steps(file: str, root: yaml.Node) -> Iterator[RunStep]:
     import yaml
 
-    jobs = _get(root, "jobs")
-    if not isinstance(jobs, yaml.MappingNode):
-        return
     top_env = _names(root, "env")
-    for key, job in jobs.value:
-        if not isinstance(key, yaml.ScalarNode) or not isinstance(job, yaml.MappingNode):
-            continue
+    for name, job in _jobs(_get(root, "jobs")):
         job_env = top_env | _names(job, "env")
         steps = _get(job, "steps")
         if not isinstance(steps, yaml.SequenceNode):
             continue
         for n, step in enumerate(steps.value):
-            where = f"jobs.{key.value}.steps[{n}]"
+            where = f"jobs.{name}.steps[{n}]"
             env = job_env | _names(step, "env")
             run = _get(step, "run")
             uses = _get(step, "uses")
             if isinstance(run, yaml.ScalarNode):
                 yield RunStep(
                     file=file,
-                    job=key.value,
+                    job=name,
                     where=where,
                     line=_text_line(run),
                     text=run.value,
@@ -699,7 +704,7 @@ def _github_steps(file: str, root: yaml.Node) -> Iterator[RunStep]:
             elif isinstance(uses, yaml.ScalarNode):
                 yield RunStep(
                     file=file,
-                    job=key.value,
+                    job=name,
                     where=where,
                     line=int(uses.start_mark.line) + 1,
                     text="",
@@ -729,13 +734,9 @@ _GITLAB_KEYWORDS = frozenset(
 def _gitlab_steps(file: str, root: yaml.Node) -> Iterator[RunStep]:
     import yaml
 
-    if not isinstance(root, yaml.MappingNode):
-        return
     top_env = _names(root, "variables")
-    for key, job in root.value:
-        if not isinstance(key, yaml.ScalarNode) or not isinstance(job, yaml.MappingNode):
-            continue
-        if key.value in _GITLAB_KEYWORDS:
+    for name, job in _jobs(root):
+        if name in _GITLAB_KEYWORDS:
             continue
         env = top_env | _names(job, "variables")
         for part in ("before_script", "script"):
@@ -751,8 +752,8 @@ def _gitlab_steps(file: str, root: yaml.Node) -> Iterator[RunStep]:
                 if isinstance(item, yaml.ScalarNode):
                     yield RunStep(
                         file=file,
-                        job=key.value,
-                        where=f"{key.value}.{part}[{n}]",
+                        job=name,
+                        where=f"{name}.{part}[{n}]",
                         line=_text_line(item),
                         text=item.value,
                         env=env,
