@@ -68,6 +68,13 @@ def _grade_text(grade: CategoryGrade) -> str:
     return text
 
 
+def _rule_markdown(text: str) -> str:
+    """A rule's rationale or fix as Markdown: written by pyward (a module's ``RULES``,
+    never the checked repository), with code spans meant as such; only made one line
+    and visible."""
+    return visible(" ".join(text.split()))
+
+
 def _where(f: Finding) -> str:
     loc = f.location
     if loc is None:
@@ -152,7 +159,9 @@ def render_markdown(report: ReleaseReport) -> str:
                 continue
             seen.add(f.id)
             rationale, fix = _rule_parts(report, f)
-            out.append(f"- {code(f.id)}: {escape(rationale)} **Fix:** {escape(fix)}")
+            out.append(
+                f"- {code(f.id)}: {_rule_markdown(rationale)} **Fix:** {_rule_markdown(fix)}"
+            )
         out += ["", "</details>"]
     if report.suppressed:
         out += ["", "<details><summary>Ignored</summary>", ""]
@@ -260,7 +269,6 @@ def render_json(report: ReleaseReport) -> str:
 
 def to_sarif(report: ReleaseReport) -> dict[str, Any]:
     """The report as a SARIF 2.1.0 log."""
-    from pyward._render._markdown import escape
     from pyward._render._sarif import BAND_SCORE, LEVEL_TO_SARIF, SARIF_SCHEMA
 
     index = {r.id: n for n, r in enumerate(report.rules)}
@@ -272,7 +280,7 @@ def to_sarif(report: ReleaseReport) -> dict[str, Any]:
             "fullDescription": {"text": r.rationale},
             "help": {
                 "text": f"{r.rationale} Fix: {r.fix} See {docs_url(r.id)}",
-                "markdown": f"{escape(r.rationale)}\n\n**Fix:** {escape(r.fix)}\n\n"
+                "markdown": f"{_rule_markdown(r.rationale)}\n\n**Fix:** {_rule_markdown(r.fix)}\n\n"
                 f"[Documentation]({docs_url(r.id)})",
             },
             "helpUri": docs_url(r.id),
