@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pyward._release._dependencies import (
     RULES,
@@ -523,3 +525,15 @@ def test_unreadable_workflow_through_the_runner(tmp_path: Path) -> None:
         "cannot be read: Too many levels of symbolic links",
     )
     assert sorted(f.id for f in report.findings) == ["lock-file", "unpinned-build-deps"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("pip install uvx -r==@'\"\\;&|\n#ab.1/*")), max_size=80)
+)
+def test_any_shell_text_is_read_without_error(text: str) -> None:
+    for _, command in commands(text):
+        for requirement in unpinned_installs(command):
+            # What is reported comes from the command, and is never a pinned one.
+            assert requirement
+            assert "==" not in requirement

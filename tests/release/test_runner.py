@@ -12,6 +12,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import pyward._release as release
 from pyward._config import IgnoreRule
@@ -330,3 +332,11 @@ def test_runner_on_the_broken_repository() -> None:
     assert [f.location.file for f in report.findings if f.location] == [
         ".github/workflows/release.yml"
     ]
+
+
+@given(st.lists(st.sampled_from(LEVELS)))
+def test_grade_is_the_worst_level_s_whatever_the_order(levels: list[Level]) -> None:
+    grade = grade_of(levels)
+    assert grade == grade_of(reversed(levels))
+    assert all(grade_of([level]) <= grade for level in levels)  # "A" < "B" < ... < "F"
+    assert (grade == "A") == (not levels)
