@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sbom": ("pyward._commands.sbom", "write a CycloneDX or SPDX SBOM"),
     "serve": ("pyward._commands.serve", "serve the advisory store as an OSV-compatible API"),
     "rules": ("pyward._commands.rules", "list every check, what it finds and the data it needs"),
+    "release-check": (
+        "pyward._commands.release_check",
+        "grade a repository's release process (publishing, workflows, lock files, policy)",
+    ),
     "install": (
         "pyward._commands.install",
         "check what pip would install against the policy, then install exactly that",

@@ -51,6 +51,7 @@ _KEYS = (
     "index-ttl",
     "unmaintained-years",
     "policy",
+    "release-check",
 )
 _IGNORE_KEYS = ("id", "reason", "until")
 _NON_EMPTY = "must be a non-empty string"
@@ -161,18 +162,11 @@ def load_config(path: Path | None) -> Config:
 
 def _validate(table: Mapping[str, Any], path: Path, prefix: str) -> Config:
     w = Wire(path, MUST)
-    warnings = [
-        f"{path}: {prefix}{key}: unknown key (known: {', '.join(_KEYS)}); ignored"
-        for key in table
-        if key not in _KEYS
-    ]
+    warnings = unknown_keys(table, _KEYS, path, prefix)
 
     fail_on: Level | None = None
     if "fail-on" in table:
-        value = table["fail-on"]
-        if value not in FAIL_ON:
-            raise InputError(path, f"must be one of {', '.join(FAIL_ON)}", where=f"{prefix}fail-on")
-        fail_on = cast("Level", value)
+        fail_on = parse_fail_on(table["fail-on"], path, f"{prefix}fail-on")
 
     unknown: UnknownPolicy = "fail"
     if "unknown-severity" in table:
@@ -318,6 +312,25 @@ def parse_fail_on_kinds(
         if name not in known:
             raise error(f"unknown kind {name!r} (known: {', '.join(known)}, or none)")
     return tuple(dict.fromkeys(names))
+
+
+def unknown_keys(
+    table: Mapping[str, Any], known: tuple[str, ...], path: Path | str, prefix: str
+) -> list[str]:
+    """A warning for each key of ``table`` not in ``known`` (``prefix``: the table's key
+    path with its trailing dot)."""
+    return [
+        f"{path}: {prefix}{key}: unknown key (known: {', '.join(known)}); ignored"
+        for key in table
+        if key not in known
+    ]
+
+
+def parse_fail_on(value: object, path: Path | str | None, where: str) -> Level:
+    """``fail-on``: one of :data:`FAIL_ON`."""
+    if value not in FAIL_ON:
+        raise InputError(path, f"must be one of {', '.join(FAIL_ON)}", where=where)
+    return value
 
 
 def parse_duration(value: object, path: Path | str | None, where: str) -> dt.timedelta:

@@ -66,7 +66,8 @@ ignore = [
         warnings=(
             f"{py}: tool.pyward.colour: unknown key "
             "(known: fail-on, unknown-severity, ignore, format, vex, advisory-url, strict, "
-            "fail-on-kinds, checks, index-url, index-ttl, unmaintained-years, policy); ignored",
+            "fail-on-kinds, checks, index-url, index-ttl, unmaintained-years, policy, "
+            "release-check); ignored",
             f"{py}: tool.pyward.ignore[1].owner: unknown key (known: id, reason, until); ignored",
         ),
     )

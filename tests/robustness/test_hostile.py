@@ -308,6 +308,52 @@ def test_rules_is_plain(capsys: pytest.CaptureFixture[str]) -> None:
     assert hostile_run(capsys, "rules", "-f", "json").code == 0
 
 
+def _hostile_repository(root: Path) -> Path:
+    """A checkout whose workflow names, commands and file names carry escape sequences,
+    with a workflow that is a YAML alias bomb and one whose name is not UTF-8."""
+    workflows = root / ".github" / "workflows"
+    # TOML refuses raw control characters: the escapes come in as TOML escapes.
+    write(root / "pyproject.toml", b'[tool.poetry]\nname = "x\\u001b]0;owned\\u0007"\n')
+    # YAML refuses raw control characters too: double-quoted strings' escapes.
+    hostile = "\\e]0;owned\\a\\e[2J\\x9b31m\\u202e"
+    write(
+        workflows / "release.yml",
+        (
+            f'jobs:\n  "build{hostile}":\n    steps:\n'
+            f'      - run: "pip install build{hostile} twine"\n'
+            "      - run: python -m build\n"
+        ).encode(),
+    )
+    write(workflows / "bomb.yml", _yaml_bomb())
+    write(Path(os.fsdecode(bytes(workflows) + b"/" + BAD_NAME + b".yml")), b"jobs: [\n")
+    write(root / "renovate.json", b'{"enabledManagers": ["\\u001b]0;owned\\u0007"]}')
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "sarif"])
+def test_release_check_of_a_hostile_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    root = _hostile_repository(tmp_path / "repo")
+    outcome = hostile_run(capsys, "release-check", root, "--format", fmt)
+    assert outcome.code == 1
+    assert "unpinned-build-deps" in outcome.out  # the hostile job's finding is shown
+    if fmt in ("json", "sarif"):
+        assert RAW_C0.findall(outcome.out) == []
+        json.loads(outcome.out)
+
+
+def test_release_check_of_hostile_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = Path(os.fsdecode(bytes(tmp_path) + b"/" + BAD_NAME))
+    outcome = hostile_run(capsys, "release-check", missing)
+    assert outcome.code == 2
+    assert len(outcome.errors) == 1
+    write(tmp_path / "repo" / "pyproject.toml", f"x = [{ESC}\n".encode())
+    outcome = hostile_run(capsys, "release-check", tmp_path / "repo")
+    assert outcome.code == 2
+    assert len(outcome.errors) == 1
+
+
 # --------------------------------------------------------------------------------------
 # Every reader over hostile content, in every output format.
 
@@ -649,7 +695,18 @@ def test_serve_over_hostile_requests(hostile_store: Path) -> None:
 # The registries are covered.
 
 #: Commands with a hostile case in this module.
-COVERED = {"audit", "check", "explain", "db", "sbom", "serve", "rules", "install", "provenance"}
+COVERED = {
+    "audit",
+    "check",
+    "explain",
+    "db",
+    "sbom",
+    "serve",
+    "rules",
+    "install",
+    "release-check",
+    "provenance",
+}
 
 
 def test_every_command_has_hostile_cases() -> None:

@@ -1,0 +1,178 @@
+"""``pyward release-check`` of a synthetic repository: 20 workflows, 300 Python files.
+
+Usage: python bench/bench_release.py [-n RUNS] [--workflows N] [--files N]
+
+The issue 16 target: a repository with 20 workflows and 300 Python files checked in 2 s
+or less, Bandit included. The repository is written to a temporary directory (and made
+a git work tree, so the lock-file rule asks ``git check-ignore`` as on a real checkout):
+each workflow has a build job (checkout, setup-python, an install step, ``python -m
+build``) and a publish job, the package 300 modules of about 40 lines. Rows:
+
+* ``in process``: :func:`pyward._release._report.check_release` (every installed
+  scanner, the gate, the grades), the first run of a process and the median of the rest;
+* ``JSON render``: the report as JSON;
+* ``whole process``: ``pyward release-check REPO -f json`` in a fresh process, its
+  modules loaded from byte code (one untimed run first writes it); wall and CPU time
+  (user + system: steadier on a shared machine).
+
+Which scanners ran is printed with the figures: until the other categories of issue 16
+are merged, the figure covers the ones installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORKFLOW = """\
+name: release-{n}
+on:
+  push:
+    tags: ["v*"]
+permissions: {{}}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+        with:
+          persist-credentials: false
+      - uses: actions/setup-python@42375524e23c412d93fb67b49958b491fce71c38
+        with:
+          python-version: "3.12"
+      - name: Install
+        run: |
+          python -m pip install --upgrade pip
+          python -m pip install build=={n}.0 twine
+      - run: python -m build
+      - run: twine check dist/*
+  publish:
+    needs: build
+    runs-on: ubuntu-latest
+    environment: release
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc
+"""
+
+MODULE = '''\
+"""Module {n}."""
+
+import subprocess
+
+
+def run_{n}(command: list[str]) -> str:
+    """Run ``command``."""
+    result = subprocess.run(command, capture_output=True, check=False)
+    return result.stdout.decode()
+
+
+class Thing{n}:
+    """A thing."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def double(self) -> int:
+        assert self.value >= 0
+        return self.value * 2
+'''
+
+
+def build_repository(root: Path, workflows: int, files: int) -> None:
+    """The synthetic repository under ``root``."""
+    (root / ".github" / "workflows").mkdir(parents=True)
+    for n in range(workflows):
+        (root / ".github" / "workflows" / f"release-{n}.yml").write_text(WORKFLOW.format(n=n))
+    package = root / "src" / "example"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('"""Example."""\n')
+    for n in range(files):
+        (package / f"module_{n}.py").write_text(MODULE.format(n=n))
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
+        '[project]\nname = "example"\nversion = "1.0"\nrequires-python = ">=3.10"\n'
+    )
+    (root / ".github" / "dependabot.yml").write_text(
+        "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n"
+    )
+    git = shutil.which("git")
+    if git is not None:
+        subprocess.run([git, "init", "-q", str(root)], check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--runs", type=int, default=11)
+    parser.add_argument("--workflows", type=int, default=20)
+    parser.add_argument("--files", type=int, default=300)
+    args = parser.parse_args()
+
+    from pyward._release import scanner_modules
+    from pyward._release._model import Repo
+    from pyward._release._render import render
+    from pyward._release._report import check_release
+
+    with tempfile.TemporaryDirectory(prefix="bench-release-") as tmp_name:
+        root = Path(tmp_name) / "repo"
+        build_repository(root, args.workflows, args.files)
+        installed = [name for name, module in scanner_modules() if module is not None]
+        times: list[float] = []
+        render_times: list[float] = []
+        report = None
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            report = check_release(Repo(root=root))
+            times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            render(report, "json")
+            render_times.append(time.perf_counter() - start)
+        assert report is not None
+        process: list[float] = []
+        # Modules load from byte code, as from an installed wheel (see bench/README.md).
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env |= {"NO_COLOR": "1", "PYTHONPYCACHEPREFIX": str(Path(tmp_name) / "pycache")}
+        command = [sys.executable, "-m", "pyward", "release-check", str(root), "-f", "json", "-q"]
+        subprocess.run(command, capture_output=True, env=env, check=False)  # writes the .pyc
+        cpu: list[float] = []
+        for _ in range(args.runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, env=env, check=False)
+            process.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            assert done.returncode in (0, 1), done.stderr
+        print(
+            f"repository: {args.workflows} workflows, {args.files} Python files; "
+            f"{len(report.findings)} findings; scanners: {', '.join(installed)}"
+        )
+        print(f"{'row':<28}{'first (ms)':>12}{'median (ms)':>13}")
+        rest = times[1:] or times
+        print(f"{'in process':<28}{times[0] * 1000:>12.1f}{statistics.median(rest) * 1000:>13.1f}")
+        print(
+            f"{'JSON render':<28}{render_times[0] * 1000:>12.1f}"
+            f"{statistics.median(render_times) * 1000:>13.1f}"
+        )
+        print(
+            f"{'whole process':<28}{process[0] * 1000:>12.1f}"
+            f"{statistics.median(process) * 1000:>13.1f}"
+        )
+        print(
+            f"{'whole process, CPU time':<28}{cpu[0] * 1000:>12.1f}"
+            f"{statistics.median(cpu) * 1000:>13.1f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
