@@ -34,6 +34,7 @@ __all__ = [
     "Platform",
     "Step",
     "Workflow",
+    "assigned_names",
     "command_line",
     "commands",
     "expression_contexts",
@@ -748,6 +749,19 @@ def _words(line: str) -> list[list[str]]:
         else:
             groups[-1].append(token)
     return [group for group in groups if group]
+
+
+def assigned_names(script: str) -> set[str]:
+    """The shell variables a script sets for itself (``NAME=value`` alone on a
+    command, or after ``export``/``declare``/``local``/``readonly``)."""
+    names: set[str] = set()
+    for line in script.replace("\\\n", " ").split("\n"):
+        for group in _words(line):
+            words = group[1:] if group[0] in {"export", "declare", "local", "readonly"} else group
+            pairs = [word.partition("=") for word in words]
+            if pairs and all(eq and name.isidentifier() for name, eq, _ in pairs):
+                names.update(name for name, _, _ in pairs)
+    return names
 
 
 def command_line(words: list[str], line: int = 0) -> Command | None:

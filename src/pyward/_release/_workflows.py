@@ -21,6 +21,7 @@ from pyward._release._ci import (
     Job,
     Step,
     Workflow,
+    assigned_names,
     commands,
     expression_contexts,
     expressions,
@@ -64,8 +65,9 @@ RULES: tuple[Rule, ...] = (
             "    - uses: pypa/gh-action-pypi-publish@<full commit SHA>  # vX.Y.Z\n"
             "```\n\n"
             "With uv: `uv publish --trusted-publishing always`. On GitLab, request an ID "
-            "token (`id_tokens: PYPI_ID_TOKEN: aud: pypi`) and publish with a tool that "
-            "uses it (twine >= 6.1, uv). Then revoke the old token."
+            "token (`id_tokens: PYPI_ID_TOKEN: aud: pypi`) in the publishing job and "
+            "exchange it for a short-lived upload token as the index's GitLab guide "
+            "shows. Then revoke the old token."
         ),
     ),
     Rule(
@@ -442,7 +444,7 @@ def _action_publish(workflow: Workflow, job: Job, step: Step) -> _Publish:
     user = step.with_.get("user")
     token: str | None = None
     token_path: tuple[Key, ...] = step.path
-    if isinstance(password, str) and password.strip() and not _EPHEMERAL.search(password):
+    if isinstance(password, str) and _stored_secret(workflow, job, password):
         token, token_path = "the 'password' input", (*step.path, "with", "password")
     elif user == "__token__":
         token, token_path = "'user: __token__'", (*step.path, "with", "user")
@@ -468,7 +470,7 @@ def _command_publish(
     run_path: tuple[Key, ...] = (*step.path, "run") if workflow.platform == "github" else step.path
     token: tuple[str, tuple[Key, ...]] | None = None
     option_value = command.value(*_TOKEN_OPTIONS[command.program])
-    if option_value is not None and not _EPHEMERAL.search(option_value):
+    if option_value is not None and _stored_secret(workflow, job, option_value):
         token = (f"the {_option_name(command)} option", run_path)
     if token is None:
         token = _env_token(workflow, job, step, command, command.program)
@@ -537,10 +539,25 @@ def _variable(
         candidates.append((job.env[name], job.env_paths.get(name, job.path)))
     for value, path in candidates:
         text = "" if value is None else str(value)
-        if text.strip() and not _EPHEMERAL.search(text):
+        if _stored_secret(workflow, job, text):
             return f"{name}", path
         return None  # the nearest setting wins, and it holds no stored secret
     return None
+
+
+def _stored_secret(workflow: Workflow, job: Job, value: str) -> bool:
+    """Whether ``value``, given as a publishing credential, is a stored secret: not
+    empty, not a per-job token, and not a shell variable the job's own script sets
+    when it can mint an OIDC token (the manual Trusted Publishing exchange of the
+    index's GitLab guide: ``api_token=$(...mint-token...)``, then
+    ``twine upload --password "$api_token"``)."""
+    if not value.strip() or _EPHEMERAL.search(value):
+        return False
+    if not _id_token_job(workflow, job):
+        return True
+    minted = set().union(*(assigned_names(step.run or "") for step in job.steps))
+    used = set(re.findall(r"\$\{?([A-Za-z_]\w*)", value))
+    return not used or not used <= minted
 
 
 def _is_poetry_token_config(command: Command) -> bool:
@@ -648,8 +665,10 @@ def _build_step(step: Step) -> str | None:
         if program not in _BUILD_COMMANDS:
             continue
         verbs = _BUILD_COMMANDS[program]
-        if verbs is None or (args and args[0] in verbs):
-            return " ".join((program, *args[:1])) if verbs is not None else program
+        if verbs is None:
+            return "python -m build" if program == "build" else program
+        if args and args[0] in verbs:
+            return f"{program} {args[0]}"
     return None
 
 
@@ -1120,7 +1139,7 @@ def _gitlab_injection(workflow: Workflow) -> Iterator[Hit]:
                 yield _hit(
                     workflow,
                     "template-injection",
-                    f"${name} is used unquoted in {job.label}'s script (line {step.index}): "
+                    f"${name} is used unquoted in a script line of {job.label}: "
                     "its words are split and can become options or arguments",
                     step.path,
                     f"{job.label} {step.label} {name}",
@@ -1239,6 +1258,6 @@ def _truthy(value: Any) -> bool:
 
 
 def _old_setup_uv(step: Step) -> bool:
-    """setup-uv before v6 left the cache off unless asked."""
+    """setup-uv before v5 left the cache off unless asked."""
     major = _major(step.ref)
-    return major is not None and major < 6
+    return major is not None and major < 5

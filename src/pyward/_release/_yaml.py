@@ -37,6 +37,7 @@ __all__ = ["Document", "Key", "Place", "load"]
 Key: TypeAlias = str | int
 
 _MERGE = "<<"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,8 @@ class Document:
     tags: Mapping[tuple[Key, ...], str] = field(repr=False, default_factory=dict)
     """Key path -> the application tag written on the value (GitLab's ``!reference``),
     for the values that carry one."""
+    redirects: Mapping[tuple[Key, ...], tuple[Key, ...]] = field(repr=False, default_factory=dict)
+    """Key path of an alias or a merged entry -> the path of what it repeats."""
 
     def line(self, *path: Key) -> int | None:
         """The line of the entry at ``path``: its key's line for a mapping entry, the
@@ -79,18 +82,33 @@ class Document:
 
     def place(self, *path: Key) -> Place | None:
         """Like :meth:`line`, the whole :class:`Place`."""
+        path = self.written(path)
         while True:
             found = self.key_places.get(path) or self.places.get(path)
             if found is not None or not path:
                 return found
             path = path[:-1]
 
+    def written(self, path: tuple[Key, ...]) -> tuple[Key, ...]:
+        """The path where the value at ``path`` is written: through an alias, the
+        anchored value's path; for a key a ``<<`` merge brought, its path in the merged
+        mapping. ``path`` itself when it is written where it is."""
+        for _ in range(64):  # each step moves to text written earlier; a cycle is refused
+            for cut in range(len(path), 0, -1):
+                target = self.redirects.get(path[:cut])
+                if target is not None:
+                    path = (*target, *path[cut:])
+                    break
+            else:
+                return path
+        return path
+
     def text_line(self, path: tuple[Key, ...], offset: int) -> int | None:
         """The line of the ``offset``-th line (0-based) of the string at ``path``. Exact
         for plain single-line, quoted single-line and literal (``|``) block scalars,
         the usual shapes of a ``run:`` script; for a folded or multi-line flow scalar,
         whose lines the text does not keep, the line where the value starts."""
-        place = self.places.get(path)
+        place = self.places.get(self.written(path))
         if place is None:
             return self.line(*path)
         if place.style == "|":
@@ -109,6 +127,8 @@ def load(text: str, file: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark is not None else None
         problem = exc.problem or exc.context or "not YAML"
+        if exc.context and problem.startswith("but "):
+            problem = f"{exc.context}, {problem}"  # the composer's "expected ..., but ..."
         raise InputError(file, f"invalid YAML: {problem}", where) from None
     except yaml.YAMLError as exc:
         raise InputError(file, f"invalid YAML: {exc}") from None
@@ -116,12 +136,14 @@ def load(text: str, file: str) -> Document:
         raise InputError(file, "invalid YAML: nested too deeply") from None
     builder = _Builder(file)
     if node is None:
-        return Document(file, None, {}, {}, {})
+        return Document(file, None, {}, {})
     try:
         value = builder.build(node, ())
     except RecursionError:
         raise InputError(file, "invalid YAML: nested too deeply") from None
-    return Document(file, value, builder.places, builder.key_places, builder.tags)
+    return Document(
+        file, value, builder.places, builder.key_places, builder.tags, builder.redirects
+    )
 
 
 @lru_cache(maxsize=1)
@@ -154,6 +176,8 @@ class _Builder:
         self.places: dict[tuple[Key, ...], Place] = {}
         self.key_places: dict[tuple[Key, ...], Place] = {}
         self.tags: dict[tuple[Key, ...], str] = {}
+        self.redirects: dict[tuple[Key, ...], tuple[Key, ...]] = {}
+        self.first_path: dict[int, tuple[Key, ...]] = {}
         self.built: dict[int, Any] = {}
         self.open: set[int] = set()
         self.constructor = yaml.constructor.SafeConstructor()
@@ -165,7 +189,8 @@ class _Builder:
         self.places[path] = Place(
             mark.line + 1,
             mark.column + 1,
-            node.style if isinstance(node, yaml.ScalarNode) else None,
+            # The C parser says '' for plain where the Python one says None.
+            (node.style or None) if isinstance(node, yaml.ScalarNode) else None,
         )
         if node.tag.startswith("!") and not node.tag.startswith("!!"):
             self.tags[path] = node.tag
@@ -173,9 +198,13 @@ class _Builder:
             return self.scalar(node)
         key = id(node)
         if key in self.built:
+            self.redirects[path] = self.first_path[key]
             return self.built[key]
+        self.first_path[key] = path
         if key in self.open:
-            raise InputError(self.file, "invalid YAML: an alias refers to itself", _at(node))
+            raise InputError(
+                self.file, "invalid YAML: an alias inside the value it names", _at(node)
+            )
         self.open.add(key)
         try:
             if isinstance(node, yaml.SequenceNode):
@@ -198,25 +227,34 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise InputError(self.file, "a mapping key must be a plain string", _at(key_node))
             key = str(key_node.value)
-            if key == _MERGE and key_node.style is None:
-                merged.update(self.merge(value_node, path))
+            if key_node.tag == _MERGE_TAG:  # a plain ``<<``; quoted, it is a key
+                merged.update(self.merge(value_node, path, key_node))
                 continue
             mark = key_node.start_mark
             entry = (*path, key)
+            self.redirects.pop(entry, None)  # written here: a merged entry it overrides
             self.key_places[entry] = Place(mark.line + 1, mark.column + 1)
             own[key] = self.build(value_node, entry)
         return {**merged, **own}
 
-    def merge(self, node: yaml.Node, path: tuple[Key, ...]) -> dict[str, Any]:
+    def merge(self, node: yaml.Node, path: tuple[Key, ...], key: yaml.Node) -> dict[str, Any]:
         """The entries a ``<<`` merge key brings: one mapping, or a sequence of them
         (earlier ones winning, as the merge-key spec says)."""
-        value = self.build(node, (*path, _MERGE))
-        sources = value if isinstance(value, list) else [value]
+        at = (*path, _MERGE)
+        value = self.build(node, at)
+        sources = (
+            [((*at, index), item) for index, item in enumerate(value)]
+            if isinstance(value, list)
+            else [(at, value)]
+        )
         result: dict[str, Any] = {}
-        for source in reversed(sources):
+        for source_path, source in reversed(sources):
             if not isinstance(source, dict):
-                raise InputError(self.file, "a '<<' merge needs mappings", _at(node))
+                raise InputError(self.file, "a '<<' merge needs mappings", _at(key))
             result.update(source)
+            for name in source:
+                entry = (*path, name)
+                self.redirects[entry] = (*source_path, name)
         return result
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
