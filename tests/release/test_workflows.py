@@ -257,7 +257,7 @@ lint:
         ),
         (
             "on: push\njobs:\n  a:\n    steps:\n      - echo\n",
-            ".github/workflows/ci.yml: line 5: jobs.a.steps.0 must be a mapping",
+            ".github/workflows/ci.yml: line 5: jobs.a.steps[0] must be a mapping",
         ),
         ("on: 3\n", ".github/workflows/ci.yml: line 1: 'on' must be an event, a list or a mapping"),
     ],

@@ -20,9 +20,11 @@ import re
 import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from pyward._release._yaml import Document, Key, load
+from pyward._wire import path as key_path
 from pyward.errors import InputError
 
 if TYPE_CHECKING:
@@ -466,7 +468,10 @@ def _includes(doc: Document, value: Any) -> Iterator[Include]:
 def _mapping(doc: Document, value: Any, path: Path_) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
-    what = ".".join(str(part) for part in path) or "the document"
+    what = ""
+    for part in path:
+        what = key_path(what, part)
+    what = what or "the document"
     raise InputError(doc.file, f"{what} must be a mapping", _where(doc, *path))
 
 
@@ -699,6 +704,9 @@ class Command:
         return tuple(arg for arg in self.args if not arg.startswith("-"))
 
 
+_SHELL_QUOTING = re.compile(r"[\'\"\\\\#]")
+#: What ``shlex`` with ``punctuation_chars`` yields for a line without quoting.
+_PLAIN_TOKEN = re.compile(r"[();<>|&]+|[^\s();<>|&]+")
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", "\n"})
 _WRAPPERS = frozenset({"sudo", "env", "time", "exec", "command", "nohup"})
 #: ``<runner> X`` runs the program X: ``uvx twine``, ``pipx run twine``, ``uv run X``.
@@ -713,11 +721,13 @@ _RUNNERS: Mapping[tuple[str, ...], frozenset[str]] = {
 }
 
 
-def commands(script: str) -> list[Command]:
+@lru_cache(maxsize=4096)
+def commands(script: str) -> tuple[Command, ...]:
     """The simple commands of a shell script, in order: split at ``;``, ``&&``,
     ``||``, ``|``, ``&`` and newlines (after joining ``\\`` continuations), quotes
     removed as the shell does, comments dropped. A line the shell lexer cannot read
-    (an unclosed quote) is split at spaces."""
+    (an unclosed quote) is split at spaces. Several rules read the same scripts: the
+    result is kept."""
     found: list[Command] = []
     lines = script.split("\n")
     index = 0
@@ -732,16 +742,20 @@ def commands(script: str) -> list[Command]:
             command = command_line(words, start)
             if command is not None:
                 found.append(command)
-    return found
+    return tuple(found)
 
 
 def _words(line: str) -> list[list[str]]:
-    try:
-        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
-        lexer.whitespace_split = True
-        tokens = list(lexer)
-    except ValueError:
-        tokens = line.split()
+    if _SHELL_QUOTING.search(line) is None:
+        # Nothing for the shell lexer to remove: the same tokens, without its cost.
+        tokens = _PLAIN_TOKEN.findall(line)
+    else:
+        try:
+            lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+            lexer.whitespace_split = True
+            tokens = list(lexer)
+        except ValueError:
+            tokens = line.split()
     groups: list[list[str]] = [[]]
     for token in tokens:
         if token in _SEPARATORS or set(token) <= set(";&|()"):

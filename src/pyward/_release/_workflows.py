@@ -965,10 +965,9 @@ _UNTRUSTED_HEAD = (
 
 
 def _dangerous_triggers(workflow: Workflow) -> Iterator[Hit]:
-    head = _checks_out_head(workflow)
-    for trigger in _DANGEROUS_TRIGGERS:
-        if trigger not in workflow.triggers:
-            continue
+    triggers = [trigger for trigger in _DANGEROUS_TRIGGERS if trigger in workflow.triggers]
+    head = _checks_out_head(workflow) if triggers else None
+    for trigger in triggers:
         message = f"triggered by {trigger}, which runs with the base repository's secrets"
         if head is not None:
             message += f", and checks out the untrusted head ({head})"
