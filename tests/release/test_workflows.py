@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pyward._release._ci import commands, expression_contexts, expressions, load_workflows
 from pyward._release._model import CATEGORIES, Repo
@@ -328,3 +330,14 @@ def test_commands(script: str, expected: list[tuple[str, tuple[str, ...], dict[s
 def test_command_lines_count_from_the_script_start() -> None:
     found_lines = [command.line for command in commands("a\nb \\\n  c\nd\n")]
     assert found_lines == [0, 1, 3]
+
+
+@settings(deadline=None)  # timing never decides a test (STYLE.md)
+@given(st.text(max_size=120))
+def test_string_readers_never_fail(text: str) -> None:
+    # Scripts and expressions are whatever a workflow holds: never an exception.
+    for command in commands(text):
+        assert command.program
+    for _, expression in expressions(text):
+        expression_contexts(expression)
+    expression_contexts(text)

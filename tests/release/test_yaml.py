@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pyward._release._yaml import Place, load
 from pyward.errors import InputError
@@ -146,3 +149,41 @@ def test_invalid_yaml_is_one_line_naming_file_and_line(text: str, message: str) 
     with pytest.raises(InputError) as caught:
         load(text, "release.yml")
     assert str(caught.value) == message
+
+
+# -- for all inputs ------------------------------------------------------------------
+
+_scalars = st.one_of(
+    st.text(max_size=20),
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.booleans(),
+    st.none(),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(deadline=None)  # timing never decides a test (STYLE.md)
+@given(_values)
+def test_what_yaml_dump_writes_loads_back(value: object) -> None:
+    # PyYAML quotes the strings its YAML 1.1 resolver would not read back as strings
+    # (`on`, `yes`, `1`), so they stay strings here too; every place is a real line.
+    text = yaml.safe_dump(value)
+    doc = load(text, "f.yml")
+    assert doc.value == value
+    lines = text.count("\n") + 1
+    assert all(1 <= place.line <= lines for place in doc.places.values())
+
+
+@settings(deadline=None)  # timing never decides a test (STYLE.md)
+@given(st.text(max_size=200))
+def test_any_text_loads_or_is_an_input_error(text: str) -> None:
+    try:
+        load(text, "f.yml")
+    except InputError as error:
+        assert str(error).startswith("f.yml: ")
