@@ -800,14 +800,19 @@ def command_line(words: list[str], line: int = 0) -> Command | None:
     if not rest:
         return None
     return Command(
-        program=rest[0].rsplit("/", 1)[-1], args=tuple(rest[1:]), assignments=assignments, line=line
+        program=_basename(rest[0]), args=tuple(rest[1:]), assignments=assignments, line=line
     )
+
+
+def _basename(word: str) -> str:
+    """``twine`` for ``/usr/bin/twine``; the word itself when it ends in ``/``."""
+    return word.rstrip("/").rsplit("/", 1)[-1] or word
 
 
 def _look_through(words: list[str]) -> list[str]:
     """``python -m twine upload`` -> ``twine upload``; ``uvx twine`` -> ``twine``."""
     for _ in range(3):
-        program = words[0].rsplit("/", 1)[-1]
+        program = _basename(words[0])
         if re.fullmatch(r"(?:python|py|pypy)[0-9.]*(?:\.exe)?", program):
             rest = words[1:]
             while rest and rest[0].startswith("-") and rest[0] != "-m":
