@@ -249,7 +249,7 @@ lint:
     [
         (
             "on: push\njobs:\n  build:\n    steps: [a\n",
-            ".github/workflows/ci.yml: line 5: invalid YAML: did not find expected ',' or ']'",
+            ".github/workflows/ci.yml: line 5: not valid YAML: did not find expected ',' or ']'",
         ),
         ("- a\n", ".github/workflows/ci.yml: line 1: the document must be a mapping"),
         ("on: push\njobs: [a]\n", ".github/workflows/ci.yml: line 2: jobs must be a mapping"),
@@ -341,3 +341,42 @@ def test_string_readers_never_fail(text: str) -> None:
     for _, expression in expressions(text):
         expression_contexts(expression)
     expression_contexts(text)
+
+
+def test_unreadable_files_are_reported_after_the_others(tmp_path: Path) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "a-binary.yml").write_bytes(b"\x00\x01\x02 not yaml")
+    (workflows / "b-loop.yml").symlink_to(workflows / "b-loop.yml")
+    (workflows / "c-dangling.yaml").symlink_to(tmp_path / "missing.yml")
+    (workflows / "d-good.yml").write_text(
+        "on: push\npermissions: {}\njobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n",
+        encoding="utf-8",
+    )
+    gen = iter(scan(Repo(root=tmp_path)))
+    # The readable workflow's hits come first.
+    assert [next(gen).rule, next(gen).rule] == ["unpinned-action", "persist-credentials"]
+    with pytest.raises(InputError) as caught:
+        next(gen)
+    assert str(caught.value) == (
+        ".github/workflows/a-binary.yml: line 1: not valid YAML: character #x0000 "
+        "(control characters are not allowed) (and 2 more files not read)"
+    )
+    errors: list[InputError] = []
+    assert [w.file for w in load_workflows(Repo(root=tmp_path), errors)] == [
+        ".github/workflows/d-good.yml"
+    ]
+    assert [str(error) for error in errors][1:] == [
+        ".github/workflows/b-loop.yml: cannot be read: Too many levels of symbolic links",
+        ".github/workflows/c-dangling.yaml: cannot be read: a dangling symbolic link",
+    ]
+
+
+def test_a_pipe_is_not_waited_for(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / ".gitlab-ci.yml").parent.mkdir(exist_ok=True)
+    os.mkfifo(tmp_path / ".gitlab-ci.yml")
+    with pytest.raises(InputError) as caught:
+        load_workflows(Repo(root=tmp_path))
+    assert str(caught.value) == ".gitlab-ci.yml: cannot be read: a named pipe"

@@ -128,20 +128,20 @@ def test_many_aliases_cost_what_the_text_costs() -> None:
     [
         (
             "jobs:\n  build:\n    steps: [a\n",
-            "release.yml: line 4: invalid YAML: did not find expected ',' or ']'",
+            "release.yml: line 4: not valid YAML: did not find expected ',' or ']'",
         ),
         (
             "a: 1\n---\nb: 2\n",
-            "release.yml: line 2: invalid YAML: expected a single document in the stream, "
+            "release.yml: line 2: not valid YAML: expected a single document in the stream, "
             "but found another document",
         ),
         (
             "a: &a\n  b: *a\n",
             # The anchored value's line: PyYAML's nodes keep no place for an alias.
-            "release.yml: line 1: invalid YAML: an alias inside the value it names",
+            "release.yml: line 1: not valid YAML: an alias inside the value it names",
         ),
         ("? [a]\n: 1\n", "release.yml: line 1: a mapping key must be a plain string"),
-        ("a: 1\nb: *missing\n", "release.yml: line 2: invalid YAML: found undefined alias"),
+        ("a: 1\nb: *missing\n", "release.yml: line 2: not valid YAML: found undefined alias"),
         ("x: &x [1]\nz:\n  <<: *x\n", "release.yml: line 3: a '<<' merge needs mappings"),
     ],
 )

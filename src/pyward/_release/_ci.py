@@ -28,6 +28,8 @@ from pyward._wire import path as key_path
 from pyward.errors import InputError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pyward._release._model import Repo
 
 __all__ = [
@@ -197,37 +199,72 @@ class Workflow:
 
 def workflow_files(repo: Repo) -> list[str]:
     """The CI files of the checkout, relative, in order: GitHub workflows sorted by
-    name, then ``.gitlab-ci.yml``."""
+    name, then ``.gitlab-ci.yml``. Everything by those names that is not a directory
+    is listed, a dangling link or a symlink loop too, so that reading it reports it
+    rather than passing it over."""
     found: list[str] = []
     directory = repo.root / GITHUB_DIR
-    if directory.is_dir():
-        found.extend(
-            f"{GITHUB_DIR}/{entry.name}"
-            for entry in sorted(directory.iterdir(), key=lambda p: p.name)
-            if entry.suffix in {".yml", ".yaml"} and entry.is_file()
-        )
-    if (repo.root / GITLAB_FILE).is_file():
+    try:
+        entries = sorted(directory.iterdir(), key=lambda p: p.name) if directory.is_dir() else []
+    except OSError:
+        entries = []  # the directory itself unreadable: nothing to list
+    found.extend(
+        f"{GITHUB_DIR}/{entry.name}"
+        for entry in entries
+        if entry.suffix in {".yml", ".yaml"} and not entry.is_dir()
+    )
+    gitlab = repo.root / GITLAB_FILE
+    if gitlab.is_symlink() or gitlab.exists():
         found.append(GITLAB_FILE)
     return found
 
 
-def load_workflows(repo: Repo) -> list[Workflow]:
-    """Every CI configuration of the checkout, parsed. Raises :class:`InputError`
-    naming the file and line for text that is not YAML or a workflow that is not
-    shaped as its CI system requires (jobs not a mapping, steps not a list...)."""
+def load_workflows(repo: Repo, errors: list[InputError] | None = None) -> list[Workflow]:
+    """Every CI configuration of the checkout, parsed.
+
+    A file that cannot be read (a symlink loop, a dangling link, a pipe, no
+    permission), that is not YAML (a binary file) or not shaped as its CI system
+    requires (jobs not a mapping, steps not a list) is an :class:`InputError` naming
+    the file and line: raised, or, when ``errors`` is given, appended to it while the
+    other files are read."""
     workflows: list[Workflow] = []
     for relative in workflow_files(repo):
-        text = repo.text(relative)
-        if text is None:
+        try:
+            workflow = _load_one(repo, relative)
+        except InputError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
             continue
-        doc = load(text, relative)
-        if doc.value is None:
-            continue  # an empty file: GitHub and GitLab ignore it
-        if relative == GITLAB_FILE:
-            workflows.append(_gitlab(doc))
-        else:
-            workflows.append(_github(doc))
+        if workflow is not None:
+            workflows.append(workflow)
     return workflows
+
+
+def _load_one(repo: Repo, relative: str) -> Workflow | None:
+    text = repo.text(relative)
+    if text is None:
+        raise InputError(relative, f"cannot be read: {_unreadable(repo.root / relative)}")
+    doc = load(text, relative)
+    if doc.value is None:
+        return None  # an empty file: GitHub and GitLab ignore it
+    return _gitlab(doc) if relative == GITLAB_FILE else _github(doc)
+
+
+def _unreadable(path: Path) -> str:
+    """Why ``path``, listed but not read as a regular file, cannot be read."""
+    import os
+    import stat
+
+    from pyward._files import file_kind
+
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "a dangling symbolic link"
+    except OSError as exc:  # a symlink loop, a name too long, no permission
+        return exc.strerror or str(exc)
+    return file_kind(mode) if not stat.S_ISREG(mode) else "not readable"
 
 
 # -- GitHub Actions ----------------------------------------------------------------------

@@ -28,6 +28,7 @@ from pyward._release._ci import (
     load_workflows,
 )
 from pyward._release._model import Hit, Rule
+from pyward.errors import InputError
 
 if TYPE_CHECKING:
     from pyward._findings import Level
@@ -273,10 +274,22 @@ _RULES = {rule.id: rule for rule in RULES}
 
 
 def scan(repo: Repo) -> Iterable[Hit]:
-    """Every hit of this module's rules in the checkout's CI configuration. Raises
-    :class:`~pyward.errors.InputError` for a workflow file that cannot be read."""
-    for workflow in load_workflows(repo):
+    """Every hit of this module's rules in the checkout's CI configuration. A file that
+    cannot be read is raised as :class:`~pyward.errors.InputError` last, after the hits
+    of every other file (the runner reports it as not checked)."""
+    errors: list[InputError] = []
+    for workflow in load_workflows(repo, errors):
         yield from _scan_workflow(workflow)
+    if errors:
+        first = errors[0]
+        if len(errors) == 1:
+            raise first
+        more = len(errors) - 1
+        raise InputError(
+            first.file,
+            f"{first.what} (and {more} more {'file' if more == 1 else 'files'} not read)",
+            where=first.where,
+        )
 
 
 def _scan_workflow(workflow: Workflow) -> Iterator[Hit]:

@@ -131,18 +131,22 @@ def load(text: str, file: str) -> Document:
         problem = exc.problem or exc.context or "not YAML"
         if exc.context and problem.startswith("but "):
             problem = f"{exc.context}, {problem}"  # the composer's "expected ..., but ..."
-        raise InputError(file, f"invalid YAML: {problem}", where) from None
+        raise InputError(file, f"not valid YAML: {' '.join(problem.split())}", where) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: binary?
+        line = text.count("\n", 0, exc.position) + 1
+        what = f"not valid YAML: character #x{exc.character:04x} ({exc.reason})"
+        raise InputError(file, what, f"line {line}") from None
     except yaml.YAMLError as exc:
-        raise InputError(file, f"invalid YAML: {exc}") from None
+        raise InputError(file, f"not valid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
-        raise InputError(file, "invalid YAML: nested too deeply") from None
+        raise InputError(file, "not valid YAML: nested too deeply") from None
     builder = _Builder(file)
     if node is None:
         return Document(file, None, {}, {})
     try:
         value = builder.build(node, ())
     except RecursionError:
-        raise InputError(file, "invalid YAML: nested too deeply") from None
+        raise InputError(file, "not valid YAML: nested too deeply") from None
     return Document(
         file, value, builder.places, builder.key_places, builder.tags, builder.redirects
     )
@@ -205,7 +209,7 @@ class _Builder:
         self.first_path[key] = path
         if key in self.open:
             raise InputError(
-                self.file, "invalid YAML: an alias inside the value it names", _at(node)
+                self.file, "not valid YAML: an alias inside the value it names", _at(node)
             )
         self.open.add(key)
         try:
