@@ -9,6 +9,7 @@ import pytest
 
 from pyward._release._model import Repo
 from pyward._release._workflows import RULES, scan
+from pyward.errors import InputError
 
 from ._ci_cases import found, hits
 
@@ -172,4 +173,29 @@ def test_publishing_rules_are_declared() -> None:
         "id-token-too-broad",
         "publish-no-environment",
         "attestations-disabled",
+        "no-publish-workflow",
     ]
+
+
+def test_no_publish_workflow() -> None:
+    (hit,) = hits("no-publish-workflow/bad")
+    assert (hit.rule, hit.file, hit.line, hit.confidence) == (
+        "no-publish-workflow",
+        None,
+        None,
+        "medium",
+    )
+    # A reusable workflow may publish out of sight.
+    assert hits("no-publish-workflow/good") == []
+    # Not a Python project (the other fixtures have no pyproject.toml): nothing to publish.
+    assert found("excessive-permissions/good", "no-publish-workflow") == []
+    # A project that publishes: the PyPA guide shape, with a pyproject.toml.
+    assert found("pypa-guide-good", "no-publish-workflow") == []
+
+
+def test_no_publish_workflow_not_claimed_when_a_file_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    (tmp_path / ".gitlab-ci.yml").write_text("a: [\n", encoding="utf-8")
+    gen = iter(scan(Repo(root=tmp_path)))
+    with pytest.raises(InputError):
+        next(gen)

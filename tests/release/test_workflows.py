@@ -144,7 +144,7 @@ def test_every_good_fixture_is_clean() -> None:
     good = sorted(
         path for path in CASES.rglob("*") if path.name == "good" or path.name.endswith("-good")
     )
-    assert len(good) == 13
+    assert len(good) == 14
     for case in good:
         assert hits(str(case.relative_to(CASES))) == [], case
 
@@ -290,6 +290,9 @@ def test_bad_workflows_are_one_line_errors(tmp_path: Path, text: str, message: s
         ("contains(github.event.issue.body, 'y')", []),
         ("steps.x.outputs.y || 'default'", ["steps.x.outputs.y"]),
         ("true", []),
+        ("format('{0}', a && b)", ["a", "b"]),  # inside a call: every path counts
+        ("(" * 2000 + "a" + ")" * 2000, ["a"]),
+        ("(a || " * 500 + "b" + ")" * 500, ["a"] * 500 + ["b"]),
     ],
 )
 def test_expression_contexts(expression: str, contexts: list[str]) -> None:

@@ -623,11 +623,15 @@ def expression_contexts(expression: str) -> list[str]:
     return _value_paths(tokens)
 
 
-def _value_paths(tokens: list[tuple[str, str]]) -> list[str]:
+#: Nesting of ``&&``/``||`` in parentheses followed before every path inside counts.
+_MAX_NESTING = 32
+
+
+def _value_paths(tokens: list[tuple[str, str]], nesting: int = 0) -> list[str]:
     found: list[str] = []
     for alternative in _split(tokens, "||"):
         operands = _split(alternative, "&&")
-        found.extend(_operand_paths(operands[-1]))
+        found.extend(_operand_paths(operands[-1], nesting))
     return found
 
 
@@ -646,7 +650,7 @@ def _split(tokens: list[tuple[str, str]], operator: str) -> list[list[tuple[str,
     return parts
 
 
-def _operand_paths(tokens: list[tuple[str, str]]) -> list[str]:
+def _operand_paths(tokens: list[tuple[str, str]], nesting: int) -> list[str]:
     while (
         len(tokens) >= 2
         and tokens[0][0] == "open"
@@ -657,13 +661,16 @@ def _operand_paths(tokens: list[tuple[str, str]]) -> list[str]:
     if not tokens:
         return []
     depth = 0
+    logical = False
     for kind, text in tokens:
         depth += kind == "open"
         depth -= kind == "close"
-        if depth == 0 and kind == "op" and text not in {"&&", "||"}:
-            return []  # a comparison or a negation: a boolean
-    if any(kind == "op" for kind, _ in tokens):
-        return _value_paths(tokens)
+        if depth == 0 and kind == "op":
+            if text not in {"&&", "||"}:
+                return []  # a comparison or a negation: a boolean
+            logical = True
+    if logical and nesting < _MAX_NESTING:
+        return _value_paths(tokens, nesting + 1)  # it was in parentheses: one level in
     first_kind, first = tokens[0]
     if (
         first_kind == "path"

@@ -138,6 +138,24 @@ RULES: tuple[Rule, ...] = (
         fix="Remove `attestations: false` from the publish step's `with:`.",
     ),
     Rule(
+        id="no-publish-workflow",
+        category="publishing",
+        severity="low",
+        title="releases published by CI",
+        rationale=(
+            "A Python project whose CI never publishes is released from someone's "
+            "machine, with an index token stored there, and none of the other publishing "
+            "rules can vouch for it (SPEC 8 wants the release published by a reviewed "
+            "workflow). Not reported when a workflow calls a reusable workflow or a local "
+            "action, which may publish out of sight, or when a CI file could not be read."
+        ),
+        fix=(
+            "Add a release workflow that builds in one job and publishes with Trusted "
+            "Publishing from another, in an environment (see publish-with-token and "
+            "publish-not-separate)."
+        ),
+    ),
+    Rule(
         id="unpinned-action",
         category="workflows",
         severity="high",
@@ -278,8 +296,19 @@ def scan(repo: Repo) -> Iterable[Hit]:
     cannot be read is raised as :class:`~pyward.errors.InputError` last, after the hits
     of every other file (the runner reports it as not checked)."""
     errors: list[InputError] = []
+    publishes = unseen = False
     for workflow in load_workflows(repo, errors):
-        yield from _scan_workflow(workflow)
+        publishing = _Publishing(workflow)
+        publishes = publishes or bool(publishing.publishes)
+        unseen = unseen or _calls_unseen_code(workflow)
+        yield from _scan_workflow(publishing)
+    if not (publishes or unseen or errors) and _python_project(repo):
+        yield Hit(
+            rule="no-publish-workflow",
+            message="no CI workflow publishes this package (.github/workflows/, "
+            ".gitlab-ci.yml): releases are uploaded by hand, or by CI this check cannot see",
+            confidence="medium",
+        )
     if errors:
         first = errors[0]
         if len(errors) == 1:
@@ -292,8 +321,8 @@ def scan(repo: Repo) -> Iterable[Hit]:
         )
 
 
-def _scan_workflow(workflow: Workflow) -> Iterator[Hit]:
-    publishing = _Publishing(workflow)
+def _scan_workflow(publishing: _Publishing) -> Iterator[Hit]:
+    workflow = publishing.workflow
     yield from _publish_with_token(publishing)
     yield from _publish_not_separate(publishing)
     yield from _id_token_too_broad(publishing)
@@ -308,6 +337,19 @@ def _scan_workflow(workflow: Workflow) -> Iterator[Hit]:
         yield from _cache_in_release(publishing)
     else:
         yield from _gitlab_injection(workflow)
+
+
+def _python_project(repo: Repo) -> bool:
+    return any(repo.text(name) is not None for name in ("pyproject.toml", "setup.py", "setup.cfg"))
+
+
+def _calls_unseen_code(workflow: Workflow) -> bool:
+    """Whether the workflow runs steps this check does not read, which may publish: a
+    reusable workflow (``jobs.<id>.uses``) or a local action (``uses: ./...``)."""
+    return any(
+        job.uses is not None or any((step.uses or "").startswith("./") for step in job.steps)
+        for job in workflow.jobs
+    )
 
 
 def _hit(
