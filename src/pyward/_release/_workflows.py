@@ -39,7 +39,7 @@ __all__ = ["RULES", "scan"]
 
 _PUBLISH_ACTION = "pypa/gh-action-pypi-publish"
 _CHECKOUT = "actions/checkout"
-_SHA = re.compile(r"[0-9a-f]{40}")
+_SHA = re.compile(r"[0-9a-fA-F]{40}")
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -765,6 +765,8 @@ _OIDC_ACTIONS = frozenset(
         "azure/login",
         "codecov/codecov-action",
         "hashicorp/vault-action",
+        "ossf/scorecard-action",  # signs and publishes the Scorecard results
+        "actions/deploy-pages",
     }
 )
 
@@ -773,8 +775,11 @@ def _uses_oidc_otherwise(job: Job) -> bool:
     for step in job.steps:
         if step.action in _OIDC_ACTIONS:
             return True
-        if any(c.program in {"sigstore", "cosign"} for c in commands(step.run or "")):
-            return True
+        for command in commands(step.run or ""):
+            if command.program in {"sigstore", "cosign"} or (
+                command.program == "npm" and command.positional()[:1] == ("publish",)
+            ):
+                return True
     return False
 
 
@@ -874,6 +879,7 @@ def _attestations_disabled(workflow: Workflow) -> Iterator[Hit]:
 # -- workflow rules ----------------------------------------------------------------------
 
 _FIRST_PARTY = frozenset({"actions", "github"})
+_SLSA_GENERATOR = "slsa-framework/slsa-github-generator/"
 
 
 def _unpinned(workflow: Workflow) -> Iterator[Hit]:
@@ -908,6 +914,12 @@ def _unpinned_reference(
         return
     name, _, ref = uses.partition("@")
     if _SHA.fullmatch(ref):
+        return
+    if name.lower().startswith(_SLSA_GENERATOR) and re.fullmatch(
+        r"(?:refs/tags/)?v\d+\.\d+\.\d+", ref
+    ):
+        # Its reusable workflows verify the ref they are called by and refuse a commit
+        # SHA: a release tag is the pin (slsa-framework/slsa-github-generator#722).
         return
     owner = name.split("/", 1)[0].lower()
     first_party = owner in _FIRST_PARTY
