@@ -190,13 +190,13 @@ def _scan_policy(repo: Repo) -> Iterator[Hit]:
     # No file names a channel: point at the first one's line about reporting, if any.
     name = files[0]
     lines = (repo.text(name) or "").splitlines()
-    line = next((n for n, text in enumerate(lines, 1) if _REPORTING.search(text)), None)
-    public = line is not None and "/issues" in lines[line - 1]
+    public = next((n for n, text in enumerate(lines, 1) if "/issues" in text), None)
+    line = public or next((n for n, text in enumerate(lines, 1) if _REPORTING.search(text)), None)
     yield Hit(
         rule="security-policy-no-private-channel",
         message=(
             f"{name} sends reporters to the public issue tracker and names no private channel"
-            if public
+            if public is not None
             else f"{name} names no private reporting channel (e-mail, GitHub private "
             "vulnerability reporting, Tidelift, security.txt)"
         ),
@@ -354,8 +354,8 @@ def _own_module(module: str, packages: Iterable[str]) -> bool:
 
 # PYTHONWARNINGS=error / python -W error[::DeprecationWarning] / pytest -W error...
 _CI_ERROR = re.compile(
-    r"PYTHONWARNINGS[\"']?\s*[=:,]\s*[\"']?(?P<env>[^\s\"',}]*)"
-    r"|(?:\s|^)-W\s*[\"']?(?P<flag>error[^\s\"']*)",
+    r"PYTHONWARNINGS[\"'\]]*\s*[=:,]\s*[\"']?(?P<env>[^\s\"',}]*)"
+    r"|(?:\s|^|[\"'])-W[\"']?[\s,]*[\"']?(?P<flag>error[^\s\"']*)",
     re.M,
 )
 
@@ -520,16 +520,18 @@ def _normalise_label(label: str) -> str:
 
 
 def _spdx_problem(expression: str) -> str | None:
-    """Why ``expression`` is not a valid SPDX licence expression, or ``None``."""
+    """Why ``expression`` is not a valid SPDX licence expression, or ``None``. PEP 639
+    allows ``LicenseRef-`` identifiers, which the SPDX licence list cannot know."""
     from license_expression import get_spdx_licensing
 
     info = get_spdx_licensing().validate(expression)
-    invalid = [s for s in info.invalid_symbols if not _LICENSE_REF.match(str(s))]
-    if invalid:
-        return f"unknown licence id {', '.join(map(str, invalid))}"
-    if info.errors and not info.invalid_symbols:
+    symbols = [str(symbol) for symbol in info.invalid_symbols]
+    if not info.errors:
+        return None
+    if not symbols or "" in symbols:
         return "not a valid SPDX expression"
-    return None
+    unknown = [symbol for symbol in symbols if not _LICENSE_REF.match(symbol)]
+    return f"unknown licence id {', '.join(unknown)}" if unknown else None
 
 
 def _scan_metadata(repo: Repo, unchecked: list[str]) -> Iterator[Hit]:
