@@ -55,13 +55,13 @@ _QUIET = ("bandit", "stevedore")
 
 @contextmanager
 def _quiet() -> Iterator[None]:
-    """Bandit's and stevedore's loggers silenced for the run, then restored: Bandit
-    logs warnings and per-file errors itself, and pyward reports them as findings or
-    "not checked" instead."""
+    """Bandit's and stevedore's loggers (and their children) silenced for the run,
+    then restored: Bandit logs warnings and per-file errors itself, and pyward reports
+    them as findings or "not checked" instead."""
     loggers = [logging.getLogger(name) for name in _QUIET]
-    saved = [logger.disabled for logger in loggers]
+    saved = [logger.level for logger in loggers]
     for logger in loggers:
-        logger.disabled = True
+        logger.setLevel(logging.CRITICAL + 1)
     try:
         with warnings.catch_warnings():
             # stevedore deprecates the verify_requirements argument Bandit's plugin
@@ -69,8 +69,8 @@ def _quiet() -> Iterator[None]:
             warnings.simplefilter("ignore", DeprecationWarning)
             yield
     finally:
-        for logger, disabled in zip(loggers, saved, strict=True):
-            logger.disabled = disabled
+        for logger, level in zip(loggers, saved, strict=True):
+            logger.setLevel(level)
 
 
 def _bandit_table(repo: Repo) -> Mapping[str, Any] | None:
