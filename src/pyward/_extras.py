@@ -3,9 +3,9 @@
 The core install carries what ``audit``, ``db``, ``explain``, ``rules`` and CycloneDX
 output need; the heavy parts are extras (``pyproject.toml``): ``serve`` (the ASGI app and
 server), ``spdx`` (the SPDX model and writers), ``provenance`` (PEP 740 verification
-through Sigstore) and ``release`` (Bandit, for ``release-check``'s code category). Code that needs one calls
-:func:`require` first, so a missing extra is one line that names it (exit 2), never an
-``ImportError`` from deep inside a library.
+through Sigstore) and ``release`` (Bandit, for ``release-check``'s code category). Code
+that needs one calls :func:`require` first, so a missing extra is one line that names it
+(exit 2), never an ``ImportError`` from deep inside a library.
 """
 
 from __future__ import annotations

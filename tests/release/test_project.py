@@ -23,6 +23,7 @@ urls = { Repository = "https://git.example.invalid/goodpkg" }
 [tool.pytest.ini_options]
 filterwarnings = ["error"]
 """
+NO_PYTEST = GOOD_PYPROJECT.partition("[tool.pytest")[0]
 GOOD_POLICY = "Report vulnerabilities to security@goodpkg.example.invalid.\n"
 
 
@@ -129,7 +130,9 @@ def test_private_channels(tmp_path: Path, channel: str) -> None:
 
 
 def test_policy_without_a_channel_points_at_its_reporting_line(tmp_path: Path) -> None:
-    text = "# Security\n\nWe care.\nPlease contact the maintainers.\nnoreply@users.example.invalid\n"
+    text = (
+        "# Security\n\nWe care.\nPlease contact the maintainers.\nnoreply@users.example.invalid\n"
+    )
     [hit] = hits_of(good(tmp_path, {"SECURITY.md": text}), "security-policy-no-private-channel")
     assert (hit.file, hit.line) == ("SECURITY.md", 4)
     assert hit.message == (
@@ -142,7 +145,7 @@ def test_policy_without_a_channel_points_at_its_reporting_line(tmp_path: Path) -
 
 
 def test_no_pytest_configuration(tmp_path: Path) -> None:
-    repo = write(tmp_path, {"pyproject.toml": GOOD_PYPROJECT.split("[tool.pytest")[0]})
+    repo = write(tmp_path, {"pyproject.toml": NO_PYTEST})
     [hit] = hits_of(repo, "deprecations-not-errors")
     assert (hit.file, hit.line, hit.severity) == (None, None, None)
     assert hit.message == (
@@ -160,7 +163,10 @@ def test_pyproject_without_error_points_at_filterwarnings(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("name", "text"),
     [
-        ("tox.ini", "[tox]\nenv_list = py3\n\n[pytest]\nfilterwarnings =\n    error::DeprecationWarning\n"),
+        (
+            "tox.ini",
+            "[tox]\nenv_list = py3\n\n[pytest]\nfilterwarnings =\n    error::DeprecationWarning\n",
+        ),
         ("setup.cfg", "[tool:pytest]\nfilterwarnings = error\n"),
         ("pytest.ini", "[pytest]\naddopts = -W error::DeprecationWarning\n"),
         ("pyproject.toml", "[tool.pytest]\nfilterwarnings = ['error']\n"),
@@ -168,7 +174,7 @@ def test_pyproject_without_error_points_at_filterwarnings(tmp_path: Path) -> Non
     ],
 )
 def test_deprecations_are_errors_in_each_pytest_file(tmp_path: Path, name: str, text: str) -> None:
-    files = {"pyproject.toml": GOOD_PYPROJECT.split("[tool.pytest")[0], name: text}
+    files = {"pyproject.toml": NO_PYTEST, name: text}
     if name == "pyproject.toml":
         files[name] = files[name] + "\n" + text
     assert hits_of(write(tmp_path, files), "deprecations-not-errors") == []
@@ -186,9 +192,12 @@ def test_only_future_warnings_is_partial(tmp_path: Path) -> None:
     [hit] = [h for h in hits if h.rule == "deprecations-not-errors"]
     assert (hit.file, hit.line, hit.severity) == ("setup.cfg", 3, "low")
     assert hit.message == (
-        'only FutureWarning is an error; DeprecationWarning is not (add "error::DeprecationWarning")'
+        "only FutureWarning is an error; DeprecationWarning is not "
+        '(add "error::DeprecationWarning")'
     )
-    assert unchecked == "pyproject.toml: metadata not checked: setup.py builds it (no [project] table)"
+    assert (
+        unchecked == "pyproject.toml: metadata not checked: setup.py builds it (no [project] table)"
+    )
     assert rules_of(hits) == ["deprecations-not-errors"]  # its SECURITY.rst names an address
 
 
@@ -211,7 +220,7 @@ def test_only_future_warnings_is_partial(tmp_path: Path) -> None:
     ],
 )
 def test_ci_makes_deprecations_errors(tmp_path: Path, name: str, text: str) -> None:
-    files = {"pyproject.toml": GOOD_PYPROJECT.split("[tool.pytest")[0], name: text}
+    files = {"pyproject.toml": NO_PYTEST, name: text}
     assert hits_of(write(tmp_path, files), "deprecations-not-errors") == []
 
 
@@ -221,7 +230,7 @@ def test_ci_with_a_narrower_filter_does_not_count(tmp_path: Path) -> None:
         "      PYTHONWARNINGS: error::UserWarning\n    steps:\n      - run: pytest\n"
     )
     files = {
-        "pyproject.toml": GOOD_PYPROJECT.split("[tool.pytest")[0],
+        "pyproject.toml": NO_PYTEST,
         ".github/workflows/ci.yml": workflow,
     }
     assert rules_of(hits_of(write(tmp_path, files), "deprecations-not-errors")) == [
@@ -247,7 +256,9 @@ def test_a_broken_ini_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "pytest.ini").write_text("[pytest\nfilterwarnings = error\n", encoding="utf-8")
     _hits, unchecked = run(repo)
     assert unchecked is not None
-    assert unchecked.startswith("pytest.ini: line 1: not an INI file: File contains no section headers.")
+    assert unchecked.startswith(
+        "pytest.ini: line 1: not an INI file: File contains no section headers."
+    )
 
 
 # -- metadata -------------------------------------------------------------------------
@@ -256,9 +267,19 @@ def test_a_broken_ini_file_is_one_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("license_line", "message"),
     [
-        ('license = "Apache 2"', "[project] license 'Apache 2' is not an SPDX expression: unknown licence id Apache 2"),
-        ('license = "MIT AND (Apache-2.0"', "[project] license 'MIT AND (Apache-2.0' is not an SPDX expression: not a valid SPDX expression"),
-        ('license = { file = "LICENSE" }', "[project] license is the legacy table form {file = ...}, not an SPDX expression"),
+        (
+            'license = "Apache 2"',
+            "[project] license 'Apache 2' is not an SPDX expression: unknown licence id Apache 2",
+        ),
+        (
+            'license = "MIT AND (Apache-2.0"',
+            "[project] license 'MIT AND (Apache-2.0' is not an SPDX expression: "
+            "not a valid SPDX expression",
+        ),
+        (
+            'license = { file = "LICENSE" }',
+            "[project] license is the legacy table form {file = ...}, not an SPDX expression",
+        ),
     ],
 )
 def test_license_not_an_expression(tmp_path: Path, license_line: str, message: str) -> None:
@@ -268,7 +289,13 @@ def test_license_not_an_expression(tmp_path: Path, license_line: str, message: s
 
 
 @pytest.mark.parametrize(
-    "expression", ["MIT", "Apache-2.0 OR MIT", "LicenseRef-Proprietary", "GPL-3.0-or-later WITH Classpath-exception-2.0"]
+    "expression",
+    [
+        "MIT",
+        "Apache-2.0 OR MIT",
+        "LicenseRef-Proprietary",
+        "GPL-3.0-or-later WITH Classpath-exception-2.0",
+    ],
 )
 def test_license_expressions_pass(tmp_path: Path, expression: str) -> None:
     text = GOOD_PYPROJECT.replace('"MIT"', f'"{expression}"')
@@ -277,7 +304,8 @@ def test_license_expressions_pass(tmp_path: Path, expression: str) -> None:
 
 def test_license_missing_and_classifier_beside_expression(tmp_path: Path) -> None:
     text = GOOD_PYPROJECT.replace(
-        'license = "MIT"\n', 'license = "MIT"\nclassifiers = ["License :: OSI Approved :: MIT License"]\n'
+        'license = "MIT"\n',
+        'license = "MIT"\nclassifiers = ["License :: OSI Approved :: MIT License"]\n',
     )
     [hit] = hits_of(good(tmp_path, {"pyproject.toml": text}), "license-expression")
     assert (hit.line, hit.subject) == (6, "License :: OSI Approved :: MIT License")
@@ -297,7 +325,9 @@ def test_license_files_only_when_a_licence_exists(tmp_path: Path) -> None:
     assert hit.message == "[project] has no license-files, and the repository has COPYING"
 
 
-@pytest.mark.parametrize("label", ["Source", "source-code", "Source Code", "GitHub", "Code", "repository"])
+@pytest.mark.parametrize(
+    "label", ["Source", "source-code", "Source Code", "GitHub", "Code", "repository"]
+)
 def test_source_labels_are_normalised(tmp_path: Path, label: str) -> None:
     text = GOOD_PYPROJECT.replace("Repository =", f'"{label}" =')
     assert hits_of(good(tmp_path, {"pyproject.toml": text}), "source-url") == []
@@ -316,12 +346,19 @@ def test_dynamic_metadata_is_not_checked(tmp_path: Path) -> None:
     )
     hits, unchecked = run(good(tmp_path, {"pyproject.toml": text}))
     assert hits == []
-    assert unchecked == "pyproject.toml: license, urls, requires-python not checked: dynamic metadata"
+    assert (
+        unchecked == "pyproject.toml: license, urls, requires-python not checked: dynamic metadata"
+    )
 
 
 def test_no_pyproject_at_all(tmp_path: Path) -> None:
-    repo = write(tmp_path, {"SECURITY.md": GOOD_POLICY, "pytest.ini": "[pytest]\nfilterwarnings = error\n"})
-    assert run(repo) == ([], "pyproject.toml: metadata not checked: no pyproject.toml [project] table")
+    repo = write(
+        tmp_path, {"SECURITY.md": GOOD_POLICY, "pytest.ini": "[pytest]\nfilterwarnings = error\n"}
+    )
+    assert run(repo) == (
+        [],
+        "pyproject.toml: metadata not checked: no pyproject.toml [project] table",
+    )
 
 
 def test_invalid_pyproject_is_one_line(tmp_path: Path) -> None:
@@ -345,7 +382,10 @@ def _package(root: Path, *names: str) -> None:
         ("", ["src/alpha", "src/beta"]),
         ('[tool.hatch.build.targets.wheel]\npackages = ["src/alpha"]\n', ["src/alpha"]),
         ('[tool.setuptools]\npackages = ["gamma"]\n', ["gamma"]),
-        ('[tool.setuptools]\npackage-dir = {"" = "src"}\npackages = ["beta", "beta.sub"]\n', ["src/beta"]),
+        (
+            '[tool.setuptools]\npackage-dir = {"" = "src"}\npackages = ["beta", "beta.sub"]\n',
+            ["src/beta"],
+        ),
         ('[tool.setuptools.packages.find]\nwhere = ["lib"]\n', ["lib/delta"]),
     ],
 )

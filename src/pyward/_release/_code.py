@@ -99,7 +99,9 @@ def _included(relative: str, include: Sequence[str], exclude: Sequence[str]) -> 
     return not any(fnmatch.fnmatch(relative, glob) or glob in relative for glob in exclude)
 
 
-def _files(repo: Repo, sources: Sequence[str], include: Sequence[str], exclude: Sequence[str]) -> list[Path]:
+def _files(
+    repo: Repo, sources: Sequence[str], include: Sequence[str], exclude: Sequence[str]
+) -> list[Path]:
     found: list[Path] = []
     for source in sources:
         for folder, directories, names in os.walk(repo.root / source):
@@ -128,8 +130,9 @@ def scan(repo: Repo) -> Iterator[Hit]:
     sources = source_packages(repo)
     if not sources:
         raise InputError(
-            None, "Bandit not run: no package source directory found (src/, [tool.setuptools] "
-            "packages, hatch's packages or the import name's directory)"
+            None,
+            "Bandit not run: no package source directory found (src/, [tool.setuptools] "
+            "packages, hatch's packages or the import name's directory)",
         )
     table = _bandit_table(repo)
     skips = _words(table.get("skips", []), "tool.bandit.skips") if table else []

@@ -278,7 +278,9 @@ def _scan_wheel(path: Path, display: str, artifact: _Artifact) -> Iterator[Hit]:
         names = [info.filename for info in infos]
         yield from _check_names(display, names)
         dist_info = f"{artifact.name}-{artifact.version}.dist-info/"
-        candidates = sorted({n.split("/")[0] + "/" for n in names if n.split("/")[0].endswith(".dist-info")})
+        candidates = sorted(
+            {n.split("/")[0] + "/" for n in names if n.split("/")[0].endswith(".dist-info")}
+        )
         if dist_info not in candidates:
             if len(candidates) != 1:
                 raise _Unreadable(f"no single .dist-info directory (found {len(candidates)})")
@@ -416,11 +418,19 @@ def _scan_sdist(path: Path, display: str, artifact: _Artifact) -> Iterator[Hit]:
             if (member.issym() or member.islnk()) and _unsafe_link(member):
                 yield Hit(
                     rule="unsafe-path-in-artifact",
-                    message=f"{display}: {member.name!r} links to {member.linkname!r}, outside the archive",
+                    message=(
+                        f"{display}: {member.name!r} links to {member.linkname!r}, "
+                        "outside the archive"
+                    ),
                     file=display,
                     subject=member.name,
                 )
-            elif not member.isfile() and not member.isdir() and not member.issym() and not member.islnk():
+            elif (
+                not member.isfile()
+                and not member.isdir()
+                and not member.issym()
+                and not member.islnk()
+            ):
                 yield Hit(
                     rule="unsafe-path-in-artifact",
                     message=f"{display}: {member.name!r} is a device, FIFO or other special file",
@@ -436,13 +446,16 @@ def _scan_sdist(path: Path, display: str, artifact: _Artifact) -> Iterator[Hit]:
                         reader.charge(_KEY_CAP)
                     if hit is not None:
                         yield hit
-        top = {n.split("/")[0] for n in names if n}
         pkg_info = next(
-            (m for m in members if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")),
+            (
+                m
+                for m in members
+                if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")
+            ),
             None,
         )
-        if pkg_info is None or len(top) != 1:
-            raise _Unreadable("no PKG-INFO in a single top-level directory")
+        if pkg_info is None:
+            raise _Unreadable("no PKG-INFO in its top-level directory (metadata not compared)")
         stream = archive.extractfile(pkg_info)
         if stream is None:  # pragma: no cover - isfile() members always have a stream
             raise _Unreadable("PKG-INFO cannot be read")
@@ -558,7 +571,10 @@ def _mismatches(artifacts: list[_Artifact]) -> Iterator[Hit]:
             if written is not None and written != from_name:
                 yield Hit(
                     rule="metadata-mismatch",
-                    message=f"{artifact.display}: file name says {key} {from_name}, its metadata {written}",
+                    message=(
+                        f"{artifact.display}: file name says {key} {from_name}, "
+                        f"its metadata {written}"
+                    ),
                     file=artifact.display,
                     subject=key,
                 )
@@ -611,13 +627,12 @@ def scan(repo: Repo) -> Iterator[Hit]:
             unchecked.append(f"{display}: not a wheel or sdist file name")
             continue
         scanner = _scan_wheel if artifact.kind == "wheel" else _scan_sdist
-        hits: list[Hit] = []
         try:
-            hits.extend(scanner(path, display, artifact))
+            # What was found before an archive turned out unreadable is still reported.
+            yield from scanner(path, display, artifact)
         except _Unreadable as exc:
             unchecked.append(f"{display}: {exc}")
             continue
-        yield from hits
         artifacts.append(artifact)
     yield from _mismatches(artifacts)
     if unchecked:

@@ -12,6 +12,7 @@ records as a "not checked" entry.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import re
 import string
 from collections.abc import Iterable, Iterator, Mapping
@@ -106,7 +107,9 @@ RULES: tuple[Rule, ...] = (
             "sdist and wheel carry the licence text the licence requires to be "
             "distributed with the code, and records them in the core metadata."
         ),
-        fix='Add license-files = ["LICENSE*"] (the globs matching your licence files) to [project].',
+        fix=(
+            'Add license-files = ["LICENSE*"] (the globs matching your licence files) to [project].'
+        ),
     ),
     Rule(
         id="source-url",
@@ -147,7 +150,9 @@ _CHANNELS: tuple[re.Pattern[str], ...] = (
     # an e-mail address (not a no-reply one, which cannot receive a report)
     re.compile(r"(?<![\w.+-])(?!\S*noreply)[\w.+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", re.I),
     # GitHub private vulnerability reporting: the form's URL and its button's label
-    re.compile(r"security/advisories/new|report a vulnerability|private vulnerability report", re.I),
+    re.compile(
+        r"security/advisories/new|report a vulnerability|private vulnerability report", re.I
+    ),
     # Tidelift's security contact
     re.compile(r"tidelift\.com/security|tidelift security contact", re.I),
     # a security.txt (RFC 9116) or a bug-bounty / disclosure platform
@@ -163,7 +168,7 @@ _REPORTING = re.compile(r"report|disclos|contact|/issues", re.I)
 def _policy_files(repo: Repo) -> list[str]:
     """Every security policy file, case-insensitively (``Security.md`` counts), in
     :data:`_POLICY_DIRS` order."""
-    found = []
+    found: list[str] = []
     for folder in _POLICY_DIRS:
         directory = repo.root / folder if folder else repo.root
         try:
@@ -275,8 +280,8 @@ def _ini_config(repo: Repo, file: str, section: str) -> _PytestConfig | None:
     section_line, key_line = _ini_key_line(text, section, "filterwarnings")
     filters: list[_Filter] = []
     lines = text.splitlines()
-    for entry in parser.get(section, "filterwarnings", fallback="").splitlines():
-        entry = entry.strip()
+    for raw in parser.get(section, "filterwarnings", fallback="").splitlines():
+        entry = raw.strip()
         if not entry or entry.startswith("#"):
             continue
         # Continuation lines follow the key: the first that holds the entry is its line.
@@ -323,9 +328,7 @@ def _pyproject_config(repo: Repo) -> _PytestConfig | None:
     ]
     addopts = options.get("addopts", "")
     if isinstance(addopts, (str, list)):
-        filters.extend(
-            _addopts_filters(addopts, "pyproject.toml", lines.get((*path, "addopts")))
-        )
+        filters.extend(_addopts_filters(addopts, "pyproject.toml", lines.get((*path, "addopts"))))
     line = lines.get((*path, "filterwarnings")) or lines.get(path)
     return _PytestConfig("pyproject.toml", line, tuple(filters))
 
@@ -361,16 +364,14 @@ _CI_ERROR = re.compile(
 
 
 def _ci_files(repo: Repo) -> list[str]:
-    files = []
+    files: list[str] = []
     workflows = repo.root / ".github" / "workflows"
-    try:
+    with contextlib.suppress(OSError):
         files.extend(
             f".github/workflows/{p.name}"
             for p in sorted(workflows.iterdir())
             if p.suffix in {".yml", ".yaml"}
         )
-    except OSError:
-        pass
     files.extend([".gitlab-ci.yml", "tox.ini", "noxfile.py"])
     return [name for name in files if repo.text(name) is not None]
 
@@ -408,9 +409,13 @@ def _is_error(value: str, categories: set[str]) -> bool:
     ``categories`` an error."""
     for entry in value.split(","):
         item = _Filter.parse(entry, "", None)
-        if item.action == "error" and not item.message and not item.module:
-            if item.category in categories:
-                return True
+        if (
+            item.action == "error"
+            and not item.message
+            and not item.module
+            and item.category in categories
+        ):
+            return True
     return False
 
 
@@ -572,7 +577,10 @@ def _scan_metadata(repo: Repo, unchecked: list[str]) -> Iterator[Hit]:
         form = "file" if "file" in license_value else "text"
         yield Hit(
             rule="license-expression",
-            message=f"[project] license is the legacy table form {{{form} = ...}}, not an SPDX expression",
+            message=(
+                f"[project] license is the legacy table form {{{form} = ...}}, "
+                "not an SPDX expression"
+            ),
             file="pyproject.toml",
             line=at("license"),
         )
@@ -590,7 +598,10 @@ def _scan_metadata(repo: Repo, unchecked: list[str]) -> Iterator[Hit]:
             if isinstance(classifier, str) and classifier.startswith("License ::"):
                 yield Hit(
                     rule="license-expression",
-                    message=f"classifier {classifier!r} beside a licence expression (PEP 639 forbids both)",
+                    message=(
+                        f"classifier {classifier!r} beside a licence expression "
+                        "(PEP 639 forbids both)"
+                    ),
                     file="pyproject.toml",
                     line=at("classifiers", index),
                     subject=classifier,
@@ -608,7 +619,9 @@ def _scan_metadata(repo: Repo, unchecked: list[str]) -> Iterator[Hit]:
         if texts:
             yield Hit(
                 rule="license-files",
-                message=f"[project] has no license-files, and the repository has {', '.join(texts)}",
+                message=(
+                    f"[project] has no license-files, and the repository has {', '.join(texts)}"
+                ),
                 file="pyproject.toml",
                 line=header,
             )
@@ -642,7 +655,17 @@ def _scan_metadata(repo: Repo, unchecked: list[str]) -> Iterator[Hit]:
 
 # -- packages -------------------------------------------------------------------------
 
-_NOT_SOURCE = {"tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks", "bench"}
+_NOT_SOURCE = {
+    "tests",
+    "test",
+    "testing",
+    "docs",
+    "doc",
+    "examples",
+    "example",
+    "benchmarks",
+    "bench",
+}
 
 
 def _identifier(name: str) -> str:
@@ -656,7 +679,8 @@ def source_packages(repo: Repo) -> list[str]:
     import name (the project name with ``_``). Never the tests, docs, examples or
     benchmarks. Empty when none is found."""
     data = repo.pyproject()
-    tool: Mapping[str, Any] = data.get("tool") if isinstance(data.get("tool"), Mapping) else {}
+    raw_tool = data.get("tool")
+    tool: Mapping[str, Any] = raw_tool if isinstance(raw_tool, Mapping) else {}
     found: list[str] = []
 
     def add(relative: str) -> None:
