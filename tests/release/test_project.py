@@ -238,17 +238,32 @@ def test_ci_with_a_narrower_filter_does_not_count(tmp_path: Path) -> None:
     ]
 
 
-def test_ignoring_the_own_package_is_a_low_hit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", ["goodpkg", "src/goodpkg", None])
+def test_ignoring_the_own_package_is_a_low_hit(tmp_path: Path, layout: str | None) -> None:
     text = GOOD_PYPROJECT.replace(
         '["error"]', '[\n  "error",\n  "ignore::DeprecationWarning:goodpkg.*",\n]'
     )
-    (tmp_path / "goodpkg").mkdir()
-    (tmp_path / "goodpkg" / "__init__.py").write_text("", encoding="utf-8")
+    if layout is not None:
+        (tmp_path / layout).mkdir(parents=True)
+        (tmp_path / layout / "__init__.py").write_text("", encoding="utf-8")
     [hit] = hits_of(good(tmp_path, {"pyproject.toml": text}), "deprecations-not-errors")
     assert (hit.line, hit.severity, hit.subject) == (11, "low", "goodpkg.*")
     assert hit.message == (
         "filterwarnings ignores DeprecationWarning raised in the project's own package 'goodpkg.*'"
     )
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        '["ignore::DeprecationWarning:goodpkg", "error"]',
+        '["error", "ignore::DeprecationWarning:^dateutil\\\\..*"]',
+        '["error", "ignore:old API:DeprecationWarning:goodpkg"]',
+    ],
+)
+def test_ignores_that_keep_the_own_package_strict(tmp_path: Path, filters: str) -> None:
+    text = GOOD_PYPROJECT.replace('["error"]', filters)
+    assert hits_of(good(tmp_path, {"pyproject.toml": text}), "deprecations-not-errors") == []
 
 
 def test_a_broken_ini_file_is_one_line(tmp_path: Path) -> None:

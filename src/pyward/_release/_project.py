@@ -351,8 +351,10 @@ def _covers(item: _Filter, categories: set[str]) -> bool:
 
 
 def _own_module(module: str, packages: Iterable[str]) -> bool:
-    head = module.removesuffix(r"\.*").removesuffix(".*").split(".")[0].strip("^$")
-    return bool(head) and head in packages
+    """The ``module`` regex of a filter (``pkg``, ``pkg.*``, ``^pkg\\..*``) starts with
+    one of the top-level ``packages``."""
+    head = re.match(r"\^?([A-Za-z_]\w*)", module)
+    return head is not None and head[1] in packages
 
 
 # PYTHONWARNINGS=error / python -W error[::DeprecationWarning] / pytest -W error...
@@ -436,12 +438,14 @@ def _scan_tests(repo: Repo) -> Iterator[Hit]:
     full = _DEPRECATIONS
     # The last matching filter wins (pytest applies them in order, later ones first).
     state: str | None = None
+    last_error: _Filter | None = None
     error_at: _Filter | None = None
     cancelled: _Filter | None = None
     for item in filters:
         if item.message or item.module:
             continue
         if item.action == "error" and _covers(item, full):
+            last_error = item
             state, error_at, cancelled = "full", item, None
         elif item.action == "error" and _covers(item, _PARTIAL) and state is None:
             state, error_at = "partial", item
@@ -486,9 +490,13 @@ def _scan_tests(repo: Repo) -> Iterator[Hit]:
             severity="low",
         )
     # Deprecations inside the project's own package must stay errors: it can fix them.
-    if state == "full":
-        packages = set(source_packages(repo))
-        for item in filters:
+    # Only the filters after the last "error" can override it (the last match wins).
+    if state == "full" and last_error is not None:
+        packages = {path.rsplit("/", 1)[-1] for path in source_packages(repo)}
+        project = repo.pyproject().get("project")
+        if isinstance(project, Mapping) and isinstance(project.get("name"), str):
+            packages.add(_identifier(project["name"]))
+        for item in filters[filters.index(last_error) + 1 :]:
             if (
                 item.action == "ignore"
                 and _covers(item, full)
