@@ -126,3 +126,11 @@ def test_no_source_directory(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "absent"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"^Bandit not run: no package source directory found"):
         list(scan(Repo(root=tmp_path)))
+
+
+def test_symlink_loops_do_not_crash(tmp_path: Path) -> None:
+    repo = bandit_src(tmp_path)
+    package = repo.root / "src" / "demo"
+    (package / "loop").symlink_to(package / "loop")
+    (package / "loop.py").symlink_to(package / "loop.py")
+    assert [hit.subject for hit in scan(repo)] == ["B404", "B602"]

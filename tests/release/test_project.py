@@ -415,3 +415,15 @@ def test_source_package_from_the_import_name(tmp_path: Path) -> None:
     repo = write(tmp_path, {"pyproject.toml": '[project]\nname = "My.Pkg"\n'})
     assert source_packages(repo) == ["my_pkg"]
     assert source_packages(write(tmp_path / "empty", {})) == []
+
+
+def test_binary_files_and_symlink_loops_do_not_crash(tmp_path: Path) -> None:
+    repo = good(tmp_path, {"SECURITY.md": ""})
+    (tmp_path / "SECURITY.md").write_bytes(b"\xff\xfe\x00 mail security@x.example.invalid \x00")
+    (tmp_path / "docs").symlink_to(tmp_path / "docs")  # a loop
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "workflows").mkdir()
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_bytes(b"\x00\x01: [\xff")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "loop").symlink_to(tmp_path / "src" / "loop")
+    assert run(repo) == ([], None)
