@@ -131,7 +131,9 @@ def test_private_channels(tmp_path: Path, channel: str) -> None:
 
 def test_policy_without_a_channel_points_at_its_reporting_line(tmp_path: Path) -> None:
     text = (
-        "# Security\n\nWe care.\nPlease contact the maintainers.\nnoreply@users.example.invalid\n"
+        "# Security\n\nWe care.\nPlease contact the maintainers.\n"
+        "noreply@users.example.invalid, git@git.example.invalid:o/r.git, "
+        "uses: actions/checkout@v4.1.1\n"
     )
     [hit] = hits_of(good(tmp_path, {"SECURITY.md": text}), "security-policy-no-private-channel")
     assert (hit.file, hit.line) == ("SECURITY.md", 4)

@@ -147,8 +147,12 @@ _POLICY_NAMES = ("security.md", "security.rst", "security.txt")
 
 #: What counts as a private reporting channel, each with a name for the docs.
 _CHANNELS: tuple[re.Pattern[str], ...] = (
-    # an e-mail address (not a no-reply one, which cannot receive a report)
-    re.compile(r"(?<![\w.+-])(?!\S*noreply)[\w.+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", re.I),
+    # an e-mail address: not a no-reply one, which cannot receive a report, nor a git
+    # SSH remote (git@host:...) or a pinned reference (actions/checkout@v4.1.1)
+    re.compile(
+        r"(?<![\w.+/-])(?!\S*noreply)(?!git@)[\w.+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}\b(?!:)",
+        re.I,
+    ),
     # GitHub private vulnerability reporting: the form's URL and its button's label
     re.compile(
         r"security/advisories/new|report a vulnerability|private vulnerability report", re.I
