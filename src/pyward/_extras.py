@@ -2,10 +2,10 @@
 
 The core install carries what ``audit``, ``db``, ``explain``, ``rules`` and CycloneDX
 output need; the heavy parts are extras (``pyproject.toml``): ``serve`` (the ASGI app and
-server), ``spdx`` (the SPDX model and writers) and ``provenance`` (PEP 740 verification
-through Sigstore). Code that needs one calls
-:func:`require` first, so a missing extra is one line that names it (exit 2), never an
-``ImportError`` from deep inside a library.
+server), ``spdx`` (the SPDX model and writers), ``provenance`` (PEP 740 verification
+through Sigstore) and ``release`` (Bandit, for ``release-check``'s code category). Code
+that needs one calls :func:`require` first, so a missing extra is one line that names it
+(exit 2), never an ``ImportError`` from deep inside a library.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "serve": ("fastapi", "uvicorn"),
     "spdx": ("spdx_tools",),
     "provenance": ("pypi_attestations", "sigstore"),
+    "release": ("bandit",),
 }
 
 
