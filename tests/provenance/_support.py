@@ -1,6 +1,5 @@
 """What the gather and command tests share: the real samples with their digests, project
-pages that list them, a provenance object built around a real bare attestation, and
-fake pins (the pins module is filled in on its own branch)."""
+pages that list them, and a provenance object built around a real bare attestation."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from pyward._model import Inventory
 from pyward._provenance import _pins
-from pyward._provenance._model import IdentityRecord, Publisher
+from pyward._provenance._model import IdentityRecord
 from pyward._provenance._pins import Pins
 from tests.conftest import DATA
 
@@ -90,19 +89,3 @@ def fake_pins(
 def no_pins(inventory: Inventory) -> Pins:
     """A ``pins`` reader for an input with none."""
     return Pins(path=str(Path(inventory.source).parent / _pins.SIDE_FILE))
-
-
-def admits_ready() -> bool:
-    """Whether :func:`pyward._provenance._pins.admits` is filled in (its own branch)."""
-    try:
-        _pins.admits(GITHUB_RECORD, Publisher(kind="github", record=GITHUB_RECORD))
-    except NotImplementedError:
-        return False
-    return True
-
-
-def simple_admits(pinned: IdentityRecord, publisher: Publisher) -> bool:
-    """The pin rule for the tests until the real one lands: the same kind, and every
-    key the pin sets equal to the publisher's record."""
-    record = publisher.record or {}
-    return all(record.get(key) == value for key, value in pinned.items())

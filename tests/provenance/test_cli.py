@@ -6,7 +6,6 @@ trust root, and the missing extra."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import sys
@@ -24,21 +23,11 @@ from tests.provenance._support import (
     GITLAB,
     GOOGLE,
     SAMPLES,
-    admits_ready,
     page,
     sha256,
 )
 
 LOCK = DATA / "provenance"
-
-#: The provenance check and the pins are written on their own branches (issue 15): the
-#: end-to-end runs need both, and run once they are merged.
-_PINS_READY = admits_ready()
-_CHECK_READY = importlib.util.find_spec("pyward._checks._provenance") is not None
-needs_check_and_pins = pytest.mark.skipif(
-    not (_PINS_READY and _CHECK_READY),
-    reason="needs the provenance check and the publisher pins (their own branches)",
-)
 
 
 @pytest.fixture
@@ -70,8 +59,6 @@ def provenance(
         *args,
     )
     report = json.loads(out) if out else {}
-    if report and "provenance" not in report:
-        pytest.skip("the JSON report's provenance section is written on its own branch")
     return code, report, err
 
 
@@ -117,7 +104,6 @@ def test_a_bad_trust_root_is_an_input_error(
     assert err == f"pyward: error: {bad}: not a Sigstore trusted root: Input should be an object\n"
 
 
-@needs_check_and_pins
 def test_verified_none_and_required(
     capsys: pytest.CaptureFixture[str], project: Path, online: None
 ) -> None:
@@ -140,7 +126,6 @@ def test_verified_none_and_required(
     assert [f["id"] for f in strict["findings"]] == ["provenance:gitlab-oidc-project@0.0.3"]
 
 
-@needs_check_and_pins
 def test_a_tampered_provenance_fails_and_a_server_error_is_a_note(
     capsys: pytest.CaptureFixture[str], project: Path, online: None
 ) -> None:
@@ -166,7 +151,6 @@ def test_a_tampered_provenance_fails_and_a_server_error_is_a_note(
     assert "HTTP 500" in err
 
 
-@needs_check_and_pins
 def test_pin_then_a_changed_publisher_fails_until_repinned(
     capsys: pytest.CaptureFixture[str], project: Path, online: None
 ) -> None:

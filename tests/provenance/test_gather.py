@@ -42,23 +42,14 @@ from tests.provenance._support import (
     GOOGLE,
     SAMPLES,
     TRUST_ROOTS,
-    admits_ready,
     fake_pins,
     gitlab_provenance,
     no_pins,
     page,
     sha256,
-    simple_admits,
 )
 
 FAST = ClientOptions(timeout=0.5, retries=1, backoff=0.01, max_retry_after=0.05)
-
-
-@pytest.fixture(autouse=True)
-def _admits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real pin rule when its branch has landed, else the tests' simple one."""
-    if not admits_ready():
-        monkeypatch.setattr(_gather, "admits", simple_admits)
 
 
 def locked(sample: tuple[str, str, str], *, direct: bool = False, digest: bool = True) -> Component:
