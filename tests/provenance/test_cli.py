@@ -176,3 +176,46 @@ def test_pin_then_a_changed_publisher_fails_until_repinned(
         again, _, _ = provenance(capsys, index, project)
     assert again == 0
     assert "someone/else" not in side.read_text()
+
+
+def test_an_sbom_carries_the_verified_publishers(
+    capsys: pytest.CaptureFixture[str], project: Path, online: None
+) -> None:
+    """``pyward sbom --provenance`` through the real gather: the loopback index's real
+    provenance verified, each verified publisher on its component, the unattested one
+    with its status only."""
+    with loopback_index() as index:
+        add_pages(index)
+        code, out, err = run_cli(
+            capsys,
+            "sbom",
+            str(project / "uv.lock"),
+            "--provenance",
+            "--index-url",
+            index.simple_url,
+            "--format",
+            "cyclonedx-json",
+        )
+    assert code == 0, err
+    bom = json.loads(out)
+    by_name = {c["name"]: c for c in bom["components"]}
+
+    def properties(name: str) -> dict[str, str]:
+        return {
+            p["name"]: p["value"]
+            for p in by_name[name].get("properties", [])
+            if p["name"].startswith("pyward:provenance:")
+        }
+
+    github = properties("pypi-attestations")
+    assert github["pyward:provenance:status"] == "verified"
+    assert github["pyward:provenance:repository"] == "trailofbits/pypi-attestations"
+    assert github["pyward:provenance:workflow"] == "release.yml"
+    links = {(r["type"], r["url"]) for r in by_name["pypi-attestations"]["externalReferences"]}
+    assert ("vcs", "https://github.com/trailofbits/pypi-attestations") in links
+    assert any(kind == "attestation" and url.endswith("/provenance") for kind, url in links)
+    assert properties("gitlab-oidc-project")["pyward:provenance:status"] == "none"
+    assert not any(
+        r["type"] == "attestation"
+        for r in by_name["gitlab-oidc-project"].get("externalReferences", [])
+    )
