@@ -424,8 +424,8 @@ def _read_dist(path: Path, state: _State) -> None:
 
 def _wheel_file_name(path: Path, name: str, version: str, state: _State) -> str | None:
     """The file name of the wheel ``path`` (a ``*.dist-info`` directory) was installed
-    from, rebuilt from its ``WHEEL`` file (see the module docstring); ``None``, with a
-    note, when ``WHEEL`` is missing or does not make a valid wheel name. ``name`` (PEP 503)
+    from, rebuilt from its ``WHEEL`` file (see the module docstring); ``None`` when there is
+    no ``WHEEL``, and with a note when it does not make a valid wheel name. ``name`` (PEP 503)
     and ``version`` are the metadata's: they spell the name when the directory's does
     not agree with them."""
     from packaging.utils import InvalidWheelFilename, parse_wheel_filename
@@ -433,7 +433,8 @@ def _wheel_file_name(path: Path, name: str, version: str, state: _State) -> str 
     wheel = path / "WHEEL"
     text = _read_small(wheel)
     if text is None:
-        state.notes.append(f"{wheel}: missing or unreadable; the wheel's name is unknown")
+        # Not installed from a wheel (or its metadata was trimmed): no file to name.
+        # ``pyward provenance`` reports the component as having no artifact.
         return None
     # Dicts as ordered sets: each tag's parts in the order the lines give them.
     parts: tuple[dict[str, None], ...] = ({}, {}, {})
