@@ -159,9 +159,10 @@ def url_file_name(url: str) -> str:
     lock's files would cost more than the rest of reading them."""
     if "?" in url or "#" in url:
         url = url.partition("#")[0].partition("?")[0]
-    head, slash, name = url.rpartition("/")
-    if slash and head.endswith(":/"):
+    slash = url.rfind("/")
+    if slash > 1 and url.startswith("://", slash - 2):
         return ""  # ``https://host``: no path, no file
+    name = url[slash + 1 :]
     return unquote(name) if "%" in name else name
 
 
@@ -176,8 +177,8 @@ def sha256_of(text: object) -> str | None:
     the reader has already checked (:func:`parse_hash`)."""
     if type(text) is not str or not (text.startswith("sha256:") or text[:7].lower() == "sha256:"):
         return None
-    value = text[7:]
-    return value if value.islower() or value.isdigit() else value.lower()
+    # ``lower`` has a fast path for ASCII; ``islower`` looks every character up.
+    return text[7:].lower()
 
 
 #: How the names of distribution files end: wheels (PEP 427), sdists (PEP 625 and the
