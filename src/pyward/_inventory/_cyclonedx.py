@@ -344,7 +344,9 @@ def _add_component(
     for i, ref in enumerate(references):
         ref_hashes = _hashes(w, ref.get("hashes"), f"{where}.externalReferences[{i}].hashes")
         hashes.extend(ref_hashes)
-        if ref.get("type") in _DISTRIBUTION_TYPES:
+        kind = ref.get("type")
+        # Any other type, or a value that is not one, is a reference of no interest here.
+        if isinstance(kind, str) and kind in _DISTRIBUTION_TYPES:
             found = _artifact(ref.get("url"), ref_hashes)
             if found is not None:
                 artifacts.append(found)
