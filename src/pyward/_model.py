@@ -56,7 +56,10 @@ class Artifact:
     what ``pyward provenance`` verifies the attestations of."""
 
     filename: str
-    """The file's name (``requests-2.32.3-py3-none-any.whl``), as the index names it."""
+    """The file's name (``requests-2.32.3-py3-none-any.whl``), as the index names it. An
+    installed wheel's is rebuilt from its ``WHEEL`` tags, whose compressed tag sets may be
+    in another order than the index's: compare parsed wheel names
+    (``packaging.utils.parse_wheel_filename``) for those."""
     sha256: str | None = None
     """Its SHA-256 as the source records it (lower-case hex); ``None`` when the source
     records the file but not its digest (an installed wheel: the index's is used)."""
@@ -98,10 +101,12 @@ class Component:
     """Artifact hashes recorded by the source (every file's, deduplicated)."""
     artifacts: tuple[Artifact, ...] = ()
     """The distribution files the source names, with their digests (lock files that
-    record file names: uv.lock, pylock.toml, poetry.lock, pdm.lock; an installed
-    wheel's name from its ``WHEEL`` tags). Empty when the source records hashes only
-    (hashed requirements, Pipfile.lock): ``pyward provenance`` finds the files whose
-    digests these are on the index."""
+    record file names: uv.lock, pylock.toml, poetry.lock, pdm.lock; pip's installation
+    report; SBOM references to wheels and sdists; an installed wheel's name from its
+    ``WHEEL`` tags). Registry packages only, and direct archives where the source names
+    one. Empty when the source records hashes only (hashed requirements, Pipfile.lock):
+    ``pyward provenance`` finds the files whose digests these are on the index.
+    docs/provenance.md lists what each input records."""
     markers: str | None = None
     """PEP 508 environment marker under which it is installed, if any."""
     groups: frozenset[str] = frozenset()

@@ -163,3 +163,35 @@ def test_wire_format_readers_use_the_accessor(reader: _registry.Reader) -> None:
         for alias in node.names
     }
     assert ("pyward._wire" in imported) is (reader.id not in NOT_WIRE)
+
+
+#: Readers whose inputs name distribution files (``Component.artifacts``; each is held to
+#: its input's files in tests/provenance/test_artifacts.py), and those whose inputs name
+#: none (digests only, or nothing at all).
+NAME_FILES = {
+    "uv.lock",
+    "pylock.toml",
+    "poetry.lock",
+    "pdm.lock",
+    "pip-report",
+    "cyclonedx",
+    "spdx",
+    "environment",
+}
+NAME_NO_FILES = {"Pipfile.lock", "requirements", "pyproject.toml"}
+
+
+def test_every_reader_says_whether_it_records_artifacts() -> None:
+    assert {r.id for r in _registry.READERS} == NAME_FILES | NAME_NO_FILES
+    assert not NAME_FILES & NAME_NO_FILES
+    for reader_id in NAME_NO_FILES - {"pyproject.toml"}:
+        path, _ = SAMPLES[reader_id]
+        inv = _registry.by_id(reader_id).load()(path)
+        assert all(c.artifacts == () for c in inv.components), reader_id
+    for reader_id in NAME_FILES - {"cyclonedx", "spdx", "environment"}:
+        path, _ = SAMPLES[reader_id]
+        inv = _registry.by_id(reader_id).load()(path)
+        assert any(c.artifacts for c in inv.components), reader_id
+    # The test environment was installed from wheels.
+    env = _registry.by_id("environment").load()(Path(sys.prefix))
+    assert any(a.filename.endswith(".whl") for c in env.components for a in c.artifacts)

@@ -43,13 +43,15 @@ from pyward.errors import InputError
 #: entries written by the older code are not used. 3: purls keep the name's dots.
 #: 4: entries named by CRC-32 and holding the file's bytes. 5: JSON, not pickles.
 #: 6: requires_python and python_version. 7: uv.lock and pylock.toml upload times.
-CACHE_FORMAT = 8
+#: 8: components' artifacts. 9: the readers fill them (an 8 entry has none).
+CACHE_FORMAT = 9
 
 #: The suffix of an entry's file name.
 SUFFIX = ".entry"
 
 _SOURCE_KINDS = frozenset(get_args(SourceKind))
 _STR_TYPE = frozenset({str})
+_STR_OR_NONE = frozenset({str, type(None)})
 _new = object.__new__
 _setattr = object.__setattr__
 
@@ -205,9 +207,18 @@ def _hashes(v: object) -> tuple[Hash, ...]:
 def _artifacts(v: object) -> tuple[Artifact, ...]:
     if type(v) is not list or len(v) % 3:
         raise _Invalid
+    filenames = v[::3]
+    if not set(map(type, filenames)) <= _STR_TYPE or not set(map(type, v)) <= _STR_OR_NONE:
+        raise _Invalid
+    # Every field checked at once, then set directly, as for hashes: a large lock names
+    # thousands of files.
     out = []
-    for filename, sha256, url in zip(v[::3], v[1::3], v[2::3], strict=True):
-        out.append(Artifact(filename=_str(filename), sha256=_opt_str(sha256), url=_opt_str(url)))
+    for filename, sha256, url in zip(filenames, v[1::3], v[2::3], strict=True):
+        a = _new(Artifact)
+        _setattr(a, "filename", filename)
+        _setattr(a, "sha256", sha256)
+        _setattr(a, "url", url)
+        out.append(a)
     return tuple(out)
 
 

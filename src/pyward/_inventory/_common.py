@@ -15,6 +15,8 @@ lock-file read.
 * :func:`purl_component`, :func:`is_hex_digest` and :data:`NO_PURL` serve the SBOM
   readers (CycloneDX, SPDX).
 * :func:`vcs_source` spells a VCS checkout as pip's ``git+URL@REF#subdirectory=DIR``.
+* :func:`make_artifact`, :func:`url_file_name`, :func:`path_file_name`, :func:`sha256_of` and
+  :func:`is_distribution_file` turn the files a lock names into :class:`Artifact` s.
 * :func:`parse_requirement`, :func:`pinned_version` and :func:`url_reason` serve the
   readers of declared requirements (requirements files, ``pyproject.toml``).
 """
@@ -27,9 +29,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-from pyward._model import Component, ComponentKey, Hash, canonical_name
+from pyward._model import Artifact, Component, ComponentKey, Hash, canonical_name
 from pyward._wire import parse_timestamp, shown_str, toml_kind
 from pyward.errors import InputError
 
@@ -134,6 +136,59 @@ def parse_hash(text: str) -> Hash | None:
 def dedupe_hashes(hashes: Iterable[Hash]) -> tuple[Hash, ...]:
     """Unique hashes, first-seen order."""
     return tuple(dict.fromkeys(hashes))
+
+
+def make_artifact(filename: str, sha256: str | None, url: str | None) -> Artifact:
+    """``Artifact(filename=..., sha256=..., url=...)``, built as :func:`parse_hash` builds a
+    :class:`Hash` (the same object, without the generated ``__init__``): a large lock names
+    thousands of files."""
+    a = _new(Artifact)
+    _set(a, "filename", filename)
+    _set(a, "sha256", sha256)
+    _set(a, "url", url)
+    return a
+
+
+def url_file_name(url: str) -> str:
+    """The file name a URL points at: the last segment of its path, percent-decoded
+    (``.../torch-2.13.0%2Bcpu-cp310-...whl`` -> ``torch-2.13.0+cpu-cp310-...whl``); empty
+    when the path ends with ``/`` or there is none.
+
+    The rule of PEP 751 for a file without ``name`` (``packaging.pylock``'s ``filename``,
+    which a test holds equal), by slicing: ``urllib.parse.urlsplit`` on each of a large
+    lock's files would cost more than the rest of reading them."""
+    if "?" in url or "#" in url:
+        url = url.partition("#")[0].partition("?")[0]
+    slash = url.rfind("/")
+    if slash > 1 and url.startswith("://", slash - 2):
+        return ""  # ``https://host``: no path, no file
+    name = url[slash + 1 :]
+    return unquote(name) if "%" in name else name
+
+
+def path_file_name(path: str) -> str:
+    """The file name at the end of a local path written with ``/`` or ``\\``."""
+    return path.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+
+
+def sha256_of(text: object) -> str | None:
+    """The lower-case hex digest of an ``ALGORITHM:HEX`` hash string when the algorithm
+    is SHA-256 (``"sha256:ABC..."`` -> ``"abc..."``), else ``None``. The digest is one
+    the reader has already checked (:func:`parse_hash`)."""
+    if type(text) is not str or not (text.startswith("sha256:") or text[:7].lower() == "sha256:"):
+        return None
+    # ``lower`` has a fast path for ASCII; ``islower`` looks every character up.
+    return text[7:].lower()
+
+
+#: How the names of distribution files end: wheels (PEP 427), sdists (PEP 625 and the
+#: older archive formats an index still serves) and eggs.
+DISTRIBUTION_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".egg")
+
+
+def is_distribution_file(name: str) -> bool:
+    """``name`` is the name of a wheel or an sdist (not a project page, not a directory)."""
+    return bool(name) and "/" not in name and name.lower().endswith(DISTRIBUTION_SUFFIXES)
 
 
 def header_lines(text: str, table: str) -> list[int]:
@@ -265,8 +320,8 @@ def merge_same_key(
 
     A lock may hold one name and version twice, from two sources chosen by marker (a
     git checkout on one platform, the registry elsewhere). For the audit it is one
-    version: the first entry's source, index and location are kept; hashes, groups,
-    extras and markers are joined; a note says which sources were folded.
+    version: the first entry's source, index and location are kept; hashes, artifacts,
+    groups, extras and markers are joined; a note says which sources were folded.
     """
     by_key: dict[ComponentKey, list[Component]] = {}
     for c in components:
@@ -281,6 +336,7 @@ def merge_same_key(
             first = replace(
                 first,
                 hashes=dedupe_hashes(h for c in same for h in c.hashes),
+                artifacts=tuple(dict.fromkeys(a for c in same for a in c.artifacts)),
                 groups=frozenset().union(*(c.groups for c in same)),
                 extras=frozenset().union(*(c.extras for c in same)),
                 markers=join_markers(c.markers for c in same),

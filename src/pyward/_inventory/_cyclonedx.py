@@ -16,6 +16,11 @@ cyclonedx-python-lib on the XML it writes.
 * other components are :class:`NotAudited` with the reason ("not a PyPI package:
   pkg:npm/...", "no package URL (purl)");
 * hashes come from the component and from its ``distribution`` references;
+* artifacts are the ``distribution`` (and ``distribution-intake``) references with a
+  SHA-256 whose URL names a wheel or an sdist: by the last segment of its path, or by
+  its fragment (cyclonedx-py writes a Poetry index file as ``.../simple/NAME/#FILE``).
+  A reference to a project page (``.../project/NAME/1.0/``) names no file and is not
+  one; a component checked out from a VCS has none;
 * ``dependencies`` is the graph; the entries of ``metadata.component`` are the roots.
 """
 
@@ -29,10 +34,21 @@ from pyward._inventory._common import (
     NO_PURL,
     dedupe_hashes,
     graph_tops,
+    is_distribution_file,
     is_hex_digest,
+    make_artifact,
     purl_component,
+    url_file_name,
 )
-from pyward._model import Component, ComponentKey, Hash, Inventory, NotAudited, canonical_name
+from pyward._model import (
+    Artifact,
+    Component,
+    ComponentKey,
+    Hash,
+    Inventory,
+    NotAudited,
+    canonical_name,
+)
 from pyward._wire import EXPECTED_JSON, Wire, parse_int
 from pyward.errors import InputError
 
@@ -54,6 +70,8 @@ _ALGORITHMS = {
     "BLAKE3": "blake3",
 }
 _KNOWN_MINOR = 6
+#: ``externalReferences`` types whose URL is where a distribution file is got.
+_DISTRIBUTION_TYPES = frozenset({"distribution", "distribution-intake"})
 #: Deepest nesting of ``components`` read. Real SBOMs nest a few levels (a bundle and its
 #: parts); the limit keeps a hostile document from exhausting the recursion of the two
 #: walks below.
@@ -222,6 +240,19 @@ def _hashes(w: Wire, items: object, where: str) -> list[Hash]:
     return out
 
 
+def _artifact(url: object, hashes: list[Hash]) -> Artifact | None:
+    """The distribution file a reference's URL names, with its SHA-256; ``None`` when it
+    names none or records no SHA-256 (nothing to verify a file against)."""
+    sha256 = next((h.value for h in hashes if h.algorithm == "sha256"), None)
+    if not isinstance(url, str) or sha256 is None:
+        return None
+    _, hash_mark, fragment = url.partition("#")
+    if hash_mark and is_distribution_file(name := url_file_name(fragment)):
+        return make_artifact(name, sha256, url)
+    name = url_file_name(url)
+    return make_artifact(name, sha256, url) if is_distribution_file(name) else None
+
+
 def _licenses(w: Wire, value: object, where: str) -> str | None:
     if value is None:
         return None
@@ -309,8 +340,18 @@ def _add_component(
     final_version = str(parsed.version or version)
     hashes = _hashes(w, item.get("hashes"), f"{where}.hashes")
     references = w.items(item.get("externalReferences"), where, "externalReferences", of=dict)
+    artifacts: list[Artifact] = []
     for i, ref in enumerate(references):
-        hashes.extend(_hashes(w, ref.get("hashes"), f"{where}.externalReferences[{i}].hashes"))
+        ref_hashes = _hashes(w, ref.get("hashes"), f"{where}.externalReferences[{i}].hashes")
+        hashes.extend(ref_hashes)
+        kind = ref.get("type")
+        # Any other type, or a value that is not one, is a reference of no interest here.
+        if isinstance(kind, str) and kind in _DISTRIBUTION_TYPES:
+            found = _artifact(ref.get("url"), ref_hashes)
+            if found is not None:
+                artifacts.append(found)
+    if (parsed.qualifiers or {}).get("vcs_url"):
+        artifacts = []
     groups: set[str] = set()
     metadata: dict[str, str] = {}
     for prop in w.items(item.get("properties"), where, "properties", of=dict):
@@ -329,6 +370,7 @@ def _add_component(
         final_version,
         display,
         hashes=dedupe_hashes(hashes),
+        artifacts=tuple(dict.fromkeys(artifacts)),
         groups=frozenset(groups),
         license_expression=_licenses(w, item.get("licenses"), f"{where}.licenses"),
         metadata=metadata,
@@ -340,6 +382,7 @@ def _add_component(
         component = replace(
             existing,
             hashes=dedupe_hashes((*existing.hashes, *component.hashes)),
+            artifacts=tuple(dict.fromkeys((*existing.artifacts, *component.artifacts))),
             groups=existing.groups | component.groups,
         )
     state.components[component.key] = component

@@ -22,6 +22,20 @@ deterministic, and a consumer verifies the whole installed distribution with it
 ``artifact`` when PEP 610 ``direct_url.json`` records the archive's own hash (a URL or
 file install), which is then used instead. A distribution without ``RECORD`` (legacy
 ``egg-info``) has no hash.
+
+Artifacts. The wheel an installed distribution came from is named by its
+``*.dist-info`` directory (``{name}-{version}``, spelt as the wheel spelt it) and the
+``Tag:`` and ``Build:`` lines of its ``WHEEL`` file (the wheel's compressed tag sets,
+written out one tag a line: https://packaging.python.org/en/latest/specifications/
+binary-distribution-format/): ``Artifact(filename=..., sha256=None)``, the index's
+digest being the one to verify, as installers keep none. The tags are joined in the
+order ``WHEEL`` lists them, which may not be the order of the index's file name
+(``manylinux_2_17_x86_64.manylinux2014_x86_64``): match the name as parsed
+(``packaging.utils.parse_wheel_filename``), not as a string. A wheel built locally from
+an sdist looks the same and is named the same: the index has no such file, which the
+look-up then says. When ``direct_url.json`` records the archive's SHA-256 (a URL or
+file install), that file is the artifact, named by its URL, with that digest. VCS,
+directory and editable installs, and ``egg-info`` distributions, have none.
 """
 
 from __future__ import annotations
@@ -38,7 +52,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyward._files import read_capped
+from pyward._inventory._common import make_artifact, url_file_name
 from pyward._model import (
+    Artifact,
     Component,
     ComponentKey,
     Hash,
@@ -382,6 +398,14 @@ def _read_dist(path: Path, state: _State) -> None:
         if sboms:
             meta["sboms"] = "\n".join(sboms)
     requires = _requirements(path, msg, is_dir)
+    artifacts: tuple[Artifact, ...] = ()
+    sha256 = next((h.value for h in artifact_hashes if h.algorithm == "sha256"), None)
+    if sha256 is not None and source_url and (file_name := url_file_name(source_url)):
+        artifacts = (make_artifact(file_name, sha256, source_url),)
+    elif source == "installed" and is_dir and path.name.endswith(".dist-info"):
+        wheel = _wheel_file_name(path, cname, version, state)
+        if wheel is not None:
+            artifacts = (make_artifact(wheel, None, None),)
     component = Component(
         name=cname,
         version=version,
@@ -390,11 +414,60 @@ def _read_dist(path: Path, state: _State) -> None:
         source=source,
         source_url=source_url,
         hashes=hashes,
+        artifacts=artifacts,
         location=Location(file=str(path)),
         license_expression=_first(msg, "license-expression") or None,
         metadata=meta,
     )
     state.dists.append(_Dist(component=component, requires=requires, path=path))
+
+
+def _wheel_file_name(path: Path, name: str, version: str, state: _State) -> str | None:
+    """The file name of the wheel ``path`` (a ``*.dist-info`` directory) was installed
+    from, rebuilt from its ``WHEEL`` file (see the module docstring); ``None`` when there is
+    no ``WHEEL``, and with a note when it does not make a valid wheel name. ``name`` (PEP 503)
+    and ``version`` are the metadata's: they spell the name when the directory's does
+    not agree with them."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    wheel = path / "WHEEL"
+    text = _read_small(wheel)
+    if text is None:
+        # Not installed from a wheel (or its metadata was trimmed): no file to name.
+        # ``pyward provenance`` reports the component as having no artifact.
+        return None
+    # Dicts as ordered sets: each tag's parts in the order the lines give them.
+    parts: tuple[dict[str, None], ...] = ({}, {}, {})
+    build: str | None = None
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        if key == "tag" and sep:
+            tag = value.strip().split("-")
+            if len(tag) != 3:
+                state.notes.append(
+                    f"{wheel}: invalid Tag {value.strip()!r}; the wheel's name is unknown"
+                )
+                return None
+            for seen, part in zip(parts, tag, strict=True):
+                seen[part] = None
+        elif key == "build" and sep:
+            build = value.strip()
+    if not parts[0]:
+        state.notes.append(f"{wheel}: no Tag line; the wheel's name is unknown")
+        return None
+    stem_name, _, stem_version = path.name[: -len(".dist-info")].partition("-")
+    if canonical_name(stem_name) != name or not stem_version:
+        # The wheel specification's escaping of a name in a file name.
+        stem_name, stem_version = name.replace("-", "_"), version
+    fields = [stem_name, stem_version, *([build] if build else []), *(".".join(p) for p in parts)]
+    filename = "-".join(fields) + ".whl"
+    try:
+        parse_wheel_filename(filename)
+    except InvalidWheelFilename as exc:
+        state.notes.append(f"{wheel}: its Tag and Build lines make no valid wheel name ({exc})")
+        return None
+    return filename
 
 
 def _parse_headers(text: str) -> dict[str, list[str]]:

@@ -9,6 +9,9 @@ What this reader decides:
   dependencies merged and the extras recorded in ``Component.extras``.
 * **Hashes**: inline ``files`` (4.4+) or ``[metadata.files]`` keyed ``"name version"``
   (4.2; extras entries are keyed ``"name[extra] version"``).
+* **Artifacts**: each ``{file|url, hash}`` of a package from an index is one of its
+  :attr:`Component.artifacts` (the file name is ``file``, or the last segment of
+  ``url``); git, path and URL sources have none.
 * **Groups**: per-package ``groups`` (``default`` is ``main``; PDM keeps optional and
   development groups in one namespace, and the lock does not say which a name is, so
   other names are kept as written). Locks written without ``inherit_metadata``
@@ -33,12 +36,16 @@ from pyward._inventory._common import (
     graph_tops,
     header_lines,
     join_markers,
+    make_artifact,
     parse_hash,
     purl,
+    sha256_of,
+    url_file_name,
     vcs_source,
 )
 from pyward._inventory._toml import loads, read_text
 from pyward._model import (
+    Artifact,
     Component,
     ComponentKey,
     Hash,
@@ -62,6 +69,7 @@ _NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 
 class _Entry:
     __slots__ = (
+        "artifacts",
         "deps",
         "extras",
         "groups",
@@ -83,6 +91,7 @@ class _Entry:
         self.groups: set[str] = set()
         self.extras: set[str] = set()
         self.hashes: list[Hash] = []
+        self.artifacts: list[Artifact] = []
         self.markers: list[str | None] = []
         self.deps: list[str] = []
         self.source: SourceKind = "registry"
@@ -131,7 +140,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
         entry.deps.extend(p.strings("dependencies"))
         _source(p, entry)
         key_name = f"{raw_name}[{','.join(extras)}]" if extras else raw_name
-        _hashes(p, shared, f"{key_name} {version}", entry.hashes)
+        _hashes(p, shared, f"{key_name} {version}", entry)
 
     by_name: dict[str, list[_Entry]] = {}
     for e in entries.values():
@@ -156,6 +165,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
             source=e.source,
             source_url=e.source_url,
             hashes=dedupe_hashes(e.hashes),
+            artifacts=tuple(dict.fromkeys(e.artifacts)) if e.source == "registry" else (),
             markers=join_markers(e.markers),
             groups=frozenset(e.groups),
             extras=frozenset(e.extras),
@@ -208,7 +218,7 @@ def _source(p: Table, entry: _Entry) -> None:
         entry.source, entry.source_url = "url", url
 
 
-def _hashes(p: Table, shared: Table | None, shared_key: str, out: list[Hash]) -> None:
+def _hashes(p: Table, shared: Table | None, shared_key: str, entry: _Entry) -> None:
     if "files" in p.data:
         where, items = p.path("files"), p.opt_list("files")
     elif shared is not None and shared_key in shared.data:
@@ -221,4 +231,14 @@ def _hashes(p: Table, shared: Table | None, shared_key: str, out: list[Hash]) ->
         h = parse_hash(text) if isinstance(text, str) else None
         if h is None:
             raise p.wire.error(f"{where}[{j}]", "expected a file table with an ALGORITHM:HEX hash")
-        out.append(h)
+        entry.hashes.append(h)
+        file, url = item.get("file"), item.get("url")
+        if isinstance(file, str) and file:
+            name = file
+        elif isinstance(url, str) and (name := url_file_name(url)):
+            pass
+        else:
+            raise p.wire.error(f"{where}[{j}]", "expected a file name (file) or a URL (url)")
+        entry.artifacts.append(
+            make_artifact(name, sha256_of(text), url if isinstance(url, str) else None)
+        )

@@ -13,6 +13,9 @@ What this reader decides:
   ``non_default_index``.
 * An entry without ``version`` (a VCS, path or URL requirement pipenv did not pin) is
   ``NotAudited``; with a version it is a component of that source kind.
+* **Artifacts**: none. The lock records each file's hash but not its name, so
+  ``Component.artifacts`` stays empty; ``pyward provenance`` finds the files these
+  hashes are of on the index's page for the release.
 * The lock records no dependency graph and not which entries the Pipfile names, so
   there are no edges or roots and nothing is marked ``direct``.
 * Lines: pipenv writes the lock with 4-space indentation, so an entry is the

@@ -15,6 +15,10 @@ for. What this reader decides:
   ``metadata["download-url"]``.
 * **Hashes**: the archive's ``hashes`` (or the older single ``hash``); a directory or a
   checkout has none.
+* **Artifacts**: an archive is the file pip downloads: one :attr:`Component.artifacts`
+  entry named by the last segment of ``download_info.url``, with the archive's SHA-256
+  (``hashes.sha256``, or the older ``hash = "sha256=..."``). From the index or a direct
+  URL alike: the source kind says which.
 * **Direct**: ``direct`` is ``requested`` (what the user named on the command line or in
   a requirements file); those are the graph's roots.
 * **Edges**: each ``requires_dist`` entry whose marker holds in the report's
@@ -44,12 +48,15 @@ from pyward._inventory._common import (
     check_format_version,
     dedupe_hashes,
     is_hex_digest,
+    make_artifact,
     parse_hash,
     parse_requirement,
     purl,
+    url_file_name,
     vcs_source,
 )
 from pyward._model import (
+    Artifact,
     Component,
     ComponentKey,
     Hash,
@@ -162,6 +169,13 @@ def _item(file: str, entry: Table) -> _Item:
     is_direct = entry.required("is_direct", bool)
     yanked = entry.opt_bool("is_yanked")
     source, source_url, hashes = _source(info, url, is_direct)
+    artifacts: tuple[Artifact, ...] = ()
+    if info.sub("archive_info") is not None:
+        file_name = url_file_name(url)
+        if not file_name:
+            raise info.error("url", f"no file name in the archive's URL {url!r}")
+        sha256 = next((h.value for h in hashes if h.algorithm == "sha256"), None)
+        artifacts = (make_artifact(file_name, sha256, url),)
     metadata: dict[str, str] = {"download-url": url}
     text = meta.opt_string("license")
     if text is not None and text.strip() and text.strip().upper() != "UNKNOWN":
@@ -186,6 +200,7 @@ def _item(file: str, entry: Table) -> _Item:
         source=source,
         source_url=source_url,
         hashes=hashes,
+        artifacts=artifacts,
         direct=requested,
         location=Location(file=file),
         license_expression=expression.strip() if expression and expression.strip() else None,

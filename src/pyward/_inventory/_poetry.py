@@ -8,6 +8,11 @@ What this reader decides:
   ``[metadata.files]`` keyed by name; pre-1.0 keeps bare hex SHA-256 digests in
   ``[metadata.hashes]``. A name locked at two versions shares that table, so both
   versions get all its hashes (the only reading the format allows).
+* **Artifacts**: each ``{file, hash}`` of a registry package (from either place) is one
+  of its :attr:`Component.artifacts`; pre-1.0 digests name no file, and the files of a
+  git, directory, file or URL source are on no index: those have none. A name locked at
+  two versions in 1.x shares its ``[metadata.files]`` entry: each version keeps the
+  files whose names hold its version.
 * **Groups**: 1.x ``category`` (``main``/``dev``), 2.1 ``groups``. Lock 2.0 (Poetry
   1.5 to 1.8) records neither, so its components have no groups (unknown, not
   guessed). An ``optional = true`` package is installed only through an extra: its
@@ -31,19 +36,23 @@ from pathlib import Path
 from typing import Any
 
 from pyward._inventory._common import (
+    DISTRIBUTION_SUFFIXES,
     add_edges,
     check_format_version,
     dedupe_hashes,
     graph_tops,
     header_lines,
     join_markers,
+    make_artifact,
     merge_same_key,
     parse_hash,
     purl,
+    sha256_of,
     vcs_source,
 )
 from pyward._inventory._toml import loads, read_text
 from pyward._model import (
+    Artifact,
     Component,
     ComponentKey,
     Hash,
@@ -132,6 +141,10 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     components: list[Component] = []
     for i, p in enumerate(packages):
         kind, index, source_url = _source(p)
+        hashes, artifacts = _files(p, canon[i], shared_files, registry=kind == "registry")
+        if artifacts and "files" not in p.data and len(by_name[canon[i]]) > 1:
+            # A table shared by several versions: each keeps the files of its own.
+            artifacts = tuple(a for a in artifacts if _file_version(a.filename) == versions[i])
         non_default = index is not None
         components.append(
             Component(
@@ -143,7 +156,8 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
                 index=index,
                 non_default_index=non_default,
                 source_url=source_url,
-                hashes=_hashes(p, canon[i], shared_files),
+                hashes=hashes,
+                artifacts=artifacts,
                 markers=_markers(p),
                 groups=groups[i],
                 direct=keys[i] in root_set,
@@ -265,15 +279,31 @@ def _markers(p: Table) -> str | None:
     raise p.error(key, "expected a string or a table")
 
 
-def _hashes(p: Table, name: str, shared: dict[str, tuple[str, object]]) -> tuple[Hash, ...]:
+def _file_version(filename: str) -> str | None:
+    """The version a wheel's or sdist's file name holds (``name-1.0-py3-none-any.whl``,
+    ``name-1.0.tar.gz``)."""
+    if filename.endswith(".whl"):
+        parts = filename.split("-")
+        return parts[1] if len(parts) >= 5 else None
+    for suffix in DISTRIBUTION_SUFFIXES:
+        if filename.endswith(suffix):
+            return filename[: -len(suffix)].rpartition("-")[2] or None
+    return None
+
+
+def _files(
+    p: Table, name: str, shared: dict[str, tuple[str, object]], *, registry: bool
+) -> tuple[tuple[Hash, ...], tuple[Artifact, ...]]:
+    """The package's hashes, and its files when it comes from an index."""
     hashes: list[Hash] = []
+    artifacts: list[Artifact] = []
     if "files" in p.data:
         where, items = p.path("files"), p.opt_list("files")
     elif name in shared:
         where, value = shared[name]
         items = p.wire.check(value, list, where, what="expected an array")
     else:
-        return ()
+        return (), ()
     for j, item in enumerate(items):
         if isinstance(item, str):  # pre-1.0: bare hex SHA-256 digests
             h = parse_hash(f"sha256:{item}")
@@ -286,4 +316,9 @@ def _hashes(p: Table, name: str, shared: dict[str, tuple[str, object]]) -> tuple
         if h is None:
             raise p.wire.error(at, "not an ALGORITHM:HEX hash")
         hashes.append(h)
-    return dedupe_hashes(hashes)
+        if registry and isinstance(item, dict):
+            file = item.get("file")
+            if not isinstance(file, str) or not file:
+                raise p.wire.error(f"{where}[{j}].file", "expected a file name")
+            artifacts.append(make_artifact(file, sha256_of(item["hash"]), None))
+    return dedupe_hashes(hashes), tuple(dict.fromkeys(artifacts))

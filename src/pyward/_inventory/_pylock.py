@@ -19,6 +19,10 @@ What this reader decides:
 * **Upload time**: the newest ``upload-time`` of the package's ``archive``, ``sdist``
   and ``wheels`` is ``metadata["upload-time"]``, ISO 8601 in UTC (the ``cooldown``
   check's age of the release).
+* **Artifacts**: a registry package's ``sdist`` and ``wheels`` are its
+  :attr:`Component.artifacts`: the file's ``name``, else the last segment of its ``path``
+  or ``url`` (PEP 751's rule), and its ``hashes.sha256``. An ``archive`` is a file the
+  lock downloads from a URL or a path, not from an index: it has none.
 * **Edges** come from PEP 751's optional ``dependencies`` arrays (uv does not write
   them); tool tables (``[packages.tool.pdm]``) are the tool's own and are not read.
 """
@@ -36,14 +40,18 @@ from pyward._inventory._common import (
     check_format_version,
     dedupe_hashes,
     header_lines,
+    make_artifact,
     merge_same_key,
     newest_upload,
     parse_hash,
+    path_file_name,
     purl,
+    url_file_name,
     vcs_source,
 )
 from pyward._inventory._toml import loads, read_text
 from pyward._model import (
+    Artifact,
     Component,
     ComponentKey,
     Hash,
@@ -108,7 +116,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
     for i, p in enumerate(packages):
         name, version = names[i], versions[i]
         location = Location(file=file, line=lines[i] if lines else None)
-        kind, source_url, hashes = _source(p)
+        kind, source_url, hashes, artifacts = _source(p)
         index = p.opt_string("index") if kind == "registry" else None
         non_default = index is not None and index != default_index
         marker = p.opt_string("marker")
@@ -128,6 +136,7 @@ def _build(path: Path, text: str, data: dict[str, Any]) -> Inventory:
             non_default_index=non_default,
             source_url=source_url,
             hashes=hashes,
+            artifacts=artifacts,
             markers=marker,
             groups=frozenset(groups),
             location=location,
@@ -194,7 +203,19 @@ def _upload_time(p: Table) -> str | None:
     return newest_upload(times, p.wire.error) if times else None
 
 
-def _source(p: Table) -> tuple[SourceKind, str | None, tuple[Hash, ...]]:
+def _artifact(file: Table) -> Artifact:
+    """One ``sdist`` or ``wheels`` entry (validated by ``packaging``: ``hashes`` is a
+    non-empty table of strings, and ``url`` or ``path`` is there)."""
+    url = file.opt_string("url")
+    path = file.opt_string("path")
+    name = file.opt_string("name") or (path_file_name(path) if path else url_file_name(url or ""))
+    if not name:
+        raise file.error("url" if url else "path", "no file name in it, and no name")
+    sha256 = file.data["hashes"].get("sha256")
+    return make_artifact(name, sha256.lower() if isinstance(sha256, str) else None, url)
+
+
+def _source(p: Table) -> tuple[SourceKind, str | None, tuple[Hash, ...], tuple[Artifact, ...]]:
     hashes: list[Hash] = []
     vcs = p.sub("vcs")
     if vcs is not None:
@@ -202,21 +223,25 @@ def _source(p: Table) -> tuple[SourceKind, str | None, tuple[Hash, ...]]:
         location = vcs.opt_string("url") or vcs.opt_string("path") or ""
         ref = vcs.opt_string("commit-id") or vcs.opt_string("requested-revision")
         text = vcs_source(vtype, location, ref, vcs.opt_string("subdirectory"))
-        return ("git" if vtype == "git" else "url"), text, ()
+        return ("git" if vtype == "git" else "url"), text, (), ()
     directory = p.sub("directory")
     if directory is not None:
         kind: SourceKind = "editable" if directory.opt_bool("editable") else "directory"
-        return kind, directory.string("path"), ()
+        return kind, directory.string("path"), (), ()
+    # An archive is downloaded from its URL or path, not from an index: no artifact.
     archive = p.sub("archive")
     if archive is not None:
         _hash_table(archive, "hashes", hashes)
         url = archive.opt_string("url")
         if url is not None:
-            return "url", url, dedupe_hashes(hashes)
-        return "path", archive.opt_string("path"), dedupe_hashes(hashes)
+            return "url", url, dedupe_hashes(hashes), ()
+        return "path", archive.opt_string("path"), dedupe_hashes(hashes), ()
+    artifacts: list[Artifact] = []
     sdist = p.sub("sdist")
     if sdist is not None:
         _hash_table(sdist, "hashes", hashes)
+        artifacts.append(_artifact(sdist))
     for wheel in p.tables("wheels"):
         _hash_table(wheel, "hashes", hashes)
-    return "registry", None, dedupe_hashes(hashes)
+        artifacts.append(_artifact(wheel))
+    return "registry", None, dedupe_hashes(hashes), tuple(artifacts)

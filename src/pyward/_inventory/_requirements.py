@@ -31,6 +31,10 @@ pins a requirement to another version than its own pin is an error, as pip would
 to install it. A constraint for a name no requirement mentions is ignored (pip would use
 it only for a transitive dependency, which a requirements file does not list).
 
+``--hash`` options are the component's hashes; they name no file, so
+``Component.artifacts`` stays empty and ``pyward provenance`` finds the files these
+hashes are of on the index's page for the release.
+
 Everything pip would install is a component when it is pinned with ``==`` (no
 wildcard) or ``===``; everything else is a :class:`NotAudited` with the reason. The
 ``# via`` annotations of ``pip-compile`` become the dependency graph.

@@ -12,6 +12,9 @@ spdx-tools itself writes.
 
 * a package with a ``PACKAGE-MANAGER`` (or ``PACKAGE_MANAGER``) ``purl`` reference of type
   ``pypi`` is a :class:`Component`; other packages are :class:`NotAudited` with the reason;
+* its artifact is the file the package's SHA-256 checksum is of: ``packageFileName``
+  (else the last segment of ``downloadLocation``) when that names a wheel or an sdist;
+  a project page or a directory is none;
 * ``DEPENDS_ON`` (and the ``*_DEPENDENCY_OF`` relationships, reversed) are the edges;
 * the packages the document ``DESCRIBES`` are the project and the roots. A described
   package that is itself a PyPI distribution at a version (an SBOM of an installed
@@ -29,10 +32,22 @@ from pyward._inventory._common import (
     NO_PURL,
     dedupe_hashes,
     graph_tops,
+    is_distribution_file,
     is_hex_digest,
+    make_artifact,
+    path_file_name,
     purl_component,
+    url_file_name,
 )
-from pyward._model import Component, ComponentKey, Hash, Inventory, NotAudited, canonical_name
+from pyward._model import (
+    Artifact,
+    Component,
+    ComponentKey,
+    Hash,
+    Inventory,
+    NotAudited,
+    canonical_name,
+)
 from pyward._wire import EXPECTED_JSON, PYTHON_FOUND, Wire
 from pyward.errors import InputError
 
@@ -271,6 +286,9 @@ def _package(
         if not is_hex_digest(value):
             raise InputError(path, "expected a hex digest", where=f"{at}.checksumValue")
         hashes.append(Hash(algorithm=_ALGORITHMS[algorithm], value=value.lower()))
+    artifacts = _artifacts(w, package, where, hashes)
+    if (parsed.qualifiers or {}).get("vcs_url"):
+        artifacts = ()
     licence = None
     for key in ("licenseConcluded", "licenseDeclared"):
         value = w.opt(package.get(key), str, where, key)
@@ -295,6 +313,7 @@ def _package(
             final_version,
             name if name else parsed.name,
             hashes=dedupe_hashes(hashes),
+            artifacts=artifacts,
             license_expression=licence,
             metadata=metadata,
         ),
@@ -303,6 +322,21 @@ def _package(
 
 
 # -- tag-value --------------------------------------------------------------------------
+
+
+def _artifacts(
+    w: Wire, package: dict[str, Any], where: str, hashes: list[Hash]
+) -> tuple[Artifact, ...]:
+    """The distribution file the package's checksums are of (SPDX 2.3: a package's
+    checksum is of the file ``packageFileName`` names), when it is a wheel or an sdist."""
+    sha256 = next((h.value for h in hashes if h.algorithm == "sha256"), None)
+    if sha256 is None:
+        return ()
+    file_name = w.opt(package.get("packageFileName"), str, where, "packageFileName")
+    download = w.opt(package.get("downloadLocation"), str, where, "downloadLocation")
+    url = download if download and download.strip() not in _NO_VALUE else None
+    name = path_file_name(file_name) if file_name else url_file_name(url) if url else ""
+    return (make_artifact(name, sha256, url),) if is_distribution_file(name) else ()
 
 
 def _from_tag_value(path: Path, text: str) -> dict[str, Any]:
@@ -400,6 +434,10 @@ def _from_tag_value(path: Path, text: str) -> dict[str, Any]:
                 )
             elif tag == "PackageSummary":
                 package["summary"] = value
+            elif tag == "PackageFileName":
+                package["packageFileName"] = value
+            elif tag == "PackageDownloadLocation":
+                package["downloadLocation"] = value
             elif tag == "PackageSupplier":
                 package["supplier"] = value
             elif tag == "PackageHomePage":

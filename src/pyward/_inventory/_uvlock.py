@@ -36,6 +36,11 @@ Format: astral-sh/uv ``crates/uv-resolver/src/lock`` (``mod.rs``: ``Lock``,
 * **Upload time**: the newest ``upload-time`` of a package's sdist and wheels (uv
   records the index's PEP 700 time on each file) is ``metadata["upload-time"]``, ISO
   8601 in UTC: the ``cooldown`` check's age of the release.
+* **Artifacts**: a registry package's ``sdist`` and ``wheels`` are its
+  :attr:`Component.artifacts`: the file name is the last segment of the file's ``url``
+  (percent-decoded), of its ``path`` (a registry that is a local directory) or its
+  ``filename``; the SHA-256 is the file's ``hash`` when that is a ``sha256:`` one. Git,
+  URL and path sources record files that are on no index: they have none.
 * **Default index**: the lock does not record which index is the default, so the
   registry most packages come from is; the others are ``non_default_index`` and get a
   ``repository_url`` in their purl.
@@ -52,12 +57,17 @@ from pyward._inventory._common import (
     add_edges,
     header_lines,
     join_markers,
+    make_artifact,
     merge_same_key,
     newest_upload,
+    path_file_name,
     purl,
+    sha256_of,
+    url_file_name,
 )
 from pyward._inventory._toml import loads, read_text
 from pyward._model import (
+    Artifact,
     Component,
     ComponentKey,
     Hash,
@@ -68,7 +78,7 @@ from pyward._model import (
     canonical_name,
     component_key,
 )
-from pyward._wire import Table, Wire, shown
+from pyward._wire import Table, Wire, shown, toml_kind
 
 FORMAT = "uv.lock"
 #: Keys of a dependency entry the fast path of :func:`_deps` handles.
@@ -294,6 +304,7 @@ def _component(
         non_default_index=non_default,
         source_url=None if registry else p.source_value,
         hashes=hashes,
+        artifacts=_artifacts(f, artifacts, has_sdist=sdist is not None) if registry else (),
         markers=markers.get(i),
         groups=frozenset(groups.get(i, ())),
         direct=i in direct,
@@ -313,6 +324,30 @@ def _upload_time(f: Table, artifacts: list[Any], *, has_sdist: bool) -> str | No
             where = "sdist" if has_sdist and j == 0 else f"wheels[{j - has_sdist}]"
             times.append((value, f"{where}.upload-time"))
     return newest_upload(times, f.error) if times else None
+
+
+def _artifacts(f: Table, files: list[Any], *, has_sdist: bool) -> tuple[Artifact, ...]:
+    """The package's files (every one a table: :func:`_hashes` ran first). uv writes a
+    registry file's location as ``url``, or ``path`` for an index that is a directory
+    (``crates/uv-resolver/src/lock``: ``WheelWireSource``, ``SourceDist``)."""
+    result: list[Artifact] = []
+    for j, file in enumerate(files):
+        url = file.get("url")
+        if type(url) is str and (name := url_file_name(url)):
+            result.append(make_artifact(name, sha256_of(file.get("hash")), url))
+            continue
+        where = "sdist" if has_sdist and j == 0 else f"wheels[{j - has_sdist}]"
+        key = next((k for k in ("url", "path", "filename") if file.get(k) is not None), None)
+        if key is None:
+            raise f.error(where, "no url, path or filename")
+        value = file[key]
+        if type(value) is not str:
+            raise f.error(f"{where}.{key}", f"expected a string, found {toml_kind(value)}")
+        name = path_file_name(value) if key == "path" else value
+        if not name or key == "url":
+            raise f.error(f"{where}.{key}", f"no file name in {value!r}")
+        result.append(make_artifact(name, sha256_of(file.get("hash")), None))
+    return tuple(result)
 
 
 def _hashes(f: Table, artifacts: list[Any], *, has_sdist: bool) -> tuple[Hash, ...]:
