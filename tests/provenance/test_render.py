@@ -24,7 +24,7 @@ from pyward._provenance._model import (
     ProvenanceReport,
 )
 from pyward._render import RENDERERS, render
-from pyward._render._provenance import STATUS_WORDS, VERIFIED_LISTED
+from pyward._render._provenance import STATUS_WORDS, UNAVAILABLE_LISTED, VERIFIED_LISTED
 from pyward._report import AuditReport
 from tests.render._reports import (
     ATTESTED,
@@ -350,6 +350,7 @@ def test_json_provenance_object_of_the_hand_built_report() -> None:
         "artifacts": 8,
         "artifacts_attested": 4,
         "unattested_direct": ["pypi-attestation-models==0.0.4a2"],
+        "packages_unavailable": 0,
     }
     assert [(p["name"], p["status"]) for p in data["packages"]] == [
         ("pypi-attestations", "verified"),
@@ -452,3 +453,47 @@ def test_sarif_gives_provenance_findings_one_rule_and_the_run_the_coverage() -> 
     )
     assert (summary["packages"], summary["packagesAttested"]) == (7, 3)
     _validate("sarif", data)
+
+
+def test_table_folds_many_packages_unavailable_for_one_reason() -> None:
+    """Offline with an empty cache, or no index: one line for the packages that share the
+    reason, not the same words on every row; the coverage says how many were unknown."""
+    why = "not in the cache, and offline"
+    packages = []
+    for i in range(UNAVAILABLE_LISTED + 2):
+        c = provenance_component(f"off{i:02d}", "1.0", i + 1)
+        packages.append(
+            PackageProvenance(
+                component=c,
+                artifacts=(artifact(c, f"off{i:02d}-1.0.tar.gz", "unavailable", reason=why),),
+            )
+        )
+    odd = provenance_component("odd", "3.0", 500)
+    packages.append(
+        PackageProvenance(
+            component=odd,
+            artifacts=(
+                artifact(odd, "odd-3.0.tar.gz", "unavailable", reason="503 from the index"),
+            ),
+        )
+    )
+    n = len(packages)
+    report = ProvenanceReport(
+        packages=tuple(packages),
+        coverage=Coverage(
+            packages=n,
+            packages_attested=0,
+            artifacts=n,
+            artifacts_attested=0,
+            packages_unavailable=n,
+        ),
+    )
+    text = render(_audit(report), "table", color=False, now=NOW, width=120)
+    assert f"0 of {n} packages attested (0 of {n} artifacts); {n} could not be checked\n" in text
+    assert f"  {UNAVAILABLE_LISTED + 2} packages could not be checked: {why}\n" in text
+    assert "off00" not in text
+    # A reason only one package has stays on its row.
+    assert re.search(
+        r"^odd +3\.0 +unavailable +odd-3\.0\.tar\.gz: 503 from the index$", text, re.MULTILINE
+    )
+    assert _json(_audit(report))["provenance"]["coverage"]["packages_unavailable"] == n

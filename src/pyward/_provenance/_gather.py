@@ -254,11 +254,15 @@ def gather_provenance(
 
 def coverage(packages: Iterable[PackageProvenance]) -> Coverage:
     """How much of ``packages`` is attested: packages with an artifact and those every
-    artifact of which verified, artifacts and those verified, and the direct
-    dependencies with no verified artifact (``name==version``, sorted)."""
+    artifact of which verified, artifacts and those verified, the direct dependencies
+    known to have no provenance (``name==version``, sorted), and the packages whose
+    provenance could not be had."""
     with_files = attested = files = verified_files = 0
     unattested: list[str] = []
+    unavailable = 0
     for package in packages:
+        status = package.status
+        unavailable += status == "unavailable"
         count = len(package.artifacts)
         good = sum(1 for a in package.artifacts if a.status == "verified")
         files += count
@@ -266,7 +270,7 @@ def coverage(packages: Iterable[PackageProvenance]) -> Coverage:
         if count:
             with_files += 1
             attested += good == count
-        if package.component.direct and not good:
+        if package.component.direct and status in ("none", "no-artifacts"):
             unattested.append(f"{package.component.name}=={package.component.version}")
     return Coverage(
         packages=with_files,
@@ -274,6 +278,7 @@ def coverage(packages: Iterable[PackageProvenance]) -> Coverage:
         artifacts=files,
         artifacts_attested=verified_files,
         unattested_direct=tuple(sorted(unattested)),
+        packages_unavailable=unavailable,
     )
 
 

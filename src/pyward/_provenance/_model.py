@@ -319,7 +319,13 @@ class Coverage:
     artifacts_attested: int
     """Of these, artifacts that verified."""
     unattested_direct: tuple[str, ...] = ()
-    """Direct dependencies (``name==version``) with no verified artifact, sorted."""
+    """Direct dependencies (``name==version``) known to have no provenance (the index
+    has none for any of their files, or the input records no file), sorted. A failed
+    verification is a finding of its own; a package whose provenance could not be had
+    is counted in :attr:`packages_unavailable`, not here."""
+    packages_unavailable: int = 0
+    """Packages whose provenance could not be had (offline with nothing cached, a
+    server error, no index): neither attested nor known not to be."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

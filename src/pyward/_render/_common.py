@@ -432,8 +432,13 @@ def headline(report: AuditReport) -> str:
 
 
 def title(report: AuditReport) -> str:
-    """``pyward audit`` or ``pyward check`` (a policy check)."""
-    return "pyward check" if report.policy is not None else "pyward audit"
+    """``pyward audit``, ``pyward check`` (a policy check) or ``pyward provenance`` (a
+    policy check of the ``provenance`` rule alone, with the provenance gathered)."""
+    if report.policy is None:
+        return "pyward audit"
+    if report.provenance is not None and report.policy.rules == ("provenance",):
+        return "pyward provenance"
+    return "pyward check"
 
 
 def policy_text(report: AuditReport) -> str | None:

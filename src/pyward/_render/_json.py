@@ -136,6 +136,7 @@ def provenance_dict(provenance: ProvenanceReport | None) -> dict[str, Any] | Non
             "artifacts": c.artifacts,
             "artifacts_attested": c.artifacts_attested,
             "unattested_direct": list(c.unattested_direct),
+            "packages_unavailable": c.packages_unavailable,
         },
         "packages": [_provenance_package(p) for p in provenance.packages],
         "pinned": dict(provenance.pinned),

@@ -42,6 +42,10 @@ STATUS_ORDER: tuple[PackageStatus, ...] = tuple(STATUS_WORDS)
 #: the one whose publisher changed.
 VERIFIED_LISTED = 20
 
+#: More ``unavailable`` packages than this with one same reason are one line of the
+#: table (:func:`folded_unavailable`).
+UNAVAILABLE_LISTED = 5
+
 
 def ordered(report: ProvenanceReport) -> list[PackageProvenance]:
     """The packages worst first (:data:`STATUS_ORDER`), then by name and version."""
@@ -63,6 +67,8 @@ def coverage_text(report: ProvenanceReport) -> str:
         f"{c.packages_attested} of {plural(c.packages, 'package')} attested "
         f"({c.artifacts_attested} of {plural(c.artifacts, 'artifact')})"
     )
+    if c.packages_unavailable:
+        text += f"; {c.packages_unavailable} could not be checked"
     if c.unattested_direct:
         text += f"; not attested: direct deps {', '.join(c.unattested_direct)}"
     return text
@@ -110,6 +116,30 @@ def detail_text(package: PackageProvenance) -> str:
         parts.extend(f"{a.filename}: {artifact_reason(a) or 'not available'}" for a in unavailable)
     parts.extend(package.notes)
     return "; ".join(parts)
+
+
+def unavailable_reason(package: PackageProvenance) -> str | None:
+    """The one reason every file of an ``unavailable`` package could not be had (``no
+    package index configured...``), when there is one and the package has nothing else to
+    say; ``None`` otherwise."""
+    if package.status != "unavailable" or package.notes:
+        return None
+    reasons = {artifact_reason(a) for a in package.artifacts if a.status == "unavailable"}
+    if len(reasons) != 1 or None in reasons:
+        return None
+    return reasons.pop()
+
+
+def folded_unavailable(packages: list[PackageProvenance]) -> dict[str, list[PackageProvenance]]:
+    """The ``unavailable`` packages the table folds into one line per reason: those
+    sharing one reason with more than :data:`UNAVAILABLE_LISTED` others (offline with an
+    empty cache, or no index: the same words 200 times bury what matters)."""
+    groups: dict[str, list[PackageProvenance]] = {}
+    for package in packages:
+        reason = unavailable_reason(package)
+        if reason is not None:
+            groups.setdefault(reason, []).append(package)
+    return {r: ps for r, ps in groups.items() if len(ps) > UNAVAILABLE_LISTED}
 
 
 def package_label(package: PackageProvenance) -> str:

@@ -474,6 +474,7 @@ def _provenance(report: AuditReport) -> dict[str, Any]:
             "artifacts": c.artifacts,
             "artifactsAttested": c.artifacts_attested,
             "unattestedDirect": list(c.unattested_direct),
+            "packagesUnavailable": c.packages_unavailable,
             "byStatus": dict(status_counts(provenance)),
             "pinned": dict(provenance.pinned),
             "notes": list(provenance.notes),

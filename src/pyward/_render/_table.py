@@ -56,6 +56,7 @@ from pyward._render._provenance import (
     VERIFIED_LISTED,
     coverage_text,
     detail_text,
+    folded_unavailable,
     ordered,
     publisher_text,
     trust_text,
@@ -381,7 +382,9 @@ def _write_provenance(
     packages = ordered(provenance)
     verified = [p for p in packages if p.status == "verified"]
     hidden = verified if len(verified) > VERIFIED_LISTED else []
-    rows = [p for p in packages if not (hidden and p.status == "verified")]
+    folded = folded_unavailable(packages)
+    gone = {id(p) for ps in folded.values() for p in ps}
+    rows = [p for p in packages if not (hidden and p.status == "verified") and id(p) not in gone]
     if rows:
         table = Table(
             box=box.SIMPLE_HEAD if options.color else Box(_ASCII_HEAD, ascii=True),
@@ -417,6 +420,9 @@ def _write_provenance(
                 cell,
             )
         console.print(table)
+    for reason, same in folded.items():
+        line = f"{plural(len(same), 'package')} could not be checked: {reason}"
+        console.print(Padding(Text(visible(line), style="yellow"), (0, 0, 0, 2)))
     if hidden:
         line = f"{verified_summary(hidden)}: listed in --format json and markdown"
         console.print(Padding(Text(line, style="green"), (0, 0, 0, 2)))
