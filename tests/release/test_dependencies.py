@@ -471,8 +471,9 @@ def test_binary_workflow(tmp_path: Path) -> None:
     odd.write_bytes(b"\x00\x01\x02PK\x03\x04")
     rules_found, note = _scan_note(root)
     assert rules_found == ["lock-file", "unpinned-build-deps"]
-    assert note.startswith(
-        ".github/workflows/odd.yml: not valid YAML: unacceptable character #x0000"
+    assert note == (
+        ".github/workflows/odd.yml: line 1: not valid YAML: character #x0000 (control "
+        "characters are not allowed)"
     )
 
 
@@ -519,12 +520,17 @@ def test_unreadable_workflow_through_the_runner(tmp_path: Path) -> None:
     root, odd = _broken_workflow(tmp_path)
     odd.symlink_to(odd)
     report = check_release(Repo(root=root))
-    (entry,) = report.summary.not_checked
-    assert (entry.file, entry.reason) == (
-        ".github/workflows/odd.yml",
-        "cannot be read: Too many levels of symbolic links",
-    )
-    assert sorted(f.id for f in report.findings) == ["lock-file", "unpinned-build-deps"]
+    (entry,) = [e for e in report.summary.not_checked if e.file == ".github/workflows/odd.yml"]
+    assert entry.reason == "cannot be read: Too many levels of symbolic links"
+    # The workflows and dependencies scanners both read it: reported once, for both.
+    assert entry.categories == ("publishing", "workflows", "dependencies")
+    grades = {g.category: g for g in report.summary.grades}
+    assert grades["dependencies"].incomplete
+    assert not grades["policy"].incomplete
+    assert sorted(f.id for f in report.findings if report.category(f) == "dependencies") == [
+        "lock-file",
+        "unpinned-build-deps",
+    ]
 
 
 @settings(max_examples=300, deadline=None)
