@@ -48,7 +48,7 @@ def test_bad_repository_breaks_every_rule_it_can() -> None:
     hits = _hits(fixture("bad"))
     assert _where(hits) == sorted(
         [
-            ("lock-file", "pyproject.toml", 5),
+            ("lock-file", "pyproject.toml", 13),
             ("no-dependency-updates", None, None),
             # publish.yml (GitHub's starter workflow): pip upgraded, then build, unpinned.
             ("unpinned-build-deps", ".github/workflows/publish.yml", 22),
@@ -65,7 +65,7 @@ def test_bad_repository_breaks_every_rule_it_can() -> None:
         "--user`: build is not pinned"
     )
     assert release.subject == "jobs.build.steps[2]"
-    lock = by_line["pyproject.toml", 5]
+    lock = by_line["pyproject.toml", 13]
     assert lock.message == (
         "no lock file is committed; the project appears to use Poetry ([tool.poetry] in "
         "pyproject.toml): run `poetry lock` and commit poetry.lock"

@@ -122,7 +122,12 @@ RULES: tuple[Rule, ...] = (
             "to verify Trusted Publishing attestations against the repository."
         ),
         fix=(
-            'Add the repository under a well-known label (PEP 753):\n[project.urls]\nSource = "https://github.com/OWNER/REPO"'
+            "Add the repository under a well-known label (PEP 753):\n\n"
+            "```toml\n"
+            "[project.urls]\n"
+            'Source = "https://github.com/OWNER/REPO"\n'
+            "```\n\n"
+            "Repository and Code are well-known labels for it too."
         ),
     ),
     Rule(
