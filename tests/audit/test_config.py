@@ -184,7 +184,7 @@ unmaintained-years = 5
             'fail-on-kinds = ["yanked", "stale"]',
             "tool.pyward.fail-on-kinds: unknown kind 'stale' (known: vulnerability, yanked, "
             "project-status, eol, outdated, unmaintained, malicious, typosquat, cooldown, "
-            "license, package, source, pinning, provenance, project-status:archived, "
+            "license, package, source, pinning, provenance, release, project-status:archived, "
             "project-status:quarantined, project-status:deprecated, license:denied, "
             "license:not-allowed, license:unknown, provenance:failed, "
             "provenance:publisher-change, provenance:unattested, undecided, or none)",
@@ -194,8 +194,8 @@ unmaintained-years = 5
             'checks = ["status", "licences"]',
             "tool.pyward.checks: unknown check 'licences' (known: vulnerability, yanked, "
             "project-status, eol, outdated, unmaintained, malicious, typosquat, cooldown, "
-            "license, package, source, pinning, provenance, vulnerabilities, status, policy, "
-            "default, all)",
+            "license, package, source, pinning, provenance, release-check, vulnerabilities, "
+            "status, policy, default, all)",
         ),
         ('index-ttl = "soon"', "tool.pyward.index-ttl: must be a duration"),
         ("index-ttl = -5", "tool.pyward.index-ttl: must be a duration"),

@@ -54,6 +54,7 @@ def test_the_registry_holds_the_vulnerability_and_status_checks() -> None:
         "source": [],
         "pinning": [],
         "provenance": ["provenance"],
+        "release-check": ["repository"],
     }
     # The policy checks mean something only with a policy's settings: an audit runs
     # them when --checks names them.
@@ -65,6 +66,7 @@ def test_the_registry_holds_the_vulnerability_and_status_checks() -> None:
         "source",
         "pinning",
         "provenance",
+        "release-check",
     ]
 
 
@@ -89,7 +91,8 @@ def test_checks_are_selected_by_id_or_group() -> None:
     assert str(info.value) == (
         "--checks: unknown check 'licences' (known: vulnerability, yanked, project-status, "
         "eol, outdated, unmaintained, malicious, typosquat, cooldown, license, package, "
-        "source, pinning, provenance, vulnerabilities, status, policy, default, all)"
+        "source, pinning, provenance, release-check, vulnerabilities, status, policy, default, "
+        "all)"
     )
     with pytest.raises(UsageError, match="--checks: no check named"):
         select_checks([" "])
@@ -187,6 +190,7 @@ def test_rules_lists_every_check(capsys: pytest.CaptureFixture[str]) -> None:
         "source": "fails",
         "pinning": "fails",
         "provenance": "fails",
+        "release-check": "fails",
     }
 
 

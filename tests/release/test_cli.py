@@ -30,7 +30,7 @@ def test_bad_repository_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1
     assert err == ""
     assert "dependencies  C      5 medium" in out
-    assert out.endswith("FAILED: 5 findings at or above medium\n")
+    assert out.endswith("FAILED: 17 findings at or above medium\n")
 
 
 def test_good_repository_passes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,10 +47,10 @@ def test_fail_on_threshold(capsys: pytest.CaptureFixture[str]) -> None:
     code, doc, _ = _json(capsys, gitlab, "--fail-on", "low")
     assert code == 1
     assert doc["summary"] == {
-        "findings": 3,
-        "failing": 3,
+        "findings": 5,
+        "failing": 5,
         "suppressed": 0,
-        "by_severity": {"medium": 2, "low": 1},
+        "by_severity": {"medium": 4, "low": 1},
         "fail_on": "low",
         "strict": False,
         "failed": True,
@@ -133,7 +133,7 @@ def test_ignores_with_reasons(
         "]",
     )
     code, doc, err = _json(capsys, ".")
-    assert code == 0
+    assert code == 1  # the publishing findings are not ignored
     assert [(s["rule"], s["reason"]) for s in doc["suppressed"]] == [
         ("lock-file", "a library: users resolve"),
         ("unpinned-build-deps", "image pins them"),
@@ -145,9 +145,13 @@ def test_ignores_with_reasons(
     )
     assert doc["warnings"] == [warning]
     assert err == f"pyward: warning: {warning}\n"
-    assert [f["rule"] for f in doc["findings"]] == ["updates-miss-python"]
+    assert [f["rule"] for f in doc["findings"]] == [
+        "publish-no-environment",
+        "publish-not-separate",
+        "updates-miss-python",
+    ]
     grades = {c["category"]: c["grade"] for c in doc["categories"]}
-    assert grades["dependencies"] == "B"
+    assert (grades["publishing"], grades["dependencies"]) == ("C", "B")
 
 
 def test_ignore_by_subject_and_from_the_command_line(
@@ -175,7 +179,8 @@ def test_ignore_by_subject_and_from_the_command_line(
         (".github/workflows/publish.yml", 23),
         (".github/workflows/release.yml", 20),
     ]
-    assert [f["rule"] for f in doc["findings"]] == ["lock-file"]
+    dependencies = [f["rule"] for f in doc["findings"] if f["category"] == "dependencies"]
+    assert dependencies == ["lock-file"]
 
 
 def test_unknown_keys_and_rules_warn(

@@ -48,7 +48,7 @@ def test_bad_repository_breaks_every_rule_it_can() -> None:
     hits = _hits(fixture("bad"))
     assert _where(hits) == sorted(
         [
-            ("lock-file", "pyproject.toml", 5),
+            ("lock-file", "pyproject.toml", 13),
             ("no-dependency-updates", None, None),
             # publish.yml (GitHub's starter workflow): pip upgraded, then build, unpinned.
             ("unpinned-build-deps", ".github/workflows/publish.yml", 22),
@@ -65,7 +65,7 @@ def test_bad_repository_breaks_every_rule_it_can() -> None:
         "--user`: build is not pinned"
     )
     assert release.subject == "jobs.build.steps[2]"
-    lock = by_line["pyproject.toml", 5]
+    lock = by_line["pyproject.toml", 13]
     assert lock.message == (
         "no lock file is committed; the project appears to use Poetry ([tool.poetry] in "
         "pyproject.toml): run `poetry lock` and commit poetry.lock"
@@ -471,8 +471,9 @@ def test_binary_workflow(tmp_path: Path) -> None:
     odd.write_bytes(b"\x00\x01\x02PK\x03\x04")
     rules_found, note = _scan_note(root)
     assert rules_found == ["lock-file", "unpinned-build-deps"]
-    assert note.startswith(
-        ".github/workflows/odd.yml: not valid YAML: unacceptable character #x0000"
+    assert note == (
+        ".github/workflows/odd.yml: line 1: not valid YAML: character #x0000 (control "
+        "characters are not allowed)"
     )
 
 
@@ -519,12 +520,17 @@ def test_unreadable_workflow_through_the_runner(tmp_path: Path) -> None:
     root, odd = _broken_workflow(tmp_path)
     odd.symlink_to(odd)
     report = check_release(Repo(root=root))
-    (entry,) = report.summary.not_checked
-    assert (entry.file, entry.reason) == (
-        ".github/workflows/odd.yml",
-        "cannot be read: Too many levels of symbolic links",
-    )
-    assert sorted(f.id for f in report.findings) == ["lock-file", "unpinned-build-deps"]
+    (entry,) = [e for e in report.summary.not_checked if e.file == ".github/workflows/odd.yml"]
+    assert entry.reason == "cannot be read: Too many levels of symbolic links"
+    # The workflows and dependencies scanners both read it: reported once, for both.
+    assert entry.categories == ("publishing", "workflows", "dependencies")
+    grades = {g.category: g for g in report.summary.grades}
+    assert grades["dependencies"].incomplete
+    assert not grades["policy"].incomplete
+    assert sorted(f.id for f in report.findings if report.category(f) == "dependencies") == [
+        "lock-file",
+        "unpinned-build-deps",
+    ]
 
 
 @settings(max_examples=300, deadline=None)

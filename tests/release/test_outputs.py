@@ -87,7 +87,11 @@ def test_json_of_the_bad_repository() -> None:
         "reason": None,
         "incomplete": False,
     }
-    first = next(f for f in data["findings"] if f["file"] == ".github/workflows/release.yml")
+    first = next(
+        f
+        for f in data["findings"]
+        if f["rule"] == "unpinned-build-deps" and f["file"] == ".github/workflows/release.yml"
+    )
     assert first == {
         "rule": "unpinned-build-deps",
         "category": "dependencies",
@@ -150,11 +154,38 @@ def test_sarif_results_at_file_and_line() -> None:
         )
         for r in run["results"]
     ]
+    wf = ".github/workflows/"
+    # Report order: category, severity, file, line; below medium a note.
     assert located == [
-        ("unpinned-build-deps", ".github/workflows/publish.yml", 22, "error"),
-        ("unpinned-build-deps", ".github/workflows/publish.yml", 23, "error"),
-        ("unpinned-build-deps", ".github/workflows/release.yml", 20, "error"),
-        ("lock-file", "pyproject.toml", 5, "error"),
+        ("publish-with-token", f"{wf}publish.yml", 30, "error"),
+        ("publish-no-environment", f"{wf}publish.yml", 12, "error"),
+        ("publish-not-separate", f"{wf}publish.yml", 24, "error"),
+        ("template-injection", f"{wf}ci.yml", 15, "error"),
+        ("unpinned-action", f"{wf}release.yml", 50, "error"),
+        ("excessive-permissions", f"{wf}ci.yml", 3, "error"),
+        ("persist-credentials", f"{wf}ci.yml", 7, "error"),
+        ("persist-credentials", f"{wf}publish.yml", 15, "error"),
+        ("excessive-permissions", f"{wf}release.yml", 6, "error"),
+        ("unpinned-action", f"{wf}ci.yml", 7, "note"),
+        ("unpinned-action", f"{wf}ci.yml", 8, "note"),
+        ("unpinned-action", f"{wf}publish.yml", 15, "note"),
+        ("unpinned-action", f"{wf}publish.yml", 17, "note"),
+        ("unpinned-action", f"{wf}release.yml", 11, "note"),
+        ("unpinned-action", f"{wf}release.yml", 15, "note"),
+        ("unpinned-action", f"{wf}release.yml", 27, "note"),
+        ("unpinned-action", f"{wf}release.yml", 45, "note"),
+        ("unpinned-build-deps", f"{wf}publish.yml", 22, "error"),
+        ("unpinned-build-deps", f"{wf}publish.yml", 23, "error"),
+        ("unpinned-build-deps", f"{wf}release.yml", 20, "error"),
+        ("lock-file", "pyproject.toml", 13, "error"),
+        ("security-policy-no-private-channel", "SECURITY.md", 4, "error"),
+        ("bandit", "src/example_bad/__init__.py", 8, "error"),
+        ("bandit", "src/example_bad/__init__.py", 3, "note"),
+        ("deprecations-not-errors", "pyproject.toml", 17, "error"),
+        ("license-files", "pyproject.toml", 5, "note"),
+        ("requires-python", "pyproject.toml", 5, "note"),
+        ("source-url", "pyproject.toml", 5, "note"),
+        ("license-expression", "pyproject.toml", 10, "note"),
     ]
     index = [r["id"] for r in run["tool"]["driver"]["rules"]]
     assert all(index[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
@@ -171,6 +202,8 @@ def test_sarif_levels_below_the_threshold_and_suppressions() -> None:
     report = check_release(Repo(root=fixture("gitlab")), fail_on="high")
     levels = {r["ruleId"]: r["level"] for r in _run(to_sarif(report))["results"]}
     assert levels == {
+        "publish-no-environment": "warning",
+        "publish-not-separate": "warning",
         "unpinned-build-deps": "warning",
         "lock-file": "warning",
         "updates-miss-python": "note",
@@ -191,7 +224,7 @@ def test_table_and_markdown_show_grades_and_fixes() -> None:
     assert "  MEDIUM   unpinned-build-deps  .gitlab-ci.yml:17 (fails)" in table
     assert "           Docs: docs/release-check.md#unpinned-build-deps" in table
     markdown = render(report, "markdown")
-    assert markdown.startswith("## pyward release-check: FAILED: 2 findings at or above medium\n")
+    assert markdown.startswith("## pyward release-check: FAILED: 4 findings at or above medium\n")
     assert "| dependencies | C | 2 medium, 1 low |" in markdown
     assert (
         "| medium (fails) | [`unpinned-build-deps`](https://github.com/pyward/pyward/blob/main/"

@@ -31,32 +31,15 @@ from pyward._release import (
     to_finding,
 )
 from pyward._release._model import CATEGORIES, Hit, Repo, Rule
-from pyward._release._report import check_release
+from pyward._release._report import ReleaseReport, check_release
 from pyward.errors import InputError
-from tests.release._repos import fixture
+from tests.release._repos import copy_fixture, fixture
 
-#: The category modules on this branch. The others are written alongside by the
-#: workflows and project helpers; at merge every module of SCANNERS is here, and this
-#: set becomes SCANNERS itself (their xfail below turns into a failure until then).
-PRESENT = frozenset({"pyward._release._dependencies"})
+#: Every category module is in this build.
+PRESENT = frozenset(SCANNERS)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        name
-        if name in PRESENT
-        else pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                raises=ModuleNotFoundError,
-                strict=True,
-                reason="written by another helper of issue 16: add it to PRESENT at merge",
-            ),
-        )
-        for name in SCANNERS
-    ],
-)
+@pytest.mark.parametrize("name", SCANNERS)
 def test_every_scanner_module_imports(name: str) -> None:
     module = importlib.import_module(name)
     assert callable(module.scan)
@@ -299,27 +282,96 @@ def test_ignores_strict_and_threshold(tmp_path: Path) -> None:
 # -- the runner on the fixture repositories ---------------------------------------------------
 
 
+def _found(report: ReleaseReport) -> set[tuple[str | None, str, str | None, int | None, str]]:
+    """Each kept finding as (category, rule, file, line, severity)."""
+    return {
+        (
+            report.category(f),
+            f.id,
+            f.location.file if f.location else None,
+            f.location.line if f.location else None,
+            f.rating.level,
+        )
+        for f in report.findings
+    }
+
+
+WF = ".github/workflows/"
+
+
 def test_runner_on_the_bad_repository() -> None:
     report = check_release(Repo(root=fixture("bad")))
-    grades = {g.category: g for g in report.summary.grades}
-    assert grades["dependencies"].grade == "C"
-    assert dict(grades["dependencies"].counts) == {"medium": 5}
-    assert report.failed
-    assert len(report.failing) == 5
-    assert {f.id for f in report.findings} == {
-        "lock-file",
-        "no-dependency-updates",
-        "unpinned-build-deps",
+    assert _found(report) == {
+        ("publishing", "publish-with-token", f"{WF}publish.yml", 30, "high"),
+        ("publishing", "publish-no-environment", f"{WF}publish.yml", 12, "medium"),
+        ("publishing", "publish-not-separate", f"{WF}publish.yml", 24, "medium"),
+        ("workflows", "template-injection", f"{WF}ci.yml", 15, "high"),
+        ("workflows", "unpinned-action", f"{WF}release.yml", 50, "high"),
+        ("workflows", "excessive-permissions", f"{WF}ci.yml", 3, "medium"),
+        ("workflows", "excessive-permissions", f"{WF}release.yml", 6, "medium"),
+        ("workflows", "persist-credentials", f"{WF}ci.yml", 7, "medium"),
+        ("workflows", "persist-credentials", f"{WF}publish.yml", 15, "medium"),
+        ("workflows", "unpinned-action", f"{WF}ci.yml", 7, "low"),
+        ("workflows", "unpinned-action", f"{WF}ci.yml", 8, "low"),
+        ("workflows", "unpinned-action", f"{WF}publish.yml", 15, "low"),
+        ("workflows", "unpinned-action", f"{WF}publish.yml", 17, "low"),
+        ("workflows", "unpinned-action", f"{WF}release.yml", 11, "low"),
+        ("workflows", "unpinned-action", f"{WF}release.yml", 15, "low"),
+        ("workflows", "unpinned-action", f"{WF}release.yml", 27, "low"),
+        ("workflows", "unpinned-action", f"{WF}release.yml", 45, "low"),
+        ("dependencies", "lock-file", "pyproject.toml", 13, "medium"),
+        ("dependencies", "no-dependency-updates", None, None, "medium"),
+        ("dependencies", "unpinned-build-deps", f"{WF}publish.yml", 22, "medium"),
+        ("dependencies", "unpinned-build-deps", f"{WF}publish.yml", 23, "medium"),
+        ("dependencies", "unpinned-build-deps", f"{WF}release.yml", 20, "medium"),
+        ("policy", "security-policy-no-private-channel", "SECURITY.md", 4, "medium"),
+        ("code", "bandit", "src/example_bad/__init__.py", 8, "high"),
+        ("code", "bandit", "src/example_bad/__init__.py", 3, "low"),
+        ("tests", "deprecations-not-errors", "pyproject.toml", 17, "medium"),
+        ("metadata", "license-expression", "pyproject.toml", 10, "low"),
+        ("metadata", "license-files", "pyproject.toml", 5, "low"),
+        ("metadata", "requires-python", "pyproject.toml", 5, "low"),
+        ("metadata", "source-url", "pyproject.toml", 5, "low"),
     }
+    assert len(report.findings) == len(_found(report))
+    assert {g.category: g.grade for g in report.summary.grades} == {
+        "publishing": "D",
+        "workflows": "D",
+        "dependencies": "C",
+        "policy": "C",
+        "code": "D",
+        "tests": "C",
+        "metadata": "B",
+        "artifacts": "n/a",
+    }
+    assert report.summary.not_checked == ()
+    assert report.failed
+    assert len(report.failing) == 17  # 4 high, 13 medium
 
 
 def test_runner_on_the_good_repository() -> None:
     report = check_release(Repo(root=fixture("good")))
-    grades = {g.category: g.grade for g in report.summary.grades}
-    assert grades["dependencies"] == "A"
-    assert grades["artifacts"] == "n/a"
+    grades = {g.category: g for g in report.summary.grades}
+    assert {c: g.grade for c, g in grades.items()} == {
+        **dict.fromkeys(CATEGORIES, "A"),
+        "artifacts": "n/a",
+    }
+    assert not any(g.incomplete for g in grades.values())
     assert report.findings == ()
+    assert report.summary.not_checked == ()
     assert not report.failed
+
+
+def test_runner_on_the_gitlab_repository() -> None:
+    report = check_release(Repo(root=fixture("gitlab")))
+    assert _found(report) == {
+        ("publishing", "publish-no-environment", ".gitlab-ci.yml", 14, "medium"),
+        ("publishing", "publish-not-separate", ".gitlab-ci.yml", 18, "medium"),
+        ("dependencies", "unpinned-build-deps", ".gitlab-ci.yml", 17, "medium"),
+        ("dependencies", "lock-file", "pyproject.toml", None, "medium"),
+        ("dependencies", "updates-miss-python", "renovate.json", 4, "low"),
+    }
+    assert report.summary.not_checked == ()
 
 
 def test_runner_on_the_broken_repository() -> None:
@@ -327,11 +379,50 @@ def test_runner_on_the_broken_repository() -> None:
     (entry,) = report.summary.not_checked
     assert entry.file == ".github/workflows/broken.yml"
     assert entry.reason.startswith("line 9: not valid YAML: ")
+    # Both the workflows and the dependencies scanners read it: one entry for both.
+    assert entry.categories == ("publishing", "workflows", "dependencies")
     grades = {g.category: g for g in report.summary.grades}
+    assert {c for c, g in grades.items() if g.incomplete} == set(entry.categories)
     assert (grades["dependencies"].grade, grades["dependencies"].incomplete) == ("C", True)
-    assert [f.location.file for f in report.findings if f.location] == [
-        ".github/workflows/release.yml"
-    ]
+    assert _found(report) == {
+        ("workflows", "excessive-permissions", f"{WF}release.yml", 3, "medium"),
+        ("dependencies", "unpinned-build-deps", f"{WF}release.yml", 7, "medium"),
+    }
+
+
+def test_dynamic_licence_leaves_only_metadata_incomplete(tmp_path: Path) -> None:
+    root = copy_fixture("good", tmp_path)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('license = "MIT"\n', 'dynamic = ["license"]\n')
+    )
+    report = check_release(Repo(root=root))
+    (entry,) = report.summary.not_checked
+    assert (entry.file, entry.reason, entry.categories) == (
+        "pyproject.toml",
+        "license not checked: dynamic metadata",
+        ("metadata",),
+    )
+    incomplete = [g.category for g in report.summary.grades if g.incomplete]
+    assert incomplete == ["metadata"]
+    assert report.findings == ()
+
+
+def test_bad_pytest_ini_and_dynamic_metadata_leave_tests_and_metadata_incomplete(
+    tmp_path: Path,
+) -> None:
+    root = copy_fixture("good", tmp_path)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('license = "MIT"\n', 'dynamic = ["license"]\n')
+    )
+    (root / "pytest.ini").write_text("[pytest\nfilterwarnings = error\n")
+    (entry,) = check_release(Repo(root=root)).summary.not_checked
+    assert entry.file == "pytest.ini"
+    assert entry.categories == ("tests", "metadata")
+    assert entry.reason.endswith(
+        "(also not checked: pyproject.toml: license not checked: dynamic metadata)"
+    )
 
 
 @given(st.lists(st.sampled_from(LEVELS)))

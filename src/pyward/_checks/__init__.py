@@ -400,6 +400,16 @@ CHECKS: dict[CheckId, Check] = {
             module="pyward._checks._provenance",
             default=False,
         ),
+        _check(
+            "release-check",
+            kind="release",
+            severity="medium",
+            description="a release-process weakness of a repository checkout: publishing, "
+            "workflows, dependencies, policy, code, tests, metadata (pyward release-check)",
+            needs=("repository",),
+            module="pyward._checks._release",
+            default=False,
+        ),
     )
 }
 

@@ -72,7 +72,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the checks to run, comma-separated: check ids or the groups vulnerabilities "
         "(vulnerability, malicious), status (yanked, project-status, unmaintained), policy "
         "(typosquat, cooldown, license, package, source, pinning, provenance), default, all "
-        "(default: the configuration's, else default: every check but the policy group)",
+        "(default: the configuration's, else default: every check but the policy group and "
+        "release-check, which reads a repository checkout: pyward release-check)",
     )
     checks.add_argument(
         "--fail-on-kind",

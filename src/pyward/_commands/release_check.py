@@ -126,9 +126,12 @@ def _list_rules() -> int:
     from pyward._release import rules
     from pyward._release._render import DOCS
 
-    lines = [f"{'RULE':<24}{'CATEGORY':<14}{'SEVERITY':<10}TITLE"]
-    for rule in rules().values():
-        lines.append(f"{rule.id:<24}{rule.category:<14}{rule.severity:<10}{rule.title}")
+    known = rules()
+    # The id column as wide as the longest id, and a space after it.
+    width = max(len("RULE"), *(len(rule_id) for rule_id in known)) + 2
+    lines = [f"{'RULE':<{width}}{'CATEGORY':<14}{'SEVERITY':<10}TITLE"]
+    for rule in known.values():
+        lines.append(f"{rule.id:<{width}}{rule.category:<14}{rule.severity:<10}{rule.title}")
     lines.append(f"\nEach rule's rationale and fix: {DOCS}")
     write_output("\n".join(lines) + "\n", None)
     return EXIT_OK

@@ -15,7 +15,9 @@ The runner here is the one seam between the category modules and the rest of pyw
   :class:`~pyward._findings.Finding` (kind ``release``), so the one gate
   (:mod:`pyward._gate`) decides ignores and the exit code as for any other finding.
   A scanner that raises :class:`~pyward.errors.InputError` for a bad file (a workflow
-  that is not YAML) leaves a :class:`NotChecked` entry; the other scanners go on.
+  that is not YAML) leaves a :class:`NotChecked` entry that marks the module's
+  categories incomplete (only those it names when it raises
+  :class:`~pyward._release._model.CategoryInputError`); the other scanners go on.
 * :func:`summarize` grades each category from the findings the gate kept
   (:class:`ReleaseSummary`).
 """
@@ -30,7 +32,7 @@ from typing import Literal, TypeAlias
 
 from pyward._findings import LEVELS, CheckId, Finding, FindingKind, Level, check_rating
 from pyward._model import Location
-from pyward._release._model import CATEGORIES, Category, Hit, Repo, Rule
+from pyward._release._model import CATEGORIES, Category, CategoryInputError, Hit, Repo, Rule
 from pyward.errors import InputError
 
 __all__ = [
@@ -214,7 +216,9 @@ def release_check(repo: Repo) -> ReleaseResult:
                     file=_relative(repo, exc.file),
                     reason=where or str(exc),
                     scanner=name,
-                    categories=categories,
+                    categories=(
+                        exc.categories if isinstance(exc, CategoryInputError) else categories
+                    ),
                 )
             )
     if repo.dist is None:

@@ -227,19 +227,29 @@ def load_workflows(repo: Repo, errors: list[InputError] | None = None) -> list[W
     permission), that is not YAML (a binary file) or not shaped as its CI system
     requires (jobs not a mapping, steps not a list) is an :class:`InputError` naming
     the file and line: raised, or, when ``errors`` is given, appended to it while the
-    other files are read."""
+    other files are read. Parsed once per :class:`~pyward._release._model.Repo`."""
+    workflows, failed = repo.cached("ci.workflows", lambda: _load_all(repo))
+    if failed:
+        if errors is None:
+            raise failed[0]
+        errors.extend(failed)
+    return list(workflows)
+
+
+def _load_all(repo: Repo) -> tuple[tuple[Workflow, ...], tuple[InputError, ...]]:
+    """Every CI file parsed, and the errors of those that could not be (read once per
+    checkout: the workflows, dependencies and tests rules share it)."""
     workflows: list[Workflow] = []
+    errors: list[InputError] = []
     for relative in workflow_files(repo):
         try:
             workflow = _load_one(repo, relative)
         except InputError as exc:
-            if errors is None:
-                raise
             errors.append(exc)
             continue
         if workflow is not None:
             workflows.append(workflow)
-    return workflows
+    return tuple(workflows), tuple(errors)
 
 
 def _load_one(repo: Repo, relative: str) -> Workflow | None:

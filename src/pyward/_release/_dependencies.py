@@ -6,8 +6,9 @@ Sources: Scientific Python SPEC 8 ("Securing the release process": lock files fo
 building and publishing), OpenSSF Scorecard's Pinned-Dependencies and
 Dependency-Update-Tool checks (docs/release-check.md cites both).
 
-Workflows are read as text here (their ``run:`` steps and GitLab ``script:`` lines);
-the YAML is loaded by :func:`load_yaml` alone, the one place that knows how.
+The CI configuration (``run:`` steps, GitLab ``script:`` lines) is read through
+:func:`pyward._release._ci.load_workflows`, parsed once for every category; Dependabot's
+configuration through :func:`pyward._release._yaml.load`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pyward._release._model import Hit, Repo, Rule
 from pyward.errors import InputError
 
 if TYPE_CHECKING:
-    import yaml
+    from pyward._release._ci import Workflow
 
 __all__ = [
     "DEPENDABOT_FILES",
@@ -34,7 +35,6 @@ __all__ = [
     "Installer",
     "RunStep",
     "installer_of",
-    "load_yaml",
     "run_steps",
     "scan",
 ]
@@ -333,17 +333,13 @@ def lock_candidates(repo: Repo) -> list[str]:
     return found
 
 
-def _glob(directory: Path, pattern: str, *, regular: bool = True) -> list[Path]:
-    """The entries of ``directory`` matching ``pattern``: regular files, or (``regular``
-    false) anything but a directory, so that a workflow that is a dangling link, a
-    symlink loop or a pipe is reported rather than passed over."""
+def _glob(directory: Path, pattern: str) -> list[Path]:
+    """The regular files of ``directory`` matching ``pattern``."""
     try:
         entries = list(directory.glob(pattern))
     except OSError:
         return []
-    if regular:
-        return [p for p in entries if p.is_file()]
-    return [p for p in entries if not p.is_dir()]
+    return [p for p in entries if p.is_file()]
 
 
 def _python_project(repo: Repo) -> bool:
@@ -460,30 +456,30 @@ def _updates(repo: Repo, deferred: list[InputError]) -> Iterator[Hit]:
 
 
 def _has_workflows(repo: Repo) -> bool:
-    return bool(_workflow_files(repo))
+    from pyward._release._ci import GITHUB_DIR, workflow_files
+
+    return any(name.startswith(f"{GITHUB_DIR}/") for name in workflow_files(repo))
 
 
 def _dependabot(repo: Repo, file: str) -> tuple[set[str], int | None]:
     """What ``file`` updates (``actions``, ``python``) and the line of ``updates``."""
-    import yaml
+    from pyward._release._yaml import load
 
-    root = load_yaml(repo, file)
+    doc = load(repo.text(file) or "", file)
     covered: set[str] = set()
+    root = doc.value
     if root is None:
         return covered, None
-    if not isinstance(root, yaml.MappingNode):
+    if not isinstance(root, dict):
         raise InputError(file, "must be a mapping with an 'updates' list", where="line 1")
-    updates = _get(root, "updates")
+    updates = root.get("updates")
     if updates is None:
         return covered, 1
-    key_line = _key_line(root, "updates")
-    if not isinstance(updates, yaml.SequenceNode):
+    key_line = doc.line("updates")
+    if not isinstance(updates, list):
         raise InputError(file, "must be a list", where=f"line {key_line}: updates")
-    for entry in updates.value:
-        ecosystem = (
-            _get(entry, "package-ecosystem") if isinstance(entry, yaml.MappingNode) else None
-        )
-        value = ecosystem.value if isinstance(ecosystem, yaml.ScalarNode) else None
+    for entry in updates:
+        value = entry.get("package-ecosystem") if isinstance(entry, dict) else None
         if value == "github-actions":
             covered.add("actions")
         elif value in PYTHON_ECOSYSTEMS:
@@ -548,216 +544,48 @@ class RunStep:
     """Names of the environment variables the workflow, job or step sets."""
 
 
-def _workflow_files(repo: Repo) -> list[str]:
-    directory = repo.root / ".github" / "workflows"
-    files = [
-        p.relative_to(repo.root).as_posix()
-        for pattern in ("*.yml", "*.yaml")
-        for p in _glob(directory, pattern, regular=False)
-    ]
-    return sorted(files)
-
-
-def load_yaml(repo: Repo, file: str) -> yaml.Node | None:
-    """``file`` as a YAML node tree (safe loader; nodes keep their lines), ``None``
-    when it is absent or empty. Not YAML: an :class:`InputError` naming the line.
-
-    The one place this category loads YAML: the workflows category's loader replaces
-    it when both are there.
-    """
-    import yaml
-
-    text = repo.text(file)
-    if text is None:
-        reason = unreadable(repo.root / file)
-        if reason is not None:
-            raise InputError(file, f"cannot be read: {reason}")
-        return None
-    # libyaml's parser when PyYAML has it (its wheels do): same nodes and marks, an
-    # order of magnitude faster, and a nesting limit of its own.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.compose(text, Loader=loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}" if mark is not None else None
-        problem = " ".join(str(exc.problem or exc.context).split())
-        raise InputError(file, f"not valid YAML: {problem}", where=where) from None
-    except yaml.YAMLError as exc:  # a character YAML does not allow (a binary file)
-        raise InputError(file, f"not valid YAML: {' '.join(str(exc).split())}") from None
-    except RecursionError:
-        raise InputError(file, "not valid YAML: nested too deeply") from None
-
-
-def unreadable(path: Path) -> str | None:
-    """Why ``path``, which is no readable regular file, cannot be read; ``None`` when
-    nothing is there at all."""
-    import os
-    import stat
-
-    from pyward._files import file_kind
-
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return "a dangling symbolic link" if os.path.islink(path) else None
-    except OSError as exc:  # a symlink loop, a name too long, no permission
-        return exc.strerror or str(exc)
-    if not stat.S_ISREG(mode):
-        return file_kind(mode)
-    return "not readable"
-
-
-def _get(node: yaml.Node, key: str) -> yaml.Node | None:
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return v  # type: ignore[no-any-return]
-    return None
-
-
-def _key_line(node: yaml.Node, key: str) -> int | None:
-    import yaml
-
-    if isinstance(node, yaml.MappingNode):
-        for k, _ in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return int(k.start_mark.line) + 1
-    return None
-
-
-def _names(node: yaml.Node | None, key: str) -> frozenset[str]:
-    """The keys of the mapping at ``key`` in ``node``: the environment variables a
-    workflow, job or step sets (GitHub ``env``, GitLab ``variables``)."""
-    import yaml
-
-    table = _get(node, key) if node is not None else None
-    if not isinstance(table, yaml.MappingNode):
-        return frozenset()
-    return frozenset(k.value for k, _ in table.value if isinstance(k, yaml.ScalarNode))
-
-
-def _text_line(node: yaml.Node) -> int:
-    """The 1-based line of a scalar's first line of text (a block scalar's text starts
-    on the line after its ``|``)."""
-    line = int(node.start_mark.line) + 1
-    style = getattr(node, "style", None)
-    return line + 1 if style in ("|", ">") else line
-
-
 def run_steps(repo: Repo, deferred: list[InputError]) -> Iterator[RunStep]:
-    """Every shell step of the GitHub workflows and ``.gitlab-ci.yml``; a file that is
-    not YAML goes to ``deferred`` and the others are read."""
-    for file in _workflow_files(repo):
-        try:
-            root = load_yaml(repo, file)
-        except InputError as exc:
-            deferred.append(exc)
-            continue
-        if root is not None:
-            yield from _github_steps(file, root)
-    try:
-        root = load_yaml(repo, ".gitlab-ci.yml")
-    except InputError as exc:
-        deferred.append(exc)
-        return
-    if root is not None:
-        yield from _gitlab_steps(".gitlab-ci.yml", root)
+    """Every shell step of the GitHub workflows and ``.gitlab-ci.yml`` (as
+    :func:`pyward._release._ci.load_workflows` reads them); a file that cannot be read
+    goes to ``deferred`` and the others are read."""
+    from pyward._release._ci import load_workflows
+
+    for workflow in load_workflows(repo, deferred):
+        yield from _workflow_steps(workflow)
 
 
-def _jobs(table: yaml.Node | None) -> Iterator[tuple[str, yaml.MappingNode]]:
-    """The jobs of a mapping of jobs, by name: the entries whose value is a mapping."""
-    import yaml
+def _workflow_steps(workflow: Workflow) -> Iterator[RunStep]:
+    from pyward._wire import path as key_path
 
-    if isinstance(table, yaml.MappingNode):
-        for key, job in table.value:
-            if isinstance(key, yaml.ScalarNode) and isinstance(job, yaml.MappingNode):
-                yield key.value, job
-
-
-def _github_steps(file: str, root: yaml.Node) -> Iterator[RunStep]:
-    import yaml
-
-    top_env = _names(root, "env")
-    for name, job in _jobs(_get(root, "jobs")):
-        job_env = top_env | _names(job, "env")
-        steps = _get(job, "steps")
-        if not isinstance(steps, yaml.SequenceNode):
-            continue
-        for n, step in enumerate(steps.value):
-            where = f"jobs.{name}.steps[{n}]"
-            env = job_env | _names(step, "env")
-            run = _get(step, "run")
-            uses = _get(step, "uses")
-            if isinstance(run, yaml.ScalarNode):
+    doc = workflow.doc
+    for job in workflow.jobs:
+        job_env = frozenset(job.env)
+        for step in job.steps:
+            where = ""
+            for part in step.path:
+                where = key_path(where, part)
+            env = job_env | frozenset(step.env)
+            if step.run is not None:
+                # GitHub: the ``run:`` value; GitLab: the script line itself.
+                at = (*step.path, "run") if workflow.platform == "github" else step.path
                 yield RunStep(
-                    file=file,
-                    job=name,
+                    file=workflow.file,
+                    job=job.id,
                     where=where,
-                    line=_text_line(run),
-                    text=run.value,
+                    line=doc.text_line(at, 0) or 1,
+                    text=step.run,
                     env=env,
                 )
-            elif isinstance(uses, yaml.ScalarNode):
+            elif step.uses is not None:
                 yield RunStep(
-                    file=file,
-                    job=name,
+                    file=workflow.file,
+                    job=job.id,
                     where=where,
-                    line=int(uses.start_mark.line) + 1,
+                    line=doc.line(*step.path, "uses") or 1,
                     text="",
-                    uses=uses.value,
+                    uses=step.uses,
                     env=env,
                 )
-
-
-_GITLAB_KEYWORDS = frozenset(
-    {
-        "stages",
-        "variables",
-        "default",
-        "include",
-        "workflow",
-        "image",
-        "services",
-        "cache",
-        "before_script",
-        "after_script",
-        "pages",
-        "spec",
-    }
-)
-
-
-def _gitlab_steps(file: str, root: yaml.Node) -> Iterator[RunStep]:
-    import yaml
-
-    top_env = _names(root, "variables")
-    for name, job in _jobs(root):
-        if name in _GITLAB_KEYWORDS:
-            continue
-        env = top_env | _names(job, "variables")
-        for part in ("before_script", "script"):
-            lines = _get(job, part)
-            items = (
-                lines.value
-                if isinstance(lines, yaml.SequenceNode)
-                else [lines]
-                if isinstance(lines, yaml.ScalarNode)
-                else []
-            )
-            for n, item in enumerate(items):
-                if isinstance(item, yaml.ScalarNode):
-                    yield RunStep(
-                        file=file,
-                        job=name,
-                        where=f"{name}.{part}[{n}]",
-                        line=_text_line(item),
-                        text=item.value,
-                        env=env,
-                    )
 
 
 def _unpinned_build_deps(steps: list[RunStep]) -> Iterator[Hit]:

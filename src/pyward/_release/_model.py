@@ -10,14 +10,17 @@ ignores and every renderer treat them as any other finding.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, TypeVar
 
 from pyward._findings import Level
+from pyward.errors import InputError
 
-__all__ = ["CATEGORIES", "Category", "Confidence", "Hit", "Repo", "Rule"]
+__all__ = ["CATEGORIES", "Category", "CategoryInputError", "Confidence", "Hit", "Repo", "Rule"]
+
+_T = TypeVar("_T")
 
 #: The categories a release process is graded in, in the order reports list them.
 Category: TypeAlias = Literal[
@@ -38,6 +41,25 @@ CATEGORIES: tuple[Category, ...] = (
 
 #: How sure a rule is of a hit (Bandit's own confidence for code findings).
 Confidence: TypeAlias = Literal["high", "medium", "low"]
+
+
+class CategoryInputError(InputError):
+    """An :class:`~pyward.errors.InputError` of a scanner that grades several categories
+    and knows which of them the unread input leaves incomplete (dynamic metadata leaves
+    ``metadata`` unchecked, not the ``policy`` or ``tests`` of the same module). The
+    runner marks only ``categories`` incomplete; a plain ``InputError`` marks every
+    category of the module."""
+
+    def __init__(
+        self,
+        file: str | Path | None,
+        what: str,
+        where: str | None = None,
+        *,
+        categories: tuple[Category, ...],
+    ) -> None:
+        super().__init__(file, what, where)
+        self.categories = categories
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,6 +119,15 @@ class Repo:
     """``[tool.pyward.release-check]`` (ignores and rule settings)."""
     _texts: dict[str, str | None] = field(default_factory=dict)
     _pyproject: Mapping[str, Any] | None = None
+    _cached: dict[str, Any] = field(default_factory=dict)
+
+    def cached(self, key: str, make: Callable[[], _T]) -> _T:
+        """``make()``, computed once per checkout under ``key``: what several scanners
+        read (the parsed CI configuration) is parsed once per run."""
+        if key not in self._cached:
+            self._cached[key] = make()
+        value: _T = self._cached[key]
+        return value
 
     def text(self, relative: str) -> str | None:
         """The file at ``relative`` (``/`` separators) as UTF-8 text, read once; ``None``

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyward._release._model import Hit, Repo, Rule
+from pyward._release._model import CategoryInputError, Hit, Repo, Rule
 from pyward.errors import InputError
 
 __all__ = ["RULES", "scan", "source_packages"]
@@ -122,7 +122,12 @@ RULES: tuple[Rule, ...] = (
             "to verify Trusted Publishing attestations against the repository."
         ),
         fix=(
-            'Add the repository under a well-known label (PEP 753):\n[project.urls]\nSource = "https://github.com/OWNER/REPO"'
+            "Add the repository under a well-known label (PEP 753):\n\n"
+            "```toml\n"
+            "[project.urls]\n"
+            'Source = "https://github.com/OWNER/REPO"\n'
+            "```\n\n"
+            "Repository and Code are well-known labels for it too."
         ),
     ),
     Rule(
@@ -382,31 +387,20 @@ def _ci_files(repo: Repo) -> list[str]:
     return [name for name in files if repo.text(name) is not None]
 
 
-def _workflow_env_warnings(text: str) -> list[str]:
-    """The ``PYTHONWARNINGS`` values of a workflow's ``env:`` maps (workflow, job and
-    step level). Kept apart so the YAML loader of the workflows category can replace
-    it; a workflow that is not valid YAML gives nothing here (the workflows category
-    reports it)."""
-    import yaml
+def _workflow_env_warnings(repo: Repo) -> list[str]:
+    """The ``PYTHONWARNINGS`` values the CI configuration sets (GitHub ``env:`` of the
+    workflow, a job or a step; GitLab ``variables:``), as :mod:`._ci` reads it. A file
+    that is not valid YAML gives nothing here: the workflows category reports it."""
+    from pyward._release._ci import load_workflows
 
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return []
     found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            env = node.get("env")
-            if isinstance(env, dict) and isinstance(env.get("PYTHONWARNINGS"), str):
-                found.append(env["PYTHONWARNINGS"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(document)
+    for workflow in load_workflows(repo, errors=[]):
+        for job in workflow.jobs:
+            values = [
+                job.env.get("PYTHONWARNINGS"),
+                *(s.env.get("PYTHONWARNINGS") for s in job.steps),
+            ]
+            found.extend(value for value in values if isinstance(value, str))
     return found
 
 
@@ -429,11 +423,9 @@ def _ci_makes_errors(repo: Repo, categories: set[str]) -> bool:
     for name in _ci_files(repo):
         text = repo.text(name) or ""
         values = [m["env"] or m["flag"] or "" for m in _CI_ERROR.finditer(text)]
-        if name.startswith(".github/workflows/"):
-            values.extend(_workflow_env_warnings(text))
         if any(_is_error(value, categories) for value in values):
             return True
-    return False
+    return any(_is_error(value, categories) for value in _workflow_env_warnings(repo))
 
 
 def _scan_tests(repo: Repo) -> Iterator[Hit]:
@@ -752,11 +744,28 @@ def _add_children(repo: Repo, folder: str, add: Any) -> None:
 
 def scan(repo: Repo) -> Iterator[Hit]:
     """Every hit of the policy, tests and metadata rules. After the hits, raises one
-    :class:`~pyward.errors.InputError` (``pyproject.toml: ...``) when metadata could
-    not be checked (dynamic, or built by ``setup.py``)."""
+    :class:`~pyward._release._model.CategoryInputError` naming the categories left
+    incomplete: ``tests`` when the pytest configuration is not INI, ``metadata`` when
+    it could not be checked (dynamic, or built by ``setup.py``)."""
+    errors: list[CategoryInputError] = []
     yield from _scan_policy(repo)
-    yield from _scan_tests(repo)
+    try:
+        yield from _scan_tests(repo)
+    except InputError as exc:
+        errors.append(CategoryInputError(exc.file, exc.what, exc.where, categories=("tests",)))
     unchecked: list[str] = []
     yield from _scan_metadata(repo, unchecked)
     if unchecked:
-        raise InputError("pyproject.toml", "; ".join(unchecked))
+        errors.append(
+            CategoryInputError("pyproject.toml", "; ".join(unchecked), categories=("metadata",))
+        )
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        first, second = errors
+        raise CategoryInputError(
+            first.file,
+            f"{first.what} (also not checked: {second.file}: {second.what})",
+            first.where,
+            categories=(*first.categories, *second.categories),
+        )

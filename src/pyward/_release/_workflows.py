@@ -199,7 +199,8 @@ RULES: tuple[Rule, ...] = (
             "  release:\n"
             "    permissions:\n"
             "      contents: write  # create the GitHub release\n"
-            "```"
+            "```\n\n"
+            "A workflow whose jobs need no token at all declares `permissions: {}`."
         ),
     ),
     Rule(

@@ -108,13 +108,16 @@ class Document:
     def text_line(self, path: tuple[Key, ...], offset: int) -> int | None:
         """The line of the ``offset``-th line (0-based) of the string at ``path``. Exact
         for plain single-line, quoted single-line and literal (``|``) block scalars,
-        the usual shapes of a ``run:`` script; for a folded or multi-line flow scalar,
-        whose lines the text does not keep, the line where the value starts."""
+        the usual shapes of a ``run:`` script; for a folded (``>``) block scalar, whose
+        lines the value does not keep, the line its text starts on; for a multi-line
+        flow scalar, the line where the value starts."""
         place = self.places.get(self.written(path))
         if place is None:
             return self.line(*path)
         if place.style == "|":
             return place.line + 1 + offset
+        if place.style == ">":
+            return place.line + 1
         return place.line
 
 

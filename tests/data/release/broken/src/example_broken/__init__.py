@@ -1,0 +1,3 @@
+"""The package of the fixture with a broken workflow."""
+
+__version__ = "0.0.1"
