@@ -232,6 +232,18 @@ def test_table_and_markdown_show_grades_and_fixes() -> None:
     ) in markdown
 
 
+def test_the_table_gives_each_rules_advice_once() -> None:
+    """A rule with several findings shows its fix and docs link under the first only."""
+    report = _report("bad")
+    table = render(report, "table")
+    ids = [f.id for f in report.findings]
+    repeated = {i for i in ids if ids.count(i) > 1}
+    assert repeated, "the bad repository has a rule with several findings"
+    for rule_id in repeated:
+        assert table.count(f"           Docs: docs/release-check.md#{rule_id}\n") == 1
+    assert table.count("           Fix: ") == len(set(ids))
+
+
 def test_not_checked_in_the_table_and_markdown() -> None:
     report = _report("broken")
     assert "dependencies  C      1 medium (incomplete: a file could not be checked)" in render(

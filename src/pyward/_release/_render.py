@@ -105,17 +105,22 @@ def _result_text(report: ReleaseReport) -> str:
 
 
 def render_table(report: ReleaseReport) -> str:
-    """Plain text for a terminal or a CI log."""
+    """Plain text for a terminal or a CI log. A rule's fix and docs link are shown under
+    its first finding only: thirty Bandit findings need the advice once."""
     lines = [f"pyward release-check: {report.root}", ""]
     lines.append(f"{'Category':<14}{'Grade':<7}Findings")
     for grade in report.summary.grades:
         lines.append(f"{grade.category:<14}{grade.grade:<7}{_grade_text(grade)}")
     if report.findings:
         lines += ["", "Findings"]
+        advised: set[str] = set()
         for f in report.findings:
             mark = " (fails)" if f in report.failing else ""
             lines.append(f"  {f.rating.level.upper():<9}{f.id}  {_where(f)}{mark}")
             lines.append(f"           {f.summary}")
+            if f.id in advised:
+                continue
+            advised.add(f.id)
             _, fix = _rule_parts(report, f)
             if fix:
                 lines.append(f"           Fix: {fix}")
