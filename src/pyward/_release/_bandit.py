@@ -8,12 +8,14 @@
   installed plugins). A warm run scans only the files that changed; an entry that is
   not what this module wrote is ignored with a note and the file is scanned again.
 * **Parallel misses.** When the files to scan are many, they are split by size over the
-  available CPUs: the calling process scans one share while each other share is scanned
-  by ``python -m pyward._release._bandit_worker`` (file list in on standard input,
-  results out as JSON). A worker process is started as a command, not forked nor
-  spawned through :mod:`multiprocessing`, so the caller needs no ``__main__`` guard and
-  its threads do not matter. A worker that fails leaves its share to the calling
-  process. Few files are scanned serially: starting a worker costs more than it saves.
+  available CPUs: the calling process scans one share while worker processes scan the
+  others. On Linux, in a process with no other thread, the workers are forked (they
+  inherit Bandit, already imported: the faster way, see bench/README.md); elsewhere each
+  is a command, ``python -m pyward._release._bandit_worker`` (file list in on standard
+  input, results out as JSON). Neither is :mod:`multiprocessing`'s "spawn" or
+  "forkserver", which re-run the caller's main module: a caller needs no ``__main__``
+  guard. A worker that fails leaves its share to the calling process. Few files are
+  scanned serially: starting a worker costs more than it saves.
 
 Every function here expects Bandit importable (the ``release`` extra); the caller
 (:mod:`pyward._release._code`) checks that first.
@@ -27,6 +29,7 @@ import logging
 import os
 import subprocess  # nosec B404 - runs this interpreter on pyward's own worker module
 import sys
+import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -264,7 +267,7 @@ class _Cache:
     def get(self, entry: Path) -> FileResult | None:
         try:
             raw = entry.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
             self.notes.append(f"Bandit cache entry {entry} not read ({exc.strerror or exc})")
@@ -316,16 +319,18 @@ def _start_worker(setup: BanditSetup, paths: Sequence[str]) -> subprocess.Popen[
     import pyward
 
     home = str(Path(pyward.__file__).resolve().parent.parent)
-    process = subprocess.Popen(  # nosec B603 - this interpreter, a fixed program, no shell
+    # This interpreter, a fixed program, no shell:
+    process = subprocess.Popen(  # noqa: S603 # nosec B603
         [sys.executable, "-c", _BOOT, home],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # a failed worker's share is scanned here again
     )
-    assert process.stdin is not None  # nosec B101 - stdin=PIPE above; mypy's narrowing
+    request = json.dumps({"setup": setup.to_json(), "files": paths}).encode()
     try:
-        process.stdin.write(json.dumps({"setup": setup.to_json(), "files": paths}).encode())
-        process.stdin.close()
+        if process.stdin is not None:  # always (stdin=PIPE): mypy's narrowing
+            with process.stdin:
+                process.stdin.write(request)
     except OSError:
         pass  # the worker died at start: its answer is missing, the share is scanned here
     return process
@@ -335,9 +340,10 @@ def _finish_worker(
     process: subprocess.Popen[bytes], paths: Sequence[str]
 ) -> dict[str, FileResult] | None:
     """The worker's results, or ``None`` when it failed or answered something else."""
-    assert process.stdout is not None  # nosec B101 - stdout=PIPE; mypy's narrowing
-    with process.stdout:
-        out = process.stdout.read()
+    out = b""
+    if process.stdout is not None:  # always (stdout=PIPE): mypy's narrowing
+        with process.stdout:
+            out = process.stdout.read()
     if process.wait() != 0:
         return None
     try:
@@ -348,15 +354,60 @@ def _finish_worker(
     return results
 
 
-def scan_parallel(
-    setup: BanditSetup, sizes: Mapping[str, int], workers: int
-) -> dict[str, FileResult]:
-    """Bandit over ``sizes``' paths on ``workers`` processes, this one included."""
-    shares = _shares(sizes, workers)
+def _fork_safe() -> bool:
+    """Whether this process may fork: on Linux (macOS's system libraries are not
+    fork-safe), with no other thread running (a child gets only the calling thread, and
+    a lock another thread held stays held in it)."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _scan_share(setup: BanditSetup, share: Sequence[str]) -> str:
+    """A forked worker's job: its share's results as JSON text."""
+    return json.dumps({name: r.to_json() for name, r in scan_serial(setup, share).items()})
+
+
+def _forked(
+    setup: BanditSetup, shares: Sequence[Sequence[str]]
+) -> Iterator[tuple[Sequence[str], dict[str, FileResult] | None]]:
+    """The first share scanned here while forked workers scan the others (they inherit
+    Bandit, imported): each share with its results, ``None`` for a worker that failed."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes=len(shares) - 1) as pool:
+        pending = [pool.apply_async(_scan_share, (setup, share)) for share in shares[1:]]
+        yield shares[0], scan_serial(setup, shares[0])
+        for share, job in zip(shares[1:], pending, strict=True):
+            try:
+                answer = json.loads(job.get())
+                yield share, {name: FileResult.from_json(answer[name]) for name in share}
+            except Exception:  # any worker failure: the share is scanned here
+                yield share, None
+
+
+def _spawned(
+    setup: BanditSetup, shares: Sequence[Sequence[str]]
+) -> Iterator[tuple[Sequence[str], dict[str, FileResult] | None]]:
+    """As :func:`_forked`, with worker processes started as commands."""
     started = [(share, _start_worker(setup, share)) for share in shares[1:]]
-    results = scan_serial(setup, shares[0]) if shares else {}
+    yield shares[0], scan_serial(setup, shares[0])
     for share, process in started:
-        answer = _finish_worker(process, share)
+        yield share, _finish_worker(process, share)
+
+
+def scan_parallel(
+    setup: BanditSetup, sizes: Mapping[str, int], workers: int, *, fork: bool | None = None
+) -> dict[str, FileResult]:
+    """Bandit over ``sizes``' paths on ``workers`` processes, this one included: forked
+    workers when :func:`_fork_safe` (``fork`` forces the choice), else worker commands
+    (``python -m pyward._release._bandit_worker``). A failed worker's share is scanned
+    in this process."""
+    shares = _shares(sizes, workers)
+    if len(shares) < 2:
+        return scan_serial(setup, list(sizes))
+    use_fork = _fork_safe() if fork is None else fork
+    results: dict[str, FileResult] = {}
+    for share, answer in (_forked if use_fork else _spawned)(setup, shares):
         results.update(answer if answer is not None else scan_serial(setup, share))
     return results
 
@@ -368,6 +419,7 @@ def scan_files(
     cache_dir: Path | None = None,
     workers: int | None = None,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    fork: bool | None = None,
     notes: list[str] | None = None,
 ) -> dict[str, FileResult]:
     """Bandit's result for each of ``files`` (pairs of the path relative to the
@@ -375,7 +427,8 @@ def scan_files(
 
     ``cache_dir``: where results are cached (``None``: no cache). ``workers``: processes
     for the files not in the cache (default: the available CPUs); they are used only
-    when those files hold ``parallel_min_bytes`` or more. Notes about the cache (a
+    when those files hold ``parallel_min_bytes`` or more; ``fork`` forces how they are
+    started (default: :func:`scan_parallel` decides). Notes about the cache (a
     corrupt entry, a directory that cannot be written) are appended to ``notes``.
     Raises :class:`InputError` when Bandit refuses the configuration."""
     with quiet():
@@ -408,7 +461,7 @@ def scan_files(
             misses[str(path)] = 0
     count = min(workers or available_cpus(), len(misses))
     if count > 1 and sum(misses.values()) >= parallel_min_bytes:
-        scanned = scan_parallel(setup, misses, count)
+        scanned = scan_parallel(setup, misses, count, fork=fork)
     else:
         scanned = scan_serial(setup, list(misses)) if misses else {}
     for name, result in scanned.items():
