@@ -27,7 +27,7 @@ import hashlib
 import json
 import logging
 import os
-import subprocess  # nosec B404 - runs this interpreter on pyward's own worker module
+import subprocess
 import sys
 import threading
 import warnings
