@@ -6,17 +6,20 @@ The issue 16 target: a repository with 20 workflows and 300 Python files checked
 or less, Bandit included. The repository is written to a temporary directory (and made
 a git work tree, so the lock-file rule asks ``git check-ignore`` as on a real checkout):
 each workflow has a build job (checkout, setup-python, an install step, ``python -m
-build``) and a publish job, the package 300 modules of about 40 lines. Rows:
+build``) and a publish job, the package (``src/benchpkg``) 300 modules of about 32 lines.
+Rows (the first run, then the median of the others):
 
 * ``in process``: :func:`pyward._release._report.check_release` (every installed
-  scanner, the gate, the grades), the first run of a process and the median of the rest;
+  scanner, the gate, the grades) without Bandit's cache, on one CPU and on all of them;
+  with a cache directory that is new each run (cold) and one filled before (warm);
 * ``JSON render``: the report as JSON;
 * ``whole process``: ``pyward release-check REPO -f json`` in a fresh process, its
-  modules loaded from byte code (one untimed run first writes it); wall and CPU time
-  (user + system: steadier on a shared machine).
+  modules loaded from byte code (one untimed run first writes it), with a new cache
+  directory each run (cold) or a filled one (warm); wall time, and CPU time (user +
+  system of the process and its Bandit workers: steadier on a shared machine).
 
-Which scanners ran is printed with the figures: until the other categories of issue 16
-are merged, the figure covers the ones installed.
+Which scanners ran, and whether any category was not checked, is printed with the
+figures.
 """
 
 from __future__ import annotations
