@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -208,6 +209,12 @@ def test_a_failed_worker_leaves_its_share_to_the_caller(
 
     monkeypatch.setattr(_bandit, "_scan_share", broken)
     assert scan_files(setup, files, workers=2, parallel_min_bytes=0, fork=True) == serial
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    assert scan_files(setup, files, workers=2, parallel_min_bytes=0, fork=False) == serial
 
 
 def test_few_files_stay_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,8 @@
 
 * **Cache per file.** A file's Bandit result is stored under
   ``CACHE_DIR/release/bandit/`` as one JSON document (never pickle: reading an entry
-  runs no code), keyed by the SHA-256 of the file's bytes, its path in the repository
-  (Bandit's ``assert_used`` skips depend on it), the Bandit version and a hash of the
+  runs no code), keyed by the SHA-256 of the file's bytes, its path as Bandit is given
+  it (Bandit's ``assert_used`` skips match on it), the Bandit version and a hash of the
   effective configuration (the ``[tool.bandit]`` table, the tests and skips, the
   installed plugins). A warm run scans only the files that changed; an entry that is
   not what this module wrote is ignored with a note and the file is scanned again.
@@ -259,9 +259,10 @@ class _Cache:
     notes: list[str]
     _unwritable: bool = False
 
-    def path(self, relative: str, data: bytes) -> Path:
+    def path(self, name: str, data: bytes) -> Path:
+        """The entry of the file ``name`` (as Bandit is given it) holding ``data``."""
         content = hashlib.sha256(data).hexdigest()
-        key = hashlib.sha256(f"{self.config}\0{relative}\0{content}".encode()).hexdigest()
+        key = hashlib.sha256(f"{self.config}\0{name}\0{content}".encode()).hexdigest()
         return self.directory / key[:2] / f"{key}.json"
 
     def get(self, entry: Path) -> FileResult | None:
@@ -407,8 +408,11 @@ def scan_parallel(
         return scan_serial(setup, list(sizes))
     use_fork = _fork_safe() if fork is None else fork
     results: dict[str, FileResult] = {}
-    for share, answer in (_forked if use_fork else _spawned)(setup, shares):
-        results.update(answer if answer is not None else scan_serial(setup, share))
+    try:
+        for share, answer in (_forked if use_fork else _spawned)(setup, shares):
+            results.update(answer if answer is not None else scan_serial(setup, share))
+    except OSError:  # no worker could be started (a process limit): this process scans
+        results.update(scan_serial(setup, [path for path in sizes if path not in results]))
     return results
 
 
@@ -450,7 +454,8 @@ def scan_files(
             except OSError:
                 data = None  # Bandit reports it as skipped
             if data is not None:
-                entries[relative] = cache.path(relative, data)
+                # The path as Bandit is given it: its assert_used skips match on it.
+                entries[relative] = cache.path(str(path), data)
                 hit = cache.get(entries[relative])
                 if hit is not None:
                     results[relative] = hit
