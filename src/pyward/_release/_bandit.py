@@ -11,8 +11,9 @@
   available CPUs: the calling process scans one share while worker processes scan the
   others. On Linux, in a process with no other thread, the workers are forked (they
   inherit Bandit, already imported: the faster way, see bench/README.md); elsewhere each
-  is a command, ``python -m pyward._release._bandit_worker`` (file list in on standard
-  input, results out as JSON). Neither is :mod:`multiprocessing`'s "spawn" or
+  is a command: this interpreter running :mod:`pyward._release._bandit_worker` (file
+  list in on standard input, results out as JSON), with the directory of the pyward this
+  process runs first on its path, so that it never imports another copy. Neither is :mod:`multiprocessing`'s "spawn" or
   "forkserver", which re-run the caller's main module: a caller needs no ``__main__``
   guard. A worker that fails leaves its share to the calling process. Few files are
   scanned serially: starting a worker costs more than it saves.
@@ -401,7 +402,7 @@ def scan_parallel(
 ) -> dict[str, FileResult]:
     """Bandit over ``sizes``' paths on ``workers`` processes, this one included: forked
     workers when :func:`_fork_safe` (``fork`` forces the choice), else worker commands
-    (``python -m pyward._release._bandit_worker``). A failed worker's share is scanned
+    (:mod:`pyward._release._bandit_worker`). A failed worker's share is scanned
     in this process."""
     shares = _shares(sizes, workers)
     if len(shares) < 2:

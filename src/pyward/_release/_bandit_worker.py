@@ -1,6 +1,8 @@
 """A worker of :mod:`pyward._release._bandit`: Bandit over a share of a repository's files.
 
-``python -m pyward._release._bandit_worker`` reads one JSON object on standard input,
+Run as ``python -m pyward._release._bandit_worker`` (or by :mod:`pyward._release._bandit`
+through ``python -c``, with the caller's pyward first on the path), it reads one JSON
+object on standard input,
 ``{"setup": {"config_file": ..., "tests": [...], "skips": [...]}, "files": [...]}``,
 and writes one JSON object mapping each file to its result (``FileResult.to_json``).
 Exit status 2 with a one-line message on standard error when the request is not that;
