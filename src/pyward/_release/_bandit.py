@@ -13,10 +13,11 @@
   inherit Bandit, already imported: the faster way, see bench/README.md); elsewhere each
   is a command: this interpreter running :mod:`pyward._release._bandit_worker` (file
   list in on standard input, results out as JSON), with the directory of the pyward this
-  process runs first on its path, so that it never imports another copy. Neither is :mod:`multiprocessing`'s "spawn" or
-  "forkserver", which re-run the caller's main module: a caller needs no ``__main__``
-  guard. A worker that fails leaves its share to the calling process. Few files are
-  scanned serially: starting a worker costs more than it saves.
+  process runs first on its path, so that it never imports another copy. Neither is
+  :mod:`multiprocessing`'s "spawn" or "forkserver", which re-run the caller's main
+  module: a caller needs no ``__main__`` guard. A worker that fails leaves its share to
+  the calling process. Few files are scanned serially: starting a worker costs more
+  than it saves.
 
 Every function here expects Bandit importable (the ``release`` extra); the caller
 (:mod:`pyward._release._code`) checks that first.

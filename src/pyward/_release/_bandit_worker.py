@@ -2,11 +2,10 @@
 
 Run as ``python -m pyward._release._bandit_worker`` (or by :mod:`pyward._release._bandit`
 through ``python -c``, with the caller's pyward first on the path), it reads one JSON
-object on standard input,
-``{"setup": {"config_file": ..., "tests": [...], "skips": [...]}, "files": [...]}``,
-and writes one JSON object mapping each file to its result (``FileResult.to_json``).
-Exit status 2 with a one-line message on standard error when the request is not that;
-the caller then scans the share itself.
+object on standard input, ``{"setup": {"config_file": ..., "tests": [...], "skips":
+[...]}, "files": [...]}``, and writes one JSON object mapping each file to its result
+(``FileResult.to_json``). Exit status 2 with a one-line message on standard error when
+the request is not that; the caller then scans the share itself.
 """
 
 from __future__ import annotations
