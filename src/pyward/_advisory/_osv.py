@@ -254,7 +254,8 @@ def load_document(name: str, payload: bytes, *, file: str | None = None) -> obje
 
         try:
             _check_aliases(payload, label)
-            data = yaml.load(payload, Loader=_yaml_loader())  # noqa: S506  a SafeLoader subclass
+            # _yaml_loader() is a SafeLoader subclass (no Python objects built):
+            data = yaml.load(payload, Loader=_yaml_loader())  # noqa: S506 # nosec B506
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else None

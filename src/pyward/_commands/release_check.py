@@ -79,7 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    del settings  # the release check reads no environment: offline, no cache
+    import dataclasses
+
     from pyward._release._model import Repo
 
     if args.rules:
@@ -97,7 +98,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from pyward._release._render import render
     from pyward._release._report import DEFAULT_FAIL_ON, check_release
 
-    repo = Repo(root=root, dist=args.dist)
+    # Offline; the cache keeps Bandit's results per file (PYWARD_NO_CACHE: none).
+    repo = Repo(
+        root=root, dist=args.dist, cache_dir=settings.cache_dir if settings.read_cache else None
+    )
     # A pyproject.toml that is not TOML, or a bad value in the table: exit 2 here,
     # before any scanner runs.
     config = load_release_config(repo, frozenset(rules()))
@@ -110,6 +114,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         strict=args.strict,
         warnings=config.warnings,
     )
+    if repo.notes:
+        report = dataclasses.replace(report, warnings=(*report.warnings, *repo.notes))
     from pyward._commands._common import write_output
 
     write_output(render(report, args.format), args.output)

@@ -279,7 +279,8 @@ def _ask_interpreter(exe: Path) -> _PathsReport:
     import subprocess
 
     try:
-        done = subprocess.run(  # noqa: S603 - the user's own interpreter, isolated, fixed code
+        # The user's own interpreter, isolated, running fixed code, never through a shell:
+        done = subprocess.run(  # noqa: S603 # nosec B603
             [str(exe), "-I", "-S", "-c", _PATHS_SNIPPET],
             capture_output=True,
             timeout=60,

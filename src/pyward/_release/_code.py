@@ -6,19 +6,19 @@ command line does with ``bandit -c pyproject.toml -r SOURCE``: ``[tool.bandit]``
 ``exclude_dirs``, ``skips`` and ``tests`` are honoured, ``# nosec`` comments too, and
 each issue keeps Bandit's own severity and confidence. Bandit's log lines and its
 stevedore plugin loader's deprecation warning are kept quiet; nothing is printed.
+Results are cached per file and the files to scan are split over the CPUs
+(:mod:`pyward._release._bandit`).
 """
 
 from __future__ import annotations
 
 import fnmatch
-import logging
 import os
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from pyward._release._bandit import BanditSetup, quiet, scan_files, validate
 from pyward._release._model import Confidence, Hit, Repo, Rule
 from pyward.errors import InputError
 
@@ -50,27 +50,6 @@ RULES: tuple[Rule, ...] = (
 
 _LEVELS: dict[str, Level] = {"HIGH": "high", "MEDIUM": "medium", "LOW": "low"}
 _CONFIDENCES: dict[str, Confidence] = {"HIGH": "high", "MEDIUM": "medium", "LOW": "low"}
-_QUIET = ("bandit", "stevedore")
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """Bandit's and stevedore's loggers (and their children) silenced for the run,
-    then restored: Bandit logs warnings and per-file errors itself, and pyward reports
-    them as findings or "not checked" instead."""
-    loggers = [logging.getLogger(name) for name in _QUIET]
-    saved = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.CRITICAL + 1)
-    try:
-        with warnings.catch_warnings():
-            # stevedore deprecates the verify_requirements argument Bandit's plugin
-            # loader passes on import: not pyward's call to fix.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            yield
-    finally:
-        for logger, level in zip(loggers, saved, strict=True):
-            logger.setLevel(level)
 
 
 def _bandit_table(repo: Repo) -> Mapping[str, Any] | None:
@@ -123,7 +102,7 @@ def scan(repo: Repo) -> Iterator[Hit]:
     from pyward._release._project import source_packages
 
     try:
-        with _quiet():  # require() imports Bandit
+        with quiet():  # require() imports Bandit
             require("release", what="release-check's code category (Bandit)")
     except MissingExtra as exc:
         raise InputError(None, f"not checked: {exc}") from None
@@ -138,49 +117,35 @@ def scan(repo: Repo) -> Iterator[Hit]:
     skips = _words(table.get("skips", []), "tool.bandit.skips") if table else []
     tests = _words(table.get("tests", []), "tool.bandit.tests") if table else []
     exclude = _words(table.get("exclude_dirs", []), "tool.bandit.exclude_dirs") if table else []
-    with _quiet():
-        from bandit.core import config as b_config
-        from bandit.core import constants as b_constants
-        from bandit.core import extension_loader
-        from bandit.core import manager as b_manager
-        from bandit.core import utils as b_utils
-
-        try:
-            # Bandit reads its own table, as `bandit -c pyproject.toml` does.
-            conf = b_config.BanditConfig(
-                config_file=str(repo.root / "pyproject.toml") if table is not None else None
-            )
-        except b_utils.ConfigError as exc:
-            raise InputError("pyproject.toml", f"[tool.bandit]: {exc}") from None
-        profile = {"include": set(tests), "exclude": set(skips)}
-        try:
-            extension_loader.MANAGER.validate_profile(profile)
-        except ValueError as exc:
-            raise InputError("pyproject.toml", str(exc), where="tool.bandit") from None
+    setup = BanditSetup(
+        # Bandit reads its own table, as `bandit -c pyproject.toml` does.
+        config_file=str(repo.root / "pyproject.toml") if table is not None else None,
+        table=table or {},
+        tests=tuple(tests),
+        skips=tuple(skips),
+    )
+    with quiet():
+        conf = validate(setup)
         include = conf.get_option("include") or ["*.py"]
-        manager = b_manager.BanditManager(conf, "file", quiet=True, profile=profile)
-        manager.files_list = [str(path) for path in _files(repo, sources, include, exclude)]
-        manager.run_tests()
-        issues = manager.get_issue_list(b_constants.LOW, b_constants.LOW)
-        skipped = manager.get_skipped()
-    for issue in sorted(issues, key=lambda i: (i.fname, i.lineno, i.test_id)):
-        yield Hit(
-            rule="bandit",
-            message=f"{issue.test_id} {issue.test}: {issue.text}",
-            file=_relative(repo, issue.fname),
-            line=issue.lineno if isinstance(issue.lineno, int) and issue.lineno > 0 else None,
-            column=issue.col_offset + 1 if isinstance(issue.col_offset, int) else None,
-            severity=_LEVELS.get(str(issue.severity).upper(), "unknown"),
-            confidence=_CONFIDENCES.get(str(issue.confidence).upper()),
-            subject=issue.test_id,
-        )
+    files = [
+        (path.relative_to(repo.root).as_posix(), path)
+        for path in _files(repo, sources, include, exclude)
+    ]
+    results = scan_files(setup, files, cache_dir=repo.cache_dir, notes=repo.notes)
+    skipped: list[str] = []
+    for relative, result in sorted(results.items()):
+        for issue in result.issues:
+            yield Hit(
+                rule="bandit",
+                message=f"{issue.test_id} {issue.test}: {issue.text}",
+                file=relative,
+                line=issue.line,
+                column=issue.column + 1 if issue.column is not None else None,
+                severity=_LEVELS.get(issue.severity, "unknown"),
+                confidence=_CONFIDENCES.get(issue.confidence),
+                subject=issue.test_id,
+            )
+        if result.skipped is not None:
+            skipped.append(f"{relative}: {result.skipped}")
     if skipped:
-        reasons = "; ".join(f"{_relative(repo, name)}: {why}" for name, why in skipped)
-        raise InputError(None, f"not checked by Bandit: {reasons}")
-
-
-def _relative(repo: Repo, name: str) -> str:
-    try:
-        return Path(name).relative_to(repo.root).as_posix()
-    except ValueError:
-        return name
+        raise InputError(None, f"not checked by Bandit: {'; '.join(skipped)}")

@@ -117,6 +117,11 @@ class Repo:
     """The directory of built artifacts to check (``--dist``), if given."""
     settings: Mapping[str, Any] = field(default_factory=dict)
     """``[tool.pyward.release-check]`` (ignores and rule settings)."""
+    cache_dir: Path | None = None
+    """pyward's cache directory, where scanners may keep results between runs (Bandit's,
+    per file); ``None``: nothing is cached."""
+    notes: list[str] = field(default_factory=list)
+    """Notes scanners leave for the run's warnings (a corrupt cache entry ignored)."""
     _texts: dict[str, str | None] = field(default_factory=dict)
     _pyproject: Mapping[str, Any] | None = None
     _cached: dict[str, Any] = field(default_factory=dict)

@@ -132,7 +132,7 @@ def _media_type(value: str | None) -> str | None:
 def _default_jitter() -> float:
     import random
 
-    return random.random()  # noqa: S311 - retry jitter, not a secret
+    return random.random()  # noqa: S311 # nosec B311 - retry jitter, not a secret
 
 
 class IndexClient(IndexSource):

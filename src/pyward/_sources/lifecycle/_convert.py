@@ -100,7 +100,7 @@ def product_file(path: Path) -> dict[str, Any] | None:
         raise InputError(path, "no YAML front matter (--- ... ---)")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(m.group(1), Loader=loader)  # noqa: S506 - a safe loader
+        data = yaml.load(m.group(1), Loader=loader)  # noqa: S506 # nosec B506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 2}" if mark is not None else None
