@@ -429,3 +429,20 @@ def test_binary_files_and_symlink_loops_do_not_crash(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "loop").symlink_to(tmp_path / "src" / "loop")
     assert run(repo) == ([], None)
+
+
+def test_a_package_named_like_examples_is_source_when_it_is_the_project(tmp_path: Path) -> None:
+    """``example`` or ``bench`` as the project's own import name, or a package the
+    configuration names, is scanned; the same names found by looking are not."""
+    _package(tmp_path, "src/example", "src/examples", "src/tests")
+    repo = write(tmp_path, {"pyproject.toml": '[project]\nname = "example"\n'})
+    assert source_packages(repo) == ["src/example"]
+    _package(tmp_path / "named", "bench")
+    named = write(
+        tmp_path / "named",
+        {"pyproject.toml": '[project]\nname = "x"\n[tool.setuptools]\npackages = ["bench"]\n'},
+    )
+    assert source_packages(named) == ["bench"]
+    _package(tmp_path / "flat", "example")
+    flat = write(tmp_path / "flat", {"pyproject.toml": '[project]\nname = "Example"\n'})
+    assert source_packages(flat) == ["example"]

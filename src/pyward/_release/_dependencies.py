@@ -389,7 +389,7 @@ def git_ignored(repo: Repo, names: Iterable[str]) -> set[str] | None:
     if git is None:
         return None
     try:
-        done = subprocess.run(  # noqa: S603 - a fixed argv, no shell
+        done = subprocess.run(  # noqa: S603 # nosec B603 - a fixed argv, no shell
             [
                 git,
                 "-c",

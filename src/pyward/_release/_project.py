@@ -680,19 +680,26 @@ def source_packages(repo: Repo) -> list[str]:
     """The package's source directories, relative to the root (``src/pyward``), from
     ``pyproject.toml``: hatch's wheel ``packages``, setuptools' ``packages`` and
     ``package-dir``, else the ``src/`` layout's packages, else the directory of the
-    import name (the project name with ``_``). Never the tests, docs, examples or
-    benchmarks. Empty when none is found."""
+    import name (the project name with ``_``). Directories found by looking (a ``src/``
+    child, setuptools' ``find``) are never the tests, docs, examples or benchmarks; a
+    package the configuration names, or the project's own import name, is source
+    whatever it is called (a project named ``example`` is scanned). Empty when none is
+    found."""
     data = repo.pyproject()
     raw_tool = data.get("tool")
     tool: Mapping[str, Any] = raw_tool if isinstance(raw_tool, Mapping) else {}
     found: list[str] = []
+    project = data.get("project")
+    name = project.get("name") if isinstance(project, Mapping) else None
+    own = _identifier(name) if isinstance(name, str) else None
 
-    def add(relative: str) -> None:
+    def add(relative: str, *, named: bool = False) -> None:
         relative = relative.strip("/").removeprefix("./")
+        last = relative.split("/")[-1].lower()
         if (
             relative
             and relative not in found
-            and relative.split("/")[-1].lower() not in _NOT_SOURCE
+            and (named or last == own or last not in _NOT_SOURCE)
             and (repo.root / relative).is_dir()
         ):
             found.append(relative)
@@ -702,7 +709,7 @@ def source_packages(repo: Repo) -> list[str]:
         wheel = hatch.get("build", {}).get("targets", {}).get("wheel", {})
         if isinstance(wheel, Mapping) and isinstance(wheel.get("packages"), list):
             for package in wheel["packages"]:
-                add(str(package))
+                add(str(package), named=True)
     setuptools = tool.get("setuptools", {})
     if isinstance(setuptools, Mapping):
         package_dir = setuptools.get("package-dir", {})
@@ -711,7 +718,7 @@ def source_packages(repo: Repo) -> list[str]:
         if isinstance(packages, list):
             for package in packages:
                 if isinstance(package, str) and "." not in package:
-                    add(f"{base}/{package}" if base else package)
+                    add(f"{base}/{package}" if base else package, named=True)
         elif isinstance(packages, Mapping) and isinstance(packages.get("find"), Mapping):
             where = packages["find"].get("where", [base or "."])
             for folder in where if isinstance(where, list) else []:
@@ -720,11 +727,8 @@ def source_packages(repo: Repo) -> list[str]:
             _add_children(repo, base, add)
     if not found:
         _add_children(repo, "src", add)
-    if not found:
-        project = data.get("project")
-        name = project.get("name") if isinstance(project, Mapping) else None
-        if isinstance(name, str):
-            add(_identifier(name))
+    if not found and own is not None:
+        add(own, named=True)
     return found
 
 
