@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from pyward._checks import CHECKS, Check, CheckOptions, Need, PythonTarget, Sources
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from pyward._config import Config
     from pyward._model import Component, Inventory
     from pyward._policy._model import Policy
@@ -288,6 +290,41 @@ def _index_environ(settings: Settings) -> dict[str, str]:
     return environ
 
 
+class _IndexArgs(TypedDict):
+    """The keyword arguments with which every index fetch of a run asks its indexes:
+    :func:`~pyward._sources.index.fetch_metadata`'s and
+    :func:`~pyward._provenance._gather.gather_provenance`'s."""
+
+    option: str | None
+    environ: dict[str, str]
+    home: Path | None
+    root: Path
+    cache_dir: Path | None
+    offline: bool
+    refresh: bool
+    max_age: dt.timedelta
+    client: ClientOptions
+
+
+def _index_args(args: argparse.Namespace, config: Config, settings: Settings) -> _IndexArgs:
+    """The run's index settings: the index option, ``$PYWARD_INDEX_URL`` and the
+    installers' settings, the cache, its TTL and the HTTP options."""
+    from pyward._sources.index._client import DEFAULT_MAX_AGE
+    from pyward._sources.index._fetch import ClientOptions
+
+    return _IndexArgs(
+        option=args.index_url or config.index_url,
+        environ=_index_environ(settings),
+        home=_home(),
+        root=ROOT,
+        cache_dir=settings.cache_dir,
+        offline=offline_of(args, settings),
+        refresh=args.refresh,
+        max_age=config.index_ttl or DEFAULT_MAX_AGE,
+        client=ClientOptions(netrc=settings.netrc),
+    )
+
+
 def fetch_index(
     subjects: Sequence[tuple[Inventory, Component]],
     *,
@@ -300,22 +337,12 @@ def fetch_index(
     """:func:`~pyward._sources.index.fetch_metadata` with the run's settings: the index
     option, ``$PYWARD_INDEX_URL`` and the installers' settings, the cache and its TTL."""
     from pyward._sources.index import fetch_metadata
-    from pyward._sources.index._client import DEFAULT_MAX_AGE
-    from pyward._sources.index._fetch import ClientOptions
 
     return fetch_metadata(
         subjects,
-        option=args.index_url or config.index_url,
-        environ=_index_environ(settings),
-        home=_home(),
-        root=ROOT,
-        cache_dir=settings.cache_dir,
-        offline=offline_of(args, settings),
-        refresh=args.refresh,
-        max_age=config.index_ttl or DEFAULT_MAX_AGE,
+        **_index_args(args, config, settings),
         json_api=json_api,
         progress=progress,
-        client=ClientOptions(netrc=settings.netrc),
     )
 
 
@@ -334,8 +361,6 @@ def gather_provenance_of(
 
     require("provenance", what="provenance verification")
     from pyward._provenance._gather import gather_provenance
-    from pyward._sources.index._client import DEFAULT_MAX_AGE
-    from pyward._sources.index._fetch import ClientOptions
 
     subjects = subjects_of(inventories)
     artifacts = sum(max(len(c.artifacts), len(c.hashes)) for _, c in subjects)
@@ -346,15 +371,7 @@ def gather_provenance_of(
             subjects,
             trust="staging" if getattr(args, "staging", False) else "production",
             trust_root=str(trust_root) if trust_root is not None else None,
-            option=args.index_url or config.index_url,
-            environ=_index_environ(settings),
-            home=_home(),
-            root=ROOT,
-            cache_dir=settings.cache_dir,
-            offline=offline_of(args, settings),
-            refresh=args.refresh,
-            max_age=config.index_ttl or DEFAULT_MAX_AGE,
-            client=ClientOptions(netrc=settings.netrc),
+            **_index_args(args, config, settings),
             progress=progress,
         )
 
