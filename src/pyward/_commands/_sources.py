@@ -13,20 +13,18 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
 from pyward._checks import CHECKS, Check, CheckOptions, Need, PythonTarget, Sources
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from pyward._config import Config
     from pyward._model import Component, Inventory
     from pyward._policy._model import Policy
     from pyward._provenance._model import ProvenanceReport
     from pyward._settings import Settings
     from pyward._sources.index import IndexMetadata
-    from pyward._sources.index._fetch import ClientOptions
+    from pyward._sources.index._fetch import ClientOptions, IndexArgs
     from pyward._sources.index._public import PublicNames
 
 #: The file-system root whose ``/etc`` holds pip's and uv's system settings (tests
@@ -290,29 +288,13 @@ def _index_environ(settings: Settings) -> dict[str, str]:
     return environ
 
 
-class _IndexArgs(TypedDict):
-    """The keyword arguments with which every index fetch of a run asks its indexes:
-    :func:`~pyward._sources.index.fetch_metadata`'s and
-    :func:`~pyward._provenance._gather.gather_provenance`'s."""
-
-    option: str | None
-    environ: dict[str, str]
-    home: Path | None
-    root: Path
-    cache_dir: Path | None
-    offline: bool
-    refresh: bool
-    max_age: dt.timedelta
-    client: ClientOptions
-
-
-def _index_args(args: argparse.Namespace, config: Config, settings: Settings) -> _IndexArgs:
+def _index_args(args: argparse.Namespace, config: Config, settings: Settings) -> IndexArgs:
     """The run's index settings: the index option, ``$PYWARD_INDEX_URL`` and the
     installers' settings, the cache, its TTL and the HTTP options."""
     from pyward._sources.index._client import DEFAULT_MAX_AGE
-    from pyward._sources.index._fetch import ClientOptions
+    from pyward._sources.index._fetch import ClientOptions, IndexArgs
 
-    return _IndexArgs(
+    return IndexArgs(
         option=args.index_url or config.index_url,
         environ=_index_environ(settings),
         home=_home(),

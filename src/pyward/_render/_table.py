@@ -102,6 +102,7 @@ def _table(options: RenderOptions, *, show_lines: bool = False) -> Table:
         expand=True,
     )
 
+
 #: Lines of the summary column a summary may take; the full text is in ``pyward
 #: explain`` and the JSON output.
 SUMMARY_LINES = 3
