@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pyward._model import Inventory
 from pyward._provenance import _pins
-from pyward._provenance._model import IdentityRecord
+from pyward._provenance._model import IdentityRecord, Publisher
 from pyward._provenance._pins import Pins
 from tests.conftest import DATA
 
@@ -33,6 +33,17 @@ GITHUB_RECORD: IdentityRecord = {
     "repository": "trailofbits/pypi-attestations",
     "workflow": "release.yml",
 }
+
+#: The GitHub sample's publisher, as verifying its provenance reports it.
+TRAILOFBITS = Publisher(
+    kind="github",
+    repository="trailofbits/pypi-attestations",
+    workflow="release.yml",
+    identity=(
+        "https://github.com/trailofbits/pypi-attestations/.github/workflows/"
+        "release.yml@refs/tags/v0.0.19"
+    ),
+)
 
 
 def sha256(filename: str) -> str:

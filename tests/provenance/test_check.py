@@ -6,7 +6,6 @@ with its severity, id, summary and detail; undecided packages; the gate with
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Sequence
 from functools import cache
@@ -29,31 +28,18 @@ from pyward._provenance._model import (
     Coverage,
     PackageProvenance,
     ProvenanceReport,
-    Publisher,
     PublisherChange,
     Verification,
 )
 from pyward._render import render
 from pyward._report import AuditReport
-from tests.conftest import DATA
+from tests.provenance._support import SAMPLES, TRAILOFBITS, sha256
 
-SAMPLES = DATA / "pep740-attestations"
 SDIST = "pypi_attestations-0.0.19.tar.gz"
 WHEEL = "pypi_attestations-0.0.19-py3-none-any.whl"
 #: The publisher pinned for pypi-attestations in the change cases: the real one's
 #: repository under another workflow.
 OTHER_PIN = {"kind": "GitHub", "repository": "trailofbits/pypi-attestations", "workflow": "x.yml"}
-TRAILOFBITS = Publisher(
-    kind="github",
-    repository="trailofbits/pypi-attestations",
-    workflow="release.yml",
-    identity="https://github.com/trailofbits/pypi-attestations/.github/workflows/"
-    "release.yml@refs/tags/v0.0.19",
-)
-
-
-def sha256(name: str) -> str:
-    return hashlib.sha256((SAMPLES / name).read_bytes()).hexdigest()
 
 
 @cache

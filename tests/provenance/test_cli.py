@@ -90,17 +90,9 @@ def test_a_bad_trust_root_is_an_input_error(
     bad = project / "root.json"
     bad.write_text("[]")
     with loopback_index() as index:
-        code, out, err = run_cli(
-            capsys,
-            "provenance",
-            str(project / "uv.lock"),
-            "--index-url",
-            index.simple_url,
-            "--trust-root",
-            str(bad),
-        )
+        code, report, err = provenance(capsys, index, project, "--trust-root", str(bad))
         assert index.requests == []
-    assert (code, out) == (2, "")
+    assert (code, report) == (2, {})
     assert err == f"pyward: error: {bad}: not a Sigstore trusted root: Input should be an object\n"
 
 

@@ -36,10 +36,10 @@ from pyward._provenance._pins import (
 )
 from pyward.errors import InputError, UsageError
 from tests.conftest import CORPUS, DATA
+from tests.provenance._support import SAMPLES
 
 PYLOCKS = sorted((CORPUS / "pylock").glob("*/pylock.toml"))
 PEP751 = DATA / "pep751" / "pylock.toml"
-SAMPLES = DATA / "pep740-attestations"
 
 GITHUB: IdentityRecord = {
     "kind": "GitHub",

@@ -88,6 +88,17 @@ def _refs(component: dict[str, Any]) -> list[tuple[str, str]]:
     return [(r["type"], r["url"]) for r in component.get("externalReferences", [])]
 
 
+def _sample_bom() -> tuple[ProvenanceReport, dict[str, Any]]:
+    """The sample report's provenance and its CycloneDX 1.6 JSON document with the
+    provenance added."""
+    report = provenance_report().provenance
+    assert report is not None
+    bom = _bom(report)
+    add_provenance(bom, report)
+    data: dict[str, Any] = json.loads(_serialise(bom, "1.6", "json"))
+    return report, data
+
+
 @pytest.mark.parametrize("version", ["1.5", "1.6"])
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_the_document_validates_as_cyclonedx(version: str, fmt: str) -> None:
@@ -100,11 +111,7 @@ def test_the_document_validates_as_cyclonedx(version: str, fmt: str) -> None:
 
 
 def test_a_verified_github_package_carries_its_publisher_and_links() -> None:
-    report = provenance_report().provenance
-    assert report is not None
-    bom = _bom(report)
-    add_provenance(bom, report)
-    data = json.loads(_serialise(bom, "1.6", "json"))
+    _, data = _sample_bom()
     github = _component(data, "pypi-attestations")
     assert _props(github) == [
         ("artifacts", "1"),
@@ -138,11 +145,7 @@ def test_a_verified_github_package_carries_its_publisher_and_links() -> None:
 
 
 def test_only_verified_and_partial_packages_get_references() -> None:
-    report = provenance_report().provenance
-    assert report is not None
-    bom = _bom(report)
-    add_provenance(bom, report)
-    data = json.loads(_serialise(bom, "1.6", "json"))
+    report, data = _sample_bom()
     statuses = {c["name"]: dict(_props(c))["status"] for c in data["components"]}
     assert statuses == {p.component.name: p.status for p in report.packages}
     with_refs = sorted(c["name"] for c in data["components"] if c.get("externalReferences"))

@@ -5,7 +5,6 @@ tampered copies, wrong identities and malformed input fail with the right reason
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import socket
 from pathlib import Path
@@ -23,28 +22,14 @@ from pyward._provenance import (
     verify_provenance,
 )
 from pyward.errors import InputError
-from tests.conftest import DATA
+from tests.provenance._support import SAMPLES, TRAILOFBITS, sha256
 
-SAMPLES = DATA / "pep740-attestations"
 #: PEP 740's publish predicate type, as the library names it (an identifier in the signed
 #: statements, not an address pyward asks).
 PUBLISH = str(pytest.importorskip("pypi_attestations").AttestationType.PYPI_PUBLISH_V1.value)
 SLSA = "https://slsa.dev/provenance/v1"
 GITHUB_SDIST = "pypi_attestations-0.0.19.tar.gz"
 STAGING_WHEEL = "rfc8785-0.1.2-py3-none-any.whl"
-TRAILOFBITS = Publisher(
-    kind="github",
-    repository="trailofbits/pypi-attestations",
-    workflow="release.yml",
-    identity=(
-        "https://github.com/trailofbits/pypi-attestations/.github/workflows/"
-        "release.yml@refs/tags/v0.0.19"
-    ),
-)
-
-
-def sha256(name: str) -> str:
-    return hashlib.sha256((SAMPLES / name).read_bytes()).hexdigest()
 
 
 def load(name: str) -> dict[str, Any]:

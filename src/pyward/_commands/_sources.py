@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from pyward._provenance._model import ProvenanceReport
     from pyward._settings import Settings
     from pyward._sources.index import IndexMetadata
-    from pyward._sources.index._fetch import ClientOptions
+    from pyward._sources.index._fetch import ClientOptions, IndexArgs
     from pyward._sources.index._public import PublicNames
 
 #: The file-system root whose ``/etc`` holds pip's and uv's system settings (tests
@@ -288,6 +288,25 @@ def _index_environ(settings: Settings) -> dict[str, str]:
     return environ
 
 
+def _index_args(args: argparse.Namespace, config: Config, settings: Settings) -> IndexArgs:
+    """The run's index settings: the index option, ``$PYWARD_INDEX_URL`` and the
+    installers' settings, the cache, its TTL and the HTTP options."""
+    from pyward._sources.index._client import DEFAULT_MAX_AGE
+    from pyward._sources.index._fetch import ClientOptions, IndexArgs
+
+    return IndexArgs(
+        option=args.index_url or config.index_url,
+        environ=_index_environ(settings),
+        home=_home(),
+        root=ROOT,
+        cache_dir=settings.cache_dir,
+        offline=offline_of(args, settings),
+        refresh=args.refresh,
+        max_age=config.index_ttl or DEFAULT_MAX_AGE,
+        client=ClientOptions(netrc=settings.netrc),
+    )
+
+
 def fetch_index(
     subjects: Sequence[tuple[Inventory, Component]],
     *,
@@ -300,22 +319,12 @@ def fetch_index(
     """:func:`~pyward._sources.index.fetch_metadata` with the run's settings: the index
     option, ``$PYWARD_INDEX_URL`` and the installers' settings, the cache and its TTL."""
     from pyward._sources.index import fetch_metadata
-    from pyward._sources.index._client import DEFAULT_MAX_AGE
-    from pyward._sources.index._fetch import ClientOptions
 
     return fetch_metadata(
         subjects,
-        option=args.index_url or config.index_url,
-        environ=_index_environ(settings),
-        home=_home(),
-        root=ROOT,
-        cache_dir=settings.cache_dir,
-        offline=offline_of(args, settings),
-        refresh=args.refresh,
-        max_age=config.index_ttl or DEFAULT_MAX_AGE,
+        **_index_args(args, config, settings),
         json_api=json_api,
         progress=progress,
-        client=ClientOptions(netrc=settings.netrc),
     )
 
 
@@ -334,8 +343,6 @@ def gather_provenance_of(
 
     require("provenance", what="provenance verification")
     from pyward._provenance._gather import gather_provenance
-    from pyward._sources.index._client import DEFAULT_MAX_AGE
-    from pyward._sources.index._fetch import ClientOptions
 
     subjects = subjects_of(inventories)
     artifacts = sum(max(len(c.artifacts), len(c.hashes)) for _, c in subjects)
@@ -346,15 +353,7 @@ def gather_provenance_of(
             subjects,
             trust="staging" if getattr(args, "staging", False) else "production",
             trust_root=str(trust_root) if trust_root is not None else None,
-            option=args.index_url or config.index_url,
-            environ=_index_environ(settings),
-            home=_home(),
-            root=ROOT,
-            cache_dir=settings.cache_dir,
-            offline=offline_of(args, settings),
-            refresh=args.refresh,
-            max_age=config.index_ttl or DEFAULT_MAX_AGE,
-            client=ClientOptions(netrc=settings.netrc),
+            **_index_args(args, config, settings),
             progress=progress,
         )
 

@@ -21,7 +21,6 @@ an answer that is not a provenance object, or one that does not verify, is a fai
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -47,7 +46,6 @@ from pyward._provenance._model import (
     Verification,
 )
 from pyward._provenance._pins import Pins, admits, read_pins
-from pyward._sources.index._client import DEFAULT_MAX_AGE
 from pyward._sources.index._integrity import (
     IntegritySession,
     ProvenanceItem,
@@ -58,7 +56,9 @@ from pyward._sources.index._resolve import ResolvedIndex
 from pyward.errors import InputError
 
 if TYPE_CHECKING:
-    from pyward._sources.index._fetch import ClientOptions
+    from typing_extensions import Unpack
+
+    from pyward._sources.index._fetch import IndexArgs
     from pyward._sources.index._model import ProjectInfo
 
 __all__ = ["VERIFY_WORKERS", "gather_provenance"]
@@ -110,19 +110,11 @@ def gather_provenance(
     *,
     trust: Trust = "production",
     trust_root: str | Path | None = None,
-    option: str | None = None,
-    environ: Mapping[str, str] | None = None,
-    home: Path | None = None,
-    root: Path | None = None,
-    cache_dir: Path | None = None,
-    offline: bool = False,
-    refresh: bool = False,
-    max_age: dt.timedelta = DEFAULT_MAX_AGE,
-    client: ClientOptions | None = None,
     pins: Callable[[Inventory], Pins] | None = None,
     path_of: Callable[[Inventory, Component], tuple[ComponentKey, ...]] | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = VERIFY_WORKERS,
+    **index: Unpack[IndexArgs],
 ) -> ProvenanceReport:
     """The provenance of every artifact of ``subjects`` (the ``(inventory, component)``
     pairs the checks see: :func:`pyward._commands._sources.subjects_of`), verified,
@@ -131,9 +123,10 @@ def gather_provenance(
 
     ``trust``: the Sigstore instance (``staging`` is for testing); ``trust_root``: a
     ``trusted_root.json`` used instead of the bundled one (a bad file is an
-    :class:`~pyward.errors.InputError` naming it). ``option``, ``environ``, ``home``,
-    ``root``, ``cache_dir``, ``offline``, ``refresh``, ``max_age`` and ``client`` are
-    :func:`~pyward._sources.index.fetch_provenance`'s. ``pins(inventory)`` reads each
+    :class:`~pyward.errors.InputError` naming it). ``index``: where and how the indexes
+    are asked (:class:`~pyward._sources.index._fetch.IndexArgs`: ``option``,
+    ``environ``, ``home``, ``root``, ``cache_dir``, ``offline``, ``refresh``,
+    ``max_age``, ``client``). ``pins(inventory)`` reads each
     input's pins (default :func:`~pyward._provenance._pins.read_pins`; a bad pin file is
     an ``InputError``); ``path_of`` gives a component's
     dependency path (default: the shortest from a direct dependency).
@@ -166,17 +159,7 @@ def gather_provenance(
                 f"{inv.source} records no files or SHA-256 digests for {len(bare)} "
                 f"package(s) ({names}{more}): their provenance cannot be checked"
             )
-    with IntegritySession(
-        option=option,
-        environ=environ,
-        home=home,
-        root=root,
-        cache_dir=cache_dir,
-        offline=offline,
-        refresh=refresh,
-        max_age=max_age,
-        client=client,
-    ) as session:
+    with IntegritySession(**index) as session:
         wanting = [p for p in packages if p.by_name or p.by_digest or _no_api(session, p)]
         pages = session.pages((p.inventory, p.component) for p in wanting)
         for package, page in zip(wanting, pages, strict=True):

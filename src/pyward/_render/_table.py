@@ -67,6 +67,7 @@ from pyward._text import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
     from rich.text import Text
 
     from pyward._findings import Finding, Level
@@ -81,6 +82,26 @@ SEVERITY_STYLE: dict[Level, str] = {
 }
 
 _ASCII_HEAD = "    \n    \n -- \n    \n    \n    \n    \n    \n"
+
+
+def _table(options: RenderOptions, *, show_lines: bool = False) -> Table:
+    """An empty table in the report's style: full width, a bold header and, in plain
+    output, an ASCII rule under the header and nothing else (for any log viewer);
+    ``show_lines`` rules off every row."""
+    from rich import box
+    from rich.box import Box
+    from rich.table import Table
+
+    return Table(
+        box=box.SIMPLE_HEAD if options.color else Box(_ASCII_HEAD, ascii=True),
+        show_lines=show_lines,
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
+        padding=(0, 1),
+        expand=True,
+    )
+
 
 #: Lines of the summary column a summary may take; the full text is in ``pyward
 #: explain`` and the JSON output.
@@ -205,10 +226,7 @@ def _component_id(f: Finding) -> tuple[object, ...]:
 def _write_group(
     console: Console, group: Group, options: RenderOptions, also: list[Finding]
 ) -> None:
-    from rich import box
-    from rich.box import Box
     from rich.padding import Padding
-    from rich.table import Table
     from rich.text import Text
 
     head = Text()
@@ -236,16 +254,7 @@ def _write_group(
         text = f"also {f.kind} (informs): {status_text(f) or summary_lines(f, 200, 1)}"
         console.print(Padding(Text(visible(text), style="dim"), (0, 0, 0, 2)))
 
-    table = Table(
-        # Plain: an ASCII rule under the header and nothing else, for any log viewer.
-        box=box.SIMPLE_HEAD if options.color else Box(_ASCII_HEAD, ascii=True),
-        show_lines=True,
-        show_edge=False,
-        pad_edge=False,
-        header_style="bold",
-        padding=(0, 1),
-        expand=True,
-    )
+    table = _table(options, show_lines=True)
     # Widths of the longest usual values (a GHSA id, ``critical 10.0``) so that every
     # package's table lines up.
     table.add_column("ID", no_wrap=True, min_width=_ID_WIDTH)
@@ -320,9 +329,6 @@ def _fixed(f: Finding) -> Text:
 def _write_informing(console: Console, findings: list[Finding], options: RenderOptions) -> None:
     """The findings that only inform, one line each under one title: the id (kind,
     package and release: what an ignore rule names) and what the status says."""
-    from rich import box
-    from rich.box import Box
-    from rich.table import Table
     from rich.text import Text
 
     console.print()
@@ -330,14 +336,7 @@ def _write_informing(console: Console, findings: list[Finding], options: RenderO
         f"Informational ({kind_counts_text(kind_counts(findings))}): reported, not failing the run"
     )
     console.print(Text(title, style="bold"))
-    table = Table(
-        box=box.SIMPLE_HEAD if options.color else Box(_ASCII_HEAD, ascii=True),
-        show_edge=False,
-        pad_edge=False,
-        header_style="bold",
-        padding=(0, 1),
-        expand=True,
-    )
+    table = _table(options)
     table.add_column("ID", no_wrap=True, min_width=_ID_WIDTH)
     table.add_column("Status", overflow="fold", ratio=1)
     # By kind, then package: the outdated pins together, the unmaintained ones together.
@@ -369,10 +368,7 @@ def _write_provenance(
     package (worst first), the pins written and the notes. More than
     :data:`~pyward._render._provenance.VERIFIED_LISTED` verified packages are summarised
     in one line (``--format json`` and ``markdown`` list every one)."""
-    from rich import box
-    from rich.box import Box
     from rich.padding import Padding
-    from rich.table import Table
     from rich.text import Text
 
     console.print()
@@ -386,14 +382,7 @@ def _write_provenance(
     gone = {id(p) for ps in folded.values() for p in ps}
     rows = [p for p in packages if not (hidden and p.status == "verified") and id(p) not in gone]
     if rows:
-        table = Table(
-            box=box.SIMPLE_HEAD if options.color else Box(_ASCII_HEAD, ascii=True),
-            show_edge=False,
-            pad_edge=False,
-            header_style="bold",
-            padding=(0, 1),
-            expand=True,
-        )
+        table = _table(options)
         table.add_column("Package", overflow="fold", max_width=32)
         table.add_column("Version", overflow="fold", max_width=16)
         table.add_column("Status", no_wrap=True)

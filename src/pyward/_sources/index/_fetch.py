@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from pyward._model import Component, Inventory, canonical_name
 from pyward._sources.index._client import DEFAULT_BREAKER, DEFAULT_MAX_AGE, IndexClient
@@ -36,10 +36,36 @@ from pyward._text import redact_url
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ClientOptions", "IndexResolver", "fetch_metadata", "json_api_base"]
+__all__ = ["ClientOptions", "IndexArgs", "IndexResolver", "fetch_metadata", "json_api_base"]
 
 #: ``progress(done, total)``: projects finished so far, of how many.
 Progress = Callable[[int, int], None]
+
+
+class IndexArgs(TypedDict, total=False):
+    """Where and how a run asks its indexes: the keyword arguments
+    :func:`fetch_metadata`, :func:`~pyward._sources.index.fetch_provenance`,
+    :class:`~pyward._sources.index._integrity.IntegritySession` and
+    :func:`~pyward._provenance._gather.gather_provenance` share (each is described at
+    :func:`fetch_metadata`); one the caller leaves out takes the function's default."""
+
+    #: ``--index-url`` / ``[tool.pyward] index-url``.
+    option: str | None
+    #: The environment consulted for installer settings.
+    environ: Mapping[str, str] | None
+    #: Where the user's and the system's pip/uv settings are (``None``: not read).
+    home: Path | None
+    root: Path | None
+    #: pyward's cache directory.
+    cache_dir: Path | None
+    #: The cache only.
+    offline: bool
+    #: Revalidate every cached answer.
+    refresh: bool
+    #: How long a cached answer is used without asking.
+    max_age: dt.timedelta
+    #: How HTTP is spoken.
+    client: ClientOptions | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,6 +23,7 @@ from pyward._model import Component, Inventory, canonical_name
 from pyward._sources.index._client import DEFAULT_MAX_AGE, IndexClient
 from pyward._sources.index._fetch import (
     ClientOptions,
+    IndexArgs,
     IndexResolver,
     _has_credentials,
     _netrc_auth,
@@ -34,6 +35,7 @@ from pyward._text import redact_url
 
 if TYPE_CHECKING:
     import httpx
+    from typing_extensions import Unpack
 
 __all__ = [
     "IntegritySession",
@@ -96,17 +98,7 @@ class ProvenanceFetch:
 
 
 def fetch_provenance(
-    items: Iterable[ProvenanceItem],
-    *,
-    option: str | None = None,
-    environ: Mapping[str, str] | None = None,
-    home: Path | None = None,
-    root: Path | None = None,
-    cache_dir: Path | None = None,
-    offline: bool = False,
-    refresh: bool = False,
-    max_age: dt.timedelta = DEFAULT_MAX_AGE,
-    client: ClientOptions | None = None,
+    items: Iterable[ProvenanceItem], **index: Unpack[IndexArgs]
 ) -> ProvenanceFetch:
     """The provenance of every file of ``items``, each index's files fetched
     concurrently (:meth:`~pyward._sources.index.IndexClient.provenance` per file).
@@ -116,17 +108,7 @@ def fetch_provenance(
     ``cache_dir``, ``offline``, ``refresh``, ``max_age`` the cache's; ``client`` how
     HTTP is spoken. A file asked twice is asked once.
     """
-    with IntegritySession(
-        option=option,
-        environ=environ,
-        home=home,
-        root=root,
-        cache_dir=cache_dir,
-        offline=offline,
-        refresh=refresh,
-        max_age=max_age,
-        client=client,
-    ) as session:
+    with IntegritySession(**index) as session:
         return session.provenance(items)
 
 
