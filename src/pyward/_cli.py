@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "pyward._commands.install",
         "check what pip would install against the policy, then install exactly that",
     ),
+    "advisory": (
+        "pyward._commands.advisory",
+        "write, validate, export (CVE JSON 5), coordinate and publish advisories",
+    ),
 }
 
 
