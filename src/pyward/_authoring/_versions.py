@@ -1,0 +1,238 @@
+"""Affected versions computed from a project's release list, never typed by hand.
+
+:func:`affected_versions` is pure: the released versions (as the index or a file writes
+them) that one ``ECOSYSTEM`` range's events cover, in PEP 440 order, by the OSV
+evaluation rules (https://ossf.github.io/osv-schema/#evaluation): events sorted by
+version, ``introduced`` opens, ``fixed`` closes before its version, ``last_affected``
+after it. A property test holds it equal to the store's own matcher
+(:mod:`pyward._advisory._match`), which it does not use.
+
+Where the release list comes from: :func:`read_versions_file` (``--versions-from``: one
+version a line, or a JSON list) or :func:`index_releases` (the package index as the
+status checks resolve it: ``--index-url``, ``$PYWARD_INDEX_URL``, pip's and uv's
+settings; cached, offline-first). A released version is one the index has at least one
+file of, yanked or not: a yanked release is still installed by an exact pin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.version import InvalidVersion, Version
+
+from pyward.errors import InputError, NetworkError, UsageError
+
+if TYPE_CHECKING:
+    from pyward._sources.index import ClientOptions
+
+__all__ = [
+    "Releases",
+    "affected_versions",
+    "index_releases",
+    "pep440_sorted",
+    "read_versions_file",
+    "released_version",
+]
+
+#: The event kinds of an OSV range that bound it.
+_KINDS = ("introduced", "fixed", "last_affected", "limit")
+
+
+def _parse(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def pep440_sorted(versions: Iterable[str]) -> list[str]:
+    """``versions`` without duplicates (as written), in PEP 440 order; equal versions
+    written differently (``1.0``, ``1.0.0``) keep both, ordered by text. Strings that
+    are not PEP 440 are left out."""
+    keyed = {(v, text) for text in set(versions) if (v := _parse(text)) is not None}
+    return [text for _, text in sorted(keyed)]
+
+
+def _event(event: Mapping[str, str]) -> tuple[str, str]:
+    kinds = [k for k in _KINDS if k in event]
+    if len(kinds) != 1:
+        raise ValueError(f"an event needs exactly one of {', '.join(_KINDS)}: {dict(event)}")
+    return kinds[0], event[kinds[0]]
+
+
+def _against(candidate: Version, bound: Version) -> Version:
+    """PEP 440 specifier semantics: a candidate's local label counts only against a
+    bound that has one (``2.0+cpu`` is ``2.0`` for ``fixed: 2.0``)."""
+    if bound.local is None and candidate.local is not None:
+        return Version(candidate.public)
+    return candidate
+
+
+def affected_versions(events: Sequence[Mapping[str, str]], released: Iterable[str]) -> list[str]:
+    """The versions of ``released`` inside the range ``events`` (OSV event objects of one
+    ``ECOSYSTEM`` range: ``{"introduced": "0"}``, ``{"fixed": "1.2"}``...), in PEP 440
+    order, as written. Versions of ``released`` that are not PEP 440 are never affected
+    by a range. Raises ``ValueError`` for an event version that is not PEP 440."""
+    parsed: list[tuple[int, Version | None, int, str]] = []
+    for i, event in enumerate(events):
+        kind, value = _event(event)
+        if kind == "introduced" and value == "0":
+            parsed.append((0, None, i, kind))
+        elif kind == "limit" and value == "*":
+            parsed.append((2, None, i, kind))
+        else:
+            bound = _parse(value)
+            if bound is None:
+                raise ValueError(f"{kind}: not a PEP 440 version: {value!r}")
+            parsed.append((1, bound, i, kind))
+    order = sorted(parsed, key=lambda p: (p[0], p[1] or Version("0"), p[2]))
+    limits = [bound for rank, bound, _, kind in order if kind == "limit" and rank != 2]
+    unlimited = any(kind == "limit" and rank == 2 for rank, _, _, kind in order)
+    out: list[str] = []
+    for text in pep440_sorted(released):
+        version = Version(text)
+        if limits and not unlimited and not any(_against(version, b) < b for b in limits):
+            continue
+        affected = False
+        for _, bound, _, kind in order:
+            if kind == "introduced":
+                if bound is None or _against(version, bound) >= bound:
+                    affected = True
+            elif kind == "fixed":
+                assert bound is not None  # noqa: S101 - only introduced/limit have none
+                if _against(version, bound) >= bound:
+                    affected = False
+            elif kind == "last_affected":
+                assert bound is not None  # noqa: S101 - as above
+                if _against(version, bound) > bound:
+                    affected = False
+        if affected:
+            out.append(text)
+    return out
+
+
+def released_version(value: str, released: Iterable[str]) -> bool:
+    """Whether ``value`` is one of ``released`` (as written, or PEP 440 equal)."""
+    wanted = _parse(value)
+    for text in released:
+        if text == value or (wanted is not None and _parse(text) == wanted):
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Releases:
+    """A project's released versions and where they came from."""
+
+    versions: tuple[str, ...]
+    """PEP 440 versions, as written, in PEP 440 order."""
+    origin: str
+    """``versions.txt``, or the index page's URL (credentials redacted)."""
+    notes: tuple[str, ...] = ()
+    """What a person should know: versions left out, a stale cached page."""
+
+
+def read_versions_file(path: Path) -> Releases:
+    """The versions in ``path``: a JSON list of strings (the text starts with ``[``), or
+    one version a line (blank lines and ``#`` comments ignored). A line that is not a
+    PEP 440 version is left out with a note naming it; an unreadable file or a JSON
+    value that is not a list of strings is an :class:`~pyward.errors.InputError`."""
+    from pyward._inventory._toml import load_json, read_bytes
+
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
+    entries: list[tuple[str, str]] = []
+    if text.lstrip().startswith("["):
+        items = load_json(path, data)
+        if not isinstance(items, list):  # pragma: no cover - a text starting "[" parses to one
+            raise InputError(path, "expected a JSON list of version strings")
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                raise InputError(path, "expected a version string", where=f"[{i}]")
+            entries.append((f"[{i}]", item.strip()))
+    else:
+        for n, line in enumerate(text.splitlines(), 1):
+            value = line.split("#", 1)[0].strip()
+            if value:
+                entries.append((f"line {n}", value))
+    notes = [
+        f"{path}: {where}: not a PEP 440 version: {value!r}; left out"
+        for where, value in entries
+        if _parse(value) is None
+    ]
+    return Releases(
+        versions=tuple(pep440_sorted(v for _, v in entries)),
+        origin=str(path),
+        notes=tuple(notes),
+    )
+
+
+def index_releases(
+    name: str,
+    *,
+    option: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    home: Path | None = None,
+    root: Path | None = None,
+    cache_dir: Path | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+    max_age: dt.timedelta | None = None,
+    client: ClientOptions | None = None,
+) -> Releases:
+    """The released versions of ``name`` on the package index configured as for the
+    status checks (the keyword arguments are
+    :class:`~pyward._sources.index._fetch.IndexArgs`'). Raises
+    :class:`~pyward.errors.UsageError` when no index is configured and
+    :class:`~pyward.errors.NetworkError` when the page cannot be had (offline and not
+    cached, not on the index, unreachable)."""
+    from pyward._sources.index import (
+        DEFAULT_MAX_AGE,
+        ClientOptions,
+        IndexLookupError,
+        ResolvedIndex,
+        configured_index,
+        redact_url,
+    )
+
+    found = configured_index(option=option, environ=environ, home=home, root=root)
+    if not isinstance(found, ResolvedIndex):
+        raise UsageError(
+            f"{found.reason}; or give --versions-from FILE (or --no-versions) "
+            "to write the draft without asking an index"
+        )
+    options = client or ClientOptions()
+    with options.index_client(
+        found.url,
+        cache_dir=cache_dir,
+        offline=offline,
+        refresh=refresh,
+        max_age=max_age or DEFAULT_MAX_AGE,
+    ) as index:
+        try:
+            page = index.project(name, keep_files=False)
+        except IndexLookupError as exc:
+            raise NetworkError(
+                f"{exc.failure.reason} (the release list of {name}: "
+                "give --versions-from FILE to work offline)"
+            ) from None
+    facts = page.version_facts()
+    versions = [v for v, files in zip(facts.versions, facts.has_files, strict=True) if files]
+    notes = list(found.notes) + list(page.notes)
+    if page.invalid_versions:
+        notes.append(
+            f"{page.page_url}: {len(page.invalid_versions)} versions that are not PEP 440 "
+            f"left out ({', '.join(page.invalid_versions[:3])}...)"
+        )
+    return Releases(
+        versions=tuple(pep440_sorted(versions)),
+        origin=redact_url(page.page_url or index.page_url(name)),
+        notes=tuple(dict.fromkeys(notes)),
+    )

@@ -1,0 +1,181 @@
+"""Affected versions from a release list: the pure computation, held equal to the
+store's matcher for every input (Hypothesis), and the release lists it reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pyward._advisory._match import match_advisory
+from pyward._advisory._osv import parse_advisory
+from pyward._authoring._versions import (
+    affected_versions,
+    index_releases,
+    pep440_sorted,
+    read_versions_file,
+    released_version,
+)
+from pyward.errors import InputError, NetworkError, UsageError
+from tests.index._loopback_index import LoopbackIndex, loopback_index
+
+RELEASED = ["0.9", "1.0rc1", "1.0", "1.0.1", "1.1.dev0", "1.1", "1.2.post1", "2.0", "2.0+cpu"]
+
+
+@pytest.mark.parametrize(
+    ("events", "expected"),
+    [
+        ([{"introduced": "0"}, {"fixed": "1.0"}], ["0.9", "1.0rc1"]),
+        ([{"introduced": "1.0"}], ["1.0", "1.0.1", "1.1.dev0", "1.1", "1.2.post1", "2.0", "2.0+cpu"]),
+        ([{"introduced": "1.0"}, {"last_affected": "1.1"}], ["1.0", "1.0.1", "1.1.dev0", "1.1"]),
+        # Pre- and development releases sort before their release (PEP 440).
+        ([{"introduced": "1.0rc1"}, {"fixed": "1.1"}], ["1.0rc1", "1.0", "1.0.1", "1.1.dev0"]),
+        # Two intervals in one range; events written out of order are sorted first.
+        (
+            [{"fixed": "2.0"}, {"introduced": "1.2"}, {"fixed": "1.0"}, {"introduced": "0"}],
+            ["0.9", "1.0rc1", "1.2.post1"],
+        ),
+        # A candidate's local label is ignored against a bound without one.
+        ([{"introduced": "2.0"}, {"fixed": "2.0.1"}], ["2.0", "2.0+cpu"]),
+        ([{"introduced": "0"}, {"limit": "1.0"}], ["0.9", "1.0rc1"]),
+        ([{"introduced": "0"}, {"limit": "*"}], pep440_sorted(RELEASED)),
+    ],
+)
+def test_affected_versions(events: list[dict[str, str]], expected: list[str]) -> None:
+    assert affected_versions(events, RELEASED) == expected
+
+
+def test_affected_versions_skips_versions_that_are_not_pep_440() -> None:
+    assert affected_versions([{"introduced": "0"}], ["1.0", "not a version", "0.1"]) == [
+        "0.1",
+        "1.0",
+    ]
+
+
+def test_affected_versions_refuses_a_bad_bound() -> None:
+    with pytest.raises(ValueError, match="fixed: not a PEP 440 version: 'x.y'"):
+        affected_versions([{"introduced": "0"}, {"fixed": "x.y"}], RELEASED)
+    with pytest.raises(ValueError, match="exactly one of"):
+        affected_versions([{"introduced": "0", "fixed": "1"}], RELEASED)
+
+
+def test_pep440_sorted_keeps_equal_spellings() -> None:
+    assert pep440_sorted(["1.0.0", "1.0", "0.10", "0.9", "0.9", "junk"]) == [
+        "0.9",
+        "0.10",
+        "1.0",
+        "1.0.0",
+    ]
+
+
+def test_released_version_is_pep_440_equality() -> None:
+    assert released_version("1.0.0", ["1.0"])
+    assert released_version("1.0", ["1.0"])
+    assert not released_version("1.0.2", ["1.0", "1.0.1"])
+
+
+# -- the property: the store's matcher agrees ------------------------------------------
+
+_PARTS = st.integers(min_value=0, max_value=3)
+
+
+@st.composite
+def _versions(draw: st.DrawFn) -> str:
+    release = ".".join(str(draw(_PARTS)) for _ in range(draw(st.integers(1, 3))))
+    suffix = draw(st.sampled_from(["", "", "", "rc1", "a2", ".post1", ".dev0", "+local"]))
+    return release + suffix
+
+
+@st.composite
+def _events(draw: st.DrawFn) -> list[dict[str, str]]:
+    events: list[dict[str, str]] = [
+        {"introduced": draw(st.one_of(st.just("0"), _versions()))},
+    ]
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["introduced", "fixed", "last_affected", "limit"]))
+        events.append({kind: draw(_versions())})
+    return draw(st.permutations(events))
+
+
+@settings(max_examples=400, deadline=None)
+@given(events=_events(), released=st.lists(_versions(), max_size=25))
+def test_the_store_matcher_agrees(events: list[dict[str, str]], released: list[str]) -> None:
+    record = {
+        "id": "PYSEC-0000-DRAFT",
+        "modified": "2026-01-01T00:00:00Z",
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "demo"},
+                "ranges": [{"type": "ECOSYSTEM", "events": events}],
+            }
+        ],
+    }
+    advisory = parse_advisory(record)
+    listed = affected_versions(events, released)
+    for version in set(released):
+        hit = match_advisory(advisory, "demo", version) is not None
+        assert hit == (version in listed), (version, events)
+    assert listed == pep440_sorted(listed)
+
+
+# -- release lists ---------------------------------------------------------------------
+
+
+def test_versions_file_lines(tmp_path: Path) -> None:
+    path = tmp_path / "versions.txt"
+    path.write_text("# released\n1.0\n\n0.9  # the first\n1.0b1\nlatest\n", encoding="utf-8")
+    found = read_versions_file(path)
+    assert found.versions == ("0.9", "1.0b1", "1.0")
+    assert found.origin == str(path)
+    assert found.notes == (f"{path}: line 6: not a PEP 440 version: 'latest'; left out",)
+
+
+def test_versions_file_json(tmp_path: Path) -> None:
+    path = tmp_path / "versions.json"
+    path.write_text(json.dumps(["2.0", "1.0", "1.0"]), encoding="utf-8")
+    assert read_versions_file(path).versions == ("1.0", "2.0")
+    path.write_text('["1.0", 2]', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_versions_file(path)
+    assert str(err.value) == f"{path}: [1]: expected a version string"
+    path.write_text("[1.0,", encoding="utf-8")
+    with pytest.raises(InputError, match=r"versions\.json"):
+        read_versions_file(path)
+
+
+def test_versions_file_missing(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="nothing"):
+        read_versions_file(tmp_path / "nothing.txt")
+
+
+@pytest.fixture
+def index(online: None) -> Iterator[LoopbackIndex]:
+    with loopback_index() as served:
+        yield served
+
+
+def test_index_releases(index: LoopbackIndex, tmp_path: Path) -> None:
+    found = index_releases("Six", option=index.simple_url, cache_dir=tmp_path)
+    page = json.loads((Path(__file__).parents[1] / "data/index/recorded/simple/six.json").read_text())
+    with_files = {f["filename"].split("-")[1].removesuffix(".tar.gz") for f in page["files"]}
+    assert found.versions == tuple(pep440_sorted(found.versions))
+    assert set(found.versions) <= set(page["versions"])
+    assert "1.16.0" in found.versions and "0.9.0" in found.versions
+    assert all(v in with_files for v in found.versions)
+    assert found.origin == f"{index.simple_url}six/"
+    # Offline, the cached page answers.
+    again = index_releases("six", option=index.simple_url, cache_dir=tmp_path, offline=True)
+    assert again.versions == found.versions
+
+
+def test_index_releases_failures(index: LoopbackIndex, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no package index configured"):
+        index_releases("six", cache_dir=tmp_path)
+    with pytest.raises(NetworkError, match="give --versions-from FILE"):
+        index_releases("no-such-project", option=index.simple_url, cache_dir=tmp_path)
+    with pytest.raises(NetworkError, match="offline"):
+        index_releases("idna", option=index.simple_url, cache_dir=tmp_path, offline=True)
