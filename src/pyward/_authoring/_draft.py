@@ -157,13 +157,12 @@ class DraftSpec:
     versions_from: Path | None = None
     """``versions-from`` of the TOML file (relative to it)."""
 
-    def fail(self, given: Given | None, what: str, *, where: str | None = None) -> PywardError:
+    def fail(self, given: Given, what: str) -> PywardError:
         """The error for a bad value: :class:`UsageError` for an option (``--fixed '1.0':
         WHAT``), :class:`InputError` naming the file and key for a TOML value."""
-        place = given.label if given is not None else (where or "")
         if self.file is not None:
-            return InputError(self.file, what, where=place or None)
-        return UsageError(f"{place}: {what}" if place else what)
+            return InputError(self.file, what, where=given.label)
+        return UsageError(f"{given.label}: {what}")
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -266,8 +265,7 @@ class Draft:
             for given in (pair.introduced, pair.bound):
                 if given is not None and not released_version(given.value, released):
                     out.append(
-                        f"{given.label}: not a released version of {self.package} "
-                        f"(per {origin})"
+                        f"{given.label}: not a released version of {self.package} (per {origin})"
                     )
             if not affected_versions(pair.events(), released):
                 start = pair.introduced.label if pair.introduced else "from the first version"
@@ -388,6 +386,12 @@ def _pairs(spec: DraftSpec) -> tuple[Pair, ...]:
     return tuple(pairs)
 
 
+def _missing(spec: DraftSpec, key: str, option: str) -> PywardError:
+    if spec.file is not None:
+        return InputError(spec.file, "missing", where=key)
+    return UsageError(f"missing {option}")
+
+
 def _where(spec: DraftSpec, kind: str) -> str:
     if spec.file is None:
         return _OPTION[kind]
@@ -402,9 +406,7 @@ def _ranges(pairs: Sequence[Pair]) -> tuple[tuple[dict[str, str], ...], ...]:
         fixed += open_
     else:
         last += open_
-    return tuple(
-        tuple(e for p in group for e in p.events()) for group in (fixed, last) if group
-    )
+    return tuple(tuple(e for p in group for e in p.events()) for group in (fixed, last) if group)
 
 
 def _score(spec: DraftSpec, given: Given) -> Score:
@@ -464,13 +466,9 @@ def check_spec(spec: DraftSpec) -> Draft:
     """Check every value of ``spec`` into a :class:`Draft`; raises the error of the first
     bad value (:meth:`DraftSpec.fail`). A required field missing is an error too."""
     if spec.package is None:
-        raise spec.fail(None, "missing", where="package" if spec.file else "missing --package")
+        raise _missing(spec, "package", "--package")
     if not spec.events:
-        raise spec.fail(
-            None,
-            "missing",
-            where="ranges" if spec.file else "missing --introduced/--fixed/--last-affected",
-        )
+        raise _missing(spec, "ranges", "--introduced/--fixed/--last-affected")
     record_id = PLACEHOLDER_ID
     if spec.id is not None:
         record_id = spec.id.value.strip()

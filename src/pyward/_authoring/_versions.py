@@ -90,7 +90,7 @@ def affected_versions(events: Sequence[Mapping[str, str]], released: Iterable[st
                 raise ValueError(f"{kind}: not a PEP 440 version: {value!r}")
             parsed.append((1, bound, i, kind))
     order = sorted(parsed, key=lambda p: (p[0], p[1] or Version("0"), p[2]))
-    limits = [bound for rank, bound, _, kind in order if kind == "limit" and rank != 2]
+    limits = [bound for _, bound, _, kind in order if kind == "limit" and bound is not None]
     unlimited = any(kind == "limit" and rank == 2 for rank, _, _, kind in order)
     out: list[str] = []
     for text in pep440_sorted(released):
@@ -118,10 +118,9 @@ def affected_versions(events: Sequence[Mapping[str, str]], released: Iterable[st
 def released_version(value: str, released: Iterable[str]) -> bool:
     """Whether ``value`` is one of ``released`` (as written, or PEP 440 equal)."""
     wanted = _parse(value)
-    for text in released:
-        if text == value or (wanted is not None and _parse(text) == wanted):
-            return True
-    return False
+    return any(
+        text == value or (wanted is not None and _parse(text) == wanted) for text in released
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
