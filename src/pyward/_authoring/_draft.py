@@ -142,18 +142,27 @@ class DraftSpec:
     file: Path | None = None
     """The TOML file it came from; ``None``: the command line or prompts."""
     id: Given | None = None
+    """``--id`` (``None``: the placeholder)."""
     package: Given | None = None
+    """The affected project, as written."""
     ecosystem: Given | None = None
+    """``None``: ``PyPI``."""
     summary: Given | None = None
+    """One line."""
     details: Given | None = None
+    """Markdown (a ``details-file``'s text)."""
     events: tuple[tuple[str, Given], ...] = ()
     """``(kind, value)`` in the order given: ``introduced``, ``fixed``, ``last_affected``."""
     cvss: tuple[Given, ...] = ()
+    """CVSS vectors."""
     cwe: tuple[Given, ...] = ()
+    """CWE ids."""
     references: tuple[tuple[Given, Given], ...] = ()
     """``(type, url)`` pairs."""
     aliases: tuple[Given, ...] = ()
+    """Other ids of the vulnerability."""
     credits: tuple[CreditSpec, ...] = ()
+    """Who is credited, in order."""
     versions_from: Path | None = None
     """``versions-from`` of the TOML file (relative to it)."""
 
@@ -236,17 +245,27 @@ class Draft:
     """A checked draft: everything but the versions and the dates."""
 
     id: str
+    """The record's id (:data:`PLACEHOLDER_ID` by default)."""
     package: str
     """PEP 503 normalised."""
     ecosystem: str
+    """``PyPI`` or ``PyPI:<suffix>``."""
     summary: str | None
+    """One line."""
     details: str | None
+    """Markdown."""
     pairs: tuple[Pair, ...]
+    """The affected intervals, in version order."""
     scores: tuple[Score, ...] = ()
+    """The CVSS vectors, scored."""
     cwe_ids: tuple[str, ...] = ()
+    """``CWE-79``..., without duplicates."""
     references: tuple[dict[str, str], ...] = ()
+    """OSV reference objects."""
     aliases: tuple[str, ...] = ()
+    """Other ids, without duplicates."""
     credits: tuple[dict[str, Any], ...] = ()
+    """OSV credit objects."""
     ranges: tuple[tuple[dict[str, str], ...], ...] = field(default=())
     """The events of each ``ECOSYSTEM`` range (see the module's docstring)."""
 

@@ -228,7 +228,8 @@ def index_releases(
     if page.invalid_versions:
         notes.append(
             f"{page.page_url}: {len(page.invalid_versions)} versions that are not PEP 440 "
-            f"left out ({', '.join(page.invalid_versions[:3])}...)"
+            f"left out ({', '.join(page.invalid_versions[:3])}"
+            f"{', ...' if len(page.invalid_versions) > 3 else ''})"
         )
     return Releases(
         versions=tuple(pep440_sorted(versions)),
