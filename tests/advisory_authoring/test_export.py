@@ -307,6 +307,28 @@ def test_ranges_fixed_last_affected_open_and_several() -> None:
     assert product["defaultStatus"] == "unaffected"
 
 
+def test_other_orderings_keep_the_written_order() -> None:
+    affected = [
+        {
+            "package": {"ecosystem": "npm", "name": "left-pad"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.3.0"}]}],
+        },
+        {
+            "package": {"ecosystem": "PyPI", "name": "demo"},
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "1.0.0-rc.1"}]}],
+        },
+    ]
+    products = _exported(_record(affected=affected))["containers"]["cna"]["affected"]
+    assert [p["versions"] for p in products] == [
+        [{"version": "0", "status": "affected", "lessThan": "1.3.0", "versionType": "custom"}],
+        [{"version": "1.0.0-rc.1", "status": "affected", "lessThan": "*", "versionType": "semver"}],
+    ]
+    # The configured collection is the Python package index's: not npm's.
+    with_url = CnaSettings(org_id=ORG, collection_url="https://index.example.invalid")
+    named = cna_container(_record(affected=affected), with_url)["affected"]
+    assert ["collectionURL" in p for p in named] == [False, True]
+
+
 def test_only_a_versions_list_lists_each_version() -> None:
     affected = [{"package": {"ecosystem": "PyPI", "name": "demo"}, "versions": ["1.0", "1.1"]}]
     product = _exported(_record(affected=affected))["containers"]["cna"]["affected"][0]
@@ -392,6 +414,26 @@ BAD = [
     (
         {"database_specific": {"cwe_ids": ["79"]}},
         "r.json: database_specific.cwe_ids[0]: not a CWE id (CWE-N): '79'",
+    ),
+    (
+        {
+            "affected": [
+                {"package": {"ecosystem": "PyPI", "name": "d"}, "ranges": [{"events": [5]}]}
+            ]
+        },
+        "r.json: affected[0].ranges[0].events[0]: needs exactly one of introduced, fixed, "
+        "last_affected, limit",
+    ),
+    (
+        {
+            "affected": [
+                {
+                    "package": {"ecosystem": "PyPI", "name": "d"},
+                    "ranges": [{"type": "RANGE", "events": [{"introduced": "0"}]}],
+                }
+            ]
+        },
+        "r.json: affected[0].ranges[0].type: unknown range type 'RANGE'",
     ),
     ({"published": "yesterday"}, "r.json: published: not an RFC 3339 time: 'yesterday'"),
     (

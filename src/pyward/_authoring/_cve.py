@@ -84,6 +84,7 @@ CREDIT_TYPES: Mapping[str, str] = {
 #: The values of CVE's ``source.discovery``.
 DISCOVERY = ("INTERNAL", "EXTERNAL", "USER", "UNKNOWN")
 
+_EVENTS = ("introduced", "fixed", "last_affected", "limit")
 _CVE_ID = re.compile(r"^CVE-[0-9]{4}-[0-9]{4,19}$")
 _CWE_ID = re.compile(r"^CWE-[1-9][0-9]*$")
 _UUID4 = re.compile(
@@ -388,8 +389,8 @@ def _versions(
             raise ExportError(file, "missing or empty", f"{rpath}.events")
         events: list[Event] = []
         for k, ev in enumerate(raw):
-            keys = [key for key in ("introduced", "fixed", "last_affected", "limit") if key in ev]
-            if not isinstance(ev, Mapping) or len(keys) != 1 or not isinstance(ev[keys[0]], str):
+            keys = [e for e in _EVENTS if e in ev] if isinstance(ev, Mapping) else []
+            if len(keys) != 1 or not isinstance(ev[keys[0]], str):
                 raise ExportError(
                     file,
                     "needs exactly one of introduced, fixed, last_affected, limit",
@@ -400,10 +401,11 @@ def _versions(
             version_type = "git"
             if isinstance(rng.get("repo"), str):
                 repo = rng["repo"]
-        elif kind in ("ECOSYSTEM", "SEMVER"):
-            version_type = "python" if pypi and kind == "ECOSYSTEM" else kind.lower()
-            if kind == "ECOSYSTEM" and not pypi:
-                version_type = "custom"
+        elif kind == "SEMVER" or (kind == "ECOSYSTEM" and not pypi):
+            # Another ordering than PEP 440: the events as written.
+            version_type = "semver" if kind == "SEMVER" else "custom"
+        elif kind == "ECOSYSTEM":
+            version_type = "python"
             try:
                 events = sort_events(events)
             except UnparseableEvent as exc:
