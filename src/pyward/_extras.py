@@ -19,8 +19,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "serve": ("fastapi", "uvicorn"),
     "spdx": ("spdx_tools",),
     "provenance": ("pypi_attestations", "sigstore"),
-    "advisory": ("jsonschema",),
     "release": ("bandit",),
+    "advisory": ("jsonschema",),
 }
 
 

@@ -137,6 +137,26 @@ def test_versions_file_lines(tmp_path: Path) -> None:
     assert found.notes == (f"{path}: line 6: not a PEP 440 version: 'latest'; left out",)
 
 
+def test_versions_file_by_package_is_shared_with_validate(tmp_path: Path) -> None:
+    """One reader for ``new`` and ``validate``: a JSON object of lists by package gives
+    the drafted package's list; a package it does not list is an error."""
+    from pyward._authoring._validate import releases_from_file
+
+    path = tmp_path / "versions.json"
+    path.write_text(json.dumps({"Jinja2": ["3.1.4", "3.0.0", "x"], "six": ["1.0"]}))
+    found = read_versions_file(path, "jinja2")
+    assert found.versions == ("3.0.0", "3.1.4")
+    assert found.notes == (f"{path}: Jinja2[2]: not a PEP 440 version: 'x'; left out",)
+    assert releases_from_file(path) == {"jinja2": ("3.1.4", "3.0.0", "x"), "six": ("1.0",)}
+    with pytest.raises(InputError) as err:
+        read_versions_file(path, "requests")
+    assert str(err.value) == f"{path}: no versions listed for requests"
+    path.write_text(json.dumps({"six": "1.0"}))
+    with pytest.raises(InputError) as err:
+        read_versions_file(path, "six")
+    assert str(err.value) == f"{path}: six: expected a list of version strings"
+
+
 def test_versions_file_json(tmp_path: Path) -> None:
     path = tmp_path / "versions.json"
     path.write_text(json.dumps(["2.0", "1.0", "1.0"]), encoding="utf-8")

@@ -1083,24 +1083,8 @@ class _ReleaseCache:
 
 
 def releases_from_file(path: Path) -> Mapping[str, tuple[str, ...]] | tuple[str, ...]:
-    """A ``--versions-from`` file: one version a line (``#`` comments and blank lines
-    skipped), or JSON: a list of versions (one package's), or an object of lists by
-    package name. An unreadable file is an :class:`~pyward.errors.InputError`."""
-    from pyward._inventory._toml import load_json, read_text
+    """A ``--versions-from`` file (:func:`pyward._authoring._versions.read_releases_file`):
+    one package's versions, or lists by package name."""
+    from pyward._authoring._versions import read_releases_file
 
-    text = read_text(path)
-    if text.lstrip().startswith(("[", "{")):
-        data = load_json(path, text.encode())
-        if isinstance(data, list) and all(isinstance(v, str) for v in data):
-            return tuple(data)
-        if isinstance(data, dict):
-            out: dict[str, tuple[str, ...]] = {}
-            for key, value in data.items():
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise InputError(path, "expected a list of version strings", where=key)
-                out[canonical_name(key)] = tuple(value)
-            return out
-        raise InputError(path, "expected a list of versions or an object of lists by package")
-    return tuple(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+    return read_releases_file(path)

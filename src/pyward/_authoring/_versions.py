@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
 
+from pyward._model import canonical_name
 from pyward.errors import InputError, NetworkError, UsageError
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ __all__ = [
     "affected_versions",
     "index_releases",
     "pep440_sorted",
+    "read_releases_file",
     "read_versions_file",
     "released_version",
 ]
@@ -75,44 +77,38 @@ def _against(candidate: Version, bound: Version) -> Version:
 def affected_versions(events: Sequence[Mapping[str, str]], released: Iterable[str]) -> list[str]:
     """The versions of ``released`` inside the range ``events`` (OSV event objects of one
     ``ECOSYSTEM`` range: ``{"introduced": "0"}``, ``{"fixed": "1.2"}``...), in PEP 440
-    order, as written. Versions of ``released`` that are not PEP 440 are never affected
-    by a range. Raises ``ValueError`` for an event version that is not PEP 440."""
-    parsed: list[tuple[int, Version | None, int, str]] = []
-    for i, event in enumerate(events):
+    order, as written. The audit's own matcher (:mod:`pyward._advisory._match`) decides,
+    so a published record lists exactly the versions every audit finds affected.
+    Versions of ``released`` that are not PEP 440 are never affected by a range. Raises
+    ``ValueError`` for an event version that is not PEP 440."""
+    from pyward._advisory._match import match_advisory
+    from pyward._advisory._osv import parse_advisory
+
+    checked: list[dict[str, str]] = []
+    for event in events:
         kind, value = _event(event)
-        if kind == "introduced" and value == "0":
-            parsed.append((0, None, i, kind))
-        elif kind == "limit" and value == "*":
-            parsed.append((2, None, i, kind))
-        else:
-            bound = _parse(value)
-            if bound is None:
-                raise ValueError(f"{kind}: not a PEP 440 version: {value!r}")
-            parsed.append((1, bound, i, kind))
-    order = sorted(parsed, key=lambda p: (p[0], p[1] or Version("0"), p[2]))
-    limits = [bound for _, bound, _, kind in order if kind == "limit" and bound is not None]
-    unlimited = any(kind == "limit" and rank == 2 for rank, _, _, kind in order)
-    out: list[str] = []
-    for text in pep440_sorted(released):
-        version = Version(text)
-        if limits and not unlimited and not any(_against(version, b) < b for b in limits):
-            continue
-        affected = False
-        for _, bound, _, kind in order:
-            if kind == "introduced":
-                if bound is None or _against(version, bound) >= bound:
-                    affected = True
-            elif kind == "fixed":
-                assert bound is not None  # noqa: S101 - only introduced/limit have none
-                if _against(version, bound) >= bound:
-                    affected = False
-            elif kind == "last_affected":
-                assert bound is not None  # noqa: S101 - as above
-                if _against(version, bound) > bound:
-                    affected = False
-        if affected:
-            out.append(text)
-    return out
+        wildcard = (kind, value) in {("introduced", "0"), ("limit", "*")}
+        if not wildcard and _parse(value) is None:
+            raise ValueError(f"{kind}: not a PEP 440 version: {value!r}")
+        checked.append({kind: value})
+    # The range as a record of its own, read and matched as every audit reads a record.
+    advisory = parse_advisory(
+        {
+            "id": "PYSEC-0000-DRAFT",
+            "modified": "1970-01-01T00:00:00Z",
+            "affected": [
+                {
+                    "package": {"ecosystem": "PyPI", "name": "draft"},
+                    "ranges": [{"type": "ECOSYSTEM", "events": checked}],
+                }
+            ],
+        }
+    )
+    return [
+        text
+        for text in pep440_sorted(released)
+        if match_advisory(advisory, "draft", text) is not None
+    ]
 
 
 def released_version(value: str, released: Iterable[str]) -> bool:
@@ -135,11 +131,23 @@ class Releases:
     """What a person should know: versions left out, a stale cached page."""
 
 
-def read_versions_file(path: Path) -> Releases:
-    """The versions in ``path``: a JSON list of strings (the text starts with ``[``), or
-    one version a line (blank lines and ``#`` comments ignored). A line that is not a
-    PEP 440 version is left out with a note naming it; an unreadable file or a JSON
-    value that is not a list of strings is an :class:`~pyward.errors.InputError`."""
+#: A ``--versions-from`` value with its place: ``("line 6", "1.0")``, ``("[3]", "2.0")``.
+_Entry = tuple[str, str]
+
+
+def read_releases_file(path: Path) -> tuple[str, ...] | dict[str, tuple[str, ...]]:
+    """What a ``--versions-from`` file lists, as written: one version a line (blank lines
+    and ``#`` comments ignored), a JSON list of version strings (one package's), or a
+    JSON object of such lists by package name (keys PEP 503 normalised). An unreadable
+    file, text that is not UTF-8, or a JSON value of another shape is an
+    :class:`~pyward.errors.InputError` naming the place (``[3]``, ``jinja2[0]``)."""
+    found = _entries(path)
+    if isinstance(found, dict):
+        return {name: tuple(v for _, v in entries) for name, entries in found.items()}
+    return tuple(v for _, v in found)
+
+
+def _entries(path: Path) -> list[_Entry] | dict[str, list[_Entry]]:
     from pyward._inventory._toml import load_json, read_bytes
 
     data = read_bytes(path)
@@ -147,27 +155,49 @@ def read_versions_file(path: Path) -> Releases:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text") from None
-    entries: list[tuple[str, str]] = []
-    if text.lstrip().startswith("["):
-        items = load_json(path, data)
-        if not isinstance(items, list):  # pragma: no cover - a text starting "[" parses to one
-            raise InputError(path, "expected a JSON list of version strings")
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                raise InputError(path, "expected a version string", where=f"[{i}]")
-            entries.append((f"[{i}]", item.strip()))
-    else:
-        for n, line in enumerate(text.splitlines(), 1):
-            value = line.split("#", 1)[0].strip()
-            if value:
-                entries.append((f"line {n}", value))
+    if not text.lstrip().startswith(("[", "{")):
+        return [
+            (f"line {n}", value)
+            for n, line in enumerate(text.splitlines(), 1)
+            if (value := line.split("#", 1)[0].strip())
+        ]
+    items = load_json(path, data)
+    if isinstance(items, list):
+        return _strings(path, items, "")
+    if isinstance(items, dict):
+        return {canonical_name(key): _strings(path, value, key) for key, value in items.items()}
+    raise InputError(path, "expected a list of versions or an object of lists by package")
+
+
+def _strings(path: Path, items: object, key: str) -> list[_Entry]:
+    if not isinstance(items, list):
+        raise InputError(path, "expected a list of version strings", where=key or None)
+    out: list[_Entry] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise InputError(path, "expected a version string", where=f"{key}[{i}]")
+        out.append((f"{key}[{i}]", item.strip()))
+    return out
+
+
+def read_versions_file(path: Path, package: str | None = None) -> Releases:
+    """The released versions of one project from a ``--versions-from`` file
+    (:func:`read_releases_file`; a file keyed by package gives ``package``'s list), PEP
+    440 sorted. A value that is not a PEP 440 version is left out with a note naming its
+    place."""
+    found = _entries(path)
+    if isinstance(found, dict):
+        name = canonical_name(package) if package is not None else None
+        if name is None or name not in found:
+            raise InputError(path, f"no versions listed for {package or 'the package'}")
+        found = found[name]
     notes = [
         f"{path}: {where}: not a PEP 440 version: {value!r}; left out"
-        for where, value in entries
+        for where, value in found
         if _parse(value) is None
     ]
     return Releases(
-        versions=tuple(pep440_sorted(v for _, v in entries)),
+        versions=tuple(pep440_sorted(v for _, v in found)),
         origin=str(path),
         notes=tuple(notes),
     )

@@ -200,7 +200,7 @@ def _releases(
         return None
     source = args.versions_from or spec.versions_from
     if source is not None:
-        return read_versions_file(source)
+        return read_versions_file(source, package)
     from pyward._commands._sources import _index_args
     from pyward._config import find_config, load_config
 
