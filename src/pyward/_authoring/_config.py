@@ -17,9 +17,10 @@ form it keeps for databases of their own (docs/advisories.md#publishing).
 
 from __future__ import annotations
 
+import argparse
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ class AdvisoryConfig:
     """Unknown keys."""
 
 
-def check_prefix(prefix: str, fail: Any) -> str:
+def check_prefix(prefix: str, fail: Callable[[str], Exception]) -> str:
     """``prefix`` when it is usable in ``PREFIX-YEAR-N`` ids, else ``fail(message)``
     raised (``fail`` builds the caller's error)."""
     if not _PREFIX.fullmatch(prefix):
@@ -156,7 +157,7 @@ def find_advisory_config(start: Path, config: Path | None = None) -> AdvisoryCon
     return load_advisory_config(path, cwd=start)
 
 
-def add_directory_options(parser: Any) -> None:
+def add_directory_options(parser: argparse.ArgumentParser) -> None:
     """``--dir`` and ``--config``, shared by the case, cases and publish commands."""
     parser.add_argument(
         "--dir",
@@ -171,7 +172,7 @@ def add_directory_options(parser: Any) -> None:
     )
 
 
-def from_args(args: Any) -> AdvisoryConfig:
+def from_args(args: argparse.Namespace) -> AdvisoryConfig:
     """The advisory settings of a command: its configuration file, its ``--dir``; the
     file's warnings go to stderr."""
     import sys

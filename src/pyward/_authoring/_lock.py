@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,7 +88,7 @@ def create_new(path: Path, data: bytes) -> bool:
     hard-linked (which fails when the name is taken); where the file system has no hard
     links, created with ``O_EXCL`` and written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
     tmp.write_bytes(data)
     try:
         os.link(tmp, path)
