@@ -352,3 +352,20 @@ def test_the_main_configuration_knows_the_advisory_table(tmp_path: Path) -> None
     path = tmp_path / "pyproject.toml"
     path.write_text('[tool.pyward]\nfail-on = "high"\n[tool.pyward.advisory]\nprefix = "x_A"\n')
     assert load_config(path).warnings == ()
+
+
+def test_a_held_lock_is_waited_for_then_named(tmp_path: Path) -> None:
+    from pyward._authoring._lock import directory_lock
+
+    with (
+        directory_lock(tmp_path),
+        pytest.raises(UsageError) as info,
+        directory_lock(tmp_path, timeout=0.05),
+    ):
+        pass
+    assert str(info.value) == (
+        f"{tmp_path / '.pyward.lock'}: another pyward has held the advisory directory's "
+        "lock for 0.05 s; try again when it has finished"
+    )
+    with directory_lock(tmp_path, timeout=0.05):  # released: taken at once
+        pass

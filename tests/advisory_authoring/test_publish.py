@@ -280,3 +280,22 @@ def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, _, err = run_cli(capsys, "advisory", "publish", str(tmp_path / "bad.json"))
     assert code == 2
     assert "bad.json: invalid JSON" in err
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_create_new_never_replaces_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    from pyward._authoring._lock import create_new
+
+    if not links:
+
+        def no_link(src: object, dst: object) -> None:
+            raise PermissionError(1, "Operation not permitted")  # FAT, some network shares
+
+        monkeypatch.setattr(os, "link", no_link)
+    path = tmp_path / "a" / "x.yaml"
+    assert create_new(path, b"first") is True
+    assert create_new(path, b"second") is False
+    assert path.read_bytes() == b"first"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["x.yaml"]  # no temporary left
