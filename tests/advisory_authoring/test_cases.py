@@ -139,6 +139,10 @@ def test_a_malformed_case_id_names_no_file(tmp_path: Path) -> None:
             "id: 'CASE-2026-002' is not the file's name",
         ),
         (("deadline = 2026-05-30", "deadline = ["), "CASE-2026-001.toml: line 9: invalid TOML"),
+        (
+            ('state = "received"', 'state = "received"\nowner = "me"'),
+            "CASE-2026-001.toml: owner: unknown key (known: id, package,",
+        ),
     ],
 )
 def test_a_corrupt_case_file_is_one_line_naming_file_and_key(

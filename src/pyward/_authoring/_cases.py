@@ -79,6 +79,20 @@ OPEN_STATES: tuple[State, ...] = ("received", "triaged", "accepted", "fix-ready"
 
 _ID = re.compile(r"CASE-(\d{4})-(\d{3,})")
 _ACTIONS = ("open", "assign", "status", "close")
+_KEYS = (
+    "id",
+    "package",
+    "summary",
+    "reporter",
+    "received",
+    "deadline",
+    "state",
+    "coordinator",
+    "advisory",
+    "closed",
+    "close-reason",
+    "history",
+)
 _HEADER = (
     "# A coordinated report (PEP 811), kept by `pyward advisory case`.\n"
     "# Change it with that command: it records each change in the history below.\n\n"
@@ -141,7 +155,7 @@ def render_case(case: Case) -> str:
     """The case file's text: a short header, then the case as TOML."""
     import rtoml
 
-    data: dict[str, Any] = {
+    data: dict[str, Any] = {  # in the order of _KEYS
         "id": case.id,
         "package": case.package,
         "summary": case.summary,
@@ -172,6 +186,10 @@ def parse_case(text: str, file: Path) -> Case:
         raise t.error("id", f"not a case id: {case_id!r} (expected CASE-YYYY-NNN)")
     if file.stem != case_id:
         raise t.error("id", f"{case_id!r} is not the file's name")
+    for key in t.data:
+        if key not in _KEYS:
+            # Refused, not ignored: the next change would rewrite the file without it.
+            raise t.error(key, f"unknown key (known: {', '.join(_KEYS)})")
     state = t.string("state")
     if state not in STATES:
         raise t.error("state", f"unknown state {state!r} (known: {', '.join(STATES)})")
