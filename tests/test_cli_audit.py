@@ -439,7 +439,7 @@ def test_config_warnings_reach_the_json_report(
     message = (
         f"{cfg}: tool.pyward.fial-on: unknown key (known: fail-on, unknown-severity, ignore, "
         "format, vex, advisory-url, strict, fail-on-kinds, checks, index-url, index-ttl, "
-        "unmaintained-years, policy, release-check); ignored"
+        "unmaintained-years, policy, release-check, advisory); ignored"
     )
     assert json.loads(out)["warnings"][0] == message
     assert err.count(message) == 1
@@ -457,6 +457,6 @@ def test_config_warnings_are_said_before_an_error(
     assert err.splitlines() == [
         f"pyward: warning: {cfg}: tool.pyward.fial-on: unknown key (known: fail-on, "
         "unknown-severity, ignore, format, vex, advisory-url, strict, fail-on-kinds, checks, "
-        "index-url, index-ttl, unmaintained-years, policy, release-check); ignored",
+        "index-url, index-ttl, unmaintained-years, policy, release-check, advisory); ignored",
         f"pyward: error: {missing}: no such file or directory",
     ]

@@ -52,6 +52,7 @@ _KEYS = (
     "unmaintained-years",
     "policy",
     "release-check",
+    "advisory",
 )
 _IGNORE_KEYS = ("id", "reason", "until")
 _NON_EMPTY = "must be a non-empty string"

@@ -67,7 +67,7 @@ ignore = [
             f"{py}: tool.pyward.colour: unknown key "
             "(known: fail-on, unknown-severity, ignore, format, vex, advisory-url, strict, "
             "fail-on-kinds, checks, index-url, index-ttl, unmaintained-years, policy, "
-            "release-check); ignored",
+            "release-check, advisory); ignored",
             f"{py}: tool.pyward.ignore[1].owner: unknown key (known: id, reason, until); ignored",
         ),
     )

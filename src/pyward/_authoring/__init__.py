@@ -12,4 +12,8 @@ model; :mod:`._validate` checks it), written as OSV JSON. Modules:
 * ``_cases``: coordinated reports (PEP 811): one file per case, atomic writes.
 * ``_publish``: the next id of a prefix, without collisions, into a directory laid out
   like the PyPA advisory database.
+* ``_lock``: the advisory directory's lock and exclusive file creation, shared by
+  ``_cases`` and ``_publish``.
+* ``_config``: ``[tool.pyward.advisory]`` (directory, id prefix, deadline, the CNA's
+  ids for the CVE export).
 """

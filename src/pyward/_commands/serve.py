@@ -1,9 +1,12 @@
-"""``pyward serve``: serve the advisory store as an OSV-compatible API."""
+"""``pyward serve``: serve the advisory store as an OSV-compatible API, with an
+organisation's own advisory directories beside it (``--source``; see
+:mod:`pyward._serve._sources`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyward._commands._common import add_cache_dir_option, open_store
@@ -38,6 +41,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="worker processes sharing the port (default: 1)",
     )
     parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="also serve the OSV records of this directory (an advisory directory that "
+        "`pyward advisory publish` writes, or any PyPA-style database); repeatable; read "
+        "at start-up, after the store",
+    )
+    parser.add_argument(
         "--access-log", action="store_true", help="log one line per request (info level)"
     )
 
@@ -55,14 +68,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"{info.age_days():.0f} days old); "
             "run `pyward db update` for current data\n"
         )
-    from pyward._serve import serve
+    import tempfile
 
-    serve(
-        store,
-        cache_dir=settings.cache_dir,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        access_log=args.access_log,
-    )
+    from pyward._serve import serve
+    from pyward._serve._sources import build_sources, open_sources
+
+    with tempfile.TemporaryDirectory(prefix="pyward-serve-") as work:
+        files = tuple(build_sources(args.source, Path(work)))
+        serve(
+            open_sources(store, files),
+            cache_dir=settings.cache_dir,
+            sources=files,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            access_log=args.access_log,
+        )
     return 0

@@ -16,10 +16,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio.to_thread
 import orjson
@@ -51,7 +51,7 @@ from pyward._serve._query import (
 from pyward.errors import PywardError
 
 if TYPE_CHECKING:
-    from pyward._advisory._types import AdvisoryData
+    from pyward._advisory._types import AdvisoryId, Match, StoreInfo
 
 log = logging.getLogger("pyward.serve")
 
@@ -65,6 +65,24 @@ _THREAD_BATCH = 64
 #: the (name, version) pairs of many lock files, a fixed ceiling whatever clients send.
 MEMO_BOUND = Bound(entries=1 << 16, bytes=16 << 20)
 RECORDS_BOUND = Bound(entries=1 << 14, bytes=64 << 20)
+
+
+class ServedData(Protocol):
+    """What the API needs of its data: a part of
+    :class:`~pyward._advisory._types.AdvisoryData` (any store has it), so that several
+    stores can stand behind one API (:class:`pyward._serve._sources.MergedData`). A
+    ``refresh() -> bool`` method, when there is one, is called to pick up new data."""
+
+    @property
+    def info(self) -> StoreInfo: ...
+
+    def matches(
+        self, name: str, version: str, *, among: Collection[str] | None = None
+    ) -> list[Match]: ...
+
+    def record(self, advisory_id: str) -> dict[str, Any] | None: ...
+
+    def ids_for_package(self, name: str) -> list[AdvisoryId]: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,7 +141,7 @@ class Service:
     """The API's logic over one store, independent of the web framework."""
 
     def __init__(
-        self, store: AdvisoryData, *, refresh_interval: float = 0.5, limits: Limits = Limits()
+        self, store: ServedData, *, refresh_interval: float = 0.5, limits: Limits = Limits()
     ) -> None:
         self.store = store
         self.refresh_interval = refresh_interval
@@ -322,7 +340,7 @@ def _request_body(model: str) -> dict[str, Any]:
 
 
 def create_app(
-    store: AdvisoryData, *, refresh_interval: float = 0.5, limits: Limits = Limits()
+    store: ServedData, *, refresh_interval: float = 0.5, limits: Limits = Limits()
 ) -> FastAPI:
     """The API over ``store``. ``refresh_interval``: seconds between checks for a
     replaced store file (0: every request); ``limits``: the bounds of its caches."""

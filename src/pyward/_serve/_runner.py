@@ -17,16 +17,18 @@ if TYPE_CHECKING:
     import uvicorn
     from fastapi import FastAPI
 
-    from pyward._advisory._types import AdvisoryData
+    from pyward._serve._app import ServedData
 
 
-def worker_app(cache_dir: Path | None = None) -> FastAPI:
+def worker_app(cache_dir: Path | None = None, sources: tuple[Path, ...] = ()) -> FastAPI:
     """The application each worker process builds (``--workers N``), on the store in
-    ``cache_dir`` (default: the user cache directory)."""
+    ``cache_dir`` (default: the user cache directory) and the store files of the
+    ``--source`` directories, which the parent built."""
     from pyward._advisory import AdvisoryStore
     from pyward._serve._app import create_app
+    from pyward._serve._sources import open_sources
 
-    return create_app(AdvisoryStore.open(cache_dir))
+    return create_app(open_sources(AdvisoryStore.open(cache_dir), sources))
 
 
 def check_bind(host: str, port: int) -> None:
@@ -58,16 +60,18 @@ def log_config() -> dict[str, Any]:
 
 
 def serve(
-    store: AdvisoryData,
+    store: ServedData,
     *,
     cache_dir: Path | None,
+    sources: tuple[Path, ...] = (),
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: int = 1,
     access_log: bool = False,
 ) -> None:
     """Serve until interrupted. ``store`` is already open (the parent checked that
-    there is data); with several workers each opens its own from ``cache_dir``."""
+    there is data); with several workers each opens its own from ``cache_dir`` and
+    the ``sources`` store files."""
     import uvicorn
 
     from pyward._serve._app import create_app
@@ -88,7 +92,7 @@ def serve(
     if workers > 1:
         import functools
 
-        factory = functools.partial(worker_app, cache_dir)
+        factory = functools.partial(worker_app, cache_dir, sources)
         run_workers(uvicorn.Config(factory, factory=True, workers=workers, **common))
     else:
         uvicorn.run(create_app(store), **common)
