@@ -19,6 +19,7 @@ from pyward._authoring._cve import (
     cve_record,
     validate,
 )
+from pyward.errors import InputError
 from tests.conftest import PYPA_VULNS, run_cli
 
 ORG = "8254265b-2729-46b6-b9e3-3dfca2d5bfca"
@@ -504,3 +505,30 @@ def test_without_the_advisory_extra_the_error_names_it(monkeypatch: pytest.Monke
     monkeypatch.setitem(_extras.EXTRAS, "advisory", ("pyward_no_such_module",))
     with pytest.raises(_extras.MissingExtra, match=r"pip install 'pyward\[advisory\]'"):
         _exported(_record())
+
+
+def test_the_cna_comes_from_the_shared_advisory_table(tmp_path: Path) -> None:
+    """``export`` reads ``[tool.pyward.advisory]`` through the loader every advisory
+    sub-command uses: the same keys, the same one-line errors."""
+    from pyward._authoring._config import load_advisory_config
+
+    config = tmp_path / "pyproject.toml"
+    config.write_text(
+        "[tool.pyward.advisory]\n"
+        'cna-org-id = "8254265b-2729-46b6-b9e3-3dfca2d5bfca"\n'
+        'cna-short-name = "acme"\n'
+        'collection-url = "https://index.example.invalid"\n'
+    )
+    loaded = load_advisory_config(config)
+    assert (loaded.cna_org_id, loaded.cna_short_name, loaded.collection_url) == (
+        "8254265b-2729-46b6-b9e3-3dfca2d5bfca",
+        "acme",
+        "https://index.example.invalid",
+    )
+    config.write_text('[tool.pyward.advisory]\ncollection-url = "index.example.invalid"\n')
+    with pytest.raises(InputError) as err:
+        load_advisory_config(config)
+    assert str(err.value) == (
+        f"{config}: tool.pyward.advisory.collection-url: not an http(s) URL: "
+        "'index.example.invalid'"
+    )

@@ -48,7 +48,7 @@ DEFAULT_PREFIX = "x_LOCAL"
 #: PEP 811: 90 days between the report and the published advisory.
 DEFAULT_DEADLINE_DAYS = 90
 
-_KEYS = ("directory", "prefix", "deadline-days", "cna-org-id", "cna-short-name")
+_KEYS = ("directory", "prefix", "deadline-days", "cna-org-id", "cna-short-name", "collection-url")
 #: Letters, digits and ``_``, in dash-separated parts (``SUSE-SU`` is a registered prefix).
 _PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z][A-Za-z0-9_]*)*")
 _NON_EMPTY = "must be a non-empty string"
@@ -68,6 +68,9 @@ class AdvisoryConfig:
     """The CNA's organisation UUID (CVE ``assignerOrgId``), for the CVE export."""
     cna_short_name: str | None = None
     """The CNA's short name (CVE ``assignerShortName``), for the CVE export."""
+    collection_url: str | None = None
+    """The package registry's project URL for CVE records' ``collectionURL`` (CVE
+    export), when the CNA sets one: configuration, never a built-in host."""
     file: Path | None = None
     """The configuration file read, if any."""
     warnings: tuple[str, ...] = ()
@@ -139,12 +142,18 @@ def load_advisory_config(path: Path | None, *, cwd: Path | None = None) -> Advis
         # The CVE record schema's shortName: 2 to 32 characters.
         if not 2 <= len(short) <= 32:
             raise InputError(path, "must be 2 to 32 characters", where=f"{prefix}.cna-short-name")
+    url: str | None = None
+    if "collection-url" in t.data:
+        url = w.text(t.data["collection-url"], prefix, "collection-url", what=_NON_EMPTY)
+        if not url.startswith(("https://", "http://")):
+            raise InputError(path, f"not an http(s) URL: {url!r}", where=f"{prefix}.collection-url")
     return AdvisoryConfig(
         directory=directory,
         prefix=id_prefix,
         deadline_days=days,
         cna_org_id=org_id,
         cna_short_name=short,
+        collection_url=url,
         file=path,
         warnings=tuple(warnings),
     )

@@ -18,17 +18,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pyward.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from pyward._authoring._cve import CnaSettings
     from pyward._settings import Settings
-
-#: The keys of ``[tool.pyward.advisory]`` this command reads (other sub-commands read
-#: others from the same table).
-CONFIG_KEYS = ("cna-org-id", "cna-short-name", "collection-url")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -112,51 +108,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cna_settings(args: argparse.Namespace) -> CnaSettings:
-    """The options over the configuration file's ``[tool.pyward.advisory]``."""
+    """The options over the configuration file's ``[tool.pyward.advisory]`` (read by
+    :func:`pyward._authoring._config.find_advisory_config`, as every advisory
+    sub-command reads it)."""
+    from pyward._authoring._config import find_advisory_config
     from pyward._authoring._cve import CnaSettings
 
-    table, where = _config_table(args.config)
-    values: dict[str, str | None] = {}
-    options = (args.assigner_org_id, args.assigner_short_name, args.collection_url)
-    for key, option in zip(CONFIG_KEYS, options, strict=True):
-        value: Any = option if option is not None else table.get(key)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise InputError(where[0], "must be a non-empty string", f"{where[1]}.{key}")
-        values[key] = value.strip() if isinstance(value, str) else None
-    url = values["collection-url"]
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"--config {args.config}: no such file")
+    config = find_advisory_config(Path.cwd(), args.config)
+    url = args.collection_url if args.collection_url is not None else config.collection_url
     if url is not None and not url.startswith(("https://", "http://")):
-        raise UsageError(f"collection-url: must be an http(s) URL, got {url!r}")
+        raise UsageError(f"--collection-url: must be an http(s) URL, got {url!r}")
     return CnaSettings(
-        org_id=values["cna-org-id"],
-        short_name=values["cna-short-name"],
+        org_id=args.assigner_org_id or config.cna_org_id,
+        short_name=args.assigner_short_name or config.cna_short_name,
         collection_url=url,
         discovery=args.discovery,
     )
-
-
-def _config_table(path: Path | None) -> tuple[Mapping[str, Any], tuple[str, str]]:
-    """The ``advisory`` table of ``--config FILE``, else of the configuration file
-    nearest to the working directory; empty when there is none."""
-    from pyward._config import find_config
-    from pyward._inventory._toml import loads, read_text
-
-    if path is not None and not path.is_file():
-        raise UsageError(f"--config {path}: no such file")
-    if path is None:
-        path = find_config(Path.cwd())
-    if path is None:
-        return {}, ("", "")
-    data = loads(read_text(path), path)
-    if path.name == "pyward.toml":
-        table: object = data.get("advisory")
-        prefix = "advisory"
-    else:
-        tool = data.get("tool")
-        pyward = tool.get("pyward") if isinstance(tool, Mapping) else None
-        table = pyward.get("advisory") if isinstance(pyward, Mapping) else None
-        prefix = "tool.pyward.advisory"
-    if table is None:
-        return {}, (str(path), prefix)
-    if not isinstance(table, Mapping):
-        raise InputError(path, "must be a table", prefix)
-    return table, (str(path), prefix)
