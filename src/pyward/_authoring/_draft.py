@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from pyward._authoring._versions import affected_versions, pep440_sorted, released_version
+from pyward._findings import REFERENCE_TYPES
 from pyward.errors import InputError, PywardError, UsageError
 
 __all__ = [
@@ -65,20 +66,6 @@ CREDIT_TYPES = (
     "TOOL",
     "SPONSOR",
     "OTHER",
-)
-#: OSV's ``references[].type`` values.
-REFERENCE_TYPES = (
-    "ADVISORY",
-    "ARTICLE",
-    "DETECTION",
-    "DISCUSSION",
-    "REPORT",
-    "FIX",
-    "INTRODUCED",
-    "GIT",
-    "PACKAGE",
-    "EVIDENCE",
-    "WEB",
 )
 #: ``--cvss`` prefixes and their OSV ``severity[].type``.
 CVSS_PREFIXES = {"CVSS:3.1/": "CVSS_V3", "CVSS:4.0/": "CVSS_V4"}
