@@ -354,6 +354,98 @@ def test_release_check_of_hostile_paths(tmp_path: Path, capsys: pytest.CaptureFi
     assert len(outcome.errors) == 1
 
 
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_advisory_validate_of_hostile_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """``advisory validate`` over the hostile mirror's records, a YAML alias bomb and a
+    file whose name is not UTF-8: every problem reported in escaped form, nothing raw."""
+    records = tmp_path / "records"
+    for name, record in HOSTILE_RECORDS.items():
+        write(records / f"{name}.json", json.dumps(record).encode())
+    outcome = hostile_run(capsys, "advisory", "validate", records, "--format", fmt)
+    assert outcome.code == 1
+    if fmt == "json":
+        assert RAW_C0.findall(outcome.out) == []
+        json.loads(outcome.out)
+    write(tmp_path / "bomb" / "PYSEC-2099-9.yaml", _yaml_bomb())
+    outcome = hostile_run(capsys, "advisory", "validate", tmp_path / "bomb")
+    assert outcome.code == 2
+    assert len(outcome.errors) == 1
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/" + BAD_NAME + b".json"))
+    write(odd, b"{")
+    outcome = hostile_run(capsys, "advisory", "validate", odd)
+    assert outcome.code == 2
+    assert len(outcome.errors) == 1
+
+
+def test_advisory_export_of_a_hostile_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hostile record's text goes into the CVE container as JSON escapes; a record
+    that is not an object is one plain line."""
+    record = write(tmp_path / "r.json", json.dumps(HOSTILE_RECORDS["summary"]).encode())
+    outcome = hostile_run(
+        capsys, "advisory", "export", record, "--container-only", "--cve-id", "CVE-2099-1"
+    )
+    assert RAW_C0.findall(outcome.out) == []
+    if outcome.code == 0:
+        json.loads(outcome.out)
+    else:
+        assert (outcome.code, len(outcome.errors)) == (2, 1)
+    write(tmp_path / "list.json", b"[]")
+    outcome = hostile_run(capsys, "advisory", "export", tmp_path / "list.json", "--container-only")
+    assert (outcome.code, len(outcome.errors)) == (2, 1)
+
+
+def test_advisory_publish_never_writes_outside_its_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A draft whose package name climbs out of the advisory directory, or holds control
+    characters, is refused in one plain line, and nothing is written anywhere."""
+    for name in ("../../escaped", f"pkg{ESC}", "/etc/passwd"):
+        draft = {
+            "schema_version": "1.7.0",
+            "id": "PYSEC-0000-DRAFT",
+            "modified": "2026-01-01T00:00:00Z",
+            "summary": "x",
+            "affected": [
+                {
+                    "package": {"ecosystem": "PyPI", "name": name},
+                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}],
+                }
+            ],
+        }
+        path = write(tmp_path / "draft.json", json.dumps(draft).encode())
+        before = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+        outcome = hostile_run(capsys, "advisory", "publish", path, "--dir", tmp_path / "adv")
+        assert (outcome.code, len(outcome.errors)) == (2, 1), name
+        after = sorted(p for p in tmp_path.rglob("*") if p.is_file() and p.name != ".pyward.lock")
+        assert after == before, name
+
+
+def test_advisory_cases_over_a_hostile_case_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A case file with control characters or broken TOML: one plain line, exit 2."""
+    cases = tmp_path / "adv" / "cases"
+    write(cases / "CASE-2026-001.toml", f'package = "{ESC}"\n[[[\n'.encode())
+    outcome = hostile_run(capsys, "advisory", "cases", "--dir", tmp_path / "adv")
+    assert (outcome.code, len(outcome.errors)) == (2, 1)
+    outcome = hostile_run(
+        capsys,
+        "advisory",
+        "case",
+        "assign",
+        "CASE-2026-001",
+        "--coordinator",
+        ESC,
+        "--dir",
+        tmp_path / "adv",
+    )
+    assert (outcome.code, len(outcome.errors)) == (2, 1)
+
+
 # --------------------------------------------------------------------------------------
 # Every reader over hostile content, in every output format.
 
@@ -706,6 +798,7 @@ COVERED = {
     "install",
     "release-check",
     "provenance",
+    "advisory",
 }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyward._commands._common import add_output_options, write_output
+from pyward._text import encodable_tree, json_invisible, visible
 from pyward.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -107,10 +108,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":
         write_output(render_json(report), args.output)
     else:
-        text = "".join(p.line() + "\n" for p in report.problems)
+        # A record's id and a file's name are the record's words: shown, never obeyed.
+        text = "".join(visible(p.line()) + "\n" for p in report.problems)
         write_output(text, args.output)
     for note in report.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {visible(note)}", file=sys.stderr)
     print(_summary(report), file=sys.stderr)
     return EXIT_FINDINGS if report.errors else EXIT_OK
 
@@ -147,7 +149,10 @@ def render_json(report: ValidationReport) -> str:
         ],
         "notes": list(report.notes),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # Controls a terminal could act on are \u escapes (the same JSON document); a file
+    # name that is not UTF-8 is its visible escape.
+    text = json.dumps(encodable_tree(document), indent=2, ensure_ascii=False)
+    return json_invisible(text) + "\n"
 
 
 def _index_client(args: argparse.Namespace, settings: Settings) -> IndexClient:
