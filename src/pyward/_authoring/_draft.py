@@ -602,13 +602,12 @@ def spec_from_toml(path: Path) -> DraftSpec:
         if intro is not None:
             events.append(("introduced", Given(intro, f"{at}.introduced")))
         closing = [(k, rng.get(k, str)) for k in ("fixed", "last-affected")]
-        given = [(k, v) for k, v in closing if v is not None]
+        given: list[tuple[str, str]] = [(k, v) for k, v in closing if v is not None]
         if len(given) > 1:
             raise InputError(path, "fixed and last-affected exclude each other", where=at)
         if intro is None and not given:
             raise InputError(path, "needs introduced, fixed or last-affected", where=at)
         for k, v in given:
-            assert v is not None  # noqa: S101 - filtered just above
             events.append((k.replace("-", "_"), Given(v, f"{at}.{k}")))
     references = []
     for i, item in enumerate(wire.items(data.get("references"), "", "references", of=dict)):
