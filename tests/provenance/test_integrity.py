@@ -19,11 +19,13 @@ from pyward._sources.index import (
     IndexClient,
     IndexFailure,
     IndexLookupError,
+)
+from pyward._sources.index._client import MAX_PROVENANCE
+from pyward._sources.index._integrity import (
     ProvenanceItem,
     fetch_provenance,
     integrity_api_base,
 )
-from pyward._sources.index._client import MAX_PROVENANCE
 from tests.index._loopback_index import ATTESTATIONS, LoopbackIndex, loopback_index
 
 SDIST = "pypi_attestations-0.0.19.tar.gz"

@@ -6,8 +6,9 @@ yanks, upload times, PEP 740 provenance, PEP 792 status).
 * :class:`StaticIndex` - an in-memory index (tests, recorded pages).
 * :class:`IndexMetadata` - the pages of one run's components, fetched once for the checks
   by :func:`fetch_metadata`.
-* :func:`fetch_provenance` - the PEP 740 provenance of many files (the integrity API,
-  or each file's own provenance URL); :meth:`IndexClient.provenance` for one.
+* :mod:`._integrity` - the PEP 740 provenance of many files (the integrity API, or each
+  file's own provenance URL), imported only by ``pyward provenance`` (every audit that
+  asks an index imports this package); :meth:`IndexClient.provenance` for one.
 * :func:`resolve_index` - which index a project's metadata comes from;
   :class:`IndexResolver` - the same for a run's inventories, the configured index
   computed once per project.
@@ -27,12 +28,6 @@ from pyward._sources.index._fetch import (
     IndexResolver,
     fetch_metadata,
     json_api_base,
-)
-from pyward._sources.index._integrity import (
-    ProvenanceFetch,
-    ProvenanceItem,
-    fetch_provenance,
-    integrity_api_base,
 )
 from pyward._sources.index._metadata import IndexMetadata
 from pyward._sources.index._model import (
@@ -68,16 +63,12 @@ __all__ = [
     "ProjectFile",
     "ProjectInfo",
     "ProjectStatus",
-    "ProvenanceFetch",
-    "ProvenanceItem",
     "ReleaseInfo",
     "ResolvedIndex",
     "StaticIndex",
     "VersionFacts",
     "configured_index",
     "fetch_metadata",
-    "fetch_provenance",
-    "integrity_api_base",
     "json_api_base",
     "parse_project_page",
     "parse_release_info",

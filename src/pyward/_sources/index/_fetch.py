@@ -44,7 +44,7 @@ Progress = Callable[[int, int], None]
 
 class IndexArgs(TypedDict, total=False):
     """Where and how a run asks its indexes: the keyword arguments
-    :func:`fetch_metadata`, :func:`~pyward._sources.index.fetch_provenance`,
+    :func:`fetch_metadata`, :func:`~pyward._sources.index._integrity.fetch_provenance`,
     :class:`~pyward._sources.index._integrity.IntegritySession` and
     :func:`~pyward._provenance._gather.gather_provenance` share (each is described at
     :func:`fetch_metadata`); one the caller leaves out takes the function's default."""
