@@ -274,7 +274,7 @@ def render_json(report: ReleaseReport) -> str:
 
 def to_sarif(report: ReleaseReport) -> dict[str, Any]:
     """The report as a SARIF 2.1.0 log."""
-    from pyward._render._sarif import BAND_SCORE, LEVEL_TO_SARIF, SARIF_SCHEMA
+    from pyward._render._sarif import BAND_SCORE, LEVEL_TO_SARIF, sarif_log
 
     index = {r.id: n for n, r in enumerate(report.rules)}
     rules = [
@@ -320,29 +320,16 @@ def to_sarif(report: ReleaseReport) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": TOOL_NAME,
-                        "version": tool_version(),
-                        "informationUri": TOOL_URL,
-                        "rules": rules,
-                    }
-                },
-                "invocations": [invocation],
-                "results": results,
-                "properties": {
-                    "grades": {g.category: g.grade for g in report.summary.grades},
-                    "failOn": report.fail_on,
-                    "failed": report.failed,
-                },
-            }
-        ],
-    }
+    return sarif_log(
+        rules=rules,
+        invocation=invocation,
+        results=results,
+        properties={
+            "grades": {g.category: g.grade for g in report.summary.grades},
+            "failOn": report.fail_on,
+            "failed": report.failed,
+        },
+    )
 
 
 def _result(
@@ -352,7 +339,7 @@ def _result(
     index: Mapping[str, int],
     suppressed: Suppressed | None,
 ) -> dict[str, Any]:
-    from pyward._render._sarif import _artifact
+    from pyward._render._sarif import physical_location
 
     _, fix = _rule_parts(report, f)
     text = f"{f.summary}." if not f.summary.endswith(".") else f.summary
@@ -364,10 +351,7 @@ def _result(
     result |= {"level": level, "message": {"text": text}}
     loc = f.location
     if loc is not None:
-        physical: dict[str, Any] = {"artifactLocation": _artifact(loc.file)}
-        if loc.line is not None and loc.line >= 1:
-            physical["region"] = {"startLine": loc.line}
-        result["locations"] = [{"physicalLocation": physical}]
+        result["locations"] = [{"physicalLocation": physical_location(loc.file, loc.line)}]
     # Stable when lines move: the rule, the file, the place in it and the message (two
     # commands of one step differ only there); never the line.
     subject = f.aliases[-1] if f.aliases else f.id
