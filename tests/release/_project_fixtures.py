@@ -5,20 +5,16 @@ their real name in the copy."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 from pyward._release._model import Hit, Repo
-from tests.conftest import DATA
-
-RELEASE = DATA / "release"
+from tests.release._repos import copy_fixture, write_tree
 
 
 def checkout(case: str, into: Path) -> Path:
     """A copy of fixture ``case`` under ``into``, with ``*.py.txt`` renamed ``*.py``."""
-    root = into / case
-    shutil.copytree(RELEASE / case, root)
+    root = copy_fixture(case, into)
     for path in list(root.rglob("*.py.txt")):
         path.rename(path.with_name(path.name.removesuffix(".txt")))
     return root
@@ -26,11 +22,7 @@ def checkout(case: str, into: Path) -> Path:
 
 def write(root: Path, files: dict[str, str]) -> Repo:
     """A repository at ``root`` holding ``files`` (relative path -> text)."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return Repo(root=root)
+    return Repo(root=write_tree(root, files))
 
 
 def rules_of(hits: Iterable[Hit]) -> list[str]:

@@ -657,20 +657,20 @@ def unpinned_installs(command: str) -> list[str]:
     words = words[n:]
     if any(w.split("=", 1)[0] in _PINNING_OPTIONS for w in words):
         return []
-    args = _after(words, ("pip", "install")) or _after(words, ("pip3", "install"))
-    if args is None:
-        args = _after(words, ("pipx", "install"))
-    if args is None:
-        args = _after(words, ("tool", "install"))
-    if args is not None:
-        return _unpinned_requirements(args)
-    runner = _after(words, ("uvx",), first=True)
-    if runner is None:
-        runner = _after(words, ("tool", "run"))
-    if runner is None:
-        runner = _after(words, ("pipx", "run"))
-    if runner is not None:
-        return _unpinned_tool(runner)
+    # "pip" matches pip3 and pip3.12 too.
+    for sequence in (("pip", "install"), ("pipx", "install"), ("tool", "install")):
+        args = _after(words, sequence)
+        if args is not None:
+            return _unpinned_requirements(args)
+    runners: tuple[tuple[tuple[str, ...], bool], ...] = (
+        (("uvx",), True),
+        (("tool", "run"), False),
+        (("pipx", "run"), False),
+    )
+    for runner_words, first in runners:
+        runner = _after(words, runner_words, first=first)
+        if runner is not None:
+            return _unpinned_tool(runner)
     return []
 
 

@@ -21,12 +21,19 @@ import hashlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pyward._findings import LEVELS
-from pyward._render._common import TOOL_NAME, TOOL_URL, json_text, tool_version
+from pyward._render._common import (
+    TOOL_NAME,
+    TOOL_URL,
+    json_text,
+    location_text,
+    plural,
+    severity_counts_text,
+    tool_version,
+)
 from pyward._text import visible
 
 if TYPE_CHECKING:
-    from pyward._findings import Finding, Level, Suppressed
+    from pyward._findings import Finding, Suppressed
     from pyward._release import CategoryGrade
     from pyward._release._model import Rule
     from pyward._release._report import ReleaseReport
@@ -55,14 +62,10 @@ def render(report: ReleaseReport, fmt: str) -> str:
 # -- shared -----------------------------------------------------------------------------
 
 
-def _counts_text(counts: Mapping[Level, int]) -> str:
-    return ", ".join(f"{counts[level]} {level}" for level in LEVELS if counts.get(level))
-
-
 def _grade_text(grade: CategoryGrade) -> str:
     if grade.grade == "n/a":
         return grade.reason or "does not apply"
-    text = _counts_text(grade.counts) or "no findings"
+    text = severity_counts_text(grade.counts) or "no findings"
     if grade.incomplete:
         text += " (incomplete: a file could not be checked)"
     return text
@@ -76,10 +79,7 @@ def _rule_markdown(text: str) -> str:
 
 
 def _where(f: Finding) -> str:
-    loc = f.location
-    if loc is None:
-        return "(repository)"
-    return f"{loc.file}:{loc.line}" if loc.line is not None else loc.file
+    return location_text(f.location) or "(repository)"
 
 
 def _rule_parts(report: ReleaseReport, f: Finding) -> tuple[str, str]:
@@ -94,9 +94,7 @@ def _result_text(report: ReleaseReport) -> str:
     threshold = report.fail_on or "any"
     if report.failed:
         if count:
-            return (
-                f"FAILED: {count} {'finding' if count == 1 else 'findings'} at or above {threshold}"
-            )
+            return f"FAILED: {plural(count, 'finding')} at or above {threshold}"
         return "FAILED: " + "; ".join(w for w in report.warnings if "fails" in w)
     return f"PASSED: no finding at or above {threshold}"
 
@@ -196,7 +194,7 @@ def to_json(report: ReleaseReport) -> dict[str, Any]:
             {
                 "category": g.category,
                 "grade": g.grade,
-                "counts": {level: g.counts[level] for level in LEVELS if g.counts.get(level)},
+                "counts": dict(g.counts),
                 "reason": g.reason,
                 "incomplete": g.incomplete,
             }
@@ -222,11 +220,7 @@ def to_json(report: ReleaseReport) -> dict[str, Any]:
             "findings": len(report.findings),
             "failing": len(report.failing),
             "suppressed": len(report.suppressed),
-            "by_severity": {
-                level: report.summary.counts[level]
-                for level in LEVELS
-                if report.summary.counts.get(level)
-            },
+            "by_severity": dict(report.summary.counts),
             "fail_on": report.fail_on,
             "strict": report.strict,
             "failed": report.failed,
@@ -274,7 +268,7 @@ def render_json(report: ReleaseReport) -> str:
 
 def to_sarif(report: ReleaseReport) -> dict[str, Any]:
     """The report as a SARIF 2.1.0 log."""
-    from pyward._render._sarif import BAND_SCORE, LEVEL_TO_SARIF, SARIF_SCHEMA
+    from pyward._render._sarif import BAND_SCORE, LEVEL_TO_SARIF, sarif_log
 
     index = {r.id: n for n, r in enumerate(report.rules)}
     rules = [
@@ -320,29 +314,16 @@ def to_sarif(report: ReleaseReport) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": TOOL_NAME,
-                        "version": tool_version(),
-                        "informationUri": TOOL_URL,
-                        "rules": rules,
-                    }
-                },
-                "invocations": [invocation],
-                "results": results,
-                "properties": {
-                    "grades": {g.category: g.grade for g in report.summary.grades},
-                    "failOn": report.fail_on,
-                    "failed": report.failed,
-                },
-            }
-        ],
-    }
+    return sarif_log(
+        rules=rules,
+        invocation=invocation,
+        results=results,
+        properties={
+            "grades": {g.category: g.grade for g in report.summary.grades},
+            "failOn": report.fail_on,
+            "failed": report.failed,
+        },
+    )
 
 
 def _result(
@@ -352,7 +333,7 @@ def _result(
     index: Mapping[str, int],
     suppressed: Suppressed | None,
 ) -> dict[str, Any]:
-    from pyward._render._sarif import _artifact
+    from pyward._render._sarif import physical_location
 
     _, fix = _rule_parts(report, f)
     text = f"{f.summary}." if not f.summary.endswith(".") else f.summary
@@ -364,10 +345,7 @@ def _result(
     result |= {"level": level, "message": {"text": text}}
     loc = f.location
     if loc is not None:
-        physical: dict[str, Any] = {"artifactLocation": _artifact(loc.file)}
-        if loc.line is not None and loc.line >= 1:
-            physical["region"] = {"startLine": loc.line}
-        result["locations"] = [{"physicalLocation": physical}]
+        result["locations"] = [{"physicalLocation": physical_location(loc.file, loc.line)}]
     # Stable when lines move: the rule, the file, the place in it and the message (two
     # commands of one step differ only there); never the line.
     subject = f.aliases[-1] if f.aliases else f.id

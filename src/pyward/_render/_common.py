@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -209,7 +209,7 @@ def count_by_severity(findings: Iterable[Finding]) -> dict[Level, int]:
     return counts
 
 
-def severity_counts_text(counts: dict[Level, int]) -> str:
+def severity_counts_text(counts: Mapping[Level, int]) -> str:
     """``2 high, 1 medium`` (levels with no finding left out)."""
     return ", ".join(f"{n} {level}" for level, n in counts.items() if n)
 

@@ -155,6 +155,43 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     invocation["properties"] = {"database": database}
+    return sarif_log(
+        rules=list(rules.values()),
+        invocation=invocation,
+        results=results,
+        properties={
+            "database": database,
+            "sources": [
+                {
+                    "name": s.name,
+                    "origin": s.origin,
+                    "updated": iso(s.updated) if s.updated is not None else None,
+                    "ageDays": source_age_days(s, options.now),
+                    "stale": s.stale,
+                }
+                for s in report.sources
+            ],
+            "components": len(report.components),
+            "notAudited": len(report.not_audited),
+            "failOn": report.fail_on,
+            "failOnKinds": (
+                sorted(report.fail_on_kinds) if report.fail_on_kinds is not None else None
+            ),
+            "failed": report.failed,
+            **_policy(report),
+            **_provenance(report),
+        },
+    )
+
+
+def sarif_log(
+    *,
+    rules: list[dict[str, Any]],
+    invocation: dict[str, Any],
+    results: list[dict[str, Any]],
+    properties: dict[str, Any],
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one pyward run: the audit's and the release check's."""
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -165,33 +202,12 @@ def to_dict(report: AuditReport, *, options: RenderOptions) -> dict[str, Any]:
                         "name": TOOL_NAME,
                         "version": tool_version(),
                         "informationUri": TOOL_URL,
-                        "rules": list(rules.values()),
+                        "rules": rules,
                     }
                 },
                 "invocations": [invocation],
                 "results": results,
-                "properties": {
-                    "database": database,
-                    "sources": [
-                        {
-                            "name": s.name,
-                            "origin": s.origin,
-                            "updated": iso(s.updated) if s.updated is not None else None,
-                            "ageDays": source_age_days(s, options.now),
-                            "stale": s.stale,
-                        }
-                        for s in report.sources
-                    ],
-                    "components": len(report.components),
-                    "notAudited": len(report.not_audited),
-                    "failOn": report.fail_on,
-                    "failOnKinds": (
-                        sorted(report.fail_on_kinds) if report.fail_on_kinds is not None else None
-                    ),
-                    "failed": report.failed,
-                    **_policy(report),
-                    **_provenance(report),
-                },
+                "properties": properties,
             }
         ],
     }
@@ -410,15 +426,20 @@ def fingerprint(f: Finding) -> str:
 def _location(f: Finding, default_file: str | None) -> dict[str, Any]:
     loc = f.where
     file = loc.file if loc is not None else default_file
-    physical: dict[str, Any] = {"artifactLocation": _artifact(file or ".")}
-    if loc is not None and loc.line is not None and loc.line >= 1:
-        physical["region"] = {"startLine": loc.line}
     return {
-        "physicalLocation": physical,
+        "physicalLocation": physical_location(file or ".", loc.line if loc is not None else None),
         "logicalLocations": [
             {"name": subject_label(f), "kind": "package" if f.component else "resource"}
         ],
     }
+
+
+def physical_location(file: str, line: int | None) -> dict[str, Any]:
+    """A SARIF ``physicalLocation``: the file and, when known (1 or more), its line."""
+    physical: dict[str, Any] = {"artifactLocation": _artifact(file)}
+    if line is not None and line >= 1:
+        physical["region"] = {"startLine": line}
+    return physical
 
 
 def _artifact(file: str) -> dict[str, Any]:
