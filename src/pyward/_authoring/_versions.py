@@ -16,7 +16,6 @@ file of, yanked or not: a yanked release is still installed by an exact pin.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,9 @@ from pyward._model import canonical_name
 from pyward.errors import InputError, NetworkError, UsageError
 
 if TYPE_CHECKING:
-    from pyward._sources.index import ClientOptions
+    from typing_extensions import Unpack
+
+    from pyward._sources.index._fetch import IndexArgs
 
 __all__ = [
     "Releases",
@@ -203,19 +204,7 @@ def read_versions_file(path: Path, package: str | None = None) -> Releases:
     )
 
 
-def index_releases(
-    name: str,
-    *,
-    option: str | None = None,
-    environ: Mapping[str, str] | None = None,
-    home: Path | None = None,
-    root: Path | None = None,
-    cache_dir: Path | None = None,
-    offline: bool = False,
-    refresh: bool = False,
-    max_age: dt.timedelta | None = None,
-    client: ClientOptions | None = None,
-) -> Releases:
+def index_releases(name: str, **index: Unpack[IndexArgs]) -> Releases:
     """The released versions of ``name`` on the package index configured as for the
     status checks (the keyword arguments are
     :class:`~pyward._sources.index._fetch.IndexArgs`'). Raises
@@ -231,22 +220,27 @@ def index_releases(
         redact_url,
     )
 
-    found = configured_index(option=option, environ=environ, home=home, root=root)
+    found = configured_index(
+        option=index.get("option"),
+        environ=index.get("environ"),
+        home=index.get("home"),
+        root=index.get("root"),
+    )
     if not isinstance(found, ResolvedIndex):
         raise UsageError(
             f"{found.reason}; or give --versions-from FILE (or --no-versions) "
             "to write the draft without asking an index"
         )
-    options = client or ClientOptions()
+    options = index.get("client") or ClientOptions()
     with options.index_client(
         found.url,
-        cache_dir=cache_dir,
-        offline=offline,
-        refresh=refresh,
-        max_age=max_age or DEFAULT_MAX_AGE,
-    ) as index:
+        cache_dir=index.get("cache_dir"),
+        offline=index.get("offline", False),
+        refresh=index.get("refresh", False),
+        max_age=index.get("max_age", DEFAULT_MAX_AGE),
+    ) as client:
         try:
-            page = index.project(name, keep_files=False)
+            page = client.project(name, keep_files=False)
         except IndexLookupError as exc:
             raise NetworkError(
                 f"{exc.failure.reason} (the release list of {name}: "
@@ -263,6 +257,6 @@ def index_releases(
         )
     return Releases(
         versions=tuple(pep440_sorted(versions)),
-        origin=redact_url(page.page_url or index.page_url(name)),
+        origin=redact_url(page.page_url or client.page_url(name)),
         notes=tuple(dict.fromkeys(notes)),
     )
