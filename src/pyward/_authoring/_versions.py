@@ -2,10 +2,9 @@
 
 :func:`affected_versions` is pure: the released versions (as the index or a file writes
 them) that one ``ECOSYSTEM`` range's events cover, in PEP 440 order, by the OSV
-evaluation rules (https://ossf.github.io/osv-schema/#evaluation): events sorted by
-version, ``introduced`` opens, ``fixed`` closes before its version, ``last_affected``
-after it. A property test holds it equal to the store's own matcher
-(:mod:`pyward._advisory._match`), which it does not use.
+evaluation rules (https://ossf.github.io/osv-schema/#evaluation), decided by the store's
+own matcher (:mod:`pyward._advisory._match`) so a record lists exactly what every audit
+finds affected.
 
 Where the release list comes from: :func:`read_versions_file` (``--versions-from``: one
 version a line, or a JSON list) or :func:`index_releases` (the package index as the
@@ -65,14 +64,6 @@ def _event(event: Mapping[str, str]) -> tuple[str, str]:
     if len(kinds) != 1:
         raise ValueError(f"an event needs exactly one of {', '.join(_KINDS)}: {dict(event)}")
     return kinds[0], event[kinds[0]]
-
-
-def _against(candidate: Version, bound: Version) -> Version:
-    """PEP 440 specifier semantics: a candidate's local label counts only against a
-    bound that has one (``2.0+cpu`` is ``2.0`` for ``fixed: 2.0``)."""
-    if bound.local is None and candidate.local is not None:
-        return Version(candidate.public)
-    return candidate
 
 
 def affected_versions(events: Sequence[Mapping[str, str]], released: Iterable[str]) -> list[str]:
