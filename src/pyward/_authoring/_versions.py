@@ -198,7 +198,7 @@ def read_versions_file(path: Path, package: str | None = None) -> Releases:
 def index_releases(name: str, **index: Unpack[IndexArgs]) -> Releases:
     """The released versions of ``name`` on the package index configured as for the
     status checks (the keyword arguments are
-    :class:`~pyward._sources.index._fetch.IndexArgs`'). Raises
+    :class:`~pyward._sources.index._fetch.IndexArgs`). Raises
     :class:`~pyward.errors.UsageError` when no index is configured and
     :class:`~pyward.errors.NetworkError` when the page cannot be had (offline and not
     cached, not on the index, unreachable)."""
