@@ -473,3 +473,9 @@ def rfc3339(text: str) -> _dt.datetime | None:
         if str(exc) != "no time zone":
             return None
     return parse_timestamp(text.strip() + "Z")
+
+
+def format_rfc3339(when: _dt.datetime) -> str:
+    """``when`` as OSV writes a timestamp: UTC, whole seconds, ``Z``
+    (``2026-01-02T03:04:05Z``)."""
+    return when.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

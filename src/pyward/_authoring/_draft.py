@@ -33,6 +33,7 @@ from typing import Any
 
 from pyward._authoring._versions import affected_versions, pep440_sorted, released_version
 from pyward._findings import REFERENCE_TYPES
+from pyward._wire import format_rfc3339
 from pyward.errors import InputError, PywardError, UsageError
 
 __all__ = [
@@ -283,7 +284,7 @@ class Draft:
         """The OSV record (keys in the schema's order); ``versions=None``: no
         ``versions`` list. ``published`` and ``modified`` are ``now`` (publishing sets
         them again)."""
-        stamp = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = format_rfc3339(now)
         record: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "id": self.id,

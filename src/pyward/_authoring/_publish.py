@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pyward._authoring._lock import create_new, directory_lock
+from pyward._wire import format_rfc3339
 from pyward.errors import InputError, UsageError
 
 __all__ = [
@@ -77,10 +78,6 @@ class Published:
 def is_placeholder(record_id: object) -> bool:
     """Whether ``record_id`` is a draft's placeholder (``PREFIX-0000-...``)."""
     return isinstance(record_id, str) and _PLACEHOLDER.fullmatch(record_id) is not None
-
-
-def _rfc3339(now: dt.datetime) -> str:
-    return now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def load_draft(path: Path) -> dict[str, Any]:
@@ -201,7 +198,7 @@ def publish(
     from pyward._authoring import _cases
     from pyward._model import canonical_name
 
-    stamp = _rfc3339(now)
+    stamp = format_rfc3339(now)
     name = draft["affected"][0]["package"]["name"]
     year = now.astimezone(dt.timezone.utc).year
     # What `db update` will read, checked by its own reader (a RecordError names the

@@ -2,10 +2,9 @@
 
 :func:`affected_versions` is pure: the released versions (as the index or a file writes
 them) that one ``ECOSYSTEM`` range's events cover, in PEP 440 order, by the OSV
-evaluation rules (https://ossf.github.io/osv-schema/#evaluation): events sorted by
-version, ``introduced`` opens, ``fixed`` closes before its version, ``last_affected``
-after it. A property test holds it equal to the store's own matcher
-(:mod:`pyward._advisory._match`), which it does not use.
+evaluation rules (https://ossf.github.io/osv-schema/#evaluation), decided by the store's
+own matcher (:mod:`pyward._advisory._match`) so a record lists exactly what every audit
+finds affected.
 
 Where the release list comes from: :func:`read_versions_file` (``--versions-from``: one
 version a line, or a JSON list) or :func:`index_releases` (the package index as the
@@ -16,7 +15,6 @@ file of, yanked or not: a yanked release is still installed by an exact pin.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +26,9 @@ from pyward._model import canonical_name
 from pyward.errors import InputError, NetworkError, UsageError
 
 if TYPE_CHECKING:
-    from pyward._sources.index import ClientOptions
+    from typing_extensions import Unpack
+
+    from pyward._sources.index._fetch import IndexArgs
 
 __all__ = [
     "Releases",
@@ -64,14 +64,6 @@ def _event(event: Mapping[str, str]) -> tuple[str, str]:
     if len(kinds) != 1:
         raise ValueError(f"an event needs exactly one of {', '.join(_KINDS)}: {dict(event)}")
     return kinds[0], event[kinds[0]]
-
-
-def _against(candidate: Version, bound: Version) -> Version:
-    """PEP 440 specifier semantics: a candidate's local label counts only against a
-    bound that has one (``2.0+cpu`` is ``2.0`` for ``fixed: 2.0``)."""
-    if bound.local is None and candidate.local is not None:
-        return Version(candidate.public)
-    return candidate
 
 
 def affected_versions(events: Sequence[Mapping[str, str]], released: Iterable[str]) -> list[str]:
@@ -203,22 +195,10 @@ def read_versions_file(path: Path, package: str | None = None) -> Releases:
     )
 
 
-def index_releases(
-    name: str,
-    *,
-    option: str | None = None,
-    environ: Mapping[str, str] | None = None,
-    home: Path | None = None,
-    root: Path | None = None,
-    cache_dir: Path | None = None,
-    offline: bool = False,
-    refresh: bool = False,
-    max_age: dt.timedelta | None = None,
-    client: ClientOptions | None = None,
-) -> Releases:
+def index_releases(name: str, **index: Unpack[IndexArgs]) -> Releases:
     """The released versions of ``name`` on the package index configured as for the
     status checks (the keyword arguments are
-    :class:`~pyward._sources.index._fetch.IndexArgs`'). Raises
+    :class:`~pyward._sources.index._fetch.IndexArgs`). Raises
     :class:`~pyward.errors.UsageError` when no index is configured and
     :class:`~pyward.errors.NetworkError` when the page cannot be had (offline and not
     cached, not on the index, unreachable)."""
@@ -231,22 +211,27 @@ def index_releases(
         redact_url,
     )
 
-    found = configured_index(option=option, environ=environ, home=home, root=root)
+    found = configured_index(
+        option=index.get("option"),
+        environ=index.get("environ"),
+        home=index.get("home"),
+        root=index.get("root"),
+    )
     if not isinstance(found, ResolvedIndex):
         raise UsageError(
             f"{found.reason}; or give --versions-from FILE (or --no-versions) "
             "to write the draft without asking an index"
         )
-    options = client or ClientOptions()
+    options = index.get("client") or ClientOptions()
     with options.index_client(
         found.url,
-        cache_dir=cache_dir,
-        offline=offline,
-        refresh=refresh,
-        max_age=max_age or DEFAULT_MAX_AGE,
-    ) as index:
+        cache_dir=index.get("cache_dir"),
+        offline=index.get("offline", False),
+        refresh=index.get("refresh", False),
+        max_age=index.get("max_age", DEFAULT_MAX_AGE),
+    ) as client:
         try:
-            page = index.project(name, keep_files=False)
+            page = client.project(name, keep_files=False)
         except IndexLookupError as exc:
             raise NetworkError(
                 f"{exc.failure.reason} (the release list of {name}: "
@@ -263,6 +248,6 @@ def index_releases(
         )
     return Releases(
         versions=tuple(pep440_sorted(versions)),
-        origin=redact_url(page.page_url or index.page_url(name)),
+        origin=redact_url(page.page_url or client.page_url(name)),
         notes=tuple(dict.fromkeys(notes)),
     )

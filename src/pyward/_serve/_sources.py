@@ -23,10 +23,13 @@ import sys
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyward._advisory import AdvisoryStore, Match, StoreInfo
 from pyward._advisory._types import AdvisoryId
+
+if TYPE_CHECKING:
+    from pyward._serve._app import ServedData
 
 __all__ = ["MergedData", "build_sources", "open_sources"]
 
@@ -35,19 +38,18 @@ class MergedData:
     """The main store, then the sources: what the API needs of its data
     (:class:`pyward._serve._app.ServedData`)."""
 
-    def __init__(self, main: Any, sources: Sequence[AdvisoryStore]) -> None:
+    def __init__(self, main: ServedData, sources: Sequence[AdvisoryStore]) -> None:
         self.main = main
         self.sources = tuple(sources)
 
     @property
-    def parts(self) -> tuple[Any, ...]:
+    def parts(self) -> tuple[ServedData, ...]:
         return (self.main, *self.sources)
 
     @property
     def info(self) -> StoreInfo:
-        first: StoreInfo = self.main.info
         return replace(
-            first,
+            self.main.info,
             source=" + ".join(p.info.source for p in self.parts),
             record_count=sum(p.info.record_count for p in self.parts),
         )
@@ -58,7 +60,7 @@ class MergedData:
 
     def record(self, advisory_id: str) -> dict[str, Any] | None:
         for part in self.parts:
-            data: dict[str, Any] | None = part.record(advisory_id)
+            data = part.record(advisory_id)
             if data is not None:
                 return data
         return None
@@ -68,14 +70,14 @@ class MergedData:
     ) -> list[Match]:
         out: list[Match] = []
         for i, part in enumerate(self.parts):
-            found: list[Match] = part.matches(name, version, among=among)
+            found = part.matches(name, version, among=among)
             out.extend(m for m in found if i == 0 or not self._owner(m.advisory_id, i))
         return out
 
     def ids_for_package(self, name: str) -> list[AdvisoryId]:
         out: list[AdvisoryId] = []
         for i, part in enumerate(self.parts):
-            ids: list[AdvisoryId] = part.ids_for_package(name)
+            ids = part.ids_for_package(name)
             out.extend(a for a in ids if i == 0 or not self._owner(a, i))
         return out
 
@@ -103,7 +105,7 @@ def build_sources(directories: Sequence[Path], workdir: Path) -> list[Path]:
     return files
 
 
-def open_sources(main: Any, files: Sequence[Path]) -> Any:
+def open_sources(main: ServedData, files: Sequence[Path]) -> ServedData:
     """``main`` alone when there are no source files, else :class:`MergedData`."""
     if not files:
         return main
