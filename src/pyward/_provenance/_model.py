@@ -14,6 +14,7 @@ from typing import Literal, TypeAlias
 from pyward._model import Component, ComponentKey
 
 __all__ = [
+    "INDEX_KINDS",
     "PUBLISHER_KINDS",
     "ArtifactProvenance",
     "ArtifactStatus",
@@ -50,6 +51,15 @@ PublisherKind: TypeAlias = Literal["github", "gitlab", "google", "circleci", "ot
 
 #: Every :data:`PublisherKind`, in the order the docs list them.
 PUBLISHER_KINDS: tuple[PublisherKind, ...] = ("github", "gitlab", "google", "circleci", "other")
+
+#: A Trusted Publisher's kind as the index (and pypi-attestations, and a PEP 751
+#: ``attestation-identities`` record) spells it.
+INDEX_KINDS: Mapping[PublisherKind, str] = {
+    "github": "GitHub",
+    "gitlab": "GitLab",
+    "google": "Google",
+    "circleci": "CircleCI",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

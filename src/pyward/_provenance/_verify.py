@@ -44,6 +44,7 @@ from sigstore.verify.verifier import Verifier
 from sigstore_models.trustroot import v1 as trustroot_v1
 
 from pyward._provenance._model import (
+    INDEX_KINDS,
     AttestationResult,
     Publisher,
     PublisherKind,
@@ -64,12 +65,7 @@ _ISSUERS: dict[str, PublisherKind] = {
 }
 
 #: pypi-attestations' publisher ``kind`` -> ours.
-_KINDS: dict[str, PublisherKind] = {
-    "GitHub": "github",
-    "GitLab": "gitlab",
-    "Google": "google",
-    "CircleCI": "circleci",
-}
+_KINDS: dict[str, PublisherKind] = {spelled: kind for kind, spelled in INDEX_KINDS.items()}
 
 # Fulcio's certificate extensions (https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md).
 _OID_ISSUER = "1.3.6.1.4.1.57264.1.8"
