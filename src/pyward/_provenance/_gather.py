@@ -44,6 +44,7 @@ from pyward._provenance._model import (
     PublisherChange,
     Trust,
     Verification,
+    dist_key,
 )
 from pyward._provenance._pins import Pins, admits, read_pins
 from pyward._sources.index._integrity import (
@@ -382,26 +383,8 @@ def _match(package: _Package, page: ProjectInfo | IndexFailure, notes: dict[str,
 
 
 def _file_key(filename: str) -> tuple[object, ...]:
-    """What names a distribution file whatever its spelling (a wheel's name from its
-    ``WHEEL`` tags may escape or order them otherwise than the index's): the kind,
-    project, version, build tag and tag set; the name itself for anything else."""
-    from packaging.utils import (
-        InvalidSdistFilename,
-        InvalidWheelFilename,
-        parse_sdist_filename,
-        parse_wheel_filename,
-    )
-
-    try:
-        if filename.endswith(".whl"):
-            name, version, build, tags = parse_wheel_filename(filename)
-            return ("wheel", name, version, build, tags)
-        if filename.endswith((".tar.gz", ".zip")):
-            name, version = parse_sdist_filename(filename)
-            return ("sdist", name, version)
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        pass
-    return ("other", filename)
+    """:func:`~pyward._provenance._model.dist_key`, or the name itself for anything else."""
+    return dist_key(filename) or ("other", filename)
 
 
 def _key(component: Component, filename: str) -> tuple[str, str, str]:

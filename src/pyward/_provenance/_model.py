@@ -14,6 +14,7 @@ from typing import Literal, TypeAlias
 from pyward._model import Component, ComponentKey
 
 __all__ = [
+    "INDEX_KINDS",
     "PUBLISHER_KINDS",
     "ArtifactProvenance",
     "ArtifactStatus",
@@ -30,6 +31,7 @@ __all__ = [
     "Trust",
     "Verification",
     "describe_record",
+    "dist_key",
 ]
 
 #: A publisher identity as PEP 751's ``[[packages.attestation-identities]]`` records it
@@ -50,6 +52,15 @@ PublisherKind: TypeAlias = Literal["github", "gitlab", "google", "circleci", "ot
 
 #: Every :data:`PublisherKind`, in the order the docs list them.
 PUBLISHER_KINDS: tuple[PublisherKind, ...] = ("github", "gitlab", "google", "circleci", "other")
+
+#: A Trusted Publisher's kind as the index (and pypi-attestations, and a PEP 751
+#: ``attestation-identities`` record) spells it.
+INDEX_KINDS: Mapping[PublisherKind, str] = {
+    "github": "GitHub",
+    "gitlab": "GitLab",
+    "google": "Google",
+    "circleci": "CircleCI",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -366,3 +377,27 @@ def describe_record(record: IdentityRecord) -> str:
     if record.get("environment"):
         text += f" (environment {record['environment']})"
     return text
+
+
+def dist_key(filename: str) -> tuple[object, ...] | None:
+    """What identifies a distribution file whatever its spelling (a wheel's name from its
+    ``WHEEL`` tags may escape or order them otherwise than the index's): its kind,
+    project, version (and a wheel's build tag and tags); ``None`` for a name that is no
+    distribution's."""
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
+    try:
+        if filename.endswith(".whl"):
+            name, version, build, tags = parse_wheel_filename(filename)
+            return ("wheel", name, version, build, tags)
+        if filename.endswith((".tar.gz", ".zip")):
+            name, version = parse_sdist_filename(filename)
+            return ("sdist", name, version)
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None

@@ -36,7 +36,7 @@ from typing import Any
 
 from pyward._inventory._toml import Span, loads, read_text, spans
 from pyward._model import Inventory, canonical_name
-from pyward._provenance._model import IdentityRecord, Publisher, PublisherKind
+from pyward._provenance._model import INDEX_KINDS, IdentityRecord, Publisher, PublisherKind
 from pyward._wire import Table, Wire
 from pyward.errors import InputError, UsageError
 
@@ -72,13 +72,6 @@ _SIDE_HEADER = (
 )
 _ARRAY = "attestation-identities"
 
-#: A publisher's kind as the index spells it.
-_INDEX_KIND: Mapping[PublisherKind, str] = {
-    "github": "GitHub",
-    "gitlab": "GitLab",
-    "google": "Google",
-    "circleci": "CircleCI",
-}
 _CANONICAL_KIND = {kind.casefold(): kind for kind in IDENTITY_KEYS}
 #: Kinds whose repository slugs the forge treats without regard to case.
 _FOLDED = frozenset({"GitHub", "GitLab"})
@@ -158,7 +151,7 @@ def admits(pinned: IdentityRecord, publisher: Publisher) -> bool:
             return False
         value = record.get
     else:
-        if known is None or _INDEX_KIND.get(publisher.kind) != known:
+        if known is None or INDEX_KINDS.get(publisher.kind) != known:
             return False
 
         def value(key: str) -> str | None:
@@ -277,7 +270,7 @@ def _as_publisher(record: IdentityRecord) -> Publisher:
     """A verified publisher record as the :class:`Publisher` :func:`admits` compares."""
     kind = record.get("kind", "").casefold()
     found: PublisherKind = next(
-        (k for k, spelled in _INDEX_KIND.items() if spelled.casefold() == kind), "other"
+        (k for k, spelled in INDEX_KINDS.items() if spelled.casefold() == kind), "other"
     )
     return Publisher(kind=found, record=record)
 

@@ -28,13 +28,6 @@ from typing import Any
 import pydantic
 import sigstore.errors
 from cryptography import x509
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
 from pypi_attestations import Attestation, AttestationType, ConversionError, Provenance
 from sigstore._internal.tuf import DEFAULT_TUF_URL, STAGING_TUF_URL
 from sigstore._utils import read_embedded
@@ -44,11 +37,13 @@ from sigstore.verify.verifier import Verifier
 from sigstore_models.trustroot import v1 as trustroot_v1
 
 from pyward._provenance._model import (
+    INDEX_KINDS,
     AttestationResult,
     Publisher,
     PublisherKind,
     Trust,
     Verification,
+    dist_key,
 )
 from pyward.errors import InputError
 
@@ -64,12 +59,7 @@ _ISSUERS: dict[str, PublisherKind] = {
 }
 
 #: pypi-attestations' publisher ``kind`` -> ours.
-_KINDS: dict[str, PublisherKind] = {
-    "GitHub": "github",
-    "GitLab": "gitlab",
-    "Google": "google",
-    "CircleCI": "circleci",
-}
+_KINDS: dict[str, PublisherKind] = {spelled: kind for kind, spelled in INDEX_KINDS.items()}
 
 # Fulcio's certificate extensions (https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md).
 _OID_ISSUER = "1.3.6.1.4.1.57264.1.8"
@@ -312,30 +302,15 @@ def _statement(
     subject = subjects[0]
     name = subject.get("name") if isinstance(subject, dict) else None
     sums = subject.get("digest") if isinstance(subject, dict) else None
-    if not isinstance(name, str) or _dist_key(name) is None:
+    if not isinstance(name, str) or dist_key(name) is None:
         return predicate_type, "the statement's subject is not a distribution file name"
-    if _dist_key(name) != _dist_key(filename):
+    if dist_key(name) != dist_key(filename):
         return predicate_type, f"subject does not match distribution name: {name}"
     if not isinstance(sums, dict) or sums.get("sha256") != digest:
         return predicate_type, "subject does not match distribution digest"
     if predicate_type not in {t.value for t in AttestationType}:
         return predicate_type, f"unknown attestation type: {predicate_type}"
     return predicate_type, None
-
-
-def _dist_key(filename: str) -> tuple[object, ...] | None:
-    """What identifies a distribution file: its kind, project, version (and a wheel's
-    build tag and tags); ``None`` for a name that is no distribution's."""
-    try:
-        if filename.endswith(".whl"):
-            name, version, build, tags = parse_wheel_filename(filename)
-            return ("wheel", canonicalize_name(name), version, build, tags)
-        if filename.endswith((".tar.gz", ".zip")):
-            name, version = parse_sdist_filename(filename)
-            return ("sdist", canonicalize_name(name), version)
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
-    return None
 
 
 def _publisher_of(
@@ -421,7 +396,7 @@ def _named(publisher: Any) -> str:
 
 
 def _digest(filename: str, sha256: str) -> str:
-    if _dist_key(filename) is None:
+    if dist_key(filename) is None:
         raise InputError(filename, "not a distribution file name (a wheel or an sdist)")
     if not _SHA256.fullmatch(sha256):
         raise InputError(filename, f"not a SHA-256 digest: {sha256!r}", "sha256")

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from pyward._render._common import component_label, plural
+from pyward._render._common import plural
 
 if TYPE_CHECKING:
     from pyward._provenance._model import (
@@ -140,11 +140,6 @@ def folded_unavailable(packages: list[PackageProvenance]) -> dict[str, list[Pack
         if reason is not None:
             groups.setdefault(reason, []).append(package)
     return {r: ps for r, ps in groups.items() if len(ps) > UNAVAILABLE_LISTED}
-
-
-def package_label(package: PackageProvenance) -> str:
-    """``name==version``."""
-    return component_label(package.component)
 
 
 def status_counts(report: ProvenanceReport) -> dict[PackageStatus, int]:

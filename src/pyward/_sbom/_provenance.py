@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from pyward._model import canonical_name
 from pyward._render._provenance import coverage_text, trust_text
 
 if TYPE_CHECKING:
@@ -74,13 +75,13 @@ def add_provenance(target: Bom | Iterable[CdxComponent], report: ProvenanceRepor
     for comp in components:
         if comp.purl is not None:
             by_purl.setdefault(_purl_key(comp.purl.to_string()), comp)
-        by_name.setdefault((_name_key(comp.name), comp.version or ""), comp)
+        by_name.setdefault((canonical_name(comp.name), comp.version or ""), comp)
     notes: list[str] = []
     for package in report.packages:
         c = package.component
         found = by_purl.get(_purl_key(c.purl)) if c.purl else None
         if found is None:
-            found = by_name.get((_name_key(c.name), c.version or ""))
+            found = by_name.get((canonical_name(c.name), c.version or ""))
         if found is None:
             notes.append(f"provenance of {c.key}: no such component in the SBOM")
             continue
@@ -203,9 +204,3 @@ def _purl_key(purl: str) -> str:
         return str(PackageURL.from_string(purl).to_string())
     except ValueError:
         return purl
-
-
-def _name_key(name: str) -> str:
-    from packaging.utils import canonicalize_name
-
-    return canonicalize_name(name)

@@ -129,6 +129,15 @@ def _media_type(value: str | None) -> str | None:
     return value.split(";", 1)[0].strip().lower() or None if value else None
 
 
+def integrity_file_url(integrity_url: str, name: str, version: str, filename: str) -> str:
+    """Where the integrity API at ``integrity_url`` serves the provenance of
+    ``filename`` of ``name`` ``version``:
+    ``{integrity_url}/{project}/{version}/{filename}/provenance``."""
+    parts = (canonical_name(name), version, filename)
+    quoted = "/".join(quote(part, safe="") for part in parts)
+    return f"{integrity_url.rstrip('/')}/{quoted}/provenance"
+
+
 def _default_jitter() -> float:
     import random
 
@@ -293,9 +302,7 @@ class IndexClient(IndexSource):
         ``None`` without ``integrity_url``."""
         if self.integrity_url is None:
             return None
-        parts = (canonical_name(name), version, filename)
-        quoted = "/".join(quote(part, safe="") for part in parts)
-        return f"{self.integrity_url}/{quoted}/provenance"
+        return integrity_file_url(self.integrity_url, name, version, filename)
 
     def provenance(
         self, name: str, version: str, filename: str, *, url: str | None = None

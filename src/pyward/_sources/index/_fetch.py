@@ -151,10 +151,16 @@ def json_api_base(index_url: str) -> str | None:
     """The JSON API of a simple index whose path ends in ``/simple/``: the same root
     with ``/pypi`` (``https://index.invalid/simple/`` -> ``https://index.invalid/pypi``),
     the layout of the index that defined both APIs; ``None`` for any other index."""
+    return sibling_api(index_url, "pypi")
+
+
+def sibling_api(index_url: str, name: str) -> str | None:
+    """The API ``name`` beside a simple index whose path ends in ``/simple/`` (the same
+    root with ``/NAME``); ``None`` for any other index."""
     base = index_url if index_url.endswith("/") else index_url + "/"
     if not base.endswith("/simple/"):
         return None
-    return base.removesuffix("simple/") + "pypi"
+    return base.removesuffix("simple/") + name
 
 
 def fetch_metadata(

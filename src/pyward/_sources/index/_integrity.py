@@ -17,16 +17,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from pyward._model import Component, Inventory, canonical_name
-from pyward._sources.index._client import DEFAULT_MAX_AGE, IndexClient
+from pyward._sources.index._client import DEFAULT_MAX_AGE, IndexClient, integrity_file_url
 from pyward._sources.index._fetch import (
     ClientOptions,
     IndexArgs,
     IndexResolver,
     _has_credentials,
     _netrc_auth,
+    sibling_api,
 )
 from pyward._sources.index._model import ProjectInfo
 from pyward._sources.index._port import IndexFailure, IndexLookupError
@@ -58,10 +58,7 @@ def integrity_api_base(index_url: str) -> str | None:
     root with ``/integrity`` (``https://index.invalid/simple/`` ->
     ``https://index.invalid/integrity``), the layout of the index that defined it;
     ``None`` for any other index (only a page's own provenance URLs are asked there)."""
-    base = index_url if index_url.endswith("/") else index_url + "/"
-    if not base.endswith("/simple/"):
-        return None
-    return base.removesuffix("simple/") + "integrity"
+    return sibling_api(index_url, "integrity")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,8 +174,7 @@ class IntegritySession:
         base = None if isinstance(found, NoIndex) else integrity_api_base(found.url)
         if base is None or not component.version:
             return None
-        parts = (canonical_name(component.name), component.version, filename)
-        return redact_url(f"{base}/{'/'.join(quote(part, safe='') for part in parts)}/provenance")
+        return redact_url(integrity_file_url(base, component.name, component.version, filename))
 
     def pages(
         self, subjects: Iterable[tuple[Inventory, Component]]
