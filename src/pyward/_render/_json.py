@@ -36,7 +36,6 @@ from pyward._render._common import (
 )
 from pyward._render._groups import sorted_findings
 from pyward._render._options import RenderOptions
-from pyward._render._provenance import artifact_reason
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
@@ -145,6 +144,8 @@ def provenance_dict(provenance: ProvenanceReport | None) -> dict[str, Any] | Non
 
 
 def _provenance_package(p: PackageProvenance) -> dict[str, Any]:
+    from pyward._render._provenance import artifact_reason
+
     c = p.component
     change = p.change
     return {

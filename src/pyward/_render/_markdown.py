@@ -40,16 +40,6 @@ from pyward._render._common import (
 )
 from pyward._render._groups import group_findings
 from pyward._render._options import RenderOptions
-from pyward._render._provenance import (
-    STATUS_WORDS,
-    VERIFIED_LISTED,
-    coverage_text,
-    detail_text,
-    ordered,
-    publisher_text,
-    trust_text,
-    verified_summary,
-)
 from pyward._report import AuditReport
 from pyward._text import visible
 
@@ -216,6 +206,14 @@ def _provenance(provenance: ProvenanceReport) -> list[str]:
     the coverage line and a table of every package, worst first; more than
     :data:`~pyward._render._provenance.VERIFIED_LISTED` verified packages are folded
     into a table of their own under ``<details>``."""
+    from pyward._render._provenance import (
+        VERIFIED_LISTED,
+        coverage_text,
+        ordered,
+        trust_text,
+        verified_summary,
+    )
+
     out = ["#### Provenance", "", f"{escape(coverage_text(provenance))}.", ""]
     out.append(f"<sub>{escape(trust_text(provenance))}.</sub>")
     out.append("")
@@ -242,6 +240,8 @@ def _provenance(provenance: ProvenanceReport) -> list[str]:
 
 
 def _provenance_row(p: PackageProvenance) -> str:
+    from pyward._render._provenance import STATUS_WORDS, detail_text, publisher_text
+
     status = STATUS_WORDS[p.status]
     cells = [
         escape(p.component.name),

@@ -65,7 +65,6 @@ from pyward._render._json import detail_dict
 from pyward._render._markdown import code as markdown_code
 from pyward._render._markdown import escape as markdown_escape
 from pyward._render._options import RenderOptions
-from pyward._render._provenance import coverage_text, status_counts
 from pyward._report import AuditReport
 
 if TYPE_CHECKING:
@@ -481,6 +480,8 @@ def _provenance(report: AuditReport) -> dict[str, Any]:
     """The run's ``provenance`` property when the run gathered provenance: the trust
     root, the coverage and the packages per status (each failure is a result of the
     ``provenance`` check; nothing for a run without provenance)."""
+    from pyward._render._provenance import coverage_text, status_counts
+
     provenance = report.provenance
     if provenance is None:
         return {}

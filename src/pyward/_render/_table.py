@@ -51,17 +51,6 @@ from pyward._render._common import (
 )
 from pyward._render._groups import Group, group_findings
 from pyward._render._options import RenderOptions
-from pyward._render._provenance import (
-    STATUS_WORDS,
-    VERIFIED_LISTED,
-    coverage_text,
-    detail_text,
-    folded_unavailable,
-    ordered,
-    publisher_text,
-    trust_text,
-    verified_summary,
-)
 from pyward._report import AuditReport
 from pyward._text import visible
 
@@ -370,6 +359,18 @@ def _write_provenance(
     in one line (``--format json`` and ``markdown`` list every one)."""
     from rich.padding import Padding
     from rich.text import Text
+
+    from pyward._render._provenance import (
+        STATUS_WORDS,
+        VERIFIED_LISTED,
+        coverage_text,
+        detail_text,
+        folded_unavailable,
+        ordered,
+        publisher_text,
+        trust_text,
+        verified_summary,
+    )
 
     console.print()
     console.print(Text("Provenance", style="bold"))
