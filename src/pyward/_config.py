@@ -316,7 +316,7 @@ def parse_fail_on_kinds(
 
 
 def unknown_keys(
-    table: Mapping[str, Any], known: tuple[str, ...], path: Path | str, prefix: str
+    table: Mapping[str, Any], known: tuple[str, ...], path: Path | str | None, prefix: str
 ) -> list[str]:
     """A warning for each key of ``table`` not in ``known`` (``prefix``: the table's key
     path with its trailing dot)."""
@@ -358,11 +358,7 @@ def parse_duration(value: object, path: Path | str | None, where: str) -> dt.tim
 def _ignore_rule(w: Wire, item: object, where: str) -> tuple[IgnoreRule, list[str]]:
     path = w.file
     rule_table = w.check(item, dict, where, what="must be a table with id and reason")
-    warnings = [
-        f"{path}: {where}.{key}: unknown key (known: {', '.join(_IGNORE_KEYS)}); ignored"
-        for key in rule_table
-        if key not in _IGNORE_KEYS
-    ]
+    warnings = unknown_keys(rule_table, _IGNORE_KEYS, path, f"{where}.")
     ident = w.text(rule_table.get("id"), where, "id", what=_NON_EMPTY, empty=_NON_EMPTY)
     reason = w.text(rule_table.get("reason"), where, "reason", what=_NON_EMPTY, empty=_NON_EMPTY)
     until, until_fixed = parse_until(rule_table.get("until"), path, f"{where}.until")

@@ -217,16 +217,21 @@ def test_an_unreachable_policy_url_is_exit_2(
     assert "Traceback" not in err
 
 
-def test_explain_says_why_a_package_breaks_or_passes_a_rule(
-    project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    base = [
+def _explain_base(project: Path) -> list[str]:
+    """``check`` with the project's configuration and cache, for ``--explain``."""
+    return [
         "check",
         "--config",
         str(project / "pyproject.toml"),
         "--cache-dir",
         str(project / "cache"),
     ]
+
+
+def test_explain_says_why_a_package_breaks_or_passes_a_rule(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _explain_base(project)
     code, out, _ = run_cli(capsys, *base, "--explain", "vulnerabilities", "requests==2.19.0")
     assert code == 1
     lines = out.splitlines()
@@ -278,13 +283,7 @@ def test_rules_lists_the_policy_rules(capsys: pytest.CaptureFixture[str]) -> Non
 def test_explain_refuses_pinning_and_names_the_command_line(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base = [
-        "check",
-        "--config",
-        str(project / "pyproject.toml"),
-        "--cache-dir",
-        str(project / "cache"),
-    ]
+    base = _explain_base(project)
     code, _, err = run_cli(capsys, *base, "--explain", "pinning", "six==1.16.0")
     assert code == 2
     assert "the rule is about requirement files" in err

@@ -382,17 +382,22 @@ def test_advisory_validate_of_hostile_records(
 def test_advisory_export_of_a_hostile_record(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The hostile record's text goes into the CVE container as JSON escapes; a record
-    that is not an object is one plain line."""
+    """The hostile record's text goes into the CVE container as JSON escapes; its
+    hostile reference URL, or a record that is not an object, is one plain line."""
     record = write(tmp_path / "r.json", json.dumps(HOSTILE_RECORDS["summary"]).encode())
-    outcome = hostile_run(
-        capsys, "advisory", "export", record, "--container-only", "--cve-id", "CVE-2099-1"
-    )
-    assert RAW_C0.findall(outcome.out) == []
-    if outcome.code == 0:
-        json.loads(outcome.out)
-    else:
-        assert (outcome.code, len(outcome.errors)) == (2, 1)
+    argv = ("advisory", "export", record, "--container-only", "--cve-id", "CVE-2099-1")
+    outcome = hostile_run(capsys, *argv)
+    assert (outcome.code, outcome.out, len(outcome.errors)) == (2, "", 1)
+    assert "references[2].url" in outcome.err
+    # With a plain reference the record exports: its hostile text escaped.
+    plain = {
+        **HOSTILE_RECORDS["summary"],
+        "references": [{"type": "WEB", "url": "https://a.invalid/"}],
+    }
+    write(record, json.dumps(plain).encode())
+    outcome = hostile_run(capsys, *argv)
+    assert outcome.code == 0, outcome.err
+    assert json.loads(outcome.out)["title"] == plain["summary"]
     write(tmp_path / "list.json", b"[]")
     outcome = hostile_run(capsys, "advisory", "export", tmp_path / "list.json", "--container-only")
     assert (outcome.code, len(outcome.errors)) == (2, 1)

@@ -72,12 +72,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Read the record, export it, validate the result, write it."""
     import sys
 
-    import orjson
-
     from pyward._advisory._osv import load_document
     from pyward._authoring._cve import cna_container, cve_record, validate
     from pyward._commands._common import write_output
     from pyward._files import read_capped
+    from pyward._render._common import json_text
     from pyward._text import visible
 
     cna = _cna_settings(args)
@@ -103,7 +102,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     validate(document, container_only=args.container_only, file=name)
     for note in notes:
         sys.stderr.write(f"pyward: warning: {visible(f'{name}: {note}')}\n")
-    write_output(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n", args.output)
+    write_output(json_text(document), args.output)
     return 0
 
 
