@@ -3,7 +3,8 @@
 The core install carries what ``audit``, ``db``, ``explain``, ``rules`` and CycloneDX
 output need; the heavy parts are extras (``pyproject.toml``): ``serve`` (the ASGI app and
 server), ``spdx`` (the SPDX model and writers), ``provenance`` (PEP 740 verification
-through Sigstore) and ``release`` (Bandit, for ``release-check``'s code category). Code
+through Sigstore) ``release`` (Bandit, for ``release-check``'s code category), ``advisory``
+(JSON Schema validation of advisories) and ``dask`` (``pyward fleet --dask``). Code
 that needs one calls :func:`require` first, so a missing extra is one line that names it
 (exit 2), never an ``ImportError`` from deep inside a library.
 """
@@ -21,6 +22,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "provenance": ("pypi_attestations", "sigstore"),
     "release": ("bandit",),
     "advisory": ("jsonschema",),
+    "dask": ("distributed",),
 }
 
 
