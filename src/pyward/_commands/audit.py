@@ -211,15 +211,28 @@ def _read_all(args: argparse.Namespace, settings: Settings) -> tuple[list[Invent
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.apply and not args.fix:
         raise UsageError("--apply needs --fix")
+    report, inventories, config = build_report(args, settings)
+    to_stdout = emit(report, args, settings, config)
+    if args.fix:
+        _print_fix(report, inventories, apply=args.apply, to_stdout=to_stdout)
+    return exit_code(report)
+
+
+def build_report(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[AuditReport, list[Inventory], Config]:
+    """The audit of the inputs ``args`` names (the command's arguments), with the
+    inventories it read and the configuration in force; nothing is rendered. ``pyward
+    fleet`` builds each project's report with this too."""
     if args.offline and args.refresh:
         raise UsageError("--offline and --refresh contradict each other: choose one")
+    quiet = args.quiet
     start = Path(args.targets[0]) if args.targets else Path(".")
     config = load_settings(args, start)
     from pyward._checks import select_checks
 
     names = args.checks.split(",") if args.checks is not None else config.checks
     selected = select_checks(names) if names is not None else None
-    quiet = args.quiet
     try:
         statements, vex_warnings = load_vex_statements(config)
 
@@ -276,10 +289,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             config=config,
             metadata=gathered.sources.index,
         )
-    to_stdout = emit(report, args, settings, config)
-    if args.fix:
-        _print_fix(report, inventories, apply=args.apply, to_stdout=to_stdout)
-    return exit_code(report)
+    return report, inventories, config
 
 
 def emit(report: AuditReport, args: argparse.Namespace, settings: Settings, config: Config) -> bool:

@@ -21,6 +21,7 @@ from pyward._commands.audit import (
     add_input_arguments,
     add_output_arguments,
     emit,
+    exit_code,
     say_config_warnings,
 )
 from pyward.errors import PywardError, UsageError
@@ -32,7 +33,14 @@ if TYPE_CHECKING:
     from pyward._report import AuditReport
     from pyward._settings import Settings
 
-__all__ = ["add_arguments", "add_policy_options", "check_inventories", "emit", "run"]
+__all__ = [
+    "add_arguments",
+    "add_policy_options",
+    "build_report",
+    "check_inventories",
+    "emit",
+    "run",
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,20 +96,30 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.offline and args.refresh:
         raise UsageError("--offline and --refresh contradict each other: choose one")
-    start = Path(args.targets[0]) if args.targets else Path(".")
     if args.explain is not None:
         from pyward._commands._explain_rule import explain_rule
 
         return explain_rule(args.explain[0], args.explain[1], args=args, settings=settings)
+    report, config = build_report(args, settings)
+    emit(report, args, settings, config)
+    return exit_code(report)
+
+
+def build_report(args: argparse.Namespace, settings: Settings) -> tuple[AuditReport, Config]:
+    """The policy's verdict on the inputs ``args`` names, and the configuration in force;
+    nothing is rendered. ``pyward fleet check`` builds each project's report with this."""
     from pyward._commands.audit import _read_all
 
+    if args.offline and args.refresh:
+        raise UsageError("--offline and --refresh contradict each other: choose one")
+    start = Path(args.targets[0]) if args.targets else Path(".")
     config, policy, notes = load_policy_config(args, settings, start)
     try:
         inventories, errors = _read_all(args, settings)
     except PywardError:
         say_config_warnings(config, args.quiet)
         raise
-    report, code = check_inventories(
+    report, _ = check_inventories(
         inventories,
         args=args,
         settings=settings,
@@ -109,8 +127,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         errors=errors,
         loaded=(config, policy, notes),
     )
-    emit(report, args, settings, config)
-    return code
+    return report, config
 
 
 def load_policy_config(

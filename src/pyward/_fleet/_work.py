@@ -1,0 +1,252 @@
+"""One project's run, as every runner (the local pool, a Dask worker) does it.
+
+:func:`run_project` parses the project's command line with the command's own parser and
+builds its report with the command's own library path (``audit.build_report``,
+``check.build_report``), so a project's result is exactly what ``pyward audit TARGET``
+would report. The parser and the settings are made once per process and reused.
+Nothing a project does escapes as an exception: a project that cannot be audited is a
+``failed`` result with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+from typing import TYPE_CHECKING
+
+from pyward._fleet._model import (
+    FleetFinding,
+    FleetFix,
+    FleetJob,
+    NotAuditedEntry,
+    Project,
+    ProjectResult,
+)
+
+if TYPE_CHECKING:
+    from pyward._report import AuditReport
+    from pyward._settings import Settings
+
+__all__ = ["run_project", "summarise"]
+
+#: Per process: the parser of each command and the settings of each job's environment.
+_PARSERS: dict[str, argparse.ArgumentParser] = {}
+_SETTINGS: dict[tuple[tuple[str, str], ...], Settings] = {}
+
+
+def _parser(command: str) -> argparse.ArgumentParser:
+    parser = _PARSERS.get(command)
+    if parser is None:
+        import importlib
+
+        module = "pyward._commands.check" if command == "check" else "pyward._commands.audit"
+        parser = argparse.ArgumentParser(prog=f"pyward {command}", exit_on_error=False)
+        importlib.import_module(module).add_arguments(parser)
+        _PARSERS[command] = parser
+    return parser
+
+
+def _settings(job: FleetJob) -> Settings:
+    settings = _SETTINGS.get(job.environ)
+    if settings is None:
+        from pyward._settings import Settings
+
+        settings = Settings.from_environ(job.environ_map())
+        _SETTINGS[job.environ] = settings
+    return settings
+
+
+def parse_job(job: FleetJob, target: str) -> argparse.Namespace:
+    """The project's command line: ``TARGET`` plus the job's options (``status`` is
+    ``audit --checks status`` unless the options choose checks)."""
+    argv = [target, *job.argv, "--quiet"]
+    if job.command == "status" and "--checks" not in job.argv:
+        argv += ["--checks", "status"]
+    parser = _parser(job.command)
+    # argparse writes usage errors to stderr and exits; the fleet checks the options once
+    # up front (pyward fleet), so an error here is a project's own (a bad target).
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        try:
+            return parser.parse_args(argv)
+        except (argparse.ArgumentError, SystemExit) as exc:
+            from pyward.errors import UsageError
+
+            detail = stderr.getvalue().strip().splitlines()
+            raise UsageError(detail[-1] if detail else str(exc)) from None
+
+
+def build(job: FleetJob, target: str) -> AuditReport:
+    """The project's report, as its own command builds it."""
+    from pyward._files import input_limit
+
+    args = parse_job(job, target)
+    settings = _settings(job)
+    with input_limit(settings.max_input_bytes):
+        if job.command == "check":
+            from pyward._commands.check import build_report as build_check
+
+            report, _ = build_check(args, settings)
+        else:
+            from pyward._commands.audit import build_report as build_audit
+
+            report, _, _ = build_audit(args, settings)
+    return report
+
+
+def run_project(project: Project, job: FleetJob, *, target: str | None = None) -> ProjectResult:
+    """Run ``job`` on ``project``; never raises (but for ``KeyboardInterrupt``).
+
+    ``target`` is where the project's files are on this machine when not at
+    ``project.target`` (a Dask worker's copy); messages then name the project's own path.
+    """
+    from pyward.errors import PywardError
+
+    where = target if target is not None else project.target
+    try:
+        report = build(job, where)
+    except PywardError as exc:
+        return ProjectResult(
+            project=project.id, state="failed", error=_relocate(str(exc), where, project)
+        )
+    except RecursionError:
+        return ProjectResult(
+            project=project.id, state="failed", error="input nested too deeply to read"
+        )
+    except Exception as exc:  # a bug: the fleet goes on, and the report names it
+        return ProjectResult(
+            project=project.id,
+            state="failed",
+            error=_relocate(f"internal error: {type(exc).__name__}: {exc}", where, project),
+        )
+    result = summarise(report, project)
+    if target is not None:
+        result = _relocated(result, target, project)
+    if job.pages is not None:
+        result = _write_page(result, report, job, job.pages)
+    return result
+
+
+def summarise(report: AuditReport, project: Project) -> ProjectResult:
+    """What the fleet keeps of ``report``."""
+    from pyward._commands.audit import exit_code
+
+    failing = {id(f) for f in report.failing}
+    fix_for: dict[tuple[str, str], str] = {}
+    fixes: list[FleetFix] = []
+    for step in report.fix_plan:
+        comp = step.component
+        fixes.append(
+            FleetFix(
+                package=comp.name,
+                version=comp.version,
+                target=step.target,
+                fixes=step.fixes,
+                unfixed=step.unfixed,
+                action=step.action,
+            )
+        )
+        if step.target is not None:
+            for fid in step.fixes:
+                fix_for[(comp.name, fid)] = step.target
+    findings = []
+    for f in report.findings:
+        subject = f.component
+        findings.append(
+            FleetFinding(
+                id=f.id,
+                kind=f.kind,
+                aliases=f.aliases,
+                package=subject.name if subject is not None else None,
+                version=subject.version if subject is not None else None,
+                level=f.rating.level,
+                summary=" ".join(f.summary.split()),
+                fix=fix_for.get((subject.name, f.id)) if subject is not None else None,
+                fails=id(f) in failing,
+                direct=subject.direct if subject is not None else False,
+            )
+        )
+    inputs = tuple(sorted({_inside(inv.source, project.target) for inv in report.inventories}))
+    data = report.database
+    return ProjectResult(
+        project=project.id,
+        state="audited",
+        inputs=inputs,
+        components=len(report.components),
+        findings=tuple(findings),
+        suppressed=len(report.suppressed),
+        fixes=tuple(fixes),
+        not_audited=tuple(
+            NotAuditedEntry(requirement=n.requirement, reason=n.reason) for n in report.not_audited
+        ),
+        errors=tuple(report.errors),
+        warnings=tuple(report.warnings),
+        skipped=tuple(f"{s.check}: {s.reason}" for s in report.skipped),
+        failed=report.failed,
+        exit_code=exit_code(report),
+        data=f"{data.source} ({data.newest_modified or data.updated.isoformat()})"
+        if data.used
+        else "",
+    )
+
+
+def _inside(source: str, target: str) -> str:
+    """``source`` relative to the project's target directory when it is inside it."""
+    from pathlib import PurePath
+
+    try:
+        relative = PurePath(source).relative_to(target)
+    except ValueError:
+        return source
+    return relative.as_posix() if relative.parts else PurePath(source).name
+
+
+def _relocate(text: str, where: str, project: Project) -> str:
+    return text.replace(where, project.target) if where != project.target else text
+
+
+def _relocated(result: ProjectResult, where: str, project: Project) -> ProjectResult:
+    """``result`` with the worker's copy's path replaced by the project's own."""
+    import dataclasses
+
+    def fix(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_relocate(v, where, project) for v in values)
+
+    return dataclasses.replace(
+        result,
+        inputs=fix(result.inputs),
+        errors=fix(result.errors),
+        warnings=fix(result.warnings),
+        skipped=fix(result.skipped),
+        not_audited=tuple(
+            NotAuditedEntry(
+                requirement=_relocate(n.requirement, where, project),
+                reason=_relocate(n.reason, where, project),
+            )
+            for n in result.not_audited
+        ),
+    )
+
+
+def _write_page(
+    result: ProjectResult, report: AuditReport, job: FleetJob, pages: str
+) -> ProjectResult:
+    """Write the project's own HTML report into the pages directory (``--pages``): the
+    report its own ``pyward audit --format html`` writes, named after the project."""
+    import dataclasses
+    import hashlib
+    import re
+    from pathlib import Path
+
+    from pyward._atomic import write_atomic
+    from pyward._render import render
+
+    # A readable, safe, unique file name: the id's words, then a digest of the whole id.
+    words = re.sub(r"[^A-Za-z0-9._-]+", "-", result.project).strip("-.")[:80] or "project"
+    digest = hashlib.sha256(result.project.encode("utf-8")).hexdigest()[:10]
+    name = f"{words}-{digest}.html"
+    settings = _settings(job)
+    text = render(report, "html", color=False, now=settings.source_date_epoch)
+    write_atomic(Path(pages) / name, text.encode("utf-8"))
+    return dataclasses.replace(result, page=name)
