@@ -284,3 +284,19 @@ def _fix(data: Mapping[str, Any]) -> FleetFix:
         unfixed=_strs(data.get("unfixed", ())),
         action=str(data.get("action", "upgrade")),
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FleetRun:
+    """Everything a fleet run found, before the roll-up: one result per project."""
+
+    job: FleetJob
+    """What every project got."""
+    results: tuple[ProjectResult, ...]
+    """One per project (discovery failures included, as ``failed`` results), sorted by
+    project id."""
+    cached: tuple[str, ...] = ()
+    """Ids of the projects whose result came from the incremental cache, sorted."""
+    runner: str = ""
+    """How the projects were run, for people (``2 local processes``, ``Dask at
+    tcp://10.0.0.5:8786 (8 workers)``); not part of the results."""
