@@ -120,7 +120,7 @@ def run_project(project: Project, job: FleetJob, *, target: str | None = None) -
             state="failed",
             error=_relocate(f"internal error: {type(exc).__name__}: {exc}", where, project),
         )
-    result = summarise(report, project)
+    result = summarise(report, project, where=where)
     if target is not None:
         result = _relocated(result, target, project)
     if job.pages is not None:
@@ -128,8 +128,9 @@ def run_project(project: Project, job: FleetJob, *, target: str | None = None) -
     return result
 
 
-def summarise(report: AuditReport, project: Project) -> ProjectResult:
-    """What the fleet keeps of ``report``."""
+def summarise(report: AuditReport, project: Project, *, where: str | None = None) -> ProjectResult:
+    """What the fleet keeps of ``report``; ``where`` is where the project's files were
+    read (a worker's copy), so inputs are named relative to it as to the project."""
     from pyward._commands.audit import exit_code
 
     failing = {id(f) for f in report.failing}
@@ -167,7 +168,8 @@ def summarise(report: AuditReport, project: Project) -> ProjectResult:
                 direct=subject.direct if subject is not None else False,
             )
         )
-    inputs = tuple(sorted({_inside(inv.source, project.target) for inv in report.inventories}))
+    root = where if where is not None else project.target
+    inputs = tuple(sorted({_inside(inv.source, root) for inv in report.inventories}))
     data = report.database
     return ProjectResult(
         project=project.id,
