@@ -71,7 +71,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             n_workers=2,
             processes=True,
             threads_per_worker=1,
-            dashboard_address=None,
+            # The scheduler serves HTTP (health, metrics) even with no dashboard, by
+            # default on port 8787: a free port on the loopback interface instead, so
+            # that two clusters (another test's) never collide.
+            dashboard_address="127.0.0.1:0",
             host="127.0.0.1",
         ) as local:
             yield local.scheduler_address
@@ -310,3 +313,20 @@ def test_a_worker_that_keeps_dying_fails_only_its_project(
     assert results["poison"].state == "failed"
     assert error is not None
     assert error.startswith(f"{poison}: the Dask worker running it died (")
+
+
+def test_losing_the_scheduler_is_one_error_line(tmp_path: Path) -> None:
+    projects = [_project(tmp_path, f"p{i}", SOURCES["uv"][0], False) for i in range(40)]
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, threads_per_worker=1, dashboard_address="127.0.0.1:0"
+    ) as local:
+        address = local.scheduler_address
+        with DaskRunner(address, batch=1, timeout=2) as runner:
+            results = runner.run(projects, JOB)
+            next(results)
+            local.close()
+            with pytest.raises(NetworkError) as info:
+                list(results)
+    assert str(info.value) == (
+        f"--dask {address}: lost the connection to the Dask scheduler before the run completed"
+    )

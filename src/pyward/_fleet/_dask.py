@@ -18,6 +18,7 @@ worker's own.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -349,6 +350,7 @@ class DaskRunner:
         self._client: Any = None
         self._workers = 0
         self._threads = 0
+        self._quiet: list[tuple[logging.Handler, int]] = []
 
     @property
     def description(self) -> str:
@@ -359,10 +361,12 @@ class DaskRunner:
         from pyward._extras import require
 
         require("dask", what="pyward fleet --dask")
+        self._quiet = _quiet_distributed()
         try:
             client = self._connect()
             info = client.scheduler_info()
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            _restore(self._quiet)
             raise NetworkError(
                 f"--dask {self.address}: cannot reach the Dask scheduler: {_one_line(exc)}"
             ) from None
@@ -375,20 +379,10 @@ class DaskRunner:
     def _connect(self) -> Any:
         if self._factory is not None:
             return self._factory(self.address)
-        import logging
-
         from distributed import Client
 
-        # A scheduler that cannot be reached is one line from pyward (the caller's),
-        # not distributed's own log of every attempt.
-        log = logging.getLogger("distributed")
-        level = log.level
-        log.setLevel(logging.CRITICAL)
-        try:
-            client: Any = Client  # the library ships no type information
-            return client(self.address, timeout=self._timeout, set_as_default=False)
-        finally:
-            log.setLevel(level)
+        client: Any = Client  # the library ships no type information
+        return client(self.address, timeout=self._timeout, set_as_default=False)
 
     def __exit__(
         self,
@@ -396,9 +390,13 @@ class DaskRunner:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        try:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+        finally:
+            _restore(self._quiet)
+            self._quiet = []
 
     def run(self, projects: Sequence[Project], job: FleetJob) -> Iterator[ProjectResult]:
         if self._client is None:
@@ -409,14 +407,17 @@ class DaskRunner:
         files = job_files(job)
         shared = client.scatter(list(files), broadcast=True, hash=False) if files else []
         batches = self._batches(projects, environ)
-        # Bounded submission: a few tasks per thread in flight, the next batch read and
-        # sent as one completes, so a fleet of any size holds little in memory.
-        window = max(2, 2 * self._threads)
+        # Bounded submission: one task per worker thread in flight, the next batch read
+        # and sent as one completes, so a fleet of any size holds little in memory. No
+        # more: a task waiting on a worker that dies is counted as one of its possible
+        # killers (distributed.scheduler.allowed-failures) as much as the running one.
+        window = max(1, self._threads)
         import distributed
 
         completing: Any = distributed.as_completed
         pending: Any = completing(loop=client.loop)
         batch_of: dict[str, list[Shipment]] = {}
+        killed: set[str] = set()
         pages = Path(job.pages) if job.pages is not None else None
 
         def submit(batch: list[Shipment]) -> None:
@@ -443,7 +444,7 @@ class DaskRunner:
         yield from fill()
         for future in pending:
             batch = batch_of.pop(str(future.key))
-            yield from self._collect(future, batch, submit, pages)
+            yield from self._collect(future, batch, submit, pages, killed)
             yield from fill()
 
     def _batches(
@@ -470,7 +471,10 @@ class DaskRunner:
         batch: list[Shipment],
         submit: Callable[[list[Shipment]], None],
         pages: Path | None,
+        killed: set[str],
     ) -> Iterator[ProjectResult]:
+        """The results of one completed task; a task that failed is split and submitted
+        again (``killed``: the projects already given up on once as a task of their own)."""
         from distributed import KilledWorker
 
         try:
@@ -478,7 +482,8 @@ class DaskRunner:
         except Exception as exc:
             if _lost(exc):
                 raise NetworkError(
-                    f"--dask {self.address}: lost the Dask cluster: {_one_line(exc)}"
+                    f"--dask {self.address}: lost the connection to the Dask scheduler "
+                    "before the run completed"
                 ) from None
             if len(batch) > 1:
                 # One project may be what kills its worker: each again on its own, so only
@@ -487,6 +492,12 @@ class DaskRunner:
                     submit([shipment])
                 return
             project = batch[0].project
+            if isinstance(exc, KilledWorker) and project.id not in killed:
+                # It may only have been waiting on the worker another task killed: a
+                # second chance, alone.
+                killed.add(project.id)
+                submit(batch)
+                return
             if isinstance(exc, KilledWorker):
                 why = f"the Dask worker running it died ({_one_line(exc)})"
             else:
@@ -499,6 +510,23 @@ class DaskRunner:
 
                 write_atomic(pages / item.result.page, item.page)
             yield item.result
+
+
+def _quiet_distributed() -> list[tuple[logging.Handler, int]]:
+    """Silence the handlers distributed logs to while the client is open: what goes
+    wrong is one line from pyward (an unreachable or lost scheduler, a failed project),
+    not distributed's log of every reconnection attempt with its traceback. Returns
+    each handler with the level to give back."""
+    saved = []
+    for handler in logging.getLogger("distributed").handlers:
+        saved.append((handler, handler.level))
+        handler.setLevel(logging.CRITICAL + 1)
+    return saved
+
+
+def _restore(saved: Sequence[tuple[logging.Handler, int]]) -> None:
+    for handler, level in saved:
+        handler.setLevel(level)
 
 
 def _lost(exc: BaseException) -> bool:
