@@ -80,7 +80,7 @@ def run_fleet(
     for project in projects:
         key = cache.key(project, job) if cache is not None else None
         hit = cache.load(key) if cache is not None and key is not None else None
-        if hit is not None and hit.project == project.id:
+        if hit is not None and hit.project == project.id and _page_kept(hit, job):
             cached.append(project.id)
             counts["cached"] += 1
             results.append(hit)
@@ -103,6 +103,13 @@ def run_fleet(
     return FleetRun(
         job=job, results=tuple(results), cached=tuple(sorted(cached)), runner=runner.description
     )
+
+
+def _page_kept(result: ProjectResult, job: FleetJob) -> bool:
+    """The cached result's page (``--pages``) is still there to link to."""
+    if job.pages is None or result.page is None:
+        return True
+    return (Path(job.pages) / result.page).is_file()
 
 
 def _cacheable(result: ProjectResult) -> bool:

@@ -247,13 +247,16 @@ def _includes(path: Path) -> set[Path]:
 
 
 def _add(found: _Found, project: Project) -> None:
-    key = os.path.realpath(project.target)
-    if key not in found.projects or project.id < found.projects[key].id:
-        found.projects[key] = project
+    # The first root that reaches a project names it.
+    found.projects.setdefault(os.path.realpath(project.target), project)
 
 
 def _fail(found: _Found, ident: str, error: str) -> None:
-    found.failed.setdefault(ident, ProjectResult(project=ident, state="failed", error=error))
+    from pyward._files import safe_text
+
+    found.failed.setdefault(
+        ident, ProjectResult(project=ident, state="failed", error=safe_text(error))
+    )
 
 
 def _unique(projects: Iterable[Project]) -> list[Project]:

@@ -91,7 +91,15 @@ def _worker(conn: Connection, job: FleetJob, work: Work) -> None:
             if batch is None:
                 return
             for index, project in batch:
-                conn.send((index, work(project, job)))
+                try:
+                    result = work(project, job)
+                except Exception as exc:  # a bug: the project fails, the worker goes on
+                    result = ProjectResult(
+                        project=project.id,
+                        state="failed",
+                        error=f"internal error: {type(exc).__name__}: {exc}",
+                    )
+                conn.send((index, result))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the parent went away
     finally:
