@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from pyward._advisory._types import id_order
 from pyward._findings import LEVELS, MALICIOUS, VULNERABILITY, Level
 from pyward._fleet._model import FleetJob, ProjectResult, worst_level
-from pyward._render._common import kind_order
+from pyward._render._common import kind_order, plural
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -596,7 +596,8 @@ def data_time(data: str) -> datetime | None:
     if m is None:
         return None
     try:
-        when = datetime.fromisoformat(m.group(1).strip())
+        # Python 3.10's fromisoformat does not read a ``Z``.
+        when = datetime.fromisoformat(re.sub(r"[Zz]$", "+00:00", m.group(1).strip()))
     except ValueError:
         return None
     if when.tzinfo is None:
@@ -618,7 +619,7 @@ def _data(results: Sequence[ProjectResult]) -> tuple[tuple[DataUse, ...], tuple[
     )
     warnings = []
     if len(uses) > 1:
-        named = "; ".join(f"{u.data} ({len(u.projects)} projects)" for u in uses)
+        named = "; ".join(f"{u.data} ({plural(len(u.projects), 'project')})" for u in uses)
         warnings.append(
             f"projects were audited with {len(uses)} different advisory data sets: {named};"
             " their results are not comparable (give every worker the same store)"
