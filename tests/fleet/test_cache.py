@@ -166,3 +166,33 @@ def test_runner_failures_are_not_cached(tmp_path: Path) -> None:
 
     run_fleet([project], job(), runner=Dying(), cache_dir=tmp_path / "cache")
     assert not list((tmp_path / "cache").rglob("*.json"))
+
+
+def test_progress_counts_cached_and_failed(tmp_path: Path) -> None:
+    build_tree(tmp_path / "tree", 3)
+    (tmp_path / "tree" / "zz-broken").mkdir()
+    (tmp_path / "tree" / "zz-broken" / "uv.lock").write_text("[[[\n")
+    projects, _ = discover([str(tmp_path / "tree")])
+    gone = ProjectResult(project="gone", state="failed", error="gone: no such file or directory")
+    calls: list[tuple[int, int, int, int]] = []
+    run_fleet(
+        projects,
+        job(),
+        runner=SerialRunner(),
+        cache_dir=tmp_path / "cache",
+        failed=[gone],
+        progress=lambda *a: calls.append(a),
+    )
+    assert calls[-1] == (5, 5, 0, 2)
+    calls.clear()
+    run = run_fleet(
+        projects,
+        job(),
+        runner=SerialRunner(),
+        cache_dir=tmp_path / "cache",
+        failed=[gone],
+        progress=lambda *a: calls.append(a),
+    )
+    # The broken lock is the project's own outcome: cached like any other.
+    assert calls[-1] == (5, 5, 4, 2)
+    assert "gone" in [r.project for r in run.results]

@@ -191,3 +191,19 @@ def test_progress_on_a_terminal(
     assert "fleet: 2/2 projects, 0 cached, 0 failed" in err
     _, _, err = fleet(capsys, "audit", str(tmp_path), "--offline", "-f", "json", "-q")
     assert err == ""
+
+
+def test_pages_one_per_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pyward._render import RENDERERS
+
+    if "html" not in RENDERERS:
+        pytest.skip("the audit report's HTML renderer is not in this tree")
+    tree(tmp_path / "t", a=SAFE, b=VULNERABLE)
+    pages = tmp_path / "pages"
+    code, out, _ = fleet(
+        capsys, "audit", str(tmp_path / "t"), "--offline", "-f", "json", "--pages", str(pages)
+    )
+    assert code == 1
+    written = {p["project"]: p["page"] for p in json.loads(out)["projects"]}
+    assert sorted(p.name for p in pages.iterdir()) == sorted(written.values())
+    assert "requests" in (pages / written[f"{tmp_path}/t/b"]).read_text()
