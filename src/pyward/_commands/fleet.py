@@ -239,11 +239,25 @@ def _runner(args: argparse.Namespace) -> Runner:
 
 
 def _emit(fleet_run: FleetRun, args: argparse.Namespace, settings: Settings) -> None:
-    from pyward._commands._common import write_output
+    from pathlib import PurePath
+
+    from pyward._commands._common import use_color, write_output
     from pyward._fleet._render import render
     from pyward._fleet._rollup import rollup
 
-    text = render(rollup(fleet_run), args.format, now=settings.source_date_epoch)
+    to_stdout = args.output is None or str(args.output) == "-"
+    pages = ""
+    if fleet_run.job.pages is not None:
+        # The page links are relative: the report and its pages move together.
+        where = os.path.dirname(os.path.abspath(args.output)) if not to_stdout else os.getcwd()
+        pages = PurePath(os.path.relpath(fleet_run.job.pages, where)).as_posix()
+    text = render(
+        rollup(fleet_run),
+        args.format,
+        now=settings.source_date_epoch,
+        color=to_stdout and use_color(settings, sys.stdout),
+        pages=pages,
+    )
     write_output(text, args.output)
 
 
