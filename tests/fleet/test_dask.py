@@ -19,7 +19,7 @@ from pyward._fleet._model import FleetJob, Project, ProjectResult
 from pyward._fleet._runner import SerialRunner
 from pyward._render import RENDERERS
 from pyward.errors import NetworkError
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, run_cli
 
 distributed = pytest.importorskip("distributed")
 
@@ -116,6 +116,42 @@ def test_every_format_equals_the_serial_run(tmp_path: Path, cluster: str) -> Non
     # The project's own path, not the worker's copy.
     assert failed["error"].startswith(f"{corrupt / 'uv.lock'}:")
     assert tmp_path.as_posix() not in json.dumps(results["repos/poetry"]["inputs"])
+
+
+def test_the_fleet_report_equals_the_local_one(
+    tmp_path: Path, cluster: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "repos"
+    for name, (source, _) in SOURCES.items():
+        _project(root, name, source, False)
+    (root / "broken").mkdir()
+    (root / "broken" / "poetry.lock").write_text("[[package]]\nname = 1\n")
+    common = ("fleet", "audit", str(root), "--offline", "--no-cache", "-q", "-f", "json")
+
+    local_code, local_out, local_err = run_cli(capsys, *common, "-j", "1")
+    code, out, err = run_cli(capsys, *common, "--dask", cluster)
+
+    assert (code, err) == (local_code, local_err)
+    assert code == 2  # the broken project, after the report was written
+    local, remote = json.loads(local_out), json.loads(out)
+    assert remote.pop("run")["runner"] == f"Dask at {cluster} (2 workers)"
+    local.pop("run")
+    assert remote == local
+    # Every project but the one whose file (main.txt) is no name discovery looks for.
+    assert remote["totals"]["projects"] == len(SOURCES)
+    assert remote["totals"]["failed"] == 1
+
+
+def test_a_bad_address_on_the_command_line_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(tmp_path, "app", SOURCES["uv"][0], False)
+    code, out, err = run_cli(
+        capsys, "fleet", "audit", str(tmp_path), "--offline", "--dask", "nonsense://x:1"
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("pyward: error: --dask nonsense://x:1: cannot reach the Dask scheduler")
+    assert err.count("\n") == 1
 
 
 def test_configuration_in_the_project_and_on_the_command_line(tmp_path: Path, cluster: str) -> None:
