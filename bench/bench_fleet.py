@@ -204,8 +204,9 @@ def shell_loop(projects: Sequence[Path], env: dict[str, str]) -> Measure:
     return measure(["bash", "-c", script, "loop", *map(str, projects)], env, ok=(0,))
 
 
-def start_cluster(workers: int) -> Any:
-    """A ``LocalCluster`` of ``workers`` processes, one thread each, on 127.0.0.1."""
+def start_cluster(workers: int, env: dict[str, str]) -> Any:
+    """A ``LocalCluster`` of ``workers`` processes, one thread each, on 127.0.0.1,
+    whose workers run with ``env`` (their store: the same data as the fleet's)."""
     import distributed
 
     cluster: Any = distributed.LocalCluster  # the library ships no type information
@@ -213,8 +214,9 @@ def start_cluster(workers: int) -> Any:
         n_workers=workers,
         processes=True,
         threads_per_worker=1,
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",
         host="127.0.0.1",
+        env=env,
     )
 
 
@@ -284,12 +286,13 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     rows.append(("fleet, one project changed (incremental)", measure(fleet, fleet_env), n))
 
     if args.dask:
-        cluster = start_cluster(args.jobs)
+        dask_cache = tmp / "cache-dask"
+        shutil.rmtree(dask_cache, ignore_errors=True)
+        shutil.copytree(data, dask_cache)
+        worker_env = {"PYWARD_CACHE_DIR": str(dask_cache), "HOME": str(tmp / "home")}
+        cluster = start_cluster(args.jobs, worker_env)
         try:
             address = cluster.scheduler_address
-            dask_cache = tmp / "cache-dask"
-            shutil.rmtree(dask_cache, ignore_errors=True)
-            shutil.copytree(data, dask_cache)
             cmd = [*fleet[:3], str(root), "--offline", "--dask", address]
             cmd += ["--format", "json", "-o", str(tmp / "fleet-dask.json")]
             say("fleet --dask")

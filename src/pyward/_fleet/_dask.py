@@ -21,6 +21,7 @@ import dataclasses
 import logging
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -418,6 +419,8 @@ class DaskRunner:
         pending: Any = completing(loop=client.loop)
         batch_of: dict[str, list[Shipment]] = {}
         killed: set[str] = set()
+        # Tasks to run again (a failed batch's projects, one by one), before new ones.
+        again: deque[list[Shipment]] = deque()
         pages = Path(job.pages) if job.pages is not None else None
 
         def submit(batch: list[Shipment]) -> None:
@@ -433,6 +436,9 @@ class DaskRunner:
 
         def fill() -> Iterator[ProjectResult]:
             while pending.count() < window:
+                if again:
+                    submit(again.popleft())
+                    continue
                 item = next(batches, None)
                 if item is None:
                     return
@@ -444,7 +450,7 @@ class DaskRunner:
         yield from fill()
         for future in pending:
             batch = batch_of.pop(str(future.key))
-            yield from self._collect(future, batch, submit, pages, killed)
+            yield from self._collect(future, batch, again.append, pages, killed)
             yield from fill()
 
     def _batches(
@@ -469,12 +475,13 @@ class DaskRunner:
         self,
         future: Any,
         batch: list[Shipment],
-        submit: Callable[[list[Shipment]], None],
+        again: Callable[[list[Shipment]], None],
         pages: Path | None,
         killed: set[str],
     ) -> Iterator[ProjectResult]:
-        """The results of one completed task; a task that failed is split and submitted
-        again (``killed``: the projects already given up on once as a task of their own)."""
+        """The results of one completed task; a task that failed is split and run
+        ``again`` (``killed``: the projects already given up on once as a task of their
+        own)."""
         from distributed import KilledWorker
 
         try:
@@ -489,14 +496,14 @@ class DaskRunner:
                 # One project may be what kills its worker: each again on its own, so only
                 # that one fails.
                 for shipment in batch:
-                    submit([shipment])
+                    again([shipment])
                 return
             project = batch[0].project
             if isinstance(exc, KilledWorker) and project.id not in killed:
                 # It may only have been waiting on the worker another task killed: a
                 # second chance, alone.
                 killed.add(project.id)
-                submit(batch)
+                again(batch)
                 return
             if isinstance(exc, KilledWorker):
                 why = f"the Dask worker running it died ({_one_line(exc)})"
