@@ -309,13 +309,28 @@ def run_batch(
 
 
 def _page(path: Path, moves: Sequence[tuple[str, str]]) -> bytes:
-    """The page the worker wrote, naming the client's paths (as HTML text)."""
-    from pyward._render._html_page import esc
-
+    """The page the worker wrote, naming the client's paths."""
     text = path.read_text(encoding="utf-8")
     for here, there in moves:
-        text = text.replace(esc(here), esc(there))
+        text = _moved(text, here, there)
     return text.encode("utf-8")
+
+
+def _moved(html: str, here: str, there: str) -> str:
+    """``html`` with the path ``here`` shown as ``there``. A page shows a path as HTML
+    text with line-break opportunities (``<wbr>``) after some characters (``/``): the
+    client's path gets them after the same characters."""
+    from pyward._render._html_page import esc
+
+    old, new = esc(here), esc(there)
+    pattern = re.compile("(?:<wbr>)?".join(re.escape(c) for c in old))
+
+    def swap(match: re.Match[str]) -> str:
+        found = match.group(0)
+        breaks = {found[i - 1] for i in range(1, len(found)) if found.startswith("<wbr>", i)}
+        return "".join(f"{c}<wbr>" if c in breaks else c for c in new)
+
+    return pattern.sub(swap, html)
 
 
 #: Makes the connected ``distributed.Client`` for an address (typed ``Any``: the
