@@ -29,9 +29,11 @@ store built once by ``pyward db update --source`` from the PyPA database in
 
 Memory: the fleet run is a parent process and its pool's worker processes, so one
 process's peak RSS (what ``/usr/bin/time -v`` reports) says little. The process tree is
-sampled every 50 ms (``psutil``): the peak of the sum of RSS (shared pages counted once
+sampled every 200 ms (``/proc``, Linux): the peak of the sum of RSS (shared pages counted once
 per process: an upper bound) and of the sum of PSS (shared pages divided among the
-processes sharing them: the memory the run really holds).
+processes sharing them: the memory the run really holds). For the Dask row, the tree
+is this script's process: the client, the scheduler, the nannies and the workers (and
+this script itself).
 """
 
 from __future__ import annotations
@@ -152,36 +154,57 @@ class Measure:
     """Exit status."""
 
 
-def measure(cmd: Sequence[str], env: dict[str, str], *, ok: Sequence[int] = (0, 1)) -> Measure:
-    """Run ``cmd``, sampling its process tree's memory; fails unless it exits in ``ok``."""
-    import psutil  # type: ignore[import-untyped]  # installed with distributed (pyward[dask])
+def _children(pid: int) -> list[int]:
+    """``pid``'s children (Linux: ``/proc/PID/task/TID/children``)."""
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
+                found += [int(c) for c in fh.read().split()]
+    except OSError:
+        pass
+    return found
 
+
+def _memory(pid: int) -> tuple[int, int]:
+    """RSS and PSS of ``pid`` in bytes, from ``/proc/PID/smaps_rollup`` (0 once gone)."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss, pss
+
+
+def measure(
+    cmd: Sequence[str], env: dict[str, str], *, ok: Sequence[int] = (0, 1), root: int | None = None
+) -> Measure:
+    """Run ``cmd``, sampling its process tree's memory (or ``root``'s, which holds it);
+    fails unless it exits in ``ok``."""
     peak = {"rss": 0, "pss": 0}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample() -> None:
-        try:
-            parent = psutil.Process(proc.pid)
-        except psutil.NoSuchProcess:
-            return
+        # Reads of a few small procfs files, a few times a second: the sampler must not
+        # take CPU from the run it measures on a 2-core machine (psutil's process scan
+        # did, noticeably).
         while not done.is_set():
-            rss = pss = 0
-            try:
-                tree = [parent, *parent.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                return
-            for p in tree:
-                try:
-                    info = p.memory_full_info()
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    continue
-                rss += info.rss
-                pss += getattr(info, "pss", info.rss)
-            peak["rss"] = max(peak["rss"], rss)
-            peak["pss"] = max(peak["pss"], pss)
-            done.wait(0.05)
+            tree, todo = [], [proc.pid if root is None else root]
+            while todo:
+                pid = todo.pop()
+                tree.append(pid)
+                todo += _children(pid)
+            sizes = [_memory(pid) for pid in tree]
+            peak["rss"] = max(peak["rss"], sum(r for r, _ in sizes))
+            peak["pss"] = max(peak["pss"], sum(p for _, p in sizes))
+            done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -299,7 +322,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
             rows.append(
                 (
                     f"fleet --dask, cold (LocalCluster, {args.jobs} workers)",
-                    measure(cmd, bench_env(tmp, dask_cache)),
+                    measure(cmd, bench_env(tmp, dask_cache), root=os.getpid()),
                     n,
                 )
             )
