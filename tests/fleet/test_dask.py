@@ -214,6 +214,27 @@ def test_pages_equal_the_local_ones(tmp_path: Path, cluster: str) -> None:
         assert (pages_remote / name).read_bytes() == (pages_local / name).read_bytes()
 
 
+def test_a_large_project_travels_on_its_own(tmp_path: Path, cluster: str) -> None:
+    # Above the bytes a task carries in its arguments: scattered to the cluster first.
+    big = tmp_path / "big"
+    big.mkdir()
+    padding = "# padding to make the file larger than a batch\n" * 120_000
+    (big / "requirements.txt").write_text(f"requests==2.19.0\n{padding}idna==2.7\n")
+    small = _project(tmp_path, "small", SOURCES["uv"][0], False)
+    projects = [
+        Project(id="big", target=str(big), inputs=(str(big / "requirements.txt"),)),
+        small,
+    ]
+    assert (big / "requirements.txt").stat().st_size > 4 * 1024 * 1024
+
+    local, remote, _ = _both(projects, JOB, cluster)
+
+    assert remote == local
+    results = {r["project"]: r for r in json.loads(local)}
+    assert results["big"]["state"] == "audited"
+    assert results["big"]["components"] == 2
+
+
 def test_an_environment_is_refused_with_the_reason(tmp_path: Path, cluster: str) -> None:
     project = Project(id="venv", target=str(tmp_path / ".venv"), environment=True)
     with DaskRunner(cluster) as runner:
