@@ -8,7 +8,7 @@ defaults. Model: pip-audit's ``AuditOptions``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +17,13 @@ from types import MappingProxyType
 from pyward._files import MAX_INPUT_BYTES
 from pyward.errors import UsageError
 
-__all__ = ["DEFAULT_OSV_URL", "INSTALLER_VARIABLES", "Settings", "default_cache_dir"]
+__all__ = [
+    "DEFAULT_OSV_URL",
+    "INSTALLER_VARIABLES",
+    "Settings",
+    "default_cache_dir",
+    "process_environ",
+]
 
 #: OSV's published per-ecosystem export (every PyPI record as JSON, one file each).
 #: Documented at https://google.github.io/osv.dev/data/#data-dumps.
@@ -44,6 +50,18 @@ def default_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("pyward", appauthor=False))
+
+
+def process_environ(names: Iterable[str]) -> dict[str, str]:
+    """The variables ``names`` that are set (not empty) in this process's environment.
+
+    For a process whose boundary is not the CLI: a Dask worker's task makes its
+    settings from the job's and from these (where its own store is), here, where the
+    environment is read.
+    """
+    import os
+
+    return {k: os.environ[k] for k in names if os.environ.get(k)}
 
 
 def _flag(environ: Mapping[str, str], name: str) -> bool:

@@ -211,9 +211,11 @@ def _failed(project: Project, error: str) -> ProjectResult:
 
 
 def _worker_environ(job: FleetJob, shipment: Shipment) -> tuple[tuple[str, str], ...]:
-    # This is the boundary of the worker's process: its own environment decides where
-    # its store is, as the CLI's does for a local run.
-    own = {k: os.environ[k] for k in WORKER_VARIABLES if os.environ.get(k)}
+    from pyward._settings import process_environ
+
+    # The worker's own environment decides where its store is, as the CLI's does for a
+    # local run.
+    own = process_environ(WORKER_VARIABLES)
     merged = {**dict(job.environ), **dict(shipment.variables), **own}
     # The read cache is keyed by path, and every copy's path is new: entries would
     # only pile up in the worker's cache.
