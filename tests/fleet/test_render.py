@@ -364,6 +364,10 @@ def test_html_sections_and_cards() -> None:
     assert '<div class="card"><b>25</b>projects</div>' in text
     assert "<strong>82 days old</strong>" in text
     assert text.count("<tr data-") == 95 + 35 + 25
+    # Unique ids: the page's script finds each table by its id.
+    ids = re.findall(r' id="([^"]+)"', text)
+    assert len(ids) == len(set(ids))
+    assert {"advisories-table", "upgrades-table", "projects-table"} <= set(ids)
 
 
 # -- every format -----------------------------------------------------------------------

@@ -669,20 +669,27 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
     advisory_rows = [
         Row(
             cells=[
-                esc(a.id) + "".join(f'<br><span class="muted">{esc(x)}</span>' for x in a.aliases),
+                esc(a.id)
+                + "".join(f'<br><span class="muted">{esc(x)}</span>' for x in a.aliases)
+                + (
+                    ""
+                    if a.kind == "vulnerability"
+                    else f'<br><span class="muted">{esc(a.kind)}</span>'
+                ),
                 badge(a.level),
-                esc(a.kind),
                 str(a.projects),
                 esc(", ".join(a.packages)) or "-",
                 esc(", ".join(fixed_in(a))) or "-",
-                esc(a.summary),
-                details(
-                    plural(len(a.affected), "finding"),
+                # The summary, and under it every finding (folded): a column of its own
+                # would take the summary's room.
+                esc(_cut(a.summary, 240))
+                + details(
+                    f"{plural(len(a.affected), 'finding')} in " + plural(a.projects, "project"),
                     '<ul class="paths">'
                     + "".join(
                         f"<li>{esc(x.project)}: {esc(x.package or '-')} {esc(x.version or '')}"
                         f"{' (direct)' if x.direct else ''}"
-                        f"{f' fixed in {esc(x.fix)}' if x.fix else ''}</li>"
+                        f"{f'; fixed in {esc(x.fix)}' if x.fix else ''}</li>"
                         for x in a.affected
                     )
                     + "</ul>",
@@ -697,16 +704,14 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
         section(
             f"Advisories ({len(report.advisories)})",
             table(
-                "advisories",
+                "advisories-table",
                 [
                     Column(label="advisory"),
                     Column(label="severity"),
-                    Column(label="kind"),
                     Column(label="projects", numeric=True),
                     Column(label="packages"),
                     Column(label="fixed in"),
-                    Column(label="summary"),
-                    Column(label="affected", sortable=False),
+                    Column(label="summary", sortable=False),
                 ],
                 advisory_rows,
                 filters=[("severity", "severity"), ("kind", "kind")],
@@ -745,7 +750,7 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
             " malicious package first. The target clears every finding the projects'"
             " plans clear.</p>"
             + table(
-                "upgrades",
+                "upgrades-table",
                 [
                     Column(label="action"),
                     Column(label="package"),
@@ -783,6 +788,14 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
     for p in worst_first(report.projects):
         state = _state_text(p)
         name = page_link(p.result.page, p.id, pages)
+        # Why it could not be audited (or its input errors), folded under its name: the
+        # section below lists them in full.
+        if p.result.error:
+            name += details("why", f'<span class="muted">{esc(p.result.error)}</span>')
+        elif p.result.errors:
+            why = "".join(f"<li>{esc(e)}</li>" for e in p.result.errors)
+            title = plural(len(p.result.errors), "input error")
+            name += details(title, f'<ul class="paths muted">{why}</ul>')
         project_rows.append(
             Row(
                 cells=[
@@ -793,7 +806,6 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
                     str(p.result.components),
                     str(len(p.result.not_audited)),
                     f'<span class="verdict-fail">{esc(state)}</span>' if p.failing else esc(state),
-                    esc(p.result.error or ""),
                 ],
                 attrs={"worst": p.worst or "none", "state": state},
                 sort_keys={1: str(level_rank(p.worst))},
@@ -803,16 +815,15 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
         section(
             f"Projects ({len(report.projects)})",
             table(
-                "projects",
+                "projects-table",
                 [
                     Column(label="project"),
                     Column(label="worst"),
                     Column(label="findings", numeric=True),
-                    Column(label="by severity"),
+                    Column(label="by severity", sortable=False),
                     Column(label="components", numeric=True),
                     Column(label="not audited", numeric=True),
                     Column(label="result"),
-                    Column(label="error"),
                 ],
                 project_rows,
                 filters=[("worst", "worst severity"), ("state", "result")],
@@ -868,6 +879,7 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
         )
     )
     parts.append(f'<p class="muted">Report by pyward {esc(tool_version())}.</p>')
+    # The tables' ids are not the sections' (the page script finds a table by its id).
     return page(title=_title(report), body="\n".join(parts))
 
 
