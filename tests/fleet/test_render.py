@@ -417,3 +417,23 @@ def test_hostile_text_is_escaped(fmt: str) -> None:
 def test_unknown_format() -> None:
     with pytest.raises(UsageError, match="unknown fleet report format 'xml'"):
         render(rollup(run()), "xml")
+
+
+def test_the_docs_name_every_key_of_the_schema() -> None:
+    """docs/fleet-report.md documents every top-level key and every key of each
+    section the schema defines, in the order the JSON writes them."""
+    docs = (ROOT / "docs" / "fleet-report.md").read_text()
+    schema = json.loads(SCHEMA.read_text())
+    document = to_dict(_edge_reports()[2], now=NOW)
+    assert list(document) == list(schema["properties"]) == schema["required"]
+    for key, spec in schema["properties"].items():
+        assert f"`{key}`" in docs, key
+        if spec.get("type") == "object":
+            assert list(document[key]) == list(spec["properties"]), key
+            for sub in spec["properties"]:
+                assert f"`{sub}`" in docs, f"{key}.{sub}"
+        items = spec.get("items", {})
+        if "properties" in items and document[key]:
+            assert list(document[key][0]) == list(items["properties"]), key
+            for sub in items["properties"]:
+                assert f"`{sub}`" in docs, f"{key}[].{sub}"
