@@ -151,8 +151,9 @@ class ProjectRow:
 
     @property
     def failing(self) -> bool:
-        """The gate fails it, or it could not be audited at all."""
-        return self.result.failed or self.result.state == "failed"
+        """The gate fails it, it could not be audited at all, or an input of it could
+        not be read (its report is incomplete: its own command exits 2)."""
+        return self.result.failed or self.result.state == "failed" or bool(self.result.errors)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -252,7 +253,7 @@ class Totals:
     cached: int
     """Results taken from the incremental cache."""
     failing: int
-    """Projects the gate fails, or that could not be audited."""
+    """Projects the gate fails, that could not be audited, or with input errors."""
     components: int
     """Components audited, summed over the projects."""
     findings: int
