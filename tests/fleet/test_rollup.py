@@ -455,7 +455,8 @@ def test_data_time_and_reason_group() -> None:
 
 # -- for all results --------------------------------------------------------------------
 
-_IDS = ["PYSEC-1", "PYSEC-2", "GHSA-a", "GHSA-b", "CVE-1", "MAL-1"]
+# PYSEC-01 and PYSEC-1 are equal by id_order (numbers as numbers): never ambiguous.
+_IDS = ["PYSEC-1", "PYSEC-01", "PYSEC-2", "GHSA-a", "GHSA-b", "CVE-1", "MAL-1"]
 _PACKAGES = ["alpha", "beta", "gamma"]
 _VERSIONS = ["1.0", "1.2", "2.0", "2.0rc1", "10.1"]
 
