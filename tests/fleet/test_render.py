@@ -338,6 +338,7 @@ def test_markdown_removal_first_and_the_data_warning() -> None:
     lines = text.splitlines()
     upgrades = lines.index("| Change | Findings | Advisories | Projects | Direct |")
     assert lines[upgrades + 2] == "| **remove evil 1.0** | 1 | 1 | 1 | 0 |"
+    assert "| MAL-1 | **critical** | 1 | evil | remove | MAL-1 summary |" in lines
     assert any(
         line.startswith("> **Warning:** projects were audited with 2 different advisory data")
         for line in lines

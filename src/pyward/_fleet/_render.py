@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from pyward._findings import MALICIOUS
 from pyward._fleet._rollup import level_rank, version_key, worst_first
 from pyward._render._common import (
     TOOL_NAME,
@@ -107,6 +108,13 @@ def fixed_in(row: AdvisoryRow) -> tuple[str, ...]:
     """The versions the projects' plans move to for this advisory, lowest first."""
     found = {a.fix for a in row.affected if a.fix is not None}
     return tuple(sorted(found, key=lambda v: (version_key(v), v)))
+
+
+def fixed_text(row: AdvisoryRow) -> str:
+    """The "fixed in" cell: the plans' versions, ``remove`` for malware, else ``-``."""
+    if row.kind == MALICIOUS:
+        return "remove"
+    return ", ".join(fixed_in(row)) or "-"
 
 
 def headline(report: FleetReport) -> str:
@@ -374,7 +382,7 @@ def _table(report: FleetReport, options: RenderOptions) -> str:
                 Text(a.level, style=SEVERITY_STYLE[a.level]),
                 str(a.projects),
                 Text(visible(", ".join(a.packages) or "-")),
-                Text(visible(", ".join(fixed_in(a)) or "-")),
+                Text(visible(fixed_text(a))),
                 Text(visible(_cut(a.summary, 100))),
             )
         console.print(table)
@@ -534,7 +542,7 @@ def _markdown(report: FleetReport, options: RenderOptions) -> str:
                 level,
                 str(a.projects),
                 escape(", ".join(a.packages)) or "-",
-                escape(", ".join(fixed_in(a))) or "-",
+                escape(fixed_text(a)),
                 escape(_cut(a.summary, 120)),
             ]
             out.append("| " + " | ".join(cells) + " |")
@@ -692,7 +700,7 @@ def _html_advisories(report: FleetReport) -> str:
                     badge(a.level),
                     str(a.projects),
                     esc(", ".join(a.packages)) or "-",
-                    esc(", ".join(fixed_in(a))) or "-",
+                    esc(fixed_text(a)),
                     # The summary, and under it every finding (folded): a column of its
                     # own would take the summary's room.
                     esc(_cut(a.summary, 240))
