@@ -184,7 +184,9 @@ def render_html(report: ReleaseReport) -> str:
         caption=counts,
     )
     parts.append(
-        section("Findings", findings or f'<p class="muted">{esc(counts)}</p>', id="findings")
+        section(
+            "Findings", findings or f'<p class="muted">{esc(counts)}</p>', id="findings-section"
+        )
     )
     parts.append(
         section(
@@ -203,7 +205,7 @@ def render_html(report: ReleaseReport) -> str:
                 filters=[("severity", "severity")],
                 caption=plural(len(report.suppressed), "ignored finding"),
             ),
-            id="ignored",
+            id="ignored-section",
         )
     )
     parts.append(section("Not checked", _not_checked(report), id="not-checked"))

@@ -127,5 +127,6 @@ def write_summary(
         by_ref = {
             doc.by_key[k]: list(v) for k, v in vulnerabilities.items() if k in doc.by_key and v
         }
-    data, notes = render_html(doc, vulnerabilities=by_ref)
+    left_out = [f"{na.requirement}: {na.reason}" for na in inventory.not_audited]
+    data, notes = render_html(doc, vulnerabilities=by_ref, left_out=left_out)
     return Sbom(data=data, notes=(*inventory.notes, *doc.notes, *notes))

@@ -120,7 +120,11 @@ def _coverage(doc: Document) -> str:
         share = f"{100 * have // total}%" if total else "-"
         names = ", ".join(_label(f) for f in element.missing)
         lacking = (
-            details(f"{plural(len(element.missing), 'component')} lack it", esc(names))
+            details(
+                f"{plural(len(element.missing), 'component')} "
+                + ("lacks it" if len(element.missing) == 1 else "lack it"),
+                esc(names),
+            )
             if element.missing
             else '<span class="sev-none">every component has it</span>'
         )
@@ -148,6 +152,23 @@ def _coverage(doc: Document) -> str:
     return document + table("ntia", cols, rows, search=False)
 
 
+def _purl(purl: str) -> str:
+    """A purl as code that may wrap after a ``/`` or before the ``@`` of its version."""
+    if not purl:
+        return '<span class="muted">none</span>'
+    return "<code>" + esc(purl).replace("/", "/<wbr>").replace("@", "<wbr>@") + "</code>"
+
+
+def _home(facts: Facts) -> str | None:
+    """The component's website, else its source repository, as the SBOM references it
+    (:func:`~pyward._render._html_page.link` links only an ``https``/``http`` one)."""
+    for kind in ("website", "vcs"):
+        for ref in facts.references:
+            if ref.type == kind:
+                return ref.url
+    return None
+
+
 def _component_rows(doc: Document) -> list[Row]:
     rows: list[Row] = []
     for f in doc.components:
@@ -155,7 +176,7 @@ def _component_rows(doc: Document) -> list[Row]:
         text = licence_text(f.licenses)
         licence = text or UNKNOWN_LICENCE
         if not text:
-            shown = f'<span class="sev-unknown">{esc(UNKNOWN_LICENCE)}</span>'
+            shown = f'<span class="sev-unknown nowrap">{esc(UNKNOWN_LICENCE)}</span>'
         elif not _spdx(f.licenses):
             shown = f'{esc(text)} <span class="muted">(not SPDX)</span>'
         else:
@@ -170,9 +191,9 @@ def _component_rows(doc: Document) -> list[Row]:
         rows.append(
             Row(
                 cells=[
-                    esc(c.display_name or c.name),
-                    f"<code>{esc(c.version or '')}</code>",
-                    f"<code>{esc(c.purl)}</code>" if c.purl else '<span class="muted">none</span>',
+                    link(_home(f), c.display_name or c.name),
+                    f'<code class="nowrap">{esc(c.version or "")}</code>',
+                    _purl(c.purl),
                     shown,
                     "<br>".join(esc(p) for p in people) or '<span class="muted">unknown</span>',
                     str(len(c.hashes)),
@@ -319,11 +340,15 @@ def _vulnerabilities(
 
 
 def render(
-    doc: Document, *, vulnerabilities: Mapping[str, Sequence[Vulnerability]] | None = None
+    doc: Document,
+    *,
+    vulnerabilities: Mapping[str, Sequence[Vulnerability]] | None = None,
+    left_out: Sequence[str] = (),
 ) -> tuple[bytes, list[str]]:
     """The summary page of ``doc``, and notes on what it could not say.
     ``vulnerabilities`` (component ref -> flaws, as the writers take them): ``None``
-    leaves the section out (no ``--with-vulnerabilities``)."""
+    leaves the section out (no ``--with-vulnerabilities``). ``left_out``: what the
+    inventory names and no SBOM can list (a requirement that is not pinned), in words."""
     notes: list[str] = []
     subject = doc.subject.component
     name = subject.display_name or subject.name
@@ -349,7 +374,7 @@ def render(
         '<div class="cards">'
         + "".join(f'<div class="card"><b>{esc(v)}</b>{esc(k)}</div>' for k, v in cards)
         + "</div>",
-        section("NTIA minimum elements", _coverage(doc), id="ntia"),
+        section("NTIA minimum elements", _coverage(doc), id="ntia-section"),
     ]
     components = table(
         "components",
@@ -370,17 +395,21 @@ def render(
         section(
             "Components",
             components or '<p class="muted">The inventory has no component.</p>',
-            id="components",
+            id="components-section",
         )
     )
     if doc.components:
-        parts.append(section("Licences", _licences(doc), id="licences"))
+        parts.append(section("Licences", _licences(doc), id="licences-section"))
     parts.append(section("Dependency tree", _tree(doc), id="tree"))
     if vulnerabilities is not None:
         parts.append(
             section("Vulnerabilities", _vulnerabilities(doc, vulnerabilities, notes), id="vulns")
         )
-    left_out = "".join(f"<li>{esc(n)}</li>" for n in doc.notes)
-    parts.append(section("Notes", f"<ul>{left_out}</ul>" if left_out else "", id="notes"))
+    missing = "".join(f"<li>{esc(n)}</li>" for n in left_out)
+    parts.append(
+        section("Not in the SBOM", f"<ul>{missing}</ul>" if missing else "", id="left-out")
+    )
+    notes_html = "".join(f"<li>{esc(n)}</li>" for n in doc.notes)
+    parts.append(section("Notes", f"<ul>{notes_html}</ul>" if notes_html else "", id="notes"))
     text = page(title=f"SBOM summary: {title}", body="\n".join(p for p in parts if p))
     return text.encode("utf-8"), notes
