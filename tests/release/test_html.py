@@ -74,6 +74,15 @@ def test_the_page_of_the_bad_repository() -> None:
     }
     assert text.count("<summary>why, and how to fix</summary>") == len(report.findings)
     assert "<strong>Fix:</strong>" in text
+    # The rules' code spans are code (pyward's own text, escaped first).
+    assert "<code>environment: release</code>" in text
+    folded = re.findall(r"<summary>why, and how to fix</summary>(.*?)</details>", text, re.S)
+    assert len(folded) == len(report.findings)
+    assert [block for block in folded if "`" in block] == []
+    # A fenced snippet keeps its lines.
+    assert (
+        "<pre><code>publish:\n  environment: release\n  permissions:\n    id-token: write\n" in text
+    )
     assert [cells[4] for _, cells in page.tables["ignored"]] == ["a library", "later"]
     assert '<section id="not-applicable"><h2>Not applicable</h2>' in text
     assert "<strong>artifacts</strong>: no --dist DIR given: built artifacts not checked" in text

@@ -12,6 +12,7 @@ workflow's job name) reaches the page unescaped: every cell goes through
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from pyward._findings import LEVELS
@@ -71,18 +72,45 @@ def _card(grade: CategoryGrade) -> str:
 def _path(text: str) -> str:
     """A file (and line) as code that may wrap after a ``/`` (a long workflow path
     otherwise takes the width of the finding it locates)."""
-    return "<code>" + esc(text).replace("/", "/<wbr>") + "</code>"
+    head, sep, last = text.rpartition("/")
+    # The file's own name and line stay on one line unless they are very long.
+    tail = f'<span class="nowrap">{esc(last)}</span>' if len(last) <= 40 else esc(last)
+    return "<code>" + esc(head + sep).replace("/", "/<wbr>") + tail + "</code>"
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _rule_html(text: str, lead: str = "") -> str:
+    """A rule's rationale or fix as paragraphs and code blocks: written by pyward (a
+    module's ``RULES``, never the checked repository) in Markdown's terms: blank lines
+    between paragraphs, code spans, fenced snippets. Every piece is escaped first;
+    ``lead`` (HTML) starts the first paragraph."""
+    out: list[str] = []
+    for n, part in enumerate(text.split("```")):
+        if n % 2:  # a fenced snippet: its first line names the language
+            code = part.split("\n", 1)[1] if "\n" in part else ""
+            lines = "\n".join(esc(line) for line in code.strip("\n").splitlines())
+            out.append(f"<pre><code>{lines}</code></pre>")
+            continue
+        for para in re.split(r"\n\s*\n", part):
+            if para.strip():
+                out.append("<p>" + _CODE_SPAN.sub(_code, esc(" ".join(para.split()))) + "</p>")
+    if lead and out:
+        first = out[0]
+        out[0] = f"<p>{lead} {first[3:]}" if first.startswith("<p>") else f"<p>{lead}</p>{first}"
+    return "".join(out)
+
+
+def _code(match: re.Match[str]) -> str:
+    return f"<code>{match.group(1)}</code>"
 
 
 def _advice(report: ReleaseReport, f: Finding) -> str:
     rationale, fix = _rule_parts(report, f)
     if not rationale and not fix:
         return ""
-    body = ""
-    if rationale:
-        body += f"<p>{esc(' '.join(rationale.split()))}</p>"
-    if fix:
-        body += f"<p><strong>Fix:</strong> {esc(' '.join(fix.split()))}</p>"
+    body = _rule_html(rationale) + _rule_html(fix, lead="<strong>Fix:</strong>")
     return details("why, and how to fix", body)
 
 
