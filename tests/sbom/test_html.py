@@ -3,6 +3,7 @@ CycloneDX and SPDX writers render, escaped, deterministic."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import datetime, timezone
@@ -14,6 +15,7 @@ import pytest
 from pyward._cli import main
 from pyward._inventory import read_inventory
 from pyward._model import Component, ComponentKey, Inventory
+from pyward._render._provenance import publisher_text
 from pyward._sbom import write_sbom, write_summary
 from pyward._sbom._html import TREE_DEPTH, licence_text
 from pyward._sbom._licenses import License
@@ -232,13 +234,6 @@ def test_cli_writes_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert text.startswith("<!DOCTYPE html>\n")
     assert "This page is not an SBOM format" in text
     assert len(parse(text).tables["components"]) == len(read_inventory(FLASK).components)
-    capsys.readouterr()
-    assert main(["sbom", str(FLASK), "-f", "html", "--provenance"]) == 2
-    err = capsys.readouterr().err
-    assert err == (
-        "pyward: error: provenance needs a CycloneDX format: the html summary does not show "
-        "it (write the SBOM with --format cyclonedx-json --provenance)\n"
-    )
 
 
 def test_cli_help_says_html_is_not_an_sbom(capsys: pytest.CaptureFixture[str]) -> None:
@@ -263,3 +258,41 @@ def test_what_the_sbom_cannot_list_is_named() -> None:
     text = _summary(inv)
     assert '<section id="left-out"><h2>Not in the SBOM</h2>' in text
     assert "<li>flask&gt;=2: not pinned</li>" in text
+
+
+def test_provenance_as_the_cyclonedx_document_carries_it() -> None:
+    from tests.provenance.test_sbom_provenance import _flask_report
+
+    inv = read_inventory(FLASK)
+    report = _flask_report(inv)
+    stray = dataclasses.replace(report.packages[0], component=_c("not-in-the-lock", "1.0"))
+    report = dataclasses.replace(report, packages=(*report.packages, stray))
+    out = write_summary(inv, target=FLASK, provenance=report)
+    page = parse(out.data.decode())
+    rows = page.tables["provenance"]
+    names = {p.component.name for p in report.packages[:3]}
+    assert [data for data, _ in rows] == [{"status": "verified"}] * 3
+    assert {cells[0].split()[0] for _, cells in rows} == names
+    assert {cells[2] for _, cells in rows} == {publisher_text(report.packages[0])}
+    assert {cells[3] for _, cells in rows} == {"1 of 1"}
+    assert "3 of 3 packages attested (3 of 3 artifacts)" in out.data.decode()
+    # As add_provenance says of a package the document does not list.
+    assert "provenance of not-in-the-lock==1.0: no such component in the SBOM" in out.notes
+    assert 'id="provenance-section"' not in _summary(inv)
+
+
+def test_cli_provenance_in_the_summary(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyward._commands._sources as sources
+    from pyward._checks import Sources
+    from pyward._commands._sources import Gathered
+    from tests.provenance.test_sbom_provenance import _flask_report
+
+    def gather(inventories: list[Inventory], selected: Any, **kwargs: Any) -> Gathered:
+        return Gathered(sources=Sources(provenance=_flask_report(inventories[0])))
+
+    monkeypatch.setattr(sources, "gather_sources", gather)
+    assert main(["sbom", str(FLASK), "-f", "html", "--provenance", "--offline", "-q"]) == 0
+    page = parse(capsys.readouterr().out)
+    assert [data for data, _ in page.tables["provenance"]] == [{"status": "verified"}] * 3

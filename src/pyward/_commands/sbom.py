@@ -58,9 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     provenance.add_argument(
         "--provenance",
         action="store_true",
-        help="add each component's verified PEP 740 publisher (CycloneDX only: properties "
-        "and vcs/build references; needs pyward[provenance] and the package index's "
-        "integrity API, or its cache)",
+        help="add each component's verified PEP 740 publisher (CycloneDX: properties and "
+        "vcs/build references; the html summary: a table; not SPDX; needs pyward[provenance] "
+        "and the package index's integrity API, or its cache)",
     )
     add_data_arguments(provenance)
     add_gate_options(parser, thresholds=False)
@@ -93,6 +93,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             target=target,
             vulnerabilities=vulns,
             source_date_epoch=settings.source_date_epoch,
+            provenance=provenance,
         )
     else:
         sbom = write_sbom(

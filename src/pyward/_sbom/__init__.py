@@ -56,13 +56,9 @@ class Sbom:
 
 def check_provenance_format(format: str) -> None:
     """Raise :class:`~pyward.errors.UsageError` unless ``format`` can carry provenance
-    (a CycloneDX one: SPDX 2.3 has no field for a verified publisher)."""
-    if format in SUMMARY_FORMATS:
-        raise UsageError(
-            f"provenance needs a CycloneDX format: the {format} summary does not show it "
-            "(write the SBOM with --format cyclonedx-json --provenance)"
-        )
-    if not format.startswith("cyclonedx"):
+    (a CycloneDX one, or the HTML summary: SPDX 2.3 has no field for a verified
+    publisher)."""
+    if not format.startswith("cyclonedx") and format not in SUMMARY_FORMATS:
         raise UsageError(
             f"provenance needs a CycloneDX format: {format} (SPDX 2.3) has no field for "
             "a verified publisher"
@@ -114,11 +110,13 @@ def write_summary(
     target: Path | None = None,
     vulnerabilities: Mapping[ComponentKey, Sequence[Vulnerability]] | None = None,
     source_date_epoch: datetime | None = None,
+    provenance: ProvenanceReport | None = None,
 ) -> Sbom:
     """The HTML summary of the SBOM :func:`write_sbom` would write for ``inventory``:
     the same document (:func:`~pyward._sbom._facts.prepare`), for a person to read.
     ``vulnerabilities`` adds the section of flaws (``None``: no such section);
-    ``source_date_epoch`` dates it as it dates the SBOM."""
+    ``source_date_epoch`` dates it as it dates the SBOM; ``provenance`` adds each
+    component's verified publisher, as the CycloneDX document carries it."""
     from pyward._sbom._html import render as render_html
 
     doc = prepare(inventory, target, source_date_epoch=source_date_epoch)
@@ -128,5 +126,5 @@ def write_summary(
             doc.by_key[k]: list(v) for k, v in vulnerabilities.items() if k in doc.by_key and v
         }
     left_out = [f"{na.requirement}: {na.reason}" for na in inventory.not_audited]
-    data, notes = render_html(doc, vulnerabilities=by_ref, left_out=left_out)
+    data, notes = render_html(doc, vulnerabilities=by_ref, provenance=provenance, left_out=left_out)
     return Sbom(data=data, notes=(*inventory.notes, *doc.notes, *notes))

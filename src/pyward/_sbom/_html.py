@@ -9,7 +9,9 @@ NTIA minimum elements and which components lack which
 (https://www.ntia.gov/report/2021/minimum-elements-software-bill-materials-sbom),
 the components in a table that sorts and filters by licence and by direct or
 transitive, the licences counted (unknown ones called out), the dependency tree folded
-per root, and with ``--with-vulnerabilities`` the flaws the SBOM would list.
+per root, with ``--with-vulnerabilities`` the flaws the SBOM would list, and with
+``--provenance`` each component's verified publisher (what the CycloneDX document's
+``pyward:provenance:*`` properties say, :mod:`pyward._sbom._provenance`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from pyward._sbom._facts import Document, Facts, osv_page
 
 if TYPE_CHECKING:
     from pyward._advisory._types import Vulnerability
+    from pyward._provenance._model import ProvenanceReport
     from pyward._sbom._licenses import License
 
 __all__ = ["TREE_DEPTH", "TREE_ENTRIES", "UNKNOWN_LICENCE", "licence_text", "render"]
@@ -339,15 +342,74 @@ def _vulnerabilities(
     return table("vulnerabilities", cols, rows, filters=[("severity", "severity")])
 
 
+#: The colour class of each provenance status: verified green, a publisher change or a
+#: failed verification red.
+_STATUS_CLASS = {
+    "verified": "none",
+    "partial": "medium",
+    "changed": "high",
+    "failed": "high",
+}
+
+
+def _provenance(doc: Document, report: ProvenanceReport, notes: list[str]) -> str:
+    """Each component's verified publisher, matched to the document's components as
+    :func:`~pyward._sbom._provenance.add_provenance` matches them (by package URL, else
+    by name and version); a package the document does not list is a note, as there."""
+    from pyward._model import canonical_name
+    from pyward._render._provenance import coverage_text, publisher_text, trust_text
+    from pyward._sbom._provenance import _purl_key
+
+    by_purl = {_purl_key(f.component.purl): f for f in doc.components if f.component.purl}
+    by_name = {(f.component.name, f.component.version or ""): f for f in doc.components}
+    rows: list[Row] = []
+    for package in report.packages:
+        c = package.component
+        facts = by_purl.get(_purl_key(c.purl)) if c.purl else None
+        if facts is None:
+            facts = by_name.get((canonical_name(c.name), c.version or ""))
+        if facts is None:
+            notes.append(f"provenance of {c.key}: no such component in the SBOM")
+            continue
+        status = package.status
+        verified = sum(a.status == "verified" for a in package.artifacts)
+        cls = _STATUS_CLASS.get(status, "unknown")
+        rows.append(
+            Row(
+                cells=[
+                    esc(_label(facts)),
+                    f'<span class="badge sev-{cls}">{esc(status)}</span>',
+                    esc(publisher_text(package)) or '<span class="muted">none verified</span>',
+                    f"{verified} of {len(package.artifacts)}",
+                ],
+                attrs={"status": status},
+                sort_keys={3: str(verified)},
+            )
+        )
+    lead = (
+        f"<p>{esc(coverage_text(report))}. "
+        f'<span class="muted">{esc(trust_text(report))}.</span></p>'
+    )
+    cols = [
+        Column(label="package"),
+        Column(label="status"),
+        Column(label="verified publisher"),
+        Column(label="artifacts verified", numeric=True),
+    ]
+    return lead + table("provenance", cols, rows, filters=[("status", "status")])
+
+
 def render(
     doc: Document,
     *,
     vulnerabilities: Mapping[str, Sequence[Vulnerability]] | None = None,
+    provenance: ProvenanceReport | None = None,
     left_out: Sequence[str] = (),
 ) -> tuple[bytes, list[str]]:
     """The summary page of ``doc``, and notes on what it could not say.
     ``vulnerabilities`` (component ref -> flaws, as the writers take them): ``None``
-    leaves the section out (no ``--with-vulnerabilities``). ``left_out``: what the
+    leaves the section out (no ``--with-vulnerabilities``); so does ``None`` for
+    ``provenance`` (no ``--provenance``). ``left_out``: what the
     inventory names and no SBOM can list (a requirement that is not pinned), in words."""
     notes: list[str] = []
     subject = doc.subject.component
@@ -404,6 +466,12 @@ def render(
     if vulnerabilities is not None:
         parts.append(
             section("Vulnerabilities", _vulnerabilities(doc, vulnerabilities, notes), id="vulns")
+        )
+    if provenance is not None:
+        parts.append(
+            section(
+                "Provenance (PEP 740)", _provenance(doc, provenance, notes), id="provenance-section"
+            )
         )
     missing = "".join(f"<li>{esc(n)}</li>" for n in left_out)
     parts.append(
