@@ -14,6 +14,7 @@ from pyward._release._model import CATEGORIES, Repo
 from pyward._release._render import docs_url, render
 from pyward._release._report import ReleaseReport, check_release
 from tests._html import parse
+from tests.release._repos import fixture
 from tests.release.test_outputs import _report
 
 HOSTILE = "<script>alert(1)</script>"
@@ -95,6 +96,9 @@ def test_files_not_checked_and_a_passing_run() -> None:
     assert "incomplete)</span></li>" in text
     good = render(_report("good"), "html")
     assert '<span class="verdict-pass">PASSED: no finding at or above medium</span>' in good
+    assert "fails on medium and above" in good
+    anything = check_release(Repo(root=fixture("good")), fail_on=None)
+    assert "any finding fails" in render(anything, "html")
 
 
 def test_every_text_of_the_repository_is_escaped(tmp_path: Path) -> None:

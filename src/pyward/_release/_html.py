@@ -183,7 +183,11 @@ def render_html(report: ReleaseReport) -> str:
         if report.dist is not None
         else "built artifacts not checked (no <code>--dist</code>)"
     )
-    facts.append(f"fails on {esc(report.fail_on or 'any')} and above")
+    facts.append(
+        f"fails on {esc(report.fail_on)} and above"
+        if report.fail_on is not None
+        else "any finding fails"
+    )
     if report.strict:
         facts.append("strict")
     parts = [
