@@ -79,6 +79,9 @@ padding:0 .5rem;font-size:.8rem;font-weight:600;white-space:nowrap}
 .card{border:1px solid var(--line);border-radius:6px;padding:.5rem .9rem;min-width:8rem}
 .card b{display:block;font-size:1.4rem}
 details{margin:.25rem 0}summary{cursor:pointer}
+.nowrap{white-space:nowrap}th{overflow-wrap:normal}
+pre{background:var(--head);border:1px solid var(--line);border-radius:4px;margin:.4rem 0;
+padding:.4rem .6rem;white-space:pre-wrap;overflow-wrap:anywhere}
 ul.paths{margin:.25rem 0;padding-left:1.2rem}
 tr[hidden]{display:none}
 @media print{body{max-width:none;padding:0;font-size:11px;color:#000;background:#fff}
