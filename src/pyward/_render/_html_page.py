@@ -81,6 +81,8 @@ padding:0 .5rem;font-size:.8rem;font-weight:600;white-space:nowrap}
 details{margin:.25rem 0}summary{cursor:pointer}
 ul.paths{margin:.25rem 0;padding-left:1.2rem}
 tr[hidden]{display:none}
+.nowrap{white-space:nowrap;overflow-wrap:normal}
+.prose{min-width:16rem}.words{overflow-wrap:break-word}
 @media print{body{max-width:none;padding:0;font-size:11px;color:#000;background:#fff}
 .controls{display:none}tr[hidden]{display:table-row}details>*{display:block}
 a{color:#000;text-decoration:none}th button::after{content:""}
