@@ -63,6 +63,9 @@ if TYPE_CHECKING:
 #: A dependency path longer than this many packages is folded under its length.
 PATH_FOLDED = 3
 
+#: An id this long or shorter (``GHSA-xxxx-xxxx-xxxx``) is never broken.
+ID_NOWRAP = 20
+
 #: Longest description shown under a finding; the advisory link has the rest.
 DETAILS_LIMIT = 1500
 
@@ -215,6 +218,8 @@ def _finding_row(
     if f.exposure:
         name += f'<br><b class="sev-medium">exposed: {esc(f.exposure)}</b>'
     ids = _breakable_link(advisory_link(f, options), f.id)
+    if len(f.id) <= ID_NOWRAP:
+        ids = f'<span class="nowrap">{ids}</span>'
     if f.aliases:
         ids += "".join(f'<br><span class="muted">{_breakable(esc(a))}</span>' for a in f.aliases)
     level = f.rating.level
@@ -311,7 +316,7 @@ def _where(f: Finding, single: str | None) -> str:
     if f.path:
         # path_text's words, each package kept on one line.
         hops = path_text(f.path).split(" > ")
-        text = " &gt; ".join(f"<code>{_breakable(esc(h))}</code>" for h in hops)
+        text = " &gt; ".join(f'<code class="words">{_breakable(esc(h))}</code>' for h in hops)
         if len(f.path) > PATH_FOLDED:
             out.append(details(f"via {plural(len(f.path) - 1, 'package')}", text))
         else:
@@ -320,7 +325,8 @@ def _where(f: Finding, single: str | None) -> str:
     if loc is not None and loc.file == single and loc.line is not None:
         out.append(f'<span class="muted nowrap">line {loc.line}</span>')
     elif (where := location_text(loc)) is not None:
-        out.append(f'<span class="muted">in</span> <code>{esc(where)}</code>')
+        where = _breakable(esc(where)).replace("/", "/<wbr>")
+        out.append(f'<span class="muted">in</span> <code class="words">{where}</code>')
     return "<br>".join(out) or "-"
 
 
