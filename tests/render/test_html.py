@@ -338,10 +338,14 @@ def test_a_policy_check_names_its_policy() -> None:
             rules=("vulnerabilities", "yanked"),
             settings={"vulnerabilities": {"severity": "high"}},
         ),
+        kind_fail_on={"vulnerability": "high"},
     )
     root, _ = parse(_html(report))
     assert root.one("h1").text == "pyward check"
     assert root.one("p", id="policy").text == policy_text(report)
+    assert root.one("p", id="gate").text.startswith(
+        "Fails on every policy violation; vulnerability: at or above high; unknown severity: fail"
+    )
     assert root.one("footer").text.startswith("6 packages checked by pyward")
 
 

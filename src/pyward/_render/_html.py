@@ -121,9 +121,13 @@ def _gate_text(report: AuditReport) -> str:
     """``Fails at or above high; unknown severity: fail; kinds that fail the run: every
     kind but outdated, ...``."""
     threshold = f"at or above {report.fail_on}" if report.fail_on else "at any severity"
-    parts = [f"Fails on findings {threshold}"]
+    parts = [
+        "Fails on every policy violation"
+        if report.policy is not None
+        else f"Fails on findings {threshold}"
+    ]
     parts += [
-        f"{kind} {f'at or above {level}' if level else 'at any severity'}"
+        f"{kind}: {f'at or above {level}' if level else 'at any severity'}"
         for kind, level in sorted(report.kind_fail_on.items())
     ]
     text = "; ".join(parts) + f"; unknown severity: {report.unknown_severity}"
