@@ -189,6 +189,8 @@ def test_dark_mode_and_print(browser: Any, report: Path) -> None:
         assert page.evaluate(style % ("#verdict", "color")) == "rgb(255, 161, 152)"
         page.screenshot(path=str(artifacts_dir() / "html-audit-dark.png"), full_page=True)
         total = page.locator("#findings tbody tr").count()
+        folded = page.locator("#findings details p").first
+        assert folded.is_hidden()
         page.select_option("select[data-table=findings][data-filter=kind]", "eol")
         assert page.locator("#findings tbody tr:visible").count() < total
         page.emulate_media(media="print")
@@ -196,6 +198,12 @@ def test_dark_mode_and_print(browser: Any, report: Path) -> None:
         assert page.locator("#findings tbody tr:visible").count() == total
         assert page.locator(".controls").first.is_hidden()
         assert page.evaluate(style % ("body", "backgroundColor")) == "rgb(255, 255, 255)"
+        # Printed, a folded description is shown too.
+        assert folded.is_visible()
+        # Printed from a dark screen, the page is still black on white.
+        assert page.evaluate(style % ("#findings th", "backgroundColor")) == "rgb(238, 238, 238)"
+        assert page.evaluate(style % ("#verdict", "color")) == "rgb(0, 0, 0)"
+        assert page.evaluate(style % ("#gate", "color")) == "rgb(68, 68, 68)"
         page.screenshot(path=str(artifacts_dir() / "html-audit-print.png"), full_page=True)
         assert errors == []
     finally:
