@@ -84,8 +84,13 @@ pre{background:var(--head);border:1px solid var(--line);border-radius:4px;margin
 padding:.4rem .6rem;white-space:pre-wrap;overflow-wrap:anywhere}
 ul.paths{margin:.25rem 0;padding-left:1.2rem}
 tr[hidden]{display:none}
-@media print{body{max-width:none;padding:0;font-size:11px;color:#000;background:#fff}
+.nowrap{white-space:nowrap;overflow-wrap:normal}
+.prose{min-width:16rem}.words{overflow-wrap:break-word}
+@media print{:root{--fg:#000;--muted:#444;--line:#999;--head:#eee;--link:#000;
+--high:#000;--none:#000;--chip:#fff}
+body{max-width:none;padding:0;font-size:11px;color:#000;background:#fff}
 .controls{display:none}tr[hidden]{display:table-row}details>*{display:block}
+details::details-content{content-visibility:visible;display:block}
 a{color:#000;text-decoration:none}th button::after{content:""}
 .sev-critical,.sev-high,.sev-medium,.sev-low,.sev-none,.sev-unknown{color:#000}
 h2{break-after:avoid}tr{break-inside:avoid}}
