@@ -47,6 +47,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "pyward._commands.advisory",
         "write, validate, export (CVE JSON 5), coordinate and publish advisories",
     ),
+    "fleet": (
+        "pyward._commands.fleet",
+        "audit, check or status-check many projects in parallel, and report on the fleet",
+    ),
 }
 
 

@@ -624,6 +624,64 @@ def test_include_cycles_and_diamonds(
 
 
 # --------------------------------------------------------------------------------------
+# A fleet of hostile projects: the run completes, reports each, and exits 2.
+
+
+@pytest.fixture
+def hostile_fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    root = tmp_path / "fleet"
+    write(root / "ok" / "requirements.txt", b"idna==3.7\n")
+    write(root / "corrupt" / "uv.lock", b"version = 1\n[[package]]\nname = 3\n")
+    write(root / "garbage" / "poetry.lock", bytes(range(256)) * 64 + ESC.encode())
+    write(root / "deep" / "uv.lock", b"x = " + b"[" * 50_000_000)
+    write(root / os.fsdecode(BAD_NAME) / "requirements.txt", f"idna==3.7 # {ESC}\n".encode())
+    write(root / "locked" / "uv.lock", b"version = 1\n")
+    os.symlink(root, root / "ok" / "loop")
+    # chmod 000 stops everyone but root: the same error, for whoever runs the tests.
+    real = os.scandir
+
+    def scandir(path: str | os.PathLike[str]) -> object:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    listing = write(
+        tmp_path / "fleet.txt",
+        b"fleet/ok\nbad\x00path\n" + b"y" * 100_000 + b"\nnowhere\x1b[2J\n",
+    )
+    return root, listing
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_fleet_of_hostile_projects(
+    fmt: str, hostile_fleet: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, listing = hostile_fleet
+    outcome = hostile_run(
+        capsys, "fleet", "audit", root, "--from", listing, "--offline", "-j", "2", "-f", fmt
+    )
+    assert outcome.code == 2, outcome.err
+    if fmt != "json":
+        return
+    assert RAW_C0.findall(outcome.out) == []
+    report = json.loads(outcome.out)
+    states = {p["project"]: (p["state"], p["error"]) for p in report["projects"]}
+    failed = {k for k, (state, _) in states.items() if state == "failed"}
+    fleet = f"{root.as_posix()}"
+    assert states[f"{fleet}/ok"] == ("audited", None)
+    assert {f"{fleet}/corrupt", f"{fleet}/garbage", f"{fleet}/deep", f"{fleet}/locked"} <= failed
+    assert states[f"{fleet}/locked"][1] == f"{fleet}/locked: cannot list: Permission denied"
+    assert f"{listing}:2" in failed
+    assert f"{listing}:3" in failed
+    assert any(k.startswith("nowhere") for k in failed)
+    for name in ("corrupt", "garbage", "deep"):
+        error = states[f"{fleet}/{name}"][1]
+        assert error is not None
+        assert error.startswith(f"{root}/{name}/"), error
+
+
+# --------------------------------------------------------------------------------------
 # Bombs and special files, in a subprocess: peak memory and a wall-clock limit.
 
 
@@ -818,6 +876,7 @@ COVERED = {
     "release-check",
     "provenance",
     "advisory",
+    "fleet",
 }
 
 

@@ -124,7 +124,15 @@ def run_project(project: Project, job: FleetJob, *, target: str | None = None) -
     if target is not None:
         result = _relocated(result, target, project)
     if job.pages is not None:
-        result = _write_page(result, report, job, job.pages)
+        try:
+            result = _write_page(result, report, job, job.pages)
+        except PywardError as exc:
+            # The audit stands; the page is what is missing, and the report says so.
+            import dataclasses
+
+            result = dataclasses.replace(
+                result, warnings=(*result.warnings, f"page not written: {exc}")
+            )
     return result
 
 
