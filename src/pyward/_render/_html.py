@@ -232,7 +232,7 @@ def _finding_row(
         severity += f" {f.rating.score:.1f}"
     run = "fails" if fails else ("informs" if informs(report, f) else "passes")
     run_cell = {
-        "fails": '<b class="nowrap">fails the run</b>',
+        "fails": "<b>fails the run</b>",
         "informs": "informs",
         "passes": "passes (below the threshold)",
     }[run]
