@@ -94,8 +94,8 @@ ignore = [
         ('fail-on = "severe"', "tool.pyward.fail-on: must be one of critical, high, medium, low"),
         ("unknown-severity = true", "tool.pyward.unknown-severity: must be 'fail' or 'pass'"),
         (
-            'format = "html"',
-            "tool.pyward.format: must be one of table, json, markdown, sarif, cyclonedx-vex",
+            'format = "pdf"',
+            "tool.pyward.format: must be one of table, json, markdown, sarif, cyclonedx-vex, html",
         ),
         ("vex = [1]", "tool.pyward.vex[0]: must be a file name"),
         ('strict = "yes"', "tool.pyward.strict: must be true or false"),

@@ -121,7 +121,7 @@ def result(
         fixes=tuple(fixes),
         not_audited=tuple(NotAuditedEntry(requirement=r, reason=w) for r, w in not_audited),
         errors=tuple(errors),
-        failed=bool(findings) or bool(errors),
+        failed=bool(findings),
         exit_code=2 if errors else (1 if findings else 0),
         data=data,
         page=page,

@@ -103,6 +103,7 @@ def test_no_advisory_data_exits_3(
         (["audit", "--offline", "--refresh"], "contradict"),
         (["audit", "--jobs", "0"], "--jobs must be at least 1"),
         (["audit", "--timeout", "0"], "--timeout must be a positive"),
+        (["audit", "--dask", "tcp://127.0.0.1:9", "--timeout", "5"], "local processes only"),
     ],
 )
 def test_bad_options_are_one_usage_error(

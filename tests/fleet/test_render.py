@@ -338,6 +338,7 @@ def test_markdown_removal_first_and_the_data_warning() -> None:
     lines = text.splitlines()
     upgrades = lines.index("| Change | Findings | Advisories | Projects | Direct |")
     assert lines[upgrades + 2] == "| **remove evil 1.0** | 1 | 1 | 1 | 0 |"
+    assert "| MAL-1 | **critical** | 1 | evil | remove | MAL-1 summary |" in lines
     assert any(
         line.startswith("> **Warning:** projects were audited with 2 different advisory data")
         for line in lines
@@ -364,6 +365,10 @@ def test_html_sections_and_cards() -> None:
     assert '<div class="card"><b>25</b>projects</div>' in text
     assert "<strong>82 days old</strong>" in text
     assert text.count("<tr data-") == 95 + 35 + 25
+    # Unique ids: the page's script finds each table by its id.
+    ids = re.findall(r' id="([^"]+)"', text)
+    assert len(ids) == len(set(ids))
+    assert {"advisories-table", "upgrades-table", "projects-table"} <= set(ids)
 
 
 # -- every format -----------------------------------------------------------------------
@@ -413,3 +418,23 @@ def test_hostile_text_is_escaped(fmt: str) -> None:
 def test_unknown_format() -> None:
     with pytest.raises(UsageError, match="unknown fleet report format 'xml'"):
         render(rollup(run()), "xml")
+
+
+def test_the_docs_name_every_key_of_the_schema() -> None:
+    """docs/fleet-report.md documents every top-level key and every key of each
+    section the schema defines, in the order the JSON writes them."""
+    docs = (ROOT / "docs" / "fleet-report.md").read_text()
+    schema = json.loads(SCHEMA.read_text())
+    document = to_dict(_edge_reports()[2], now=NOW)
+    assert list(document) == list(schema["properties"]) == schema["required"]
+    for key, spec in schema["properties"].items():
+        assert f"`{key}`" in docs, key
+        if spec.get("type") == "object":
+            assert list(document[key]) == list(spec["properties"]), key
+            for sub in spec["properties"]:
+                assert f"`{sub}`" in docs, f"{key}.{sub}"
+        items = spec.get("items", {})
+        if "properties" in items and document[key]:
+            assert list(document[key][0]) == list(items["properties"]), key
+            for sub in items["properties"]:
+                assert f"`{sub}`" in docs, f"{key}[].{sub}"

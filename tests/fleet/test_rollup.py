@@ -7,6 +7,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timezone
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pyward._findings import LEVELS
+from pyward._fleet._model import FleetRun, ProjectResult
+from pyward._fleet._render import render
 from pyward._fleet._rollup import (
     Affected,
     Unfixable,
@@ -14,9 +20,11 @@ from pyward._fleet._rollup import (
     data_time,
     reason_group,
     rollup,
+    version_key,
     worst_first,
 )
 from tests.fleet._data import (
+    JOB,
     SNAPSHOT,
     corpus_results,
     corpus_run,
@@ -26,6 +34,8 @@ from tests.fleet._data import (
     result,
     run,
 )
+
+NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 # -- the corpus -------------------------------------------------------------------------
 
@@ -441,3 +451,78 @@ def test_data_time_and_reason_group() -> None:
         == "not pinned; lock the project first"
     )
     assert reason_group("x", "direct URL") == "direct URL"
+
+
+# -- for all results --------------------------------------------------------------------
+
+# PYSEC-01 and PYSEC-1 are equal by id_order (numbers as numbers): never ambiguous.
+_IDS = ["PYSEC-1", "PYSEC-01", "PYSEC-2", "GHSA-a", "GHSA-b", "CVE-1", "MAL-1"]
+_PACKAGES = ["alpha", "beta", "gamma"]
+_VERSIONS = ["1.0", "1.2", "2.0", "2.0rc1", "10.1"]
+
+
+@st.composite
+def _results(draw: st.DrawFn) -> list[ProjectResult]:
+    names = draw(st.lists(st.text("abc/", min_size=1, max_size=4), unique=True, max_size=6))
+    out = []
+    for name in names:
+        if draw(st.booleans()) and draw(st.booleans()):
+            out.append(failed(name, "unreadable"))
+            continue
+        findings = []
+        fixes = []
+        for package in draw(st.lists(st.sampled_from(_PACKAGES), unique=True, max_size=3)):
+            version = draw(st.sampled_from(_VERSIONS))
+            ids = draw(st.lists(st.sampled_from(_IDS), unique=True, min_size=1, max_size=3))
+            target = draw(st.none() | st.sampled_from(_VERSIONS))
+            for fid in ids:
+                aliases = draw(st.lists(st.sampled_from(_IDS), unique=True, max_size=2))
+                findings.append(
+                    finding(
+                        fid,
+                        package,
+                        version,
+                        level=draw(st.sampled_from(LEVELS)),
+                        aliases=[a for a in aliases if a != fid],
+                        fix=target,
+                        direct=draw(st.booleans()),
+                    )
+                )
+            action = "remove" if "MAL-1" in ids else "upgrade"
+            if target is None:
+                fixes.append(fix(package, version, None, unfixed=ids, action=action))
+            else:
+                fixes.append(fix(package, version, target, ids, action=action))
+        data = draw(st.sampled_from(["store A (2024-10-10T00:00:00Z)", "store B (x)"]))
+        out.append(result(name, findings, fixes, data=data))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(results=_results(), data=st.data())
+def test_the_report_is_the_same_for_any_order_of_the_results(
+    results: list[ProjectResult], data: st.DataObject
+) -> None:
+    order = data.draw(st.permutations(results))
+    a = rollup(FleetRun(job=JOB, results=tuple(results)))
+    b = rollup(FleetRun(job=JOB, results=tuple(order)))
+    assert a == b
+    assert render(a, "json", now=NOW) == render(b, "json", now=NOW)
+    # Every finding is in exactly one advisory row; every row's projects are counted.
+    assert sum(len(r.affected) for r in a.advisories) == a.totals.findings
+    assert all(r.projects == len({x.project for x in r.affected}) for r in a.advisories)
+    # A row's ids are disjoint from every other row's of the same kind.
+    seen: set[str] = set()
+    for row in a.advisories:
+        assert not seen & set(row.ids)
+        seen |= set(row.ids)
+    # The fleet target is at least every project's target for that package.
+    for u in a.upgrades:
+        for r in results:
+            for s in r.fixes:
+                if (s.action, s.package) == (u.action, u.package) and s.target is not None:
+                    assert u.target is not None
+                    assert version_key(s.target) <= version_key(u.target)
+    # Removals first.
+    actions = [u.action for u in a.upgrades]
+    assert actions == sorted(actions, key=lambda x: x != "remove")

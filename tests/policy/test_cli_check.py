@@ -153,7 +153,7 @@ def test_a_clean_set_passes(project: Path, capsys: pytest.CaptureFixture[str]) -
     assert "Checked 1 package" in out
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "sarif", "cyclonedx-vex"])
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "sarif", "cyclonedx-vex", "html"])
 def test_every_format_names_the_policy_and_its_violations(
     index: LoopbackIndex, project: Path, capsys: pytest.CaptureFixture[str], fmt: str
 ) -> None:
@@ -172,7 +172,7 @@ def test_every_format_names_the_policy_and_its_violations(
     )
     assert code == 1
     assert "yanked:requests@2.32.0" in out
-    if fmt in ("table", "markdown"):
+    if fmt in ("table", "markdown", "html"):
         assert "Policy: " in out
         assert "policy violation" in out
     if fmt == "sarif":

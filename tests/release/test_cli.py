@@ -283,4 +283,4 @@ def test_help_names_the_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert info.value.code == 0
     out = capsys.readouterr().out
     assert "--dist DIR" in out
-    assert "{table,json,markdown,sarif}" in out
+    assert "{table,json,markdown,sarif,html}" in out

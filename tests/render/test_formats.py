@@ -198,9 +198,10 @@ def test_advisory_url_falls_back_to_a_configurable_osv_page(
 
 def test_unknown_format_and_bad_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(UsageError) as err:
-        render(saleor(), "html", color=False)
+        render(saleor(), "pdf", color=False)
     assert str(err.value) == (
-        "unknown output format 'html' (choose from table, json, markdown, sarif, cyclonedx-vex)"
+        "unknown output format 'pdf' "
+        "(choose from table, json, markdown, sarif, cyclonedx-vex, html)"
     )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     # Parsed once for every command, where the settings are resolved; the message is

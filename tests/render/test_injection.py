@@ -142,7 +142,7 @@ def test_sarif_help_uri_is_a_valid_uri_and_help_markdown_is_escaped() -> None:
 def test_every_renderer_writes_any_name(fmt: str) -> None:
     text = render(hostile(), fmt, color=False, now=NOW, width=120)
     text.encode()
-    if fmt not in {"table", "markdown"}:
+    if RENDERERS[fmt].media_type.endswith("json"):
         json.loads(text)
 
 

@@ -31,6 +31,7 @@ EXTENSIONS = {
     "markdown": "md",
     "sarif": "sarif",
     "cyclonedx-vex": "cdx.json",
+    "html": "html",
 }
 ESCAPE = re.compile(r"\x1b")
 

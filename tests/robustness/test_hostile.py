@@ -28,7 +28,9 @@ import pytest
 
 from pyward._advisory._sync import update
 from pyward._cli import COMMANDS
+from pyward._commands.sbom import FORMATS as SBOM_COMMAND_FORMATS
 from pyward._inventory._registry import READERS
+from pyward._release._render import FORMATS as RELEASE_RENDERERS
 from pyward._render import RENDERERS
 from pyward._sbom import FORMATS
 from tests.robustness._seeds import SEEDS
@@ -54,7 +56,8 @@ BOMB_TIMEOUT = 15.0
 #: C0 controls but newline and tab: what JSON never holds raw (RFC 8259, section 7).
 RAW_C0 = re.compile("[\x00-\x08\x0b-\x1f]")
 
-SBOM_FORMATS = list(FORMATS)
+#: Every format of ``pyward sbom``: the SBOM formats and the HTML summary.
+SBOM_FORMATS = list(SBOM_COMMAND_FORMATS)
 AUDIT_FORMATS = list(RENDERERS)
 
 
@@ -257,6 +260,11 @@ def test_hostile_advisories_in_every_sbom_format(
         hostile_store,
     )
     assert outcome.code == 0, outcome.err
+    if fmt == "html":  # the summary names the advisories and their summaries
+        assert "PYSEC-2099-1" in outcome.out
+        assert "summary \\x1b]0;owned" in outcome.out
+        assert outcome.out.count("<script") == 1
+        assert 'href="javascript:' not in outcome.out
 
 
 @pytest.mark.parametrize("advisory", ["PYSEC-2099-1", f"PYSEC-2099-{ESC}", f"CVE-2099-{ESC}"])
@@ -308,6 +316,10 @@ def test_rules_is_plain(capsys: pytest.CaptureFixture[str]) -> None:
     assert hostile_run(capsys, "rules", "-f", "json").code == 0
 
 
+#: Every format of ``pyward release-check``.
+RELEASE_FORMATS = list(RELEASE_RENDERERS)
+
+
 def _hostile_repository(root: Path) -> Path:
     """A checkout whose workflow names, commands and file names carry escape sequences,
     with a workflow that is a YAML alias bomb and one whose name is not UTF-8."""
@@ -330,7 +342,7 @@ def _hostile_repository(root: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "sarif"])
+@pytest.mark.parametrize("fmt", RELEASE_FORMATS)
 def test_release_check_of_a_hostile_repository(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
 ) -> None:
@@ -341,6 +353,8 @@ def test_release_check_of_a_hostile_repository(
     if fmt in ("json", "sarif"):
         assert RAW_C0.findall(outcome.out) == []
         json.loads(outcome.out)
+    if fmt == "html":
+        assert outcome.out.count("<script") == 1  # the page's own
 
 
 def test_release_check_of_hostile_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -872,4 +886,4 @@ def test_every_command_has_hostile_cases() -> None:
 
 def test_every_output_format_is_exercised() -> None:
     assert list(RENDERERS) == AUDIT_FORMATS
-    assert list(FORMATS) == SBOM_FORMATS
+    assert [*FORMATS, "html"] == SBOM_FORMATS

@@ -21,7 +21,7 @@ needs_bytes_names = pytest.mark.skipif(
     sys.platform in ("win32", "darwin"), reason="needs a file system that takes any bytes"
 )
 
-AUDIT_FORMATS = ("table", "json", "markdown", "sarif", "cyclonedx-vex")
+AUDIT_FORMATS = ("table", "json", "markdown", "sarif", "cyclonedx-vex", "html")
 SBOM_FORMATS = ("cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv")
 
 

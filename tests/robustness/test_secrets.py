@@ -11,7 +11,7 @@ import pytest
 from tests.robustness._support import run, write
 
 TOKEN = "ghp_robustnessFAKEtoken0123456789"  # noqa: S105 - a fake token, to find in output
-AUDIT_FORMATS = ("table", "json", "markdown", "sarif", "cyclonedx-vex")
+AUDIT_FORMATS = ("table", "json", "markdown", "sarif", "cyclonedx-vex", "html")
 SBOM_FORMATS = ("cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv")
 
 

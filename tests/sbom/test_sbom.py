@@ -790,6 +790,18 @@ def test_duplicate_installs_get_distinct_refs(site: Path, tmp_path: Path) -> Non
 _HEX = st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
 
 
+def _tag_keywords() -> frozenset[str]:
+    from spdx_tools.spdx.parser.tagvalue.lexer import SPDXLexer
+
+    return frozenset(SPDXLexer.reserved)
+
+
+#: spdx-tools' tag-value lexer reads a whole value that equals a tag's name
+#: (``PackageName: PackageSupplier``) as that tag's keyword, and its parser then rejects
+#: the line: a limit of the reader, not of the document, which is valid SPDX.
+_TAG_KEYWORDS = _tag_keywords()
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     name=_TEXT.filter(str.strip),
@@ -834,7 +846,9 @@ def test_any_component_from_any_reader_gives_valid_documents(
 
     with tempfile.TemporaryDirectory() as tmp:
         _validate_spdx(spdx, ".spdx.json", Path(tmp))
-        _validate_spdx(write_sbom(inv, format="spdx-tv").data, ".spdx", Path(tmp))
+        tag_value = write_sbom(inv, format="spdx-tv").data
+        if _TAG_KEYWORDS.isdisjoint((name, version, purl, expression, supplier, url)):
+            _validate_spdx(tag_value, ".spdx", Path(tmp))
 
 
 @pytest.mark.parametrize(

@@ -111,13 +111,15 @@ def readable_project(directory: Path) -> bool:
     return True
 
 
-def add_output_options(parser: argparse.ArgumentParser, formats: list[str], default: str) -> None:
+def add_output_options(
+    parser: argparse.ArgumentParser, formats: list[str], default: str, *, help: str | None = None
+) -> None:
     parser.add_argument(
         "-f",
         "--format",
         choices=formats,
         default=default,
-        help=f"output format (default: {default})",
+        help=help or f"output format (default: {default})",
     )
     parser.add_argument(
         "-o", "--output", type=Path, default=None, help="write to FILE instead of standard output"

@@ -1,4 +1,5 @@
-"""``pyward sbom``: a CycloneDX 1.6 or SPDX 2.3 SBOM of any inventory."""
+"""``pyward sbom``: a CycloneDX 1.6 or SPDX 2.3 SBOM of any inventory, or (``--format
+html``) a summary of that SBOM for a person to read."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
     from pyward._provenance._model import ProvenanceReport
     from pyward._settings import Settings
 
-FORMATS = ["cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv"]
+#: The SBOM formats, then ``html``: a summary of the SBOM, not an SBOM format.
+FORMATS = ["cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv", "html"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--python", metavar="PATH", help="the environment of this interpreter")
     add_inventory_options(parser)
-    add_output_options(parser, FORMATS, "cyclonedx-json")
+    add_output_options(
+        parser,
+        FORMATS,
+        "cyclonedx-json",
+        help="output format (default: cyclonedx-json); html is a summary of the SBOM for "
+        "a person to read (NTIA minimum elements, licences, dependency tree), not an SBOM",
+    )
     parser.add_argument(
         "--with-vulnerabilities",
         action="store_true",
@@ -50,9 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     provenance.add_argument(
         "--provenance",
         action="store_true",
-        help="add each component's verified PEP 740 publisher (CycloneDX only: properties "
-        "and vcs/build references; needs pyward[provenance] and the package index's "
-        "integrity API, or its cache)",
+        help="add each component's verified PEP 740 publisher (CycloneDX: properties and "
+        "vcs/build references; the html summary: a table; not SPDX; needs pyward[provenance] "
+        "and the package index's integrity API, or its cache)",
     )
     add_data_arguments(provenance)
     add_gate_options(parser, thresholds=False)
@@ -62,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from pyward._inventory import read_inventory
-    from pyward._sbom import check_provenance_format, write_sbom
+    from pyward._sbom import SUMMARY_FORMATS, check_provenance_format, write_sbom, write_summary
 
     selection = selection_from(args)
     target: Path | None = Path(args.target) if args.target is not None else None
@@ -79,14 +87,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         check_provenance_format(args.format)  # before anything is asked of the index
     vulns = _vulnerabilities(args, settings, inventory) if args.with_vulnerabilities else None
     provenance = _provenance(args, settings, inventory) if args.provenance else None
-    sbom = write_sbom(
-        inventory,
-        format=args.format,
-        target=target,
-        vulnerabilities=vulns,
-        source_date_epoch=settings.source_date_epoch,
-        provenance=provenance,
-    )
+    if args.format in SUMMARY_FORMATS:
+        sbom = write_summary(
+            inventory,
+            target=target,
+            vulnerabilities=vulns,
+            source_date_epoch=settings.source_date_epoch,
+            provenance=provenance,
+        )
+    else:
+        sbom = write_sbom(
+            inventory,
+            format=args.format,
+            target=target,
+            vulnerabilities=vulns,
+            source_date_epoch=settings.source_date_epoch,
+            provenance=provenance,
+        )
     write_output(sbom.data, args.output)
     if not args.quiet:
         for note in sbom.notes:

@@ -5,7 +5,10 @@ runner (:mod:`._local`, a process pool on this machine, or :mod:`._dask`, an exi
 Dask cluster) runs :func:`._work.run_project` on each and yields compact
 :class:`~._model.ProjectResult` records; the incremental cache (:mod:`._cache`) skips
 projects whose inputs and data did not change; the roll-up (:mod:`._rollup`) turns the
-results into the fleet report that the renderers write.
+results into the fleet report that the renderers write. :func:`run_fleet` is the one
+library call that ties discovery's projects, a runner and the cache into a
+:class:`~._model.FleetRun`; ``pyward fleet`` (:mod:`pyward._commands.fleet`) is a thin
+layer over it.
 """
 
 from __future__ import annotations

@@ -218,7 +218,9 @@ class LocalRunner:
                         worker.since = time.monotonic()
                         yield result
                 except (EOFError, OSError):
-                    pass  # it died while sending: its sentinel says so below
+                    # It died (maybe while sending): wait for the exit so that its
+                    # sentinel says so below, rather than spin on a closed pipe.
+                    worker.process.join(1.0)
                 if not worker.queue and worker.retry:
                     worker.retry = False  # it survived its project: a worker like any
             if worker.queue and not worker.process.is_alive():

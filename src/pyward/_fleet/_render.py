@@ -22,6 +22,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from pyward._findings import MALICIOUS
+from pyward._fleet._rollup import level_rank, version_key, worst_first
 from pyward._render._common import (
     TOOL_NAME,
     iso,
@@ -30,6 +32,7 @@ from pyward._render._common import (
     severity_counts_text,
     tool_version,
 )
+from pyward._render._html_page import Column, Row, badge, details, esc, page, section, table
 from pyward._render._options import RenderOptions
 from pyward._text import visible
 
@@ -103,10 +106,15 @@ def _options_text(argv: tuple[str, ...]) -> list[str]:
 
 def fixed_in(row: AdvisoryRow) -> tuple[str, ...]:
     """The versions the projects' plans move to for this advisory, lowest first."""
-    from pyward._fleet._rollup import version_key
-
     found = {a.fix for a in row.affected if a.fix is not None}
     return tuple(sorted(found, key=lambda v: (version_key(v), v)))
+
+
+def fixed_text(row: AdvisoryRow) -> str:
+    """The "fixed in" cell: the plans' versions, ``remove`` for malware, else ``-``."""
+    if row.kind == MALICIOUS:
+        return "remove"
+    return ", ".join(fixed_in(row)) or "-"
 
 
 def headline(report: FleetReport) -> str:
@@ -345,7 +353,6 @@ def _title(report: FleetReport) -> str:
 def _table(report: FleetReport, options: RenderOptions) -> str:
     from rich.text import Text
 
-    from pyward._fleet._rollup import worst_first
     from pyward._render._table import SEVERITY_STYLE
     from pyward._render._table import _table as new_table
 
@@ -375,7 +382,7 @@ def _table(report: FleetReport, options: RenderOptions) -> str:
                 Text(a.level, style=SEVERITY_STYLE[a.level]),
                 str(a.projects),
                 Text(visible(", ".join(a.packages) or "-")),
-                Text(visible(", ".join(fixed_in(a)) or "-")),
+                Text(visible(fixed_text(a))),
                 Text(visible(_cut(a.summary, 100))),
             )
         console.print(table)
@@ -480,9 +487,12 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _state_text(p: ProjectRow) -> str:
+    """``not audited``, ``FAILED`` (the gate), ``input errors`` or ``passed``."""
     if p.result.state == "failed":
         return "not audited"
-    return "FAILED" if p.failing else "passed"
+    if p.result.failed:
+        return "FAILED"
+    return "input errors" if p.result.errors else "passed"
 
 
 def _not_audited_text(g: NotAuditedGroup) -> str:
@@ -513,7 +523,6 @@ def _lines(console: Console, title: str, lines: list[str], style: str) -> None:
 
 
 def _markdown(report: FleetReport, options: RenderOptions) -> str:
-    from pyward._fleet._rollup import worst_first
     from pyward._render._markdown import code, escape
 
     out = [f"### {escape(_title(report))}", "", f"**{escape(headline(report))}**", ""]
@@ -533,7 +542,7 @@ def _markdown(report: FleetReport, options: RenderOptions) -> str:
                 level,
                 str(a.projects),
                 escape(", ".join(a.packages)) or "-",
-                escape(", ".join(fixed_in(a))) or "-",
+                escape(fixed_text(a)),
                 escape(_cut(a.summary, 120)),
             ]
             out.append("| " + " | ".join(cells) + " |")
@@ -628,27 +637,30 @@ def _details(title: str, items: list[str]) -> str:
 
 
 def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
-    from pyward._fleet._rollup import level_rank, worst_first
-    from pyward._render._html_page import (
-        Column,
-        Row,
-        badge,
-        details,
-        esc,
-        page,
-        section,
-        table,
-    )
+    """The page: the totals, then one section per view. The tables' ids are not the
+    sections' (the page script finds a table by its id)."""
+    parts = [
+        _html_head(report, options),
+        _html_advisories(report),
+        _html_upgrades(report),
+        _html_projects(report, pages),
+        _html_not_audited(report),
+        _html_data(report, options),
+        f'<p class="muted">Report by pyward {esc(tool_version())}.</p>',
+    ]
+    return page(title=_title(report), body="\n".join(p for p in parts if p))
 
+
+def _html_head(report: FleetReport, options: RenderOptions) -> str:
     t = report.totals
-    parts = [f"<h1>{esc(_title(report))}</h1>"]
-    parts.append(f'<p class="summary">{esc(headline(report))}</p>')
     verdict = "verdict-fail" if t.failing else "verdict-pass"
-    parts.append(f'<p class="{verdict}">{esc(result_text(report))}</p>')
-    if report.runner:
-        parts.append(
-            f'<p class="muted">{esc(report.runner)}; generated {esc(iso(options.now))}</p>'
-        )
+    parts = [
+        f"<h1>{esc(_title(report))}</h1>",
+        f'<p class="summary">{esc(headline(report))}</p>',
+        f'<p class="{verdict}">{esc(result_text(report))}</p>',
+    ]
+    run = f"{report.runner}; generated" if report.runner else "Generated"
+    parts.append(f'<p class="muted">{esc(run)} {esc(iso(options.now))}</p>')
     cards = [
         ("projects", t.projects),
         ("audited", t.audited),
@@ -665,57 +677,61 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
         + "</div>"
     )
     parts.extend(f'<p class="verdict-fail">warning: {esc(w)}</p>' for w in report.warnings)
+    return "\n".join(parts)
 
-    advisory_rows = [
-        Row(
-            cells=[
-                esc(a.id) + "".join(f'<br><span class="muted">{esc(x)}</span>' for x in a.aliases),
-                badge(a.level),
-                esc(a.kind),
-                str(a.projects),
-                esc(", ".join(a.packages)) or "-",
-                esc(", ".join(fixed_in(a))) or "-",
-                esc(a.summary),
-                details(
-                    plural(len(a.affected), "finding"),
-                    '<ul class="paths">'
-                    + "".join(
-                        f"<li>{esc(x.project)}: {esc(x.package or '-')} {esc(x.version or '')}"
-                        f"{' (direct)' if x.direct else ''}"
-                        f"{f' fixed in {esc(x.fix)}' if x.fix else ''}</li>"
-                        for x in a.affected
-                    )
-                    + "</ul>",
-                ),
-            ],
-            attrs={"severity": a.level, "kind": a.kind},
-            sort_keys={1: str(level_rank(a.level))},
+
+def _html_advisories(report: FleetReport) -> str:
+    rows = []
+    for a in report.advisories:
+        ids = esc(a.id) + "".join(f'<br><span class="muted">{esc(x)}</span>' for x in a.aliases)
+        if a.kind != "vulnerability":
+            ids += f'<br><span class="muted">{esc(a.kind)}</span>'
+        affected = "".join(
+            f"<li>{esc(x.project)}: {esc(x.package or '-')} {esc(x.version or '')}"
+            f"{' (direct)' if x.direct else ''}"
+            f"{f'; fixed in {esc(x.fix)}' if x.fix else ''}</li>"
+            for x in a.affected
         )
-        for a in report.advisories
-    ]
-    parts.append(
-        section(
-            f"Advisories ({len(report.advisories)})",
-            table(
-                "advisories",
-                [
-                    Column(label="advisory"),
-                    Column(label="severity"),
-                    Column(label="kind"),
-                    Column(label="projects", numeric=True),
-                    Column(label="packages"),
-                    Column(label="fixed in"),
-                    Column(label="summary"),
-                    Column(label="affected", sortable=False),
+        where = f"{plural(len(a.affected), 'finding')} in {plural(a.projects, 'project')}"
+        rows.append(
+            Row(
+                cells=[
+                    ids,
+                    badge(a.level),
+                    str(a.projects),
+                    esc(", ".join(a.packages)) or "-",
+                    esc(fixed_text(a)),
+                    # The summary, and under it every finding (folded): a column of its
+                    # own would take the summary's room.
+                    esc(_cut(a.summary, 240))
+                    + details(where, f'<ul class="paths">{affected}</ul>'),
                 ],
-                advisory_rows,
-                filters=[("severity", "severity"), ("kind", "kind")],
-                caption="advisories, most projects affected first",
-            ),
-            id="advisories",
+                attrs={"severity": a.level, "kind": a.kind},
+                sort_keys={1: str(level_rank(a.level))},
+            )
         )
+    return section(
+        f"Advisories ({len(report.advisories)})",
+        table(
+            "advisories-table",
+            [
+                Column(label="advisory"),
+                Column(label="severity"),
+                Column(label="projects", numeric=True),
+                Column(label="packages"),
+                Column(label="fixed in"),
+                Column(label="summary", sortable=False),
+            ],
+            rows,
+            filters=[("severity", "severity"), ("kind", "kind")],
+            caption="advisories, most projects affected first",
+        ),
+        id="advisories",
     )
-    upgrade_rows = [
+
+
+def _html_upgrades(report: FleetReport) -> str:
+    rows = [
         Row(
             cells=[
                 f"<strong>{esc(u.action)}</strong>" if u.action == "remove" else esc(u.action),
@@ -738,14 +754,15 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
         )
         for u in report.upgrades
     ]
-    parts.append(
-        section(
+    upgrades = ""
+    if rows:
+        upgrades = section(
             f"Upgrades ({len(report.upgrades)})",
             '<p class="muted">Ranked by findings cleared across the fleet; removing a'
             " malicious package first. The target clears every finding the projects'"
             " plans clear.</p>"
             + table(
-                "upgrades",
+                "upgrades-table",
                 [
                     Column(label="action"),
                     Column(label="package"),
@@ -757,33 +774,39 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
                     Column(label="direct", numeric=True),
                     Column(label="where", sortable=False),
                 ],
-                upgrade_rows,
+                rows,
                 filters=[("action", "action")],
                 caption="upgrades, most findings cleared first",
             ),
             id="upgrades",
         )
-        if upgrade_rows
-        else ""
+    items = "".join(
+        f"<li><code>{esc(u.package)}</code>: {esc(', '.join(u.advisories))}"
+        f" ({esc(plural(len(u.projects), 'project'))}: {esc(', '.join(u.projects))})</li>"
+        for u in report.unfixable
     )
-    if report.unfixable:
-        items = "".join(
-            f"<li><code>{esc(u.package)}</code>: {esc(', '.join(u.advisories))}"
-            f" ({esc(plural(len(u.projects), 'project'))}: {esc(', '.join(u.projects))})</li>"
-            for u in report.unfixable
-        )
-        parts.append(
-            section(
-                f"No release fixes ({len(report.unfixable)})",
-                f'<ul class="paths">{items}</ul>',
-                id="unfixable",
-            )
-        )
-    project_rows = []
+    unfixable = section(
+        f"No release fixes ({len(report.unfixable)})",
+        f'<ul class="paths">{items}</ul>' if items else "",
+        id="unfixable",
+    )
+    return upgrades + unfixable
+
+
+def _html_projects(report: FleetReport, pages: str) -> str:
+    rows = []
     for p in worst_first(report.projects):
         state = _state_text(p)
         name = page_link(p.result.page, p.id, pages)
-        project_rows.append(
+        # Why it could not be audited (or its input errors), folded under its name: the
+        # "Not audited" section lists them in full.
+        if p.result.error:
+            name += details("why", f'<span class="muted">{esc(p.result.error)}</span>')
+        elif p.result.errors:
+            why = "".join(f"<li>{esc(e)}</li>" for e in p.result.errors)
+            title = plural(len(p.result.errors), "input error")
+            name += details(title, f'<ul class="paths muted">{why}</ul>')
+        rows.append(
             Row(
                 cells=[
                     name,
@@ -793,82 +816,68 @@ def _html(report: FleetReport, options: RenderOptions, pages: str) -> str:
                     str(p.result.components),
                     str(len(p.result.not_audited)),
                     f'<span class="verdict-fail">{esc(state)}</span>' if p.failing else esc(state),
-                    esc(p.result.error or ""),
                 ],
                 attrs={"worst": p.worst or "none", "state": state},
                 sort_keys={1: str(level_rank(p.worst))},
             )
         )
-    parts.append(
-        section(
-            f"Projects ({len(report.projects)})",
-            table(
-                "projects",
-                [
-                    Column(label="project"),
-                    Column(label="worst"),
-                    Column(label="findings", numeric=True),
-                    Column(label="by severity"),
-                    Column(label="components", numeric=True),
-                    Column(label="not audited", numeric=True),
-                    Column(label="result"),
-                    Column(label="error"),
-                ],
-                project_rows,
-                filters=[("worst", "worst severity"), ("state", "result")],
-                caption="projects, worst first",
-            ),
-            id="projects",
-        )
+    return section(
+        f"Projects ({len(report.projects)})",
+        table(
+            "projects-table",
+            [
+                Column(label="project"),
+                Column(label="worst"),
+                Column(label="findings", numeric=True),
+                Column(label="by severity", sortable=False),
+                Column(label="components", numeric=True),
+                Column(label="not audited", numeric=True),
+                Column(label="result"),
+            ],
+            rows,
+            filters=[("worst", "worst severity"), ("state", "result")],
+            caption="projects, worst first",
+        ),
+        id="projects",
     )
+
+
+def _html_not_audited(report: FleetReport) -> str:
     blocks = []
     if report.failed:
-        blocks.append(
-            f"<h3>Projects ({len(report.failed)})</h3><ul>"
-            + "".join(
-                f"<li><code>{esc(f.project)}</code>: {esc(f.error)}</li>" for f in report.failed
-            )
-            + "</ul>"
+        items = "".join(
+            f"<li><code>{esc(f.project)}</code>: {esc(f.error)}</li>" for f in report.failed
         )
+        blocks.append(f"<h3>Projects ({len(report.failed)})</h3><ul>{items}</ul>")
     if report.errors:
-        blocks.append(
-            f"<h3>Input errors ({len(report.errors)})</h3><ul>"
-            + "".join(
-                f"<li><code>{esc(e.project)}</code>: {esc(e.message)}</li>" for e in report.errors
-            )
-            + "</ul>"
+        items = "".join(
+            f"<li><code>{esc(e.project)}</code>: {esc(e.message)}</li>" for e in report.errors
         )
+        blocks.append(f"<h3>Input errors ({len(report.errors)})</h3><ul>{items}</ul>")
     if report.not_audited:
-        blocks.append(
-            f"<h3>Requirements ({report.totals.not_audited})</h3><ul>"
-            + "".join(
-                "<li>"
-                + details(
-                    _not_audited_text(g),
-                    '<ul class="paths">'
-                    + "".join(f"<li><code>{esc(q)}</code></li>" for q in g.requirements)
-                    + f'</ul><p class="muted">{esc(", ".join(g.projects))}</p>',
-                )
-                + "</li>"
-                for g in report.not_audited
+        items = "".join(
+            "<li>"
+            + details(
+                _not_audited_text(g),
+                '<ul class="paths">'
+                + "".join(f"<li><code>{esc(q)}</code></li>" for q in g.requirements)
+                + f'</ul><p class="muted">{esc(", ".join(g.projects))}</p>',
             )
-            + "</ul>"
+            + "</li>"
+            for g in report.not_audited
         )
-    parts.append(section("Not audited", "".join(blocks), id="not-audited"))
-    data_items = "".join(
+        blocks.append(f"<h3>Requirements ({report.totals.not_audited})</h3><ul>{items}</ul>")
+    return section("Not audited", "".join(blocks), id="not-audited")
+
+
+def _html_data(report: FleetReport, options: RenderOptions) -> str:
+    items = "".join(
         f"<li>{esc(u.data)}: <strong>{esc(data_age_text(u.newest, options.now))}</strong>"
         f" ({esc(plural(len(u.projects), 'project'))})</li>"
         for u in report.data
     )
-    parts.append(
-        section(
-            "Advisory data",
-            f"<ul>{data_items}</ul>" if data_items else '<p class="muted">none used</p>',
-            id="data",
-        )
-    )
-    parts.append(f'<p class="muted">Report by pyward {esc(tool_version())}.</p>')
-    return page(title=_title(report), body="\n".join(parts))
+    body = f"<ul>{items}</ul>" if items else '<p class="muted">none used</p>'
+    return section("Advisory data", body, id="data")
 
 
 def page_link(page: str | None, text: str, pages: str) -> str:
@@ -876,8 +885,6 @@ def page_link(page: str | None, text: str, pages: str) -> str:
     relative link, ``pages`` (the pages directory as seen from the report) then the
     page's name, percent-encoded and never able to leave for another host."""
     from urllib.parse import quote
-
-    from pyward._render._html_page import esc
 
     if page is None:
         return esc(text)

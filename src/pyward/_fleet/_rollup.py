@@ -47,6 +47,8 @@ __all__ = [
     "Totals",
     "Unfixable",
     "Upgrade",
+    "data_time",
+    "id_key",
     "level_rank",
     "reason_group",
     "rollup",
@@ -60,6 +62,13 @@ __all__ = [
 ADVISORY_KINDS = frozenset({VULNERABILITY, MALICIOUS})
 
 _RANK: dict[Level, int] = {level: i for i, level in enumerate(LEVELS)}
+
+
+def id_key(advisory_id: str) -> tuple[tuple[str | int, ...], str]:
+    """Sort key of an id: :func:`~pyward._advisory._types.id_order` (numbers as
+    numbers), then the text, so that two ids it ranks equal (``A01``, ``A1``) still sort
+    the same way every time."""
+    return (id_order(advisory_id), advisory_id)
 
 
 def level_rank(level: Level | None) -> int:
@@ -151,8 +160,9 @@ class ProjectRow:
 
     @property
     def failing(self) -> bool:
-        """The gate fails it, or it could not be audited at all."""
-        return self.result.failed or self.result.state == "failed"
+        """The gate fails it, it could not be audited at all, or an input of it could
+        not be read (its report is incomplete: its own command exits 2)."""
+        return self.result.failed or self.result.state == "failed" or bool(self.result.errors)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -252,7 +262,7 @@ class Totals:
     cached: int
     """Results taken from the incremental cache."""
     failing: int
-    """Projects the gate fails, or that could not be audited."""
+    """Projects the gate fails, that could not be audited, or with input errors."""
     components: int
     """Components audited, summed over the projects."""
     findings: int
@@ -383,7 +393,7 @@ def _canonical_ids(results: Sequence[ProjectResult]) -> dict[str, str]:
                 other = find(alias)
                 if other != root:
                     # The smaller id becomes the root: the same sets whatever the order.
-                    low, high = sorted((root, other), key=id_order)
+                    low, high = sorted((root, other), key=id_key)
                     parent[high] = low
                     root = low
     groups: dict[str, list[str]] = {}
@@ -391,7 +401,7 @@ def _canonical_ids(results: Sequence[ProjectResult]) -> dict[str, str]:
         groups.setdefault(find(x), []).append(x)
     canon: dict[str, str] = {}
     for members in groups.values():
-        best = min(members, key=lambda i: (-used.get(i, 0), id_order(i)))
+        best = min(members, key=lambda i: (-used.get(i, 0), id_key(i)))
         for m in members:
             canon[m] = best
     return canon
@@ -438,7 +448,7 @@ def _advisories(
         rows.append(
             AdvisoryRow(
                 id=row_id,
-                aliases=tuple(sorted(ids[key] - {row_id}, key=id_order)),
+                aliases=tuple(sorted(ids[key] - {row_id}, key=id_key)),
                 kind=kind,
                 level=level,
                 summary=summaries.get(key, ""),
@@ -450,14 +460,14 @@ def _advisories(
                             a.project,
                             a.package or "",
                             a.version or "",
-                            id_order(a.id),
+                            id_key(a.id),
                             level_rank(a.level),
                         ),
                     )
                 ),
             )
         )
-    rows.sort(key=lambda a: (-a.projects, _RANK[a.level], id_order(a.id), a.kind))
+    rows.sort(key=lambda a: (-a.projects, _RANK[a.level], id_key(a.id), a.kind))
     return tuple(rows)
 
 
@@ -533,7 +543,7 @@ def _upgrades(
                 target=target,
                 versions=_sort_versions(s.version for s in found if s.version is not None),
                 findings=sum(len(s.cleared) for s in found),
-                advisories=tuple(sorted({i for s in found for i in s.cleared}, key=id_order)),
+                advisories=tuple(sorted({i for s in found for i in s.cleared}, key=id_key)),
                 projects=tuple(projects),
                 direct=len({s.project for s in found if s.direct}),
             )
@@ -544,7 +554,7 @@ def _upgrades(
     unfixable = [
         Unfixable(
             package=package,
-            advisories=tuple(sorted({i for _, ids in found for i in ids}, key=id_order)),
+            advisories=tuple(sorted({i for _, ids in found for i in ids}, key=id_key)),
             findings=sum(len(ids) for _, ids in found),
             projects=tuple(sorted({p for p, _ in found})),
         )

@@ -1,4 +1,4 @@
-"""The release check's outputs: table, JSON, Markdown and SARIF 2.1.0.
+"""The release check's outputs: table, JSON, Markdown, SARIF 2.1.0 and HTML.
 
 The audit's renderers (:mod:`pyward._render`) are built around an advisory database,
 inventories and components, none of which a release check has; these render a
@@ -374,10 +374,20 @@ def render_sarif(report: ReleaseReport) -> str:
     return json_text(to_sarif(report))
 
 
+# -- HTML -------------------------------------------------------------------------------
+
+
+def render_html(report: ReleaseReport) -> str:
+    from pyward._release._html import render_html as html
+
+    return html(report)
+
+
 #: format name -> renderer. ``--format`` takes these names.
 FORMATS: dict[str, Callable[[ReleaseReport], str]] = {
     "table": render_table,
     "json": render_json,
     "markdown": render_markdown,
     "sarif": render_sarif,
+    "html": render_html,
 }

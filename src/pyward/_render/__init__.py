@@ -66,6 +66,11 @@ RENDERERS: dict[str, Renderer] = {
         description="CycloneDX 1.6 JSON with vulnerabilities (VEX)",
         media_type="application/vnd.cyclonedx+json",
     ),
+    "html": Renderer(
+        module="pyward._render._html",
+        description="one self-contained HTML page: sortable, filterable findings",
+        media_type="text/html",
+    ),
 }
 
 DEFAULT_FORMAT = "table"

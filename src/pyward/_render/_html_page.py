@@ -49,7 +49,7 @@ _CSS = """
 --line:#30363d;--head:#161b22;--link:#58a6ff;--critical:#ff7b72;--high:#ffa198;
 --medium:#e3b341;--low:#9da7b3;--none:#56d364;--unknown:#d2a8ff;--chip:#0d1117}}
 *{box-sizing:border-box}
-body{margin:0 auto;max-width:80rem;padding:1.5rem;background:var(--bg);color:var(--fg);
+body{margin:0 auto;max-width:96rem;padding:1.5rem;background:var(--bg);color:var(--fg);
 font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.25rem;margin:2rem 0 .5rem;
 border-bottom:1px solid var(--line);padding-bottom:.25rem}h3{font-size:1.05rem}
@@ -79,10 +79,19 @@ padding:0 .5rem;font-size:.8rem;font-weight:600;white-space:nowrap}
 .card{border:1px solid var(--line);border-radius:6px;padding:.5rem .9rem;min-width:8rem}
 .card b{display:block;font-size:1.4rem}
 details{margin:.25rem 0}summary{cursor:pointer}
+.nowrap{white-space:nowrap}th{overflow-wrap:normal}
+pre{background:var(--head);border:1px solid var(--line);border-radius:4px;margin:.4rem 0;
+padding:.4rem .6rem;white-space:pre-wrap;overflow-wrap:anywhere}
 ul.paths{margin:.25rem 0;padding-left:1.2rem}
 tr[hidden]{display:none}
-@media print{body{max-width:none;padding:0;font-size:11px;color:#000;background:#fff}
-.controls{display:none}tr[hidden]{display:table-row}details>*{display:block}
+.scroll{overflow-x:auto;max-width:100%}
+.nowrap{white-space:nowrap;overflow-wrap:normal}
+.prose{min-width:16rem}.words{overflow-wrap:break-word}
+@media print{:root{--fg:#000;--muted:#444;--line:#999;--head:#eee;--link:#000;
+--high:#000;--none:#000;--chip:#fff}
+body{max-width:none;padding:0;font-size:11px;color:#000;background:#fff}
+.controls{display:none}.scroll{overflow:visible}tr[hidden]{display:table-row}details>*{display:block}
+details::details-content{content-visibility:visible;display:block}
 a{color:#000;text-decoration:none}th button::after{content:""}
 .sev-critical,.sev-high,.sev-medium,.sev-low,.sev-none,.sev-unknown{color:#000}
 h2{break-after:avoid}tr{break-inside:avoid}}
@@ -279,8 +288,9 @@ def table(
     cap = f'<caption class="muted">{esc(caption)}</caption>' if caption else ""
     return (
         f'<div class="controls">{"".join(controls)}{count}</div>\n'
-        f'<table class="sortable" id="{esc(id)}">{cap}<thead><tr>{head}</tr></thead>\n'
-        f"<tbody>\n" + "\n".join(body) + "\n</tbody></table>"
+        f'<div class="scroll"><table class="sortable" id="{esc(id)}">{cap}'
+        f"<thead><tr>{head}</tr></thead>\n"
+        f"<tbody>\n" + "\n".join(body) + "\n</tbody></table></div>"
     )
 
 

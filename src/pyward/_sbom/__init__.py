@@ -1,8 +1,10 @@
 """SBOM writers: CycloneDX 1.6 (JSON, XML) and SPDX 2.3 (JSON, tag-value) of any
-inventory, with PEP 770 embedded SBOMs merged as nested components.
+inventory, with PEP 770 embedded SBOMs merged as nested components, and an HTML summary
+of the same document for a person to read.
 
-:func:`write_sbom` is the one entry point; the writers share
-:mod:`pyward._sbom._facts`, so both formats say the same things.
+:func:`write_sbom` is the one entry point of the SBOM formats, :func:`write_summary`
+of the summary; both share :mod:`pyward._sbom._facts`, so every output says the same
+things.
 """
 
 from __future__ import annotations
@@ -25,10 +27,21 @@ if TYPE_CHECKING:
     from pyward._model import ComponentKey, Inventory
     from pyward._provenance._model import ProvenanceReport
 
-__all__ = ["FORMATS", "Sbom", "SbomFormat", "check_provenance_format", "write_sbom"]
+__all__ = [
+    "FORMATS",
+    "SUMMARY_FORMATS",
+    "Sbom",
+    "SbomFormat",
+    "check_provenance_format",
+    "write_sbom",
+    "write_summary",
+]
 
 SbomFormat = Literal["cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv"]
 FORMATS: tuple[SbomFormat, ...] = ("cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv")
+
+#: Formats of :func:`write_summary`: a summary of the SBOM, not an SBOM format.
+SUMMARY_FORMATS: tuple[str, ...] = ("html",)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,8 +56,9 @@ class Sbom:
 
 def check_provenance_format(format: str) -> None:
     """Raise :class:`~pyward.errors.UsageError` unless ``format`` can carry provenance
-    (a CycloneDX one: SPDX 2.3 has no field for a verified publisher)."""
-    if not format.startswith("cyclonedx"):
+    (a CycloneDX one, or the HTML summary: SPDX 2.3 has no field for a verified
+    publisher)."""
+    if not format.startswith("cyclonedx") and format not in SUMMARY_FORMATS:
         raise UsageError(
             f"provenance needs a CycloneDX format: {format} (SPDX 2.3) has no field for "
             "a verified publisher"
@@ -87,4 +101,30 @@ def write_sbom(
         )
     else:
         data, notes = render_spdx(doc, tag_value=format == "spdx-tv", vulnerabilities=by_ref)
+    return Sbom(data=data, notes=(*inventory.notes, *doc.notes, *notes))
+
+
+def write_summary(
+    inventory: Inventory,
+    *,
+    target: Path | None = None,
+    vulnerabilities: Mapping[ComponentKey, Sequence[Vulnerability]] | None = None,
+    source_date_epoch: datetime | None = None,
+    provenance: ProvenanceReport | None = None,
+) -> Sbom:
+    """The HTML summary of the SBOM :func:`write_sbom` would write for ``inventory``:
+    the same document (:func:`~pyward._sbom._facts.prepare`), for a person to read.
+    ``vulnerabilities`` adds the section of flaws (``None``: no such section);
+    ``source_date_epoch`` dates it as it dates the SBOM; ``provenance`` adds each
+    component's verified publisher, as the CycloneDX document carries it."""
+    from pyward._sbom._html import render as render_html
+
+    doc = prepare(inventory, target, source_date_epoch=source_date_epoch)
+    by_ref = None
+    if vulnerabilities is not None:
+        by_ref = {
+            doc.by_key[k]: list(v) for k, v in vulnerabilities.items() if k in doc.by_key and v
+        }
+    left_out = [f"{na.requirement}: {na.reason}" for na in inventory.not_audited]
+    data, notes = render_html(doc, vulnerabilities=by_ref, provenance=provenance, left_out=left_out)
     return Sbom(data=data, notes=(*inventory.notes, *doc.notes, *notes))
