@@ -62,8 +62,11 @@ def test_every_distribution_of_the_test_environment_is_read() -> None:
     # Same parse as importlib.metadata: summary and licence fields agree for every one.
     for d in importlib.metadata.distributions(path=[str(SITE)]):
         c = next(x for x in inv.components if x.name == canonical_name(d.metadata["Name"]))
-        assert c.metadata.get("summary") == ((d.metadata["Summary"] or "").strip() or None)
         # typeshed gives PackageMetadata a get() only from 3.12; it is an email Message.
+        # get(), not [...]: once importlib_metadata is imported (distributed imports it),
+        # its finder answers too, and its [...] raises for a field a distribution lacks.
+        summary = d.metadata.get("Summary")  # type: ignore[attr-defined]
+        assert c.metadata.get("summary") == ((summary or "").strip() or None)
         assert c.license_expression == d.metadata.get("License-Expression")  # type: ignore[attr-defined]
 
 
