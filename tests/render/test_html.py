@@ -200,10 +200,10 @@ def test_findings_table_rows_cells_and_sort_keys() -> None:
     assert by_id["PYSEC-2021-66"].find_all("td")[0].text == "jinja2 2.11.2 direct"
     # Severity sorts by rank then score (worst highest), never by its spelling.
     keys = {r.attrs["data-id"]: r.find_all("td")[2].attrs["data-sort"] for r in rows}
-    assert keys["PYSEC-2023-192"] == "3081"  # high 8.1
-    assert keys["PYSEC-2024-60"] == "3075"  # high 7.5
-    assert keys["PYSEC-2023-212"] == "2042"  # medium 4.2
-    assert keys["PYSEC-2021-108"] == "0000"  # unknown
+    assert keys["PYSEC-2023-192"] == "4081"  # high 8.1
+    assert keys["PYSEC-2024-60"] == "4075"  # high 7.5
+    assert keys["PYSEC-2023-212"] == "3042"  # medium 4.2
+    assert keys["PYSEC-2021-108"] == "1000"  # unknown
     # The package column sorts by name, then version.
     assert rows[0].find_all("td")[0].attrs["data-sort"] == "urllib3 1.26.2"
     # Filters offer the values the rows carry.

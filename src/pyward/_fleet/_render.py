@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pyward._findings import MALICIOUS
-from pyward._fleet._rollup import level_rank, version_key, worst_first
+from pyward._fleet._rollup import version_key, worst_first
 from pyward._render._common import (
     TOOL_NAME,
     iso,
@@ -32,13 +32,21 @@ from pyward._render._common import (
     severity_counts_text,
     tool_version,
 )
-from pyward._render._html_page import Column, Row, badge, details, esc, page, section, table
+from pyward._render._html_page import (
+    Column,
+    Row,
+    badge,
+    details,
+    esc,
+    page,
+    section,
+    severity_rank,
+    table,
+)
 from pyward._render._options import RenderOptions
 from pyward._text import visible
 
 if TYPE_CHECKING:
-    from io import StringIO
-
     from rich.console import Console
 
     from pyward._fleet._rollup import (
@@ -318,29 +326,6 @@ def _project(p: ProjectRow) -> dict[str, Any]:
 # -- table ------------------------------------------------------------------------------
 
 
-def _console(options: RenderOptions) -> tuple[Console, StringIO]:
-    from io import StringIO
-
-    from rich.console import Console
-
-    out = StringIO()
-    console = Console(
-        file=out,
-        width=options.width,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=False,
-        legacy_windows=False,
-        # The caller decided about colour; rich must not read the environment again.
-        _environ={},
-    )
-    return console, out
-
-
 def _title(report: FleetReport) -> str:
     t = report.totals
     text = f"pyward fleet {report.job.command}: {plural(t.projects, 'project')}"
@@ -353,10 +338,10 @@ def _title(report: FleetReport) -> str:
 def _table(report: FleetReport, options: RenderOptions) -> str:
     from rich.text import Text
 
-    from pyward._render._table import SEVERITY_STYLE
+    from pyward._render._table import SEVERITY_STYLE, text_console
     from pyward._render._table import _table as new_table
 
-    console, out = _console(options)
+    console, out = text_console(options)
     console.print(Text(visible(_title(report)), style="bold"))
     if report.runner:
         console.print(Text(visible(report.runner), style="dim"))
@@ -707,7 +692,7 @@ def _html_advisories(report: FleetReport) -> str:
                     + details(where, f'<ul class="paths">{affected}</ul>'),
                 ],
                 attrs={"severity": a.level, "kind": a.kind},
-                sort_keys={1: str(level_rank(a.level))},
+                sort_keys={1: str(severity_rank(a.level))},
             )
         )
     return section(
@@ -818,7 +803,7 @@ def _html_projects(report: FleetReport, pages: str) -> str:
                     f'<span class="verdict-fail">{esc(state)}</span>' if p.failing else esc(state),
                 ],
                 attrs={"worst": p.worst or "none", "state": state},
-                sort_keys={1: str(level_rank(p.worst))},
+                sort_keys={1: str(severity_rank(p.worst))},
             )
         )
     return section(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pyward._findings import LEVELS
 from pyward._release._render import (
     _grade_text,
     _result_text,
@@ -33,6 +32,7 @@ from pyward._render._html_page import (
     link,
     page,
     section,
+    severity_rank,
     table,
 )
 
@@ -52,11 +52,6 @@ GRADE_CLASS: dict[Grade, str] = {
     "F": "critical",
     "n/a": "unknown",
 }
-
-
-def _severity_rank(level: str) -> str:
-    """A sort key that puts the worst last when ascending (critical highest)."""
-    return str(len(LEVELS) - LEVELS.index(level)) if level in LEVELS else "0"
 
 
 def _card(grade: CategoryGrade) -> str:
@@ -132,7 +127,7 @@ def _finding_rows(report: ReleaseReport) -> list[Row]:
                     esc(f.summary) + _advice(report, f),
                 ],
                 attrs={"category": category, "severity": level, "fails": str(fails).lower()},
-                sort_keys={0: _severity_rank(level)},
+                sort_keys={0: str(severity_rank(level))},
             )
         )
     return rows
@@ -150,7 +145,7 @@ def _ignored_rows(report: ReleaseReport) -> list[Row]:
                 esc(s.rule),
             ],
             attrs={"severity": s.finding.rating.level},
-            sort_keys={0: _severity_rank(s.finding.rating.level)},
+            sort_keys={0: str(severity_rank(s.finding.rating.level))},
         )
         for s in report.suppressed
     ]

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from pyward._findings import LEVELS, MALICIOUS, VULNERABILITY
 from pyward._gate import INFORMATIONAL_KINDS
 from pyward._render._common import (
-    LEVEL_RANK,
     STATUS_KINDS,
     advisory_link,
     age_text,
@@ -51,7 +50,18 @@ from pyward._render._common import (
     upgrade_hint,
 )
 from pyward._render._groups import sorted_findings
-from pyward._render._html_page import Column, Row, badge, details, esc, link, page, section, table
+from pyward._render._html_page import (
+    Column,
+    Row,
+    badge,
+    details,
+    esc,
+    link,
+    page,
+    section,
+    severity_rank,
+    table,
+)
 from pyward._render._options import RenderOptions
 from pyward._report import AuditReport
 
@@ -237,7 +247,7 @@ def _finding_row(
         "passes": "passes (below the threshold)",
     }[run]
     # Worst first when sorted descending: the rank inverted, then the score.
-    rank = len(LEVELS) - 1 - LEVEL_RANK[level]
+    rank = severity_rank(level)
     score = round((f.rating.score or 0.0) * 10)
     return Row(
         cells=[

@@ -36,6 +36,7 @@ __all__ = [
     "link",
     "page",
     "section",
+    "severity_rank",
     "table",
 ]
 
@@ -192,6 +193,15 @@ def link(url: str | None, text: object) -> str:
     if href is None:
         return esc(text)
     return f'<a href="{esc(href)}" rel="noopener noreferrer">{esc(text)}</a>'
+
+
+def severity_rank(level: str | None) -> int:
+    """A severity's sort key in a table, worse is higher (``critical`` highest,
+    ``unknown`` 1, no severity 0): sorted descending, the worst come first, on every
+    page alike."""
+    from pyward._findings import LEVELS
+
+    return len(LEVELS) - LEVELS.index(level) if level in LEVELS else 0
 
 
 def badge(level: str) -> str:

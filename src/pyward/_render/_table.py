@@ -55,6 +55,8 @@ from pyward._report import AuditReport
 from pyward._text import visible
 
 if TYPE_CHECKING:
+    from io import StringIO
+
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -100,26 +102,7 @@ MIN_SUMMARY_WIDTH = 10
 
 
 def render(report: AuditReport, *, options: RenderOptions) -> str:
-    from io import StringIO
-
-    from rich.console import Console
-
-    out = StringIO()
-    console = Console(
-        file=out,
-        width=options.width,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=False,
-        legacy_windows=False,
-        # The caller decided about colour (NO_COLOR, TTY); rich must not read the
-        # environment again (TERM, COLUMNS, FORCE_COLOR...) or output would vary.
-        _environ={},
-    )
+    console, out = text_console(options)
     _write(console, report, options)
     text = out.getvalue()
     if not options.color:
@@ -431,3 +414,29 @@ def _section(console: Console, title: str, lines: list[str], style: str = "") ->
     for line in lines:
         # Indented as a block, so a wrapped line stays under its first line.
         console.print(Padding(Text(visible(line), style=style), (0, 0, 0, 2)))
+
+
+def text_console(options: RenderOptions) -> tuple[Console, StringIO]:
+    """A rich console that writes into the returned buffer, coloured as ``options``
+    say and at their width; every table renderer (the audit's, the fleet's) uses it."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    out = StringIO()
+    console = Console(
+        file=out,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+        legacy_windows=False,
+        # The caller decided about colour (NO_COLOR, TTY); rich must not read the
+        # environment again (TERM, COLUMNS, FORCE_COLOR...) or output would vary.
+        _environ={},
+    )
+    return console, out

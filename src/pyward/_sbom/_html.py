@@ -21,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pyward._findings import LEVELS
 from pyward._render._common import TOOL_NAME, plural, tool_version
 from pyward._render._html_page import (
     Column,
@@ -32,6 +31,7 @@ from pyward._render._html_page import (
     link,
     page,
     section,
+    severity_rank,
     table,
 )
 from pyward._sbom._facts import Document, Facts, osv_page
@@ -316,7 +316,7 @@ def _vulnerabilities(
             continue
         for v in sorted(found, key=lambda v: v.id):
             level = _severity(v, notes)
-            rank = str(len(LEVELS) - LEVELS.index(level))
+            rank = str(severity_rank(level))
             aliases = ", ".join(v.ids[1:])
             rows.append(
                 Row(
