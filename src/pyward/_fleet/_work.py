@@ -50,9 +50,13 @@ def _parser(command: str) -> argparse.ArgumentParser:
 def _settings(job: FleetJob) -> Settings:
     settings = _SETTINGS.get(job.environ)
     if settings is None:
+        import dataclasses
+
         from pyward._settings import Settings
 
-        settings = Settings.from_environ(job.environ_map())
+        # No inventory read cache: a project the fleet runs is one whose inputs changed
+        # (the fleet's own cache has the others), so an entry would never be read again.
+        settings = dataclasses.replace(Settings.from_environ(job.environ_map()), read_cache=False)
         _SETTINGS[job.environ] = settings
     return settings
 
