@@ -208,3 +208,22 @@ def test_pages_one_per_project(tmp_path: Path, capsys: pytest.CaptureFixture[str
     written = {p["project"]: p["page"] for p in json.loads(out)["projects"]}
     assert sorted(p.name for p in pages.iterdir()) == sorted(written.values())
     assert "requests" in (pages / written[f"{tmp_path}/t/b"]).read_text()
+
+
+def test_a_policy_url_is_passed_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from pyward._commands.fleet import add_arguments, project_argv
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    monkeypatch.chdir(tmp_path)
+    args = parser.parse_args(
+        ["check", ".", "--policy", "https://policy.invalid/p.toml", "--vex", "v.json"]
+    )
+    assert project_argv(args) == (
+        "--vex",
+        str(tmp_path / "v.json"),
+        "--policy",
+        "https://policy.invalid/p.toml",
+    )

@@ -131,6 +131,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def project_argv(args: argparse.Namespace) -> tuple[str, ...]:
     """The per-project options given, as a command line."""
+    from pyward._sources._snapshot import is_url
+
     argv: list[str] = []
     for flag, kind, _ in PASSTHROUGH:
         value = getattr(args, "pass_" + flag.lstrip("-").replace("-", "_"))
@@ -140,7 +142,9 @@ def project_argv(args: argparse.Namespace) -> tuple[str, ...]:
             continue
         values = value if kind == "append" else ([] if value is None else [value])
         for v in values:
-            argv += [flag, os.path.abspath(v) if flag in _PATH_OPTIONS else v]
+            # A URL (--policy https://...) is no path: it goes as given.
+            local = flag in _PATH_OPTIONS and not is_url(v)
+            argv += [flag, os.path.abspath(v) if local else v]
     return tuple(argv)
 
 
