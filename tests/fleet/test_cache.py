@@ -196,3 +196,34 @@ def test_progress_counts_cached_and_failed(tmp_path: Path) -> None:
     # The broken lock is the project's own outcome: cached like any other.
     assert calls[-1] == (5, 5, 4, 2)
     assert "gone" in [r.project for r in run.results]
+
+
+def test_edited_option_files_rerun_everything(tmp_path: Path) -> None:
+    build_tree(tmp_path / "tree", 2)
+    projects, _ = discover([str(tmp_path / "tree")])
+    vex = tmp_path / "vex.json"
+    vex.write_text('{"@context": "https://openvex.dev/ns/v0.2.0", "statements": []}\n')
+    the_job = job("audit", "--vex", str(vex))
+    fleet(tmp_path, projects, the_job)
+    assert fleet(tmp_path, projects, the_job)[0] == []
+    vex.write_text('{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [] }\n')
+    ran, cached = fleet(tmp_path, projects, the_job)
+    assert ran == [p.id for p in projects]
+    assert cached == []
+
+
+def test_policy_file_content_is_in_the_key(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[policy]\n")
+    project = Project(id="p", target=str(tmp_path))
+    url_job = FleetJob(command="check", argv=("--policy=https://policy.invalid/p.toml",))
+    file_job = FleetJob(command="check", argv=("--policy", str(policy)))
+
+    def key(the_job: FleetJob) -> str | None:
+        return FleetCache.for_job(tmp_path, the_job, None).key(project, the_job)
+
+    before = key(file_job)
+    assert key(file_job) == before
+    policy.write_text("[policy]\nallow-licenses = []\n")
+    assert key(file_job) != before
+    assert key(url_job) == key(url_job)

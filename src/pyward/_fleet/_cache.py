@@ -3,7 +3,8 @@
 A project's key is a SHA-256 over everything its result depends on: pyward's version,
 the job (command, options, environment), the project's id and target, the bytes of
 each of its input files (for an environment: the names of its ``*.dist-info``
-directories and the size and time of each ``METADATA``), and the advisory data's
+directories and the size and time of each ``METADATA``), the bytes of the files the
+job's options name (``--policy``, ``--vex``, ``--config``), and the advisory data's
 fingerprint (its source, update time, record count and newest record). New advisory
 data changes every key, so everything is audited again.
 
@@ -33,7 +34,14 @@ from pyward._fleet._model import FleetJob, Project, ProjectResult
 if TYPE_CHECKING:
     from pyward._advisory._types import StoreInfo
 
-__all__ = ["FORMAT", "FleetCache", "data_fingerprint", "uses_index"]
+__all__ = [
+    "FORMAT",
+    "JOB_FILE_OPTIONS",
+    "FleetCache",
+    "data_fingerprint",
+    "job_files_fingerprint",
+    "uses_index",
+]
 
 #: The entries' format; a change makes every old entry a miss.
 FORMAT = 1
@@ -46,6 +54,33 @@ def data_fingerprint(info: StoreInfo | None) -> str:
     return json.dumps(
         [info.source, info.updated.isoformat(), info.record_count, info.newest_modified]
     )
+
+
+#: Options of a job whose value is a file that decides every project's result.
+JOB_FILE_OPTIONS = ("--config", "--vex", "--policy")
+
+
+def job_files_fingerprint(job: FleetJob) -> str:
+    """What identifies the files the job's options name (``--policy``, ``--vex``,
+    ``--config``): their paths and the SHA-256 of their bytes, so an edited policy or
+    VEX document re-runs every project. A URL, or a file that cannot be read, counts
+    by its name alone (each project's run reports it)."""
+    named: list[list[str | None]] = []
+    argv = job.argv
+    for i, arg in enumerate(argv):
+        option, _, value = arg.partition("=")
+        if option not in JOB_FILE_OPTIONS:
+            continue
+        if not value:
+            if i + 1 >= len(argv):
+                continue
+            value = argv[i + 1]
+        try:
+            digest: str | None = _file_digest(value).hex()
+        except OSError:
+            digest = None
+        named.append([option, value, digest])
+    return json.dumps(named, ensure_ascii=False)
 
 
 def uses_index(job: FleetJob) -> bool:
@@ -67,6 +102,8 @@ class FleetCache:
     """How long an entry stays valid (None: until its key changes)."""
     read: bool = True
     """Entries are read (``--refresh``: written only)."""
+    files: str = ""
+    """:func:`job_files_fingerprint` of the files the job's options name."""
 
     @classmethod
     def for_job(cls, cache_dir: Path, job: FleetJob, info: StoreInfo | None) -> FleetCache:
@@ -78,6 +115,7 @@ class FleetCache:
             data=data_fingerprint(info),
             max_age=DEFAULT_MAX_AGE if uses_index(job) else None,
             read="--refresh" not in job.argv,
+            files=job_files_fingerprint(job),
         )
 
     def key(self, project: Project, job: FleetJob) -> str | None:
@@ -92,7 +130,7 @@ class FleetCache:
             digest.update(len(data).to_bytes(8, "big"))
             digest.update(data)
 
-        part([FORMAT, __version__, self.data])
+        part([FORMAT, __version__, self.data, self.files])
         part([job.command, list(job.argv), [list(kv) for kv in job.environ], job.pages])
         part([project.id, project.target, project.environment, list(project.inputs)])
         try:

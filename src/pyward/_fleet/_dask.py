@@ -28,6 +28,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+# The options of the job that name a file on the client (the cache hashes them): the
+# file is shipped with every task and the option names the worker's copy.
+from pyward._fleet._cache import JOB_FILE_OPTIONS
 from pyward._fleet._model import FleetJob, Project, ProjectResult
 from pyward.errors import NetworkError
 
@@ -69,10 +72,6 @@ SHIPPED_VARIABLES: tuple[str, ...] = (
 #: Settings a worker takes from its own environment: where its store is, and its
 #: credentials for a private index (``NETRC``, else ``~/.netrc``).
 WORKER_VARIABLES: tuple[str, ...] = ("PYWARD_CACHE_DIR", "NETRC", "HOME")
-
-#: Options of the job that name a file on the client: the file is shipped with every
-#: task and the option names the worker's copy.
-JOB_FILE_OPTIONS: tuple[str, ...] = ("--config", "--vex", "--policy")
 
 #: Tasks hold at most this many bytes of inputs in their arguments; a larger project
 #: goes to the cluster on its own, scattered first (Dask warns about larger graphs).
