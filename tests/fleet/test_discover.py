@@ -114,6 +114,17 @@ def test_config_file_is_an_input(tmp_path: Path) -> None:
     assert str(tmp_path / "pyward.toml") in project.inputs
 
 
+def test_vex_files_the_config_names_are_inputs(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    put(tmp_path / "pyward.toml", text="vex = ['security/vex.json', 'gone.json']\n")
+    put(tmp_path / "security" / "vex.json", text="{}")
+    put(tmp_path / "svc" / "uv.lock", UV)
+    (project,) = discover([str(tmp_path / "svc")])[0]
+    assert project.inputs == tuple(
+        sorted(str(tmp_path / p) for p in ("pyward.toml", "security/vex.json", "svc/uv.lock"))
+    )
+
+
 def test_symlink_loops_are_not_followed(tmp_path: Path) -> None:
     put(tmp_path / "a" / "uv.lock", UV)
     os.symlink(tmp_path, tmp_path / "a" / "loop")

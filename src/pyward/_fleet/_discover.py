@@ -196,6 +196,7 @@ def _project(ident: str, target: Path, inputs: set[Path]) -> Project:
         config = None
     if config is not None:
         inputs.add(config)
+        inputs |= _config_files(config)
     start = target if target.is_dir() else target.parent
     # A pyproject.toml beside the input is read for the project's settings even
     # without [tool.pyward] (its name, its Python).
@@ -206,6 +207,20 @@ def _project(ident: str, target: Path, inputs: set[Path]) -> Project:
         target=os.path.abspath(target),
         inputs=tuple(sorted(os.path.abspath(p) for p in inputs)),
     )
+
+
+def _config_files(config: Path) -> set[Path]:
+    """The VEX documents ``config`` names that exist: they decide the result too (one
+    that is missing or a configuration that cannot be read is the project's run's to
+    report)."""
+    from pyward._config import load_config
+    from pyward.errors import PywardError
+
+    try:
+        vex = load_config(config).vex
+    except (PywardError, OSError, RecursionError):
+        return set()
+    return {path for path in vex if path.is_file()}
 
 
 def _environment(ident: str, path: Path) -> Project:
