@@ -227,3 +227,15 @@ def test_policy_file_content_is_in_the_key(tmp_path: Path) -> None:
     policy.write_text("[policy]\nallow-licenses = []\n")
     assert key(file_job) != before
     assert key(url_job) == key(url_job)
+
+
+def test_a_new_day_is_a_new_key(tmp_path: Path) -> None:
+    # An ignore's ``until``, end of life and cooldown are measured against the date.
+    project = Project(id="p", target=str(tmp_path))
+    the_job = job()
+
+    def key(day: dt.date) -> str | None:
+        return FleetCache.for_job(tmp_path, the_job, None, today=day).key(project, the_job)
+
+    assert key(dt.date(2026, 1, 2)) == key(dt.date(2026, 1, 2))
+    assert key(dt.date(2026, 1, 2)) != key(dt.date(2026, 1, 3))

@@ -4,9 +4,10 @@ A project's key is a SHA-256 over everything its result depends on: pyward's ver
 the job (command, options, environment), the project's id and target, the bytes of
 each of its input files (for an environment: the names of its ``*.dist-info``
 directories and the size and time of each ``METADATA``), the bytes of the files the
-job's options name (``--policy``, ``--vex``, ``--config``), and the advisory data's
-fingerprint (its source, update time, record count and newest record). New advisory
-data changes every key, so everything is audited again.
+job's options name (``--policy``, ``--vex``, ``--config``), the date, and the advisory
+data's fingerprint (its source, update time, record count and newest record). New
+advisory data changes every key, so everything is audited again; so does a new day,
+since a result depends on the date (an ignore's ``until``, end of life, cooldown).
 
 A job whose checks ask the package index (``status``, and ``audit`` or ``check``
 without ``--offline``) gives results that age with the index: its entries expire after
@@ -104,10 +105,21 @@ class FleetCache:
     """Entries are read (``--refresh``: written only)."""
     files: str = ""
     """:func:`job_files_fingerprint` of the files the job's options name."""
+    today: str = ""
+    """The run's date (ISO): what the date-bound parts of a result are measured against
+    (an ignore's ``until``, end of life, unmaintained, cooldown)."""
 
     @classmethod
-    def for_job(cls, cache_dir: Path, job: FleetJob, info: StoreInfo | None) -> FleetCache:
-        """The cache of ``job``'s run with the advisory data ``info`` describes."""
+    def for_job(
+        cls,
+        cache_dir: Path,
+        job: FleetJob,
+        info: StoreInfo | None,
+        *,
+        today: dt.date | None = None,
+    ) -> FleetCache:
+        """The cache of ``job``'s run with the advisory data ``info`` describes, on
+        ``today`` (default: the local date, as each project's run takes it)."""
         from pyward._sources.index import DEFAULT_MAX_AGE
 
         return cls(
@@ -116,6 +128,7 @@ class FleetCache:
             max_age=DEFAULT_MAX_AGE if uses_index(job) else None,
             read="--refresh" not in job.argv,
             files=job_files_fingerprint(job),
+            today=(today or dt.date.today()).isoformat(),
         )
 
     def key(self, project: Project, job: FleetJob) -> str | None:
@@ -130,7 +143,7 @@ class FleetCache:
             digest.update(len(data).to_bytes(8, "big"))
             digest.update(data)
 
-        part([FORMAT, __version__, self.data, self.files])
+        part([FORMAT, __version__, self.data, self.files, self.today])
         part([job.command, list(job.argv), [list(kv) for kv in job.environ], job.pages])
         part([project.id, project.target, project.environment, list(project.inputs)])
         try:
