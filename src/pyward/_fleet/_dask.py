@@ -227,38 +227,13 @@ def _safe_relative(path: str) -> bool:
     return bool(path) and not path.startswith("/") and all(p not in ("", ".", "..") for p in parts)
 
 
-def _replace_paths(result: ProjectResult, here: str, there: str) -> ProjectResult:
-    """``result`` with the worker's path ``here`` replaced by the client's ``there``."""
-    if here == there:
-        return result
-
-    def fix(text: str) -> str:
-        return text.replace(here, there)
-
-    def fixes(values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(fix(v) for v in values)
-
-    return dataclasses.replace(
-        result,
-        error=fix(result.error) if result.error is not None else None,
-        inputs=fixes(result.inputs),
-        errors=fixes(result.errors),
-        warnings=fixes(result.warnings),
-        skipped=fixes(result.skipped),
-        not_audited=tuple(
-            dataclasses.replace(n, requirement=fix(n.requirement), reason=fix(n.reason))
-            for n in result.not_audited
-        ),
-    )
-
-
 def run_batch(
     shipments: Sequence[Shipment], job: FleetJob, files: Sequence[JobFile]
 ) -> list[Returned]:
     """On a worker: each project of ``shipments`` on a private copy of its files."""
     import tempfile
 
-    from pyward._fleet._work import run_project
+    from pyward._fleet._work import replace_path, run_project
 
     returned: list[Returned] = []
     with tempfile.TemporaryDirectory(prefix="pyward-fleet-") as scratch:
@@ -301,9 +276,9 @@ def run_batch(
                 pages=str(pages) if pages is not None else None,
             )
             result = run_project(shipment.project, worker_job, target=str(target))
-            result = _replace_paths(result, str(root), shipment.root)
+            result = replace_path(result, str(root), shipment.root)
             for here, there in copies:
-                result = _replace_paths(result, here, there)
+                result = replace_path(result, here, there)
             page = None
             if pages is not None and result.page is not None:
                 page = _page(pages / result.page, [(str(root), shipment.root), *copies])

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pyward._report import AuditReport
     from pyward._settings import Settings
 
-__all__ = ["run_project", "summarise"]
+__all__ = ["replace_path", "run_project", "summarise"]
 
 #: Per process: the parser of each command and the settings of each job's environment.
 _PARSERS: dict[str, argparse.ArgumentParser] = {}
@@ -126,7 +126,7 @@ def run_project(project: Project, job: FleetJob, *, target: str | None = None) -
         )
     result = summarise(report, project, where=where)
     if target is not None:
-        result = _relocated(result, target, project)
+        result = replace_path(result, target, project.target)
     if job.pages is not None:
         try:
             result = _write_page(result, report, job, job.pages)
@@ -220,23 +220,28 @@ def _relocate(text: str, where: str, project: Project) -> str:
     return text.replace(where, project.target) if where != project.target else text
 
 
-def _relocated(result: ProjectResult, where: str, project: Project) -> ProjectResult:
-    """``result`` with the worker's copy's path replaced by the project's own."""
+def replace_path(result: ProjectResult, here: str, there: str) -> ProjectResult:
+    """``result`` with the path ``here`` (a worker's copy) replaced by ``there`` (the
+    project's own) in every message."""
     import dataclasses
 
+    if here == there:
+        return result
+
     def fix(values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_relocate(v, where, project) for v in values)
+        return tuple(v.replace(here, there) for v in values)
 
     return dataclasses.replace(
         result,
+        error=result.error.replace(here, there) if result.error is not None else None,
         inputs=fix(result.inputs),
         errors=fix(result.errors),
         warnings=fix(result.warnings),
         skipped=fix(result.skipped),
         not_audited=tuple(
             NotAuditedEntry(
-                requirement=_relocate(n.requirement, where, project),
-                reason=_relocate(n.reason, where, project),
+                requirement=n.requirement.replace(here, there),
+                reason=n.reason.replace(here, there),
             )
             for n in result.not_audited
         ),
