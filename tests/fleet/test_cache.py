@@ -155,17 +155,24 @@ def test_runner_failures_are_not_cached(tmp_path: Path) -> None:
     project = Project(id="p", target=str(tmp_path / "p"), inputs=())
     (tmp_path / "p").mkdir()
 
+    errors = [
+        "worker died (signal 9) while auditing this project",
+        "timed out after 5 s",
+        f"{project.target}: the Dask worker running it died (KilledWorker: ...)",
+        f"{project.target}: internal error on the Dask worker: OSError: disk full",
+    ]
+
     class Dying(SerialRunner):
+        def __init__(self, error: str) -> None:
+            self.error = error
+
         def run(self, projects, job):  # type: ignore[no-untyped-def]
             for p in projects:
-                yield ProjectResult(
-                    project=p.id,
-                    state="failed",
-                    error="worker died (signal 9) while auditing this project",
-                )
+                yield ProjectResult(project=p.id, state="failed", error=self.error)
 
-    run_fleet([project], job(), runner=Dying(), cache_dir=tmp_path / "cache")
-    assert not list((tmp_path / "cache").rglob("*.json"))
+    for error in errors:
+        run_fleet([project], job(), runner=Dying(error), cache_dir=tmp_path / "cache")
+        assert not list((tmp_path / "cache").rglob("*.json")), error
 
 
 def test_progress_counts_cached_and_failed(tmp_path: Path) -> None:

@@ -115,6 +115,12 @@ def _page_kept(result: ProjectResult, job: FleetJob) -> bool:
     return (Path(job.pages) / result.page).is_file()
 
 
+#: How a runner's own failures read (a local worker that died or timed out; a Dask
+#: worker that died or raised, after the project's path): not the project's outcome.
+_RUNNER_FAILURES = ("worker died", "timed out")
+_DASK_FAILURES = (": the Dask worker running it died", ": internal error on the Dask worker")
+
+
 def _cacheable(result: ProjectResult) -> bool:
     error = result.error or ""
-    return not (error.startswith(("worker died", "timed out")))
+    return not error.startswith(_RUNNER_FAILURES) and not any(f in error for f in _DASK_FAILURES)
