@@ -125,6 +125,15 @@ def test_vex_files_the_config_names_are_inputs(tmp_path: Path) -> None:
     )
 
 
+def test_an_environment_has_its_config_as_input(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    put(tmp_path / "pyward.toml", text="fail-on = 'high'\n")
+    put(tmp_path / "venv" / "pyvenv.cfg", text="home = /usr/bin\n")
+    (project,) = discover([str(tmp_path / "venv")])[0]
+    assert project.environment
+    assert project.inputs == (str(tmp_path / "pyward.toml"),)
+
+
 def test_symlink_loops_are_not_followed(tmp_path: Path) -> None:
     put(tmp_path / "a" / "uv.lock", UV)
     os.symlink(tmp_path, tmp_path / "a" / "loop")

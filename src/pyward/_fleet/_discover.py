@@ -188,15 +188,7 @@ def _file_project(ident: str, path: Path) -> Project:
 
 
 def _project(ident: str, target: Path, inputs: set[Path]) -> Project:
-    from pyward._config import find_config
-
-    try:
-        config = find_config(target)
-    except OSError:
-        config = None
-    if config is not None:
-        inputs.add(config)
-        inputs |= _config_files(config)
+    inputs |= _config_inputs(target)
     start = target if target.is_dir() else target.parent
     # A pyproject.toml beside the input is read for the project's settings even
     # without [tool.pyward] (its name, its Python).
@@ -207,6 +199,17 @@ def _project(ident: str, target: Path, inputs: set[Path]) -> Project:
         target=os.path.abspath(target),
         inputs=tuple(sorted(os.path.abspath(p) for p in inputs)),
     )
+
+
+def _config_inputs(target: Path) -> set[Path]:
+    """The configuration file in force for ``target`` and the VEX files it names."""
+    from pyward._config import find_config
+
+    try:
+        config = find_config(target)
+    except OSError:
+        return set()
+    return set() if config is None else {config, *_config_files(config)}
 
 
 def _config_files(config: Path) -> set[Path]:
@@ -224,7 +227,9 @@ def _config_files(config: Path) -> set[Path]:
 
 
 def _environment(ident: str, path: Path) -> Project:
-    return Project(id=ident, target=os.path.abspath(path), environment=True)
+    # Its configuration is looked for from it as from any target.
+    inputs = tuple(sorted(os.path.abspath(p) for p in _config_inputs(path)))
+    return Project(id=ident, target=os.path.abspath(path), inputs=inputs, environment=True)
 
 
 def _is_document(name: str) -> bool:
