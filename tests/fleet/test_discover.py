@@ -134,6 +134,24 @@ def test_an_environment_has_its_config_as_input(tmp_path: Path) -> None:
     assert project.inputs == (str(tmp_path / "pyward.toml"),)
 
 
+def test_settings_beside_the_input_are_inputs(tmp_path: Path) -> None:
+    # .python-version decides the Python (end of life), uv.toml the index.
+    put(tmp_path / "svc" / "uv.lock", UV)
+    put(tmp_path / "svc" / ".python-version", text="3.8\n")
+    put(tmp_path / "svc" / "uv.toml", text="index-url = 'https://index.invalid/simple/'\n")
+    put(tmp_path / "reqs" / "requirements.txt", REQS)
+    put(tmp_path / "reqs" / ".python-version", text="3.9\n")
+    projects = discover([str(tmp_path / "svc"), str(tmp_path / "reqs" / "requirements.txt")])[0]
+    assert {p.id: p.inputs for p in projects} == {
+        str(tmp_path / "svc"): tuple(
+            str(tmp_path / "svc" / n) for n in (".python-version", "uv.lock", "uv.toml")
+        ),
+        str(tmp_path / "reqs" / "requirements.txt"): tuple(
+            str(tmp_path / "reqs" / n) for n in (".python-version", "requirements.txt")
+        ),
+    }
+
+
 def test_symlink_loops_are_not_followed(tmp_path: Path) -> None:
     put(tmp_path / "a" / "uv.lock", UV)
     os.symlink(tmp_path, tmp_path / "a" / "loop")

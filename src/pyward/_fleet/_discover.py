@@ -33,6 +33,8 @@ SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__", "site-packages",
 MAX_PATH_CHARS = 4096
 #: How deep ``-r``/``-c`` includes of a requirements file are followed for its inputs.
 _INCLUDE_DEPTH = 8
+#: Files beside a project's input that its run reads for the project's settings.
+_BESIDE = ("pyproject.toml", ".python-version", "uv.toml")
 _INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
 
 
@@ -190,10 +192,10 @@ def _file_project(ident: str, path: Path) -> Project:
 def _project(ident: str, target: Path, inputs: set[Path]) -> Project:
     inputs |= _config_inputs(target)
     start = target if target.is_dir() else target.parent
-    # A pyproject.toml beside the input is read for the project's settings even
-    # without [tool.pyward] (its name, its Python).
-    if (start / "pyproject.toml").is_file():
-        inputs.add(start / "pyproject.toml")
+    # Files beside the input read for the project's settings: pyproject.toml even
+    # without [tool.pyward] (its name, its Python), .python-version (its Python),
+    # uv.toml (its index).
+    inputs |= {start / name for name in _BESIDE if (start / name).is_file()}
     return Project(
         id=ident,
         target=os.path.abspath(target),
