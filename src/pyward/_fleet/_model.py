@@ -54,7 +54,9 @@ class Project:
     or a virtual environment (an absolute path on the machine that discovered it)."""
     inputs: tuple[str, ...] = ()
     """The files whose content decides the result (absolute paths), sorted: the lock,
-    manifest or SBOM files, and the configuration (``pyproject.toml``, ``pyward.toml``).
+    manifest or SBOM files, the settings beside them (``pyproject.toml``,
+    ``.python-version``, ``uv.toml``), and the configuration (``pyward.toml``) with the
+    VEX files it names.
     The incremental cache hashes them; a Dask run ships them to the worker."""
     environment: bool = False
     """``target`` is an installed environment (its content is its ``*.dist-info``
