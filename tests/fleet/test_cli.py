@@ -227,3 +227,34 @@ def test_a_policy_url_is_passed_as_given(tmp_path: Path, monkeypatch: pytest.Mon
         "--policy",
         "https://policy.invalid/p.toml",
     )
+
+
+def test_pages_link_advisories_as_the_project_s_own_audit_does(
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A project's page links an advisory whose records name no page (PYSEC-2024-60)
+    where ``pyward audit --format html`` there would: the project's configured
+    ``advisory-url``, else ``PYWARD_ADVISORY_URL``."""
+    from tests.conftest import store_of
+
+    monkeypatch.setenv("PYWARD_CACHE_DIR", str(store_of(tmp_path_factory, ("idna",))))
+    monkeypatch.setenv("PYWARD_ADVISORY_URL", "https://env.example.invalid/{id}")
+    tree(tmp_path / "t", env="idna==3.4\n", conf="idna==3.4\n")
+    for name in ("env", "conf"):
+        (tmp_path / "t" / name / ".git").mkdir()  # the configuration search stops here
+    (tmp_path / "t" / "conf" / "pyproject.toml").write_text(
+        '[project]\nname = "app"\n\n[tool.pyward]\n'
+        'advisory-url = "https://config.example.invalid/a/{id}"\n'
+    )
+    pages = tmp_path / "pages"
+    _, out, _ = fleet(
+        capsys, "audit", str(tmp_path / "t"), "--offline", "-f", "json", "--pages", str(pages)
+    )
+    written = {p["project"]: p["page"] for p in json.loads(out)["projects"]}
+    env = (pages / written[f"{tmp_path}/t/env"]).read_text()
+    conf = (pages / written[f"{tmp_path}/t/conf"]).read_text()
+    assert 'href="https://env.example.invalid/PYSEC-2024-60"' in env
+    assert 'href="https://config.example.invalid/a/PYSEC-2024-60"' in conf

@@ -281,6 +281,33 @@ def test_provenance_as_the_cyclonedx_document_carries_it() -> None:
     assert 'id="provenance-section"' not in _summary(inv)
 
 
+def test_provenance_statuses_in_the_audit_pages_words_worst_first() -> None:
+    """``publisher changed`` and ``no artifacts`` as the audit's page says them (not
+    the model's ``changed``, ``no-artifacts``), the worst first."""
+    from pyward._render._provenance import STATUS_WORDS
+    from tests.provenance.test_sbom_provenance import _flask_report
+    from tests.render._reports import artifact
+
+    inv = read_inventory(FLASK)
+    report = _flask_report(inv)
+    first, second, third = report.packages
+    failed = artifact(second.component, "x-1.tar.gz", "failed", reason="bad signature")
+    report = dataclasses.replace(
+        report,
+        packages=(
+            first,
+            dataclasses.replace(second, artifacts=(failed,)),
+            dataclasses.replace(third, artifacts=()),
+        ),
+    )
+    rows = parse(write_summary(inv, target=FLASK, provenance=report).data.decode()).tables[
+        "provenance"
+    ]
+    words = [STATUS_WORDS[s] for s in ("failed", "no-artifacts", "verified")]
+    assert [data["status"] for data, _ in rows] == words
+    assert [cells[1] for _, cells in rows] == words
+
+
 def test_cli_provenance_in_the_summary(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

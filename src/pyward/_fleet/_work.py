@@ -25,6 +25,7 @@ from pyward._fleet._model import (
 )
 
 if TYPE_CHECKING:
+    from pyward._config import Config
     from pyward._report import AuditReport
     from pyward._settings import Settings
 
@@ -81,8 +82,9 @@ def parse_job(job: FleetJob, target: str) -> argparse.Namespace:
             raise UsageError(detail[-1] if detail else str(exc)) from None
 
 
-def build(job: FleetJob, target: str) -> AuditReport:
-    """The project's report, as its own command builds it."""
+def build(job: FleetJob, target: str) -> tuple[AuditReport, Config]:
+    """The project's report, as its own command builds it, and the configuration in
+    force (its page's advisory links follow it, as the command's own output does)."""
     from pyward._files import input_limit
 
     args = parse_job(job, target)
@@ -91,12 +93,12 @@ def build(job: FleetJob, target: str) -> AuditReport:
         if job.command == "check":
             from pyward._commands.check import build_report as build_check
 
-            report, _ = build_check(args, settings)
+            report, config = build_check(args, settings)
         else:
             from pyward._commands.audit import build_report as build_audit
 
-            report, _, _ = build_audit(args, settings)
-    return report
+            report, _, config = build_audit(args, settings)
+    return report, config
 
 
 def run_project(project: Project, job: FleetJob, *, target: str | None = None) -> ProjectResult:
@@ -109,7 +111,7 @@ def run_project(project: Project, job: FleetJob, *, target: str | None = None) -
 
     where = target if target is not None else project.target
     try:
-        report = build(job, where)
+        report, config = build(job, where)
     except PywardError as exc:
         return ProjectResult(
             project=project.id, state="failed", error=_relocate(str(exc), where, project)
@@ -129,7 +131,7 @@ def run_project(project: Project, job: FleetJob, *, target: str | None = None) -
         result = replace_path(result, target, project.target)
     if job.pages is not None:
         try:
-            result = _write_page(result, report, job, job.pages)
+            result = _write_page(result, report, job, job.pages, config=config)
         except PywardError as exc:
             # The audit stands; the page is what is missing, and the report says so.
             import dataclasses
@@ -249,10 +251,12 @@ def replace_path(result: ProjectResult, here: str, there: str) -> ProjectResult:
 
 
 def _write_page(
-    result: ProjectResult, report: AuditReport, job: FleetJob, pages: str
+    result: ProjectResult, report: AuditReport, job: FleetJob, pages: str, *, config: Config
 ) -> ProjectResult:
     """Write the project's own HTML report into the pages directory (``--pages``): the
-    report its own ``pyward audit --format html`` writes, named after the project."""
+    report its own ``pyward audit --format html`` writes (its advisory links too: the
+    configuration's ``advisory_url``, else ``PYWARD_ADVISORY_URL``), named after the
+    project."""
     import dataclasses
     import hashlib
     import re
@@ -266,6 +270,12 @@ def _write_page(
     digest = hashlib.sha256(result.project.encode("utf-8")).hexdigest()[:10]
     name = f"{words}-{digest}.html"
     settings = _settings(job)
-    text = render(report, "html", color=False, now=settings.source_date_epoch)
+    text = render(
+        report,
+        "html",
+        color=False,
+        now=settings.source_date_epoch,
+        advisory_url=config.advisory_url or settings.advisory_url,
+    )
     write_atomic(Path(pages) / name, text.encode("utf-8"))
     return dataclasses.replace(result, page=name)

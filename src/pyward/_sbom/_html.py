@@ -357,13 +357,21 @@ def _provenance(doc: Document, report: ProvenanceReport, notes: list[str]) -> st
     :func:`~pyward._sbom._provenance.add_provenance` matches them (by package URL, else
     by name and version); a package the document does not list is a note, as there."""
     from pyward._model import canonical_name
-    from pyward._render._provenance import coverage_text, publisher_text, trust_text
+    from pyward._render._provenance import (
+        STATUS_ORDER,
+        STATUS_WORDS,
+        coverage_text,
+        ordered,
+        publisher_text,
+        trust_text,
+    )
     from pyward._sbom._provenance import _purl_key
 
     by_purl = {_purl_key(f.component.purl): f for f in doc.components if f.component.purl}
     by_name = {(f.component.name, f.component.version or ""): f for f in doc.components}
     rows: list[Row] = []
-    for package in report.packages:
+    # Worst first, in the audit page's words (``publisher changed``, not ``changed``).
+    for package in ordered(report):
         c = package.component
         facts = by_purl.get(_purl_key(c.purl)) if c.purl else None
         if facts is None:
@@ -378,12 +386,12 @@ def _provenance(doc: Document, report: ProvenanceReport, notes: list[str]) -> st
             Row(
                 cells=[
                     esc(_label(facts)),
-                    f'<span class="badge sev-{cls}">{esc(status)}</span>',
+                    f'<span class="badge sev-{cls}">{esc(STATUS_WORDS[status])}</span>',
                     esc(publisher_text(package)) or '<span class="muted">none verified</span>',
                     f"{verified} of {len(package.artifacts)}",
                 ],
-                attrs={"status": status},
-                sort_keys={3: str(verified)},
+                attrs={"status": STATUS_WORDS[status]},
+                sort_keys={1: str(STATUS_ORDER.index(status)), 3: str(verified)},
             )
         )
     lead = (
