@@ -11,7 +11,7 @@ import pytest
 from pyward._fleet._discover import discover
 from pyward.errors import UsageError
 from tests.conftest import CORPUS
-from tests.fleet._tree import SAMPLES
+from tests.fleet._tree import SAMPLES, refuse_listing
 
 UV = CORPUS / "uv" / "flask" / "uv.lock"
 REQS = CORPUS / "requirements" / "httpx" / "requirements.txt"
@@ -189,17 +189,9 @@ def test_output_is_sorted_and_deterministic(tmp_path: Path) -> None:
 
 
 def test_directory_that_cannot_be_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # chmod 000 stops everyone but root; the same error, for whoever runs the tests.
     put(tmp_path / "ok" / "uv.lock", UV)
     put(tmp_path / "locked" / "uv.lock", UV)
-    real = os.scandir
-
-    def scandir(path: str | os.PathLike[str]) -> object:
-        if Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch, "locked")
     monkeypatch.chdir(tmp_path)
     projects, failed = discover(["."])
     assert [p.id for p in projects] == ["ok"]

@@ -33,6 +33,7 @@ from pyward._inventory._registry import READERS
 from pyward._release._render import FORMATS as RELEASE_RENDERERS
 from pyward._render import RENDERERS
 from pyward._sbom import FORMATS
+from tests.fleet._tree import refuse_listing
 from tests.robustness._seeds import SEEDS
 from tests.robustness._support import Outcome, run, write
 from tests.serve._support import serve_process
@@ -637,15 +638,7 @@ def hostile_fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path
     write(root / os.fsdecode(BAD_NAME) / "requirements.txt", f"idna==3.7 # {ESC}\n".encode())
     write(root / "locked" / "uv.lock", b"version = 1\n")
     os.symlink(root, root / "ok" / "loop")
-    # chmod 000 stops everyone but root: the same error, for whoever runs the tests.
-    real = os.scandir
-
-    def scandir(path: str | os.PathLike[str]) -> object:
-        if Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch, "locked")
     listing = write(
         tmp_path / "fleet.txt",
         b"fleet/ok\nbad\x00path\n" + b"y" * 100_000 + b"\nnowhere\x1b[2J\n",
