@@ -14,20 +14,16 @@ import pytest
 from pyward._findings import LEVELS
 from pyward._render import render
 from tests.browser.conftest import Watched, watch
-from tests.conftest import CORPUS, run_cli, store_of
+from tests.conftest import run_cli, store_of
 from tests.render._reports import NOW
-from tests.render.test_html import HOSTILE_NAME, _hostile
+from tests.render.test_html import HOSTILE_NAME, LOCK, LOCK_PACKAGES, _hostile
 
-LOCK = CORPUS / "requirements" / "readthedocs-2019" / "testing.txt"
 PWNED = "document.title='pwned';window.pwned=1"
 
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return store_of(
-        tmp_path_factory,
-        ("django", "requests", "pyyaml", "gitpython", "pip", "pygments", "orjson", "urllib3"),
-    )
+    return store_of(tmp_path_factory, LOCK_PACKAGES)
 
 
 @pytest.fixture
