@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,9 +101,10 @@ class Watched:
         assert self.external_requests() == []
 
 
-@pytest.fixture
-def watched(browser: Any) -> Iterator[Watched]:
-    context = browser.new_context(color_scheme="light")
+@contextmanager
+def watch(browser: Any, color_scheme: str = "light") -> Iterator[Watched]:
+    """A fresh page in its own context, in ``color_scheme``, recorded as it runs."""
+    context = browser.new_context(color_scheme=color_scheme)
     page = context.new_page()
     w = Watched(page=page)
     page.on("console", lambda m: w.console_errors.append(m.text) if m.type == "error" else None)
@@ -112,3 +114,9 @@ def watched(browser: Any) -> Iterator[Watched]:
         yield w
     finally:
         context.close()
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    with watch(browser) as w:
+        yield w

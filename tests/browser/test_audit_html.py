@@ -13,21 +13,17 @@ import pytest
 
 from pyward._findings import LEVELS
 from pyward._render import render
-from tests.browser.conftest import Watched, artifacts_dir
-from tests.conftest import CORPUS, run_cli, store_of
+from tests.browser.conftest import Watched, watch
+from tests.conftest import run_cli, store_of
 from tests.render._reports import NOW
-from tests.render.test_html import HOSTILE_NAME, _hostile
+from tests.render.test_html import HOSTILE_NAME, LOCK, LOCK_PACKAGES, _hostile
 
-LOCK = CORPUS / "requirements" / "readthedocs-2019" / "testing.txt"
 PWNED = "document.title='pwned';window.pwned=1"
 
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return store_of(
-        tmp_path_factory,
-        ("django", "requests", "pyyaml", "gitpython", "pip", "pygments", "orjson", "urllib3"),
-    )
+    return store_of(tmp_path_factory, LOCK_PACKAGES)
 
 
 @pytest.fixture
@@ -174,12 +170,9 @@ def test_a_hostile_package_name_in_the_findings_is_text(watched: Watched, tmp_pa
 
 
 def test_dark_mode_and_print(browser: Any, report: Path) -> None:
-    context = browser.new_context(color_scheme="dark")
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(report.resolve().as_uri())
+    with watch(browser, color_scheme="dark") as w:
+        w.open(report)
+        page = w.page
         style = "getComputedStyle(document.querySelector(%r)).%s"
         assert page.evaluate(style % ("body", "backgroundColor")) == "rgb(13, 17, 23)"
         assert page.evaluate(style % ("body", "color")) == "rgb(230, 237, 243)"
@@ -187,7 +180,7 @@ def test_dark_mode_and_print(browser: Any, report: Path) -> None:
         assert page.evaluate(style % ("#findings th", "backgroundColor")) == "rgb(22, 27, 34)"
         assert page.evaluate(style % ("#findings a", "color")) == "rgb(88, 166, 255)"
         assert page.evaluate(style % ("#verdict", "color")) == "rgb(255, 161, 152)"
-        page.screenshot(path=str(artifacts_dir() / "html-audit-dark.png"), full_page=True)
+        w.screenshot("html-audit-dark")
         total = page.locator("#findings tbody tr").count()
         folded = page.locator("#findings details p").first
         assert folded.is_hidden()
@@ -204,7 +197,5 @@ def test_dark_mode_and_print(browser: Any, report: Path) -> None:
         assert page.evaluate(style % ("#findings th", "backgroundColor")) == "rgb(238, 238, 238)"
         assert page.evaluate(style % ("#verdict", "color")) == "rgb(0, 0, 0)"
         assert page.evaluate(style % ("#gate", "color")) == "rgb(68, 68, 68)"
-        page.screenshot(path=str(artifacts_dir() / "html-audit-print.png"), full_page=True)
-        assert errors == []
-    finally:
-        context.close()
+        w.screenshot("html-audit-print")
+        w.assert_clean()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyward._render._html_page import Column, Row, badge, esc, page, table
-from tests.browser.conftest import Watched
+from tests.browser.conftest import Watched, watch
 
 HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'
 
@@ -82,25 +82,16 @@ def test_filters_and_search(watched: Watched, tmp_path: Path) -> None:
 
 
 def test_dark_mode_and_print(browser: object, tmp_path: Path) -> None:
-    path = _page(tmp_path)
-    context = browser.new_context(color_scheme="dark")  # type: ignore[attr-defined]
-    try:
-        p = context.new_page()
-        p.goto(path.resolve().as_uri())
+    with watch(browser, color_scheme="dark") as w:
+        w.open(_page(tmp_path))
+        p = w.page
         background = p.evaluate("getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(13, 17, 23)"
-        p.screenshot(path=str(_artifact("html-page-dark")), full_page=True)
+        w.screenshot("html-page-dark")
         p.select_option("select[data-filter=kind]", "yanked")
         assert p.locator("#t tbody tr:visible").count() == 1
         p.emulate_media(media="print")
         # Printed, every row shows whatever the filters say.
         assert p.locator("#t tbody tr:visible").count() == 4
         assert p.locator(".controls").is_hidden()
-    finally:
-        context.close()
-
-
-def _artifact(name: str) -> Path:
-    from tests.browser.conftest import artifacts_dir
-
-    return artifacts_dir() / f"{name}.png"
+        w.assert_clean()

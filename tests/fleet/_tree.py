@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from pyward._fleet._model import FleetJob
 from tests.conftest import CORPUS
 
@@ -63,3 +65,16 @@ def job(command: str = "audit", *argv: str) -> FleetJob:
         argv=("--offline", *argv),
         environ=tuple(sorted(environ.items())),
     )
+
+
+def refuse_listing(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Listing any directory called ``name`` fails as chmod 000 makes it fail, for root
+    too (whom chmod 000 does not stop)."""
+    real = os.scandir
+
+    def scandir(path: str | os.PathLike[str]) -> object:
+        if Path(path).name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)

@@ -17,7 +17,6 @@ from pyward._fleet import _dask
 from pyward._fleet._dask import DaskRunner, JobFile, Returned, Shipment, remote_environ, ship
 from pyward._fleet._model import FleetJob, Project, ProjectResult
 from pyward._fleet._runner import SerialRunner
-from pyward._render import RENDERERS
 from pyward.errors import NetworkError
 from tests.conftest import CORPUS, run_cli
 
@@ -183,7 +182,6 @@ def test_configuration_in_the_project_and_on_the_command_line(tmp_path: Path, cl
     assert second not in {f["id"] for f in result["findings"]}
 
 
-@pytest.mark.skipif("html" not in RENDERERS, reason="the HTML report is not merged yet")
 def test_pages_equal_the_local_ones(tmp_path: Path, cluster: str) -> None:
     projects = [_project(tmp_path / "p", n, SOURCES[n][0], False) for n in ("uv", "pipenv")]
     pages_local, pages_remote = tmp_path / "local", tmp_path / "remote"

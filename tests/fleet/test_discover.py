@@ -11,7 +11,7 @@ import pytest
 from pyward._fleet._discover import discover
 from pyward.errors import UsageError
 from tests.conftest import CORPUS
-from tests.fleet._tree import SAMPLES
+from tests.fleet._tree import SAMPLES, refuse_listing
 
 UV = CORPUS / "uv" / "flask" / "uv.lock"
 REQS = CORPUS / "requirements" / "httpx" / "requirements.txt"
@@ -176,15 +176,12 @@ def test_unreadable_directory_and_missing_path_are_failed_results(tmp_path: Path
     ]
 
 
-def test_unlistable_directory_is_a_failed_result(tmp_path: Path) -> None:
-    # What a permission error does for root too: a "directory" that cannot be listed.
+def test_a_path_under_a_file_is_a_failed_result(tmp_path: Path) -> None:
+    # ENOTDIR: to a stat the path is not there, like any missing one.
     put(tmp_path / "ok" / "uv.lock", UV)
     projects, failed = discover([str(tmp_path / "ok"), str(tmp_path / "ok" / "uv.lock" / "x")])
     assert [p.id for p in projects] == [f"{tmp_path}/ok"]
-    assert len(failed) == 1
-    assert failed[0].error == f"{tmp_path}/ok/uv.lock/x: cannot read: Not a directory" or (
-        failed[0].error == f"{tmp_path}/ok/uv.lock/x: no such file or directory"
-    )
+    assert [r.error for r in failed] == [f"{tmp_path}/ok/uv.lock/x: no such file or directory"]
 
 
 def test_from_file(tmp_path: Path) -> None:
@@ -230,17 +227,9 @@ def test_output_is_sorted_and_deterministic(tmp_path: Path) -> None:
 
 
 def test_directory_that_cannot_be_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # chmod 000 stops everyone but root; the same error, for whoever runs the tests.
     put(tmp_path / "ok" / "uv.lock", UV)
     put(tmp_path / "locked" / "uv.lock", UV)
-    real = os.scandir
-
-    def scandir(path: str | os.PathLike[str]) -> object:
-        if Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch, "locked")
     monkeypatch.chdir(tmp_path)
     projects, failed = discover(["."])
     assert [p.id for p in projects] == ["ok"]

@@ -409,9 +409,7 @@ def test_hostile_text_is_escaped(fmt: str) -> None:
         assert text.count("<script>") == 1  # the page's own
         assert "evil&lt;script&gt;alert(1)&lt;/script&gt;|x\\x85" in text
         # The page name from a cached result cannot leave for another host.
-        assert 'href="./evil.invalid/%3Cscript%3E.html"' in text or (
-            'href="evil.invalid/%3Cscript%3E.html"' in text
-        )
+        assert 'href="evil.invalid/%3Cscript%3E.html"' in text
         assert "//evil.invalid" not in text
 
 

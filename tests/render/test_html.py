@@ -483,15 +483,16 @@ def test_only_safe_links_and_no_resource_or_handler() -> None:
 
 
 LOCK = CORPUS / "requirements" / "readthedocs-2019" / "testing.txt"
+#: The packages the lock's findings are about.
+LOCK_PACKAGES = (
+    "django", "requests", "pyyaml", "gitpython", "pip", "pygments", "orjson", "urllib3",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store of the real records of the packages the lock's findings are about."""
-    return store_of(
-        tmp_path_factory,
-        ("django", "requests", "pyyaml", "gitpython", "pip", "pygments", "orjson", "urllib3"),
-    )
+    return store_of(tmp_path_factory, LOCK_PACKAGES)
 
 
 def test_audit_writes_an_html_file(

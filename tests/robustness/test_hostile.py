@@ -33,6 +33,7 @@ from pyward._inventory._registry import READERS
 from pyward._release._render import FORMATS as RELEASE_RENDERERS
 from pyward._render import RENDERERS
 from pyward._sbom import FORMATS
+from tests.fleet._tree import refuse_listing
 from tests.robustness._seeds import SEEDS
 from tests.robustness._support import Outcome, run, write
 from tests.serve._support import serve_process
@@ -637,15 +638,7 @@ def hostile_fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path
     write(root / os.fsdecode(BAD_NAME) / "requirements.txt", f"idna==3.7 # {ESC}\n".encode())
     write(root / "locked" / "uv.lock", b"version = 1\n")
     os.symlink(root, root / "ok" / "loop")
-    # chmod 000 stops everyone but root: the same error, for whoever runs the tests.
-    real = os.scandir
-
-    def scandir(path: str | os.PathLike[str]) -> object:
-        if Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch, "locked")
     listing = write(
         tmp_path / "fleet.txt",
         b"fleet/ok\nbad\x00path\n" + b"y" * 100_000 + b"\nnowhere\x1b[2J\n",
@@ -670,11 +663,20 @@ def test_fleet_of_hostile_projects(
     failed = {k for k, (state, _) in states.items() if state == "failed"}
     fleet = f"{root.as_posix()}"
     assert states[f"{fleet}/ok"] == ("audited", None)
-    assert {f"{fleet}/corrupt", f"{fleet}/garbage", f"{fleet}/deep", f"{fleet}/locked"} <= failed
+    assert failed == {
+        f"{fleet}/corrupt",
+        f"{fleet}/garbage",
+        f"{fleet}/deep",
+        f"{fleet}/locked",
+        f"{listing}:2",
+        f"{listing}:3",
+        "nowhere\x1b[2J",
+    }
+    # The project whose directory name is not UTF-8 and holds controls is audited too.
+    (named,) = set(states) - failed - {f"{fleet}/ok"}
+    assert named.startswith(f"{fleet}/bad")
+    assert states[named] == ("audited", None)
     assert states[f"{fleet}/locked"][1] == f"{fleet}/locked: cannot list: Permission denied"
-    assert f"{listing}:2" in failed
-    assert f"{listing}:3" in failed
-    assert any(k.startswith("nowhere") for k in failed)
     for name in ("corrupt", "garbage", "deep"):
         error = states[f"{fleet}/{name}"][1]
         assert error is not None
