@@ -110,25 +110,19 @@ def run_project(project: Project, job: FleetJob, *, target: str | None = None) -
     from pyward.errors import PywardError
 
     where = target if target is not None else project.target
+    error: str | None = None
     try:
         report, config = build(job, where)
     except PywardError as exc:
-        return ProjectResult(
-            project=project.id, state="failed", error=_relocate(str(exc), where, project)
-        )
+        error = str(exc)
     except RecursionError:
-        return ProjectResult(
-            project=project.id, state="failed", error="input nested too deeply to read"
-        )
+        error = "input nested too deeply to read"
     except Exception as exc:  # a bug: the fleet goes on, and the report names it
-        return ProjectResult(
-            project=project.id,
-            state="failed",
-            error=_relocate(f"internal error: {type(exc).__name__}: {exc}", where, project),
-        )
-    result = summarise(report, project, where=where)
-    if target is not None:
-        result = replace_path(result, target, project.target)
+        error = f"internal error: {type(exc).__name__}: {exc}"
+    if error is not None:
+        failed = ProjectResult(project=project.id, state="failed", error=error)
+        return replace_path(failed, where, project.target)
+    result = replace_path(summarise(report, project, where=where), where, project.target)
     if job.pages is not None:
         try:
             result = _write_page(result, report, job, job.pages, config=config)
@@ -146,25 +140,21 @@ def summarise(report: AuditReport, project: Project, *, where: str | None = None
     """What the fleet keeps of ``report``; ``where`` is where the project's files were
     read (a worker's copy), so inputs are named relative to it as to the project."""
     from pyward._commands.audit import exit_code
+    from pyward._render._common import fix_steps, fix_target, one_line
 
     failing = {id(f) for f in report.failing}
-    fix_for: dict[tuple[str, str], str] = {}
-    fixes: list[FleetFix] = []
-    for step in report.fix_plan:
-        comp = step.component
-        fixes.append(
-            FleetFix(
-                package=comp.name,
-                version=comp.version,
-                target=step.target,
-                fixes=step.fixes,
-                unfixed=step.unfixed,
-                action=step.action,
-            )
+    steps = fix_steps(report)
+    fixes = [
+        FleetFix(
+            package=step.component.name,
+            version=step.component.version,
+            target=step.target,
+            fixes=step.fixes,
+            unfixed=step.unfixed,
+            action=step.action,
         )
-        if step.target is not None:
-            for fid in step.fixes:
-                fix_for[(comp.name, fid)] = step.target
+        for step in report.fix_plan
+    ]
     findings = []
     for f in report.findings:
         subject = f.component
@@ -176,8 +166,8 @@ def summarise(report: AuditReport, project: Project, *, where: str | None = None
                 package=subject.name if subject is not None else None,
                 version=subject.version if subject is not None else None,
                 level=f.rating.level,
-                summary=" ".join(f.summary.split()),
-                fix=fix_for.get((subject.name, f.id)) if subject is not None else None,
+                summary=one_line(f.summary),
+                fix=fix_target(f, steps),
                 fails=id(f) in failing,
                 direct=subject.direct if subject is not None else False,
             )
@@ -216,10 +206,6 @@ def _inside(source: str, target: str) -> str:
     except ValueError:
         return source
     return relative.as_posix() if relative.parts else PurePath(source).name
-
-
-def _relocate(text: str, where: str, project: Project) -> str:
-    return text.replace(where, project.target) if where != project.target else text
 
 
 def replace_path(result: ProjectResult, here: str, there: str) -> ProjectResult:
