@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyward._commands._common import add_cache_dir_option
-from pyward._fleet._model import COMMANDS
+from pyward._fleet._model import COMMANDS, JOB_FILE_OPTIONS
 from pyward._fleet._render import FORMATS
 from pyward.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
 
@@ -47,8 +47,6 @@ PASSTHROUGH: tuple[tuple[str, str, str], ...] = (
     ("--python-version", "value", "evaluate markers for this Python"),
     ("--platform", "value", "evaluate markers for this platform"),
 )
-#: Options whose value is a file: made absolute, since workers may not share our cwd.
-_PATH_OPTIONS = frozenset({"--vex", "--policy", "--config"})
 #: Environment variables a project's run depends on, passed to every worker.
 _ENVIRON_PREFIXES = ("PYWARD_",)
 _ENVIRON_NAMES = ("SOURCE_DATE_EPOCH", "HOME", "NETRC", "XDG_CACHE_HOME", "NO_COLOR")
@@ -143,7 +141,8 @@ def project_argv(args: argparse.Namespace) -> tuple[str, ...]:
         values = value if kind == "append" else ([] if value is None else [value])
         for v in values:
             # A URL (--policy https://...) is no path: it goes as given.
-            local = flag in _PATH_OPTIONS and not is_url(v)
+            # Files are made absolute: workers may not share our working directory.
+            local = flag in JOB_FILE_OPTIONS and not is_url(v)
             argv += [flag, os.path.abspath(v) if local else v]
     return tuple(argv)
 

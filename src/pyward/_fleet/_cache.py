@@ -30,14 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pyward._fleet._model import FleetJob, Project, ProjectResult
+from pyward._fleet._model import FleetJob, Project, ProjectResult, job_file_options
 
 if TYPE_CHECKING:
     from pyward._advisory._types import StoreInfo
 
 __all__ = [
     "FORMAT",
-    "JOB_FILE_OPTIONS",
     "FleetCache",
     "data_fingerprint",
     "job_files_fingerprint",
@@ -57,25 +56,14 @@ def data_fingerprint(info: StoreInfo | None) -> str:
     )
 
 
-#: Options of a job whose value is a file that decides every project's result.
-JOB_FILE_OPTIONS = ("--config", "--vex", "--policy")
-
-
 def job_files_fingerprint(job: FleetJob) -> str:
     """What identifies the files the job's options name (``--policy``, ``--vex``,
     ``--config``): their paths and the SHA-256 of their bytes, so an edited policy or
     VEX document re-runs every project. A URL, or a file that cannot be read, counts
     by its name alone (each project's run reports it)."""
     named: list[list[str | None]] = []
-    argv = job.argv
-    for i, arg in enumerate(argv):
-        option, _, value = arg.partition("=")
-        if option not in JOB_FILE_OPTIONS:
-            continue
-        if not value:
-            if i + 1 >= len(argv):
-                continue
-            value = argv[i + 1]
+    for index, prefix, value in job_file_options(job.argv):
+        option = prefix.rstrip("=") or job.argv[index - 1]
         try:
             digest: str | None = _file_digest(value).hex()
         except OSError:

@@ -30,12 +30,10 @@ from typing import Any
 
 # The options of the job that name a file on the client (the cache hashes them): the
 # file is shipped with every task and the option names the worker's copy.
-from pyward._fleet._cache import JOB_FILE_OPTIONS
-from pyward._fleet._model import FleetJob, Project, ProjectResult
+from pyward._fleet._model import FleetJob, Project, ProjectResult, job_file_options
 from pyward.errors import NetworkError
 
 __all__ = [
-    "JOB_FILE_OPTIONS",
     "MAX_PROJECT_BYTES",
     "SHIPPED_VARIABLES",
     "WORKER_VARIABLES",
@@ -184,15 +182,7 @@ def job_files(job: FleetJob) -> tuple[JobFile, ...]:
     A value that is not a file here (an ``https://`` policy) travels as given.
     """
     found: list[JobFile] = []
-    argv = job.argv
-    for i, arg in enumerate(argv):
-        if arg in JOB_FILE_OPTIONS and i + 1 < len(argv):
-            index, prefix, value = i + 1, "", argv[i + 1]
-        elif "=" in arg and arg.split("=", 1)[0] in JOB_FILE_OPTIONS:
-            index, (option, value) = i, arg.split("=", 1)
-            prefix = f"{option}="
-        else:
-            continue
+    for index, prefix, value in job_file_options(job.argv):
         path = Path(value)
         try:
             if not path.is_file():
@@ -216,9 +206,6 @@ def _worker_environ(job: FleetJob, shipment: Shipment) -> tuple[tuple[str, str],
     # local run.
     own = process_environ(WORKER_VARIABLES)
     merged = {**dict(job.environ), **dict(shipment.variables), **own}
-    # The read cache is keyed by path, and every copy's path is new: entries would
-    # only pile up in the worker's cache.
-    merged["PYWARD_NO_CACHE"] = "1"
     return tuple(sorted(merged.items()))
 
 

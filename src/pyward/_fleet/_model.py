@@ -10,7 +10,7 @@ same project and data give the same result on any runner, byte for byte.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -18,6 +18,7 @@ from pyward._findings import LEVELS, Level
 
 __all__ = [
     "COMMANDS",
+    "JOB_FILE_OPTIONS",
     "FleetCommand",
     "FleetFinding",
     "FleetFix",
@@ -26,6 +27,7 @@ __all__ = [
     "Project",
     "ProjectResult",
     "ProjectState",
+    "job_file_options",
     "worst_level",
 ]
 
@@ -34,6 +36,25 @@ FleetCommand = Literal["audit", "check", "status"]
 status checks (``pyward audit --checks status``)."""
 
 COMMANDS: tuple[FleetCommand, ...] = get_args(FleetCommand)
+
+#: Options of a job whose value is a file that decides every project's result: made
+#: absolute for the workers, hashed into every cache key, shipped to Dask workers.
+JOB_FILE_OPTIONS = ("--config", "--vex", "--policy")
+
+
+def job_file_options(argv: Sequence[str]) -> Iterator[tuple[int, str, str]]:
+    """Each :data:`JOB_FILE_OPTIONS` in ``argv``, as ``--option VALUE`` or
+    ``--option=VALUE``: the index of the argument that holds the value, the text before
+    the value in that argument (``""`` or ``"--option="``), and the value."""
+    for i, arg in enumerate(argv):
+        if arg in JOB_FILE_OPTIONS:
+            if i + 1 < len(argv):
+                yield i + 1, "", argv[i + 1]
+        else:
+            option, equals, value = arg.partition("=")
+            if equals and option in JOB_FILE_OPTIONS:
+                yield i, f"{option}=", value
+
 
 ProjectState = Literal["audited", "failed"]
 """``audited``: the project's command ran and gave a report (which may itself carry
