@@ -398,7 +398,7 @@ def _vulnerabilities(
                 references=[
                     VulnerabilityReference(id=alias, source=_source(alias)) for alias in v.ids[1:]
                 ],
-                ratings=_ratings(v, notes, malicious=malicious),
+                ratings=_ratings(v, notes),
                 description=advisory.summary,
                 detail=advisory.details,
                 recommendation=recommendation,
@@ -429,17 +429,22 @@ def _source(vid: str) -> VulnerabilitySource:
     return VulnerabilitySource(name="OSV", url=XsUri(osv_page(vid)))
 
 
-def _ratings(
-    v: Vulnerability, notes: list[str], *, malicious: bool = False
-) -> list[VulnerabilityRating]:
-    """The flaw rated as ``pyward audit`` rates it, in the ratings its CycloneDX VEX
-    output carries; a vector that cannot be scored is a note, as in the audit. A
-    malicious release is critical, as the malicious check rates it."""
-    if malicious:
-        return cyclonedx_ratings(Rating(level="critical", type="check"), _source(v.id))
+def flaw_rating(v: Vulnerability, notes: list[str]) -> Rating:
+    """The flaw rated as ``pyward audit`` rates it: a malicious release critical, as the
+    malicious check rates it, else by its advisories; a vector that cannot be scored is
+    a note, as in the audit. The SBOM's HTML summary rates with it too."""
+    from pyward._checks._advisories import malicious_group
+
+    if malicious_group(v):
+        return Rating(level="critical", type="check")
     rating, warnings = rate(v.advisories)
     notes.extend(warnings)
-    return cyclonedx_ratings(rating, _source(v.id))
+    return rating
+
+
+def _ratings(v: Vulnerability, notes: list[str]) -> list[VulnerabilityRating]:
+    """The flaw's rating in the ratings CycloneDX VEX output carries."""
+    return cyclonedx_ratings(flaw_rating(v, notes), _source(v.id))
 
 
 def _time(text: str | None) -> datetime | None:

@@ -292,30 +292,23 @@ def _branch(
     return f'<ul class="paths">{"".join(items)}</ul>'
 
 
-def _severity(v: Vulnerability, notes: list[str]) -> str:
-    """The flaw rated as the CycloneDX writer rates it: as ``pyward audit`` does, a
-    malicious release critical."""
-    from pyward._audit._severity import rate
-    from pyward._checks._advisories import malicious_group
-
-    if malicious_group(v):
-        return "critical"
-    rating, warnings = rate(v.advisories)
-    notes.extend(warnings)
-    return rating.level
-
-
 def _vulnerabilities(
     doc: Document, vulns: Mapping[str, Sequence[Vulnerability]], notes: list[str]
 ) -> str:
+    from pyward._sbom._cyclonedx import flaw_rating
+
     by_ref = {f.ref: f for f in doc.components}
     rows: list[Row] = []
+    # Rated once per flaw, as the CycloneDX writer does: its notes are said once.
+    levels: dict[str, str] = {}
     for ref, found in sorted(vulns.items()):
         facts = by_ref.get(ref)
         if facts is None:
             continue
         for v in sorted(found, key=lambda v: v.id):
-            level = _severity(v, notes)
+            if v.id not in levels:
+                levels[v.id] = flaw_rating(v, notes).level
+            level = levels[v.id]
             rank = str(severity_rank(level))
             aliases = ", ".join(v.ids[1:])
             rows.append(
