@@ -362,7 +362,7 @@ def test_html_sections_and_cards() -> None:
     text = render(rollup(corpus_run()), "html", now=NOW)
     for anchor in ("advisories", "upgrades", "unfixable", "projects", "not-audited", "data"):
         assert f'<section id="{anchor}">' in text
-    assert '<div class="card"><b>25</b>projects</div>' in text
+    assert '<div class="card" data-card="projects"><b>25</b>projects</div>' in text
     assert "<strong>82 days old</strong>" in text
     assert text.count("<tr data-") == 95 + 35 + 25
     # Unique ids: the page's script finds each table by its id.

@@ -36,6 +36,7 @@ from pyward._render._html_page import (
     Column,
     Row,
     badge,
+    cards,
     details,
     esc,
     page,
@@ -646,7 +647,7 @@ def _html_head(report: FleetReport, options: RenderOptions) -> str:
     ]
     run = f"{report.runner}; generated" if report.runner else "Generated"
     parts.append(f'<p class="muted">{esc(run)} {esc(iso(options.now))}</p>')
-    cards = [
+    counts: list[tuple[str, object]] = [
         ("projects", t.projects),
         ("audited", t.audited),
         ("could not be audited", t.failed),
@@ -656,11 +657,7 @@ def _html_head(report: FleetReport, options: RenderOptions) -> str:
         ("advisories", t.advisories),
         *((level, n) for level, n in t.by_level if n),
     ]
-    parts.append(
-        '<div class="cards">'
-        + "".join(f'<div class="card"><b>{n}</b>{esc(label)}</div>' for label, n in cards)
-        + "</div>"
-    )
+    parts.append(cards(counts))
     parts.extend(f'<p class="verdict-fail">warning: {esc(w)}</p>' for w in report.warnings)
     return "\n".join(parts)
 

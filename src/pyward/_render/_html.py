@@ -54,6 +54,7 @@ from pyward._render._html_page import (
     Column,
     Row,
     badge,
+    cards,
     details,
     esc,
     link,
@@ -152,19 +153,16 @@ def _gate_text(report: AuditReport) -> str:
 
 def _cards(report: AuditReport) -> str:
     counts = count_by_severity(report.findings)
-    cards = [
-        ("packages", len(report.components), None),
-        ("findings", len(report.findings), None),
-        ("fail the run", len(report.failing), None),
-        *((level, counts[level], level) for level in LEVELS),
-        ("suppressed", len(report.suppressed), None),
-        ("not audited", len(report.not_audited), None),
-    ]
-    out = []
-    for label, n, level in cards:
-        cls = f" sev-{level}" if level is not None and n else ""
-        out.append(f'<div class="card{cls}" data-card="{esc(label)}"><b>{n}</b>{esc(label)}</div>')
-    return f'<div class="cards">{"".join(out)}</div>'
+    return cards(
+        [
+            ("packages", len(report.components)),
+            ("findings", len(report.findings)),
+            ("fail the run", len(report.failing)),
+            *((level, counts[level]) for level in LEVELS),
+            ("suppressed", len(report.suppressed)),
+            ("not audited", len(report.not_audited)),
+        ]
+    )
 
 
 # -- findings -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ __all__ = [
     "Column",
     "Row",
     "badge",
+    "cards",
     "details",
     "esc",
     "link",
@@ -209,6 +210,20 @@ def badge(level: str) -> str:
     so the colour is never the only signal."""
     cls = level if level in ("critical", "high", "medium", "low", "none") else "unknown"
     return f'<span class="badge sev-{cls}">{esc(level)}</span>'
+
+
+def cards(items: Iterable[tuple[str, object]]) -> str:
+    """A row of count cards, one per ``(label, value)``; a card whose label is a severity
+    takes its colour while its count is not zero."""
+    from pyward._findings import LEVELS
+
+    out = []
+    for label, value in items:
+        cls = f" sev-{label}" if label in LEVELS and value else ""
+        out.append(
+            f'<div class="card{cls}" data-card="{esc(label)}"><b>{esc(value)}</b>{esc(label)}</div>'
+        )
+    return f'<div class="cards">{"".join(out)}</div>'
 
 
 def section(title: str, body: str, *, id: str | None = None) -> str:

@@ -26,6 +26,7 @@ from pyward._render._html_page import (
     Column,
     Row,
     badge,
+    cards,
     details,
     esc,
     link,
@@ -418,14 +419,14 @@ def render(
     title = f"{name} {subject.version}" if subject.version else name
     direct = sum(1 for f in doc.components if f.component.direct)
     unknown = sum(1 for f in doc.components if not f.licenses)
-    cards = [
-        ("components", str(len(doc.components))),
-        ("direct", str(direct)),
-        ("transitive", str(len(doc.components) - direct)),
-        ("unknown licence", str(unknown)),
+    counts: list[tuple[str, object]] = [
+        ("components", len(doc.components)),
+        ("direct", direct),
+        ("transitive", len(doc.components) - direct),
+        ("unknown licence", unknown),
     ]
     if vulnerabilities is not None:
-        cards.append(("vulnerabilities", str(sum(len(v) for v in vulnerabilities.values()))))
+        counts.append(("vulnerabilities", sum(len(v) for v in vulnerabilities.values())))
     parts = [
         f"<h1>SBOM summary: {esc(title)}</h1>",
         '<p class="summary">What the SBOM of this inventory says, for a person to read. '
@@ -434,9 +435,7 @@ def render(
         "<code>spdx-json</code>, <code>spdx-tv</code>), built from the same facts.</p>",
         f'<p class="muted">Subject <code>{esc(subject.purl or doc.subject.ref)}</code> · '
         f"{esc(doc.timestamp.isoformat())} · {esc(TOOL_NAME)} {esc(tool_version())}</p>",
-        '<div class="cards">'
-        + "".join(f'<div class="card"><b>{esc(v)}</b>{esc(k)}</div>' for k, v in cards)
-        + "</div>",
+        cards(counts),
         section("NTIA minimum elements", _coverage(doc), id="ntia-section"),
     ]
     components = table(
