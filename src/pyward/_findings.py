@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KIND_PATTERN",
     "LEVELS",
+    "LEVEL_RANK",
     "MALICIOUS",
     "REFERENCE_TYPES",
     "VULNERABILITY",
@@ -64,6 +65,9 @@ Level = Literal["critical", "high", "medium", "low", "unknown"]
 
 #: Severity levels from most to least severe; ``unknown`` sorts last.
 LEVELS: tuple[Level, ...] = ("critical", "high", "medium", "low", "unknown")
+
+#: Each level's place in :data:`LEVELS`: ``critical`` 0 ... ``unknown`` 4.
+LEVEL_RANK: dict[Level, int] = {level: i for i, level in enumerate(LEVELS)}
 
 #: How sure a check is of a finding, where that applies (a typosquat guess is
 #: ``low``; a version listed by an advisory is certain and has no confidence).

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from pyward._findings import LEVELS, Level
+from pyward._findings import LEVEL_RANK, LEVELS, Level
 
 __all__ = [
     "COMMANDS",
@@ -243,11 +243,7 @@ class ProjectResult:
 def worst_level(levels: Iterable[Level]) -> Level | None:
     """The highest of ``levels`` in :data:`~pyward._findings.LEVELS` order (None when
     there are none)."""
-    rank = {level: i for i, level in enumerate(LEVELS)}
-    found = list(levels)
-    if not found:
-        return None
-    return min(found, key=lambda lv: rank[lv])
+    return min(levels, key=LEVEL_RANK.__getitem__, default=None)
 
 
 def _to_json(value: Any) -> Any:

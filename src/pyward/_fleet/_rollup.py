@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from pyward._advisory._types import id_order
-from pyward._findings import LEVELS, MALICIOUS, VULNERABILITY, Level
+from pyward._findings import LEVEL_RANK, LEVELS, MALICIOUS, VULNERABILITY, Level
 from pyward._fleet._model import FleetJob, ProjectResult, worst_level
 from pyward._render._common import kind_order, plural
 
@@ -61,8 +61,6 @@ __all__ = [
 #: id: merging through it would make one row of every Python line past its end of life.
 ADVISORY_KINDS = frozenset({VULNERABILITY, MALICIOUS})
 
-_RANK: dict[Level, int] = {level: i for i, level in enumerate(LEVELS)}
-
 
 def id_key(advisory_id: str) -> tuple[tuple[str | int, ...], str]:
     """Sort key of an id: :func:`~pyward._advisory._types.id_order` (numbers as
@@ -73,7 +71,7 @@ def id_key(advisory_id: str) -> tuple[tuple[str | int, ...], str]:
 
 def level_rank(level: Level | None) -> int:
     """Sort key of a severity: ``critical`` 0 ... ``unknown`` 4, no finding 5."""
-    return len(LEVELS) if level is None else _RANK[level]
+    return len(LEVELS) if level is None else LEVEL_RANK[level]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -467,7 +465,7 @@ def _advisories(
                 ),
             )
         )
-    rows.sort(key=lambda a: (-a.projects, _RANK[a.level], id_key(a.id), a.kind))
+    rows.sort(key=lambda a: (-a.projects, LEVEL_RANK[a.level], id_key(a.id), a.kind))
     return tuple(rows)
 
 

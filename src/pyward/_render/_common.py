@@ -11,6 +11,7 @@ from urllib.parse import quote
 from pyward import __version__
 from pyward._advisory._types import id_order
 from pyward._findings import (
+    LEVEL_RANK,
     LEVELS,
     MALICIOUS,
     VULNERABILITY,
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
 
 TOOL_NAME = "pyward"
 TOOL_URL = "https://github.com/pyward/pyward"
-
-LEVEL_RANK: dict[Level, int] = {level: i for i, level in enumerate(LEVELS)}
 
 
 def tool_version() -> str:
