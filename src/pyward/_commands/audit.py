@@ -112,6 +112,12 @@ def add_data_arguments(group: argparse._ArgumentGroup) -> None:
     )
 
 
+def check_data_options(args: argparse.Namespace) -> None:
+    """Refuse the options of :func:`add_data_arguments` that contradict each other."""
+    if args.offline and args.refresh:
+        raise UsageError("--offline and --refresh contradict each other: choose one")
+
+
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     """What ``audit`` and ``check`` read: targets, requirements files, an interpreter's
     environment, and which dependencies to take."""
@@ -224,8 +230,7 @@ def build_report(
     """The audit of the inputs ``args`` names (the command's arguments), with the
     inventories it read and the configuration in force; nothing is rendered. ``pyward
     fleet`` builds each project's report with this too."""
-    if args.offline and args.refresh:
-        raise UsageError("--offline and --refresh contradict each other: choose one")
+    check_data_options(args)
     quiet = args.quiet
     start = Path(args.targets[0]) if args.targets else Path(".")
     config = load_settings(args, start)

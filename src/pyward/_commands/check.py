@@ -20,11 +20,12 @@ from pyward._commands.audit import (
     add_data_arguments,
     add_input_arguments,
     add_output_arguments,
+    check_data_options,
     emit,
     exit_code,
     say_config_warnings,
 )
-from pyward.errors import PywardError, UsageError
+from pyward.errors import PywardError
 
 if TYPE_CHECKING:
     from pyward._config import Config
@@ -94,8 +95,7 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.offline and args.refresh:
-        raise UsageError("--offline and --refresh contradict each other: choose one")
+    check_data_options(args)
     if args.explain is not None:
         from pyward._commands._explain_rule import explain_rule
 
@@ -110,8 +110,7 @@ def build_report(args: argparse.Namespace, settings: Settings) -> tuple[AuditRep
     nothing is rendered. ``pyward fleet check`` builds each project's report with this."""
     from pyward._commands.audit import _read_all
 
-    if args.offline and args.refresh:
-        raise UsageError("--offline and --refresh contradict each other: choose one")
+    check_data_options(args)
     start = Path(args.targets[0]) if args.targets else Path(".")
     config, policy, notes = load_policy_config(args, settings, start)
     try:

@@ -164,11 +164,11 @@ def job_environ(settings: Settings) -> tuple[tuple[str, str], ...]:
 def validate(job: FleetJob) -> None:
     """Parse the per-project options once, with the command's own parser: a bad option
     is one usage error, not a failure in every project."""
+    from pyward._commands.audit import check_data_options
     from pyward._fleet._work import parse_job
 
     args = parse_job(job, ".")
-    if args.offline and args.refresh:
-        raise UsageError("--offline and --refresh contradict each other: choose one")
+    check_data_options(args)
     checks = getattr(args, "checks", None)
     if checks is not None:
         from pyward._checks import select_checks

@@ -85,11 +85,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
     import tempfile
 
+    from pyward._commands.audit import check_data_options
     from pyward._commands.check import check_inventories, emit, load_policy_config
     from pyward._install import split_arguments, target_python
 
-    if args.offline and args.refresh:
-        raise UsageError("--offline and --refresh contradict each other: choose one")
+    check_data_options(args)
     pip_args = split_arguments(_pip_arguments(args))
     if not pip_args.requirements and not any(a.startswith("--group") for a in pip_args.given):
         raise UsageError(

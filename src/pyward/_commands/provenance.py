@@ -25,6 +25,7 @@ from pyward._commands.audit import (
     add_data_arguments,
     add_input_arguments,
     add_output_arguments,
+    check_data_options,
     emit,
     exit_code,
     say_config_warnings,
@@ -117,8 +118,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from pyward._extras import require
 
-    if args.offline and args.refresh:
-        raise UsageError("--offline and --refresh contradict each other: choose one")
+    check_data_options(args)
     if args.repin and not args.pin:
         raise UsageError("--repin needs --pin")
     require("provenance", what="pyward provenance")
