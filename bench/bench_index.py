@@ -9,7 +9,8 @@ server's GIL: an index is a CDN) serves **synthetic** PEP 691 pages and JSON API
 made from the lock: for each package, ``N`` versions (default 54, the median of the
 recorded pages in ``tests/data/index/recorded``) including the locked one, a wheel and
 an sdist each and a second wheel every other version (about 135 files, the recorded
-median 130), upload times a month apart, one yanked version, ETags. Rows:
+median 130), upload times a month apart, one yanked version, ETags, and a ten-minute
+``Cache-Control`` as a real index sends. Rows:
 
 * cold: ``fetch_metadata`` with an empty cache (every page and JSON API answer asked);
 * cold, pages only: the same with ``json_api=False``;
@@ -140,11 +141,15 @@ def serve(directory: Path, port: int) -> None:
             body, ctype, etag = found
             if self.headers.get("If-None-Match") == f'"{etag}"':
                 self.send_response(304)
+                self.send_header("Cache-Control", "max-age=600, public")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
             self.send_response(200)
             self.send_header("Content-Type", ctype)
+            # Ten minutes, as the index that defined the simple API marks its pages:
+            # a client's warm cache may use a page without asking again.
+            self.send_header("Cache-Control", "max-age=600, public")
             self.send_header("ETag", f'"{etag}"')
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
