@@ -222,7 +222,7 @@ class IndexClient(IndexSource):
 
     def project(self, name: str, *, keep_files: bool = True) -> ProjectInfo:
         """The project's page; ``keep_files=False``: its version-level facts only (see
-        :func:`~pyward._sources.index.parse_project_page`)."""
+        :func:`~pyward._sources.index._parse.parse_project_page`)."""
         key = canonical_name(name)
         url = self.page_url(key)
 

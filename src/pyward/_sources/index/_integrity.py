@@ -1,10 +1,10 @@
 """Fetch the PEP 740 provenance of many files at once: :func:`fetch_provenance`.
 
 Each file is asked of the index its component's lock records, else the one configured
-for its project (the same :class:`~pyward._sources.index.IndexResolver` as
-:func:`~pyward._sources.index.fetch_metadata`), at the URL its project page gives for
+for its project (the same :class:`~pyward._sources.index._resolve.IndexResolver` as
+:func:`~pyward._sources.index._fetch.fetch_metadata`), at the URL its project page gives for
 it when the caller has one, else at the index's integrity API
-(:func:`integrity_api_base`). One :class:`~pyward._sources.index.IndexClient` per
+(:func:`integrity_api_base`). One :class:`~pyward._sources.index._client.IndexClient` per
 index, its files fetched ``concurrency`` at a time; :class:`IntegritySession` also gives
 the project pages (with their files) through the same clients. Nothing is verified here:
 :func:`pyward._provenance.verify_provenance` does that.
@@ -23,14 +23,13 @@ from pyward._sources.index._client import DEFAULT_MAX_AGE, IndexClient, integrit
 from pyward._sources.index._fetch import (
     ClientOptions,
     IndexArgs,
-    IndexResolver,
     _has_credentials,
     _netrc_auth,
     sibling_api,
 )
 from pyward._sources.index._model import ProjectInfo
 from pyward._sources.index._port import IndexFailure, IndexLookupError
-from pyward._sources.index._resolve import NoIndex, ResolvedIndex
+from pyward._sources.index._resolve import IndexResolver, NoIndex, ResolvedIndex
 from pyward._text import redact_url
 
 if TYPE_CHECKING:
@@ -98,9 +97,9 @@ def fetch_provenance(
     items: Iterable[ProvenanceItem], **index: Unpack[IndexArgs]
 ) -> ProvenanceFetch:
     """The provenance of every file of ``items``, each index's files fetched
-    concurrently (:meth:`~pyward._sources.index.IndexClient.provenance` per file).
+    concurrently (:meth:`~pyward._sources.index._client.IndexClient.provenance` per file).
 
-    The arguments are :func:`~pyward._sources.index.fetch_metadata`'s: ``option`` is
+    The arguments are :func:`~pyward._sources.index._fetch.fetch_metadata`'s: ``option`` is
     ``--index-url``; ``environ``, ``home``, ``root`` where installer settings are read;
     ``cache_dir``, ``offline``, ``refresh``, ``max_age`` the cache's; ``client`` how
     HTTP is spoken. A file asked twice is asked once.
@@ -114,8 +113,8 @@ class IntegritySession:
     needs some projects' pages (the files an installed wheel or a hash-only input does
     not name with a digest: :func:`pyward._provenance._gather.gather_provenance`).
 
-    One :class:`~pyward._sources.index.IndexResolver` and one
-    :class:`~pyward._sources.index.IndexClient` per index for every call, so a page and
+    One :class:`~pyward._sources.index._resolve.IndexResolver` and one
+    :class:`~pyward._sources.index._client.IndexClient` per index for every call, so a page and
     the provenance of its files share a connection pool, a cache and a circuit
     breaker. The arguments are :func:`fetch_provenance`'s; use it as a context manager
     (the clients are closed on exit).
@@ -270,7 +269,7 @@ def _fetch_all(
     made: IndexClient, wanted: Mapping[ProvenanceKey, str | None]
 ) -> dict[ProvenanceKey, ProvenanceResult]:
     """Every file of one index, ``concurrency`` at a time (threads: see
-    :meth:`~pyward._sources.index.IndexClient.projects`)."""
+    :meth:`~pyward._sources.index._client.IndexClient.projects`)."""
     from concurrent.futures import ThreadPoolExecutor
 
     def one(key: ProvenanceKey) -> ProvenanceResult:
