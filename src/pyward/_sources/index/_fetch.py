@@ -482,8 +482,6 @@ def _run(fetches: list[_IndexFetch]) -> None:
     each index ``concurrency`` at a time (its own pool, as many threads as its client
     has connections, so that no thread waits on the connection pool), all indexes at
     once. Threads rather than asyncio: see :meth:`IndexClient.projects`."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-
     jobs: list[tuple[_IndexFetch, list[str]]] = []
     for fetch in fetches:
         rest = []
@@ -499,6 +497,9 @@ def _run(fetches: list[_IndexFetch]) -> None:
             for key in keys:
                 fetch.one(key)
         return
+    # Threads only for requests: a run the facts cache answers makes none.
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     pools = [
         ThreadPoolExecutor(
             max_workers=min(fetch.client.concurrency, len(keys)), thread_name_prefix="pyward-index"
