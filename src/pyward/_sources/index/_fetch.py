@@ -98,10 +98,11 @@ class ClientOptions:
         max_age: dt.timedelta,
         json_api_url: str | None = None,
         integrity_url: str | None = None,
-        auth: httpx.Auth | None = None,
+        netrc: Path | None = None,
     ) -> IndexClient:
         """A client of the index at ``index_url`` that talks HTTP as these options say;
-        the other arguments are :class:`~pyward._sources.index._client.IndexClient`'s."""
+        the other arguments are :class:`~pyward._sources.index._client.IndexClient`'s
+        (``netrc``: a file :func:`_readable_netrc` has read, or ``None``)."""
         return IndexClient(
             index_url,
             json_api_url=json_api_url,
@@ -118,24 +119,26 @@ class ClientOptions:
             backoff=self.backoff,
             max_retry_after=self.max_retry_after,
             transport=self.transport,
-            auth=auth,
+            netrc=netrc,
         )
 
 
-def _netrc_auth(path: Path, notes: dict[str, None]) -> httpx.Auth | None:
-    """httpx's netrc authentication from ``path``; ``None`` and a note when the file
-    cannot be read (its credentials are never shown)."""
+def _readable_netrc(path: Path, notes: dict[str, None]) -> Path | None:
+    """``path`` when it is a netrc file that can be read; ``None`` and a note when it
+    cannot (its credentials are never shown). It is read here with the parser httpx uses,
+    so that the note comes before any request; the clients make their httpx
+    authentication from it with their HTTP client, at the first request (a run the caches
+    answer makes none, and loads no HTTP library)."""
     import netrc
 
-    import httpx
-
     try:
-        return httpx.NetRCAuth(str(path))
+        netrc.netrc(str(path))
     except (OSError, netrc.NetrcParseError) as exc:
         lineno = getattr(exc, "lineno", None)
         where = f": line {lineno}" if lineno else ""
         notes.setdefault(f"{path}{where}: cannot read the netrc file; its credentials not used")
         return None
+    return path
 
 
 def _has_credentials(url: str) -> bool:
@@ -226,7 +229,9 @@ def fetch_plan(
     fresh = _Freshness(
         now=dt.datetime.now(dt.timezone.utc), max_age=max_age, refresh=refresh, offline=offline
     )
-    auth = _netrc_auth(options.netrc, notes) if options.netrc is not None and by_index else None
+    netrc = (
+        _readable_netrc(options.netrc, notes) if options.netrc is not None and by_index else None
+    )
     fetches = [
         _IndexFetch(
             options.index_client(
@@ -236,7 +241,7 @@ def fetch_plan(
                 offline=offline,
                 refresh=refresh,
                 max_age=max_age,
-                auth=None if _has_credentials(url) else auth,
+                netrc=None if _has_credentials(url) else netrc,
             ),
             list(names),
             counter,

@@ -24,7 +24,7 @@ from pyward._sources.index._fetch import (
     ClientOptions,
     IndexArgs,
     _has_credentials,
-    _netrc_auth,
+    _readable_netrc,
     sibling_api,
 )
 from pyward._sources.index._model import ProjectInfo
@@ -33,7 +33,6 @@ from pyward._sources.index._resolve import IndexResolver, NoIndex, ResolvedIndex
 from pyward._text import redact_url
 
 if TYPE_CHECKING:
-    import httpx
     from typing_extensions import Unpack
 
 __all__ = [
@@ -142,8 +141,8 @@ class IntegritySession:
         self._clients: dict[str, IndexClient] = {}
         self._notes: dict[str, None] = {}
         self._asked: dict[str, None] = {}
-        self._auth: httpx.Auth | None = None
-        self._auth_read = False
+        self._netrc: Path | None = None
+        self._netrc_read = False
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -245,9 +244,9 @@ class IntegritySession:
     def _client(self, url: str) -> IndexClient:
         made = self._clients.get(url)
         if made is None:
-            if self._options.netrc is not None and not self._auth_read:
-                self._auth = _netrc_auth(self._options.netrc, self._notes)
-                self._auth_read = True
+            if self._options.netrc is not None and not self._netrc_read:
+                self._netrc = _readable_netrc(self._options.netrc, self._notes)
+                self._netrc_read = True
             made = self._clients[url] = self._options.index_client(
                 url,
                 integrity_url=integrity_api_base(url),
@@ -255,7 +254,7 @@ class IntegritySession:
                 offline=self._offline,
                 refresh=self._refresh,
                 max_age=self._max_age,
-                auth=None if _has_credentials(url) else self._auth,
+                netrc=None if _has_credentials(url) else self._netrc,
             )
         self._asked.setdefault(url)
         return made
