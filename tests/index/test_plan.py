@@ -5,7 +5,11 @@ resolving each component on its own."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from pyward._model import Component, Inventory, Location
 from pyward._sources.index._resolve import (
@@ -14,6 +18,7 @@ from pyward._sources.index._resolve import (
     IndexResolver,
     NoIndex,
     ResolvedIndex,
+    configured_index,
     resolve_index,
 )
 
@@ -127,3 +132,48 @@ def test_a_project_met_again_with_another_index_is_asked_of_the_first(tmp_path: 
         "six: recorded with two indexes; asked http://127.0.0.1:8003/simple/ only, "
         f"not {CONFIGURED}",
     )
+
+
+def test_one_run_reads_each_projects_settings_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ``source`` check and the index metadata share the run's resolver: each
+    project's configured index is read once, and both see the same one."""
+    from pyward._checks import CHECKS
+    from pyward._commands._sources import gather_sources
+    from pyward._config import Config
+    from pyward._findings import CheckId
+    from pyward._policy._model import Policy, SourcesRule
+    from pyward._settings import Settings
+    from pyward._sources.index import _resolve
+
+    read: list[Path | None] = []
+
+    def counted(**kwargs: Any) -> ResolvedIndex | NoIndex:
+        read.append(kwargs["project_dir"])
+        return configured_index(**kwargs)
+
+    monkeypatch.setattr(_resolve, "configured_index", counted)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "uv.toml").write_text(f'index-url = "{CONFIGURED}"\n', encoding="utf-8")
+    lock = inventory(tmp_path / "a", locked("six", None), locked("idna", None))
+    other = inventory(tmp_path / "b", locked("certifi", None), name="requirements.txt")
+    args = argparse.Namespace(
+        index_url=None, offline=True, refresh=False, python_version=None, quiet=True
+    )
+    gathered = gather_sources(
+        [lock, other],
+        [CHECKS[CheckId("source")], CHECKS[CheckId("yanked")]],
+        args=args,
+        config=Config(),
+        settings=Settings(cache_dir=tmp_path / "cache"),
+        start=tmp_path,
+        policy=Policy(sources=SourcesRule(indexes=(CONFIGURED,))),
+    )
+    assert sorted(map(str, read)) == [str(tmp_path / "a"), str(tmp_path / "b")]
+    assert gathered.sources.configured_indexes == {lock.source: CONFIGURED}
+    # The configured index was asked (offline, with nothing cached).
+    assert gathered.sources.index is None
+    assert gathered.sources.unavailable == {
+        "index": "--offline, and no index metadata is cached for these projects"
+    }

@@ -97,8 +97,14 @@ def gather_sources(
         popularity, popularity_notes = load_popularity(settings.cache_dir)
         notes.extend(popularity_notes)
     origins = SourceOrigins()
+    # One resolver for the run: the configured index of each project read once, for the
+    # ``source`` check and the index metadata alike.
+    resolver: IndexResolver | None = None
     if any(c.id == "source" for c in checks):
-        origins = source_origins(inventories, policy, args=args, config=config, settings=settings)
+        resolver = _resolver(args, config, settings)
+        origins = source_origins(
+            inventories, policy, args=args, config=config, settings=settings, resolver=resolver
+        )
         notes.extend(origins.notes)
     provenance: ProvenanceReport | None = None
     if "provenance" in needs:
@@ -131,7 +137,12 @@ def gather_sources(
         # the licence); the cooldown reads only the pages.
         json_api = "index" in needs or any(c.id == "license" for c in checks)
         index, reason = _index_metadata(
-            subjects, args=args, config=config, settings=settings, json_api=json_api
+            subjects,
+            args=args,
+            config=config,
+            settings=settings,
+            json_api=json_api,
+            resolver=resolver,
         )
         if index is not None:
             notes.extend(index.notes)
@@ -181,14 +192,16 @@ def _index_metadata(
     config: Config,
     settings: Settings,
     json_api: bool = True,
+    resolver: IndexResolver | None = None,
 ) -> tuple[IndexMetadata | None, str | None]:
     """The index metadata of the run's components, or ``None`` and why none could be had
-    at all (no index configured; offline with nothing cached; the index unreachable)."""
+    at all (no index configured; offline with nothing cached; the index unreachable).
+    ``resolver``: the run's, when it has one already (default: one made here)."""
     if not subjects:
         from pyward._sources.index._metadata import IndexMetadata
 
         return IndexMetadata(), None  # nothing to look up: the checks see no component
-    plan = _resolver(args, config, settings).plan(subjects)
+    plan = (resolver or _resolver(args, config, settings)).plan(subjects)
     if not plan.projects:
         # Nothing to ask of any index: one line says why (issue 13: "say so in one line"),
         # and the client, the parser and the model are not even imported.
@@ -246,16 +259,18 @@ def source_origins(
     config: Config,
     settings: Settings,
     client: ClientOptions | None = None,
+    resolver: IndexResolver | None = None,
 ) -> SourceOrigins:
     """The index configured for each input's project (as the index checks decide it:
-    :class:`~pyward._sources.index._resolve.IndexResolver`), and, when the policy's ``sources``
-    rule names public indexes, their answers for every name taken from another index
-    (through the cached, offline-aware index client)."""
+    :class:`~pyward._sources.index._resolve.IndexResolver`; ``resolver``: the run's,
+    when it has one already), and, when the policy's ``sources`` rule names public
+    indexes, their answers for every name taken from another index (through the cached,
+    offline-aware index client)."""
     from pyward._checks._source import probe_names
     from pyward._policy._model import SourcesRule
     from pyward._sources.index._resolve import ResolvedIndex
 
-    resolver = _resolver(args, config, settings)
+    resolver = resolver or _resolver(args, config, settings)
     configured: dict[str, str] = {}
     notes: dict[str, None] = {}
     for inv in inventories:
