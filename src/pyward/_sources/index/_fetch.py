@@ -2,8 +2,10 @@
 checks run: :func:`fetch_metadata` -> :class:`~pyward._sources.index._metadata.IndexMetadata`.
 
 Each component is asked of the index its lock records, else the one configured for its
-project (:func:`~pyward._sources.index._resolve.configured_index`, computed once per project
-directory). One :class:`~pyward._sources.index._client.IndexClient` per distinct index; every
+project, as :meth:`~pyward._sources.index._resolve.IndexResolver.plan` decides before
+anything is asked (:func:`fetch_plan` takes that plan: a caller can tell that no index is
+asked at all without importing this module). One
+:class:`~pyward._sources.index._client.IndexClient` per distinct index; every
 page is fetched concurrently, and with it, where the index has one, the project's
 JSON API answer (classifiers, licence, project URLs). The JSON API is never required:
 an index whose first JSON API answer is a 404 or not JSON is taken not to have one
