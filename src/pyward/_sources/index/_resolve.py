@@ -19,6 +19,10 @@ There is no built-in default index: with none of these, the answer is
 :class:`NoIndex` with a reason that says what to set. Only ``http(s)`` URLs are
 used (the client speaks HTTP); another value is passed over with a note. Credentials
 in URLs never reach an origin, a note or a ``repr``.
+
+:class:`IndexResolver` applies it to a run's inventories (each project's settings read
+once) and plans which index each project is asked of (:class:`IndexPlan`). This module
+imports no other part of the index port: a run that has no index to ask finds so here.
 """
 
 from __future__ import annotations
