@@ -180,7 +180,7 @@ def phase(name: str, index: str, cache: Path, lock: Path, json_api: bool) -> Non
 
     from pyward._checks import CheckContext, Sources, run_checks
     from pyward._inventory import read_inventory
-    from pyward._sources.index import ClientOptions, fetch_metadata
+    from pyward._sources.index._fetch import ClientOptions, fetch_metadata
 
     inventory = read_inventory(lock)
     local = [(inventory, dataclasses.replace(c, index=None)) for c in inventory.components]
@@ -294,7 +294,9 @@ def main() -> None:
     from pyward._checks import CheckContext, Sources, run_checks
     from pyward._inventory import read_inventory
     from pyward._model import canonical_name
-    from pyward._sources.index import ClientOptions, IndexMetadata, ProjectInfo, fetch_metadata
+    from pyward._sources.index._fetch import ClientOptions, fetch_metadata
+    from pyward._sources.index._metadata import IndexMetadata
+    from pyward._sources.index._model import ProjectInfo
 
     inventory = read_inventory(args.lock)
     subjects = [(inventory, c) for c in inventory.components]

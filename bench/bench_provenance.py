@@ -130,7 +130,7 @@ def gather_rows(count: int, rounds: int, workers: int) -> list[Row]:
     from pyward._model import Artifact, Component, Inventory
     from pyward._provenance._gather import gather_provenance
     from pyward._provenance._pins import Pins
-    from pyward._sources.index import ClientOptions
+    from pyward._sources.index._fetch import ClientOptions
 
     samples = [job for job in jobs(len(CASES)) if job[3] == "p"]
     components = tuple(

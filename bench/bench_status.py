@@ -38,7 +38,9 @@ from pathlib import Path
 from pyward._checks import CHECKS, CheckContext, CheckOptions, PythonTarget, Sources, _index
 from pyward._findings import CheckId
 from pyward._model import Component, Inventory
-from pyward._sources.index import IndexMetadata, ProjectInfo, parse_project_page
+from pyward._sources.index._metadata import IndexMetadata
+from pyward._sources.index._model import ProjectInfo
+from pyward._sources.index._parse import parse_project_page
 
 ROOT = Path(__file__).resolve().parent.parent
 

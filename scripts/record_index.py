@@ -46,7 +46,8 @@ LOCKS = (
     "tests/data/corpus/pipenv/httpbin-2018/Pipfile.lock",
 )
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
-#: The JSON API's ``info`` keys pyward reads (:func:`pyward._sources.index.parse_release_info`).
+#: The JSON API's ``info`` keys pyward reads
+#: (:func:`pyward._sources.index._parse.parse_release_info`).
 INFO_KEYS = (
     "name",
     "version",

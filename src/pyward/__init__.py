@@ -76,7 +76,8 @@ if TYPE_CHECKING:
     from pyward._policy._model import Policy
     from pyward._render import RENDERERS, render
     from pyward._report import AuditReport, DataSource, PolicySummary, SkippedCheck
-    from pyward._sources.index import IndexMetadata, fetch_metadata
+    from pyward._sources.index._fetch import fetch_metadata
+    from pyward._sources.index._metadata import IndexMetadata
     from pyward._sources.lifecycle import Lifecycle, load_lifecycle, resolve_python_target
     from pyward._vex import load_vex
     from pyward.errors import (
@@ -109,7 +110,7 @@ _PUBLIC: dict[str, str] = {
     "Gate": "pyward._gate",
     "Hash": "pyward._model",
     "IgnoreRule": "pyward._config",
-    "IndexMetadata": "pyward._sources.index",
+    "IndexMetadata": "pyward._sources.index._metadata",
     "InputError": "pyward.errors",
     "Inventory": "pyward._model",
     "LEVELS": "pyward._findings",
@@ -148,7 +149,7 @@ _PUBLIC: dict[str, str] = {
     "YankedDetail": "pyward._findings",
     "audit": "pyward._audit",
     "check": "pyward._policy._check",
-    "fetch_metadata": "pyward._sources.index",
+    "fetch_metadata": "pyward._sources.index._fetch",
     "find_config": "pyward._config",
     "load_config": "pyward._config",
     "load_lifecycle": "pyward._sources.lifecycle",

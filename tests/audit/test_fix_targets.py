@@ -8,7 +8,8 @@ from pyward._advisory import AdvisoryStore
 from pyward._audit import audit
 from pyward._audit._fix import Releases, plan
 from pyward._model import Component, Inventory
-from pyward._sources.index import StaticIndex, parse_project_page
+from pyward._sources.index._parse import parse_project_page
+from pyward._sources.index._port import StaticIndex
 from tests.audit._data import record
 from tests.audit._index_pages import project_page
 

@@ -9,15 +9,10 @@ from typing import Any
 
 from pyward._checks import CHECKS, CheckContext, CheckOptions, CheckResult, PythonTarget, Sources
 from pyward._model import Component, Inventory
-from pyward._sources.index import (
-    IndexFailure,
-    IndexMetadata,
-    ProjectInfo,
-    ReleaseInfo,
-    parse_project_page,
-    parse_release_info,
-)
-from pyward._sources.index._parse import file_version
+from pyward._sources.index._metadata import IndexMetadata
+from pyward._sources.index._model import ProjectInfo, ReleaseInfo
+from pyward._sources.index._parse import file_version, parse_project_page, parse_release_info
+from pyward._sources.index._port import IndexFailure
 from tests.index._support import INDEX, INDEX_DATA, page
 
 #: The audit's date in these tests: the day the pages were recorded.

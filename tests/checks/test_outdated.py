@@ -11,7 +11,7 @@ from packaging.version import Version
 
 from pyward._checks import CheckResult
 from pyward._findings import OutdatedDetail, Rating, Reference
-from pyward._sources.index import ProjectInfo
+from pyward._sources.index._model import ProjectInfo
 from tests.checks._status_support import context, file, made, metadata, recorded, run
 from tests.index._support import INDEX
 

@@ -4,7 +4,7 @@ page (API 1.4) and on pages written by hand; the recorded pages (API 1.1) have n
 from __future__ import annotations
 
 from pyward._findings import ProjectStatusDetail, Rating, Reference
-from pyward._sources.index import IndexFailure
+from pyward._sources.index._port import IndexFailure
 from tests.checks._status_support import context, file, made, metadata, recorded, run
 from tests.index._support import INDEX
 

@@ -11,7 +11,8 @@ from pyward._checks import Sources
 from pyward._config import Config, IgnoreRule
 from pyward._model import Inventory
 from pyward._report import AuditReport
-from pyward._sources.index import IndexFailure, IndexMetadata
+from pyward._sources.index._metadata import IndexMetadata
+from pyward._sources.index._port import IndexFailure
 from tests.audit._data import record
 from tests.checks._status_support import file, inventory, made, metadata, recorded
 

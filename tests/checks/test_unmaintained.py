@@ -7,7 +7,8 @@ import datetime as dt
 import json
 
 from pyward._findings import Rating, Reference, UnmaintainedDetail
-from pyward._sources.index import ReleaseInfo, parse_release_info
+from pyward._sources.index._model import ReleaseInfo
+from pyward._sources.index._parse import parse_release_info
 from tests.checks._status_support import (
     TODAY,
     context,

@@ -13,8 +13,7 @@ from pyward._checks import CheckResult
 from pyward._checks._index import is_prerelease, release_key
 from pyward._findings import Rating, Reference, YankedDetail
 from pyward._model import component_key
-from pyward._sources.index import IndexFailure
-from pyward._sources.index._port import FailureKind
+from pyward._sources.index._port import FailureKind, IndexFailure
 from tests.checks._status_support import context, file, made, metadata, recorded, run
 from tests.index._support import INDEX
 

@@ -15,7 +15,9 @@ from pyward._inventory._common import UPLOAD_TIME
 from pyward._model import Component, Inventory, component_key
 from pyward._policy._details import CooldownDetail
 from pyward._policy._model import CooldownRule, Policy
-from pyward._sources.index import IndexFailure, IndexMetadata, parse_project_page
+from pyward._sources.index._metadata import IndexMetadata
+from pyward._sources.index._parse import parse_project_page
+from pyward._sources.index._port import IndexFailure
 from tests.checks._status_support import file, made, metadata
 from tests.conftest import DATA
 from tests.index._support import INDEX

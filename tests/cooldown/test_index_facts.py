@@ -8,8 +8,9 @@ import sqlite3
 from pathlib import Path
 
 from pyward._model import Component, Inventory
-from pyward._sources.index import ClientOptions, ProjectInfo, fetch_metadata
 from pyward._sources.index._facts import FACTS_FORMAT
+from pyward._sources.index._fetch import ClientOptions, fetch_metadata
+from pyward._sources.index._model import ProjectInfo
 from tests.index._loopback_index import loopback_index
 
 FAST = ClientOptions(timeout=5.0, retries=2, backoff=0.01, max_retry_after=0.05)

@@ -15,8 +15,10 @@ import orjson
 import pytest
 
 import pyward
-from pyward._sources.index import IndexClient, IndexFailure, IndexLookupError, ProjectInfo
 from pyward._sources.index._cache import cache_key
+from pyward._sources.index._client import IndexClient
+from pyward._sources.index._model import ProjectInfo
+from pyward._sources.index._port import IndexFailure, IndexLookupError
 from tests.index._support import (
     INDEX,
     JSON_TYPE,
@@ -474,7 +476,7 @@ def test_httpx_is_not_imported_at_module_level() -> None:
     import sys
 
     code = (
-        "import sys, pyward._sources.index as m; "
+        "import sys, pyward._sources.index._client as m; "
         "m.IndexClient('https://index.invalid/simple/'); print('httpx' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

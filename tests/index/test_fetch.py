@@ -12,17 +12,11 @@ from pathlib import Path
 import pytest
 
 from pyward._model import Component, Inventory
-from pyward._sources.index import (
-    ClientOptions,
-    IndexFailure,
-    IndexMetadata,
-    ProjectInfo,
-    ReleaseInfo,
-    fetch_metadata,
-    json_api_base,
-    parse_project_page,
-)
-from pyward._sources.index._fetch import PROBES
+from pyward._sources.index._fetch import PROBES, ClientOptions, fetch_metadata, json_api_base
+from pyward._sources.index._metadata import IndexMetadata
+from pyward._sources.index._model import ProjectInfo, ReleaseInfo
+from pyward._sources.index._parse import parse_project_page
+from pyward._sources.index._port import IndexFailure
 from pyward._sources.index._versions import release_key
 from tests.index._loopback_index import (
     RECORDED,

@@ -12,7 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
-from pyward._sources.index import ProjectFile, ProjectStatus, StaticIndex, parse_project_page
+from pyward._sources.index._model import ProjectFile, ProjectStatus
+from pyward._sources.index._parse import parse_project_page
+from pyward._sources.index._port import StaticIndex
 from pyward._wire import parse_timestamp
 from pyward.errors import InputError
 from tests.index._support import INDEX, INDEX_DATA, SIMPLE, SYNTHETIC, page
@@ -41,7 +43,7 @@ def test_recorded_counts(recorded: StaticIndex) -> None:
 
 
 def test_an_unreadable_file_name_is_a_note_and_a_legacy_format_is_not() -> None:
-    from pyward._sources.index import parse_project_page
+    from pyward._sources.index._parse import parse_project_page
 
     page = {
         "meta": {"api-version": "1.1"},

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from pyward._sources.index import (
-    IndexFailure,
-    IndexLookupError,
-    IndexSource,
-    ProjectInfo,
-    StaticIndex,
-)
+from pyward._sources.index._model import ProjectInfo
+from pyward._sources.index._port import IndexFailure, IndexLookupError, IndexSource, StaticIndex
 from tests.index._support import SIMPLE
 
 

@@ -7,8 +7,13 @@ from pathlib import Path
 import pytest
 
 from pyward._model import Component, Location
-from pyward._sources.index import NoIndex, ResolvedIndex, resolve_index
-from pyward._sources.index._resolve import NO_INDEX_REASON, index_base
+from pyward._sources.index._resolve import (
+    NO_INDEX_REASON,
+    NoIndex,
+    ResolvedIndex,
+    index_base,
+    resolve_index,
+)
 
 
 @pytest.fixture

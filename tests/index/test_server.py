@@ -12,7 +12,9 @@ from typing import ClassVar
 
 import pytest
 
-from pyward._sources.index import IndexClient, IndexFailure, ProjectInfo
+from pyward._sources.index._client import IndexClient
+from pyward._sources.index._model import ProjectInfo
+from pyward._sources.index._port import IndexFailure
 from tests.conftest import loopback
 from tests.index._support import JSON_TYPE, SIMPLE, Clock
 

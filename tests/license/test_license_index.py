@@ -15,7 +15,7 @@ from pyward._checks._license import run
 from pyward._model import Component, Inventory
 from pyward._policy._details import LicenseDetail
 from pyward._policy._model import LicensesRule, Policy
-from pyward._sources.index import ClientOptions, fetch_metadata
+from pyward._sources.index._fetch import ClientOptions, fetch_metadata
 from tests.conftest import run_cli
 from tests.index._loopback_index import LoopbackIndex, loopback_index
 

@@ -19,7 +19,7 @@ from pyward._config import Config
 from pyward._policy._details import SourceDetail, UndecidedDetail
 from pyward._policy._model import Policy, SourcesRule
 from pyward._settings import Settings
-from pyward._sources.index import ClientOptions
+from pyward._sources.index._fetch import ClientOptions
 from pyward._sources.index._public import PublicName, probe_public
 from pyward._sources.index._resolve import index_key
 from tests.index._loopback_index import loopback_index

@@ -26,7 +26,7 @@ from pyward._provenance._gather import gather_provenance
 from pyward._provenance._model import PackageProvenance, ProvenanceReport
 from pyward._provenance._pins import SIDE_FILE, Pins
 from pyward._settings import Settings
-from pyward._sources.index import ClientOptions
+from pyward._sources.index._fetch import ClientOptions
 from pyward.errors import InputError
 from tests.index._loopback_index import (
     INTEGRITY_JSON,

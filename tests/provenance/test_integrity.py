@@ -14,18 +14,14 @@ from typing import Any
 import pytest
 
 from pyward._model import Component, Inventory
-from pyward._sources.index import (
-    ClientOptions,
-    IndexClient,
-    IndexFailure,
-    IndexLookupError,
-)
-from pyward._sources.index._client import MAX_PROVENANCE
+from pyward._sources.index._client import MAX_PROVENANCE, IndexClient
+from pyward._sources.index._fetch import ClientOptions
 from pyward._sources.index._integrity import (
     ProvenanceItem,
     fetch_provenance,
     integrity_api_base,
 )
+from pyward._sources.index._port import IndexFailure, IndexLookupError
 from tests.index._loopback_index import ATTESTATIONS, LoopbackIndex, loopback_index
 
 SDIST = "pypi_attestations-0.0.19.tar.gz"

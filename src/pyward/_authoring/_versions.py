@@ -202,14 +202,11 @@ def index_releases(name: str, **index: Unpack[IndexArgs]) -> Releases:
     :class:`~pyward.errors.UsageError` when no index is configured and
     :class:`~pyward.errors.NetworkError` when the page cannot be had (offline and not
     cached, not on the index, unreachable)."""
-    from pyward._sources.index import (
-        DEFAULT_MAX_AGE,
-        ClientOptions,
-        IndexLookupError,
-        ResolvedIndex,
-        configured_index,
-        redact_url,
-    )
+    from pyward._sources.index._client import DEFAULT_MAX_AGE
+    from pyward._sources.index._fetch import ClientOptions
+    from pyward._sources.index._port import IndexLookupError
+    from pyward._sources.index._resolve import ResolvedIndex, configured_index
+    from pyward._text import redact_url
 
     found = configured_index(
         option=index.get("option"),

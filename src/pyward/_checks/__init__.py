@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from pyward._advisory._types import AdvisoryData
     from pyward._policy._model import Policy
     from pyward._provenance._model import ProvenanceReport
-    from pyward._sources.index import IndexMetadata
+    from pyward._sources.index._metadata import IndexMetadata
     from pyward._sources.index._public import PublicNames
     from pyward._sources.lifecycle import Lifecycle
     from pyward._sources.popularity import Popularity
@@ -94,7 +94,7 @@ class Sources:
     """The checkout a repository check reads."""
     configured_indexes: Mapping[str, str] = field(default_factory=dict)
     """Inventory source -> the index configured for its project (``--index-url``, the
-    environment, pip's and uv's settings: :class:`~pyward._sources.index.IndexResolver`),
+    environment, pip's and uv's settings: :class:`~pyward._sources.index._resolve.IndexResolver`),
     where one is: the index an installer takes a package from when the input records
     none. The ``source`` check reads it."""
     public_names: PublicNames = field(default_factory=dict)

@@ -4,7 +4,7 @@ name taken from a private index is not also on a public one (dependency confusio
 Each component's index is the one its input records (``Component.index``: a lock's
 ``source``/``index`` entry, a requirements file's ``--index-url``), else the index
 configured for its project, which is what an installer would use
-(:class:`~pyward._sources.index.IndexResolver`, the same decision the index checks
+(:class:`~pyward._sources.index._resolve.IndexResolver`, the same decision the index checks
 make; ``Sources.configured_indexes``). URLs compare by
 :func:`~pyward._sources.index._resolve.index_key`: without credentials, the final
 ``/``, the scheme's own port, and with the scheme and host in lower case. A component

@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from pyward._policy._model import Policy
     from pyward._provenance._model import ProvenanceReport
     from pyward._settings import Settings
-    from pyward._sources.index import IndexMetadata
     from pyward._sources.index._fetch import ClientOptions, IndexArgs
+    from pyward._sources.index._metadata import IndexMetadata
     from pyward._sources.index._public import PublicNames
+    from pyward._sources.index._resolve import IndexResolver
 
 #: The file-system root whose ``/etc`` holds pip's and uv's system settings (tests
 #: point it elsewhere).
@@ -96,8 +97,14 @@ def gather_sources(
         popularity, popularity_notes = load_popularity(settings.cache_dir)
         notes.extend(popularity_notes)
     origins = SourceOrigins()
+    # One resolver for the run: the configured index of each project read once, for the
+    # ``source`` check and the index metadata alike.
+    resolver: IndexResolver | None = None
     if any(c.id == "source" for c in checks):
-        origins = source_origins(inventories, policy, args=args, config=config, settings=settings)
+        resolver = _resolver(args, config, settings)
+        origins = source_origins(
+            inventories, policy, args=args, config=config, settings=settings, resolver=resolver
+        )
         notes.extend(origins.notes)
     provenance: ProvenanceReport | None = None
     if "provenance" in needs:
@@ -130,7 +137,12 @@ def gather_sources(
         # the licence); the cooldown reads only the pages.
         json_api = "index" in needs or any(c.id == "license" for c in checks)
         index, reason = _index_metadata(
-            subjects, args=args, config=config, settings=settings, json_api=json_api
+            subjects,
+            args=args,
+            config=config,
+            settings=settings,
+            json_api=json_api,
+            resolver=resolver,
         )
         if index is not None:
             notes.extend(index.notes)
@@ -180,26 +192,36 @@ def _index_metadata(
     config: Config,
     settings: Settings,
     json_api: bool = True,
+    resolver: IndexResolver | None = None,
 ) -> tuple[IndexMetadata | None, str | None]:
     """The index metadata of the run's components, or ``None`` and why none could be had
-    at all (no index configured; offline with nothing cached; the index unreachable)."""
-    from pyward._sources.index import IndexFailure, IndexMetadata
-
+    at all (no index configured; offline with nothing cached; the index unreachable).
+    ``resolver``: the run's, when it has one already (default: one made here)."""
     if not subjects:
+        from pyward._sources.index._metadata import IndexMetadata
+
         return IndexMetadata(), None  # nothing to look up: the checks see no component
-    with _progress(len(subjects), quiet=args.quiet) as progress:
-        metadata = fetch_index(
-            subjects,
-            args=args,
-            config=config,
-            settings=settings,
-            progress=progress,
-            json_api=json_api,
-        )
-    if not metadata.pages:
-        # Nothing was asked of any index: one line says why (issue 13: "say so in one line").
-        reasons = list(dict.fromkeys(metadata.unasked.values()))
+    plan = (resolver or _resolver(args, config, settings)).plan(subjects)
+    if not plan.projects:
+        # Nothing to ask of any index: one line says why (issue 13: "say so in one line"),
+        # and the client, the parser and the model are not even imported.
+        reasons = list(dict.fromkeys(plan.unasked.values()))
         return None, reasons[0] if reasons else "no package index configured"
+    from pyward._sources.index._fetch import fetch_plan
+    from pyward._sources.index._port import IndexFailure
+
+    index_args = _index_args(args, config, settings)
+    with _progress(len(subjects), quiet=args.quiet) as progress:
+        metadata = fetch_plan(
+            plan,
+            cache_dir=index_args["cache_dir"],
+            offline=index_args["offline"],
+            refresh=index_args["refresh"],
+            max_age=index_args["max_age"],
+            json_api=json_api,
+            progress=progress,
+            client=index_args["client"],
+        )
     failures = [p for p in metadata.pages.values() if isinstance(p, IndexFailure)]
     if len(failures) == len(metadata.pages) and all(
         f.kind in ("offline", "network") for f in failures
@@ -237,21 +259,18 @@ def source_origins(
     config: Config,
     settings: Settings,
     client: ClientOptions | None = None,
+    resolver: IndexResolver | None = None,
 ) -> SourceOrigins:
     """The index configured for each input's project (as the index checks decide it:
-    :class:`~pyward._sources.index.IndexResolver`), and, when the policy's ``sources``
-    rule names public indexes, their answers for every name taken from another index
-    (through the cached, offline-aware index client)."""
+    :class:`~pyward._sources.index._resolve.IndexResolver`; ``resolver``: the run's,
+    when it has one already), and, when the policy's ``sources`` rule names public
+    indexes, their answers for every name taken from another index (through the cached,
+    offline-aware index client)."""
     from pyward._checks._source import probe_names
     from pyward._policy._model import SourcesRule
-    from pyward._sources.index import IndexResolver, ResolvedIndex
+    from pyward._sources.index._resolve import ResolvedIndex
 
-    resolver = IndexResolver(
-        option=args.index_url or config.index_url,
-        environ=_index_environ(settings),
-        home=_home(),
-        root=ROOT,
-    )
+    resolver = resolver or _resolver(args, config, settings)
     configured: dict[str, str] = {}
     notes: dict[str, None] = {}
     for inv in inventories:
@@ -288,6 +307,19 @@ def _index_environ(settings: Settings) -> dict[str, str]:
     return environ
 
 
+def _resolver(args: argparse.Namespace, config: Config, settings: Settings) -> IndexResolver:
+    """Which index each component is asked of, with the run's settings: the index
+    option, ``$PYWARD_INDEX_URL`` and the installers' settings."""
+    from pyward._sources.index._resolve import IndexResolver
+
+    return IndexResolver(
+        option=args.index_url or config.index_url,
+        environ=_index_environ(settings),
+        home=_home(),
+        root=ROOT,
+    )
+
+
 def _index_args(args: argparse.Namespace, config: Config, settings: Settings) -> IndexArgs:
     """The run's index settings: the index option, ``$PYWARD_INDEX_URL`` and the
     installers' settings, the cache, its TTL and the HTTP options."""
@@ -316,9 +348,9 @@ def fetch_index(
     progress: Callable[[int, int], None] | None = None,
     json_api: bool = True,
 ) -> IndexMetadata:
-    """:func:`~pyward._sources.index.fetch_metadata` with the run's settings: the index
+    """:func:`~pyward._sources.index._fetch.fetch_metadata` with the run's settings: the index
     option, ``$PYWARD_INDEX_URL`` and the installers' settings, the cache and its TTL."""
-    from pyward._sources.index import fetch_metadata
+    from pyward._sources.index._fetch import fetch_metadata
 
     return fetch_metadata(
         subjects,

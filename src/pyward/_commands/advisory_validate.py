@@ -19,7 +19,7 @@ from pyward.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 if TYPE_CHECKING:
     from pyward._authoring._validate import Releases, ValidationReport
     from pyward._settings import Settings
-    from pyward._sources.index import IndexClient
+    from pyward._sources.index._client import IndexClient
 
 #: ``--format json``'s version: a new major version for a change that breaks readers.
 JSON_FORMAT_VERSION = "1"
@@ -175,7 +175,7 @@ def _index_client(args: argparse.Namespace, settings: Settings) -> IndexClient:
 def _releases(args: argparse.Namespace, client: IndexClient | None) -> Releases | None:
     """Where released versions come from: the index, the file, or nowhere (``None``)."""
     if client is not None:
-        from pyward._sources.index import IndexLookupError
+        from pyward._sources.index._port import IndexLookupError
 
         def from_index(name: str) -> Sequence[str] | str:
             try:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from pyward._model import Inventory
     from pyward._report import AuditReport
     from pyward._settings import Settings
-    from pyward._sources.index import IndexMetadata
+    from pyward._sources.index._metadata import IndexMetadata
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -356,7 +356,7 @@ def _check_targets(
     from pyward._audit._fix import Releases, plan
     from pyward._commands._sources import fetch_index
     from pyward._model import Inventory
-    from pyward._sources.index import IndexFailure
+    from pyward._sources.index._port import IndexFailure
 
     # The components the plan will upgrade (those with a vulnerability) or remove (a
     # malicious release, which may have releases its records do not name).

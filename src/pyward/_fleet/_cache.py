@@ -11,7 +11,7 @@ since a result depends on the date (an ignore's ``until``, end of life, cooldown
 
 A job whose checks ask the package index (``status``, and ``audit`` or ``check``
 without ``--offline``) gives results that age with the index: its entries expire after
-the index metadata cache's own max-age (:data:`pyward._sources.index.DEFAULT_MAX_AGE`),
+the index metadata cache's own max-age (:data:`pyward._sources.index._client.DEFAULT_MAX_AGE`),
 so statuses (a yanked release, an archived project) stay as fresh as a single
 ``pyward audit`` would report them. ``--refresh`` reads no entry.
 
@@ -108,7 +108,7 @@ class FleetCache:
     ) -> FleetCache:
         """The cache of ``job``'s run with the advisory data ``info`` describes, on
         ``today`` (default: the local date, as each project's run takes it)."""
-        from pyward._sources.index import DEFAULT_MAX_AGE
+        from pyward._sources.index._client import DEFAULT_MAX_AGE
 
         return cls(
             directory=cache_dir / "fleet",

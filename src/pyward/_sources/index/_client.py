@@ -138,6 +138,23 @@ def integrity_file_url(integrity_url: str, name: str, version: str, filename: st
     return f"{integrity_url.rstrip('/')}/{quoted}/provenance"
 
 
+def _netrc_auth(path: Path | None) -> httpx.Auth | None:
+    """httpx's netrc authentication from ``path`` (``None``: none)."""
+    if path is None:
+        return None
+    import netrc
+
+    import httpx
+
+    try:
+        return httpx.NetRCAuth(str(path))
+    except (OSError, netrc.NetrcParseError):
+        # Read before the run asked anything (a note said if it could not be): the file
+        # changed since. The requests go without its credentials, and an index that
+        # needs them says so (HTTP 401).
+        return None
+
+
 def _default_jitter() -> float:
     import random
 
@@ -157,7 +174,9 @@ class IndexClient(IndexSource):
     cached page whatever its age. ``retries``: further attempts after the first;
     ``timeout``: seconds per request, ``total_timeout``: seconds for all attempts of
     one page. ``breaker``: projects in a row that found the index unreachable before
-    the others fail at once (0: never). ``transport``, ``sleep``, ``now``, ``jitter``
+    the others fail at once (0: never). ``auth``: an httpx authentication; ``netrc``: a
+    netrc file whose credentials go to the hosts it names, read with the HTTP client at
+    the first request (``auth`` wins). ``transport``, ``sleep``, ``now``, ``jitter``
     and ``monotonic`` are for tests.
     """
 
@@ -181,6 +200,7 @@ class IndexClient(IndexSource):
         max_body: int = MAX_BODY,
         transport: httpx.BaseTransport | None = None,
         auth: httpx.Auth | None = None,
+        netrc: Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], dt.datetime] | None = None,
         jitter: Callable[[], float] = _default_jitter,
@@ -205,6 +225,7 @@ class IndexClient(IndexSource):
         self._cache = PageCache(cache_dir / "index", max_bytes=max_body) if cache_dir else None
         self._transport = transport
         self._auth = auth
+        self._netrc = netrc
         self._sleep = sleep
         self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
         self._jitter = jitter
@@ -222,7 +243,7 @@ class IndexClient(IndexSource):
 
     def project(self, name: str, *, keep_files: bool = True) -> ProjectInfo:
         """The project's page; ``keep_files=False``: its version-level facts only (see
-        :func:`~pyward._sources.index.parse_project_page`)."""
+        :func:`~pyward._sources.index._parse.parse_project_page`)."""
         key = canonical_name(name)
         url = self.page_url(key)
 
@@ -499,7 +520,7 @@ class IndexClient(IndexSource):
                     transport=self._transport,
                     # Credentials of a netrc file, per host (httpx.NetRCAuth); those in
                     # the index URL itself win (httpx takes them from the URL).
-                    auth=self._auth,
+                    auth=self._auth if self._auth is not None else _netrc_auth(self._netrc),
                     follow_redirects=True,
                     timeout=httpx.Timeout(self.timeout),
                     limits=httpx.Limits(

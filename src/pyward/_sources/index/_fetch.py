@@ -1,9 +1,11 @@
 """Fetch what the package indexes say about one run's components, once, before the
-checks run: :func:`fetch_metadata` -> :class:`~pyward._sources.index.IndexMetadata`.
+checks run: :func:`fetch_metadata` -> :class:`~pyward._sources.index._metadata.IndexMetadata`.
 
 Each component is asked of the index its lock records, else the one configured for its
-project (:func:`~pyward._sources.index.configured_index`, computed once per project
-directory). One :class:`~pyward._sources.index.IndexClient` per distinct index; every
+project, as :meth:`~pyward._sources.index._resolve.IndexResolver.plan` decides before
+anything is asked (:func:`fetch_plan` takes that plan: a caller can tell that no index is
+asked at all without importing this module). One
+:class:`~pyward._sources.index._client.IndexClient` per distinct index; every
 page is fetched concurrently, and with it, where the index has one, the project's
 JSON API answer (classifiers, licence, project URLs). The JSON API is never required:
 an index whose first JSON API answer is a 404 or not JSON is taken not to have one
@@ -19,24 +21,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict
 
-from pyward._model import Component, Inventory, canonical_name
+from pyward._model import Component, Inventory
 from pyward._sources.index._client import DEFAULT_BREAKER, DEFAULT_MAX_AGE, IndexClient
 from pyward._sources.index._facts import Facts
 from pyward._sources.index._metadata import IndexMetadata
 from pyward._sources.index._model import ProjectInfo, ReleaseInfo
 from pyward._sources.index._port import IndexFailure, IndexLookupError
-from pyward._sources.index._resolve import (
-    NoIndex,
-    ResolvedIndex,
-    configured_index,
-    resolve_index,
-)
+from pyward._sources.index._resolve import IndexPlan, IndexResolver
 from pyward._text import redact_url
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ClientOptions", "IndexArgs", "IndexResolver", "fetch_metadata", "json_api_base"]
+__all__ = ["ClientOptions", "IndexArgs", "fetch_metadata", "fetch_plan", "json_api_base"]
 
 #: ``progress(done, total)``: projects finished so far, of how many.
 Progress = Callable[[int, int], None]
@@ -70,7 +67,7 @@ class IndexArgs(TypedDict, total=False):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClientOptions:
-    """How each :class:`~pyward._sources.index.IndexClient` of a fetch talks HTTP."""
+    """How each :class:`~pyward._sources.index._client.IndexClient` of a fetch talks HTTP."""
 
     concurrency: int = 8
     """Requests in flight per index."""
@@ -103,10 +100,11 @@ class ClientOptions:
         max_age: dt.timedelta,
         json_api_url: str | None = None,
         integrity_url: str | None = None,
-        auth: httpx.Auth | None = None,
+        netrc: Path | None = None,
     ) -> IndexClient:
         """A client of the index at ``index_url`` that talks HTTP as these options say;
-        the other arguments are :class:`~pyward._sources.index.IndexClient`'s."""
+        the other arguments are :class:`~pyward._sources.index._client.IndexClient`'s
+        (``netrc``: a file :func:`_readable_netrc` has read, or ``None``)."""
         return IndexClient(
             index_url,
             json_api_url=json_api_url,
@@ -123,24 +121,26 @@ class ClientOptions:
             backoff=self.backoff,
             max_retry_after=self.max_retry_after,
             transport=self.transport,
-            auth=auth,
+            netrc=netrc,
         )
 
 
-def _netrc_auth(path: Path, notes: dict[str, None]) -> httpx.Auth | None:
-    """httpx's netrc authentication from ``path``; ``None`` and a note when the file
-    cannot be read (its credentials are never shown)."""
+def _readable_netrc(path: Path, notes: dict[str, None]) -> Path | None:
+    """``path`` when it is a netrc file that can be read; ``None`` and a note when it
+    cannot (its credentials are never shown). It is read here with the parser httpx uses,
+    so that the note comes before any request; the clients make their httpx
+    authentication from it with their HTTP client, at the first request (a run the caches
+    answer makes none, and loads no HTTP library)."""
     import netrc
 
-    import httpx
-
     try:
-        return httpx.NetRCAuth(str(path))
+        netrc.netrc(str(path))
     except (OSError, netrc.NetrcParseError) as exc:
         lineno = getattr(exc, "lineno", None)
         where = f": line {lineno}" if lineno else ""
         notes.setdefault(f"{path}{where}: cannot read the netrc file; its credentials not used")
         return None
+    return path
 
 
 def _has_credentials(url: str) -> bool:
@@ -189,31 +189,38 @@ def fetch_metadata(
     JSON API where it has one. ``progress(done, total)`` is called as projects finish
     (from worker threads). A component with no index configured is in ``unasked``.
     """
-    options = client or ClientOptions()
-    notes: dict[str, None] = {}
     resolver = IndexResolver(option=option, environ=environ, home=home, root=root)
-    by_index: dict[str, dict[str, None]] = {}
-    asked_of: dict[str, str] = {}
-    unasked: dict[str, str] = {}
-    for inventory, component in subjects:
-        key = canonical_name(component.name)
-        found = resolver.for_metadata(inventory, component)
-        for note in found.notes:
-            notes.setdefault(note)
-        if isinstance(found, NoIndex):
-            if key not in asked_of:
-                unasked.setdefault(key, found.reason)
-            continue
-        first = asked_of.setdefault(key, found.url)
-        unasked.pop(key, None)
-        if first != found.url:
-            notes.setdefault(
-                f"{key}: recorded with two indexes; asked {redact_url(first)} only, "
-                f"not {found.display_url}"
-            )
-            continue
-        by_index.setdefault(found.url, {})[key] = None
+    return fetch_plan(
+        resolver.plan(subjects),
+        cache_dir=cache_dir,
+        offline=offline,
+        refresh=refresh,
+        max_age=max_age,
+        json_api=json_api,
+        progress=progress,
+        client=client,
+    )
 
+
+def fetch_plan(
+    plan: IndexPlan,
+    *,
+    cache_dir: Path | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+    max_age: dt.timedelta = DEFAULT_MAX_AGE,
+    json_api: bool = True,
+    progress: Progress | None = None,
+    client: ClientOptions | None = None,
+) -> IndexMetadata:
+    """:func:`fetch_metadata` once the index of each project is decided
+    (:meth:`~pyward._sources.index._resolve.IndexResolver.plan`): the caller can tell
+    that no index is asked at all before this module is imported. The arguments are
+    :func:`fetch_metadata`'s."""
+    options = client or ClientOptions()
+    notes = dict.fromkeys(plan.notes)
+    by_index = plan.projects
+    unasked = plan.unasked
     total = sum(len(names) for names in by_index.values())
     counter = _Counter(total=total, progress=progress)
     if progress is not None:
@@ -224,7 +231,9 @@ def fetch_metadata(
     fresh = _Freshness(
         now=dt.datetime.now(dt.timezone.utc), max_age=max_age, refresh=refresh, offline=offline
     )
-    auth = _netrc_auth(options.netrc, notes) if options.netrc is not None and by_index else None
+    netrc = (
+        _readable_netrc(options.netrc, notes) if options.netrc is not None and by_index else None
+    )
     fetches = [
         _IndexFetch(
             options.index_client(
@@ -234,7 +243,7 @@ def fetch_metadata(
                 offline=offline,
                 refresh=refresh,
                 max_age=max_age,
-                auth=None if _has_credentials(url) else auth,
+                netrc=None if _has_credentials(url) else netrc,
             ),
             list(names),
             counter,
@@ -286,87 +295,6 @@ def fetch_metadata(
         indexes=tuple(redact_url(url) for url in by_index),
         notes=tuple(notes),
     )
-
-
-class IndexResolver:
-    """Which index each component of a run comes from, and which one its metadata is
-    asked of: :func:`~pyward._sources.index.resolve_index` with the run's settings,
-    the configured index computed once per project directory (an inventory's file's
-    directory: its ``uv.toml`` and ``pyproject.toml`` count).
-
-    ``option``: ``--index-url``; ``environ``: the environment to consult; ``home``,
-    ``root``: where the user's and the system's pip/uv settings are (``None``: not read).
-    """
-
-    def __init__(
-        self,
-        *,
-        option: str | None = None,
-        environ: Mapping[str, str] | None = None,
-        home: Path | None = None,
-        root: Path | None = None,
-    ) -> None:
-        self.option = option
-        self.environ = environ
-        self.home = home
-        self.root = root
-        self._configured: dict[Path, ResolvedIndex | NoIndex] = {}
-        # An inventory's project directory, by its source: one ``stat`` per inventory.
-        self._directories: dict[str, Path] = {}
-
-    def project_dir(self, inventory: Inventory) -> Path:
-        """The directory whose installer settings apply to ``inventory``."""
-        found = self._directories.get(inventory.source)
-        if found is None:
-            where = Path(inventory.source)
-            found = self._directories[inventory.source] = where if where.is_dir() else where.parent
-        return found
-
-    def configured(self, inventory: Inventory) -> ResolvedIndex | NoIndex:
-        """The index configured for ``inventory``'s project: what an installer uses for a
-        package the input records no index for."""
-        project_dir = self.project_dir(inventory)
-        if project_dir not in self._configured:
-            self._configured[project_dir] = configured_index(
-                option=self.option,
-                environ=self.environ,
-                project_dir=project_dir,
-                home=self.home,
-                root=self.root,
-            )
-        return self._configured[project_dir]
-
-    def for_metadata(self, inventory: Inventory, component: Component) -> ResolvedIndex | NoIndex:
-        """The index to ask for ``component``'s metadata: the one its input records, else
-        the configured one. A recorded index under ``.invalid`` (a lock whose hosts were
-        blanked out before it was shared) is replaced by the configured one, with a note."""
-        if not component.index:
-            return self.configured(inventory)
-        found = resolve_index(
-            component,
-            option=self.option,
-            environ=self.environ,
-            project_dir=self.project_dir(inventory),
-            home=self.home,
-            root=self.root,
-        )
-        if not (isinstance(found, ResolvedIndex) and reserved(found.url)):
-            return found
-        note = (
-            f"{found.origin}: the recorded index {found.display_url} is under .invalid, a "
-            "name that never resolves (RFC 2606); the configured index is asked instead"
-        )
-        fallback = self.configured(inventory)
-        if isinstance(fallback, ResolvedIndex):
-            return replace(fallback, notes=(*found.notes, note, *fallback.notes))
-        return replace(fallback, notes=(*found.notes, *fallback.notes))
-
-
-def reserved(url: str) -> bool:
-    """The URL's host is under ``.invalid`` (RFC 2606, RFC 6761 section 6.4): a name that
-    never resolves. Asking it would only wait on a lookup that must fail."""
-    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
-    return host.lower().rstrip(".").endswith(".invalid")
 
 
 class _Counter:
@@ -561,8 +489,6 @@ def _run(fetches: list[_IndexFetch]) -> None:
     each index ``concurrency`` at a time (its own pool, as many threads as its client
     has connections, so that no thread waits on the connection pool), all indexes at
     once. Threads rather than asyncio: see :meth:`IndexClient.projects`."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-
     jobs: list[tuple[_IndexFetch, list[str]]] = []
     for fetch in fetches:
         rest = []
@@ -578,6 +504,9 @@ def _run(fetches: list[_IndexFetch]) -> None:
             for key in keys:
                 fetch.one(key)
         return
+    # Threads only for requests: a run the facts cache answers makes none.
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     pools = [
         ThreadPoolExecutor(
             max_workers=min(fetch.client.concurrency, len(keys)), thread_name_prefix="pyward-index"

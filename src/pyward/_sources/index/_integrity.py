@@ -1,10 +1,10 @@
 """Fetch the PEP 740 provenance of many files at once: :func:`fetch_provenance`.
 
 Each file is asked of the index its component's lock records, else the one configured
-for its project (the same :class:`~pyward._sources.index.IndexResolver` as
-:func:`~pyward._sources.index.fetch_metadata`), at the URL its project page gives for
+for its project (the same :class:`~pyward._sources.index._resolve.IndexResolver` as
+:func:`~pyward._sources.index._fetch.fetch_metadata`), at the URL its project page gives for
 it when the caller has one, else at the index's integrity API
-(:func:`integrity_api_base`). One :class:`~pyward._sources.index.IndexClient` per
+(:func:`integrity_api_base`). One :class:`~pyward._sources.index._client.IndexClient` per
 index, its files fetched ``concurrency`` at a time; :class:`IntegritySession` also gives
 the project pages (with their files) through the same clients. Nothing is verified here:
 :func:`pyward._provenance.verify_provenance` does that.
@@ -23,18 +23,16 @@ from pyward._sources.index._client import DEFAULT_MAX_AGE, IndexClient, integrit
 from pyward._sources.index._fetch import (
     ClientOptions,
     IndexArgs,
-    IndexResolver,
     _has_credentials,
-    _netrc_auth,
+    _readable_netrc,
     sibling_api,
 )
 from pyward._sources.index._model import ProjectInfo
 from pyward._sources.index._port import IndexFailure, IndexLookupError
-from pyward._sources.index._resolve import NoIndex, ResolvedIndex
+from pyward._sources.index._resolve import IndexResolver, NoIndex, ResolvedIndex
 from pyward._text import redact_url
 
 if TYPE_CHECKING:
-    import httpx
     from typing_extensions import Unpack
 
 __all__ = [
@@ -98,9 +96,9 @@ def fetch_provenance(
     items: Iterable[ProvenanceItem], **index: Unpack[IndexArgs]
 ) -> ProvenanceFetch:
     """The provenance of every file of ``items``, each index's files fetched
-    concurrently (:meth:`~pyward._sources.index.IndexClient.provenance` per file).
+    concurrently (:meth:`~pyward._sources.index._client.IndexClient.provenance` per file).
 
-    The arguments are :func:`~pyward._sources.index.fetch_metadata`'s: ``option`` is
+    The arguments are :func:`~pyward._sources.index._fetch.fetch_metadata`'s: ``option`` is
     ``--index-url``; ``environ``, ``home``, ``root`` where installer settings are read;
     ``cache_dir``, ``offline``, ``refresh``, ``max_age`` the cache's; ``client`` how
     HTTP is spoken. A file asked twice is asked once.
@@ -114,8 +112,8 @@ class IntegritySession:
     needs some projects' pages (the files an installed wheel or a hash-only input does
     not name with a digest: :func:`pyward._provenance._gather.gather_provenance`).
 
-    One :class:`~pyward._sources.index.IndexResolver` and one
-    :class:`~pyward._sources.index.IndexClient` per index for every call, so a page and
+    One :class:`~pyward._sources.index._resolve.IndexResolver` and one
+    :class:`~pyward._sources.index._client.IndexClient` per index for every call, so a page and
     the provenance of its files share a connection pool, a cache and a circuit
     breaker. The arguments are :func:`fetch_provenance`'s; use it as a context manager
     (the clients are closed on exit).
@@ -143,8 +141,8 @@ class IntegritySession:
         self._clients: dict[str, IndexClient] = {}
         self._notes: dict[str, None] = {}
         self._asked: dict[str, None] = {}
-        self._auth: httpx.Auth | None = None
-        self._auth_read = False
+        self._netrc: Path | None = None
+        self._netrc_read = False
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -246,9 +244,9 @@ class IntegritySession:
     def _client(self, url: str) -> IndexClient:
         made = self._clients.get(url)
         if made is None:
-            if self._options.netrc is not None and not self._auth_read:
-                self._auth = _netrc_auth(self._options.netrc, self._notes)
-                self._auth_read = True
+            if self._options.netrc is not None and not self._netrc_read:
+                self._netrc = _readable_netrc(self._options.netrc, self._notes)
+                self._netrc_read = True
             made = self._clients[url] = self._options.index_client(
                 url,
                 integrity_url=integrity_api_base(url),
@@ -256,7 +254,7 @@ class IntegritySession:
                 offline=self._offline,
                 refresh=self._refresh,
                 max_age=self._max_age,
-                auth=None if _has_credentials(url) else self._auth,
+                netrc=None if _has_credentials(url) else self._netrc,
             )
         self._asked.setdefault(url)
         return made
@@ -270,7 +268,7 @@ def _fetch_all(
     made: IndexClient, wanted: Mapping[ProvenanceKey, str | None]
 ) -> dict[ProvenanceKey, ProvenanceResult]:
     """Every file of one index, ``concurrency`` at a time (threads: see
-    :meth:`~pyward._sources.index.IndexClient.projects`)."""
+    :meth:`~pyward._sources.index._client.IndexClient.projects`)."""
     from concurrent.futures import ThreadPoolExecutor
 
     def one(key: ProvenanceKey) -> ProvenanceResult:

@@ -4,7 +4,7 @@ dependency-confusion finding.
 A package taken from a private index whose name also exists on a public one can be
 shadowed there: an installer that sees both indexes (pip's ``--extra-index-url``) takes
 the higher version, wherever it is. :func:`probe_public` asks each public index for each
-name through the one :class:`~pyward._sources.index.IndexClient` (cached on disk,
+name through the one :class:`~pyward._sources.index._client.IndexClient` (cached on disk,
 offline-first, revalidated with ``If-None-Match``), before the checks run; the check
 reads the answers (:class:`PublicName`) and never speaks HTTP.
 
@@ -64,7 +64,7 @@ def probe_public(
     notes a person should read (a stale copy used, a setting passed over), each once.
 
     ``cache_dir``, ``offline``, ``refresh``, ``max_age`` and ``client`` are as
-    :func:`~pyward._sources.index.fetch_metadata` takes them. A public index that is
+    :func:`~pyward._sources.index._fetch.fetch_metadata` takes them. A public index that is
     not an http(s) URL answers "unknown" for every name (the policy loader refuses one,
     so only a library caller meets this).
     """

@@ -19,17 +19,21 @@ There is no built-in default index: with none of these, the answer is
 :class:`NoIndex` with a reason that says what to set. Only ``http(s)`` URLs are
 used (the client speaks HTTP); another value is passed over with a note. Credentials
 in URLs never reach an origin, a note or a ``repr``.
+
+:class:`IndexResolver` applies it to a run's inventories (each project's settings read
+once) and plans which index each project is asked of (:class:`IndexPlan`). This module
+imports no other part of the index port: a run that has no index to ask finds so here.
 """
 
 from __future__ import annotations
 
 import configparser
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pyward._model import Component
+from pyward._model import Component, Inventory, canonical_name
 from pyward._text import redact_url
 from pyward.errors import InputError
 
@@ -124,16 +128,12 @@ def resolve_index(
     ``root``: the file-system root for system files (``/``); ``site_prefix``: the
     environment's ``sys.prefix``. A location left ``None`` is not consulted.
     """
-    notes: list[str] = []
+    note: str | None = None
     if component is not None and component.index:
-        where = component.location.file if component.location else "lock file"
-        url = index_base(component.index)
-        if url is not None:
-            return ResolvedIndex(url=url, origin=where)
-        notes.append(
-            f"{where}: {component.name}: the recorded index {redact_url(component.index)!r} "
-            "is not an http(s) URL; passed over"
-        )
+        recorded = _recorded(component)
+        if isinstance(recorded, ResolvedIndex):
+            return recorded
+        note = recorded
     found = configured_index(
         option=option,
         environ=environ,
@@ -142,8 +142,25 @@ def resolve_index(
         root=root,
         site_prefix=site_prefix,
     )
-    if not notes:
-        return found
+    return found if note is None else _noted(found, note)
+
+
+def _recorded(component: Component) -> ResolvedIndex | str:
+    """The index ``component``'s input records, or the note that passes it over (not an
+    http(s) URL). ``component.index`` must be set."""
+    recorded = component.index or ""
+    where = component.location.file if component.location else "lock file"
+    url = index_base(recorded)
+    if url is not None:
+        return ResolvedIndex(url=url, origin=where)
+    return (
+        f"{where}: {component.name}: the recorded index {redact_url(recorded)!r} "
+        "is not an http(s) URL; passed over"
+    )
+
+
+def _noted(found: ResolvedIndex | NoIndex, *notes: str) -> ResolvedIndex | NoIndex:
+    """``found`` with ``notes`` before its own."""
     if isinstance(found, ResolvedIndex):
         return ResolvedIndex(url=found.url, origin=found.origin, notes=(*notes, *found.notes))
     return NoIndex(reason=found.reason, notes=(*notes, *found.notes))
@@ -169,6 +186,147 @@ def configured_index(
             return ResolvedIndex(url=url, origin=origin, notes=tuple(notes))
         notes.append(f"{origin}: {redact_url(value)!r} is not an http(s) URL; passed over")
     return NoIndex(notes=tuple(notes))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IndexPlan:
+    """Which index each project of a run is asked of (:meth:`IndexResolver.plan`),
+    decided before any index is asked."""
+
+    projects: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    """Index URL (may hold credentials: not in ``repr``) -> the PEP 503 names of the
+    projects asked of it, in the order the run met them."""
+    unasked: Mapping[str, str] = field(default_factory=dict)
+    """Name -> why no index is asked for it (no index configured for its inventory)."""
+    notes: tuple[str, ...] = ()
+    """What the resolution noticed (settings passed over, a recorded index replaced, a
+    name recorded with two indexes), each once."""
+
+
+class IndexResolver:
+    """Which index each component of a run comes from, and which one its metadata is
+    asked of: :func:`resolve_index` with the run's settings, the configured index
+    computed once per project directory (an inventory's file's directory: its
+    ``uv.toml`` and ``pyproject.toml`` count) and a recorded index once per project
+    directory, recorded URL and input file.
+
+    ``option``: ``--index-url``; ``environ``: the environment to consult; ``home``,
+    ``root``: where the user's and the system's pip/uv settings are (``None``: not read).
+    """
+
+    def __init__(
+        self,
+        *,
+        option: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        home: Path | None = None,
+        root: Path | None = None,
+    ) -> None:
+        self.option = option
+        self.environ = environ
+        self.home = home
+        self.root = root
+        self._configured: dict[Path, ResolvedIndex | NoIndex] = {}
+        # An inventory's project directory, by its source: one ``stat`` per inventory.
+        self._directories: dict[str, Path] = {}
+        # (project directory, recorded index, input file) -> the index asked: a lock
+        # records the same index for most of its components.
+        self._by_record: dict[tuple[Path, str, str], ResolvedIndex | NoIndex] = {}
+
+    def project_dir(self, inventory: Inventory) -> Path:
+        """The directory whose installer settings apply to ``inventory``."""
+        found = self._directories.get(inventory.source)
+        if found is None:
+            where = Path(inventory.source)
+            found = self._directories[inventory.source] = where if where.is_dir() else where.parent
+        return found
+
+    def configured(self, inventory: Inventory) -> ResolvedIndex | NoIndex:
+        """The index configured for ``inventory``'s project: what an installer uses for a
+        package the input records no index for."""
+        project_dir = self.project_dir(inventory)
+        if project_dir not in self._configured:
+            self._configured[project_dir] = configured_index(
+                option=self.option,
+                environ=self.environ,
+                project_dir=project_dir,
+                home=self.home,
+                root=self.root,
+            )
+        return self._configured[project_dir]
+
+    def for_metadata(self, inventory: Inventory, component: Component) -> ResolvedIndex | NoIndex:
+        """The index to ask for ``component``'s metadata: the one its input records, else
+        the configured one. A recorded index under ``.invalid`` (a lock whose hosts were
+        blanked out before it was shared) is replaced by the configured one, with a note."""
+        if not component.index:
+            return self.configured(inventory)
+        where = component.location.file if component.location else "lock file"
+        key = (self.project_dir(inventory), component.index, where)
+        found = self._by_record.get(key)
+        if found is not None:
+            return found
+        recorded = _recorded(component)
+        if isinstance(recorded, str):
+            # The note names the component: its answer is its own.
+            return self._instead_of_reserved(
+                inventory, _noted(self.configured(inventory), recorded)
+            )
+        found = self._by_record[key] = self._instead_of_reserved(inventory, recorded)
+        return found
+
+    def _instead_of_reserved(
+        self, inventory: Inventory, found: ResolvedIndex | NoIndex
+    ) -> ResolvedIndex | NoIndex:
+        if not (isinstance(found, ResolvedIndex) and reserved(found.url)):
+            return found
+        note = (
+            f"{found.origin}: the recorded index {found.display_url} is under .invalid, a "
+            "name that never resolves (RFC 2606); the configured index is asked instead"
+        )
+        fallback = self.configured(inventory)
+        if isinstance(fallback, ResolvedIndex):
+            return replace(fallback, notes=(*found.notes, note, *fallback.notes))
+        return replace(fallback, notes=(*found.notes, *fallback.notes))
+
+    def plan(self, subjects: Iterable[tuple[Inventory, Component]]) -> IndexPlan:
+        """Which index each component of ``subjects`` is asked of (:meth:`for_metadata`),
+        each project once: a project met again with another index is asked of the first
+        one only, with a note."""
+        notes: dict[str, None] = {}
+        by_index: dict[str, dict[str, None]] = {}
+        asked_of: dict[str, str] = {}
+        unasked: dict[str, str] = {}
+        for inventory, component in subjects:
+            key = canonical_name(component.name)
+            found = self.for_metadata(inventory, component)
+            for note in found.notes:
+                notes.setdefault(note)
+            if isinstance(found, NoIndex):
+                if key not in asked_of:
+                    unasked.setdefault(key, found.reason)
+                continue
+            first = asked_of.setdefault(key, found.url)
+            unasked.pop(key, None)
+            if first != found.url:
+                notes.setdefault(
+                    f"{key}: recorded with two indexes; asked {redact_url(first)} only, "
+                    f"not {found.display_url}"
+                )
+                continue
+            by_index.setdefault(found.url, {})[key] = None
+        return IndexPlan(
+            projects={url: tuple(names) for url, names in by_index.items()},
+            unasked=unasked,
+            notes=tuple(notes),
+        )
+
+
+def reserved(url: str) -> bool:
+    """The URL's host is under ``.invalid`` (RFC 2606, RFC 6761 section 6.4): a name that
+    never resolves. Asking it would only wait on a lookup that must fail."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+    return host.lower().rstrip(".").endswith(".invalid")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -86,7 +86,7 @@ def release_key(text: str) -> str | None:
 
 class FileLike(Protocol):
     """What :func:`page_facts` reads of a file: a
-    :class:`~pyward._sources.index.ProjectFile`, or the parser's lighter record of one."""
+    :class:`~pyward._sources.index._model.ProjectFile`, or the parser's lighter record of one."""
 
     @property
     def version(self) -> str | None: ...
