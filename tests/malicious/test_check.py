@@ -178,6 +178,42 @@ def test_a_component_both_checks_cannot_match_is_not_audited_once() -> None:
     ]
 
 
+class _Counting:
+    """A store that counts the components it is asked about."""
+
+    def __init__(self, store: AdvisoryStore) -> None:
+        self.store = store
+        self.asked: list[tuple[str, str]] = []
+        self.prefetched = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def prefetch(self, names: Any) -> None:
+        self.prefetched += 1
+        self.store.prefetch(names)
+
+    def vulnerabilities(self, name: str, version: str) -> Any:
+        self.asked.append((name, version))
+        return self.store.vulnerabilities(name, version)
+
+
+def test_both_checks_of_a_run_share_one_matching() -> None:
+    counting = _Counting(real_store(*num2words_aliases()))
+    pins = (("num2words", "0.5.16"), ("0requests", "0.0.1"), ("requests", "2.0.0"))
+    context = _context(counting, *pins)  # type: ignore[arg-type]
+    result, _ = run_checks(context, [CHECKS["vulnerability"], CHECKS["malicious"]])  # type: ignore[index]
+    assert [f.id for f in result.findings] == ["MAL-2025-6794", "MAL-2026-15859"]
+    assert (counting.asked, counting.prefetched) == (list(pins), 1)
+    # Each check alone matches what it reports from, as in a run of both.
+    alone = _Counting(counting.store)
+    assert [f.id for f in _malicious.run(_context(alone, *pins)).findings] == [  # type: ignore[arg-type]
+        "MAL-2025-6794",
+        "MAL-2026-15859",
+    ]
+    assert alone.asked == list(pins)
+
+
 def test_the_check_runs_by_default_in_the_vulnerabilities_group() -> None:
     from pyward._checks import GROUPS
 

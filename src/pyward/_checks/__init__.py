@@ -19,7 +19,7 @@ import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pyward._findings import CheckId, Finding, FindingKind, Level
 from pyward._model import Component, ComponentKey, Inventory, Location, NotAudited
@@ -161,6 +161,10 @@ class CheckContext:
     """Every input as read, each once: what a check about the inputs themselves needs
     beyond the subjects (``pinning`` reads a requirements file's entries that are not
     pinned, which are no subject)."""
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What one check works out that another check of the same run needs too, by key,
+    filled by the first that needs it: the advisory matching that the ``vulnerability``
+    and ``malicious`` checks both report from (:func:`pyward._checks._advisories.matched`)."""
 
     def moment(self) -> dt.datetime:
         """The run's moment in UTC: :attr:`now` when given; else the current time when

@@ -1,7 +1,7 @@
 """Matching the run's components against the advisory data: the one loop that the
 ``vulnerability`` and ``malicious`` checks share.
 
-Each component is matched once per check against the store (OSV ranges and
+Each component is matched once per run against the store (OSV ranges and
 ``versions`` lists, PEP 440; see :mod:`pyward._advisory._match`); records linked by
 aliases come back as one :class:`~pyward._advisory._types.Vulnerability`. Which check
 reports a group is decided here too (:func:`is_malicious`), so that a group is reported
@@ -100,19 +100,40 @@ class Matched:
     """The warning that goes with ``not_audited``, when the data failed."""
 
 
-def matched(context: CheckContext) -> Iterator[Matched]:
+#: The key of :attr:`CheckContext.shared` under which :func:`matched` keeps its answer.
+_SHARED = "advisories.matched"
+
+
+def matched(context: CheckContext) -> tuple[Matched, ...]:
     """Every subject of ``context`` matched against its advisory data, in order.
 
-    One query loads the entries of every package first (``AdvisoryStore.prefetch``;
-    other ``AdvisoryData`` implementations need not have it). A ``ValueError`` when the
-    context has no advisory data (the registry skips a check that needs it)."""
+    Worked out once per context: the ``vulnerability`` and ``malicious`` checks of a run
+    report from the same matching (:attr:`CheckContext.shared`), each keeping the
+    groups that are its own. A ``ValueError`` when the context has no advisory data (the
+    registry skips a check that needs it)."""
     data: AdvisoryData | None = context.sources.advisories
     if data is None:
         raise ValueError("matching needs advisory data")
+    kept = context.shared.get(_SHARED)
+    # Checked by identity: a context copied with other subjects or data matches afresh.
+    if kept is not None and kept[0] is context.subjects and kept[1] is data:
+        found: tuple[Matched, ...] = kept[2]
+        return found
+    found = tuple(_match_all(context.subjects, data))
+    context.shared[_SHARED] = (context.subjects, data, found)
+    return found
+
+
+def _match_all(
+    subjects: tuple[tuple[Inventory, Component], ...], data: AdvisoryData
+) -> Iterator[Matched]:
+    """Each subject matched against ``data``, in order. One query loads the entries of
+    every package first (``AdvisoryStore.prefetch``; other ``AdvisoryData``
+    implementations need not have it)."""
     prefetch = getattr(data, "prefetch", None)
     if prefetch is not None:
-        prefetch(comp.name for _, comp in context.subjects)
-    for inv, comp in context.subjects:
+        prefetch(comp.name for _, comp in subjects)
+    for inv, comp in subjects:
         version = comp.version or ""
         if too_long(version):
             # Issue 12: no range can be decided for it; say so rather than guess.
