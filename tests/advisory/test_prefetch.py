@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 import rtoml
 
 from pyward._advisory import AdvisoryStore
@@ -47,3 +50,32 @@ def test_prefetch_leaves_an_unreadable_entry_to_the_lookup(real_store: AdvisoryS
     store.prefetch(["django", "pillow"])
     assert "django" not in store._entries
     assert len(store._entries["pillow"]) == 51
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        b'{"r":[["ECOSYSTEM",[["introduced","0"],["fixed","1.2"]]]],"f":["1.2"],"l":[]}',
+        b' {"r":[]} ',
+        b'\xef\xbb\xbf{"r":[]}',
+        '{"r":["\u00e9"]}'.encode("utf-16"),
+        '{"r":["\u00e9"]}'.encode("utf-16-le"),
+        b'{"r":[]}{"r":[]}',
+        b'{"r":[]',
+        b'{"r":"\xff"}',
+        b'{"r":"\xed\xa0\x80"}',
+        b"1\x00",
+        b"",
+        "not bytes",
+    ],
+)
+def test_an_entry_reads_as_json_loads_reads_it(blob: bytes) -> None:
+    from pyward._advisory._store import _entry_doc
+
+    try:
+        expected: object = json.loads(blob)
+    except ValueError as exc:
+        with pytest.raises(type(exc)):
+            _entry_doc(blob)
+    else:
+        assert _entry_doc(blob) == expected

@@ -32,6 +32,7 @@ import threading
 import zlib
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,8 @@ def resolve_cache_dir(cache_dir: Path | str | None = None) -> Path:
     return default_cache_dir()
 
 
+# Cached: the same ids are ranked again for every component and group that has them.
+@lru_cache(maxsize=1 << 14)
 def _id_rank(advisory_id: str) -> tuple[int, tuple[str | int, ...]]:
     """PYSEC first, then GHSA, then the rest (MAL, OSV...), each in id order."""
     if advisory_id.startswith("PYSEC-"):
@@ -295,9 +298,10 @@ class AdvisoryStore:
         groups: dict[str, list[Match]] = {}
         for m in matches:
             groups.setdefault(find(m.advisory_id), []).append(m)
+        # ``matches`` are in rank order, so each group is, and the groups come in the
+        # order of their first ids: no sorting but the aliases'.
         out = []
         for group in groups.values():
-            group.sort(key=lambda m: _id_rank(m.advisory_id))
             ids: list[str] = [m.advisory_id for m in group]
             aliases: set[str] = set()
             for m in group:
@@ -312,7 +316,6 @@ class AdvisoryStore:
                     matches=tuple(group),
                 )
             )
-        out.sort(key=lambda v: _id_rank(v.id))
         return out
 
     def advisory(self, advisory_id: str) -> Advisory | None:
@@ -484,11 +487,31 @@ def open_snapshot(cache_dir: Path, data_dir: Path | None = None) -> AdvisoryStor
 def _compile_rows(name: str, rows: Iterable[tuple[str, bytes, str, str]]) -> list[CompiledEntry]:
     """The compiled entries of one package's ``affected`` rows ``(id, entry, versions,
     canon)``."""
-    # stdlib json, not orjson: see ``record``.
     return [
-        compile_entry(rid, name, {**json.loads(blob), "v": versions, "c": canon})
+        compile_entry(rid, name, {**_entry_doc(blob), "v": versions, "c": canon})
         for rid, blob, versions, canon in rows
     ]
+
+
+# stdlib json, not orjson: see ``record``. ``raw_decode`` reads each ``entry`` as
+# ``json.loads`` would, without detecting the text's encoding first: ``db update``
+# writes every entry as compact UTF-8 JSON.
+_DECODER = json.JSONDecoder()
+
+
+def _entry_doc(blob: bytes) -> Any:
+    """``json.loads(blob)``, read by ``raw_decode`` alone when it is one compact UTF-8
+    JSON value (how ``db update`` writes it), else by ``json.loads`` with its errors."""
+    if type(blob) is bytes:
+        try:
+            text = blob.decode()
+            doc, end = _DECODER.raw_decode(text)
+        except (ValueError, RecursionError):  # UnicodeDecodeError, JSONDecodeError
+            pass
+        else:
+            if end == len(text):
+                return doc
+    return json.loads(blob)
 
 
 def _score_row(result: float | str) -> tuple[float | None, str | None]:
