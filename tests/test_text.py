@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import orjson
 import pytest
@@ -84,6 +85,15 @@ def test_xml_safe() -> None:
 )
 def test_safe_url(url: str, expected: str | None) -> None:
     assert safe_url(url) == expected
+
+
+def test_the_url_check_of_whitespace_is_str_isspace_on_every_code_point() -> None:
+    from pyward._text import _SPACE
+
+    assert [
+        c for c in range(sys.maxunicode + 1) if chr(c).isspace() != bool(_SPACE.match(chr(c)))
+    ] == []
+    assert safe_url("https://a.invalid/x\u3000y") is None
 
 
 def test_safe_url_schemes_and_template() -> None:
