@@ -7,11 +7,14 @@ import sys
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pyward._text import (
     encodable,
     encodable_tree,
     json_invisible,
+    json_invisible_utf8,
     json_lone_surrogates,
     plain_text,
     safe_url,
@@ -102,6 +105,27 @@ def test_safe_url_schemes_and_template() -> None:
     assert safe_url_template("http://a.invalid/v/") == "http://a.invalid/v/"
     assert safe_url_template("https://a.invalid/{id}) # x") is None
     assert safe_url_template("ftp://a.invalid/{id}") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "plain",
+        "a\x7fb",
+        "x\x9b\u202e\u2028y",
+        "caf\u00e9 \u2026 \u2019",
+        "\u00a0\u0085\u061c",
+        "\U0001f600",
+    ],
+)
+def test_json_invisible_utf8_is_json_invisible(text: str) -> None:
+    assert json_invisible_utf8(text.encode()) == json_invisible(text)
+
+
+@given(st.text(st.characters(blacklist_categories=["Cs"])))
+def test_json_invisible_utf8_is_json_invisible_on_any_text(text: str) -> None:
+    assert json_invisible_utf8(text.encode()) == json_invisible(text)
 
 
 def test_json_invisible_keeps_the_value() -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "encodable",
     "encodable_tree",
     "json_invisible",
+    "json_invisible_utf8",
     "json_lone_surrogates",
     "plain_text",
     "safe_url",
@@ -109,6 +110,21 @@ def json_invisible(text: str) -> str:
     r"""JSON text with DEL, C1 controls, line separators and bidirectional controls
     written as ``\u`` escapes: the same document, that a terminal cannot act on."""
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+#: Every ASCII byte: what ``bytes.translate`` deletes from UTF-8 text to leave the
+#: encodings of its other characters, whole and in order.
+_ASCII_BYTES = bytes(range(128))
+
+
+def json_invisible_utf8(data: bytes) -> str:
+    r"""``json_invisible(data.decode())``, for JSON text encoded in UTF-8. What it
+    escapes is DEL or not ASCII, so only DEL and the text's other characters are
+    searched, not the whole text: a report is nearly all ASCII."""
+    text = data.decode()
+    if b"\x7f" in data or _INVISIBLE.search(data.translate(None, _ASCII_BYTES).decode()):
+        return json_invisible(text)
+    return text
 
 
 def plain_text(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -23,7 +23,7 @@ from pyward._findings import (
     YankedDetail,
 )
 from pyward._gate import kind_fails
-from pyward._text import encodable_tree, json_invisible, safe_url
+from pyward._text import encodable_tree, json_invisible_utf8, safe_url
 
 if TYPE_CHECKING:
     from pyward._advisory._types import StoreInfo
@@ -276,9 +276,14 @@ def advisory_link(finding: Finding, options: RenderOptions) -> str:
     ids = [i.lower() for i in finding.ids]
     named: str | None = None
     advisory: str | None = None
-    urls = _reference_urls(finding)
-    for ref_type, url in urls:
-        if ref_type == "PACKAGE":
+    for ref in finding.references:
+        ref_type = ref.type
+        # A reference's URL is checked only when it can change the answer: a record
+        # lists many, and the first ``ADVISORY`` that names an id ends the search.
+        if ref_type == "PACKAGE" or (ref_type != "ADVISORY" and named is not None):
+            continue
+        url = safe_url(ref.url)
+        if url is None:
             continue
         low = url.lower()
         names_id = any(i in low for i in ids)
@@ -287,27 +292,25 @@ def advisory_link(finding: Finding, options: RenderOptions) -> str:
                 return url
             advisory = advisory or url
         elif names_id:
-            named = named or url
+            named = url
     found = advisory or named
     if found is not None:
         return found
     if finding.kind not in (VULNERABILITY, MALICIOUS):
         # A rule's finding: its first web reference, else the check's documentation.
         # A malicious release has an advisory of its own (the MAL record), as a flaw has.
-        first = next((url for _, url in urls), None)
+        first = next((url for _, url in _reference_urls(finding)), None)
         anchor = quote(finding.check, safe="", errors="surrogateescape")
         return first or f"{TOOL_URL}/blob/main/docs/checks.md#{anchor}"
     return options.osv_url(finding.id)
 
 
-def _reference_urls(finding: Finding) -> list[tuple[str, str]]:
-    """(type, URL) of every reference whose URL is a safe ``https`` link."""
-    out = []
+def _reference_urls(finding: Finding) -> Iterator[tuple[str, str]]:
+    """(type, URL) of every reference whose URL is a safe ``https`` link, in order."""
     for ref in finding.references:
         url = safe_url(ref.url)
         if url is not None:
-            out.append((ref.type, url))
-    return out
+            yield ref.type, url
 
 
 def suppression_text(s: Suppressed) -> str:
@@ -566,7 +569,7 @@ def source_line(source: DataSource, now: datetime) -> str:
 
 def json_text(document: object) -> str:
     """``document`` as indented JSON text for a report: exact values, with the
-    characters a terminal would act on escaped (:func:`pyward._text.json_invisible`),
+    characters a terminal would act on escaped (:func:`pyward._text.json_invisible_utf8`),
     and a lone surrogate (a file name that is not valid UTF-8) shown escaped as
     ``\\udcff`` (issue 12, item 10)."""
     import orjson
@@ -575,4 +578,4 @@ def json_text(document: object) -> str:
         data = orjson.dumps(document, option=orjson.OPT_INDENT_2)
     except orjson.JSONEncodeError:
         data = orjson.dumps(encodable_tree(document), option=orjson.OPT_INDENT_2)
-    return json_invisible(data.decode()) + "\n"
+    return json_invisible_utf8(data) + "\n"
