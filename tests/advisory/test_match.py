@@ -386,3 +386,18 @@ def test_explain_walks_the_range_after_a_git_range() -> None:
         "affected[0].versions (75 entries): 2019.11.8 is not listed",
         "verdict: 2019.11.8 is affected",
     ]
+
+
+@pytest.mark.parametrize(
+    "value", ["1.0", "1.0+cpu", "1!2.0.post1.dev3+ubuntu.1", " 2.0+Local-Build_7 ", "3.0rc1"]
+)
+def test_a_compiled_range_knows_its_local_bounds_and_limits(value: str) -> None:
+    from pyward._advisory._match import _bounds, compile_range, parse_version
+
+    parsed = parse_version(value)
+    assert parsed is not None
+    events = _bounds([("introduced", "0"), ("fixed", value), ("limit", "9"), ("limit", "*")])
+    compiled = compile_range("ECOSYSTEM", events)
+    assert compiled.local_bounds is (parsed.local is not None)
+    assert compiled.limits == (parse_version("9"), None)
+    assert [iv.reason for iv in compiled.intervals] == [f"introduced 0, fixed {value}"]

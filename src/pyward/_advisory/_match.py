@@ -208,11 +208,20 @@ def compile_range(r_type: str, events: tuple[Bound, ...]) -> CompiledRange:
     property tests hold this equal to the event-by-event walk on every real record.
     """
     intervals: list[Interval] = []
+    limits: list[Version | None] = []
+    local_bounds = False
     low: Version | None = None
     low_text: str | None = None
     for kind, value, bound in events:
-        if kind == "introduced" and low_text is None:
-            low, low_text = bound, value
+        # PEP 440 writes a local label, and only it, after a ``+``: no need to ask the
+        # parsed version (``Version.local`` joins its parts anew on every call).
+        if bound is not None and "+" in value:
+            local_bounds = True
+        if kind == "introduced":
+            if low_text is None:
+                low, low_text = bound, value
+        elif kind == "limit":
+            limits.append(bound)
         elif kind in ("fixed", "last_affected") and low_text is not None:
             intervals.append(
                 Interval(
@@ -231,8 +240,8 @@ def compile_range(r_type: str, events: tuple[Bound, ...]) -> CompiledRange:
         type=r_type,
         events=events,
         intervals=tuple(intervals),
-        limits=tuple(b for k, _, b in events if k == "limit"),
-        local_bounds=any(b is not None and b.local is not None for _, _, b in events),
+        limits=tuple(limits),
+        local_bounds=local_bounds,
     )
 
 
