@@ -44,7 +44,6 @@ MAX_YAML_ALIASES = 8
 #: where a ``type`` is expected).
 _VERSION = "expected a version string, got {value}"
 _OBJECT = cast("type[Mapping[str, Any]]", Mapping)
-_STR_TYPE = frozenset({str})
 
 
 class RecordError(InputError):
@@ -101,9 +100,15 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
         return w.opt(data.get(key), str, "", key)
 
     def str_list(value: object, path: str) -> tuple[str, ...]:
-        # Every item's type at once, in C: a ``versions`` list runs to hundreds.
-        if type(value) is list and set(map(type, value)) <= _STR_TYPE:
-            return tuple(value)
+        # Every item checked to be a string in C, by joining them (a ``versions`` list
+        # runs to hundreds); the reader names the first that is not.
+        if type(value) is list:
+            try:
+                "".join(value)
+            except TypeError:
+                pass
+            else:
+                return tuple(value)
         return tuple(w.items(value, path, of=str))
 
     def mapping(value: object, path: str) -> Mapping[str, Any]:
