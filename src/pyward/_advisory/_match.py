@@ -272,7 +272,11 @@ class CompiledEntry:
             return None
         if f"\n{cand.text}\n" in self.versions:
             return cand.text
-        for canon in (cand.canonical, cand.canonical_public):
+        # A version without a local label is its own public form: searched once.
+        canons: tuple[str | None, ...] = (cand.canonical,)
+        if cand.canonical_public != cand.canonical:
+            canons += (cand.canonical_public,)
+        for canon in canons:
             if canon is None:
                 continue
             at = self.canonical.find(f"\n{canon}\n")
