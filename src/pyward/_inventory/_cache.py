@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, fields
-from itertools import accumulate, chain, repeat
 from pathlib import Path
 from typing import Any, get_args
 
@@ -54,9 +52,8 @@ SUFFIX = ".entry"
 _SOURCE_KINDS = frozenset(get_args(SourceKind))
 _STR_TYPE = frozenset({str})
 _STR_OR_NONE = frozenset({str, type(None)})
-_INT_OR_NONE = frozenset({int, type(None)})
-_LIST_TYPE = frozenset({list})
 _new = object.__new__
+_setattr = object.__setattr__
 
 
 class _Invalid(Exception):
@@ -172,11 +169,61 @@ def _opt_str(v: object) -> str | None:
     return v
 
 
+def _true(v: object) -> bool:
+    # Only ``true`` is ever written: a default is left out.
+    if v is not True:
+        raise _Invalid
+    return True
+
+
 def _strs(v: object) -> list[str]:
     # ``set(map(type, v))`` checks every item in C: lists of hashes run to thousands.
     if type(v) is not list or not set(map(type, v)) <= _STR_TYPE:
         raise _Invalid
     return v
+
+
+def _source(v: object) -> str:
+    if type(v) is not str or v not in _SOURCE_KINDS:
+        raise _Invalid
+    return v
+
+
+def _hashes(v: object) -> tuple[Hash, ...]:
+    parts = _strs(v)
+    if len(parts) % 2:
+        raise _Invalid
+    # Both fields are checked strings, and ``Hash.__init__`` would only set them: set
+    # directly, it costs half as much (a large lock holds thousands of hashes).
+    out = []
+    for algorithm, value in zip(parts[::2], parts[1::2], strict=True):
+        h = _new(Hash)
+        _setattr(h, "algorithm", algorithm)
+        _setattr(h, "value", value)
+        out.append(h)
+    return tuple(out)
+
+
+def _artifacts(v: object) -> tuple[Artifact, ...]:
+    if type(v) is not list or len(v) % 3:
+        raise _Invalid
+    filenames = v[::3]
+    if not set(map(type, filenames)) <= _STR_TYPE or not set(map(type, v)) <= _STR_OR_NONE:
+        raise _Invalid
+    # Every field checked at once, then set directly, as for hashes: a large lock names
+    # thousands of files.
+    out = []
+    for filename, sha256, url in zip(filenames, v[1::3], v[2::3], strict=True):
+        a = _new(Artifact)
+        _setattr(a, "filename", filename)
+        _setattr(a, "sha256", sha256)
+        _setattr(a, "url", url)
+        out.append(a)
+    return tuple(out)
+
+
+def _set(v: object) -> frozenset[str]:
+    return frozenset(_strs(v))
 
 
 def _to_location(v: object) -> Location:
@@ -194,207 +241,33 @@ def _metadata(v: object) -> dict[str, str]:
     return v  # orjson's object keys are always strings
 
 
-# -- components, a field at a time --------------------------------------------------------
-# A large lock holds hundreds of components and thousands of hashes and files: each
-# field is checked and set for every component at once, by ``map`` and set operations
-# that run in C, rather than component by component. A column is the field's value in
-# each document, in order (:data:`_ABSENT` where the key is left out).
-
-#: A key a document leaves out (its field takes the default).
-_ABSENT: Any = object()
-_NO_ITEMS: list[Any] = []
-
-
-def _present(column: list[Any]) -> list[Any]:
-    return [v for v in column if v is not _ABSENT]
-
-
-def _default(column: list[Any], default: Any) -> list[Any]:
-    return [default if v is _ABSENT else v for v in column]
-
-
-def _str_column(column: list[Any], default: Any) -> list[Any]:
-    # A required key (the name) is never absent: :func:`_to_components` checked.
-    values = _default(column, default)
-    if not set(map(type, values)) <= _STR_TYPE:
-        raise _Invalid
-    return values
-
-
-def _opt_str_column(column: list[Any], default: Any) -> list[Any]:
-    values = _default(column, default)
-    if not set(map(type, values)) <= _STR_OR_NONE:
-        raise _Invalid
-    return values
-
-
-def _source_column(column: list[Any], default: Any) -> list[Any]:
-    values = _default(column, default)
-    if not set(values) <= _SOURCE_KINDS:  # TypeError for a value that is not hashable
-        raise _Invalid
-    return values
-
-
-def _true_column(column: list[Any], default: Any) -> list[Any]:
-    # Only ``true`` is ever written: a default is left out.
-    present = _present(column)
-    if present and (set(map(type, present)) != {bool} or not all(present)):
-        raise _Invalid
-    return [v is not _ABSENT for v in column]
-
-
-def _lists(column: list[Any], width: int) -> list[list[Any]]:
-    """Each document's list (empty when absent), each a whole number of ``width``-item
-    records."""
-    lists = [_NO_ITEMS if v is _ABSENT else v for v in column]
-    if not set(map(type, lists)) <= _LIST_TYPE or any(n % width for n in set(map(len, lists))):
-        raise _Invalid
-    return lists
-
-
-def _split(objects: tuple[Any, ...], lists: list[list[Any]], width: int) -> list[tuple[Any, ...]]:
-    """``objects`` (one per ``width`` items of ``lists``, in order) cut back into one
-    tuple per list."""
-    ends = list(accumulate(len(v) // width for v in lists))
-    return list(map(objects.__getitem__, map(slice, [0, *ends[:-1]], ends)))
-
-
-def _hashes_column(column: list[Any], default: Any) -> list[Any]:
-    lists = _lists(column, 2)
-    parts = list(chain.from_iterable(lists))
-    if not set(map(type, parts)) <= _STR_TYPE:
-        raise _Invalid
-    # Both fields are checked strings, and ``Hash.__init__`` would only set them.
-    hashes = tuple(map(_new, repeat(Hash, len(parts) // 2)))
-    _fill(_slot(Hash, "algorithm"), hashes, parts[::2])
-    _fill(_slot(Hash, "value"), hashes, parts[1::2])
-    return _split(hashes, lists, 2)
-
-
-def _artifacts_column(column: list[Any], default: Any) -> list[Any]:
-    lists = _lists(column, 3)
-    parts = list(chain.from_iterable(lists))
-    filenames = parts[::3]
-    if not set(map(type, filenames)) <= _STR_TYPE or not set(map(type, parts)) <= _STR_OR_NONE:
-        raise _Invalid
-    artifacts = tuple(map(_new, repeat(Artifact, len(filenames))))
-    _fill(_slot(Artifact, "filename"), artifacts, filenames)
-    _fill(_slot(Artifact, "sha256"), artifacts, parts[1::3])
-    _fill(_slot(Artifact, "url"), artifacts, parts[2::3])
-    return _split(artifacts, lists, 3)
-
-
-def _set_column(column: list[Any], default: Any) -> list[Any]:
-    lists = _lists(column, 1)
-    if not set(map(type, chain.from_iterable(lists))) <= _STR_TYPE:
-        raise _Invalid
-    return list(map(frozenset, lists))
-
-
-def _location_column(column: list[Any], default: Any) -> list[Any]:
-    present = _present(column)
-    if not set(map(type, present)) <= _LIST_TYPE or not set(map(len, present)) <= {2}:
-        raise _Invalid
-    files = [v[0] for v in present]
-    lines = [v[1] for v in present]
-    if not set(map(type, files)) <= _STR_TYPE or not set(map(type, lines)) <= _INT_OR_NONE:
-        raise _Invalid
-    locations = tuple(map(_new, repeat(Location, len(present))))
-    _fill(_slot(Location, "file"), locations, files)
-    _fill(_slot(Location, "line"), locations, lines)
-    made = iter(locations)
-    return [None if v is _ABSENT else next(made) for v in column]
-
-
-def _metadata_column(column: list[Any], default: Any) -> list[Any]:
-    # A fresh dict for each component that has none, as the field's factory makes.
-    return [{} if v is _ABSENT else _metadata(v) for v in column]
-
-
-#: key -> (field, the column's converter). Keys absent from a document take the
-#: field's default.
-_COMPONENT: dict[str, tuple[str, Callable[[list[Any], Any], list[Any]]]] = {
-    "n": ("name", _str_column),
-    "v": ("version", _opt_str_column),
-    "d": ("display_name", _opt_str_column),
-    "p": ("purl", _str_column),
-    "s": ("source", _source_column),
-    "i": ("index", _opt_str_column),
-    "x": ("non_default_index", _true_column),
-    "u": ("source_url", _opt_str_column),
-    "h": ("hashes", _hashes_column),
-    "a": ("artifacts", _artifacts_column),
-    "m": ("markers", _opt_str_column),
-    "g": ("groups", _set_column),
-    "e": ("extras", _set_column),
-    "r": ("direct", _true_column),
-    "l": ("location", _location_column),
-    "L": ("license_expression", _opt_str_column),
-    "M": ("metadata", _metadata_column),
+#: key -> (field, converter). Keys absent from a document take the field's default.
+_COMPONENT: dict[str, tuple[str, Callable[[object], object]]] = {
+    "n": ("name", _str),
+    "v": ("version", _opt_str),
+    "d": ("display_name", _opt_str),
+    "p": ("purl", _str),
+    "s": ("source", _source),
+    "i": ("index", _opt_str),
+    "x": ("non_default_index", _true),
+    "u": ("source_url", _opt_str),
+    "h": ("hashes", _hashes),
+    "a": ("artifacts", _artifacts),
+    "m": ("markers", _opt_str),
+    "g": ("groups", _set),
+    "e": ("extras", _set),
+    "r": ("direct", _true),
+    "l": ("location", _to_location),
+    "L": ("license_expression", _opt_str),
+    "M": ("metadata", _metadata),
 }
-_COMPONENT_KEYS = frozenset(_COMPONENT)
-_COMPONENT_REQUIRED = frozenset("nv")
-
-
-def _slot(cls: type, name: str) -> Callable[[Any, Any], None]:
-    """What sets the slot ``name`` of a ``cls`` (a frozen dataclass): what
-    ``object.__setattr__`` calls, without looking it up each time."""
-    setter: Callable[[Any, Any], None] = cls.__dict__[name].__set__
-    return setter
-
-
-def _fill(
-    set_slot: Callable[[Any, Any], None], objects: tuple[Any, ...], values: list[Any]
-) -> None:
-    """``set_slot(o, value)`` for each object and value, pairwise, in C (``any`` runs
-    the map to its end: the setter returns ``None``)."""
-    any(map(set_slot, objects, values))
-
-
-_FIELD_KEYS = {name: key for key, (name, _) in _COMPONENT.items()}
-#: (key, converter, default, slot setter) of every field of :class:`Component`, in the
-#: class's order; a field without a key is a KeyError here, when the module loads.
-_COMPONENT_FIELDS = tuple(
-    (
-        _FIELD_KEYS[f.name],
-        _COMPONENT[_FIELD_KEYS[f.name]][1],
-        None if f.default is MISSING else f.default,
-        _slot(Component, f.name),
-    )
-    for f in fields(Component)
-)
-
-
-def _to_components(docs: object) -> tuple[Component, ...]:
-    """The components of an entry's documents, every field's values checked."""
-    if type(docs) is not list:
-        raise _Invalid
-    for doc in docs:
-        if type(doc) is not dict or not _COMPONENT_REQUIRED <= doc.keys() <= _COMPONENT_KEYS:
-            raise _Invalid
-    # Every field's value is checked before any component is made, and every slot is
-    # set, as ``Component.__init__`` would (it only sets them).
-    columns = [
-        (setter, convert([doc.get(key, _ABSENT) for doc in docs], default))
-        for key, convert, default, setter in _COMPONENT_FIELDS
-    ]
-    components = tuple(map(_new, repeat(Component, len(docs))))
-    for setter, values in columns:
-        _fill(setter, components, values)
-    return components
-
-
-def _to_component(doc: object) -> Component:
-    (component,) = _to_components([doc])
-    return component
-
-
 _NOT_AUDITED: dict[str, tuple[str, Callable[[object], object]]] = {
     "n": ("name", _opt_str),
     "q": ("requirement", _str),
     "w": ("reason", _str),
     "l": ("location", _to_location),
 }
+_COMPONENT_REQUIRED = frozenset("nv")
 _NOT_AUDITED_REQUIRED = frozenset("nqw")
 _INVENTORY_KEYS = frozenset("sfcnerpoqy")
 
@@ -411,6 +284,10 @@ def _fields(
         field, convert = spec[key]  # KeyError: an unknown key
         kwargs[field] = convert(value)
     return kwargs
+
+
+def _to_component(doc: object) -> Component:
+    return Component(**_fields(doc, _COMPONENT, _COMPONENT_REQUIRED))
 
 
 def _to_not_audited(doc: object) -> NotAudited:
@@ -446,7 +323,7 @@ def decode(data: bytes | memoryview) -> Inventory | None:
         return Inventory(
             source=_str(doc.get("s")),
             format=_str(doc.get("f")),
-            components=_to_components(doc.get("c", [])),
+            components=tuple(_to_component(c) for c in _list(doc.get("c", []))),
             not_audited=tuple(_to_not_audited(n) for n in _list(doc.get("n", []))),
             edges=_edges(doc.get("e", {})),
             roots=_keys(doc.get("r", [])),
