@@ -6,7 +6,7 @@ Usage::
 
 Tools, all from the test environment (``pip install -e '.[test]'``):
 
-* ``pyward audit --format json``: offline, on its own store;
+* ``pyward audit --format json``: offline (``PYWARD_OFFLINE``), on its own store;
 * ``uv audit --frozen --no-index --service-url URL``, in a project directory holding
   the lock and a minimal ``pyproject.toml`` naming the lock's root package;
 * with a package index on 127.0.0.1 as well (uv.lock inputs; issue 19 compares these
@@ -438,7 +438,9 @@ def plans(
                 output=stdout,
                 parse=parse_pyward,
                 cwd=work,
-                env=pyward_env,
+                # As the peers with --no-index: no index asked (a lock may record a real
+                # one, which cannot be reached here); the index checks are skipped.
+                env={**pyward_env, "PYWARD_OFFLINE": "1"},
                 before=(lambda: shutil.rmtree(read_cache, ignore_errors=True)) if cold else None,
                 fresh_cache=cold,
             )
