@@ -170,6 +170,23 @@ def test_items() -> None:
     )
 
 
+def test_items_checks_each_item_like_check() -> None:
+    """The whole-list type check lets through what the item-by-item one does (a
+    subclass) and nothing more (a boolean is no integer), and names the first misfit."""
+
+    class Name(str):
+        pass
+
+    assert W.items(["x", Name("y")], "a", of=str) == ["x", Name("y")]
+    assert W.items([1, 2], "a", of=int) == [1, 2]
+    assert fault(W.items, [1, True, "x"], "a", of=int) == (
+        "f.toml: a[1]: expected an integer, found a boolean"
+    )
+    assert fault(W.items, ["x"] * 300 + [3], "a", of=str) == (
+        "f.toml: a[300]: expected a string, found a number"
+    )
+
+
 def test_table_view() -> None:
     table = W.table({"k": 1}, "a", 2)
     assert isinstance(table, Table)

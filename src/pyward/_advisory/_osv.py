@@ -100,15 +100,6 @@ def parse_advisory(data: object, *, file: str | None = None) -> Advisory:
         return w.opt(data.get(key), str, "", key)
 
     def str_list(value: object, path: str) -> tuple[str, ...]:
-        # Every item checked to be a string in C, by joining them (a ``versions`` list
-        # runs to hundreds); the reader names the first that is not.
-        if type(value) is list:
-            try:
-                "".join(value)
-            except TypeError:
-                pass
-            else:
-                return tuple(value)
         return tuple(w.items(value, path, of=str))
 
     def mapping(value: object, path: str) -> Mapping[str, Any]:

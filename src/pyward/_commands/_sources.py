@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from pyward._policy._model import Policy
     from pyward._provenance._model import ProvenanceReport
     from pyward._settings import Settings
-    from pyward._sources.index._fetch import ClientOptions, IndexArgs
+    from pyward._sources.index._fetch import ClientOptions, FetchArgs, IndexArgs
     from pyward._sources.index._metadata import IndexMetadata
     from pyward._sources.index._public import PublicNames
-    from pyward._sources.index._resolve import IndexResolver
+    from pyward._sources.index._resolve import IndexResolver, ResolverArgs
 
 #: The file-system root whose ``/etc`` holds pip's and uv's system settings (tests
 #: point it elsewhere).
@@ -210,17 +210,12 @@ def _index_metadata(
     from pyward._sources.index._fetch import fetch_plan
     from pyward._sources.index._port import IndexFailure
 
-    index_args = _index_args(args, config, settings)
     with _progress(len(subjects), quiet=args.quiet) as progress:
         metadata = fetch_plan(
             plan,
-            cache_dir=index_args["cache_dir"],
-            offline=index_args["offline"],
-            refresh=index_args["refresh"],
-            max_age=index_args["max_age"],
+            **_fetch_args(args, config, settings),
             json_api=json_api,
             progress=progress,
-            client=index_args["client"],
         )
     failures = [p for p in metadata.pages.values() if isinstance(p, IndexFailure)]
     if len(failures) == len(metadata.pages) and all(
@@ -307,36 +302,41 @@ def _index_environ(settings: Settings) -> dict[str, str]:
     return environ
 
 
+def _resolver_args(args: argparse.Namespace, config: Config, settings: Settings) -> ResolverArgs:
+    """Which index the run asks: the index option, ``$PYWARD_INDEX_URL`` and the
+    installers' settings."""
+    return {
+        "option": args.index_url or config.index_url,
+        "environ": _index_environ(settings),
+        "home": _home(),
+        "root": ROOT,
+    }
+
+
+def _fetch_args(args: argparse.Namespace, config: Config, settings: Settings) -> FetchArgs:
+    """How the run asks the indexes: the cache, its TTL and the HTTP options."""
+    from pyward._sources.index._client import DEFAULT_MAX_AGE
+    from pyward._sources.index._fetch import ClientOptions
+
+    return {
+        "cache_dir": settings.cache_dir,
+        "offline": offline_of(args, settings),
+        "refresh": args.refresh,
+        "max_age": config.index_ttl or DEFAULT_MAX_AGE,
+        "client": ClientOptions(netrc=settings.netrc),
+    }
+
+
 def _resolver(args: argparse.Namespace, config: Config, settings: Settings) -> IndexResolver:
-    """Which index each component is asked of, with the run's settings: the index
-    option, ``$PYWARD_INDEX_URL`` and the installers' settings."""
+    """Which index each component is asked of, with the run's settings."""
     from pyward._sources.index._resolve import IndexResolver
 
-    return IndexResolver(
-        option=args.index_url or config.index_url,
-        environ=_index_environ(settings),
-        home=_home(),
-        root=ROOT,
-    )
+    return IndexResolver(**_resolver_args(args, config, settings))
 
 
 def _index_args(args: argparse.Namespace, config: Config, settings: Settings) -> IndexArgs:
-    """The run's index settings: the index option, ``$PYWARD_INDEX_URL`` and the
-    installers' settings, the cache, its TTL and the HTTP options."""
-    from pyward._sources.index._client import DEFAULT_MAX_AGE
-    from pyward._sources.index._fetch import ClientOptions, IndexArgs
-
-    return IndexArgs(
-        option=args.index_url or config.index_url,
-        environ=_index_environ(settings),
-        home=_home(),
-        root=ROOT,
-        cache_dir=settings.cache_dir,
-        offline=offline_of(args, settings),
-        refresh=args.refresh,
-        max_age=config.index_ttl or DEFAULT_MAX_AGE,
-        client=ClientOptions(netrc=settings.netrc),
-    )
+    """The run's index settings: :func:`_resolver_args` and :func:`_fetch_args`."""
+    return {**_resolver_args(args, config, settings), **_fetch_args(args, config, settings)}
 
 
 def fetch_index(

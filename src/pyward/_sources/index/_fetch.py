@@ -27,32 +27,29 @@ from pyward._sources.index._facts import Facts
 from pyward._sources.index._metadata import IndexMetadata
 from pyward._sources.index._model import ProjectInfo, ReleaseInfo
 from pyward._sources.index._port import IndexFailure, IndexLookupError
-from pyward._sources.index._resolve import IndexPlan, IndexResolver
+from pyward._sources.index._resolve import IndexPlan, IndexResolver, ResolverArgs
 from pyward._text import redact_url
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ClientOptions", "IndexArgs", "fetch_metadata", "fetch_plan", "json_api_base"]
+__all__ = [
+    "ClientOptions",
+    "FetchArgs",
+    "IndexArgs",
+    "fetch_metadata",
+    "fetch_plan",
+    "json_api_base",
+]
 
 #: ``progress(done, total)``: projects finished so far, of how many.
 Progress = Callable[[int, int], None]
 
 
-class IndexArgs(TypedDict, total=False):
-    """Where and how a run asks its indexes: the keyword arguments
-    :func:`fetch_metadata`, :func:`~pyward._sources.index._integrity.fetch_provenance`,
-    :class:`~pyward._sources.index._integrity.IntegritySession` and
-    :func:`~pyward._provenance._gather.gather_provenance` share (each is described at
-    :func:`fetch_metadata`); one the caller leaves out takes the function's default."""
+class FetchArgs(TypedDict, total=False):
+    """How a run asks the indexes once it knows which: the keyword arguments of
+    :func:`fetch_plan` (each is described at :func:`fetch_metadata`)."""
 
-    #: ``--index-url`` / ``[tool.pyward] index-url``.
-    option: str | None
-    #: The environment consulted for installer settings.
-    environ: Mapping[str, str] | None
-    #: Where the user's and the system's pip/uv settings are (``None``: not read).
-    home: Path | None
-    root: Path | None
     #: pyward's cache directory.
     cache_dir: Path | None
     #: The cache only.
@@ -63,6 +60,14 @@ class IndexArgs(TypedDict, total=False):
     max_age: dt.timedelta
     #: How HTTP is spoken.
     client: ClientOptions | None
+
+
+class IndexArgs(ResolverArgs, FetchArgs, total=False):
+    """Where and how a run asks its indexes: the keyword arguments
+    :func:`fetch_metadata`, :func:`~pyward._sources.index._integrity.fetch_provenance`,
+    :class:`~pyward._sources.index._integrity.IntegritySession` and
+    :func:`~pyward._provenance._gather.gather_provenance` share (each is described at
+    :func:`fetch_metadata`); one the caller leaves out takes the function's default."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

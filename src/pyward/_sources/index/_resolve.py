@@ -31,7 +31,7 @@ import configparser
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from pyward._model import Component, Inventory, canonical_name
 from pyward._text import redact_url
@@ -201,6 +201,18 @@ class IndexPlan:
     notes: tuple[str, ...] = ()
     """What the resolution noticed (settings passed over, a recorded index replaced, a
     name recorded with two indexes), each once."""
+
+
+class ResolverArgs(TypedDict, total=False):
+    """Which index a run asks: the keyword arguments of :class:`IndexResolver`."""
+
+    #: ``--index-url`` / ``[tool.pyward] index-url``.
+    option: str | None
+    #: The environment consulted for installer settings.
+    environ: Mapping[str, str] | None
+    #: Where the user's and the system's pip/uv settings are (``None``: not read).
+    home: Path | None
+    root: Path | None
 
 
 class IndexResolver:
